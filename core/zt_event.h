@@ -1,0 +1,86 @@
+/*
+ * Zoom event normalisation: a webhook body becomes one flat record with the
+ * fields every sink needs, a deterministic event_id and the raw body kept
+ * byte-exact.  The record is the unit that travels through Redis.
+ */
+
+#ifndef ZT_EVENT_H
+#define ZT_EVENT_H
+
+
+#include "zt_core.h"
+
+
+#define ZT_UUID_LEN  36
+
+
+typedef enum {
+    ZT_ACTION_NONE = 0,
+    ZT_ACTION_JOIN,
+    ZT_ACTION_LEAVE
+} zt_action_e;
+
+
+/*
+ * Every string is NUL-terminated, malloc()ed and never NULL ("" when the
+ * payload lacks the field).  meeting_id is a string even when Zoom sends a
+ * number.
+ */
+typedef struct {
+    char          event_id[ZT_UUID_LEN + 1];
+    char         *event_type;
+    int64_t       event_ts;            /* ms; 0 when absent */
+    char         *account_id;
+    char         *meeting_id;
+    char         *meeting_uuid;
+    char         *breakout_room_uuid;
+    char         *participant_user_id; /* participant.user_id (per session) */
+    char         *participant_uuid;
+    char         *participant_id;      /* Zoom account id: id, else
+                                          participant_user_id */
+    char         *parent_user_id;
+    char         *registrant_id;
+    char         *participant_name;
+    char         *participant_email;
+    char         *leave_reason;
+    char         *participant_time;    /* join_time/leave_time/date_time */
+    zt_action_e   action;
+    char         *plain_token;         /* endpoint.url_validation only */
+} zt_event_t;
+
+
+/*
+ * Parses and normalises a body.  Returns ZT_OK, or ZT_DECLINED with *reason
+ * set to a static text for a body that is not acceptable (not JSON, not an
+ * object, no "event" string, ...), or ZT_ERROR when out of memory.  On any
+ * return zt_event_free() may be called.
+ */
+int zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
+    const char **reason);
+void zt_event_free(zt_event_t *ev);
+
+int zt_event_is_url_validation(const zt_event_t *ev);
+
+/*
+ * The queue record: a compact JSON object with the normalised fields,
+ * received_at and raw_payload (the body byte-exact).  received_ms is the
+ * arrival time in ms since the epoch.  Returns a malloc()ed NUL-terminated
+ * string and its length, or NULL when out of memory.
+ */
+char *zt_event_record(const zt_event_t *ev, const unsigned char *body,
+    size_t len, int64_t received_ms, size_t *out_len);
+
+/* "JOIN", "LEAVE" or "" */
+const char *zt_action_name(zt_action_e a);
+
+/*
+ * The identity of a person, shared by the status sink and the report: the
+ * first non-empty of the Zoom account id, registrant_id, email (lowercased)
+ * and display name, prefixed by its kind ("id:", "reg:", "email:", "name:").
+ * Writes a NUL-terminated key into out (truncating at outlen - 1).
+ */
+void zt_person_key(const char *participant_id, const char *registrant_id,
+    const char *email, const char *name, char *out, size_t outlen);
+
+
+#endif /* ZT_EVENT_H */

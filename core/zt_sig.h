@@ -1,0 +1,65 @@
+/*
+ * Zoom webhook signatures: x-zm-signature = "v0=" + hex(HMAC-SHA256(secret,
+ * "v0:" + x-zm-request-timestamp + ":" + raw body)), checked against every
+ * configured secret (rotation) in constant time, plus the url_validation
+ * challenge answer hex(HMAC-SHA256(secret, plainToken)).
+ */
+
+#ifndef ZT_SIG_H
+#define ZT_SIG_H
+
+
+#include "zt_core.h"
+
+
+#define ZT_SIG_HEX_LEN   64            /* hex of a SHA-256 digest */
+#define ZT_SIG_HDR_LEN   (3 + 64)      /* "v0=" + hex */
+#define ZT_SECRETS_MAX   16
+
+
+typedef enum {
+    ZT_SIG_OK = 0,
+    ZT_SIG_NO_TIMESTAMP,        /* header missing or empty */
+    ZT_SIG_BAD_TIMESTAMP,       /* not a decimal number of seconds */
+    ZT_SIG_STALE,               /* outside the allowed skew */
+    ZT_SIG_NO_SIGNATURE,        /* header missing or empty */
+    ZT_SIG_BAD_SIGNATURE,       /* not "v0=" + 64 hex digits */
+    ZT_SIG_MISMATCH             /* well formed, but no secret produced it */
+} zt_sig_rc_e;
+
+
+typedef struct {
+    size_t      n;
+    zt_str_t    key[ZT_SECRETS_MAX];   /* data is malloc()ed */
+} zt_secrets_t;
+
+
+/*
+ * Reads one secret per line; blank lines and lines starting with '#' are
+ * skipped, surrounding white space (and a CR) is trimmed.  Returns ZT_OK, or
+ * ZT_ERROR with a message in err (never containing a secret).
+ */
+int zt_secrets_load(const char *path, zt_secrets_t *s, char *err,
+    size_t errlen);
+void zt_secrets_free(zt_secrets_t *s);
+
+/*
+ * Verifies a request.  ts/sig are the raw header values (may be NULL).
+ * now and max_skew are in seconds; max_skew <= 0 disables the window.
+ * On ZT_SIG_OK, *which (if not NULL) is the index of the matching secret.
+ */
+zt_sig_rc_e zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts,
+    const zt_str_t *sig, const unsigned char *body, size_t len, int64_t now,
+    int64_t max_skew, size_t *which);
+const char *zt_sig_reason(zt_sig_rc_e rc);
+
+/* out receives "v0=" + 64 hex digits + NUL (ZT_SIG_HDR_LEN + 1 bytes) */
+void zt_sig_sign(const zt_str_t *key, const char *ts,
+    const unsigned char *body, size_t len, char *out);
+
+/* out receives 64 lowercase hex digits + NUL */
+void zt_hmac_sha256_hex(const zt_str_t *key, const unsigned char *msg,
+    size_t len, char *out);
+
+
+#endif /* ZT_SIG_H */

@@ -1,0 +1,92 @@
+/*
+ * zoomtrack: one binary, several subcommands (drain, simulate, report,
+ * camera).  This file only dispatches.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "zt_cmd.h"
+#include "zt_conf.h"
+
+
+/* TEMPORARY while the subcommands are being written in parallel */
+#pragma weak zt_cmd_drain
+#pragma weak zt_cmd_simulate
+#pragma weak zt_cmd_report
+#pragma weak zt_cmd_camera
+
+
+typedef struct {
+    const char  *name;
+    int        (*run)(int argc, char **argv);
+    const char  *help;
+} zt_cmd_t;
+
+
+static const zt_cmd_t  zt_cmds[] = {
+    { "drain", zt_cmd_drain,
+      "move events from Redis into the archive, warehouse and status CSV" },
+    { "simulate", zt_cmd_simulate,
+      "play a realistic signed meeting against a webhook URL" },
+    { "report", zt_cmd_report,
+      "build the daily room-journey report" },
+    { "camera", zt_cmd_camera,
+      "fetch per-minute camera data from Zoom's QOS API" },
+};
+
+
+static void
+zt_usage(FILE *f)
+{
+    size_t  i;
+
+    fprintf(f, "usage: zoomtrack COMMAND [-c FILE] [options]\n\n"
+            "commands:\n");
+
+    for (i = 0; i < sizeof(zt_cmds) / sizeof(zt_cmds[0]); i++) {
+        fprintf(f, "  %-10s %s\n", zt_cmds[i].name, zt_cmds[i].help);
+    }
+
+    fprintf(f, "\n'zoomtrack COMMAND --help' describes a command; "
+            "'zoomtrack config' lists every configuration key.\n");
+}
+
+
+int
+main(int argc, char **argv)
+{
+    size_t  i;
+
+    if (argc < 2) {
+        zt_usage(stderr);
+        return ZT_EXIT_USAGE;
+    }
+
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0
+        || strcmp(argv[1], "help") == 0)
+    {
+        zt_usage(stdout);
+        return ZT_EXIT_OK;
+    }
+
+    if (strcmp(argv[1], "config") == 0) {
+        printf("configuration keys (INI; env ZOOMTRACK_<SECTION>_<KEY>):\n");
+        zt_conf_print_keys();
+        return ZT_EXIT_OK;
+    }
+
+    for (i = 0; i < sizeof(zt_cmds) / sizeof(zt_cmds[0]); i++) {
+        if (strcmp(argv[1], zt_cmds[i].name) == 0) {
+            if (zt_cmds[i].run == NULL) {
+                fprintf(stderr, "zoomtrack: %s is not built\n", argv[1]);
+                return ZT_EXIT_FAILURE;
+            }
+            return zt_cmds[i].run(argc - 1, argv + 1);
+        }
+    }
+
+    fprintf(stderr, "zoomtrack: unknown command \"%s\"\n\n", argv[1]);
+    zt_usage(stderr);
+    return ZT_EXIT_USAGE;
+}

@@ -1,0 +1,118 @@
+/*
+ * zt_log: timestamped, levelled lines to stderr or a log file.
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <sys/time.h>
+
+#include "zt_log.h"
+
+
+static int    zt_log_max = ZT_LOG_INFO;
+static FILE  *zt_log_file;
+
+
+static const char *
+zt_log_name(int level)
+{
+    switch (level) {
+    case ZT_LOG_ERR:
+        return "error";
+    case ZT_LOG_WARN:
+        return "warn";
+    case ZT_LOG_INFO:
+        return "info";
+    default:
+        return "debug";
+    }
+}
+
+
+void
+zt_log(int level, const char *fmt, ...)
+{
+    FILE            *f;
+    va_list          ap;
+    struct tm        tm;
+    struct timeval   tv;
+    char             ts[32];
+
+    if (level > zt_log_max) {
+        return;
+    }
+
+    f = zt_log_file ? zt_log_file : stderr;
+
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+
+    fprintf(f, "%s.%03dZ [%s] ", ts, (int) (tv.tv_usec / 1000),
+            zt_log_name(level));
+
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+
+    fputc('\n', f);
+    fflush(f);
+}
+
+
+void
+zt_log_set_level(int level)
+{
+    zt_log_max = level;
+}
+
+
+int
+zt_log_level_from_name(const char *name)
+{
+    if (strcasecmp(name, "error") == 0) {
+        return ZT_LOG_ERR;
+    }
+    if (strcasecmp(name, "warn") == 0) {
+        return ZT_LOG_WARN;
+    }
+    if (strcasecmp(name, "info") == 0) {
+        return ZT_LOG_INFO;
+    }
+    if (strcasecmp(name, "debug") == 0) {
+        return ZT_LOG_DEBUG;
+    }
+    return -1;
+}
+
+
+int
+zt_log_open(const char *path)
+{
+    FILE  *f;
+
+    if (path == NULL || path[0] == '\0') {
+        if (zt_log_file) {
+            fclose(zt_log_file);
+            zt_log_file = NULL;
+        }
+        return 0;
+    }
+
+    f = fopen(path, "a");
+    if (f == NULL) {
+        zt_log_error("cannot open log file \"%s\": %s", path,
+                     strerror(errno));
+        return -1;
+    }
+
+    if (zt_log_file) {
+        fclose(zt_log_file);
+    }
+    zt_log_file = f;
+    return 0;
+}

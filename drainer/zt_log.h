@@ -1,0 +1,32 @@
+/*
+ * Logging for the zoomtrack binary: one line per message on stderr (or the
+ * file given by log_file), prefixed with an ISO time and nginx's level names.
+ * Never pass secrets, tokens or bodies to these functions.
+ */
+
+#ifndef ZT_LOG_H
+#define ZT_LOG_H
+
+
+#define ZT_LOG_ERR    3
+#define ZT_LOG_WARN   4
+#define ZT_LOG_INFO   6
+#define ZT_LOG_DEBUG  7
+
+
+void zt_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void zt_log_set_level(int level);
+int zt_log_level_from_name(const char *name);
+
+/* (re)opens path for appending; NULL or "" means stderr.  For SIGHUP. */
+int zt_log_open(const char *path);
+
+
+#define zt_log_error(...)  zt_log(ZT_LOG_ERR, __VA_ARGS__)
+#define zt_log_warn(...)   zt_log(ZT_LOG_WARN, __VA_ARGS__)
+#define zt_log_info(...)   zt_log(ZT_LOG_INFO, __VA_ARGS__)
+#define zt_log_debug(...)  zt_log(ZT_LOG_DEBUG, __VA_ARGS__)
+
+
+#endif /* ZT_LOG_H */
