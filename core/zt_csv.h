@@ -1,7 +1,9 @@
 /*
- * CSV cells for files that people open in spreadsheets: RFC 4180 quoting,
- * and cells starting with = + - @ TAB or CR prefixed with a quote so that
- * attacker-controlled names cannot run as formulas.
+ * CSV cells for files that people open in spreadsheets.  Every cell is
+ * quoted (as Lookout's pandas quoting=1 did), quotes are doubled, and a cell
+ * starting with = + - @ TAB or CR gets a leading apostrophe so that an
+ * attacker-chosen display name cannot run as a formula (OWASP's advice for
+ * CSV injection).
  */
 
 #ifndef ZT_CSV_H
@@ -13,10 +15,10 @@
 #include "zt_core.h"
 
 
-/* writes one cell (no separator); returns ZT_OK or ZT_ERROR */
+/* writes one quoted cell (no separator); returns ZT_OK or ZT_ERROR */
 int zt_csv_cell(FILE *f, const char *s);
 
-/* writes cells separated by commas and a CRLF-free "\n" line end */
+/* writes the cells separated by commas, then "\n"; NULL cells are empty */
 int zt_csv_row(FILE *f, const char *const *cells, size_t n);
 
 

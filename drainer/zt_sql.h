@@ -1,5 +1,5 @@
 /*
- * SQL files compiled into the binary by scripts/embed-sql (sql/sqlite/*.sql).
+ * SQL files compiled into the binary by scripts/embed-sql (every .sql file of sql/sqlite).
  */
 
 #ifndef ZT_SQL_H
