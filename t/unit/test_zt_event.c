@@ -1,0 +1,389 @@
+/*
+ * Unit tests of core/zt_event.c: normalisation of every documented payload,
+ * numeric meeting ids, missing optional fields, guests, the person key,
+ * event_id stability and the queue record.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "zt_event.h"
+#include "tap.h"
+
+
+typedef struct {
+    const char  *file;
+    const char  *type;
+    const char  *action;
+    const char  *meeting_id;
+    const char  *room;
+    const char  *participant_id;
+    const char  *name;
+} expect_t;
+
+
+static const expect_t  cases[] = {
+    { "meeting.started", "meeting.started", "", "1234567890", "", "", "" },
+    { "meeting.ended", "meeting.ended", "", "1234567890", "", "", "" },
+    { "meeting.participant_joined", "meeting.participant_joined", "JOIN",
+      "1234567890", "", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_left", "meeting.participant_left", "LEAVE",
+      "1234567890", "", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_joined_breakout_room",
+      "meeting.participant_joined_breakout_room", "JOIN", "1234567890",
+      "FkQbpP2UR028mDrwzEahqw==", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_left_breakout_room",
+      "meeting.participant_left_breakout_room", "LEAVE", "1234567890",
+      "FkQbpP2UR028mDrwzEahqw==", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_joined_waiting_room",
+      "meeting.participant_joined_waiting_room", "JOIN", "1234567890", "",
+      "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_left_waiting_room",
+      "meeting.participant_left_waiting_room", "LEAVE", "1234567890", "",
+      "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_put_in_waiting_room",
+      "meeting.participant_put_in_waiting_room", "", "1234567890", "",
+      "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.participant_admitted", "meeting.participant_admitted", "JOIN",
+      "1234567890", "", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "meeting.sharing_started", "meeting.sharing_started", "",
+      "1234567890", "", "s0AAAASoSE1V8KIFOCYw", "Arya Arya" },
+    { "meeting.sharing_ended", "meeting.sharing_ended", "", "1234567890", "",
+      "s0AAAASoSE1V8KIFOCYw", "Arya Arya" },
+    { "webinar.started", "webinar.started", "", "1234567890", "", "", "" },
+    { "webinar.ended", "webinar.ended", "", "1234567890", "", "", "" },
+    { "webinar.participant_joined", "webinar.participant_joined", "JOIN",
+      "1234567890", "", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+    { "webinar.participant_left", "webinar.participant_left", "LEAVE",
+      "1234567890", "", "iFxeBPYun6SAiWUzBcEkX", "Jill Chill" },
+};
+
+
+static char *
+read_payload(const char *name, size_t *len)
+{
+    FILE  *f;
+    char   path[256], *buf;
+    long   n;
+
+    snprintf(path, sizeof(path), "t/data/payloads/%s.json", name);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t) n + 1);
+    if (fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        n = 0;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t) n;
+    return buf;
+}
+
+
+static int
+parse(const char *body, zt_event_t *ev, const char **reason)
+{
+    return zt_event_parse((const unsigned char *) body, strlen(body), ev,
+                          reason);
+}
+
+
+static int
+is_uuid(const char *s)
+{
+    size_t  i;
+
+    if (strlen(s) != 36) {
+        return 0;
+    }
+    for (i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-') {
+                return 0;
+            }
+        } else if (!strchr("0123456789abcdef", s[i])) {
+            return 0;
+        }
+    }
+    return s[14] == '5';
+}
+
+
+static void
+test_payload_files(void)
+{
+    char          *body, *rec, id1[ZT_UUID_LEN + 1];
+    size_t         i, len, rlen;
+    json_t        *j;
+    zt_event_t     ev;
+    const char    *reason;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        body = read_payload(cases[i].file, &len);
+        if (body == NULL) {
+            ok(0, "%s readable", cases[i].file);
+            continue;
+        }
+
+        is_int(zt_event_parse((unsigned char *) body, len, &ev, &reason),
+               ZT_OK, "%s parses", cases[i].file);
+        is_str(ev.event_type, cases[i].type, "%s: event_type", cases[i].file);
+        is_str(zt_action_name(ev.action), cases[i].action, "%s: action",
+               cases[i].file);
+        is_str(ev.meeting_id, cases[i].meeting_id, "%s: meeting_id string",
+               cases[i].file);
+        is_str(ev.breakout_room_uuid, cases[i].room, "%s: room",
+               cases[i].file);
+        is_str(ev.participant_id, cases[i].participant_id,
+               "%s: participant_id", cases[i].file);
+        is_str(ev.participant_name, cases[i].name, "%s: name",
+               cases[i].file);
+        ok(is_uuid(ev.event_id), "%s: event_id %s is a v5 UUID",
+           cases[i].file, ev.event_id);
+        memcpy(id1, ev.event_id, sizeof(id1));
+
+        rec = zt_event_record(&ev, (unsigned char *) body, len,
+                              1700000000123LL, &rlen);
+        j = rec ? json_loadb(rec, rlen, 0, NULL) : NULL;
+        ok(j != NULL, "%s: record is JSON", cases[i].file);
+        is_str(json_string_value(json_object_get(j, "event_id")), id1,
+               "%s: record event_id", cases[i].file);
+        ok(json_string_length(json_object_get(j, "raw_payload")) == len
+           && memcmp(json_string_value(json_object_get(j, "raw_payload")),
+                     body, len) == 0,
+           "%s: raw_payload byte-exact", cases[i].file);
+        is_str(json_string_value(json_object_get(j, "received_at")),
+               "2023-11-14T22:13:20.123Z", "%s: received_at",
+               cases[i].file);
+        ok(json_is_string(json_object_get(j, "meeting_id")),
+           "%s: record meeting_id is a string", cases[i].file);
+        is_int(json_object_size(j), 19, "%s: record has the 19 fields",
+               cases[i].file);
+        json_decref(j);
+        free(rec);
+        zt_event_free(&ev);
+
+        /* the same bytes again: the same id */
+        zt_event_parse((unsigned char *) body, len, &ev, &reason);
+        is_str(ev.event_id, id1, "%s: event_id stable", cases[i].file);
+        zt_event_free(&ev);
+        free(body);
+    }
+}
+
+
+static void
+test_fields(void)
+{
+    char         *body, *rec, *pretty;
+    size_t        len, rlen;
+    json_t       *j, *root;
+    zt_event_t    ev, ev2;
+    const char   *reason;
+
+    /* numeric meeting id (meeting.sharing_started has "id": 1234567890) */
+    body = read_payload("meeting.sharing_started", &len);
+    zt_event_parse((unsigned char *) body, len, &ev, &reason);
+    is_str(ev.meeting_id, "1234567890", "numeric id becomes a string");
+    zt_event_free(&ev);
+    free(body);
+
+    /* a breakout event keeps the main user id as parent_user_id */
+    body = read_payload("meeting.participant_joined_breakout_room", &len);
+    zt_event_parse((unsigned char *) body, len, &ev, &reason);
+    is_str(ev.parent_user_id, "1234567890", "parent_user_id");
+    is_str(ev.participant_user_id, "31228928", "user_id of the room session");
+    is_str(ev.participant_uuid, "55555AAAiAAAAAiAiAiiAii", "participant_uuid");
+    is_str(ev.registrant_id, "abcdefghij0-klmnopq23456", "registrant_id");
+    is_str(ev.participant_email, "jchill@example.com", "email");
+    is_int(ev.event_ts, 1626230691572LL, "event_ts in ms");
+    rec = zt_event_record(&ev, (unsigned char *) body, len, 1, &rlen);
+    j = json_loads(rec, 0, NULL);
+    is_str(json_string_value(json_object_get(j, "event_timestamp")),
+           "2021-07-14T02:44:51.572Z", "event_timestamp RFC 3339 UTC");
+    is_str(json_string_value(json_object_get(j, "action")), "JOIN",
+           "record action");
+    json_decref(j);
+    free(rec);
+
+    /* re-serialised differently (what a second subscription might send):
+     * the business key, not the bytes, makes the id */
+    root = json_loadb(body, len, 0, NULL);
+    pretty = json_dumps(root, JSON_INDENT(3) | JSON_SORT_KEYS);
+    json_decref(root);
+    zt_event_parse((unsigned char *) pretty, strlen(pretty), &ev2, &reason);
+    is_str(ev2.event_id, ev.event_id, "same event, other bytes: same id");
+    zt_event_free(&ev2);
+    free(pretty);
+    zt_event_free(&ev);
+    free(body);
+
+    /* guests: no id, no email; identity falls back in order */
+    is_int(parse("{\"event\":\"meeting.participant_joined\",\"event_ts\":5,"
+                 "\"payload\":{\"object\":{\"id\":99,\"uuid\":\"m==\","
+                 "\"participant\":{\"user_id\":\"16\",\"user_name\":"
+                 "\"Guest \\u00e9\\ud83d\\ude00\",\"id\":\"\","
+                 "\"participant_user_id\":\"\",\"email\":\"\","
+                 "\"join_time\":\"2021-07-13T21:44:51Z\"}}}}", &ev, &reason),
+           ZT_OK, "guest without email parses");
+    is_str(ev.participant_id, "", "guest has no account id");
+    is_str(ev.participant_email, "", "guest has no email");
+    is_str(ev.participant_name, "Guest \xc3\xa9\xf0\x9f\x98\x80",
+           "escaped non-ASCII name decoded to UTF-8");
+    is_str(ev.participant_time, "2021-07-13T21:44:51Z", "join_time kept");
+    zt_event_free(&ev);
+
+    /* participant_user_id used when id is absent */
+    parse("{\"event\":\"meeting.participant_left\",\"payload\":{\"object\":"
+          "{\"uuid\":\"m\",\"participant\":{\"participant_user_id\":\"P1\","
+          "\"leave_time\":\"2021-07-13T21:44:51Z\"}}}}", &ev, &reason);
+    is_str(ev.participant_id, "P1", "participant_user_id as account id");
+    is_int(ev.event_ts, 0, "missing event_ts is 0 in the event");
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 7, &rlen);
+    j = json_loads(rec, 0, NULL);
+    is_int(json_integer_value(json_object_get(j, "event_ts")),
+           1626212691000LL, "record event_ts falls back to leave_time");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+
+    /* a minimal real-world 2019 payload: no event_ts, no email, no uuid */
+    is_int(parse("{\"event\":\"meeting.participant_joined\",\"payload\":"
+                 "{\"account_id\":\"a\",\"object\":{\"id\":\"1\",\"participant"
+                 "\":{\"user_id\":\"2\",\"user_name\":\"x\"}}}}", &ev,
+                 &reason),
+           ZT_OK, "minimal payload accepted");
+    zt_event_free(&ev);
+
+    /* unknown events are kept too */
+    is_int(parse("{\"event\":\"recording.completed\",\"event_ts\":1}", &ev,
+                 &reason), ZT_OK, "unknown event accepted");
+    is_str(zt_action_name(ev.action), "", "no action for unknown events");
+    zt_event_free(&ev);
+}
+
+
+static void
+test_ids(void)
+{
+    char         a[ZT_UUID_LEN + 1];
+    zt_event_t    ev;
+    const char   *reason;
+    const char   *join = "{\"event\":\"meeting.participant_joined\","
+                         "\"event_ts\":100,\"payload\":{\"object\":{\"uuid\":"
+                         "\"m\",\"participant\":{\"user_id\":\"1\","
+                         "\"user_name\":\"A\"}}}}";
+
+    parse(join, &ev, &reason);
+    memcpy(a, ev.event_id, sizeof(a));
+    zt_event_free(&ev);
+
+    parse("{\"event\":\"meeting.participant_joined\",\"event_ts\":101,"
+          "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
+          "{\"user_id\":\"1\",\"user_name\":\"A\"}}}}", &ev, &reason);
+    ok(strcmp(a, ev.event_id) != 0, "other event_ts: other id");
+    zt_event_free(&ev);
+
+    parse("{\"event\":\"meeting.participant_left\",\"event_ts\":100,"
+          "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
+          "{\"user_id\":\"1\",\"user_name\":\"A\"}}}}", &ev, &reason);
+    ok(strcmp(a, ev.event_id) != 0, "other type: other id");
+    zt_event_free(&ev);
+
+    parse("{\"event\":\"meeting.participant_joined\",\"event_ts\":100,"
+          "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
+          "{\"user_id\":\"2\",\"user_name\":\"B\"}}}}", &ev, &reason);
+    ok(strcmp(a, ev.event_id) != 0, "other person at the same instant");
+    zt_event_free(&ev);
+
+    parse("{\"payload\":{\"object\":{\"participant\":{\"user_name\":\"A\","
+          "\"user_id\":\"1\"},\"uuid\":\"m\"}},\"event_ts\":100,"
+          "\"event\":\"meeting.participant_joined\"}", &ev, &reason);
+    is_str(ev.event_id, a, "key order does not matter");
+    zt_event_free(&ev);
+}
+
+
+static void
+test_rejects(void)
+{
+    zt_event_t    ev;
+    const char   *reason;
+
+    static const struct {
+        const char  *body;
+        const char  *why;
+    } bad[] = {
+        { "", "not valid JSON" },
+        { "{\"event\":", "not valid JSON" },
+        { "[1,2]", "not a JSON object" },
+        { "\"event\"", "not valid JSON" },
+        { "{\"payload\":{}}", "no \"event\"" },
+        { "{\"event\":17}", "no \"event\"" },
+        { "{\"event\":\"\"}", "no \"event\"" },
+        { "{\"event\":\"a\",\"event\":\"b\"}", "not valid JSON" },
+        { "{\"event\":\"endpoint.url_validation\",\"payload\":{}}",
+          "plainToken" },
+    };
+    size_t  i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        is_int(parse(bad[i].body, &ev, &reason), ZT_DECLINED,
+               "rejected: %s", bad[i].body);
+        ok(reason && strstr(reason, bad[i].why), "reason \"%s\"",
+           reason ? reason : "(null)");
+        zt_event_free(&ev);
+    }
+
+    is_int(zt_event_parse((unsigned char *) "{\"event\":\"a\0\"}", 14, &ev,
+                          &reason), ZT_DECLINED, "embedded NUL rejected");
+    zt_event_free(&ev);
+
+    is_int(parse("{\"event\":\"endpoint.url_validation\",\"payload\":"
+                 "{\"plainToken\":\"qgg8vlvZRS6UYooatFL8Aw\"},\"event_ts\":1}",
+                 &ev, &reason), ZT_OK, "url_validation parses");
+    ok(zt_event_is_url_validation(&ev), "recognised as url_validation");
+    is_str(ev.plain_token, "qgg8vlvZRS6UYooatFL8Aw", "plainToken");
+    zt_event_free(&ev);
+}
+
+
+static void
+test_person_key(void)
+{
+    char  k[128];
+
+    zt_person_key("ID1", "R1", "A@B.C", "Ann", k, sizeof(k));
+    is_str(k, "id:ID1", "account id first");
+    zt_person_key("", "R1", "A@B.C", "Ann", k, sizeof(k));
+    is_str(k, "reg:R1", "then registrant id");
+    zt_person_key("", "", "Ann.Lee@Example.COM", "Ann", k, sizeof(k));
+    is_str(k, "email:ann.lee@example.com", "then email, lowercased");
+    zt_person_key("", "", "", "Ann Lee", k, sizeof(k));
+    is_str(k, "name:Ann Lee", "then display name, as is");
+    zt_person_key(NULL, NULL, NULL, NULL, k, sizeof(k));
+    is_str(k, "name:", "nothing at all");
+    zt_person_key("", "", "VERYLONG@EXAMPLE.COM", "", k, 10);
+    is_str(k, "email:ver", "truncated safely");
+}
+
+
+int
+main(void)
+{
+    test_payload_files();
+    test_fields();
+    test_ids();
+    test_rejects();
+    test_person_key();
+
+    return done_testing();
+}

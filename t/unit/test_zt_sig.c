@@ -1,0 +1,206 @@
+/*
+ * Unit tests of core/zt_sig.c: Zoom's signature scheme over raw bytes,
+ * secret rotation, the timestamp window and every rejection reason.
+ * Expected digests were computed independently with Perl's Digest::SHA.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zt_sig.h"
+#include "tap.h"
+
+
+static char *
+read_file(const char *path, size_t *len)
+{
+    FILE  *f;
+    char  *buf;
+    long   n;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t) n + 1);
+    if (fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        n = 0;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t) n;
+    return buf;
+}
+
+
+static zt_str_t
+S(const char *s)
+{
+    zt_str_t  r;
+
+    r.len = strlen(s);
+    r.data = (unsigned char *) s;
+    return r;
+}
+
+
+static void
+write_secrets(const char *path, const char *text)
+{
+    FILE  *f = fopen(path, "w");
+
+    fputs(text, f);
+    fclose(f);
+}
+
+
+int
+main(void)
+{
+    char           *body, hdr[ZT_SIG_HDR_LEN + 1], hex[65], err[256];
+    char            path[] = "/tmp/zt-test-secrets-XXXXXX";
+    size_t          len = 0, which;
+    zt_str_t        ts, sig;
+    zt_secrets_t    s;
+    zt_sig_rc_e     rc;
+    int             fd;
+    const char     *emoji;
+
+    body = read_file("t/data/payloads/session.started.signing_example.json",
+                     &len);
+    ok(body != NULL && len == 159, "Zoom's documented signing body read");
+
+    fd = mkstemp(path);
+    close(fd);
+
+    /* rotation: the old secret stays valid while the new one rolls out */
+    write_secrets(path, "# comment\n\n  old-secret  \r\ns3cr3t-key\n");
+    is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_OK,
+           "secret file loads");
+    is_int(s.n, 2, "two secrets, comment and blank line skipped");
+    is_str((char *) s.key[0].data, "old-secret", "white space and CR trimmed");
+
+    zt_sig_sign(&s.key[1], "1658940994", (unsigned char *) body, len, hdr);
+    is_str(hdr, "v0=95ddf769239578bf5af5da04937662307bcf6df7324080d04e72babd"
+           "b32df26d", "signature of the documented example");
+
+    ts = S("1658940994");
+    sig = S(hdr);
+    which = 99;
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994, 7200, &which);
+    is_int(rc, ZT_SIG_OK, "valid signature accepted");
+    is_int(which, 1, "matched by the second (rotated-in) secret");
+
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len - 1,
+                       1658940994, 7200, NULL);
+    is_int(rc, ZT_SIG_MISMATCH, "one byte less of body: mismatch");
+
+    body[10] ^= 0x20;
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994, 7200, NULL);
+    is_int(rc, ZT_SIG_MISMATCH, "one flipped bit of body: mismatch");
+    body[10] ^= 0x20;
+
+    hdr[5] = (char) (hdr[5] == 'a' ? 'b' : 'a');
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994, 7200, NULL);
+    is_int(rc, ZT_SIG_MISMATCH, "altered digest: mismatch");
+
+    /* upper-case hex is the same digest */
+    zt_sig_sign(&s.key[0], "1658940994", (unsigned char *) body, len, hdr);
+    for (fd = 3; fd < ZT_SIG_HDR_LEN; fd++) {
+        if (hdr[fd] >= 'a' && hdr[fd] <= 'f') {
+            hdr[fd] = (char) (hdr[fd] - 32);
+        }
+    }
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994, 7200, &which);
+    ok(rc == ZT_SIG_OK && which == 0, "upper-case hex, first secret");
+
+    /* the window */
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 + 7201, 7200, NULL);
+    is_int(rc, ZT_SIG_STALE, "older than max skew: stale");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 - 7201, 7200, NULL);
+    is_int(rc, ZT_SIG_STALE, "newer than max skew (clock ahead): stale");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 + 7200, 7200, NULL);
+    is_int(rc, ZT_SIG_OK, "exactly at max skew: accepted");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1958940994, 0, NULL);
+    is_int(rc, ZT_SIG_OK, "max skew 0 disables the window");
+
+    /* malformed input */
+    rc = zt_sig_verify(&s, NULL, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_NO_TIMESTAMP, "no timestamp");
+    ts = S("16589x0994");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_BAD_TIMESTAMP, "non-numeric timestamp");
+    ts = S("1658940994000000");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_BAD_TIMESTAMP, "absurdly long timestamp");
+    ts = S("1658940994");
+    rc = zt_sig_verify(&s, &ts, NULL, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_NO_SIGNATURE, "no signature");
+    sig = S("v1=95ddf769239578bf5af5da04937662307bcf6df7324080d04e72babdb"
+            "32df26d");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_BAD_SIGNATURE, "wrong scheme prefix");
+    sig = S("v0=a05d830fa017433bc47887f835a00b9ff33d3882f22f63a2986a8es270341");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_BAD_SIGNATURE, "Zoom's doc sample (non-hex 's')");
+    sig = S("v0=abc");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
+                       NULL);
+    is_int(rc, ZT_SIG_BAD_SIGNATURE, "short digest");
+    ok(strstr(zt_sig_reason(ZT_SIG_STALE), "skew") != NULL,
+       "reasons are specific");
+
+    /* raw bytes with emoji and CJK: no re-serialisation involved */
+    emoji = "{\"event\":\"meeting.participant_joined\",\"event_ts\":"
+            "1700000000000,\"payload\":{\"object\":{\"uuid\":\"u1==\","
+            "\"participant\":{\"user_name\":\"Zo\xc3\xab \xf0\x9f\x98\x80 "
+            "\xe6\x9d\x8e\"}}}}";
+    {
+        zt_str_t  k2 = S("k2");
+
+        zt_sig_sign(&k2, "1700000000", (unsigned char *) emoji,
+                    strlen(emoji), hdr);
+        is_str(hdr, "v0=4e3c20b9833390d1939a10d60a7a84cd04e8934f95b9d2ae2555"
+               "174fcc95c8a9", "signature over UTF-8 emoji bytes");
+    }
+
+    /* url_validation answer */
+    zt_hmac_sha256_hex(&s.key[1], (unsigned char *) "qgg8vlvZRS6UYooatFL8Aw",
+                       22, hex);
+    is_str(hex, "f1b3c7443848f78a3d60ab37dd3f9f7d8ddd8dc37dbcade896445802a5c"
+           "1ab14", "encryptedToken = hex HMAC of plainToken");
+
+    zt_secrets_free(&s);
+
+    /* bad secret files */
+    write_secrets(path, "\n# only a comment\n   \n");
+    is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
+           "file with no secret refused");
+    ok(strstr(err, "no secret") != NULL, "message says why: %s", err);
+    unlink(path);
+    is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
+           "missing file refused");
+    ok(strstr(err, "cannot open") != NULL, "message says why: %s", err);
+
+    free(body);
+    return done_testing();
+}
