@@ -1,0 +1,112 @@
+/*
+ * zt_db: the warehouse opener (see zt_db.h).  Applies the embedded DDL
+ * files whose names start with a digit, in zt_sql_files[] order (sorted by
+ * scripts/embed-sql); report queries live in other files and are not run.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../core/zt_core.h"
+#include "zt_db.h"
+#include "zt_sql.h"
+
+
+static int zt_db_mkdirs(const char *path);
+
+
+/* creates the directories leading to path (not path itself) */
+static int
+zt_db_mkdirs(const char *path)
+{
+    char   buf[4096];
+    char  *p;
+
+    if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf)) {
+        return ZT_ERROR;
+    }
+
+    for (p = buf + 1; *p; p++) {
+        if (*p != '/') {
+            continue;
+        }
+        *p = '\0';
+        if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+            return ZT_ERROR;
+        }
+        *p = '/';
+    }
+
+    return ZT_OK;
+}
+
+
+int
+zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
+{
+    char                 *msg, path[4096];
+    const zt_sql_file_t  *f;
+
+    *db = NULL;
+
+    if (zt_conf_get_path(conf, "warehouse", "path", "zoomtrack.db", path,
+                         sizeof(path))
+        != ZT_OK)
+    {
+        snprintf(err, errlen, "warehouse.path is too long");
+        return ZT_ERROR;
+    }
+
+    if (zt_db_mkdirs(path) != ZT_OK) {
+        snprintf(err, errlen, "cannot create the directory of \"%s\": %s",
+                 path, strerror(errno));
+        return ZT_ERROR;
+    }
+
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL)
+        != SQLITE_OK)
+    {
+        snprintf(err, errlen, "cannot open warehouse \"%s\": %s", path,
+                 *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return ZT_ERROR;
+    }
+
+    sqlite3_busy_timeout(*db, 5000);
+
+    if (sqlite3_exec(*db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg)
+        != SQLITE_OK)
+    {
+        goto failed;
+    }
+
+    for (f = zt_sql_files; f->name; f++) {
+        if (!isdigit((unsigned char) f->name[0])) {
+            continue;
+        }
+
+        if (sqlite3_exec(*db, f->sql, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "warehouse \"%s\": %s: %s", path, f->name,
+                     msg ? msg : "error");
+            sqlite3_free(msg);
+            sqlite3_close(*db);
+            *db = NULL;
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+
+failed:
+
+    snprintf(err, errlen, "warehouse \"%s\": %s", path, msg ? msg : "error");
+    sqlite3_free(msg);
+    sqlite3_close(*db);
+    *db = NULL;
+    return ZT_ERROR;
+}
