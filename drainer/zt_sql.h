@@ -1,5 +1,6 @@
 /*
- * SQL files compiled into the binary by scripts/embed-sql (every .sql file of sql/sqlite).
+ * SQL files compiled into the binary by scripts/embed-sql (every .sql file
+ * of sql/sqlite).
  */
 
 #ifndef ZT_SQL_H
