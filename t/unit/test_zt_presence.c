@@ -1,0 +1,557 @@
+/*
+ * Unit tests of drainer/zt_presence.c, one block per presence rule:
+ * identity precedence, room moves are not departures, arrival order and
+ * duplicates do not matter, late leaves do not regress, meeting.ended,
+ * missing breakout leaves, save/load, allowlist, no emails, formula
+ * injection and time zones in the CSV.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "zt_presence.h"
+#include "tap.h"
+
+
+#define T0    1626230691000LL          /* 2021-07-14 02:44:51 UTC */
+#define SEC   1000LL
+#define MU    "mtg-uuid=="
+#define MID   "1234567890"
+#define HDR   "\"Username\",\"Status\",\"Last Join\",\"Last Left\"," \
+              "\"Room\",\"Meeting\"\n"
+
+
+typedef struct {
+    const char  *type;
+    int64_t      ts;
+    const char  *id;
+    const char  *reg;
+    const char  *email;
+    const char  *name;
+    const char  *room;
+} ev_t;
+
+
+static json_t *
+rec(const ev_t *e)
+{
+    return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "event_type", e->type, "event_ts", (json_int_t) e->ts,
+                     "meeting_uuid", MU, "meeting_id", MID,
+                     "participant_id", e->id ? e->id : "",
+                     "registrant_id", e->reg ? e->reg : "",
+                     "participant_email", e->email ? e->email : "",
+                     "participant_name", e->name ? e->name : "",
+                     "breakout_room_uuid", e->room ? e->room : "");
+}
+
+
+static int
+fold(zt_presence_t *p, const ev_t *e)
+{
+    int      rc;
+    json_t  *r;
+
+    r = rec(e);
+    rc = zt_presence_fold(p, r);
+    json_decref(r);
+    return rc;
+}
+
+
+static void
+fold_all(zt_presence_t *p, const ev_t *e, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        fold(p, &e[i]);
+    }
+}
+
+
+/* the CSV as a malloc()ed string */
+static char *
+csv(const zt_presence_t *p, const char *tz, const char *allow)
+{
+    FILE    *f;
+    char    *buf;
+    size_t   len;
+
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    if (zt_presence_csv(p, f, tz, allow) != ZT_OK) {
+        fclose(f);
+        free(buf);
+        return strdup("(error)");
+    }
+    fclose(f);
+    return buf;
+}
+
+
+static int
+is_csv(const zt_presence_t *p, const char *tz, const char *allow,
+    const char *want, const char *what)
+{
+    int    rc;
+    char  *got;
+
+    got = csv(p, tz, allow);
+    rc = strcmp(got, want) == 0;
+    ok(rc, "%s", what);
+    if (!rc) {
+        printf("# got:\n%s# expected:\n%s", got, want);
+    }
+    free(got);
+    return rc;
+}
+
+
+/* a person's row (by key) */
+static int
+row(const zt_presence_t *p, const char *key, zt_presence_row_t *out)
+{
+    size_t              i, n;
+    zt_presence_row_t  *rows;
+
+    if (zt_presence_rows(p, &rows, &n) != ZT_OK) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (strcmp(rows[i].key, key) == 0) {
+            *out = rows[i];
+            free(rows);
+            return 1;
+        }
+    }
+
+    free(rows);
+    return 0;
+}
+
+
+#define J   "meeting.participant_joined"
+#define L   "meeting.participant_left"
+#define RJ  "meeting.participant_joined_breakout_room"
+#define RL  "meeting.participant_left_breakout_room"
+#define END "meeting.ended"
+
+#define ALICE  "idA", NULL, "alice@example.com", "Alice"
+
+
+static void
+test_identity(void)
+{
+    size_t              n;
+    zt_presence_t      *p;
+    zt_presence_row_t   r, *rows;
+
+    static const ev_t  e[] = {
+        { J, T0, "zoomid1", "reg1", "a@x.org", "Pat", NULL },
+        { J, T0 + 1, NULL, "reg2", "b@x.org", "Pat", NULL },
+        { J, T0 + 2, NULL, NULL, "C@X.org", "Chris", NULL },
+        { J, T0 + 3, NULL, NULL, NULL, "Guest", NULL },
+        /* the same account with a new name and no email: one person */
+        { L, T0 + 9 * SEC, "zoomid1", NULL, NULL, "Pat (phone)", NULL },
+        /* the email in another case: the same person */
+        { L, T0 + 9 * SEC, NULL, NULL, "c@x.ORG", "Chris", NULL },
+    };
+
+    p = zt_presence_create();
+    fold_all(p, e, 6);
+
+    zt_presence_rows(p, &rows, &n);
+    is_int(n, 4, "identity: four people");
+    free(rows);
+
+    ok(row(p, "id:zoomid1", &r) && !r.online
+       && strcmp(r.name, "Pat (phone)") == 0,
+       "identity: Zoom account id first; latest name kept");
+    ok(row(p, "reg:reg2", &r) && r.online
+       && strcmp(r.name, "Pat") == 0,
+       "identity: registrant_id before email; same name, other person");
+    ok(row(p, "email:c@x.org", &r) && !r.online,
+       "identity: email, case-insensitive");
+    ok(row(p, "name:Guest", &r) && r.online, "identity: display name last");
+
+    zt_presence_free(p);
+}
+
+
+static const ev_t  move[] = {
+    { J, T0, ALICE, NULL },
+    /* into room A: breakout join plus the main left/joined pair */
+    { L, T0 + 60 * SEC, ALICE, NULL },
+    { J, T0 + 60 * SEC, ALICE, NULL },
+    { RJ, T0 + 60 * SEC, ALICE, "roomA" },
+    /* room A to room B, Zoom's pair 300 ms apart */
+    { RL, T0 + 120 * SEC, ALICE, "roomA" },
+    { L, T0 + 120 * SEC, ALICE, NULL },
+    { J, T0 + 120 * SEC + 300, ALICE, NULL },
+    { RJ, T0 + 120 * SEC + 300, ALICE, "roomB" },
+};
+
+
+static void
+test_move(void)
+{
+    zt_presence_t      *p;
+    zt_presence_row_t   r;
+
+    p = zt_presence_create();
+    fold_all(p, move, 4);
+
+    ok(row(p, "id:idA", &r) && r.online && r.last_left == 0
+       && r.last_join == T0 && r.room_uuid
+       && strcmp(r.room_uuid, "roomA") == 0 && r.room_no == 1,
+       "move: into a room is no departure, Last Join unchanged");
+
+    fold_all(p, move + 4, 4);
+
+    ok(row(p, "id:idA", &r) && r.online && r.last_left == 0
+       && r.last_join == T0 && r.room_no == 2,
+       "move: room to room, Last Left stays empty");
+
+    is_csv(p, "UTC", NULL, HDR
+           "\"Alice\",\"online\",\"2021-07-14 02:44:51\",\"\","
+           "\"Room-2\",\"1234567890\"\n", "move: CSV row");
+
+    zt_presence_free(p);
+}
+
+
+/* a meeting with moves, a real leave and rejoin, two people */
+static const ev_t  story[] = {
+    { J, T0, ALICE, NULL },
+    { J, T0 + 5 * SEC, NULL, NULL, NULL, "Bob", NULL },
+    { L, T0 + 60 * SEC, ALICE, NULL },
+    { J, T0 + 60 * SEC, ALICE, NULL },
+    { RJ, T0 + 60 * SEC, ALICE, "roomA" },
+    { L, T0 + 70 * SEC, NULL, NULL, NULL, "Bob", NULL },
+    { J, T0 + 70 * SEC, NULL, NULL, NULL, "Bob", NULL },
+    { RJ, T0 + 70 * SEC, NULL, NULL, NULL, "Bob", "roomB" },
+    { RL, T0 + 90 * SEC, ALICE, "roomA" },
+    { L, T0 + 90 * SEC, ALICE, NULL },
+    { J, T0 + 200 * SEC, ALICE, NULL },
+    { RL, T0 + 300 * SEC, NULL, NULL, NULL, "Bob", "roomB" },
+    { L, T0 + 300 * SEC, NULL, NULL, NULL, "Bob", NULL },
+    { J, T0 + 300 * SEC, NULL, NULL, NULL, "Bob", NULL },
+};
+
+#define NSTORY  (sizeof(story) / sizeof(story[0]))
+
+static const char  *story_csv = HDR
+    "\"Alice\",\"online\",\"2021-07-14 02:48:11\",\"2021-07-14 02:46:21\","
+    "\"\",\"1234567890\"\n"
+    "\"Bob\",\"online\",\"2021-07-14 02:44:56\",\"\",\"\",\"1234567890\"\n";
+
+
+static uint64_t  rng = 88172645463325252ULL;
+
+static uint64_t
+xorshift(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+
+static void
+test_order(void)
+{
+    int             same;
+    char           *a, *b;
+    size_t          i, k, j, idx[NSTORY], t;
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+    fold_all(p, story, NSTORY);
+    is_csv(p, "UTC", NULL, story_csv, "order: in-order state");
+    a = csv(p, "UTC", NULL);
+    zt_presence_free(p);
+
+    same = 1;
+
+    for (k = 0; k < 200; k++) {
+        for (i = 0; i < NSTORY; i++) {
+            idx[i] = k == 0 ? NSTORY - 1 - i : i;
+        }
+        for (i = NSTORY - 1; k && i > 0; i--) {
+            j = xorshift() % (i + 1);
+            t = idx[i];
+            idx[i] = idx[j];
+            idx[j] = t;
+        }
+
+        p = zt_presence_create();
+        for (i = 0; i < NSTORY; i++) {
+            fold(p, &story[idx[i]]);
+        }
+        b = csv(p, "UTC", NULL);
+        if (strcmp(a, b) != 0) {
+            same = 0;
+            printf("# permutation %zu gave:\n%s", k, b);
+        }
+        free(b);
+        zt_presence_free(p);
+    }
+
+    ok(same, "order: reversed and 199 random permutations give the same CSV");
+    free(a);
+}
+
+
+static void
+test_duplicates(void)
+{
+    int             rc2;
+    size_t          i;
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+    rc2 = 0;
+
+    for (i = 0; i < NSTORY; i++) {
+        fold(p, &story[i]);
+        rc2 |= fold(p, &story[i]);
+        rc2 |= fold(p, &story[i]);
+    }
+
+    is_int(rc2, 0, "duplicates: the second and third copy change nothing");
+    is_csv(p, "UTC", NULL, story_csv, "duplicates: x3 harmless");
+
+    zt_presence_free(p);
+}
+
+
+static void
+test_late_leave(void)
+{
+    zt_presence_t      *p;
+    zt_presence_row_t   r;
+
+    static const ev_t  e[] = {
+        { J, T0, ALICE, NULL },
+        { J, T0 + 40 * SEC, ALICE, NULL },
+        /* arrives last: the leave between the two joins */
+        { L, T0 + 20 * SEC, ALICE, NULL },
+    };
+
+    p = zt_presence_create();
+    fold_all(p, e, 3);
+
+    ok(row(p, "id:idA", &r) && r.online && r.last_join == T0 + 40 * SEC
+       && r.last_left == T0 + 20 * SEC,
+       "late leave older than the latest join: still online");
+
+    zt_presence_free(p);
+}
+
+
+static void
+test_ended(void)
+{
+    zt_presence_t      *p;
+    zt_presence_row_t   r;
+
+    static const ev_t  e[] = {
+        { J, T0, ALICE, NULL },
+        { J, T0 + SEC, NULL, NULL, NULL, "Bob", NULL },
+        { L, T0 + 60 * SEC, NULL, NULL, NULL, "Bob", NULL },
+        { J, T0 + 60 * SEC, NULL, NULL, NULL, "Bob", NULL },
+        { RJ, T0 + 60 * SEC, NULL, NULL, NULL, "Bob", "roomB" },
+        { L, T0 + 100 * SEC, ALICE, NULL },
+        { END, T0 + 600 * SEC, NULL, NULL, NULL, NULL, NULL },
+        /* a join from before the end, delivered after it */
+        { J, T0 + 500 * SEC, ALICE, NULL },
+    };
+
+    p = zt_presence_create();
+    fold_all(p, e, 8);
+
+    ok(row(p, "name:Bob", &r) && !r.online && r.room_uuid == NULL
+       && r.last_left == T0 + 600 * SEC,
+       "meeting.ended: offline, out of the room, Last Left = end");
+    ok(row(p, "id:idA", &r) && !r.online && r.last_join == T0 + 500 * SEC
+       && r.last_left == T0 + 600 * SEC,
+       "meeting.ended: a late join before the end stays offline");
+
+    zt_presence_free(p);
+}
+
+
+static void
+test_missing_room_leave(void)
+{
+    zt_presence_t      *p;
+    zt_presence_row_t   r;
+
+    static const ev_t  e[] = {
+        { J, T0, ALICE, NULL },
+        { L, T0 + 60 * SEC, ALICE, NULL },
+        { J, T0 + 60 * SEC, ALICE, NULL },
+        { RJ, T0 + 60 * SEC, ALICE, "roomA" },
+        /* room A to B, no breakout leave for A */
+        { L, T0 + 120 * SEC, ALICE, NULL },
+        { J, T0 + 120 * SEC, ALICE, NULL },
+        { RJ, T0 + 120 * SEC, ALICE, "roomB" },
+        /* B to the main room, no breakout leave for B */
+        { L, T0 + 180 * SEC, ALICE, NULL },
+        { J, T0 + 180 * SEC, ALICE, NULL },
+    };
+
+    p = zt_presence_create();
+
+    fold_all(p, e, 7);
+    ok(row(p, "id:idA", &r) && r.online && r.room_uuid
+       && strcmp(r.room_uuid, "roomB") == 0 && r.room_no == 2,
+       "missing breakout leave: a join elsewhere closes it");
+
+    fold_all(p, e + 7, 2);
+    ok(row(p, "id:idA", &r) && r.online && r.room_uuid == NULL
+       && r.last_left == 0,
+       "missing breakout leave: the main-room return closes it");
+
+    zt_presence_free(p);
+}
+
+
+static void
+test_save_load(void)
+{
+    char           *a, *b, *da, *db;
+    json_t         *j, *j2;
+    zt_presence_t  *p, *q;
+
+    p = zt_presence_create();
+    fold_all(p, story, NSTORY);
+    fold_all(p, move, 8);
+
+    j = zt_presence_to_json(p);
+    da = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+
+    j = json_loads(da, 0, NULL);
+    q = zt_presence_create();
+    is_int(zt_presence_from_json(q, j), ZT_OK, "save/load: loads");
+    json_decref(j);
+
+    j2 = zt_presence_to_json(q);
+    db = json_dumps(j2, JSON_COMPACT);
+    json_decref(j2);
+    is_str(db, da, "save/load: the same state");
+
+    a = csv(p, "Europe/Istanbul", NULL);
+    b = csv(q, "Europe/Istanbul", NULL);
+    is_str(b, a, "save/load: the same CSV");
+
+    /* folding the events again after a restart changes nothing */
+    ok(fold(q, &story[3]) == 0 && fold(q, &move[7]) == 0,
+       "save/load: redelivered events are no-ops");
+
+    j = json_pack("{s:[{s:i}]}", "meetings", "uuid", 5);
+    is_int(zt_presence_from_json(q, j), ZT_ERROR, "save/load: junk refused");
+    json_decref(j);
+
+    free(a);
+    free(b);
+    free(da);
+    free(db);
+    zt_presence_free(p);
+    zt_presence_free(q);
+}
+
+
+static void
+test_csv(void)
+{
+    char           *s;
+    zt_presence_t  *p;
+
+    static const ev_t  e[] = {
+        { J, T0, ALICE, NULL },
+        { J, T0 + SEC, NULL, NULL, "bob@example.com", "Bob", NULL },
+        { J, T0 + 2 * SEC, NULL, NULL, "carol@example.com",
+          "carol@example.com", NULL },
+        { J, T0 + 3 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
+        { L, T0 + 4 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
+    };
+
+    p = zt_presence_create();
+    fold_all(p, e, 5);
+
+    is_csv(p, "UTC", " alice , BOB@example.com,", HDR
+           "\"Bob\",\"online\",\"2021-07-14 02:44:52\",\"\",\"\","
+           "\"1234567890\"\n"
+           "\"Alice\",\"online\",\"2021-07-14 02:44:51\",\"\",\"\","
+           "\"1234567890\"\n",
+           "allowlist: by name or email, case-insensitive, trimmed");
+
+    is_csv(p, "UTC", "nobody", HDR, "allowlist: nobody matches");
+
+    s = csv(p, "UTC", "");
+    ok(strchr(s, '@') == NULL, "no email in the CSV, even as a name");
+    ok(strstr(s, "\"'=cmd|' /C calc'!A0\",\"offline\","
+              "\"2021-07-14 02:44:54\",\"2021-07-14 02:44:55\"") != NULL,
+       "formula injection neutralised");
+    ok(strstr(s, "\"carol\",\"online\"") != NULL,
+       "an email-like display name is cut at the @");
+    free(s);
+
+    is_csv(p, "Europe/Istanbul", "Alice", HDR
+           "\"Alice\",\"online\",\"2021-07-14 05:44:51\",\"\",\"\","
+           "\"1234567890\"\n", "time zone: Europe/Istanbul");
+
+    zt_presence_free(p);
+}
+
+
+static void
+test_ignored(void)
+{
+    json_t         *r;
+    zt_presence_t  *p;
+
+    static const ev_t  e[] = {
+        { "meeting.participant_joined_waiting_room", T0, ALICE, NULL },
+        { "meeting.sharing_started", T0, ALICE, NULL },
+        { J, 0, ALICE, NULL },
+    };
+
+    p = zt_presence_create();
+    ok(fold(p, &e[0]) == 0 && fold(p, &e[1]) == 0 && fold(p, &e[2]) == 0,
+       "waiting room, sharing and untimed events are not presence");
+
+    r = json_pack("{s:s, s:I}", "event_type", J, "event_ts",
+                  (json_int_t) T0);
+    is_int(zt_presence_fold(p, r), 0, "a record without a meeting: ignored");
+    json_decref(r);
+
+    is_csv(p, "UTC", NULL, HDR, "empty state: header only");
+    zt_presence_free(p);
+}
+
+
+int
+main(void)
+{
+    test_identity();
+    test_move();
+    test_order();
+    test_duplicates();
+    test_late_leave();
+    test_ended();
+    test_missing_room_leave();
+    test_save_load();
+    test_csv();
+    test_ignored();
+
+    return done_testing();
+}
