@@ -1,0 +1,68 @@
+#!/usr/bin/perl
+
+# Golden daily reports: every t/data/report/NAME.ev scenario is loaded into
+# a fresh SQLite warehouse and `zoomtrack report --date D` must write
+# exactly t/data/report/NAME.D.csv, cell by cell.  ZT_REGEN=1 rewrites the
+# expected files (review the diff before committing).
+
+use strict;
+use warnings;
+
+use File::Basename qw(basename);
+use Test::More;
+
+use lib 't/lib', 't/data/report';
+use ZtTest;
+use Fixture qw(parse_fixture fixture_sql);
+
+my $top = top_dir();
+chdir $top or die;
+plan skip_all => 'build/zoomtrack not built' unless -x zoomtrack_bin();
+
+my @scenarios = sort glob("$top/t/data/report/*.ev");
+my $n = 0;
+
+for my $ev (@scenarios) {
+    my $name = basename($ev, '.ev');
+    my @expect = sort glob("$top/t/data/report/$name.*.csv");
+    next unless @expect;
+
+    my $f = parse_fixture(slurp($ev));
+    my $dir = tmp_dir() . "/$name";
+    load_warehouse($f, $dir);
+
+    for my $exp (@expect) {
+        my ($date, $meeting) = basename($exp) =~
+            /^\Q$name\E\.(\d{4}-\d\d-\d\d)(?:\.meeting-(.+))?\.csv$/
+            or next;
+        $n++;
+        my $out = "$dir/$date" . ($meeting ? ".$meeting" : '') . '.csv';
+        my ($rc, $stdout, $stderr) = run_zoomtrack(
+            ['report', '--date', $date, '--out', $out,
+             $meeting ? ('--meeting', $meeting) : ()],
+            env => { ZOOMTRACK_DATA_DIR => $dir,
+                     ZOOMTRACK_TIMEZONE => $f->{tz} });
+        is($rc, 0, "$name $date: exit 0") or diag($stderr);
+        my $got = slurp($out) // '';
+        if ($ENV{ZT_REGEN}) {
+            spit($exp, $got);
+        }
+        my $want = slurp($exp);
+        is_deeply([ split /\n/, $got, -1 ], [ split /\n/, $want, -1 ],
+                  "$name $date: report matches " . basename($exp));
+    }
+}
+
+ok($n > 0, 'scenarios found');
+done_testing();
+
+
+sub load_warehouse {
+    my ($f, $dir) = @_;
+    mkdir $dir;
+    my $sql = join('', map { slurp($_) } sort glob("$top/sql/sqlite/0*.sql"))
+        . fixture_sql($f);
+    spit("$dir/load.sql", $sql);
+    system("sqlite3 $dir/zoomtrack.db < $dir/load.sql > /dev/null") == 0
+        or die "sqlite3 failed on $dir/load.sql";
+}
