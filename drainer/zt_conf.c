@@ -55,6 +55,8 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "warehouse", "queue", "zoomtrack:warehouse", "Redis list it drains" },
     { "warehouse", "backend", "sqlite", "sqlite" },
     { "warehouse", "path", "", "SQLite file (default DATA/zoomtrack.db)" },
+    { "warehouse", "synchronous", "full",
+      "SQLite synchronous: full (a commit survives power loss) or normal" },
 
     { "status", "enabled", "yes", "maintain the live presence CSV" },
     { "status", "queue", "zoomtrack:status", "Redis list it drains" },

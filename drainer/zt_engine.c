@@ -1,0 +1,823 @@
+/*
+ * zt_engine: steps every enabled sink in turn.  A step takes a batch (what
+ * the processing list still holds, else LMOVEs), parses it, dead-letters
+ * records that can never be stored, hands the rest to the sink's write()
+ * and acks the batch once the sink says it is durable.  A sink that answers
+ * ZT_RETRY keeps its batch and is retried after a capped, full-jitter
+ * exponential backoff while the other sinks keep draining; a sink whose
+ * Redis connection fails reconnects with the same backoff.  When no sink
+ * had work, every idle connection gets a BLMOVE and the loop polls them all.
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+
+#include <jansson.h>
+
+#include "../core/zt_time.h"
+#include "zt_engine.h"
+#include "zt_log.h"
+#include "zt_queue.h"
+#include "zt_sink.h"
+#include "zt_spool.h"
+
+
+#define ZT_ENGINE_MAX_SINKS    3
+#define ZT_ENGINE_SPOOL_MS     1000
+#define ZT_ENGINE_TICK_MS      50
+
+
+/* the status sink is built by another part of the tree; tolerate its lack */
+extern const zt_sink_t  zt_sink_status __attribute__((weak));
+
+
+typedef struct {
+    const zt_sink_t   *ops;
+    void              *ctx;
+    zt_queue_t        *q;
+    zt_qbatch_t        b;
+
+    zt_item_t         *items;        /* the records write() gets */
+    size_t             nitems;
+    size_t             cap;
+    char             **dead;         /* dead-letter entries of the batch */
+    size_t            *deadlen;
+    size_t             ndead;
+
+    int64_t            retry_at;     /* monotonic ms */
+    unsigned           attempt;
+    int64_t            connect_at;
+    unsigned           connect_attempt;
+    int64_t            tick_at;
+
+    unsigned           pending:1;    /* parsed, waiting for write() to pass */
+    unsigned           idle:1;       /* the last take found nothing */
+
+    uint64_t           stored;
+    uint64_t           ndeadtotal;
+} zt_engine_sink_t;
+
+
+struct zt_engine_s {
+    zt_engine_sink_t   sinks[ZT_ENGINE_MAX_SINKS];
+    size_t             nsinks;
+    zt_redis_conf_t    rc;
+    zt_spool_t        *spool;
+    int64_t            spool_at;
+    size_t             batch_size;
+    int64_t            block_ms;
+    int64_t            backoff_min;
+    int64_t            backoff_max;
+    int                once;
+    int64_t            started;
+};
+
+
+static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
+    const zt_sink_t *ops, const char *section, const char *consumer,
+    char *err, size_t errlen);
+static int64_t zt_engine_now(void);
+static int64_t zt_engine_backoff(zt_engine_t *e, unsigned attempt);
+static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static void zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static int zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now);
+static int zt_engine_parse(zt_engine_sink_t *s);
+static int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
+    const char *reason);
+static void zt_engine_batch_reset(zt_engine_sink_t *s);
+static int zt_engine_wait(zt_engine_t *e, int64_t now);
+static void zt_engine_tick(zt_engine_t *e, int force);
+static int zt_engine_spool(zt_engine_t *e, int64_t now, int force);
+static json_t *zt_engine_json_bytes(const char *p, size_t len);
+
+
+zt_engine_t *
+zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
+{
+    char          host[256];
+    int64_t       v;
+    const char   *consumer, *dir;
+    zt_engine_t  *e;
+
+    e = calloc(1, sizeof(zt_engine_t));
+    if (e == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    e->once = once;
+    e->started = zt_engine_now();
+
+    if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
+        || v < 1 || v > 100000)
+    {
+        snprintf(err, errlen, "drain.batch_size must be 1..100000");
+        goto failed;
+    }
+    e->batch_size = (size_t) v;
+
+    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
+        || e->block_ms < 1)
+    {
+        snprintf(err, errlen, "drain.block_ms must be a positive integer");
+        goto failed;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
+        != ZT_OK
+        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
+           != ZT_OK
+        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
+    {
+        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
+                 "be positive, min <= max");
+        goto failed;
+    }
+
+    if (zt_redis_conf_init(&e->rc, conf, err, errlen) != ZT_OK) {
+        goto failed;
+    }
+
+    consumer = zt_conf_get(conf, "drain", "consumer");
+    if (consumer[0] == '\0') {
+        if (gethostname(host, sizeof(host)) != 0) {
+            snprintf(host, sizeof(host), "localhost");
+        }
+        host[sizeof(host) - 1] = '\0';
+        consumer = host;
+    }
+
+    if (zt_engine_add_sink(e, conf, &zt_sink_archive, "archive", consumer,
+                           err, errlen) != ZT_OK
+        || zt_engine_add_sink(e, conf, &zt_sink_warehouse, "warehouse",
+                              consumer, err, errlen) != ZT_OK
+        || zt_engine_add_sink(e, conf, &zt_sink_status, "status", consumer,
+                              err, errlen) != ZT_OK)
+    {
+        goto failed;
+    }
+
+    dir = zt_conf_get(conf, "spool", "dir");
+    if (dir[0] != '\0') {
+        e->spool = zt_spool_create(dir, zt_conf_get(conf, "spool", "queues"),
+                                   &e->rc, err, errlen);
+        if (e->spool == NULL) {
+            goto failed;
+        }
+    }
+
+    if (e->nsinks == 0 && e->spool == NULL) {
+        snprintf(err, errlen, "nothing to do: every sink is disabled and "
+                 "spool.dir is not set");
+        goto failed;
+    }
+
+    return e;
+
+failed:
+
+    zt_engine_destroy(e);
+    return NULL;
+}
+
+
+static int
+zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
+    const zt_sink_t *ops, const char *section, const char *consumer,
+    char *err, size_t errlen)
+{
+    int                enabled;
+    zt_engine_sink_t  *s;
+
+    if (zt_conf_get_bool(conf, section, "enabled", &enabled) != ZT_OK) {
+        snprintf(err, errlen, "%s.enabled must be yes or no", section);
+        return ZT_ERROR;
+    }
+
+    if (!enabled) {
+        return ZT_OK;
+    }
+
+    if (ops == NULL) {
+        zt_log_warn("[sink:%s] enabled but not built into this binary; "
+                    "its queue is left alone", section);
+        return ZT_OK;
+    }
+
+    s = &e->sinks[e->nsinks];
+    s->ops = ops;
+
+    s->q = zt_queue_create(&e->rc, zt_conf_get(conf, section, "queue"),
+                           consumer);
+    if (s->q == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return ZT_ERROR;
+    }
+
+    s->cap = e->batch_size;
+    s->items = calloc(s->cap, sizeof(zt_item_t));
+    s->dead = calloc(s->cap, sizeof(char *));
+    s->deadlen = calloc(s->cap, sizeof(size_t));
+
+    if (s->items == NULL || s->dead == NULL || s->deadlen == NULL) {
+        snprintf(err, errlen, "out of memory");
+        e->nsinks++;
+        return ZT_ERROR;
+    }
+
+    e->nsinks++;
+
+    if (ops->init(conf, &s->ctx) != ZT_OK) {
+        snprintf(err, errlen, "sink %s failed to start (see above)",
+                 section);
+        s->ops = NULL;
+        return ZT_ERROR;
+    }
+
+    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"", ops->name,
+                s->q->src, s->q->proc);
+
+    return ZT_OK;
+}
+
+
+void
+zt_engine_destroy(zt_engine_t *e)
+{
+    size_t             i;
+    zt_engine_sink_t  *s;
+
+    if (e == NULL) {
+        return;
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (s->ops && s->ops->exit) {
+            s->ops->exit(s->ctx);
+        }
+
+        if (s->items) {
+            zt_engine_batch_reset(s);
+        }
+
+        zt_qbatch_free(&s->b);
+        zt_queue_destroy(s->q);
+        free(s->items);
+        free(s->dead);
+        free(s->deadlen);
+    }
+
+    zt_spool_destroy(e->spool);
+    zt_redis_conf_free(&e->rc);
+    free(e);
+}
+
+
+int
+zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
+{
+    int                progress, rc;
+    size_t             i, idle;
+    uint64_t           total;
+    int64_t            now;
+    struct rusage      ru;
+    zt_engine_sink_t  *s;
+
+    now = zt_engine_now();
+
+    for (i = 0; i < e->nsinks; i++) {
+        if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK && e->once) {
+            return ZT_ERROR;
+        }
+    }
+
+    zt_engine_spool(e, now, 1);
+
+    while (!*sig->stop) {
+
+        if (*sig->hup) {
+            *sig->hup = 0;
+            if (sig->on_hup) {
+                sig->on_hup(sig->data);
+            }
+        }
+
+        progress = 0;
+        idle = 0;
+        now = zt_engine_now();
+
+        for (i = 0; i < e->nsinks && !*sig->stop; i++) {
+            s = &e->sinks[i];
+
+            rc = zt_engine_step(e, s, now);
+            if (rc > 0) {
+                progress = 1;
+            }
+
+            if (s->q->c && s->idle && !s->pending && !s->q->inflight) {
+                idle++;
+            }
+        }
+
+        zt_engine_tick(e, 0);
+
+        if (*sig->stop) {
+            break;
+        }
+
+        rc = zt_engine_spool(e, now, e->once && idle == e->nsinks);
+        if (rc > 0) {
+            progress = 1;
+        }
+
+        if (progress) {
+            continue;
+        }
+
+        if (e->once && idle == e->nsinks && rc == 0) {
+            break;
+        }
+
+        zt_engine_wait(e, now);
+    }
+
+    zt_engine_tick(e, 1);
+
+    total = 0;
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        total += s->stored;
+        zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu",
+                    s->ops->name, (unsigned long long) s->stored,
+                    (unsigned long long) s->ndeadtotal);
+    }
+
+    getrusage(RUSAGE_SELF, &ru);
+    zt_log_info("drain: stopping after %.3f s, %llu record(s) stored, "
+                "max rss %ld kB",
+                (double) (zt_engine_now() - e->started) / 1000.0,
+                (unsigned long long) total, ru.ru_maxrss);
+
+    return ZT_OK;
+}
+
+
+static int64_t
+zt_engine_now(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+/* full jitter: uniform in [1, min(max, min * 2^attempt)] ms */
+static int64_t
+zt_engine_backoff(zt_engine_t *e, unsigned attempt)
+{
+    int64_t  cap;
+
+    cap = e->backoff_min;
+    while (attempt-- > 0 && cap < e->backoff_max) {
+        cap *= 2;
+    }
+
+    if (cap > e->backoff_max) {
+        cap = e->backoff_max;
+    }
+
+    return 1 + (int64_t) (drand48() * (double) (cap - 1));
+}
+
+
+static int
+zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    char  err[256];
+
+    if (zt_queue_connect(s->q, err, sizeof(err)) != ZT_OK) {
+        s->connect_at = now + zt_engine_backoff(e, s->connect_attempt);
+        zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
+                     (long long) (s->connect_at - now));
+        s->connect_attempt++;
+        return ZT_ERROR;
+    }
+
+    if (s->connect_attempt) {
+        zt_log_info("[sink:%s] connected to redis again", s->ops->name);
+    }
+
+    s->connect_attempt = 0;
+    s->idle = 0;
+    return ZT_OK;
+}
+
+
+/* the connection failed: forget the batch (Redis still has it) */
+static void
+zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    zt_engine_batch_reset(s);
+    zt_queue_close(s->q);
+    s->connect_at = now + zt_engine_backoff(e, 0);
+    s->connect_attempt = 1;
+}
+
+
+/*
+ * One step of one sink.  Returns the number of records it acked (> 0 means
+ * progress), 0 when it had nothing to do or must wait.
+ */
+static int
+zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    int      rc;
+    size_t   i, n;
+
+    if (s->q->c == NULL) {
+        if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
+            return 0;
+        }
+    }
+
+    if (s->q->inflight) {
+        return 0;
+    }
+
+    if (!s->pending) {
+        rc = zt_queue_take(s->q, &s->b, e->batch_size);
+        if (rc == ZT_ERROR) {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+
+        if (s->b.n == 0) {
+            s->idle = 1;
+            return 0;
+        }
+
+        s->idle = 0;
+
+        if (zt_engine_parse(s) != ZT_OK) {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+
+        s->pending = 1;
+        s->attempt = 0;
+        s->retry_at = 0;
+    }
+
+    if (now < s->retry_at) {
+        return 0;
+    }
+
+    rc = ZT_OK;
+    if (s->nitems) {
+        rc = s->ops->write(s->ctx, s->items, s->nitems);
+    }
+
+    if (rc != ZT_OK) {
+        s->retry_at = now + zt_engine_backoff(e, s->attempt);
+        s->attempt++;
+        zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
+                    "(attempt %u); retrying in %lld ms", s->ops->name,
+                    s->nitems, s->attempt, (long long) (s->retry_at - now));
+        return 0;
+    }
+
+    if (s->attempt) {
+        zt_log_info("[sink:%s] stored the batch after %u failed attempt(s)",
+                    s->ops->name, s->attempt);
+    }
+
+    for (i = 0; i < s->nitems; i++) {
+        if (s->items[i].error
+            && zt_engine_dead(s, s->items[i].raw, s->items[i].len,
+                              s->items[i].error) != ZT_OK)
+        {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+    }
+
+    n = s->b.n;
+
+    if (zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
+                     s->ndead)
+        != ZT_OK)
+    {
+        zt_engine_lost(e, s, now);
+        return 0;
+    }
+
+    s->stored += s->nitems;
+    for (i = 0; i < s->nitems; i++) {
+        if (s->items[i].error) {
+            s->stored--;
+        }
+    }
+
+    s->ndeadtotal += s->ndead;
+    zt_engine_batch_reset(s);
+
+    return (int) n;
+}
+
+
+/*
+ * Fills s->items with the records that can be stored and dead-letter
+ * entries for those that cannot.  ZT_ERROR only when out of memory.
+ */
+static int
+zt_engine_parse(zt_engine_sink_t *s)
+{
+    size_t         i;
+    json_t        *rec, *id;
+    zt_item_t     *it;
+    zt_qitem_t    *qi;
+    json_error_t   jerr;
+    const char    *reason;
+
+    s->nitems = 0;
+    s->ndead = 0;
+
+    for (i = 0; i < s->b.n; i++) {
+        qi = &s->b.items[i];
+        reason = NULL;
+
+        rec = json_loadb(qi->raw, qi->len, 0, &jerr);
+
+        if (rec == NULL) {
+            reason = "record is not valid JSON";
+
+        } else if (!json_is_object(rec)) {
+            reason = "record is not a JSON object";
+
+        } else {
+            id = json_object_get(rec, "event_id");
+            if (!json_is_string(id) || json_string_length(id) == 0) {
+                reason = "record has no event_id";
+            }
+        }
+
+        if (reason) {
+            json_decref(rec);
+            if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
+                return ZT_ERROR;
+            }
+            continue;
+        }
+
+        it = &s->items[s->nitems++];
+        it->raw = qi->raw;
+        it->len = qi->len;
+        it->rec = rec;
+        it->event_id = json_string_value(json_object_get(rec, "event_id"));
+        it->error = NULL;
+    }
+
+    return ZT_OK;
+}
+
+
+/* builds {"reason","record","sink","at"} and logs it */
+static int
+zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
+    const char *reason)
+{
+    char     at[ZT_RFC3339_LEN + 1];
+    char    *d;
+    json_t  *o;
+
+    zt_time_rfc3339(zt_time_now_ms(), at);
+
+    o = json_object();
+    if (o == NULL
+        || json_object_set_new(o, "reason", json_string(reason)) != 0
+        || json_object_set_new(o, "record", zt_engine_json_bytes(raw, len))
+           != 0
+        || json_object_set_new(o, "sink", json_string(s->ops->name)) != 0
+        || json_object_set_new(o, "at", json_string(at)) != 0)
+    {
+        json_decref(o);
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    d = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+
+    if (d == NULL) {
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    s->dead[s->ndead] = d;
+    s->deadlen[s->ndead] = strlen(d);
+    s->ndead++;
+
+    zt_log_warn("[sink:%s] dead-lettered a record to \"%s\": %s (%.60s%s)",
+                s->ops->name, s->q->dead, reason, raw,
+                len > 60 ? "..." : "");
+
+    return ZT_OK;
+}
+
+
+/*
+ * A JSON string of arbitrary bytes: as they are when they are UTF-8 without
+ * NULs, else with every byte that is not printable ASCII as \u00XX (so the
+ * record can still be recovered byte for byte).
+ */
+static json_t *
+zt_engine_json_bytes(const char *p, size_t len)
+{
+    char     *buf, *d;
+    size_t    i;
+    json_t   *j;
+
+    if (memchr(p, '\0', len) == NULL) {
+        j = json_stringn(p, len);
+        if (j) {
+            return j;
+        }
+    }
+
+    buf = malloc(len * 6 + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    d = buf;
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) p[i] >= 0x20 && (unsigned char) p[i] < 0x7f) {
+            *d++ = p[i];
+        } else {
+            d += sprintf(d, "\\u%04x", (unsigned char) p[i]);
+        }
+    }
+    *d = '\0';
+
+    j = json_string(buf);
+    free(buf);
+    return j;
+}
+
+
+static void
+zt_engine_batch_reset(zt_engine_sink_t *s)
+{
+    size_t  i;
+
+    for (i = 0; i < s->nitems; i++) {
+        json_decref(s->items[i].rec);
+    }
+
+    for (i = 0; i < s->ndead; i++) {
+        free(s->dead[i]);
+    }
+
+    s->nitems = 0;
+    s->ndead = 0;
+    s->pending = 0;
+    s->attempt = 0;
+    s->retry_at = 0;
+    zt_qbatch_reset(&s->b);
+}
+
+
+/*
+ * Nothing moved in the last round: put a BLMOVE in flight on every idle
+ * connection (not with --once) and wait for the first reply, the next
+ * retry or reconnect, the next tick or spool pass, whichever comes first.
+ */
+static int
+zt_engine_wait(zt_engine_t *e, int64_t now)
+{
+    int                n, rc;
+    size_t             i, map[ZT_ENGINE_MAX_SINKS];
+    int64_t            timeout, t;
+    struct pollfd      pfd[ZT_ENGINE_MAX_SINKS];
+    zt_engine_sink_t  *s;
+
+    timeout = e->once ? 10 : e->block_ms;
+
+    if (e->spool) {
+        t = e->spool_at - now;
+        timeout = t < timeout ? t : timeout;
+    }
+
+    n = 0;
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (s->q->c == NULL) {
+            t = s->connect_at - now;
+
+        } else if (s->pending) {
+            t = s->retry_at - now;
+
+        } else {
+            t = timeout;
+            if (!e->once && !s->q->inflight
+                && zt_queue_wait_send(s->q, e->block_ms) != ZT_OK)
+            {
+                zt_engine_lost(e, s, now);
+                t = 0;
+            }
+        }
+
+        if (s->ops->tick) {
+            t = t < ZT_ENGINE_TICK_MS ? t : ZT_ENGINE_TICK_MS;
+        }
+
+        timeout = t < timeout ? t : timeout;
+
+        if (s->q->inflight) {
+            pfd[n].fd = zt_queue_fd(s->q);
+            pfd[n].events = POLLIN;
+            pfd[n].revents = 0;
+            map[n] = i;
+            n++;
+        }
+    }
+
+    if (timeout < 0) {
+        timeout = 0;
+    }
+
+    rc = poll(pfd, (nfds_t) n, (int) timeout);
+    if (rc < 0) {
+        if (errno != EINTR) {
+            zt_log_error("poll() failed: %s", strerror(errno));
+        }
+        return ZT_OK;
+    }
+
+    for (i = 0; rc > 0 && i < (size_t) n; i++) {
+        if (pfd[i].revents == 0) {
+            continue;
+        }
+
+        s = &e->sinks[map[i]];
+
+        rc = zt_queue_wait_read(s->q, &s->b);
+        if (rc == ZT_ERROR) {
+            zt_engine_lost(e, s, zt_engine_now());
+
+        } else if (rc == 1) {
+            s->idle = 0;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+static void
+zt_engine_tick(zt_engine_t *e, int force)
+{
+    size_t             i;
+    int64_t            now, wall;
+    zt_engine_sink_t  *s;
+
+    now = zt_engine_now();
+    wall = zt_time_now_ms();
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (s->ops->tick == NULL || (!force && now < s->tick_at)) {
+            continue;
+        }
+
+        s->tick_at = now + ZT_ENGINE_TICK_MS;
+        (void) s->ops->tick(s->ctx, wall);
+    }
+}
+
+
+/* a spool pass when due (or forced); returns files imported or ZT_ERROR */
+static int
+zt_engine_spool(zt_engine_t *e, int64_t now, int force)
+{
+    if (e->spool == NULL || (!force && now < e->spool_at)) {
+        return 0;
+    }
+
+    e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+    return zt_spool_import(e->spool);
+}

@@ -1,0 +1,640 @@
+/*
+ * zt_queue: connection handling ([redis] address, AUTH, timeouts) and the
+ * move / ack primitives of one consumer's processing list.  See zt_queue.h
+ * for the invariant that makes the ack a single LTRIM.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_log.h"
+#include "zt_queue.h"
+
+
+static int zt_qbatch_grow(zt_qbatch_t *b, size_t items, size_t reps);
+static void zt_qbatch_add(zt_qbatch_t *b, redisReply *r);
+static void zt_queue_fail(zt_queue_t *q, const char *what, redisReply *r);
+static int zt_queue_recover(zt_queue_t *q, zt_qbatch_t *b, size_t max);
+static int zt_queue_move(zt_queue_t *q, zt_qbatch_t *b, size_t want);
+
+
+int
+zt_redis_conf_init(zt_redis_conf_t *rc, const zt_conf_t *conf, char *err,
+    size_t errlen)
+{
+    char        *colon, *end;
+    long         port;
+    int64_t      ms;
+    const char  *addr;
+
+    memset(rc, 0, sizeof(zt_redis_conf_t));
+
+    addr = zt_conf_get(conf, "redis", "address");
+
+    if (strncmp(addr, "unix:", 5) == 0) {
+        rc->path = strdup(addr + 5);
+        if (rc->path == NULL || rc->path[0] == '\0') {
+            snprintf(err, errlen, "redis.address \"%s\": no socket path",
+                     addr);
+            goto failed;
+        }
+
+    } else {
+        rc->host = strdup(addr);
+        if (rc->host == NULL) {
+            snprintf(err, errlen, "out of memory");
+            goto failed;
+        }
+
+        colon = strrchr(rc->host, ':');
+        port = 6379;
+
+        if (colon) {
+            *colon = '\0';
+            errno = 0;
+            port = strtol(colon + 1, &end, 10);
+            if (errno || *end != '\0' || port <= 0 || port > 65535) {
+                snprintf(err, errlen, "redis.address \"%s\": bad port",
+                         addr);
+                goto failed;
+            }
+        }
+
+        if (rc->host[0] == '\0') {
+            snprintf(err, errlen, "redis.address \"%s\": no host", addr);
+            goto failed;
+        }
+
+        rc->port = (int) port;
+    }
+
+    if (zt_conf_get_int(conf, "redis", "timeout_ms", &ms) != ZT_OK
+        || ms <= 0)
+    {
+        snprintf(err, errlen, "redis.timeout_ms must be a positive integer");
+        goto failed;
+    }
+
+    rc->timeout_ms = ms;
+
+    if (getenv("ZOOMTRACK_REDIS_PASSWORD")
+        || zt_conf_get(conf, "redis", "password_file")[0] != '\0')
+    {
+        rc->password = zt_conf_get_secret(conf, "redis", "password", err,
+                                          errlen);
+        if (rc->password == NULL) {
+            goto failed;
+        }
+    }
+
+    return ZT_OK;
+
+failed:
+
+    zt_redis_conf_free(rc);
+    return ZT_ERROR;
+}
+
+
+void
+zt_redis_conf_free(zt_redis_conf_t *rc)
+{
+    free(rc->host);
+    free(rc->path);
+
+    if (rc->password) {
+        memset(rc->password, 0, strlen(rc->password));
+        free(rc->password);
+    }
+
+    memset(rc, 0, sizeof(zt_redis_conf_t));
+}
+
+
+redisContext *
+zt_redis_connect(const zt_redis_conf_t *rc, char *err, size_t errlen)
+{
+    redisReply      *r;
+    redisContext    *c;
+    struct timeval   tv;
+
+    tv.tv_sec = rc->timeout_ms / 1000;
+    tv.tv_usec = (rc->timeout_ms % 1000) * 1000;
+
+    if (rc->path) {
+        c = redisConnectUnixWithTimeout(rc->path, tv);
+
+    } else {
+        c = redisConnectWithTimeout(rc->host, rc->port, tv);
+    }
+
+    if (c == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    if (c->err) {
+        if (rc->path) {
+            snprintf(err, errlen, "cannot connect to redis at \"unix:%s\": "
+                     "%s", rc->path, c->errstr);
+        } else {
+            snprintf(err, errlen, "cannot connect to redis at \"%s:%d\": %s",
+                     rc->host, rc->port, c->errstr);
+        }
+        redisFree(c);
+        return NULL;
+    }
+
+    if (redisSetTimeout(c, tv) != REDIS_OK) {
+        snprintf(err, errlen, "redis: cannot set timeout: %s", c->errstr);
+        redisFree(c);
+        return NULL;
+    }
+
+    (void) redisEnableKeepAlive(c);
+
+    if (rc->password) {
+        r = redisCommand(c, "AUTH %s", rc->password);
+
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            snprintf(err, errlen, "redis AUTH failed: %s",
+                     r ? r->str : c->errstr);
+            if (r) {
+                freeReplyObject(r);
+            }
+            redisFree(c);
+            return NULL;
+        }
+
+        freeReplyObject(r);
+    }
+
+    return c;
+}
+
+
+long long
+zt_redis_llen(redisContext *c, const char *key)
+{
+    long long    n;
+    redisReply  *r;
+
+    r = redisCommand(c, "LLEN %s", key);
+    if (r == NULL) {
+        return -1;
+    }
+
+    n = (r->type == REDIS_REPLY_INTEGER) ? r->integer : -1;
+    freeReplyObject(r);
+    return n;
+}
+
+
+zt_queue_t *
+zt_queue_create(const zt_redis_conf_t *rc, const char *queue,
+    const char *consumer)
+{
+    size_t       n;
+    zt_queue_t  *q;
+
+    q = calloc(1, sizeof(zt_queue_t));
+    if (q == NULL) {
+        return NULL;
+    }
+
+    n = strlen(queue) + strlen(consumer) + 16;
+
+    q->rc = rc;
+    q->src = strdup(queue);
+    q->proc = malloc(n);
+    q->dead = malloc(n);
+
+    if (q->src == NULL || q->proc == NULL || q->dead == NULL) {
+        zt_queue_destroy(q);
+        return NULL;
+    }
+
+    snprintf(q->proc, n, "%s:processing:%s", queue, consumer);
+    snprintf(q->dead, n, "%s:dead", queue);
+    q->recover = 1;
+
+    return q;
+}
+
+
+void
+zt_queue_destroy(zt_queue_t *q)
+{
+    if (q == NULL) {
+        return;
+    }
+
+    zt_queue_close(q);
+    free(q->src);
+    free(q->proc);
+    free(q->dead);
+    free(q);
+}
+
+
+int
+zt_queue_connect(zt_queue_t *q, char *err, size_t errlen)
+{
+    zt_queue_close(q);
+
+    q->c = zt_redis_connect(q->rc, err, errlen);
+    if (q->c == NULL) {
+        return ZT_ERROR;
+    }
+
+    q->recover = 1;
+    return ZT_OK;
+}
+
+
+void
+zt_queue_close(zt_queue_t *q)
+{
+    if (q->c) {
+        redisFree(q->c);
+        q->c = NULL;
+    }
+
+    q->inflight = 0;
+    q->recover = 1;
+}
+
+
+/* logs a failed command and drops the connection */
+static void
+zt_queue_fail(zt_queue_t *q, const char *what, redisReply *r)
+{
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        zt_log_error("redis: %s on \"%s\" failed: %s", what, q->src, r->str);
+
+    } else if (q->c) {
+        zt_log_error("redis: %s on \"%s\" failed: %s", what, q->src,
+                     q->c->errstr[0] ? q->c->errstr : "unexpected reply");
+    }
+
+    if (r) {
+        freeReplyObject(r);
+    }
+
+    zt_queue_close(q);
+}
+
+
+int
+zt_queue_take(zt_queue_t *q, zt_qbatch_t *b, size_t max)
+{
+    int  rc;
+
+    if (q->c == NULL || q->inflight) {
+        return ZT_ERROR;
+    }
+
+    if (b->n >= max) {
+        return 0;
+    }
+
+    if (q->recover) {
+        rc = zt_queue_recover(q, b, max);
+        if (rc != 0) {
+            return rc;
+        }
+
+        /* the processing list is empty: back to normal moves */
+        q->recover = 0;
+    }
+
+    return zt_queue_move(q, b, max - b->n);
+}
+
+
+/*
+ * Delivers what an earlier run left in the processing list: its rightmost
+ * max records, oldest first.  Only called with an empty batch.
+ */
+static int
+zt_queue_recover(zt_queue_t *q, zt_qbatch_t *b, size_t max)
+{
+    size_t       i;
+    redisReply  *r;
+
+    r = redisCommand(q->c, "LRANGE %s -%zu -1", q->proc, max);
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+        zt_queue_fail(q, "LRANGE", r);
+        return ZT_ERROR;
+    }
+
+    if (r->elements == 0) {
+        freeReplyObject(r);
+        return 0;
+    }
+
+    if (zt_qbatch_grow(b, r->elements, 1) != ZT_OK) {
+        freeReplyObject(r);
+        return ZT_ERROR;
+    }
+
+    /* LRANGE lists left to right: newest first */
+    for (i = r->elements; i > 0; i--) {
+        if (r->element[i - 1]->type != REDIS_REPLY_STRING) {
+            zt_queue_fail(q, "LRANGE", r);
+            return ZT_ERROR;
+        }
+        b->items[b->n].raw = r->element[i - 1]->str;
+        b->items[b->n].len = r->element[i - 1]->len;
+        b->n++;
+    }
+
+    b->rep[b->nrep++] = r;
+
+    zt_log_info("redis: delivering again %zu record(s) left in \"%s\"",
+                r->elements, q->proc);
+
+    return (int) r->elements;
+}
+
+
+/* pipelines want LMOVEs; every non-nil reply is a record, in order */
+static int
+zt_queue_move(zt_queue_t *q, zt_qbatch_t *b, size_t want)
+{
+    int          got;
+    size_t       i;
+    redisReply  *r;
+
+    if (zt_qbatch_grow(b, want, want) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < want; i++) {
+        if (redisAppendCommand(q->c, "LMOVE %s %s RIGHT LEFT", q->src,
+                               q->proc)
+            != REDIS_OK)
+        {
+            zt_queue_fail(q, "LMOVE", NULL);
+            return ZT_ERROR;
+        }
+    }
+
+    got = 0;
+
+    for (i = 0; i < want; i++) {
+        if (redisGetReply(q->c, (void **) &r) != REDIS_OK) {
+            zt_queue_fail(q, "LMOVE", NULL);
+            return ZT_ERROR;
+        }
+
+        if (r->type == REDIS_REPLY_NIL) {
+            freeReplyObject(r);
+            continue;
+        }
+
+        if (r->type != REDIS_REPLY_STRING) {
+            zt_queue_fail(q, "LMOVE", r);
+            return ZT_ERROR;
+        }
+
+        zt_qbatch_add(b, r);
+        got++;
+    }
+
+    return got;
+}
+
+
+int
+zt_queue_wait_send(zt_queue_t *q, int64_t block_ms)
+{
+    int   done;
+    char  timeout[32];
+
+    if (q->c == NULL || q->inflight) {
+        return ZT_ERROR;
+    }
+
+    if (block_ms < 1) {
+        block_ms = 1;
+    }
+
+    snprintf(timeout, sizeof(timeout), "%lld.%03lld",
+             (long long) (block_ms / 1000), (long long) (block_ms % 1000));
+
+    if (redisAppendCommand(q->c, "BLMOVE %s %s RIGHT LEFT %s", q->src,
+                           q->proc, timeout)
+        != REDIS_OK)
+    {
+        zt_queue_fail(q, "BLMOVE", NULL);
+        return ZT_ERROR;
+    }
+
+    do {
+        if (redisBufferWrite(q->c, &done) != REDIS_OK) {
+            zt_queue_fail(q, "BLMOVE", NULL);
+            return ZT_ERROR;
+        }
+    } while (!done);
+
+    q->inflight = 1;
+    return ZT_OK;
+}
+
+
+int
+zt_queue_fd(const zt_queue_t *q)
+{
+    return q->c ? q->c->fd : -1;
+}
+
+
+int
+zt_queue_wait_read(zt_queue_t *q, zt_qbatch_t *b)
+{
+    redisReply  *r;
+
+    if (q->c == NULL || !q->inflight) {
+        return ZT_ERROR;
+    }
+
+    if (redisBufferRead(q->c) != REDIS_OK) {
+        zt_queue_fail(q, "BLMOVE", NULL);
+        return ZT_ERROR;
+    }
+
+    if (redisGetReplyFromReader(q->c, (void **) &r) != REDIS_OK) {
+        zt_queue_fail(q, "BLMOVE", NULL);
+        return ZT_ERROR;
+    }
+
+    if (r == NULL) {
+        return ZT_DECLINED;
+    }
+
+    q->inflight = 0;
+
+    if (r->type == REDIS_REPLY_NIL) {
+        freeReplyObject(r);
+        return 0;
+    }
+
+    if (r->type != REDIS_REPLY_STRING
+        || zt_qbatch_grow(b, 1, 1) != ZT_OK)
+    {
+        zt_queue_fail(q, "BLMOVE", r);
+        return ZT_ERROR;
+    }
+
+    zt_qbatch_add(b, r);
+    return 1;
+}
+
+
+int
+zt_queue_ack(zt_queue_t *q, size_t n, const char **dead,
+    const size_t *deadlen, size_t ndead)
+{
+    int          rc;
+    char         stop[32];
+    size_t       i, nargs;
+    redisReply  *r;
+    const char  *argv[3];
+    size_t       argvlen[3];
+
+    if (q->c == NULL) {
+        return ZT_ERROR;
+    }
+
+    if (n == 0) {
+        return ZT_OK;
+    }
+
+    snprintf(stop, sizeof(stop), "-%zu", n + 1);
+
+    rc = redisAppendCommand(q->c, "MULTI");
+
+    for (i = 0; rc == REDIS_OK && i < ndead; i++) {
+        argv[0] = "LPUSH";
+        argv[1] = q->dead;
+        argv[2] = dead[i];
+        argvlen[0] = 5;
+        argvlen[1] = strlen(q->dead);
+        argvlen[2] = deadlen[i];
+        rc = redisAppendCommandArgv(q->c, 3, argv, argvlen);
+    }
+
+    if (rc == REDIS_OK) {
+        rc = redisAppendCommand(q->c, "LTRIM %s 0 %s", q->proc, stop);
+    }
+
+    if (rc == REDIS_OK) {
+        rc = redisAppendCommand(q->c, "EXEC");
+    }
+
+    if (rc != REDIS_OK) {
+        zt_queue_fail(q, "ack", NULL);
+        return ZT_ERROR;
+    }
+
+    /* MULTI, the queued commands, then EXEC's array */
+    nargs = ndead + 3;
+
+    for (i = 0; i < nargs; i++) {
+        if (redisGetReply(q->c, (void **) &r) != REDIS_OK) {
+            zt_queue_fail(q, "ack", NULL);
+            return ZT_ERROR;
+        }
+
+        if (r->type == REDIS_REPLY_ERROR
+            || (i == nargs - 1 && r->type != REDIS_REPLY_ARRAY))
+        {
+            zt_queue_fail(q, "ack", r);
+            return ZT_ERROR;
+        }
+
+        freeReplyObject(r);
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_qbatch_grow(zt_qbatch_t *b, size_t items, size_t reps)
+{
+    size_t        cap;
+    void         *p;
+
+    if (b->n + items > b->cap) {
+        cap = b->cap ? b->cap : 64;
+        while (cap < b->n + items) {
+            cap *= 2;
+        }
+
+        p = realloc(b->items, cap * sizeof(zt_qitem_t));
+        if (p == NULL) {
+            zt_log_error("out of memory");
+            return ZT_ERROR;
+        }
+
+        b->items = p;
+        b->cap = cap;
+    }
+
+    if (b->nrep + reps > b->repcap) {
+        cap = b->repcap ? b->repcap : 64;
+        while (cap < b->nrep + reps) {
+            cap *= 2;
+        }
+
+        p = realloc(b->rep, cap * sizeof(redisReply *));
+        if (p == NULL) {
+            zt_log_error("out of memory");
+            return ZT_ERROR;
+        }
+
+        b->rep = p;
+        b->repcap = cap;
+    }
+
+    return ZT_OK;
+}
+
+
+/* room was made by zt_qbatch_grow() */
+static void
+zt_qbatch_add(zt_qbatch_t *b, redisReply *r)
+{
+    b->items[b->n].raw = r->str;
+    b->items[b->n].len = r->len;
+    b->n++;
+    b->rep[b->nrep++] = r;
+}
+
+
+void
+zt_qbatch_reset(zt_qbatch_t *b)
+{
+    size_t  i;
+
+    for (i = 0; i < b->nrep; i++) {
+        freeReplyObject(b->rep[i]);
+    }
+
+    b->n = 0;
+    b->nrep = 0;
+}
+
+
+void
+zt_qbatch_free(zt_qbatch_t *b)
+{
+    zt_qbatch_reset(b);
+    free(b->items);
+    free(b->rep);
+    memset(b, 0, sizeof(zt_qbatch_t));
+}

@@ -1,0 +1,27 @@
+/*
+ * The archive sink's naming rule, shared with the warehouse sink (its
+ * gcs_path column says where the archive keeps, or would keep, each body).
+ */
+
+#ifndef ZT_SINK_ARCHIVE_H
+#define ZT_SINK_ARCHIVE_H
+
+
+#include "zt_conf.h"
+
+
+/* the archive root: archive.dir, else DATA/raw; ZT_OK or ZT_ERROR */
+int zt_archive_dir(const zt_conf_t *conf, char *out, size_t outlen);
+
+/*
+ * DIR/DAY/<event_id>.json, DAY being the event's local date in `timezone`
+ * (zt_time_local_date).  Returns ZT_OK or ZT_ERROR when it does not fit.
+ */
+int zt_archive_path(const char *dir, const char *day, const char *event_id,
+    char *out, size_t outlen);
+
+/* 1 if event_id is safe as a file name: [A-Za-z0-9_-], 1..128 bytes */
+int zt_archive_id_ok(const char *id);
+
+
+#endif /* ZT_SINK_ARCHIVE_H */
