@@ -13,7 +13,7 @@ use Test::More;
 
 use lib 't/lib', 't/data/report';
 use ZtTest;
-use Fixture qw(parse_fixture fixture_sql);
+use Fixture qw(parse_fixture load_warehouse);
 
 my $top = top_dir();
 chdir $top or die;
@@ -29,7 +29,7 @@ for my $ev (@scenarios) {
 
     my $f = parse_fixture(slurp($ev));
     my $dir = tmp_dir() . "/$name";
-    load_warehouse($f, $dir);
+    load_warehouse($f, $dir, $top);
 
     for my $exp (@expect) {
         my ($date, $meeting) = basename($exp) =~
@@ -56,13 +56,3 @@ for my $ev (@scenarios) {
 ok($n > 0, 'scenarios found');
 done_testing();
 
-
-sub load_warehouse {
-    my ($f, $dir) = @_;
-    mkdir $dir;
-    my $sql = join('', map { slurp($_) } sort glob("$top/sql/sqlite/0*.sql"))
-        . fixture_sql($f);
-    spit("$dir/load.sql", $sql);
-    system("sqlite3 $dir/zoomtrack.db < $dir/load.sql > /dev/null") == 0
-        or die "sqlite3 failed on $dir/load.sql";
-}

@@ -34,7 +34,8 @@ use Text::ParseWords qw(shellwords);
 use Time::Local qw(timegm);
 use POSIX qw(strftime);
 
-our @EXPORT_OK = qw(parse_fixture fixture_sql person_key sql_quote iso_ms);
+our @EXPORT_OK = qw(parse_fixture fixture_sql person_key sql_quote iso_ms
+    load_warehouse);
 
 sub sql_quote {
     my ($s) = @_;
@@ -187,6 +188,13 @@ sub at_line {
         $add->($what eq 'start' ? 'started' : 'ended');
         return;
     }
+    if ($what eq 'ev') {
+        my $type = shift @w;
+        my $p = $person->(shift @w);
+        my $r = @w ? $room->(shift @w) : undef;
+        $add->($type, $p, $r);
+        return;
+    }
     my $pa = shift @w;
     my $p = $person->($pa);
     my $loc = \$f->{loc}{"$ma/$pa"};
@@ -211,11 +219,6 @@ sub at_line {
             $add->('participant_joined_breakout_room', $p, $room->($to));
         }
         $$loc = $to;
-    } elsif ($what eq 'ev') {
-        my $type = $pa;
-        $p = $person->(shift @w);
-        my $r = @w ? $room->(shift @w) : undef;
-        $add->($type, $p, $r);
     } else {
         die "unknown event \"$what\"\n";
     }
@@ -285,6 +288,24 @@ sub row_sql {
     return 'INSERT OR IGNORE INTO raw_events (' . join(', ', @k)
         . ') VALUES (' . join(', ', map {
             $_ eq 'event_ts' ? $c{$_} : sql_quote($c{$_}) } @k) . ');';
+}
+
+# applies the DDL of sql/sqlite/0*.sql and the fixture to DIR/zoomtrack.db
+sub load_warehouse {
+    my ($f, $dir, $top) = @_;
+    mkdir $dir;
+    my $sql = '';
+    for my $ddl (sort glob("$top/sql/sqlite/0*.sql")) {
+        open(my $fh, '<', $ddl) or die "$ddl: $!";
+        local $/;
+        $sql .= <$fh>;
+    }
+    $sql .= fixture_sql($f);
+    open(my $out, '>', "$dir/load.sql") or die "$dir/load.sql: $!";
+    print $out $sql;
+    close $out;
+    system("sqlite3 $dir/zoomtrack.db < $dir/load.sql > /dev/null") == 0
+        or die "sqlite3 failed on $dir/load.sql";
 }
 
 1;
