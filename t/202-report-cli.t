@@ -1,0 +1,113 @@
+#!/usr/bin/perl
+
+# zoomtrack report: arguments, default output path, summary line,
+# --meeting, --format json, --out -, an empty day.
+
+use strict;
+use warnings;
+
+use JSON::PP;
+use Test::More;
+
+use lib 't/lib', 't/data/report';
+use ZtTest;
+use Fixture qw(parse_fixture load_warehouse);
+
+my $top = top_dir();
+chdir $top or die;
+plan skip_all => 'build/zoomtrack not built' unless -x zoomtrack_bin();
+
+my $dir = tmp_dir() . '/cli';
+my $f = parse_fixture(slurp("$top/t/data/report/camera.ev"));
+load_warehouse($f, $dir, $top);
+my %env = (ZOOMTRACK_DATA_DIR => $dir, ZOOMTRACK_TIMEZONE => 'UTC');
+my $golden = slurp("$top/t/data/report/camera.2026-02-03.csv");
+my @golden = split /\n/, $golden;
+
+sub report { run_zoomtrack(['report', @_], env => \%env) }
+
+# arguments
+my ($rc, $out, $err) = report('--help');
+is($rc, 0, '--help exits 0');
+like($out, qr/--date YYYY-MM-DD/, '--help describes --date');
+
+($rc, $out, $err) = report();
+is($rc, 2, 'no --date: usage error');
+like($err, qr/--date YYYY-MM-DD is required/, 'no --date: message');
+
+($rc, $out, $err) = report('--date', '2026-02-30');
+is($rc, 2, 'impossible date: usage error');
+like($err, qr/bad date "2026-02-30"/, 'impossible date: message');
+
+($rc, $out, $err) = report('--date', '2026-02-03', '--format', 'xml');
+is($rc, 2, 'unknown format: usage error');
+
+($rc, $out, $err) = report('--date', '2026-02-03', '--bogus');
+is($rc, 2, 'unknown option: usage error');
+
+($rc, $out, $err) = run_zoomtrack(['report', '--date', '2026-02-03'],
+    env => { %env, ZOOMTRACK_TIMEZONE => 'Mars/Olympus' });
+is($rc, 2, 'unknown time zone: usage error');
+
+# default path and summary (rooms count per meeting instance: c-room-1
+# in meetings A and B is two rooms)
+($rc, $out, $err) = report('--date', '2026-02-03');
+is($rc, 0, 'default path: exit 0') or diag($err);
+my $path = "$dir/reports/DAILY_REPORT_2026-02-03.csv";
+is(slurp($path), $golden, "writes $path");
+like($out, qr/^report 2026-02-03 \(UTC\): 2 people, 2 rooms, 3 meetings, 4 rows -> \Q$path\E$/m,
+     'summary line: people, rooms, meetings, rows');
+ok(!-e "$path.tmp", 'no temporary file left');
+
+# report.dir
+($rc, $out, $err) = run_zoomtrack(['report', '--date', '2026-02-03'],
+    env => { %env, ZOOMTRACK_REPORT_DIR => "$dir/elsewhere/deep" });
+is($rc, 0, 'report.dir: exit 0');
+ok(-f "$dir/elsewhere/deep/DAILY_REPORT_2026-02-03.csv",
+   'report.dir is created and used');
+
+# --meeting by id and by uuid
+($rc, $out, $err) = report('--date', '2026-02-03', '--meeting', 'cam-b==',
+                           '--out', "$dir/b.csv");
+is($rc, 0, '--meeting uuid: exit 0');
+is(slurp("$dir/b.csv"), "$golden[0]\n$golden[3]\n", '--meeting uuid: one meeting');
+($rc, $out, $err) = report('--date', '2026-02-03', '--meeting', '87777777779',
+                           '--out', "$dir/c.csv");
+is(slurp("$dir/c.csv"), "$golden[0]\n$golden[4]\n", '--meeting id: one meeting');
+like($out, qr/1 people, 0 rooms, 1 meetings, 1 rows/, '--meeting: summary');
+
+# --out - writes the report to stdout, the summary to stderr
+($rc, $out, $err) = report('--date', '2026-02-03', '--out', '-');
+is($out, $golden, '--out -: report on stdout');
+like($err, qr/4 rows -> -/, '--out -: summary on stderr');
+
+# an empty day: header only
+($rc, $out, $err) = report('--date', '2026-03-01', '--out', "$dir/empty.csv");
+is($rc, 0, 'empty day: exit 0');
+is(slurp("$dir/empty.csv"), "$golden[0]\n", 'empty day: header only');
+
+# JSON
+($rc, $out, $err) = report('--date', '2026-02-03', '--format', 'json');
+is($rc, 0, 'json: exit 0') or diag($err);
+my $jpath = "$dir/reports/DAILY_REPORT_2026-02-03.json";
+my $rows = eval { decode_json(slurp($jpath)) };
+ok(ref $rows eq 'ARRAY', "json: $jpath is an array") or diag($@);
+is(scalar @$rows, 4, 'json: 4 rows');
+is_deeply([ sort keys %{ $rows->[0] } ],
+          [ sort split /,/, ($golden[0] =~ s/"//gr) ], 'json: the CSV columns');
+my $j = $rows->[0];
+is($j->{participant_name}, 'Jane Doe', 'json: strings');
+is($j->{room_number}, 1, 'json: room_number is a number');
+is($j->{room_duration_mins}, 20, 'json: durations are numbers');
+is($j->{camera_percentage}, 60, 'json: camera_percentage is a number');
+ok(JSON::PP::is_bool($j->{join_time_known}) && $j->{join_time_known},
+   'json: join_time_known is a boolean');
+is($rows->[1]{room_name}, undef, 'json: empty room cells are null');
+is($rows->[2]{camera_on_mins}, undef, 'json: pending camera cells are null');
+is($rows->[2]{camera_status}, 'pending', 'json: camera_status');
+
+($rc, $out, $err) = report('--date', '2026-03-01', '--format', 'json',
+                           '--out', '-');
+is($out, "[]\n", 'json: empty day is []');
+
+done_testing();
