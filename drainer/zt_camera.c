@@ -417,8 +417,8 @@ zt_camera_progress(zt_camera_t *cam)
         return;
     }
 
-    fprintf(stderr, "\rcamera: meeting %d/%d, participants %ld", cam->current + 1,
-            cam->nmeetings, cam->participants);
+    fprintf(stderr, "\rcamera: meeting %d/%d, participants %ld",
+            cam->current + 1, cam->nmeetings, cam->participants);
     fflush(stderr);
     cam->shown = 1;
 }

@@ -115,7 +115,7 @@ sub raw_event {
     return \%r;
 }
 
-sub q { my $s = shift // ''; $s =~ s/'/''/g; "'$s'" }
+sub sqlq { my $s = shift // ''; $s =~ s/'/''/g; "'$s'" }
 
 # creates the warehouse with the project's DDL and the given rows
 sub make_warehouse {
@@ -129,7 +129,7 @@ sub make_warehouse {
         my @k = sort keys %$r;
         $sql .= 'INSERT OR REPLACE INTO raw_events (' . join(',', @k)
               . ') VALUES (' . join(',', map { $_ eq 'event_ts'
-                  ? int($r->{$_}) : q($r->{$_}) } @k) . ");\n";
+                  ? int($r->{$_}) : sqlq($r->{$_}) } @k) . ");\n";
     }
     $sql .= "COMMIT;\n";
     run_sql($path, $sql);
