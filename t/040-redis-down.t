@@ -1,0 +1,97 @@
+# Our failures are never the client's: Redis stopped → 503 + Retry-After
+# (fast, no waiting for the timeout), then Redis restarted on the same port
+# → 2xx again without touching nginx; a Redis that accepts but never
+# answers → 503 within about zoomtrack_redis_timeout; an EXEC that fails
+# (WRONGTYPE inside the transaction) → 503, never 2xx.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use IO::Socket::INET;
+use POSIX ();
+use Test::More;
+use Time::HiRes qw(time sleep);
+use ZtTest;
+use ZtWebhook;
+
+my $slow = $ENV{ZT_VALGRIND} ? 10 : 1;
+my ($redis, $ng) = setup(timeout => '1s');
+my $body = payload('meeting.participant_joined');
+
+my $r = post_signed($ng, $body);
+is($r->{status}, 200, 'redis up: 200');
+
+$redis->stop;
+
+for my $i (1 .. 4) {
+    my $t0 = time;
+    $r = post_signed($ng, $body);
+    is($r->{status}, 503, "redis down #$i: 503");
+    is($r->{headers}{'retry-after'}, '5', "redis down #$i: Retry-After: 5");
+    cmp_ok(time - $t0, '<', 1.5 * $slow, "redis down #$i: answered quickly");
+}
+
+$redis->start;
+ok(wait_until(sub { post_signed($ng, $body)->{status} == 200 }, 15 * $slow,
+              'a 200 after the restart'),
+   'redis back on the same port: 200 again');
+# every worker is back within the capped backoff
+ok(wait_until(sub {
+        for (1 .. 6) { return 0 unless post_signed($ng, $body)->{status} == 200 }
+        return 1;
+    }, 15 * $slow, 'all workers reconnected'), 'consistently 200 again');
+
+my $log = $ng->error_log;
+like($log, qr/\[error\] .*zoomtrack: redis 127\.0\.0\.1:\d+: (connection lost|connect failed)/,
+     'redis fault logged at error');
+like($log, qr/zoomtrack: redis 127\.0\.0\.1:\d+: connected again/,
+     'reconnection logged');
+
+# WRONGTYPE inside MULTI/EXEC: the transaction fails → 503
+$redis->cmd('DEL', 'zt:b');
+$redis->cmd('SET', 'zt:b', 'not a list');
+$r = post_signed($ng, $body);
+is($r->{status}, 503, 'EXEC with an error reply: 503');
+is($r->{headers}{'retry-after'}, '5', 'EXEC error: Retry-After');
+like($ng->error_log, qr/zoomtrack: redis .*transaction failed: WRONGTYPE/,
+     'EXEC error logged');
+$redis->cmd('DEL', 'zt:b');
+is(post_signed($ng, $body)->{status}, 200, 'list fixed: 200');
+
+# a "redis" that accepts and reads but never answers
+my $lsn = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                Listen => 64, ReuseAddr => 1) or die $!;
+my $bh = fork // die;
+if ($bh == 0) {
+    $SIG{CHLD} = 'IGNORE';
+    while (my $c = $lsn->accept) {
+        next if fork;
+        my $buf;
+        1 while sysread($c, $buf, 65536);
+        POSIX::_exit(0);
+    }
+    POSIX::_exit(0);
+}
+END { kill 'KILL', $bh if $bh }
+
+my $ng2 = start_nginx(conf => webhook_conf(
+    redis => '127.0.0.1:' . $lsn->sockport, timeout => '500ms'));
+for my $i (1 .. 3) {
+    my $t0 = time;
+    $r = post_signed($ng2, $body, timeout => 10 * $slow);
+    my $dt = time - $t0;
+    is($r->{status}, 503, "silent redis #$i: 503");
+    is($r->{headers}{'retry-after'}, '5', "silent redis #$i: Retry-After");
+    cmp_ok($dt, '>=', 0.4, "silent redis #$i: waited for the timeout")
+        if $i == 1;
+    cmp_ok($dt, '<', 2 * $slow, "silent redis #$i: within ~timeout ($dt s)");
+}
+like($ng2->error_log, qr/zoomtrack: redis .*: no reply within 500ms/,
+     'timeout logged');
+
+ok(index($ng->error_log . $ng2->error_log, SECRET) < 0, 'no secret in logs');
+
+done_testing();
