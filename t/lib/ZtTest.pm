@@ -176,7 +176,10 @@ sub new {
     my ($class, %o) = @_;
     my $self = bless { port => $o{port} // ZtTest::free_port(),
                        dir => ZtTest::tmp_dir() . "/redis-" . ++$ZtTest::N,
-                       args => $o{args} || [] }, $class;
+                       args => $o{args} || [],
+                       password => $o{password} }, $class;
+    push @{ $self->{args} }, '--requirepass', $o{password}
+        if defined $o{password};
     File::Path::make_path($self->{dir});
     push @CLEANUP, sub { $self->stop };
     $self->start;
@@ -221,13 +224,19 @@ sub ping {
     return defined $r && $r eq 'PONG';
 }
 
-# one command over a fresh connection to stay robust across restarts;
-# returns the reply (array ref for multi-bulk) or dies
+# one command over a fresh connection to stay robust across restarts
+# (after AUTH when started with password => ...); returns the reply (array
+# ref for multi-bulk) or dies
 sub cmd {
     my ($self, @args) = @_;
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $self->{port}, Timeout => 5)
         or die "redis connect: $!";
+    if (defined $self->{password}) {
+        print $s "*2\r\n\$4\r\nAUTH\r\n\$" . length($self->{password})
+            . "\r\n$self->{password}\r\n";
+        _read_reply($s);
+    }
     my $req = '*' . @args . "\r\n";
     $req .= '$' . length($_) . "\r\n$_\r\n" for @args;
     print $s $req;
