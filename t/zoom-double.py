@@ -129,6 +129,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def reply(self, status, body, headers=None, raw=False):
         data = body if raw else json.dumps(body).encode()
+        if self.rec is not None:
+            # logged before the answer leaves, so that a client that has
+            # its answer always finds the request in the log
+            self.rec["status"] = status
+            self.rec["retry_after"] = (headers or {}).get("Retry-After", "")
+            self.record()
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=UTF-8")
         self.send_header("Content-Length", str(len(data)))
@@ -139,8 +145,6 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        self.rec["status"] = status
-        self.rec["retry_after"] = (headers or {}).get("Retry-After", "")
 
     def record(self):
         if self.rec is None or STATE["log"] is None:
@@ -148,6 +152,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             with open(STATE["log"], "a") as f:
                 f.write(json.dumps(self.rec) + "\n")
+        self.rec = None
 
     def take_fault(self, kind):
         with LOCK:

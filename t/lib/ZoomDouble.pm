@@ -61,6 +61,7 @@ sub DESTROY { $_[0]->stop }
 sub stop {
     my ($self) = @_;
     return unless $self->{pid};
+    local $?;
     kill 'TERM', $self->{pid};
     waitpid($self->{pid}, 0);
     delete $self->{pid};
