@@ -183,8 +183,9 @@ sub camera_conf {
              . "log_level = " . ($o{log_level} // 'debug') . "\n"
              . "\n[warehouse]\npath = $dir/wh.db\n\n[zoom]\n"
              . join('', map { "$_ = $z{$_}\n" } sort keys %z);
-    ZtTest::spit("$dir/zoomtrack.conf", $conf);
-    return "$dir/zoomtrack.conf";
+    my $path = "$dir/zoomtrack-" . ++$N . ".conf";
+    ZtTest::spit($path, $conf);
+    return $path;
 }
 
 sub warehouse { "$_[0]{dir}/wh.db" }
