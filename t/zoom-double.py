@@ -31,7 +31,8 @@ encodings (empty strings, "0 kbps"/"0*0", "0.00 kbps"/"").
 
 Every request except /_* is appended to --log as one JSON line: t (arrival,
 epoch seconds), method, path (raw, undecoded), query, headers (lowercased
-names), body, status, retry_after.
+names), body, status (-1: a "slow" fault, logged on arrival),
+retry_after.
 """
 
 import argparse
@@ -172,6 +173,11 @@ class Handler(BaseHTTPRequestHandler):
         """Returns True when the fault produced the response."""
         t = f.get("type")
         if t == "slow":
+            # logged now (status -1): the client may give up and move on
+            if self.rec is not None:
+                self.rec["status"] = -1
+                self.rec["fault"] = "slow"
+                self.record()
             time.sleep(f.get("delay", 3))
             return False
         if t == "429":
