@@ -46,7 +46,7 @@ is($rc, 2, 'unreadable config: exit 2');
 my %cases = (
     account_id => qr/missing zoom\.account_id.*ZOOMTRACK_ZOOM_ACCOUNT_ID/,
     client_id  => qr/missing zoom\.client_id.*ZOOMTRACK_ZOOM_CLIENT_ID/,
-    client_secret_file => qr/no client_secret: set
+    client_secret_file => qr/no\ client_secret:\ set
                              \ ZOOMTRACK_ZOOM_CLIENT_SECRET
                              \ or\ zoom\.client_secret_file/x,
 );
