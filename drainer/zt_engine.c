@@ -418,7 +418,7 @@ zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
         zt_log_info("[sink:%s] connected to redis again", s->ops->name);
     }
 
-    s->connect_attempt = 0;
+    /* connect_attempt is reset once the connection has worked */
     s->idle = 0;
     return ZT_OK;
 }
@@ -430,8 +430,8 @@ zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 {
     zt_engine_batch_reset(s);
     zt_queue_close(s->q);
-    s->connect_at = now + zt_engine_backoff(e, 0);
-    s->connect_attempt = 1;
+    s->connect_at = now + zt_engine_backoff(e, s->connect_attempt);
+    s->connect_attempt++;
 }
 
 
@@ -461,6 +461,8 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
             zt_engine_lost(e, s, now);
             return 0;
         }
+
+        s->connect_attempt = 0;
 
         if (s->b.n == 0) {
             s->idle = 1;

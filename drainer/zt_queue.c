@@ -321,10 +321,14 @@ zt_queue_take(zt_queue_t *q, zt_qbatch_t *b, size_t max)
 static int
 zt_queue_recover(zt_queue_t *q, zt_qbatch_t *b, size_t max)
 {
+    char         start[32];
     size_t       i;
     redisReply  *r;
 
-    r = redisCommand(q->c, "LRANGE %s -%zu -1", q->proc, max);
+    /* hiredis' format knows no %zu */
+    snprintf(start, sizeof(start), "-%zu", max);
+
+    r = redisCommand(q->c, "LRANGE %s %s -1", q->proc, start);
     if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
         zt_queue_fail(q, "LRANGE", r);
         return ZT_ERROR;
