@@ -243,7 +243,10 @@ ngx_http_zoomtrack_read_body(ngx_http_request_t *r, u_char **body,
         b = cl->buf;
 
         if (!b->in_file) {
-            p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            if (b->last != b->pos) {
+                p = ngx_cpymem(p, b->pos, b->last - b->pos);
+            }
+
             continue;
         }
 

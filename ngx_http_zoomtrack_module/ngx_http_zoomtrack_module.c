@@ -336,9 +336,10 @@ ngx_http_zoomtrack_add_server(ngx_conf_t *cf,
             && s->host.len == ztlcf->host.len
             && ngx_strncmp(s->host.data, ztlcf->host.data, s->host.len) == 0
             && s->password.len == ztlcf->password.len
-            && ngx_strncmp(s->password.data, ztlcf->password.data,
-                           s->password.len)
-               == 0)
+            && (s->password.len == 0
+                || ngx_memcmp(s->password.data, ztlcf->password.data,
+                              s->password.len)
+                   == 0))
         {
             s->connect_timeout = ngx_max(s->connect_timeout,
                                          ztlcf->redis_timeout);

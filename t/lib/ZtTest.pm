@@ -405,6 +405,8 @@ sub nginx_test {
     my $ng = ZtTest::Nginx->new(%o, no_start => 1);
     my @cmd = ('/usr/sbin/nginx', '-p', $ng->prefix . '/', '-c',
                'conf/nginx.conf', '-t');
+    # an ASan build of the module needs the runtime preloaded here too
+    local %ENV = (%ENV, %{ ZtTest::Nginx::env() });
     my $out = `@cmd 2>&1`;
     return ($? >> 8, $out);
 }
