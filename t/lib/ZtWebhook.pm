@@ -91,7 +91,7 @@ sub error_log_clean {
     ok(index($log, SECRET) < 0 && index($log, SECRET2) < 0,
        "$name: no secret in error.log");
     if ($ENV{ZT_SANITIZE}) {
-        my @rep = glob(tmp_dir() . '/asan*'), glob(tmp_dir() . '/ubsan*');
+        my @rep = (glob(tmp_dir() . '/asan*'), glob(tmp_dir() . '/ubsan*'));
         ok(!@rep, "$name: no sanitizer report")
             or diag(join '', map { slurp($_) } @rep);
     }
