@@ -47,19 +47,21 @@ static char *
 zt_zoom_conf_dup(const zt_conf_t *conf, const char *key, int required,
     char *err, size_t errlen)
 {
-    char        *p;
+    char        *p, env[64];
+    size_t       i;
     const char  *v;
 
     v = zt_conf_get(conf, "zoom", key);
 
     if (required && v[0] == '\0') {
-        snprintf(err, errlen, "missing zoom.%s: set it in [zoom] or "
-                 "ZOOMTRACK_ZOOM_%s", key, key);
-        for (p = err + strlen(err) - strlen(key); *p; p++) {
-            if (*p >= 'a' && *p <= 'z') {
-                *p = (char) (*p - 'a' + 'A');
-            }
+        for (i = 0; key[i] && i < sizeof(env) - 1; i++) {
+            env[i] = (key[i] >= 'a' && key[i] <= 'z')
+                     ? (char) (key[i] - 'a' + 'A') : key[i];
         }
+        env[i] = '\0';
+
+        snprintf(err, errlen, "missing zoom.%s: set it in [zoom] or "
+                 "ZOOMTRACK_ZOOM_%s", key, env);
         return NULL;
     }
 
