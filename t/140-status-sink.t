@@ -1,0 +1,175 @@
+# The status sink through the real drainer: records LPUSHed straight into
+# the status queue, `zoomtrack drain --once` runs.  The CSV content is
+# compared byte for byte (Lookout's quoted columns plus Room and Meeting,
+# Europe/Istanbul times, newest first, formula injection neutralised); the
+# state carries over a drainer restart; an unchanged CSV is not rewritten
+# (same inode) even when the same records are delivered again; the
+# allowlist filters rows and no email ever reaches the file.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use JSON::PP;
+use Test::More;
+use ZtTest;
+
+require "$FindBin::Bin/139-drain-lib.pl";
+
+my $bin = zoomtrack_bin();
+plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+plan skip_all => 'status sink not linked' unless ZtDrain::status_built();
+
+my $tmp = tmp_dir();
+my $redis = start_redis();
+my $T0 = 1626230691000;                 # 2021-07-14 05:44:51 Istanbul
+my $n = 0;
+
+# a queue record for a Zoom-shaped event; %a: type, t (seconds after T0),
+# id, reg, email, name, room
+sub ev {
+    my (%a) = @_;
+    my $ts = $T0 + 1000 * $a{t};
+    my $obj = { id => '1234567890', uuid => 'mtg/uuid+A==',
+                host_id => 'host', topic => 'Status test', type => 2 };
+    $obj->{breakout_room_uuid} = $a{room} if $a{room};
+    if (defined $a{name}) {
+        $obj->{participant} = {
+            user_id => '1600' . $n, user_name => $a{name},
+            id => $a{id} // '', email => $a{email} // '',
+            participant_uuid => 'pu-' . ($a{id} // $a{name}),
+            ($a{reg} ? (registrant_id => $a{reg}) : ()),
+        };
+    }
+    my $body = JSON::PP->new->canonical->encode({
+        event => $a{type}, event_ts => $ts,
+        payload => { account_id => 'acct', object => $obj } });
+    return ZtDrain::make_record($body,
+                                event_id => ZtDrain::event_id(140, ++$n));
+}
+
+sub join_ev  { ev(type => 'meeting.participant_joined', @_) }
+sub left_ev  { ev(type => 'meeting.participant_left', @_) }
+sub rjoin_ev { ev(type => 'meeting.participant_joined_breakout_room', @_) }
+
+my @alice = (id => 'zoomA', email => 'alice@example.com', name => 'Alice');
+my @bob = (name => 'Bob');
+my @carol = (email => 'Carol@X.org', name => 'Carol');
+my @evil = (name => q{=cmd|' /C calc'!A0});
+
+my @run1 = (
+    join_ev(t => 0, @alice),
+    join_ev(t => 5, @bob),
+    join_ev(t => 10, @evil),
+    left_ev(t => 20, @evil),
+    # Carol's leave is delivered before her join
+    left_ev(t => 40, @carol),
+    join_ev(t => 30, @carol),
+    # Alice moves into a room: the main left/joined pair plus the room join
+    left_ev(t => 60, @alice),
+    join_ev(t => 60, @alice),
+    rjoin_ev(t => 60, @alice, room => 'room-1'),
+);
+
+my $data = "$tmp/data";
+my $conf = conf("$tmp/status.conf", $data, '');
+my $csv = "$data/_data/zoom-room-dashboard.csv";
+my $state = "$data/status-state.json";
+
+sub conf {
+    my ($path, $dir, $allow) = @_;
+    ZtDrain::write_conf($path, data_dir => $dir, redis => $redis->address,
+                        timezone => 'Europe/Istanbul',
+                        'archive.enabled' => 'no',
+                        'warehouse.enabled' => 'no',
+                        'status.enabled' => 'yes');
+    my $c = slurp($path);
+    spit($path, "status_interval_ms = 100\nstatus_allowlist = $allow\n$c");
+    return $path;
+}
+
+sub drain_once {
+    my ($c, $what) = @_;
+    my ($rc, $out, $err) = run_zoomtrack(['drain', '-c', $c, '--once'],
+                                         timeout => 60);
+    is($rc, 0, "$what: drain --once exits 0") or diag($err);
+    unlike($err, qr/\[error\]/, "$what: no [error] in the log")
+        or diag($err);
+    is($redis->llen('zoomtrack:status'), 0, "$what: queue drained");
+}
+
+my $H = qq{"Username","Status","Last Join","Last Left","Room","Meeting"\n};
+
+# ------------------------------------------------------------ first run
+
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], \@run1);
+drain_once($conf, 'run 1');
+
+is(slurp($csv), $H
+   . qq{"Carol","offline","2021-07-14 05:45:21","2021-07-14 05:45:31","","1234567890"\n}
+   . qq{"'=cmd|' /C calc'!A0","offline","2021-07-14 05:45:01","2021-07-14 05:45:11","","1234567890"\n}
+   . qq{"Bob","online","2021-07-14 05:44:56","","","1234567890"\n}
+   . qq{"Alice","online","2021-07-14 05:44:51","","Room-1","1234567890"\n},
+   'run 1: CSV exact (room move is no departure, late leave harmless)');
+
+ok(-f $state, 'state file written');
+is((stat $state)[2] & 0777, 0600, 'state file is private');
+is((stat $csv)[2] & 0777, 0644, 'CSV is world-readable');
+is(scalar(grep { /\.tmp\./ } glob("$data/_data/* $data/*")), 0,
+   'no temp files left');
+my $ino = (stat $csv)[1];
+
+# ------------------------------------------------------------ no change
+
+drain_once($conf, 'idle restart');
+is((stat $csv)[1], $ino, 'idle restart: CSV not rewritten');
+
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], [@run1, @run1]);
+drain_once($conf, 'redelivery');
+is((stat $csv)[1], $ino, 'redelivery x2: CSV not rewritten');
+
+# ------------------------------------------------------------ restart
+
+my @run2 = (
+    left_ev(t => 100, @bob),
+    ev(type => 'meeting.ended', t => 200),
+    # a duplicate and a waiting-room event: no effect
+    join_ev(t => 30, @carol),
+    ev(type => 'meeting.participant_joined_waiting_room', t => 300, @bob),
+);
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], \@run2);
+drain_once($conf, 'run 2');
+
+is(slurp($csv), $H
+   . qq{"Alice","offline","2021-07-14 05:44:51","2021-07-14 05:48:11","","1234567890"\n}
+   . qq{"Bob","offline","2021-07-14 05:44:56","2021-07-14 05:46:31","","1234567890"\n}
+   . qq{"Carol","offline","2021-07-14 05:45:21","2021-07-14 05:45:31","","1234567890"\n}
+   . qq{"'=cmd|' /C calc'!A0","offline","2021-07-14 05:45:01","2021-07-14 05:45:11","","1234567890"\n},
+   'run 2: state survived the restart; meeting.ended took everyone offline');
+isnt((stat $csv)[1], $ino, 'run 2: CSV replaced');
+
+# ------------------------------------------------------------ allowlist
+
+my $data2 = "$tmp/data2";
+my $conf2 = conf("$tmp/allow.conf", $data2, ' alice@EXAMPLE.com , carol');
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], \@run1);
+drain_once($conf2, 'allowlist');
+my $c2 = slurp("$data2/_data/zoom-room-dashboard.csv");
+is($c2, $H
+   . qq{"Carol","offline","2021-07-14 05:45:21","2021-07-14 05:45:31","","1234567890"\n}
+   . qq{"Alice","online","2021-07-14 05:44:51","","Room-1","1234567890"\n},
+   'allowlist: by email or name, case-insensitive');
+unlike(slurp($csv) . $c2, qr/@/, 'no email in any status CSV');
+
+# ------------------------------------------------------------ bad state
+
+my $data3 = "$tmp/data3";
+my $conf3 = conf("$tmp/bad.conf", $data3, '');
+spit("$data3/status-state.json", "{not json");
+my ($rc, $out, $err) = run_zoomtrack(['drain', '-c', $conf3, '--once'],
+                                     timeout => 60);
+isnt($rc, 0, 'a corrupt state file stops the drainer');
+like($err, qr/cannot load state/, 'and says why');
+
+done_testing();
