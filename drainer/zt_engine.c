@@ -639,40 +639,42 @@ zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
 
 
 /*
- * A JSON string of arbitrary bytes: as they are when they are UTF-8 without
- * NULs, else with every byte that is not printable ASCII as \u00XX (so the
- * record can still be recovered byte for byte).
+ * A JSON string of arbitrary bytes: as they are when they are UTF-8, else
+ * read as Latin-1, so that each code point is one original byte and the
+ * record can still be recovered exactly.
  */
 static json_t *
 zt_engine_json_bytes(const char *p, size_t len)
 {
-    char     *buf, *d;
-    size_t    i;
-    json_t   *j;
+    char           *buf, *d;
+    size_t          i;
+    json_t         *j;
+    unsigned char   c;
 
-    if (memchr(p, '\0', len) == NULL) {
-        j = json_stringn(p, len);
-        if (j) {
-            return j;
-        }
+    j = json_stringn(p, len);
+    if (j) {
+        return j;
     }
 
-    buf = malloc(len * 6 + 1);
+    buf = malloc(len * 2 + 1);
     if (buf == NULL) {
         return NULL;
     }
 
     d = buf;
     for (i = 0; i < len; i++) {
-        if ((unsigned char) p[i] >= 0x20 && (unsigned char) p[i] < 0x7f) {
-            *d++ = p[i];
+        c = (unsigned char) p[i];
+
+        if (c < 0x80) {
+            *d++ = (char) c;
+
         } else {
-            d += sprintf(d, "\\u%04x", (unsigned char) p[i]);
+            *d++ = (char) (0xc0 | (c >> 6));
+            *d++ = (char) (0x80 | (c & 0x3f));
         }
     }
-    *d = '\0';
 
-    j = json_string(buf);
+    j = json_stringn(buf, (size_t) (d - buf));
     free(buf);
     return j;
 }
