@@ -79,6 +79,11 @@ typedef struct {
 
 
 static void zt_camera_usage(FILE *f);
+static int zt_camera_opts(int argc, char **argv, const char **date,
+    const char **only, const char **path);
+static zt_conf_t *zt_camera_conf(const char *path, const char *date,
+    int64_t *start, int64_t *end);
+static int zt_camera_all_rooms(zt_camera_t *cam);
 static int zt_camera_load_meetings(zt_camera_t *cam, int64_t start,
     int64_t end, const char *only);
 static void zt_camera_progress(zt_camera_t *cam);
@@ -147,15 +152,12 @@ zt_camera_usage(FILE *f)
 }
 
 
-int
-zt_cmd_camera(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_camera_opts(int argc, char **argv, const char **date, const char **only,
+    const char **path)
 {
-    int                  c, i, rc;
-    char                 err[512];
-    int64_t              start, end;
-    zt_conf_t           *conf;
-    const char          *date, *only, *path, *tz;
-    zt_camera_t          cam;
+    int  c;
 
     static const struct option  opts[] = {
         { "date", required_argument, NULL, 'd' },
@@ -165,23 +167,19 @@ zt_cmd_camera(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    date = NULL;
-    only = NULL;
-    path = NULL;
-
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:d:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            date = optarg;
+            *date = optarg;
             break;
         case 'm':
-            only = optarg;
+            *only = optarg;
             break;
         case 'c':
-            path = optarg;
+            *path = optarg;
             break;
         case 'h':
             zt_camera_usage(stdout);
@@ -200,21 +198,34 @@ zt_cmd_camera(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
-    if (date == NULL) {
+    if (*date == NULL) {
         fprintf(stderr, "zoomtrack camera: --date YYYY-MM-DD is required\n");
         return ZT_EXIT_USAGE;
     }
 
+    return -1;
+}
+
+
+/* loads the configuration and sets up logging; NULL: exit code 2 */
+static zt_conf_t *
+zt_camera_conf(const char *path, const char *date, int64_t *start,
+    int64_t *end)
+{
+    char         err[512];
+    zt_conf_t   *conf;
+    const char  *tz;
+
     conf = zt_conf_load(path, err, sizeof(err));
     if (conf == NULL) {
         fprintf(stderr, "zoomtrack camera: %s\n", err);
-        return ZT_EXIT_USAGE;
+        return NULL;
     }
 
     if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
         fprintf(stderr, "zoomtrack camera: cannot open log_file\n");
         zt_conf_free(conf);
-        return ZT_EXIT_USAGE;
+        return NULL;
     }
 
     zt_log_set_level(zt_log_level_from_name(zt_conf_get(conf, "",
@@ -222,10 +233,68 @@ zt_cmd_camera(int argc, char **argv)
 
     tz = zt_conf_get(conf, "", "timezone");
 
-    if (zt_time_day_bounds(date, tz, &start, &end) != ZT_OK) {
+    if (zt_time_day_bounds(date, tz, start, end) != ZT_OK) {
         fprintf(stderr, "zoomtrack camera: bad --date \"%s\" or timezone "
                 "\"%s\"\n", date, tz);
         zt_conf_free(conf);
+        return NULL;
+    }
+
+    return conf;
+}
+
+
+/* the rooms of each meeting id of the day, once per id */
+static int
+zt_camera_all_rooms(zt_camera_t *cam)
+{
+    int  i, k;
+
+    for (i = 0; i < cam->nmeetings; i++) {
+        if (cam->meetings[i].meeting_id[0] == '\0') {
+            continue;
+        }
+
+        for (k = 0; k < i; k++) {
+            if (strcmp(cam->meetings[k].meeting_id,
+                       cam->meetings[i].meeting_id) == 0)
+            {
+                break;
+            }
+        }
+
+        if (k == i && zt_camera_rooms(cam, cam->meetings[i].meeting_id)
+                      != ZT_OK)
+        {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+int
+zt_cmd_camera(int argc, char **argv)
+{
+    int           i, rc;
+    char          err[512];
+    int64_t       start, end;
+    zt_conf_t    *conf;
+    const char   *date, *only, *path;
+    zt_camera_t   cam;
+
+    date = NULL;
+    only = NULL;
+    path = NULL;
+
+    rc = zt_camera_opts(argc, argv, &date, &only, &path);
+    if (rc >= 0) {
+        return rc;
+    }
+
+    conf = zt_camera_conf(path, date, &start, &end);
+    if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
 
@@ -245,15 +314,14 @@ zt_cmd_camera(int argc, char **argv)
         return rc == ZT_DECLINED ? ZT_EXIT_USAGE : ZT_EXIT_FAILURE;
     }
 
-    if (zt_db_open(conf, &cam.db, err, sizeof(err)) != ZT_OK) {
-        fprintf(stderr, "zoomtrack camera: %s\n", err);
-        zt_camera_free(&cam);
-        zt_conf_free(conf);
-        curl_global_cleanup();
-        return ZT_EXIT_FAILURE;
-    }
-
+    rc = zt_db_open(conf, &cam.db, err, sizeof(err));
     zt_conf_free(conf);
+
+    if (rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack camera: %s\n", err);
+        cam.failed = 1;
+        goto done;
+    }
 
     for (i = 0; i < 4; i++) {
         if (sqlite3_prepare_v2(cam.db, zt_camera_match_sql[i], -1,
@@ -281,23 +349,8 @@ zt_cmd_camera(int argc, char **argv)
         }
     }
 
-    for (i = 0; i < cam.nmeetings && !cam.failed; i++) {
-        if (cam.meetings[i].meeting_id[0] == '\0') {
-            continue;
-        }
-        /* instances of one meeting share its id: fetch the rooms once */
-        for (c = 0; c < i; c++) {
-            if (strcmp(cam.meetings[c].meeting_id,
-                       cam.meetings[i].meeting_id) == 0)
-            {
-                break;
-            }
-        }
-        if (c == i && zt_camera_rooms(&cam, cam.meetings[i].meeting_id)
-                      != ZT_OK)
-        {
-            cam.failed = 1;
-        }
+    if (!cam.failed && zt_camera_all_rooms(&cam) != ZT_OK) {
+        cam.failed = 1;
     }
 
     if (cam.shown) {
