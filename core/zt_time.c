@@ -67,6 +67,7 @@ int64_t
 zt_time_parse_iso(const char *s)
 {
     int        y, mo, d, h, mi, sec, ms, n;
+    time_t     t;
     struct tm  tm;
 
     if (s == NULL || strlen(s) < 20
@@ -116,7 +117,14 @@ zt_time_parse_iso(const char *s)
     tm.tm_min = mi;
     tm.tm_sec = sec;
 
-    return (int64_t) timegm(&tm) * 1000 + ms;
+    t = timegm(&tm);
+
+    /* timegm normalises 2026-02-31 into March: refuse such dates */
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_mday != d) {
+        return -1;
+    }
+
+    return (int64_t) t * 1000 + ms;
 }
 
 

@@ -33,6 +33,8 @@ test_time(void)
     is_int(zt_time_parse_iso("2021-07-13 21:44"), -1, "truncated rejected");
     is_int(zt_time_parse_iso("2021-13-13T21:44:51Z"), -1, "month 13");
     is_int(zt_time_parse_iso(NULL), -1, "NULL");
+    is_int(zt_time_parse_iso("2026-02-31T10:00:00Z"), -1,
+           "impossible date refused, not normalised");
 
     /* 2026-02-03 21:30 UTC is 2026-02-04 00:30 in Istanbul (UTC+3) */
     ok(zt_time_local_date(1770154200000LL, "Europe/Istanbul", buf) == ZT_OK
