@@ -43,6 +43,7 @@ struct zt_spool_s {
 
 
 static int zt_spool_name_cmp(const void *a, const void *b);
+static long long zt_spool_name_ms(const char *name);
 static int zt_spool_wanted(const char *name);
 static int zt_spool_file(zt_spool_t *sp, const char *name);
 static int zt_spool_read(zt_spool_t *sp, int fd, const char *path,
@@ -205,10 +206,42 @@ zt_spool_import(zt_spool_t *sp)
 }
 
 
+/*
+ * The module names files spool-<pid>-<ms>.ndjson: order by the creation
+ * time, then by name, so records of several workers come roughly in the
+ * order they arrived.
+ */
 static int
 zt_spool_name_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    long long    ta, tb;
+    const char  *na = *(char *const *) a, *nb = *(char *const *) b;
+
+    ta = zt_spool_name_ms(na);
+    tb = zt_spool_name_ms(nb);
+
+    if (ta != tb) {
+        return ta < tb ? -1 : 1;
+    }
+
+    return strcmp(na, nb);
+}
+
+
+/* the <ms> of spool-<pid>-<ms>.ndjson[.importing], or 0 */
+static long long
+zt_spool_name_ms(const char *name)
+{
+    const char  *dash, *dot;
+
+    dash = strrchr(name, '-');
+    dot = strstr(name, ZT_SPOOL_SUFFIX);
+
+    if (dash == NULL || dot == NULL || dot < dash) {
+        return 0;
+    }
+
+    return strtoll(dash + 1, NULL, 10);
 }
 
 

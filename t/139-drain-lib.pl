@@ -81,22 +81,34 @@ sub make_record {
 }
 
 # $n distinct records: the joined/left example payloads with event_ts and
-# the participant varied, so bodies differ too; returns (records, ids)
+# the participant varied, so bodies differ too; returns (records, ids).
+# Each template is encoded once with placeholders, then filled in by
+# substitution (JSON::PP per record is too slow for 100,000).
 sub make_records {
     my ($n, %o) = @_;
-    my @tpl = map { ZtTest::payload($_) }
-        qw(meeting.participant_joined meeting.participant_left
-           meeting.participant_joined_breakout_room);
     my $base = $o{ts} // 1626230691572;
-    my $run = $o{run} // ($$ ^ int(time));
+    my $run = $o{run} // (($$ << 8) ^ int(time));
+    my @tpl;
+    for my $name (qw(meeting.participant_joined meeting.participant_left
+                     meeting.participant_joined_breakout_room)) {
+        my $body = ZtTest::payload($name);
+        $body =~ s/"event_ts": \d+/"event_ts": 7777777777777/;
+        $body =~ s/"user_name": "[^"]*"/"user_name": "Person __N__"/;
+        my $r = make_record($body, event_id => '__ID__',
+                            event_timestamp => '__STAMP__');
+        push @tpl, $r;
+    }
     my (@recs, @ids);
     for my $i (0 .. $n - 1) {
-        my $body = $tpl[$i % @tpl];
+        my $r = $tpl[$i % @tpl];
         my $ts = $base + $i * 1000;
-        $body =~ s/"event_ts": \d+/"event_ts": $ts/;
-        $body =~ s/"user_name": "[^"]*"/"user_name": "Person $i"/;
         my $id = event_id($run, $i);
-        push @recs, make_record($body, event_id => $id);
+        my $stamp = rfc3339($ts);
+        $r =~ s/7777777777777/$ts/g;
+        $r =~ s/__N__/$i/g;
+        $r =~ s/__ID__/$id/;
+        $r =~ s/__STAMP__/$stamp/;
+        push @recs, $r;
         push @ids, $id;
     }
     return (\@recs, \@ids);
@@ -196,7 +208,7 @@ sub sql {
     return $out;
 }
 
-sub db_count { sql($_[0], 'SELECT count(*) FROM raw_events') // 0 }
+sub db_count { sql($_[0], 'SELECT count(*) FROM raw_events') || 0 }
 
 sub archive_files {
     my ($dir) = @_;
