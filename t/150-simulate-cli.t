@@ -13,6 +13,7 @@ use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(_exit);
 use Test::More;
+use Time::HiRes qw(time);
 use ZtTest;
 
 my $bin = zoomtrack_bin();
@@ -157,6 +158,25 @@ $send[2] = "http://127.0.0.1:$port/webhook";
 is($rc, 1, '4xx: exit 1');
 like($err, qr/HTTP 400.*event 3 of \d+ not delivered/s, 'and says which');
 is(scalar(split /\n/, slurp("$tmp/http2.log")), 3, 'no retry of a 4xx');
+kill 'TERM', $srv;
+waitpid($srv, 0);
+
+# --speed 120: a 2-minute meeting takes about a second
+$port = free_port();
+($srv, $sock) = serve($port, "$tmp/http3.log");
+close $sock;
+my $t = time;
+($rc, $out, $err) = run_zoomtrack(['simulate', '--url',
+    "http://127.0.0.1:$port/", '--secret-file', "$tmp/secret",
+    '--participants', 3, '--minutes', 2, '--seed', 5, '--speed', 120]);
+$t = time - $t;
+is($rc, 0, '--speed: exit 0') or diag($err);
+my $last = (sort { $b <=> $a } map { decode_json((split / /, $_, 4)[3])
+    ->{event_ts} } split /\n/, slurp("$tmp/http3.log"))[0];
+my $span = ($last - json_decode_ok($out)->{start_ms}) / 120000;
+cmp_ok($t, '>=', $span - 0.05, sprintf('--speed 120: paced (%.2f s for '
+       . '%.2f s of events)', $t, $span));
+cmp_ok($t, '<', $span + 5, '--speed 120: not slower than needed');
 kill 'TERM', $srv;
 waitpid($srv, 0);
 
