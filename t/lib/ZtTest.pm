@@ -70,6 +70,14 @@ sub tmp_dir {
     return $TMP;
 }
 
+# sanitized zoomtrack binaries write their reports (leaks included) where the
+# END block below looks for them
+if ($ENV{ZT_SANITIZE}) {
+    $ENV{ASAN_OPTIONS} = 'abort_on_error=1:log_path=' . tmp_dir() . '/asan';
+    $ENV{UBSAN_OPTIONS} = 'print_stacktrace=1:halt_on_error=1:log_path='
+        . tmp_dir() . '/ubsan';
+}
+
 # a port nobody listens on now; bind to 0 and let the kernel choose
 sub free_port {
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
@@ -162,8 +170,23 @@ sub reap {
 }
 
 END {
-    local $?;
-    $_->() for reverse @CLEANUP;
+    my $status = $?;
+    {
+        local $?;
+        $_->() for reverse @CLEANUP;
+    }
+
+    # a sanitizer report anywhere in this test's run fails the file, even
+    # when it came from a worker that nginx quietly respawned
+    if ($ENV{ZT_SANITIZE} && defined $TMP) {
+        my @rep = (glob("$TMP/asan*"), glob("$TMP/ubsan*"));
+        if (@rep) {
+            Test::More::diag("sanitizer report $_:\n" . (slurp($_) // ''))
+                for @rep;
+            $status ||= 99;
+        }
+    }
+    $? = $status;
 }
 
 # ------------------------------------------------------------------- redis
