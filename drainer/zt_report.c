@@ -360,6 +360,15 @@ zt_report_query(sqlite3 *db, const zt_report_opts_t *o, int64_t start,
         return ZT_ERROR;
     }
 
+    /* the query sorts and materialises: keep that in memory (64 MB cache) */
+    if (sqlite3_exec(db, "PRAGMA temp_store = MEMORY;"
+                     "PRAGMA cache_size = -65536", NULL, NULL, NULL)
+        != SQLITE_OK)
+    {
+        fprintf(stderr, "zoomtrack report: %s\n", sqlite3_errmsg(db));
+        return ZT_ERROR;
+    }
+
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         fprintf(stderr, "zoomtrack report: daily_report.sql: %s\n",
                 sqlite3_errmsg(db));

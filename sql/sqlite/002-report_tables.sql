@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS camera_minutes (
     minute_ts     INTEGER NOT NULL, -- ms, start of the minute (UTC)
     camera_on     INTEGER NOT NULL, -- 1 or 0
     PRIMARY KEY (meeting_uuid, person_key, minute_ts)
-);
+) WITHOUT ROWID;                    -- the report range-scans the key
 
 -- Whether QOS data was fetched for a meeting instance:
 -- 'ok' (camera_minutes holds what Zoom had), 'unavailable' (the plan has no
@@ -38,3 +38,11 @@ CREATE TABLE IF NOT EXISTS camera_fetches (
     detail        TEXT NOT NULL DEFAULT '',
     fetched_at    TEXT NOT NULL
 );
+
+-- The report reads every event of a meeting instance per person, newest
+-- first (daily_report.sql, CTE w); this covering index lets it do so
+-- without reading raw_payload and without sorting.
+CREATE INDEX IF NOT EXISTS raw_events_report
+    ON raw_events (meeting_uuid, person_key, event_ts DESC, event_type,
+                   breakout_room_uuid, participant_name, participant_email,
+                   meeting_id);

@@ -6,23 +6,32 @@
 -- and formats the ms values in the configured time zone.  One row per
 -- person, meeting instance and breakout-room visit of the day; a person who
 -- visited no room that day gets one row with the room columns NULL.
--- sql/bigquery/daily_report.sql is the same logic in BigQuery; keep them in
--- step.  The rules are in README.md ("The daily report"); in short:
+-- sql/bigquery/daily_report.sql is the same logic in BigQuery: keep them in
+-- step.  The rules (README.md, "The daily report"):
 --
---  * events are deduplicated on what they mean (person, kind, time, room),
---    so redeliveries under any event_id and arrival order change nothing;
---  * kinds, and their order among events of the same person at the same ms:
---    -1 virtual join at meeting start (first event seen was a leave),
---     0 main leave, 1 room leave, 2 main join, 3 room join, 4 meeting end;
---  * a main leave followed by a join (main or room) within 2000 ms is a
---    room move, not a departure;
---  * presence starts at a join while absent and ends at the next real leave
---    or meeting end; without either, at the meeting's last event;
+--  * a person is a person_key within a meeting instance (meeting_uuid);
+--    events are deduplicated on what they mean (meeting, person, ms, type,
+--    room), so redeliveries under any event_id and arrival order change
+--    nothing;
+--  * a person's events are ordered by event_ts, and among events of the
+--    same ms: room leave, main leave, room join, main join;
+--  * a main leave with a join (main or room) of the same person within
+--    [0, 2000] ms after it is a room move, not a departure;
+--  * presence: from a join until the next real departure or meeting end
+--    (meeting.ended), else until the meeting's last event; when the first
+--    event seen of a person is a leave, from the meeting's first event, and
+--    join_time_known is false;
 --  * a room visit starts at a room join and ends at the person's next main
 --    leave (move or departure), room leave, room join or meeting end,
---    whichever comes first; without any, at the meeting's last event;
---  * intervals are clipped to the day; meetings are found through events
---    dated within one day of the report date, then read whole.
+--    whichever comes first, else at the meeting's last event;
+--  * intervals are clipped to [day_start, day_end); meetings are found
+--    through events dated within one day of the report date, then read
+--    whole.
+--
+-- Speed (bench/report): person timelines are read from the raw_events_report
+-- index (002-report_tables.sql) newest first, in the index's order, so the
+-- deduplicating GROUP BY and the window functions of `w` need no sort; "next
+-- event of a kind" is a running MIN over the reversed timeline.
 
 WITH
 params AS (
@@ -39,51 +48,99 @@ cand AS (
     WHERE r.event_date BETWEEN date(p.report_date, '-1 day')
                            AND date(p.report_date, '+1 day')
       AND r.meeting_uuid <> ''
-      AND (p.mtg = '' OR r.meeting_uuid = p.mtg OR r.meeting_id = p.mtg)
 ),
 
--- every event of those meetings
-mev AS MATERIALIZED (
-    SELECT r.meeting_uuid, r.meeting_id, r.event_type, r.event_ts,
-           r.person_key, r.breakout_room_uuid, r.participant_name,
-           r.participant_email
-    FROM raw_events r
-    JOIN cand c ON c.meeting_uuid = r.meeting_uuid
+mtg AS MATERIALIZED (
+    SELECT x.meeting_uuid, x.meeting_id, x.mstart, x.mlast
+    FROM (SELECT meeting_uuid,
+                 MAX(meeting_id) AS meeting_id,
+                 MIN(event_ts) AS mstart,
+                 MAX(event_ts) AS mlast
+          FROM raw_events
+          WHERE meeting_uuid IN (SELECT meeting_uuid FROM cand)
+          GROUP BY meeting_uuid) x, params p
+    WHERE p.mtg = '' OR x.meeting_uuid = p.mtg OR x.meeting_id = p.mtg
 ),
 
-mtg AS (
-    SELECT meeting_uuid,
-           MAX(meeting_id) AS meeting_id,
-           MIN(event_ts) AS mstart,
-           MAX(event_ts) AS mlast
-    FROM mev
-    GROUP BY meeting_uuid
-),
-
-ends AS (
+ends AS MATERIALIZED (
     SELECT DISTINCT meeting_uuid, event_ts AS ts
-    FROM mev
-    WHERE event_type IN ('meeting.ended', 'webinar.ended')
+    FROM raw_events
+    WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
+      AND person_key = ''
+      AND event_type IN ('meeting.ended', 'webinar.ended')
 ),
 
--- participant events, deduplicated on their meaning
-ev AS MATERIALIZED (
-    SELECT DISTINCT
-           meeting_uuid,
+-- name and email: the first non-empty value by event time (then value);
+-- first_code: ts * 4 + k of the first participant event (k as in w)
+people AS MATERIALIZED (
+    SELECT meeting_uuid, person_key AS pk,
+           MIN(CASE WHEN event_type = 'meeting.participant_left_breakout_room'
+                     AND breakout_room_uuid <> ''
+                    THEN event_ts * 4
+                    WHEN event_type IN ('meeting.participant_left',
+                                        'webinar.participant_left')
+                    THEN event_ts * 4 + 1
+                    WHEN event_type = 'meeting.participant_joined_breakout_room'
+                     AND breakout_room_uuid <> ''
+                    THEN event_ts * 4 + 2
+                    WHEN event_type IN ('meeting.participant_joined',
+                                        'webinar.participant_joined')
+                    THEN event_ts * 4 + 3 END) AS first_code,
+           substr(MIN(CASE WHEN participant_name <> ''
+                           THEN printf('%015d', event_ts) || participant_name
+                      END), 16) AS name,
+           substr(MIN(CASE WHEN participant_email <> ''
+                           THEN printf('%015d', event_ts) || participant_email
+                      END), 16) AS email
+    FROM raw_events
+    WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
+      AND person_key <> ''
+    GROUP BY meeting_uuid, person_key
+),
+
+-- every participant event once, newest first per person, with
+--   k           0 room leave, 1 main leave, 2 room join, 3 main join
+--   out_next    the next real departure (a main leave that is no move)
+--   term        the next leave or room join (ends a room visit)
+--   next_visit  ts (15 digits) || room of the next room join
+-- (all three share one frame: SQLite makes one pass per distinct frame)
+w AS MATERIALIZED (
+    SELECT meeting_uuid,
            person_key AS pk,
            event_ts AS ts,
            CASE event_type
-               WHEN 'meeting.participant_left' THEN 0
-               WHEN 'webinar.participant_left' THEN 0
-               WHEN 'meeting.participant_left_breakout_room' THEN 1
-               WHEN 'meeting.participant_joined' THEN 2
-               WHEN 'webinar.participant_joined' THEN 2
+               WHEN 'meeting.participant_left_breakout_room' THEN 0
+               WHEN 'meeting.participant_left' THEN 1
+               WHEN 'webinar.participant_left' THEN 1
+               WHEN 'meeting.participant_joined_breakout_room' THEN 2
                ELSE 3
            END AS k,
            CASE WHEN event_type LIKE '%breakout_room'
-                THEN breakout_room_uuid ELSE '' END AS room
-    FROM mev
-    WHERE person_key <> ''
+                THEN breakout_room_uuid ELSE '' END AS room,
+           MIN(CASE WHEN event_type IN ('meeting.participant_left',
+                                        'webinar.participant_left')
+                     AND NOT EXISTS (
+                         SELECT 1 FROM raw_events j
+                         WHERE j.meeting_uuid = raw_events.meeting_uuid
+                           AND j.person_key = raw_events.person_key
+                           AND j.event_ts BETWEEN raw_events.event_ts
+                                              AND raw_events.event_ts + 2000
+                           AND (j.event_type IN (
+                                    'meeting.participant_joined',
+                                    'webinar.participant_joined')
+                                OR (j.event_type = 'meeting.participant_'
+                                                   || 'joined_breakout_room'
+                                    AND j.breakout_room_uuid <> '')))
+                    THEN event_ts END) OVER w AS out_next,
+           MIN(CASE WHEN event_type <> 'meeting.participant_joined'
+                     AND event_type <> 'webinar.participant_joined'
+                    THEN event_ts END) OVER w AS term,
+           MIN(CASE WHEN event_type = 'meeting.participant_joined_breakout_room'
+                    THEN printf('%015d', event_ts) || breakout_room_uuid END)
+               OVER w AS next_visit
+    FROM raw_events
+    WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
+      AND person_key <> ''
       AND (event_type IN ('meeting.participant_joined',
                           'meeting.participant_left',
                           'webinar.participant_joined',
@@ -91,125 +148,93 @@ ev AS MATERIALIZED (
            OR (event_type IN ('meeting.participant_joined_breakout_room',
                               'meeting.participant_left_breakout_room')
                AND breakout_room_uuid <> ''))
+    GROUP BY meeting_uuid, person_key, event_ts, event_type,
+             breakout_room_uuid
+    WINDOW w AS (PARTITION BY meeting_uuid, person_key
+                 ORDER BY event_ts DESC, event_type, breakout_room_uuid
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 ),
 
--- per person: the first event seen, name and email
-pfirst AS (
-    SELECT meeting_uuid, pk, k AS first_k
-    FROM (SELECT meeting_uuid, pk, k,
-                 ROW_NUMBER() OVER (PARTITION BY meeting_uuid, pk
-                                    ORDER BY ts, k, room) AS rn
-          FROM ev)
-    WHERE rn = 1
+-- joins, with the first meeting end at or after them
+wj AS (
+    SELECT w.*,
+           (SELECT MIN(n.ts) FROM ends n
+            WHERE n.meeting_uuid = w.meeting_uuid AND n.ts >= w.ts) AS next_end
+    FROM w
+    WHERE w.k IN (2, 3)
 ),
 
-pname AS (
-    SELECT meeting_uuid, pk, participant_name AS name
-    FROM (SELECT meeting_uuid, person_key AS pk, participant_name,
-                 ROW_NUMBER() OVER (PARTITION BY meeting_uuid, person_key
-                                    ORDER BY event_ts, participant_name)
-                     AS rn
-          FROM mev
-          WHERE person_key <> '' AND participant_name <> '')
-    WHERE rn = 1
-),
-
-pemail AS (
-    SELECT meeting_uuid, pk, participant_email AS email
-    FROM (SELECT meeting_uuid, person_key AS pk, participant_email,
-                 ROW_NUMBER() OVER (PARTITION BY meeting_uuid, person_key
-                                    ORDER BY event_ts, participant_email)
-                     AS rn
-          FROM mev
-          WHERE person_key <> '' AND participant_email <> '')
-    WHERE rn = 1
-),
-
--- each person's timeline: their events, a virtual join at meeting start
--- when the first event seen is a leave, and every meeting end
-st AS (
-    SELECT meeting_uuid, pk, ts, k, room
-    FROM ev
-
-    UNION ALL
-
-    SELECT f.meeting_uuid, f.pk, m.mstart, -1, ''
-    FROM pfirst f
-    JOIN mtg m ON m.meeting_uuid = f.meeting_uuid
-    WHERE f.first_k IN (0, 1)
-
-    UNION ALL
-
-    SELECT f.meeting_uuid, f.pk, n.ts, 4, ''
-    FROM pfirst f
-    JOIN ends n ON n.meeting_uuid = f.meeting_uuid
-),
-
--- next_in: the next join of any kind; term: the next event that ends a
--- room visit (main leave, room leave, room join, meeting end)
-w1 AS (
-    SELECT meeting_uuid, pk, ts, k, room,
-           MIN(CASE WHEN k IN (-1, 2, 3) THEN ts END) OVER (
-               PARTITION BY meeting_uuid, pk ORDER BY ts, k, room
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_in,
-           MIN(CASE WHEN k IN (0, 1, 3, 4) THEN ts END) OVER (
-               PARTITION BY meeting_uuid, pk ORDER BY ts, k, room
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS term
-    FROM st
-),
-
--- joins and real departures (room-move leaves dropped); next_out is the
--- end of the presence a row belongs to
-w2 AS (
-    SELECT meeting_uuid, pk, ts, k, room, term,
-           LAG(k) OVER (PARTITION BY meeting_uuid, pk
-                        ORDER BY ts, k, room) AS prev_k,
-           MIN(CASE WHEN k IN (0, 4) THEN ts END) OVER (
-               PARTITION BY meeting_uuid, pk ORDER BY ts, k, room
-               ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out
-    FROM w1
-    WHERE k IN (-1, 2, 3, 4)
-       OR (k = 0 AND (next_in IS NULL OR next_in > ts + 2000))
-),
-
+-- presence intervals: joins grouped by the end of their presence (the
+-- next real departure or meeting end); people first seen leaving are
+-- present from the meeting start until that first leave if it is a real
+-- departure, else until the end of the presence it belongs to
 pres AS (
-    SELECT w.meeting_uuid, w.pk, w.ts AS s, COALESCE(w.next_out, m.mlast) AS e
-    FROM w2 w
-    JOIN mtg m ON m.meeting_uuid = w.meeting_uuid
-    WHERE w.k IN (-1, 2, 3) AND (w.prev_k IS NULL OR w.prev_k IN (0, 4))
+    SELECT meeting_uuid, pk, MIN(s) AS s, e
+    FROM (SELECT x.meeting_uuid, x.pk, x.ts AS s,
+                 MIN(COALESCE(x.out_next, m.mlast),
+                     COALESCE(x.next_end, m.mlast)) AS e
+          FROM wj x
+          CROSS JOIN mtg m
+          WHERE m.meeting_uuid = x.meeting_uuid
+
+          UNION ALL
+
+          SELECT x.meeting_uuid, x.pk, m.mstart,
+                 MIN(CASE WHEN x.k = 1 AND NOT EXISTS (
+                              SELECT 1 FROM w j
+                              WHERE j.meeting_uuid = x.meeting_uuid
+                                AND j.pk = x.pk AND j.k IN (2, 3)
+                                AND j.ts BETWEEN x.ts AND x.ts + 2000)
+                          THEN x.ts
+                          ELSE COALESCE(x.out_next, m.mlast) END,
+                     COALESCE((SELECT MIN(n.ts) FROM ends n
+                               WHERE n.meeting_uuid = x.meeting_uuid
+                                 AND n.ts >= m.mstart), m.mlast))
+          FROM w x
+          CROSS JOIN people pe
+          CROSS JOIN mtg m
+          WHERE x.k IN (0, 1)
+            AND pe.meeting_uuid = x.meeting_uuid AND pe.pk = x.pk
+            AND x.ts * 4 + x.k = pe.first_code
+            AND m.meeting_uuid = x.meeting_uuid)
+    GROUP BY meeting_uuid, pk, e
 ),
 
+pfirst AS (
+    SELECT meeting_uuid, pk, first_code % 4 AS first_k
+    FROM people
+),
+
+-- room visits [s, e]; pend is the end of the presence around the visit
 visits AS (
-    SELECT w.meeting_uuid, w.pk, w.room, w.ts AS s,
-           COALESCE(w.term, m.mlast) AS e,
-           COALESCE(w.next_out, m.mlast) AS pend,
-           LEAD(w.ts) OVER (PARTITION BY w.meeting_uuid, w.pk
-                            ORDER BY w.ts, w.room) AS next_s,
-           LEAD(w.room) OVER (PARTITION BY w.meeting_uuid, w.pk
-                              ORDER BY w.ts, w.room) AS next_room_uuid
-    FROM w2 w
-    JOIN mtg m ON m.meeting_uuid = w.meeting_uuid
-    WHERE w.k = 3
+    SELECT x.meeting_uuid, x.pk, x.room, x.ts AS s,
+           MIN(COALESCE(x.term, m.mlast), COALESCE(x.next_end, m.mlast)) AS e,
+           MIN(COALESCE(x.out_next, m.mlast), COALESCE(x.next_end, m.mlast))
+               AS pend,
+           CAST(substr(x.next_visit, 1, 15) AS INTEGER) AS next_s,
+           substr(x.next_visit, 16) AS next_room_uuid
+    FROM wj x
+    CROSS JOIN mtg m
+    WHERE x.k = 2 AND m.meeting_uuid = x.meeting_uuid
 ),
 
 -- room names: room_names (instance, then meeting id), else the
 -- pre-assigned room that best matches who entered (mutual best), else
 -- Room-N by first entry in the meeting instance
-rooms AS (
-    SELECT meeting_uuid, room,
+rooms AS MATERIALIZED (
+    SELECT meeting_uuid, room, first_ts,
            ROW_NUMBER() OVER (PARTITION BY meeting_uuid
-                              ORDER BY first_ts, room) AS n,
-           first_ts
+                              ORDER BY first_ts, room) AS n
     FROM (SELECT meeting_uuid, room, MIN(ts) AS first_ts
-          FROM ev
-          WHERE k = 3
+          FROM w
+          WHERE k = 2
           GROUP BY meeting_uuid, room)
 ),
 
 votes AS (
     SELECT v.meeting_uuid, v.room, pa.room_name, COUNT(*) AS nv
-    FROM (SELECT DISTINCT meeting_uuid, pk, room FROM ev WHERE k = 3) v
-    JOIN pemail pe ON pe.meeting_uuid = v.meeting_uuid AND pe.pk = v.pk
+    FROM (SELECT DISTINCT meeting_uuid, pk, room FROM w WHERE k = 2) v
+    JOIN people pe ON pe.meeting_uuid = v.meeting_uuid AND pe.pk = v.pk
     JOIN mtg m ON m.meeting_uuid = v.meeting_uuid
     JOIN preassigned_rooms pa ON pa.meeting_id = m.meeting_id
                              AND pa.email = lower(pe.email)
@@ -231,7 +256,7 @@ inferred AS (
     WHERE r1 = 1 AND r2 = 1
 ),
 
-rname AS (
+rname AS MATERIALIZED (
     SELECT ro.meeting_uuid, ro.room,
            COALESCE(NULLIF(n1.name, ''), NULLIF(n2.name, ''), inf.room_name,
                     'Room-' || ro.n) AS name
@@ -246,8 +271,9 @@ rname AS (
 ),
 
 -- the day's part
-pres_d AS (
-    SELECT x.meeting_uuid, x.pk, MAX(x.s, p.ds) AS cs, MIN(x.e, p.de) AS ce
+pres_d AS MATERIALIZED (
+    SELECT x.meeting_uuid, x.pk,
+           MAX(x.s, p.ds) AS cs, MIN(x.e, p.de) AS ce
     FROM pres x, params p
     WHERE (x.s < p.de AND x.e > p.ds)
        OR (x.s = x.e AND x.s >= p.ds AND x.s < p.de)
@@ -273,33 +299,32 @@ vis_d AS (
        OR (x.s = x.e AND x.s >= p.ds AND x.s < p.de)
 ),
 
--- camera samples (minute starts) inside each visit, or inside the whole
--- presence for people who visited no room
-vcam AS (
-    SELECT v.meeting_uuid, v.pk, v.room_number,
-           SUM(c.camera_on = 1) AS on_n, SUM(c.camera_on = 0) AS off_n
-    FROM vis_d v
-    JOIN camera_minutes c ON c.meeting_uuid = v.meeting_uuid
-                         AND c.person_key = v.pk
-                         AND c.minute_ts >= v.cs AND c.minute_ts < v.ce
-    GROUP BY v.meeting_uuid, v.pk, v.room_number
+-- camera samples (minute starts) inside each visit: on * 1e9 + off from
+-- one index range scan per visit (people who visited no room: the whole
+-- presence, in the final SELECT)
+vis_c AS MATERIALIZED (
+    SELECT v.*, x / 1000000000 AS on_n, x % 1000000000 AS off_n
+    FROM (SELECT v.*,
+                 (SELECT COALESCE(SUM(c.camera_on), 0) * 1000000000
+                         + COUNT(*) - COALESCE(SUM(c.camera_on), 0)
+                  FROM camera_minutes c
+                  WHERE c.meeting_uuid = v.meeting_uuid
+                    AND c.person_key = v.pk
+                    AND c.minute_ts >= v.cs AND c.minute_ts < v.ce) AS x
+          FROM vis_d v) v
 ),
 
-pcam AS (
-    SELECT x.meeting_uuid, x.pk,
-           SUM(c.camera_on = 1) AS on_n, SUM(c.camera_on = 0) AS off_n
-    FROM pres_d x
-    JOIN camera_minutes c ON c.meeting_uuid = x.meeting_uuid
-                         AND c.person_key = x.pk
-                         AND c.minute_ts >= x.cs AND c.minute_ts < x.ce
-    GROUP BY x.meeting_uuid, x.pk
+fetched AS (
+    SELECT m.meeting_uuid, COALESCE(f.status, 'pending') AS status
+    FROM mtg m
+    LEFT JOIN camera_fetches f ON f.meeting_uuid = m.meeting_uuid
 )
 
 SELECT p.report_date AS report_date,
        m.meeting_id AS meeting_id,
        d.meeting_uuid AS meeting_uuid,
-       COALESCE(nm.name, '') AS participant_name,
-       COALESCE(em.email, '') AS participant_email,
+       COALESCE(pe.name, '') AS participant_name,
+       COALESCE(pe.email, '') AS participant_email,
        d.join_ms AS meeting_join_ms,
        d.leave_ms AS meeting_leave_ms,
        d.dur_ms AS meeting_duration_ms,
@@ -310,11 +335,25 @@ SELECT p.report_date AS report_date,
        v.ce AS room_leave_ms,
        v.ce - v.cs AS room_duration_ms,
        CASE WHEN cf.status <> 'ok' THEN NULL
-            WHEN v.room IS NULL THEN COALESCE(pc.on_n, 0)
-            ELSE COALESCE(vc.on_n, 0) END AS camera_on_mins,
+            WHEN v.room IS NULL THEN
+                (SELECT COALESCE(SUM(c.camera_on), 0)
+                 FROM pres_d x
+                 JOIN camera_minutes c ON c.meeting_uuid = x.meeting_uuid
+                                      AND c.person_key = x.pk
+                                      AND c.minute_ts >= x.cs
+                                      AND c.minute_ts < x.ce
+                 WHERE x.meeting_uuid = d.meeting_uuid AND x.pk = d.pk)
+            ELSE v.on_n END AS camera_on_mins,
        CASE WHEN cf.status <> 'ok' THEN NULL
-            WHEN v.room IS NULL THEN COALESCE(pc.off_n, 0)
-            ELSE COALESCE(vc.off_n, 0) END AS camera_off_mins,
+            WHEN v.room IS NULL THEN
+                (SELECT COALESCE(SUM(1 - c.camera_on), 0)
+                 FROM pres_d x
+                 JOIN camera_minutes c ON c.meeting_uuid = x.meeting_uuid
+                                      AND c.person_key = x.pk
+                                      AND c.minute_ts >= x.cs
+                                      AND c.minute_ts < x.ce
+                 WHERE x.meeting_uuid = d.meeting_uuid AND x.pk = d.pk)
+            ELSE v.off_n END AS camera_off_mins,
        CASE WHEN v.room IS NULL THEN NULL
             WHEN v.next_uuid IS NOT NULL THEN nx.name
             WHEN v.stays THEN 'Main room'
@@ -325,17 +364,10 @@ SELECT p.report_date AS report_date,
 FROM pday d
 CROSS JOIN params p
 JOIN mtg m ON m.meeting_uuid = d.meeting_uuid
+JOIN fetched cf ON cf.meeting_uuid = d.meeting_uuid
 JOIN pfirst f ON f.meeting_uuid = d.meeting_uuid AND f.pk = d.pk
-JOIN (SELECT mm.meeting_uuid, COALESCE(fe.status, 'pending') AS status
-      FROM mtg mm
-      LEFT JOIN camera_fetches fe ON fe.meeting_uuid = mm.meeting_uuid) cf
-     ON cf.meeting_uuid = d.meeting_uuid
-LEFT JOIN pname nm ON nm.meeting_uuid = d.meeting_uuid AND nm.pk = d.pk
-LEFT JOIN pemail em ON em.meeting_uuid = d.meeting_uuid AND em.pk = d.pk
-LEFT JOIN pcam pc ON pc.meeting_uuid = d.meeting_uuid AND pc.pk = d.pk
-LEFT JOIN vis_d v ON v.meeting_uuid = d.meeting_uuid AND v.pk = d.pk
-LEFT JOIN vcam vc ON vc.meeting_uuid = v.meeting_uuid AND vc.pk = v.pk
-                 AND vc.room_number = v.room_number
+LEFT JOIN people pe ON pe.meeting_uuid = d.meeting_uuid AND pe.pk = d.pk
+LEFT JOIN vis_c v ON v.meeting_uuid = d.meeting_uuid AND v.pk = d.pk
 LEFT JOIN rname rn ON rn.meeting_uuid = v.meeting_uuid AND rn.room = v.room
 LEFT JOIN rname nx ON nx.meeting_uuid = v.meeting_uuid
                   AND nx.room = v.next_uuid
