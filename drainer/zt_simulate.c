@@ -73,6 +73,7 @@ zt_sim_usage(FILE *f)
 "                       possible (default 0)\n"
 "  --seed S             seed (default: from the clock); also picks the\n"
 "                       start: 2026-01-05T09:00Z + (S mod 365) days\n"
+"                       (without --seed the meeting starts now)\n"
 "  --start ISO|now      start time instead (e.g. 2026-02-01T10:00:00Z)\n"
 "  --duplicates P       each event sent twice with probability P\n"
 "                       (0..1; values above 1 are percentages)\n"
@@ -130,6 +131,15 @@ zt_cmd_simulate(int argc, char **argv)
     conf = zt_conf_load(a.conf_file, err, sizeof(err));
     if (conf == NULL) {
         fprintf(stderr, "zoomtrack simulate: %s\n", err);
+        return ZT_EXIT_USAGE;
+    }
+
+    if (zt_time_format_tz(0, zt_conf_get(conf, "", "timezone"), "%Y", err,
+                          sizeof(err)) != ZT_OK)
+    {
+        fprintf(stderr, "zoomtrack simulate: unknown timezone \"%s\"\n",
+                zt_conf_get(conf, "", "timezone"));
+        zt_conf_free(conf);
         return ZT_EXIT_USAGE;
     }
 
@@ -197,7 +207,7 @@ done:
 static int
 zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
 {
-    int      c;
+    int      c, seeded;
     char    *end;
     double   v;
     int64_t  ms;
@@ -232,6 +242,7 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
     a->sim.missing = 0.15;
     a->sim.seed = (uint64_t) zt_time_now_ms() ^ ((uint64_t) getpid() << 32);
 
+    seeded = 0;
     optind = 1;
     opterr = 0;
 
@@ -261,6 +272,7 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
         case O_SEED:
             errno = 0;
             a->sim.seed = strtoull(optarg, &end, 10);
+            seeded = 1;
             if (errno || end == optarg || *end || optarg[0] == '-') {
                 fprintf(stderr, "zoomtrack simulate: bad --seed \"%s\"\n",
                         optarg);
@@ -329,6 +341,11 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
         }
 
         return ZT_EXIT_USAGE;
+    }
+
+    /* without a seed the meeting starts now */
+    if (!seeded && a->sim.start_ms == 0) {
+        a->sim.start_ms = zt_time_now_ms() / 1000 * 1000;
     }
 
     if (optind < argc) {
