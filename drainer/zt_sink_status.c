@@ -166,7 +166,10 @@ zt_status_tick(void *ctx, int64_t now_ms)
 {
     zt_status_ctx_t  *st = ctx;
 
-    if (!st->dirty || now_ms - st->csv_at < st->interval) {
+    /* a clock stepped back does not hold the CSV for that long */
+    if (!st->dirty
+        || (now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
+    {
         return ZT_OK;
     }
 
