@@ -26,6 +26,24 @@
 #define ZT_SIM_RETRIES  5
 
 
+enum {
+    ZT_SIM_O_URL = 256,
+    ZT_SIM_O_SECRET,
+    ZT_SIM_O_PART,
+    ZT_SIM_O_ROOMS,
+    ZT_SIM_O_MIN,
+    ZT_SIM_O_SPEED,
+    ZT_SIM_O_SEED,
+    ZT_SIM_O_DUP,
+    ZT_SIM_O_SHUF,
+    ZT_SIM_O_MISS,
+    ZT_SIM_O_NOEND,
+    ZT_SIM_O_START,
+    ZT_SIM_O_DUMP,
+    ZT_SIM_O_HELP
+};
+
+
 typedef struct {
     const char     *url;
     const char     *secret_file;
@@ -40,8 +58,7 @@ typedef struct {
 
 static void zt_sim_usage(FILE *f);
 static int zt_sim_parse(int argc, char **argv, zt_sim_args_t *a);
-static int zt_sim_number(const char *opt, const char *v, double lo,
-    double hi, double *out);
+static int zt_sim_numeric(int opt, const char *v, zt_sim_args_t *a);
 static int zt_sim_send_all(const zt_sim_args_t *a, zt_sim_t *s,
     const size_t *order, size_t n);
 static int zt_sim_post(CURL *curl, const char *url, const zt_str_t *key,
@@ -209,29 +226,23 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
 {
     int      c, seeded;
     char    *end;
-    double   v;
     int64_t  ms;
 
-    enum {
-        O_URL = 256, O_SECRET, O_PART, O_ROOMS, O_MIN, O_SPEED, O_SEED,
-        O_DUP, O_SHUF, O_MISS, O_NOEND, O_START, O_DUMP, O_HELP
-    };
-
     static const struct option  opts[] = {
-        { "url", required_argument, NULL, O_URL },
-        { "secret-file", required_argument, NULL, O_SECRET },
-        { "participants", required_argument, NULL, O_PART },
-        { "rooms", required_argument, NULL, O_ROOMS },
-        { "minutes", required_argument, NULL, O_MIN },
-        { "speed", required_argument, NULL, O_SPEED },
-        { "seed", required_argument, NULL, O_SEED },
-        { "duplicates", required_argument, NULL, O_DUP },
-        { "shuffle", required_argument, NULL, O_SHUF },
-        { "missing", required_argument, NULL, O_MISS },
-        { "no-end", no_argument, NULL, O_NOEND },
-        { "start", required_argument, NULL, O_START },
-        { "dump", required_argument, NULL, O_DUMP },
-        { "help", no_argument, NULL, O_HELP },
+        { "url", required_argument, NULL, ZT_SIM_O_URL },
+        { "secret-file", required_argument, NULL, ZT_SIM_O_SECRET },
+        { "participants", required_argument, NULL, ZT_SIM_O_PART },
+        { "rooms", required_argument, NULL, ZT_SIM_O_ROOMS },
+        { "minutes", required_argument, NULL, ZT_SIM_O_MIN },
+        { "speed", required_argument, NULL, ZT_SIM_O_SPEED },
+        { "seed", required_argument, NULL, ZT_SIM_O_SEED },
+        { "duplicates", required_argument, NULL, ZT_SIM_O_DUP },
+        { "shuffle", required_argument, NULL, ZT_SIM_O_SHUF },
+        { "missing", required_argument, NULL, ZT_SIM_O_MISS },
+        { "no-end", no_argument, NULL, ZT_SIM_O_NOEND },
+        { "start", required_argument, NULL, ZT_SIM_O_START },
+        { "dump", required_argument, NULL, ZT_SIM_O_DUMP },
+        { "help", no_argument, NULL, ZT_SIM_O_HELP },
         { NULL, 0, NULL, 0 }
     };
 
@@ -247,39 +258,46 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-        v = 0;
 
         switch (c) {
+
         case 'c':
             a->conf_file = optarg;
-            continue;
+            break;
+
         case 'h':
-        case O_HELP:
+        case ZT_SIM_O_HELP:
             zt_sim_usage(stdout);
             return -1;
-        case O_URL:
+
+        case ZT_SIM_O_URL:
             a->url = optarg;
-            continue;
-        case O_SECRET:
+            break;
+
+        case ZT_SIM_O_SECRET:
             a->secret_file = optarg;
-            continue;
-        case O_DUMP:
+            break;
+
+        case ZT_SIM_O_DUMP:
             a->dump = optarg;
-            continue;
-        case O_NOEND:
+            break;
+
+        case ZT_SIM_O_NOEND:
             a->sim.no_end = 1;
-            continue;
-        case O_SEED:
+            break;
+
+        case ZT_SIM_O_SEED:
             errno = 0;
             a->sim.seed = strtoull(optarg, &end, 10);
-            seeded = 1;
             if (errno || end == optarg || *end || optarg[0] == '-') {
                 fprintf(stderr, "zoomtrack simulate: bad --seed \"%s\"\n",
                         optarg);
                 return ZT_EXIT_USAGE;
             }
-            continue;
-        case O_START:
+            seeded = 1;
+            break;
+
+        case ZT_SIM_O_START:
             ms = strcmp(optarg, "now") == 0 ? zt_time_now_ms() / 1000 * 1000
                                             : zt_time_parse_iso(optarg);
             if (ms <= 0) {
@@ -288,59 +306,20 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
                 return ZT_EXIT_USAGE;
             }
             a->sim.start_ms = ms;
-            continue;
+            break;
+
         case '?':
             fprintf(stderr, "zoomtrack simulate: unknown or incomplete "
                     "option \"%s\"\n", argv[optind - 1]);
             zt_sim_usage(stderr);
             return ZT_EXIT_USAGE;
+
         default:
+            if (zt_sim_numeric(c, optarg, a) != ZT_OK) {
+                return ZT_EXIT_USAGE;
+            }
             break;
         }
-
-        /* the numeric options */
-        if ((c == O_PART && zt_sim_number("participants", optarg, 1, 10000,
-                                          &v) == ZT_OK)
-            || (c == O_ROOMS && zt_sim_number("rooms", optarg, 0, 100, &v)
-                                == ZT_OK)
-            || (c == O_MIN && zt_sim_number("minutes", optarg, 1, 1440, &v)
-                              == ZT_OK)
-            || (c == O_SPEED && zt_sim_number("speed", optarg, 0, 1e9, &v)
-                                == ZT_OK)
-            || (c == O_DUP && zt_sim_number("duplicates", optarg, 0, 100,
-                                            &v) == ZT_OK)
-            || (c == O_SHUF && zt_sim_number("shuffle", optarg, 0, 100000,
-                                             &v) == ZT_OK)
-            || (c == O_MISS && zt_sim_number("missing", optarg, 0, 1, &v)
-                               == ZT_OK))
-        {
-            switch (c) {
-            case O_PART:
-                a->sim.participants = (unsigned) v;
-                break;
-            case O_ROOMS:
-                a->sim.rooms = (unsigned) v;
-                break;
-            case O_MIN:
-                a->sim.minutes = (unsigned) v;
-                break;
-            case O_SPEED:
-                a->speed = v;
-                break;
-            case O_DUP:
-                a->dup = v > 1 ? v / 100 : v;
-                break;
-            case O_SHUF:
-                a->window = (unsigned) v;
-                break;
-            default:
-                a->sim.missing = v;
-                break;
-            }
-            continue;
-        }
-
-        return ZT_EXIT_USAGE;
     }
 
     /* without a seed the meeting starts now */
@@ -370,19 +349,71 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
 }
 
 
+/* the numeric options: range-checked, then stored */
 static int
-zt_sim_number(const char *opt, const char *v, double lo, double hi,
-    double *out)
+zt_sim_numeric(int opt, const char *v, zt_sim_args_t *a)
 {
-    char  *end;
+    char    *end;
+    double   n;
+    size_t   i;
+
+    static const struct {
+        int          opt;
+        const char  *name;
+        double       lo;
+        double       hi;
+    } nums[] = {
+        { ZT_SIM_O_PART, "participants", 1, 10000 },
+        { ZT_SIM_O_ROOMS, "rooms", 0, 100 },
+        { ZT_SIM_O_MIN, "minutes", 1, 1440 },
+        { ZT_SIM_O_SPEED, "speed", 0, 1e9 },
+        { ZT_SIM_O_DUP, "duplicates", 0, 100 },
+        { ZT_SIM_O_SHUF, "shuffle", 0, 100000 },
+        { ZT_SIM_O_MISS, "missing", 0, 1 },
+    };
+
+    for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+        if (nums[i].opt == opt) {
+            break;
+        }
+    }
+
+    if (i == sizeof(nums) / sizeof(nums[0])) {
+        return ZT_ERROR;
+    }
 
     errno = 0;
-    *out = strtod(v, &end);
+    n = strtod(v, &end);
 
-    if (errno || end == v || *end || *out < lo || *out > hi) {
+    if (errno || end == v || *end || n < nums[i].lo || n > nums[i].hi) {
         fprintf(stderr, "zoomtrack simulate: --%s must be a number from %g "
-                "to %g, not \"%s\"\n", opt, lo, hi, v);
+                "to %g, not \"%s\"\n", nums[i].name, nums[i].lo,
+                nums[i].hi, v);
         return ZT_ERROR;
+    }
+
+    switch (opt) {
+    case ZT_SIM_O_PART:
+        a->sim.participants = (unsigned) n;
+        break;
+    case ZT_SIM_O_ROOMS:
+        a->sim.rooms = (unsigned) n;
+        break;
+    case ZT_SIM_O_MIN:
+        a->sim.minutes = (unsigned) n;
+        break;
+    case ZT_SIM_O_SPEED:
+        a->speed = n;
+        break;
+    case ZT_SIM_O_DUP:
+        a->dup = n > 1 ? n / 100 : n;
+        break;
+    case ZT_SIM_O_SHUF:
+        a->window = (unsigned) n;
+        break;
+    default:
+        a->sim.missing = n;
+        break;
     }
 
     return ZT_OK;
