@@ -539,6 +539,52 @@ test_ignored(void)
 }
 
 
+static void
+test_webinar_and_bounds(void)
+{
+    int                 i;
+    ev_t                e;
+    zt_presence_t      *p;
+    zt_presence_row_t   r;
+
+    static const ev_t  w[] = {
+        { "webinar.participant_joined", T0, ALICE, NULL },
+        { "webinar.participant_joined", T0 + SEC, NULL, NULL, NULL, "Bob",
+          NULL },
+        { "webinar.participant_left", T0 + 9 * SEC, NULL, NULL, NULL, "Bob",
+          NULL },
+        { "webinar.ended", T0 + 60 * SEC, NULL, NULL, NULL, NULL, NULL },
+    };
+
+    p = zt_presence_create();
+    fold_all(p, w, 3);
+    ok(row(p, "id:idA", &r) && r.online, "webinar: joined is online");
+    ok(row(p, "name:Bob", &r) && !r.online && r.last_left == T0 + 9 * SEC,
+       "webinar: left is offline");
+    fold_all(p, w + 3, 1);
+    ok(row(p, "id:idA", &r) && !r.online && r.last_left == T0 + 60 * SEC,
+       "webinar.ended: offline");
+    zt_presence_free(p);
+
+    /* a flapping client: the sets are bounded, the newest times kept */
+    p = zt_presence_create();
+    e = w[0];
+    for (i = 0; i < 2 * (ZT_PRESENCE_MAX_TS + 500); i++) {
+        e.type = i % 2 ? L : J;
+        e.ts = T0 + (int64_t) i * 10 * SEC;
+        fold(p, &e);
+    }
+    e.type = J;
+    e.ts = T0;
+    is_int(fold(p, &e), 0, "bounded: a time older than all kept is dropped");
+    ok(row(p, "id:idA", &r) && !r.online
+       && r.last_left == T0 + (2LL * ZT_PRESENCE_MAX_TS + 999) * 10 * SEC
+       && r.last_join == T0 + (2LL * ZT_PRESENCE_MAX_TS + 998) * 10 * SEC,
+       "bounded: the latest times are kept");
+    zt_presence_free(p);
+}
+
+
 int
 main(void)
 {
@@ -552,6 +598,7 @@ main(void)
     test_save_load();
     test_csv();
     test_ignored();
+    test_webinar_and_bounds();
 
     return done_testing();
 }
