@@ -55,7 +55,9 @@ is($rc, 2, 'unknown time zone: usage error');
 is($rc, 0, 'default path: exit 0') or diag($err);
 my $path = "$dir/reports/DAILY_REPORT_2026-02-03.csv";
 is(slurp($path), $golden, "writes $path");
-like($out, qr/^report 2026-02-03 \(UTC\): 2 people, 2 rooms, 3 meetings, 4 rows -> \Q$path\E$/m,
+my $summary = 'report 2026-02-03 (UTC): 2 people, 2 rooms, 3 meetings, '
+    . "4 rows -> $path";
+like($out, qr/^\Q$summary\E$/m,
      'summary line: people, rooms, meetings, rows');
 ok(!-e "$path.tmp", 'no temporary file left');
 
@@ -70,10 +72,12 @@ ok(-f "$dir/elsewhere/deep/DAILY_REPORT_2026-02-03.csv",
 ($rc, $out, $err) = report('--date', '2026-02-03', '--meeting', 'cam-b==',
                            '--out', "$dir/b.csv");
 is($rc, 0, '--meeting uuid: exit 0');
-is(slurp("$dir/b.csv"), "$golden[0]\n$golden[3]\n", '--meeting uuid: one meeting');
+is(slurp("$dir/b.csv"), "$golden[0]\n$golden[3]\n",
+   '--meeting uuid: one meeting');
 ($rc, $out, $err) = report('--date', '2026-02-03', '--meeting', '87777777779',
                            '--out', "$dir/c.csv");
-is(slurp("$dir/c.csv"), "$golden[0]\n$golden[4]\n", '--meeting id: one meeting');
+is(slurp("$dir/c.csv"), "$golden[0]\n$golden[4]\n",
+   '--meeting id: one meeting');
 like($out, qr/1 people, 0 rooms, 1 meetings, 1 rows/, '--meeting: summary');
 
 # --out - writes the report to stdout, the summary to stderr

@@ -4,7 +4,8 @@
 --
 --   sqlite3 journey.db \
 --       '.import --csv var/reports/DAILY_REPORT_2026-02-03.csv daily_reports'
---   sqlite3 -header -column journey.db < sql/sqlite/queries/participant_journey.sql
+--   sqlite3 -header -column journey.db \
+--       < sql/sqlite/queries/participant_journey.sql
 --
 -- (.import makes every column TEXT; empty cells are '' rather than NULL.)
 SELECT

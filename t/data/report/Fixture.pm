@@ -57,7 +57,8 @@ sub iso_ms {
     if ($t =~ /^(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?$/) {
         ($h, $mi, $s, $ms) = ($1, $2, $3, $4);
         $d = $base // die "time $t without a date line\n";
-    } elsif ($t =~ /^(\d{4}-\d\d-\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/) {
+    } elsif ($t =~ /^(\d{4}-\d\d-\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,3}))?Z$/x)
+    {
         ($d, $h, $mi, $s, $ms) = ($1, $2, $3, $4, $5);
     } else {
         die "bad time \"$t\"\n";
@@ -132,7 +133,8 @@ sub fixture_line {
         my ($a, $b) = (iso_ms($from, $f->{date}), iso_ms($to, $f->{date}));
         for (my $t = $a; $t < $b; $t += 60000) {
             push @{ $f->{extra} }, sprintf(
-                "INSERT OR REPLACE INTO camera_minutes VALUES (%s, %s, %d, %d);",
+                "INSERT OR REPLACE INTO camera_minutes "
+                . "VALUES (%s, %s, %d, %d);",
                 sql_quote($m->($ma)->{uuid}), sql_quote($p->{key}), $t,
                 $on eq 'on' ? 1 : 0);
         }
