@@ -57,6 +57,8 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "warehouse", "path", "", "SQLite file (default DATA/zoomtrack.db)" },
     { "warehouse", "synchronous", "full",
       "SQLite synchronous: full (a commit survives power loss) or normal" },
+    { "warehouse", "busy_timeout_ms", "10000",
+      "how long a write waits for another SQLite writer before a retry" },
 
     { "status", "enabled", "yes", "maintain the live presence CSV" },
     { "status", "queue", "zoomtrack:status", "Redis list it drains" },

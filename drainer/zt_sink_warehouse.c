@@ -25,7 +25,6 @@
 
 
 #define ZT_WH_PATH         4096
-#define ZT_WH_BUSY_MS      10000
 
 
 typedef struct {
@@ -127,6 +126,7 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
     int                   rc;
     char                  day[16], pragma[64];
+    int64_t               busy;
     const char           *backend, *sync;
     zt_warehouse_t       *w;
     const zt_sql_file_t  *f;
@@ -142,6 +142,14 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
     if (strcasecmp(sync, "normal") != 0 && strcasecmp(sync, "full") != 0) {
         zt_log_error("[sink:warehouse] synchronous \"%s\": use normal or "
                      "full", sync);
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "warehouse", "busy_timeout_ms", &busy)
+        != ZT_OK
+        || busy < 0 || busy > 3600000)
+    {
+        zt_log_error("[sink:warehouse] busy_timeout_ms must be 0..3600000");
         return ZT_ERROR;
     }
 
@@ -182,7 +190,8 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    sqlite3_busy_timeout(w->db, ZT_WH_BUSY_MS);
+    /* a reader (the report) must not make our writes fail */
+    sqlite3_busy_timeout(w->db, (int) busy);
 
     snprintf(pragma, sizeof(pragma), "PRAGMA synchronous = %s", sync);
 
