@@ -35,6 +35,13 @@
 #define ZT_JS_NUM   1
 #define ZT_JS_BOOL  2
 
+/* report columns the code refers to (zt_report_columns[]) */
+#define ZT_COL_MEETING_UUID  2
+#define ZT_COL_ROOM_UUID     10
+#define ZT_COL_CAM_ON        14
+#define ZT_COL_CAM_OFF       15
+#define ZT_COL_CAM_PCT       16
+
 /* columns of daily_report.sql's result */
 enum {
     ZT_Q_DATE = 0, ZT_Q_MEETING_ID, ZT_Q_MEETING_UUID, ZT_Q_NAME, ZT_Q_EMAIL,
@@ -75,6 +82,8 @@ typedef struct {
 static void zt_report_usage(FILE *f);
 static int zt_report_args(int argc, char **argv, zt_report_opts_t *o);
 static int zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o);
+static int zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
+    char *path, size_t len);
 static int zt_report_query(sqlite3 *db, const zt_report_opts_t *o,
     int64_t start, int64_t end, zt_report_ctx_t *ctx);
 static int zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt);
@@ -239,10 +248,10 @@ static int
 zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 {
     int               rc, exit_code;
-    char              dir[4096], path[4096], tmp[4096 + 8], err[512];
+    char              target[4096], tmp[4096 + 8], err[512];
     int64_t           start, end;
     sqlite3          *db;
-    const char       *tz, *target;
+    const char       *tz;
     zt_report_ctx_t   ctx;
 
     tz = zt_conf_get(conf, "", "timezone");
@@ -253,29 +262,9 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return ZT_EXIT_USAGE;
     }
 
-    if (o->out) {
-        target = o->out;
-
-    } else {
-        if (zt_conf_get_path(conf, "report", "dir", "reports", dir,
-                             sizeof(dir))
-            != ZT_OK
-            || (size_t) snprintf(path, sizeof(path), "%s/DAILY_REPORT_%s.%s",
-                                 dir, o->date,
-                                 o->format == ZT_REPORT_JSON ? "json" : "csv")
-               >= sizeof(path))
-        {
-            fprintf(stderr, "zoomtrack report: report.dir is too long\n");
-            return ZT_EXIT_USAGE;
-        }
-
-        if (zt_report_mkdirs(dir) != ZT_OK) {
-            fprintf(stderr, "zoomtrack report: cannot create \"%s\": %s\n",
-                    dir, strerror(errno));
-            return ZT_EXIT_FAILURE;
-        }
-
-        target = path;
+    rc = zt_report_target(conf, o, target, sizeof(target));
+    if (rc != ZT_EXIT_OK) {
+        return rc;
     }
 
     if (zt_db_open(conf, &db, err, sizeof(err)) != ZT_OK) {
@@ -346,6 +335,41 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 }
 
 
+/* the output file: --out, else [report] dir/DAILY_REPORT_<date>.<ext> */
+static int
+zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
+    char *path, size_t len)
+{
+    char  dir[4096];
+
+    if (o->out) {
+        if ((size_t) snprintf(path, len, "%s", o->out) >= len) {
+            fprintf(stderr, "zoomtrack report: --out is too long\n");
+            return ZT_EXIT_USAGE;
+        }
+        return ZT_EXIT_OK;
+    }
+
+    if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
+        != ZT_OK
+        || (size_t) snprintf(path, len, "%s/DAILY_REPORT_%s.%s", dir, o->date,
+                             o->format == ZT_REPORT_JSON ? "json" : "csv")
+           >= len)
+    {
+        fprintf(stderr, "zoomtrack report: report.dir is too long\n");
+        return ZT_EXIT_USAGE;
+    }
+
+    if (zt_report_mkdirs(dir) != ZT_OK) {
+        fprintf(stderr, "zoomtrack report: cannot create \"%s\": %s\n",
+                dir, strerror(errno));
+        return ZT_EXIT_FAILURE;
+    }
+
+    return ZT_EXIT_OK;
+}
+
+
 static int
 zt_report_query(sqlite3 *db, const zt_report_opts_t *o, int64_t start,
     int64_t end, zt_report_ctx_t *ctx)
@@ -372,6 +396,14 @@ zt_report_query(sqlite3 *db, const zt_report_opts_t *o, int64_t start,
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
         fprintf(stderr, "zoomtrack report: daily_report.sql: %s\n",
                 sqlite3_errmsg(db));
+        return ZT_ERROR;
+    }
+
+    if (sqlite3_column_count(stmt) != ZT_Q_NCOLS) {
+        fprintf(stderr, "zoomtrack report: daily_report.sql returns %d "
+                "columns, expected %d\n", sqlite3_column_count(stmt),
+                ZT_Q_NCOLS);
+        sqlite3_finalize(stmt);
         return ZT_ERROR;
     }
 
@@ -490,12 +522,11 @@ zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt)
         }
     }
 
-    /* camera_percentage */
-    if (!null[14] && !null[15]) {
+    if (!null[ZT_COL_CAM_ON] && !null[ZT_COL_CAM_OFF]) {
         zt_report_fmt_pct(sqlite3_column_int64(stmt, ZT_Q_CAM_ON),
-                          sqlite3_column_int64(stmt, ZT_Q_CAM_OFF), buf[16],
-                          sizeof(buf[16]));
-        null[16] = buf[16][0] == '\0';
+                          sqlite3_column_int64(stmt, ZT_Q_CAM_OFF),
+                          buf[ZT_COL_CAM_PCT], sizeof(buf[ZT_COL_CAM_PCT]));
+        null[ZT_COL_CAM_PCT] = buf[ZT_COL_CAM_PCT][0] == '\0';
     }
 
     if (zt_strset_add(&ctx->people,
@@ -503,9 +534,12 @@ zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt)
                                                          ZT_Q_PERSON_KEY),
                       NULL)
         != ZT_OK
-        || zt_strset_add(&ctx->meetings, cells[2], NULL) != ZT_OK
-        || (!null[10] && zt_strset_add(&ctx->rooms, cells[2], cells[10])
-                         != ZT_OK))
+        || zt_strset_add(&ctx->meetings, cells[ZT_COL_MEETING_UUID], NULL)
+           != ZT_OK
+        || (!null[ZT_COL_ROOM_UUID]
+            && zt_strset_add(&ctx->rooms, cells[ZT_COL_MEETING_UUID],
+                             cells[ZT_COL_ROOM_UUID])
+               != ZT_OK))
     {
         return ZT_ERROR;
     }
