@@ -17,7 +17,10 @@ use ZtWebhook;
 my $vg = $ENV{ZT_VALGRIND};
 my $redis = start_redis();
 my $conf = webhook_conf(redis => $redis->address);
-$conf =~ s/listen 127.0.0.1:__PORT__;/listen 127.0.0.1:__PORT__ reuseport;/;
+# reuseport spreads connections over the workers (not in single-process
+# valgrind mode, where the second socket would never be served)
+$conf =~ s/listen 127.0.0.1:__PORT__;/listen 127.0.0.1:__PORT__ reuseport;/
+    unless $vg;
 my $ng = start_nginx(conf => $conf, workers => 2);
 
 sub status {
