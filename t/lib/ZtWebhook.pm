@@ -36,6 +36,8 @@ sub webhook_conf {
     my $secrets = secret_file(@{ $o{secrets} || [SECRET] });
     my $queues = join(' ', @{ $o{queues} || ['zt:a', 'zt:b'] });
     my $lines = '';
+    # valgrind makes the first requests slow: no spurious reply timeouts
+    $o{timeout} //= '10s' if $ENV{ZT_VALGRIND};
     $lines .= "    zoomtrack_redis $o{redis};\n" if $o{redis};
     $lines .= "    zoomtrack_redis_timeout $o{timeout};\n" if $o{timeout};
     $lines .= "    zoomtrack_max_skew $o{max_skew};\n" if $o{max_skew};
