@@ -458,6 +458,8 @@ ngx_http_zoomtrack_init_process(ngx_cycle_t *cycle)
     ngx_http_zoomtrack_counters = ztmcf->shm_zone
                                   ? ztmcf->shm_zone->data : NULL;
 
+    ngx_http_zoomtrack_spool_init(&ztmcf->spools);
+
     return ngx_http_zoomtrack_redis_init(cycle, &ztmcf->servers);
 }
 

@@ -22,6 +22,7 @@
 #include <hiredis/async.h>
 
 #include "ngx_http_zoomtrack_redis.h"
+#include "ngx_http_zoomtrack_spool.h"
 
 
 #define NGX_HTTP_ZOOMTRACK_BACKOFF_MIN  100
@@ -335,6 +336,9 @@ ngx_http_zoomtrack_redis_on_connect(const redisAsyncContext *ac, int status)
     }
 
     rd->failing = 0;
+
+    /* Redis is reachable: let the drainer have what was spooled */
+    ngx_http_zoomtrack_spool_release_all();
 }
 
 

@@ -18,8 +18,9 @@
  *     garbage, but a crash can still leave a partial last line without its
  *     "\n", which the importer must ignore;
  *   - the worker keeps the file open and locked while Redis is failing and
- *     closes it (releasing the lock) after its next successful EXEC, or when
- *     it exits.  A file is importable when flock(LOCK_EX|LOCK_NB) succeeds;
+ *     closes it (releasing the lock) after its next successful EXEC, when
+ *     its Redis connection is established again (so that an idle worker
+ *     does not sit on spooled events), or when it exits.  A file is importable when flock(LOCK_EX|LOCK_NB) succeeds;
  *     the importer pushes every complete line to the queues and then
  *     removes the file.
  *
@@ -36,6 +37,9 @@
 
 #define NGX_HTTP_ZOOMTRACK_SPOOL_NAME_LEN                                    \
     (sizeof("/.spool--.ndjson.tmp") + 2 * NGX_INT64_LEN)
+
+
+static ngx_array_t  *ngx_http_zoomtrack_spools;   /* this worker's */
 
 
 struct ngx_http_zoomtrack_spool_s {
@@ -292,6 +296,22 @@ ngx_http_zoomtrack_spool_release(ngx_http_zoomtrack_spool_t *sp)
 
     sp->fd = NGX_INVALID_FILE;
     sp->name[0] = '\0';
+}
+
+
+void
+ngx_http_zoomtrack_spool_init(ngx_array_t *spools)
+{
+    ngx_http_zoomtrack_spools = spools;
+}
+
+
+void
+ngx_http_zoomtrack_spool_release_all(void)
+{
+    if (ngx_http_zoomtrack_spools) {
+        ngx_http_zoomtrack_spool_close_all(ngx_http_zoomtrack_spools);
+    }
 }
 
 

@@ -23,6 +23,9 @@ ngx_int_t ngx_http_zoomtrack_spool_write(ngx_http_zoomtrack_spool_t *sp,
 /* Redis is back: close (and so unlock) the open file for the drainer */
 void ngx_http_zoomtrack_spool_release(ngx_http_zoomtrack_spool_t *sp);
 
+/* per worker: remembers the spools; release_all() closes every open one */
+void ngx_http_zoomtrack_spool_init(ngx_array_t *spools);
+void ngx_http_zoomtrack_spool_release_all(void);
 void ngx_http_zoomtrack_spool_close_all(ngx_array_t *spools);
 
 

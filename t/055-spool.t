@@ -77,6 +77,16 @@ is(scalar @after, 3 + $more, 'one line per spooled answer');
 
 like($ng->error_log, qr/zoomtrack: spooling to "\Q$f\E"/, 'spooling logged');
 
+# an idle worker releases its spool as soon as Redis is reachable again
+$redis->stop;
+$r = post_signed($ng, $left);
+ok(json_decode_ok($r->{content})->{spooled}, 'redis down again: spooled');
+my ($f2) = grep { $_ ne $f } glob("$dir/spool-*.ndjson");
+ok($f2 && locked($f2) == 1, 'a new spool file, locked');
+$redis->start;
+ok(wait_until(sub { locked($f2) == 0 }, 15),
+   'released on reconnection, without further traffic');
+
 # the spool cannot be written (its directory is gone) → 503
 rename($dir, "$dir.gone") or die $!;
 $redis->stop;
