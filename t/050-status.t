@@ -76,6 +76,7 @@ for my $pid (sort keys %pids) {
 
 my $r = http()->post($ng->url('/status'));
 is($r->{status}, 405, 'status: POST is 405');
+is($r->{headers}{allow}, 'GET, HEAD', 'status: Allow: GET, HEAD');
 
 unlike($ng->error_log, qr/\[error\]/, 'no [error] while redis is up');
 
