@@ -33,6 +33,21 @@
 #define ZT_ENGINE_TICK_MS      50
 
 
+/*
+ * The module pushes the same record to every sink's list, so sinks stepped
+ * in turn take the same records: a small cache of parsed records, keyed by
+ * their exact bytes, spares the second and third parse (jansson is the
+ * largest CPU cost of a drain).  Records are read-only and refcounted.
+ */
+typedef struct {
+    uint64_t   hash;
+    size_t     len;
+    size_t     cap;
+    char      *raw;           /* a copy, to compare */
+    json_t    *rec;
+} zt_engine_parsed_t;
+
+
 /* the status sink is built by another part of the tree; tolerate its lack */
 extern const zt_sink_t  zt_sink_status __attribute__((weak));
 
@@ -76,6 +91,8 @@ struct zt_engine_s {
     int64_t            backoff_max;
     int                once;
     int64_t            started;
+    zt_engine_parsed_t  *cache;
+    size_t              cache_mask;
 };
 
 
@@ -89,7 +106,8 @@ static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
 static void zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s,
     int64_t now);
 static int zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now);
-static int zt_engine_parse(zt_engine_sink_t *s);
+static int zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s);
+static json_t *zt_engine_load(zt_engine_t *e, const char *raw, size_t len);
 static int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
     const char *reason);
 static void zt_engine_batch_reset(zt_engine_sink_t *s);
@@ -123,6 +141,18 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         goto failed;
     }
     e->batch_size = (size_t) v;
+
+    /* room for a few batches: sinks stepped in turn take the same ones */
+    e->cache_mask = 63;
+    while (e->cache_mask < 4 * e->batch_size - 1 && e->cache_mask < 65535) {
+        e->cache_mask = e->cache_mask * 2 + 1;
+    }
+
+    e->cache = calloc(e->cache_mask + 1, sizeof(zt_engine_parsed_t));
+    if (e->cache == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto failed;
+    }
 
     if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
         || e->block_ms < 1)
@@ -277,6 +307,12 @@ zt_engine_destroy(zt_engine_t *e)
         free(s->deadlen);
     }
 
+    for (i = 0; e->cache && i <= e->cache_mask; i++) {
+        json_decref(e->cache[i].rec);
+        free(e->cache[i].raw);
+    }
+
+    free(e->cache);
     zt_spool_destroy(e->spool);
     zt_redis_conf_free(&e->rc);
     free(e);
@@ -471,7 +507,7 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 
         s->idle = 0;
 
-        if (zt_engine_parse(s) != ZT_OK) {
+        if (zt_engine_parse(e, s) != ZT_OK) {
             zt_engine_lost(e, s, now);
             return 0;
         }
@@ -543,13 +579,12 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
  * entries for those that cannot.  ZT_ERROR only when out of memory.
  */
 static int
-zt_engine_parse(zt_engine_sink_t *s)
+zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s)
 {
     size_t         i;
     json_t        *rec, *id;
     zt_item_t     *it;
     zt_qitem_t    *qi;
-    json_error_t   jerr;
     const char    *reason;
 
     s->nitems = 0;
@@ -559,7 +594,7 @@ zt_engine_parse(zt_engine_sink_t *s)
         qi = &s->b.items[i];
         reason = NULL;
 
-        rec = json_loadb(qi->raw, qi->len, 0, &jerr);
+        rec = zt_engine_load(e, qi->raw, qi->len);
 
         if (rec == NULL) {
             reason = "record is not valid JSON";
@@ -591,6 +626,57 @@ zt_engine_parse(zt_engine_sink_t *s)
     }
 
     return ZT_OK;
+}
+
+
+/*
+ * Parses a record, or takes it from the cache when another sink parsed the
+ * same bytes.  Returns a new reference, NULL for invalid JSON.
+ */
+static json_t *
+zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
+{
+    char                *p;
+    size_t               i;
+    json_t              *rec;
+    uint64_t             h;
+    zt_engine_parsed_t  *c;
+
+    /* FNV-1a */
+    h = 0xcbf29ce484222325ULL;
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char) raw[i]) * 0x100000001b3ULL;
+    }
+
+    c = &e->cache[h & e->cache_mask];
+
+    if (c->rec && c->hash == h && c->len == len
+        && memcmp(c->raw, raw, len) == 0)
+    {
+        return json_incref(c->rec);
+    }
+
+    rec = json_loadb(raw, len, 0, NULL);
+    if (rec == NULL || e->nsinks < 2) {
+        return rec;
+    }
+
+    if (c->cap < len) {
+        p = realloc(c->raw, len);
+        if (p == NULL) {
+            return rec;
+        }
+        c->raw = p;
+        c->cap = len;
+    }
+
+    json_decref(c->rec);
+    memcpy(c->raw, raw, len);
+    c->hash = h;
+    c->len = len;
+    c->rec = json_incref(rec);
+
+    return rec;
 }
 
 
