@@ -185,11 +185,15 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         consumer = host;
     }
 
-    if (zt_engine_add_sink(e, conf, &zt_sink_archive, "archive", consumer,
+    /*
+     * stepped in this order in every round: the live CSV first, the
+     * archive (an fsync pass per batch) last
+     */
+    if (zt_engine_add_sink(e, conf, &zt_sink_status, "status", consumer,
                            err, errlen) != ZT_OK
         || zt_engine_add_sink(e, conf, &zt_sink_warehouse, "warehouse",
                               consumer, err, errlen) != ZT_OK
-        || zt_engine_add_sink(e, conf, &zt_sink_status, "status", consumer,
+        || zt_engine_add_sink(e, conf, &zt_sink_archive, "archive", consumer,
                               err, errlen) != ZT_OK)
     {
         goto failed;
@@ -822,7 +826,7 @@ zt_engine_wait(zt_engine_t *e, int64_t now)
 
         } else {
             t = timeout;
-            if (!e->once && !s->q->inflight
+            if (!e->once && !s->q->inflight && s->b.n == 0
                 && zt_queue_wait_send(s->q, e->block_ms) != ZT_OK)
             {
                 zt_engine_lost(e, s, now);
