@@ -149,6 +149,14 @@ zt_cmd_report(int argc, char **argv)
         return rc == ZT_DECLINED ? ZT_EXIT_OK : ZT_EXIT_USAGE;
     }
 
+    /*
+     * one thread, one connection: no SQLite mutexes and no allocation
+     * statistics (a mutex per malloc); fails harmlessly if SQLite was
+     * already initialised
+     */
+    (void) sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+    (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
     conf = zt_conf_load(o.conf_path, err, sizeof(err));
     if (conf == NULL) {
         fprintf(stderr, "zoomtrack report: %s\n", err);

@@ -115,8 +115,13 @@ w AS MATERIALIZED (
                WHEN 'meeting.participant_joined_breakout_room' THEN 2
                ELSE 3
            END AS k,
-           CASE WHEN event_type LIKE '%breakout_room'
-                THEN breakout_room_uuid ELSE '' END AS room,
+           CASE event_type
+               WHEN 'meeting.participant_left_breakout_room'
+                   THEN breakout_room_uuid
+               WHEN 'meeting.participant_joined_breakout_room'
+                   THEN breakout_room_uuid
+               ELSE ''
+           END AS room,
            MIN(CASE WHEN event_type IN ('meeting.participant_left',
                                         'webinar.participant_left')
                      AND NOT EXISTS (
@@ -156,7 +161,7 @@ w AS MATERIALIZED (
 ),
 
 -- joins, with the first meeting end at or after them
-wj AS (
+wj AS MATERIALIZED (
     SELECT w.*,
            (SELECT MIN(n.ts) FROM ends n
             WHERE n.meeting_uuid = w.meeting_uuid AND n.ts >= w.ts) AS next_end
