@@ -153,7 +153,13 @@ zt_redis_connect(const zt_redis_conf_t *rc, char *err, size_t errlen)
         return NULL;
     }
 
-    (void) redisEnableKeepAlive(c);
+    /* on a unix socket it fails and would leave c->err set */
+    if (rc->path == NULL && redisEnableKeepAlive(c) != REDIS_OK) {
+        snprintf(err, errlen, "redis: cannot enable keepalive: %s",
+                 c->errstr);
+        redisFree(c);
+        return NULL;
+    }
 
     if (rc->password) {
         r = redisCommand(c, "AUTH %s", rc->password);

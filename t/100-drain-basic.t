@@ -130,4 +130,34 @@ is(ZtDrain::db_count($db), 4, 'the leftover record is stored');
 is($redis->llen("zoomtrack:warehouse:processing:test"), 0,
    'and acked');
 
+# ------------------------------------------------------------ AUTH, unix
+
+my $sock = "$tmp/redis.sock";
+my $r2 = start_redis(args => [ '--unixsocket', $sock,
+                               '--unixsocketperm', '700' ]);
+my $r5 = ZtDrain::make_record($join, event_id => 'dddddddd-0000-4000-8000-000000000005');
+$r2->cmd('LPUSH', 'zoomtrack:warehouse', $r5);
+$r2->cmd('CONFIG', 'SET', 'requirepass', 'zt-secret-pw');
+ZtTest::spit("$tmp/redis.pw", "zt-secret-pw\n");
+my $aconf = ZtDrain::write_conf("$tmp/auth.conf", data_dir => "$tmp/auth",
+                                'redis.address' => "unix:$sock",
+                                'redis.password_file' => "$tmp/redis.pw",
+                                'archive.enabled' => 'no',
+                                'status.enabled' => 'no');
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', $aconf, '--once']);
+is($rc, 0, 'AUTH over a unix socket: exit 0') or diag($err);
+is(ZtDrain::db_count("$tmp/auth/zoomtrack.db"), 1, 'and the record is stored');
+unlike($err, qr/zt-secret-pw/, 'the password is never logged');
+
+ZtTest::spit("$tmp/redis.pw", "wrong\n");
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', $aconf, '--once']);
+is($rc, 1, 'wrong password: exit 1');
+like($err, qr/redis AUTH failed/, 'and says so');
+
+ZtTest::spit("$tmp/auth2.conf", ZtTest::slurp($aconf)
+             =~ s/password_file = .*/password_file = $tmp\/nope.pw/r);
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', "$tmp/auth2.conf"]);
+is($rc, 2, 'unreadable password_file: exit 2');
+like($err, qr/cannot open redis.password_file/, 'and says so');
+
 done_testing();
