@@ -69,11 +69,14 @@ test-unit: unit
 test-nginx: all
 	prove -r t/
 
-# what README tells newcomers and CI runs
+# what README tells newcomers and CI runs: the suite, the suite again on
+# the ASan+UBSan build, and the main paths under valgrind (~7 min, 2 cores)
 test: deps
 	$(MAKE) all
 	prove -e '' $(UNIT_BINS)
 	prove -r t/
+	$(MAKE) sanitize
+	$(MAKE) valgrind
 
 # ASan+UBSan build of the module, binary and unit tests; suite run under it
 sanitize: deps
@@ -83,10 +86,21 @@ sanitize: deps
 	ZT_BUILD=build/asan ZT_SANITIZE=1 prove -e '' build/asan/unit/*
 	ZT_BUILD=build/asan ZT_SANITIZE=1 prove -r t/
 
-# nginx (single process) and the unit tests under valgrind memcheck
+# valgrind memcheck: the unit tests, then nginx (single process, as
+# valgrind needs) and zoomtrack through the test files.  VALGRIND_TESTS is
+# the part of the suite `make test` runs this way (every component's main
+# path); `make valgrind VALGRIND_TESTS=t/` runs all of it (~10 min).
+VALGRIND       = valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+                 --error-exitcode=99
+VALGRIND_TESTS = t/010-events.t t/011-url-validation.t t/020-signature.t \
+                 t/030-body.t t/040-redis-down.t t/055-spool.t \
+                 t/100-drain-basic.t t/120-drain-poison.t t/140-status-sink.t \
+                 t/160-e2e-simulate.t t/200-report-golden.t \
+                 t/300-camera-basic.t
+
 valgrind: all
-	ZT_VALGRIND=1 prove -e '' $(UNIT_BINS)
-	ZT_VALGRIND=1 prove -r t/
+	prove -e '$(VALGRIND)' $(UNIT_BINS)
+	ZT_VALGRIND=1 prove -r $(VALGRIND_TESTS)
 
 run: deps all
 	scripts/run
