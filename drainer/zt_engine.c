@@ -330,6 +330,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     size_t             i, idle;
     uint64_t           total;
     int64_t            now;
+    long long          left;
     struct rusage      ru;
     zt_engine_sink_t  *s;
 
@@ -397,9 +398,16 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     for (i = 0; i < e->nsinks; i++) {
         s = &e->sinks[i];
         total += s->stored;
-        zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu",
-                    s->ops->name, (unsigned long long) s->stored,
-                    (unsigned long long) s->ndeadtotal);
+
+        /* a connection with a BLMOVE in flight cannot be asked */
+        left = (s->q->c && !s->q->inflight)
+               ? zt_redis_llen(s->q->c, s->q->src) : -1;
+
+        zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
+                    "%lld left in \"%s\"%s", s->ops->name,
+                    (unsigned long long) s->stored,
+                    (unsigned long long) s->ndeadtotal, left < 0 ? 0 : left,
+                    s->q->src, left < 0 ? " (unknown)" : "");
     }
 
     getrusage(RUSAGE_SELF, &ru);
