@@ -20,9 +20,9 @@
  *   - the worker keeps the file open and locked while Redis is failing and
  *     closes it (releasing the lock) after its next successful EXEC, when
  *     its Redis connection is established again (so that an idle worker
- *     does not sit on spooled events), or when it exits.  A file is importable when flock(LOCK_EX|LOCK_NB) succeeds;
- *     the importer pushes every complete line to the queues and then
- *     removes the file.
+ *     does not sit on spooled events), or when it exits.  A file is
+ *     importable when flock(LOCK_EX|LOCK_NB) succeeds; the importer pushes
+ *     every complete line to the queues and then removes the file.
  *
  * A record may be both spooled and in Redis (a reply that came after the
  * timeout); consumers deduplicate by event_id.

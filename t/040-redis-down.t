@@ -40,12 +40,15 @@ ok(wait_until(sub { post_signed($ng, $body)->{status} == 200 }, 15 * $slow,
    'redis back on the same port: 200 again');
 # every worker is back within the capped backoff
 ok(wait_until(sub {
-        for (1 .. 6) { return 0 unless post_signed($ng, $body)->{status} == 200 }
+        for (1 .. 6) {
+            return 0 unless post_signed($ng, $body)->{status} == 200;
+        }
         return 1;
     }, 15 * $slow, 'all workers reconnected'), 'consistently 200 again');
 
 my $log = $ng->error_log;
-like($log, qr/\[error\] .*zoomtrack: redis 127\.0\.0\.1:\d+: (connection lost|connect failed)/,
+like($log, qr/\[error\] .*zoomtrack: redis 127\.0\.0\.1:\d+: /
+           . qr/(connection lost|connect failed)/,
      'redis fault logged at error');
 like($log, qr/zoomtrack: redis 127\.0\.0\.1:\d+: connected again/,
      'reconnection logged');
