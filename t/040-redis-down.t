@@ -47,8 +47,8 @@ ok(wait_until(sub {
     }, 15 * $slow, 'all workers reconnected'), 'consistently 200 again');
 
 my $log = $ng->error_log;
-like($log, qr/\[error\] .*zoomtrack: redis 127\.0\.0\.1:\d+: /
-           . qr/(connection lost|connect failed)/,
+my $fault = qr/(connection lost|connect failed)/;
+like($log, qr/\[error\] .*zoomtrack: redis 127\.0\.0\.1:\d+: $fault/,
      'redis fault logged at error');
 like($log, qr/zoomtrack: redis 127\.0\.0\.1:\d+: connected again/,
      'reconnection logged');
