@@ -654,6 +654,10 @@ zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
     uint64_t             h;
     zt_engine_parsed_t  *c;
 
+    if (e->nsinks < 2) {
+        return json_loadb(raw, len, 0, NULL);
+    }
+
     /* FNV-1a */
     h = 0xcbf29ce484222325ULL;
     for (i = 0; i < len; i++) {
@@ -669,8 +673,8 @@ zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
     }
 
     rec = json_loadb(raw, len, 0, NULL);
-    if (rec == NULL || e->nsinks < 2) {
-        return rec;
+    if (rec == NULL) {
+        return NULL;
     }
 
     if (c->cap < len) {
