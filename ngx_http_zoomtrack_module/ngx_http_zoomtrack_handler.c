@@ -10,13 +10,13 @@
  */
 
 
-#include "zt_event.h"
-#include "zt_time.h"
-
 #include "ngx_http_zoomtrack_handler.h"
 #include "ngx_http_zoomtrack_redis.h"
 #include "ngx_http_zoomtrack_spool.h"
 #include "ngx_http_zoomtrack_status.h"
+
+#include "zt_event.h"
+#include "zt_time.h"
 
 
 typedef struct {

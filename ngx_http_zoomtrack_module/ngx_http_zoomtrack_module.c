@@ -6,6 +6,18 @@
  * worker failing at run time.  The request path is in
  * ngx_http_zoomtrack_handler.c, Redis in ngx_http_zoomtrack_redis.c.
  *
+ * Directives (defaults in merge_loc_conf()):
+ *
+ *   zoomtrack_webhook;                  location: receive Zoom webhooks
+ *   zoomtrack_status;                   location: counters as JSON
+ *   zoomtrack_secret_file PATH;         Secret Tokens, one per line
+ *   zoomtrack_redis host:port|unix:/p;  127.0.0.1:6379
+ *   zoomtrack_redis_password_file PATH; first line is the AUTH password
+ *   zoomtrack_queue LIST ...;           zoomtrack:events
+ *   zoomtrack_redis_timeout TIME;       1s, then 503 (or spool)
+ *   zoomtrack_max_skew TIME;            2h; 0 disables the check
+ *   zoomtrack_spool DIR|off;            off
+ *
  * zoomtrack_max_skew defaults to 2h: Zoom retries a failed delivery up to
  * about 85 minutes after the first attempt and does not document whether a
  * retry is re-signed with a fresh x-zm-request-timestamp.  A narrow window

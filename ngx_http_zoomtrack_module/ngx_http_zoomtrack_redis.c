@@ -18,11 +18,11 @@
  */
 
 
-#include <hiredis/hiredis.h>
-#include <hiredis/async.h>
-
 #include "ngx_http_zoomtrack_redis.h"
 #include "ngx_http_zoomtrack_spool.h"
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
 
 
 #define NGX_HTTP_ZOOMTRACK_BACKOFF_MIN  100

@@ -29,10 +29,10 @@
  */
 
 
+#include "ngx_http_zoomtrack_spool.h"
+
 #include <sys/file.h>
 #include <sys/uio.h>
-
-#include "ngx_http_zoomtrack_spool.h"
 
 
 #define NGX_HTTP_ZOOMTRACK_SPOOL_NAME_LEN                                    \
