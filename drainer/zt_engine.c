@@ -1,21 +1,29 @@
 /*
- * zt_engine: steps every enabled sink in turn.  A step takes a batch (what
- * the processing list still holds, else LMOVEs), parses it, dead-letters
- * records that can never be stored, hands the rest to the sink's write()
- * and acks the batch once the sink says it is durable.  A sink that answers
- * ZT_RETRY keeps its batch and is retried after a capped, full-jitter
- * exponential backoff while the other sinks keep draining; a sink whose
- * Redis connection fails reconnects with the same backoff.  When no sink
- * had work, every idle connection gets a BLMOVE and the loop polls them all.
+ * zt_engine: one thread per enabled sink, each with its own Redis
+ * connection and processing list, so a slow or failing sink (the archive's
+ * fsync pass, a locked database) never delays the others.  A sink thread
+ * loops: take a batch (what the processing list still holds, else LMOVEs),
+ * parse it, dead-letter records that can never be stored, hand the rest to
+ * the sink's write() and ack the batch once the sink says it is durable.
+ * ZT_RETRY keeps the batch for a retry after a capped, full-jitter
+ * exponential backoff; a failed Redis connection is reopened with the same
+ * backoff.  An idle sink waits in BLMOVE, polled together with a wake-up
+ * eventfd.  The main thread handles signals, SIGHUP (with every sink
+ * thread held outside its step, so the log can be reopened safely) and the
+ * spool import.  Sinks are initialised in the main thread before any
+ * thread starts (so the process time zone is set once, by then).
  */
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 
 #include <jansson.h>
@@ -34,10 +42,11 @@
 
 
 /*
- * The module pushes the same record to every sink's list, so sinks stepped
- * in turn take the same records: a small cache of parsed records, keyed by
- * their exact bytes, spares the second and third parse (jansson is the
- * largest CPU cost of a drain).  Records are read-only and refcounted.
+ * The module pushes the same record to every sink's list, so the sinks
+ * take the same records at about the same time: a small cache of parsed
+ * records, keyed by their exact bytes, spares most second and third parses
+ * (jansson is the largest CPU cost of a drain).  Records are read-only;
+ * jansson's reference counts are atomic.
  */
 typedef struct {
     uint64_t   hash;
@@ -53,6 +62,7 @@ extern const zt_sink_t  zt_sink_status __attribute__((weak));
 
 
 typedef struct {
+    zt_engine_t       *e;
     const zt_sink_t   *ops;
     void              *ctx;
     zt_queue_t        *q;
@@ -74,6 +84,12 @@ typedef struct {
     unsigned           pending:1;    /* parsed, waiting for write() to pass */
     unsigned           idle:1;       /* the last take found nothing */
 
+    pthread_t          tid;
+    int                started;      /* the thread was created */
+    int                done;         /* __atomic: the thread has ended */
+    int                wakefd;       /* eventfd: stop */
+    unsigned short     rng[3];
+
     uint64_t           stored;
     uint64_t           ndeadtotal;
 } zt_engine_sink_t;
@@ -90,17 +106,22 @@ struct zt_engine_s {
     int64_t            backoff_min;
     int64_t            backoff_max;
     int                once;
+    int                stop;          /* __atomic: the threads must end */
     int64_t            started;
     zt_engine_parsed_t  *cache;
     size_t              cache_mask;
+    pthread_mutex_t     cache_lock;
+    pthread_rwlock_t    lock;         /* sinks read-hold it while working */
 };
 
 
+static int zt_engine_rwlock_init(pthread_rwlock_t *lock);
 static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     const zt_sink_t *ops, const char *section, const char *consumer,
     char *err, size_t errlen);
 static int64_t zt_engine_now(void);
-static int64_t zt_engine_backoff(zt_engine_t *e, unsigned attempt);
+static int64_t zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s,
+    unsigned attempt);
 static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
     int64_t now);
 static void zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s,
@@ -111,9 +132,15 @@ static json_t *zt_engine_load(zt_engine_t *e, const char *raw, size_t len);
 static int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
     const char *reason);
 static void zt_engine_batch_reset(zt_engine_sink_t *s);
-static int zt_engine_wait(zt_engine_t *e, int64_t now);
-static void zt_engine_tick(zt_engine_t *e, int force);
-static int zt_engine_spool(zt_engine_t *e, int64_t now, int force);
+static void *zt_engine_sink_main(void *arg);
+static void zt_engine_sink_wait(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static void zt_engine_tick(zt_engine_sink_t *s, int force);
+static int zt_engine_stopping(zt_engine_t *e);
+static int zt_engine_start(zt_engine_t *e);
+static void zt_engine_join(zt_engine_t *e);
+static size_t zt_engine_running(zt_engine_t *e);
+static void zt_engine_report(zt_engine_t *e);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
 
 
@@ -133,6 +160,14 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
 
     e->once = once;
     e->started = zt_engine_now();
+
+    if (pthread_mutex_init(&e->cache_lock, NULL) != 0
+        || zt_engine_rwlock_init(&e->lock) != 0)
+    {
+        free(e);
+        snprintf(err, errlen, "cannot create locks");
+        return NULL;
+    }
 
     if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
         || v < 1 || v > 100000)
@@ -247,7 +282,12 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     }
 
     s = &e->sinks[e->nsinks];
+    s->e = e;
     s->ops = ops;
+    s->wakefd = -1;
+    s->rng[0] = (unsigned short) getpid();
+    s->rng[1] = (unsigned short) e->nsinks;
+    s->rng[2] = (unsigned short) time(NULL);
 
     s->q = zt_queue_create(&e->rc, zt_conf_get(conf, section, "queue"),
                            consumer);
@@ -261,7 +301,11 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     s->dead = calloc(s->cap, sizeof(char *));
     s->deadlen = calloc(s->cap, sizeof(size_t));
 
-    if (s->items == NULL || s->dead == NULL || s->deadlen == NULL) {
+    s->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+    if (s->items == NULL || s->dead == NULL || s->deadlen == NULL
+        || s->wakefd == -1)
+    {
         snprintf(err, errlen, "out of memory");
         e->nsinks++;
         return ZT_ERROR;
@@ -293,8 +337,14 @@ zt_engine_destroy(zt_engine_t *e)
         return;
     }
 
+    zt_engine_join(e);
+
     for (i = 0; i < e->nsinks; i++) {
         s = &e->sinks[i];
+
+        if (s->wakefd != -1) {
+            close(s->wakefd);
+        }
 
         if (s->ops && s->ops->exit) {
             s->ops->exit(s->ctx);
@@ -319,6 +369,8 @@ zt_engine_destroy(zt_engine_t *e)
     free(e->cache);
     zt_spool_destroy(e->spool);
     zt_redis_conf_free(&e->rc);
+    pthread_mutex_destroy(&e->cache_lock);
+    pthread_rwlock_destroy(&e->lock);
     free(e);
 }
 
@@ -326,73 +378,191 @@ zt_engine_destroy(zt_engine_t *e)
 int
 zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 {
-    int                progress, rc;
-    size_t             i, idle;
-    uint64_t           total;
-    int64_t            now;
-    long long          left;
-    struct rusage      ru;
-    zt_engine_sink_t  *s;
+    int       rc;
+    size_t    i;
+    int64_t   now, t;
 
     now = zt_engine_now();
 
-    for (i = 0; i < e->nsinks; i++) {
-        if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK && e->once) {
-            return ZT_ERROR;
+    if (e->once) {
+        /* Redis must be there; then what was spooled goes in first */
+        for (i = 0; i < e->nsinks; i++) {
+            if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+                return ZT_ERROR;
+            }
         }
+
+        while (e->spool && !*sig->stop) {
+            rc = zt_spool_import(e->spool);
+            if (rc == 0) {
+                break;
+            }
+            if (rc == ZT_ERROR) {
+                (void) poll(NULL, 0, (int) e->backoff_min);
+            }
+        }
+
+    } else if (e->spool) {
+        (void) zt_spool_import(e->spool);
+        e->spool_at = now + ZT_ENGINE_SPOOL_MS;
     }
 
-    zt_engine_spool(e, now, 1);
+    if (zt_engine_start(e) != ZT_OK) {
+        zt_engine_join(e);
+        return ZT_ERROR;
+    }
 
     while (!*sig->stop) {
 
         if (*sig->hup) {
             *sig->hup = 0;
+
+            /* no sink thread is inside zt_log() while the log is swapped */
+            pthread_rwlock_wrlock(&e->lock);
             if (sig->on_hup) {
                 sig->on_hup(sig->data);
             }
+            pthread_rwlock_unlock(&e->lock);
         }
 
-        progress = 0;
-        idle = 0;
+        if (e->once && zt_engine_running(e) == 0) {
+            break;
+        }
+
         now = zt_engine_now();
 
-        for (i = 0; i < e->nsinks && !*sig->stop; i++) {
-            s = &e->sinks[i];
-
-            rc = zt_engine_step(e, s, now);
-            if (rc > 0) {
-                progress = 1;
-            }
-
-            if (s->q->c && s->idle && !s->pending && !s->q->inflight) {
-                idle++;
-            }
+        if (!e->once && e->spool && now >= e->spool_at) {
+            (void) zt_spool_import(e->spool);
+            e->spool_at = now + ZT_ENGINE_SPOOL_MS;
         }
 
-        zt_engine_tick(e, 0);
+        t = e->once ? 20 : e->spool ? e->spool_at - now : 1000;
+        t = t < 1 ? 1 : t;
 
-        if (*sig->stop) {
-            break;
-        }
-
-        rc = zt_engine_spool(e, now, e->once && idle == e->nsinks);
-        if (rc > 0) {
-            progress = 1;
-        }
-
-        if (progress) {
-            continue;
-        }
-
-        if (e->once && idle == e->nsinks && rc == 0) {
-            break;
-        }
-
-        zt_engine_wait(e, now);
+        /* signals interrupt it (no SA_RESTART) */
+        (void) poll(NULL, 0, (int) t);
     }
 
-    zt_engine_tick(e, 1);
+    zt_engine_join(e);
+    zt_engine_report(e);
+
+    return ZT_OK;
+}
+
+
+static int
+zt_engine_rwlock_init(pthread_rwlock_t *lock)
+{
+    int                   rc;
+    pthread_rwlockattr_t  attr;
+
+    /* a waiting SIGHUP must not starve behind busy sink threads */
+    if (pthread_rwlockattr_init(&attr) != 0) {
+        return -1;
+    }
+
+    pthread_rwlockattr_setkind_np(&attr,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    rc = pthread_rwlock_init(lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+
+    return rc;
+}
+
+
+/* starts one thread per sink, with every signal blocked in them */
+static int
+zt_engine_start(zt_engine_t *e)
+{
+    int                rc;
+    size_t             i;
+    sigset_t           all, old;
+    zt_engine_sink_t  *s;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+
+    rc = ZT_OK;
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (pthread_create(&s->tid, NULL, zt_engine_sink_main, s) != 0) {
+            zt_log_error("[sink:%s] cannot start a thread", s->ops->name);
+            rc = ZT_ERROR;
+            break;
+        }
+
+        s->started = 1;
+    }
+
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    return rc;
+}
+
+
+/* asks every sink thread to finish its batch and end, and waits */
+static void
+zt_engine_join(zt_engine_t *e)
+{
+    size_t             i;
+    uint64_t           one;
+    zt_engine_sink_t  *s;
+
+    __atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
+
+    one = 1;
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        if (s->started && write(s->wakefd, &one, sizeof(one)) == -1) {
+            /* the counter is full: it is awake anyway */
+        }
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        if (s->started) {
+            pthread_join(s->tid, NULL);
+            s->started = 0;
+        }
+    }
+}
+
+
+static int
+zt_engine_stopping(zt_engine_t *e)
+{
+    return __atomic_load_n(&e->stop, __ATOMIC_ACQUIRE);
+}
+
+
+/* sink threads still working (with --once: queues not yet empty) */
+static size_t
+zt_engine_running(zt_engine_t *e)
+{
+    size_t  i, n;
+
+    n = 0;
+    for (i = 0; i < e->nsinks; i++) {
+        if (!__atomic_load_n(&e->sinks[i].done, __ATOMIC_ACQUIRE)) {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+static void
+zt_engine_report(zt_engine_t *e)
+{
+    size_t             i;
+    uint64_t           total;
+    long long          left;
+    struct rusage      ru;
+    zt_engine_sink_t  *s;
 
     total = 0;
     for (i = 0; i < e->nsinks; i++) {
@@ -415,8 +585,51 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
                 "max rss %ld kB",
                 (double) (zt_engine_now() - e->started) / 1000.0,
                 (unsigned long long) total, ru.ru_maxrss);
+}
 
-    return ZT_OK;
+
+/*
+ * A sink's thread.  Holds the engine's read lock except while it waits, so
+ * that SIGHUP can swap the log file between steps.  With --once it ends
+ * when its queue and processing list are empty.
+ */
+static void *
+zt_engine_sink_main(void *arg)
+{
+    int                rc;
+    int64_t            now;
+    zt_engine_sink_t  *s = arg;
+    zt_engine_t       *e = s->e;
+
+    pthread_rwlock_rdlock(&e->lock);
+
+    while (!zt_engine_stopping(e)) {
+        now = zt_engine_now();
+
+        rc = zt_engine_step(e, s, now);
+        zt_engine_tick(s, 0);
+
+        if (rc > 0) {
+            continue;
+        }
+
+        if (e->once && s->q->c && s->idle && !s->pending) {
+            break;
+        }
+
+        pthread_rwlock_unlock(&e->lock);
+        zt_engine_sink_wait(e, s, now);
+        pthread_rwlock_rdlock(&e->lock);
+    }
+
+    zt_engine_tick(s, 1);
+
+    /* tells --once's main loop this sink is done */
+    __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+
+    pthread_rwlock_unlock(&e->lock);
+
+    return NULL;
 }
 
 
@@ -432,7 +645,7 @@ zt_engine_now(void)
 
 /* full jitter: uniform in [1, min(max, min * 2^attempt)] ms */
 static int64_t
-zt_engine_backoff(zt_engine_t *e, unsigned attempt)
+zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s, unsigned attempt)
 {
     int64_t  cap;
 
@@ -445,7 +658,7 @@ zt_engine_backoff(zt_engine_t *e, unsigned attempt)
         cap = e->backoff_max;
     }
 
-    return 1 + (int64_t) (drand48() * (double) (cap - 1));
+    return 1 + (int64_t) (erand48(s->rng) * (double) (cap - 1));
 }
 
 
@@ -455,7 +668,7 @@ zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
     char  err[256];
 
     if (zt_queue_connect(s->q, err, sizeof(err)) != ZT_OK) {
-        s->connect_at = now + zt_engine_backoff(e, s->connect_attempt);
+        s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
         zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
                      (long long) (s->connect_at - now));
         s->connect_attempt++;
@@ -478,7 +691,7 @@ zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 {
     zt_engine_batch_reset(s);
     zt_queue_close(s->q);
-    s->connect_at = now + zt_engine_backoff(e, s->connect_attempt);
+    s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
     s->connect_attempt++;
 }
 
@@ -539,7 +752,7 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
     }
 
     if (rc != ZT_OK) {
-        s->retry_at = now + zt_engine_backoff(e, s->attempt);
+        s->retry_at = now + zt_engine_backoff(e, s, s->attempt);
         s->attempt++;
         zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
                     "(attempt %u); retrying in %lld ms", s->ops->name,
@@ -650,7 +863,7 @@ zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
 {
     char                *p;
     size_t               i;
-    json_t              *rec;
+    json_t              *rec, *old;
     uint64_t             h;
     zt_engine_parsed_t  *c;
 
@@ -666,31 +879,44 @@ zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
 
     c = &e->cache[h & e->cache_mask];
 
+    pthread_mutex_lock(&e->cache_lock);
+
     if (c->rec && c->hash == h && c->len == len
         && memcmp(c->raw, raw, len) == 0)
     {
-        return json_incref(c->rec);
+        rec = json_incref(c->rec);
+        pthread_mutex_unlock(&e->cache_lock);
+        return rec;
     }
+
+    pthread_mutex_unlock(&e->cache_lock);
 
     rec = json_loadb(raw, len, 0, NULL);
     if (rec == NULL) {
         return NULL;
     }
 
+    pthread_mutex_lock(&e->cache_lock);
+
     if (c->cap < len) {
         p = realloc(c->raw, len);
         if (p == NULL) {
+            pthread_mutex_unlock(&e->cache_lock);
             return rec;
         }
         c->raw = p;
         c->cap = len;
     }
 
-    json_decref(c->rec);
+    old = c->rec;
     memcpy(c->raw, raw, len);
     c->hash = h;
     c->len = len;
     c->rec = json_incref(rec);
+
+    pthread_mutex_unlock(&e->cache_lock);
+
+    json_decref(old);
 
     return rec;
 }
@@ -805,80 +1031,68 @@ zt_engine_batch_reset(zt_engine_sink_t *s)
 
 
 /*
- * Nothing moved in the last round: put a BLMOVE in flight on every idle
- * connection (not with --once) and wait for the first reply, the next
- * retry or reconnect, the next tick or spool pass, whichever comes first.
+ * Nothing to do for now: puts a BLMOVE in flight (not with --once) and
+ * waits for its reply, the next retry or reconnect, the next tick, or a
+ * wake-up (stop), whichever comes first.
  */
-static int
-zt_engine_wait(zt_engine_t *e, int64_t now)
+static void
+zt_engine_sink_wait(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 {
-    int                n, rc;
-    size_t             i, map[ZT_ENGINE_MAX_SINKS];
-    int64_t            timeout, t;
-    struct pollfd      pfd[ZT_ENGINE_MAX_SINKS];
-    zt_engine_sink_t  *s;
+    int            n, rc;
+    int64_t        timeout;
+    uint64_t       v;
+    struct pollfd  pfd[2];
 
     timeout = e->once ? 10 : e->block_ms;
 
-    if (e->spool) {
-        t = e->spool_at - now;
-        timeout = t < timeout ? t : timeout;
+    if (s->q->c == NULL) {
+        timeout = s->connect_at - now;
+
+    } else if (s->pending) {
+        timeout = s->retry_at - now;
+
+    } else if (!e->once && !s->q->inflight && s->b.n == 0
+               && zt_queue_wait_send(s->q, e->block_ms) != ZT_OK)
+    {
+        pthread_rwlock_rdlock(&e->lock);
+        zt_engine_lost(e, s, now);
+        pthread_rwlock_unlock(&e->lock);
+        return;
     }
 
-    n = 0;
-
-    for (i = 0; i < e->nsinks; i++) {
-        s = &e->sinks[i];
-
-        if (s->q->c == NULL) {
-            t = s->connect_at - now;
-
-        } else if (s->pending) {
-            t = s->retry_at - now;
-
-        } else {
-            t = timeout;
-            if (!e->once && !s->q->inflight && s->b.n == 0
-                && zt_queue_wait_send(s->q, e->block_ms) != ZT_OK)
-            {
-                zt_engine_lost(e, s, now);
-                t = 0;
-            }
-        }
-
-        if (s->ops->tick) {
-            t = t < ZT_ENGINE_TICK_MS ? t : ZT_ENGINE_TICK_MS;
-        }
-
-        timeout = t < timeout ? t : timeout;
-
-        if (s->q->inflight) {
-            pfd[n].fd = zt_queue_fd(s->q);
-            pfd[n].events = POLLIN;
-            pfd[n].revents = 0;
-            map[n] = i;
-            n++;
-        }
+    if (s->ops->tick && timeout > ZT_ENGINE_TICK_MS) {
+        timeout = ZT_ENGINE_TICK_MS;
     }
 
     if (timeout < 0) {
         timeout = 0;
     }
 
-    rc = poll(pfd, (nfds_t) n, (int) timeout);
-    if (rc < 0) {
-        if (errno != EINTR) {
-            zt_log_error("poll() failed: %s", strerror(errno));
-        }
-        return ZT_OK;
+    pfd[0].fd = s->wakefd;
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    n = 1;
+
+    if (s->q->inflight) {
+        pfd[1].fd = zt_queue_fd(s->q);
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        n = 2;
     }
 
-    for (i = 0; rc > 0 && i < (size_t) n; i++) {
-        if (pfd[i].revents == 0) {
-            continue;
-        }
+    rc = poll(pfd, (nfds_t) n, (int) timeout);
+    if (rc <= 0) {
+        return;
+    }
 
-        s = &e->sinks[map[i]];
+    if (pfd[0].revents) {
+        if (read(s->wakefd, &v, sizeof(v)) == -1) {
+            /* nothing to read: fine */
+        }
+    }
+
+    if (n == 2 && pfd[1].revents) {
+        pthread_rwlock_rdlock(&e->lock);
 
         rc = zt_queue_wait_read(s->q, &s->b);
         if (rc == ZT_ERROR) {
@@ -887,43 +1101,27 @@ zt_engine_wait(zt_engine_t *e, int64_t now)
         } else if (rc == 1) {
             s->idle = 0;
         }
-    }
 
-    return ZT_OK;
+        pthread_rwlock_unlock(&e->lock);
+    }
 }
 
 
 static void
-zt_engine_tick(zt_engine_t *e, int force)
+zt_engine_tick(zt_engine_sink_t *s, int force)
 {
-    size_t             i;
-    int64_t            now, wall;
-    zt_engine_sink_t  *s;
+    int64_t  now;
+
+    if (s->ops->tick == NULL) {
+        return;
+    }
 
     now = zt_engine_now();
-    wall = zt_time_now_ms();
 
-    for (i = 0; i < e->nsinks; i++) {
-        s = &e->sinks[i];
-
-        if (s->ops->tick == NULL || (!force && now < s->tick_at)) {
-            continue;
-        }
-
-        s->tick_at = now + ZT_ENGINE_TICK_MS;
-        (void) s->ops->tick(s->ctx, wall);
-    }
-}
-
-
-/* a spool pass when due (or forced); returns files imported or ZT_ERROR */
-static int
-zt_engine_spool(zt_engine_t *e, int64_t now, int force)
-{
-    if (e->spool == NULL || (!force && now < e->spool_at)) {
-        return 0;
+    if (!force && now < s->tick_at) {
+        return;
     }
 
-    e->spool_at = now + ZT_ENGINE_SPOOL_MS;
-    return zt_spool_import(e->spool);
+    s->tick_at = now + ZT_ENGINE_TICK_MS;
+    (void) s->ops->tick(s->ctx, zt_time_now_ms());
 }
