@@ -835,7 +835,16 @@ zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s)
         }
 
         if (reason) {
-            json_decref(rec);
+            if (rec && e->nsinks > 1) {
+                /* it may be shared through the parse cache */
+                pthread_mutex_lock(&e->cache_lock);
+                json_decref(rec);
+                pthread_mutex_unlock(&e->cache_lock);
+
+            } else {
+                json_decref(rec);
+            }
+
             if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
                 return ZT_ERROR;
             }
@@ -914,9 +923,9 @@ zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
     c->len = len;
     c->rec = json_incref(rec);
 
-    pthread_mutex_unlock(&e->cache_lock);
-
     json_decref(old);
+
+    pthread_mutex_unlock(&e->cache_lock);
 
     return rec;
 }
@@ -1013,8 +1022,17 @@ zt_engine_batch_reset(zt_engine_sink_t *s)
 {
     size_t  i;
 
+    /* records may be shared with other sinks through the parse cache */
+    if (s->nitems && s->e->nsinks > 1) {
+        pthread_mutex_lock(&s->e->cache_lock);
+    }
+
     for (i = 0; i < s->nitems; i++) {
         json_decref(s->items[i].rec);
+    }
+
+    if (s->nitems && s->e->nsinks > 1) {
+        pthread_mutex_unlock(&s->e->cache_lock);
     }
 
     for (i = 0; i < s->ndead; i++) {
