@@ -1,10 +1,10 @@
 /*
  * zt_engine: the drain loop.  It owns Redis, batching, retries with capped
  * full-jitter backoff, the dead-letter lists and the spool import; sinks
- * (zt_sink.h) only store batches.  One thread: every enabled sink has its
- * own Redis connection and processing list, sinks are stepped in turn, and
- * when none has work the loop waits for all of them at once (a BLMOVE in
- * flight on every idle connection, poll() over their sockets).
+ * (zt_sink.h) only store batches.  Every enabled sink runs in its own
+ * thread with its own Redis connection and processing list, so a slow or
+ * failing sink never holds up another; the calling thread keeps signals,
+ * SIGHUP and the spool import.
  */
 
 #ifndef ZT_ENGINE_H
