@@ -88,7 +88,9 @@ mtg AS (
         OR MAX(meeting_id) = v_meeting
 ),
 
--- name and email: the first non-empty value by event time (then value);
+-- name and email: the first non-empty value by event time (then value;
+-- ms timestamps have 13 digits from 2001 to 2286, so ts || value sorts by
+-- time first);
 -- first_code: ts * 4 + k of the first participant event (k as in ev)
 people AS (
     SELECT meeting_uuid, person_key AS pk,
@@ -105,11 +107,11 @@ people AS (
                                         'webinar.participant_joined')
                     THEN event_ts * 4 + 3 END) AS first_code,
            SUBSTR(MIN(IF(participant_name <> '',
-                         FORMAT('%015d', event_ts) || participant_name,
-                         NULL)), 16) AS name,
+                         CAST(event_ts AS STRING) || participant_name,
+                         NULL)), 14) AS name,
            SUBSTR(MIN(IF(participant_email <> '',
-                         FORMAT('%015d', event_ts) || participant_email,
-                         NULL)), 16) AS email
+                         CAST(event_ts AS STRING) || participant_email,
+                         NULL)), 14) AS email
     FROM raw
     WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
       AND person_key <> ''
@@ -152,12 +154,12 @@ ev AS (
 -- reverse of the SQLite query's index order.  Per event:
 --   next_in     the next join of any kind
 --   term        the next leave or room join (ends a room visit)
---   next_visit  ts (15 digits) || room of the next room join
+--   next_visit  ts (13 digits) || room of the next room join
 w1 AS (
     SELECT ev.*,
            MIN(IF(k IN (2, 3), ts, NULL)) OVER fw AS next_in,
            MIN(IF(k IN (0, 1, 2), ts, NULL)) OVER fw AS term,
-           MIN(IF(k = 2, FORMAT('%015d', ts) || braw, NULL)) OVER fw
+           MIN(IF(k = 2, CAST(ts AS STRING) || braw, NULL)) OVER fw
                AS next_visit
     FROM ev
     WINDOW fw AS (PARTITION BY meeting_uuid, pk
@@ -221,8 +223,8 @@ visits AS (
     SELECT meeting_uuid, pk, room, ts AS s,
            LEAST(IFNULL(term, mlast), IFNULL(next_end, mlast)) AS e,
            LEAST(IFNULL(out_next, mlast), IFNULL(next_end, mlast)) AS pend,
-           CAST(SUBSTR(next_visit, 1, 15) AS INT64) AS next_s,
-           SUBSTR(next_visit, 16) AS next_room_uuid
+           CAST(SUBSTR(next_visit, 1, 13) AS INT64) AS next_s,
+           SUBSTR(next_visit, 14) AS next_room_uuid
     FROM wj
     WHERE k = 2
 ),

@@ -70,7 +70,9 @@ ends AS MATERIALIZED (
       AND event_type IN ('meeting.ended', 'webinar.ended')
 ),
 
--- name and email: the first non-empty value by event time (then value);
+-- name and email: the first non-empty value by event time (then value;
+-- ms timestamps have 13 digits from 2001 to 2286, so ts || value sorts by
+-- time first);
 -- first_code: ts * 4 + k of the first participant event (k as in w)
 people AS MATERIALIZED (
     SELECT meeting_uuid, person_key AS pk,
@@ -87,11 +89,11 @@ people AS MATERIALIZED (
                                         'webinar.participant_joined')
                     THEN event_ts * 4 + 3 END) AS first_code,
            substr(MIN(CASE WHEN participant_name <> ''
-                           THEN printf('%015d', event_ts) || participant_name
-                      END), 16) AS name,
+                           THEN event_ts || participant_name END), 14)
+               AS name,
            substr(MIN(CASE WHEN participant_email <> ''
-                           THEN printf('%015d', event_ts) || participant_email
-                      END), 16) AS email
+                           THEN event_ts || participant_email END), 14)
+               AS email
     FROM raw_events
     WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
       AND person_key <> ''
@@ -102,7 +104,7 @@ people AS MATERIALIZED (
 --   k           0 room leave, 1 main leave, 2 room join, 3 main join
 --   out_next    the next real departure (a main leave that is no move)
 --   term        the next leave or room join (ends a room visit)
---   next_visit  ts (15 digits) || room of the next room join
+--   next_visit  ts (13 digits) || room of the next room join
 -- (all three share one frame: SQLite makes one pass per distinct frame)
 w AS MATERIALIZED (
     SELECT meeting_uuid,
@@ -141,7 +143,7 @@ w AS MATERIALIZED (
                      AND event_type <> 'webinar.participant_joined'
                     THEN event_ts END) OVER w AS term,
            MIN(CASE WHEN event_type = 'meeting.participant_joined_breakout_room'
-                    THEN printf('%015d', event_ts) || breakout_room_uuid END)
+                    THEN event_ts || breakout_room_uuid END)
                OVER w AS next_visit
     FROM raw_events
     WHERE meeting_uuid IN (SELECT meeting_uuid FROM mtg)
@@ -216,8 +218,8 @@ visits AS (
            MIN(COALESCE(x.term, m.mlast), COALESCE(x.next_end, m.mlast)) AS e,
            MIN(COALESCE(x.out_next, m.mlast), COALESCE(x.next_end, m.mlast))
                AS pend,
-           CAST(substr(x.next_visit, 1, 15) AS INTEGER) AS next_s,
-           substr(x.next_visit, 16) AS next_room_uuid
+           CAST(substr(x.next_visit, 1, 13) AS INTEGER) AS next_s,
+           substr(x.next_visit, 14) AS next_room_uuid
     FROM wj x
     CROSS JOIN mtg m
     WHERE x.k = 2 AND m.meeting_uuid = x.meeting_uuid
@@ -304,19 +306,18 @@ vis_d AS (
        OR (x.s = x.e AND x.s >= p.ds AND x.s < p.de)
 ),
 
--- camera samples (minute starts) inside each visit: on * 1e9 + off from
--- one index range scan per visit (people who visited no room: the whole
--- presence, in the final SELECT)
+-- camera samples (minute starts) inside each visit, packed as
+-- on * 1e9 + off: one index range scan per visit, evaluated once here
+-- (people who visited no room: the whole presence, in the final SELECT)
 vis_c AS MATERIALIZED (
-    SELECT v.*, x / 1000000000 AS on_n, x % 1000000000 AS off_n
-    FROM (SELECT v.*,
-                 (SELECT COALESCE(SUM(c.camera_on), 0) * 1000000000
-                         + COUNT(*) - COALESCE(SUM(c.camera_on), 0)
-                  FROM camera_minutes c
-                  WHERE c.meeting_uuid = v.meeting_uuid
-                    AND c.person_key = v.pk
-                    AND c.minute_ts >= v.cs AND c.minute_ts < v.ce) AS x
-          FROM vis_d v) v
+    SELECT v.*,
+           (SELECT COALESCE(SUM(c.camera_on) * 1000000000 + COUNT(*)
+                            - SUM(c.camera_on), 0)
+            FROM camera_minutes c
+            WHERE c.meeting_uuid = v.meeting_uuid
+              AND c.person_key = v.pk
+              AND c.minute_ts >= v.cs AND c.minute_ts < v.ce) AS cam
+    FROM vis_d v
 ),
 
 fetched AS (
@@ -348,7 +349,7 @@ SELECT p.report_date AS report_date,
                                       AND c.minute_ts >= x.cs
                                       AND c.minute_ts < x.ce
                  WHERE x.meeting_uuid = d.meeting_uuid AND x.pk = d.pk)
-            ELSE v.on_n END AS camera_on_mins,
+            ELSE v.cam / 1000000000 END AS camera_on_mins,
        CASE WHEN cf.status <> 'ok' THEN NULL
             WHEN v.room IS NULL THEN
                 (SELECT COALESCE(SUM(1 - c.camera_on), 0)
@@ -358,7 +359,7 @@ SELECT p.report_date AS report_date,
                                       AND c.minute_ts >= x.cs
                                       AND c.minute_ts < x.ce
                  WHERE x.meeting_uuid = d.meeting_uuid AND x.pk = d.pk)
-            ELSE v.off_n END AS camera_off_mins,
+            ELSE v.cam % 1000000000 END AS camera_off_mins,
        CASE WHEN v.room IS NULL THEN NULL
             WHEN v.next_uuid IS NOT NULL THEN nx.name
             WHEN v.stays THEN 'Main room'
