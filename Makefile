@@ -7,7 +7,7 @@ CFLAGS   ?= $(OPT) -g
 WARN      = -Wall -Wextra -Werror -Wno-unused-parameter -Wpointer-arith
 CPPFLAGS += -D_GNU_SOURCE -Icore -Idrainer
 SAN       =
-LIBS      = -lhiredis -ljansson -lsqlite3 -lcurl -lcrypto -linih -lm
+LIBS      = -lhiredis -lyajl -ljansson -lsqlite3 -lcurl -lcrypto -linih -lm
 
 B        ?= build
 

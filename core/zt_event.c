@@ -1,9 +1,12 @@
 /*
- * Zoom event normalisation.  A body is parsed once with jansson; the fields
- * every sink needs are copied into a zt_event_t; the event gets an id derived
+ * Zoom event normalisation.  A body is parsed once, by yajl's streaming
+ * parser, which validates the whole document (UTF-8 included) while only the
+ * fields sinks need are copied, into one buffer; the event gets an id derived
  * from its business key, so every delivery of one event (Zoom's retries, the
  * same event in two subscriptions) carries the same id and sinks can drop
- * copies.  The record keeps the body byte-exact in raw_payload.
+ * copies.  The record is written directly, keeping the body byte-exact in
+ * raw_payload.  This is the per-request work of the nginx module, hence no
+ * DOM and no allocation per field.
  */
 
 #include <ctype.h>
@@ -11,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <openssl/evp.h>
+#include <yajl/yajl_parse.h>
 
 #include "zt_event.h"
 #include "zt_time.h"
@@ -43,65 +46,6 @@ static const unsigned char  zt_uuid_ns[16] = {
     0x6b, 0x1f, 0x3c, 0x2e, 0x8a, 0x41, 0x4d, 0x55,
     0x9e, 0x07, 0x5a, 0x1c, 0x33, 0xd2, 0x70, 0x9b
 };
-
-
-/*
- * A string copy of a member: strings as they are, integers in decimal
- * (Zoom sends meeting ids as numbers in some payloads), anything else "".
- */
-static char *
-zt_json_str(json_t *obj, const char *key)
-{
-    char    buf[32];
-    json_t  *v;
-
-    v = obj ? json_object_get(obj, key) : NULL;
-
-    if (json_is_string(v)) {
-        return strdup(json_string_value(v));
-    }
-
-    if (json_is_integer(v)) {
-        snprintf(buf, sizeof(buf), "%lld",
-                 (long long) json_integer_value(v));
-        return strdup(buf);
-    }
-
-    if (json_is_real(v)) {
-        snprintf(buf, sizeof(buf), "%.0f", json_real_value(v));
-        return strdup(buf);
-    }
-
-    return strdup("");
-}
-
-
-static int64_t
-zt_json_ms(json_t *obj, const char *key)
-{
-    char        *end;
-    json_t      *v;
-    long long    n;
-
-    v = json_object_get(obj, key);
-
-    if (json_is_integer(v)) {
-        return (int64_t) json_integer_value(v);
-    }
-
-    if (json_is_real(v)) {
-        return (int64_t) json_real_value(v);
-    }
-
-    if (json_is_string(v)) {
-        n = strtoll(json_string_value(v), &end, 10);
-        if (*end == '\0') {
-            return (int64_t) n;
-        }
-    }
-
-    return 0;
-}
 
 
 static zt_action_e
@@ -220,141 +164,443 @@ zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
 }
 
 
+/* where a JSON object sits in Zoom's envelope */
+typedef enum {
+    ZT_CTX_NONE = 0,
+    ZT_CTX_ROOT,
+    ZT_CTX_PAYLOAD,
+    ZT_CTX_OBJECT,
+    ZT_CTX_PART
+} zt_ctx_e;
+
+
+/* what a value goes into */
+typedef enum {
+    ZT_VAL_STR = 0,       /* strings and numbers, as text */
+    ZT_VAL_EVENT,         /* strings only */
+    ZT_VAL_TS,            /* a number of ms, or a numeric string */
+    ZT_VAL_CHILD          /* an object of the next context */
+} zt_val_e;
+
+
+typedef struct {
+    zt_ctx_e     ctx;
+    const char  *key;
+    size_t       len;
+    zt_val_e     kind;
+    int          slot;     /* index into zt_parse_t.slot, or a context */
+} zt_field_t;
+
+
+enum {
+    ZT_S_EVENT = 0, ZT_S_ACCOUNT, ZT_S_TOKEN, ZT_S_MID, ZT_S_MUUID, ZT_S_ROOM,
+    ZT_S_USER_ID, ZT_S_PUUID, ZT_S_PARENT, ZT_S_REG, ZT_S_NAME, ZT_S_EMAIL,
+    ZT_S_REASON, ZT_S_PID, ZT_S_PUSER, ZT_S_JOIN, ZT_S_LEAVE, ZT_S_DATE,
+    ZT_S_NSLOTS
+};
+
+#define ZT_F(ctx, key, kind, slot)  { ctx, key, sizeof(key) - 1, kind, slot }
+
+static const zt_field_t  zt_fields[] = {
+    ZT_F(ZT_CTX_ROOT, "event", ZT_VAL_EVENT, ZT_S_EVENT),
+    ZT_F(ZT_CTX_ROOT, "event_ts", ZT_VAL_TS, -1),
+    ZT_F(ZT_CTX_ROOT, "payload", ZT_VAL_CHILD, ZT_CTX_PAYLOAD),
+    ZT_F(ZT_CTX_PAYLOAD, "account_id", ZT_VAL_STR, ZT_S_ACCOUNT),
+    ZT_F(ZT_CTX_PAYLOAD, "plainToken", ZT_VAL_STR, ZT_S_TOKEN),
+    ZT_F(ZT_CTX_PAYLOAD, "object", ZT_VAL_CHILD, ZT_CTX_OBJECT),
+    ZT_F(ZT_CTX_OBJECT, "id", ZT_VAL_STR, ZT_S_MID),
+    ZT_F(ZT_CTX_OBJECT, "uuid", ZT_VAL_STR, ZT_S_MUUID),
+    ZT_F(ZT_CTX_OBJECT, "breakout_room_uuid", ZT_VAL_STR, ZT_S_ROOM),
+    ZT_F(ZT_CTX_OBJECT, "participant", ZT_VAL_CHILD, ZT_CTX_PART),
+    ZT_F(ZT_CTX_PART, "user_id", ZT_VAL_STR, ZT_S_USER_ID),
+    ZT_F(ZT_CTX_PART, "participant_uuid", ZT_VAL_STR, ZT_S_PUUID),
+    ZT_F(ZT_CTX_PART, "parent_user_id", ZT_VAL_STR, ZT_S_PARENT),
+    ZT_F(ZT_CTX_PART, "registrant_id", ZT_VAL_STR, ZT_S_REG),
+    ZT_F(ZT_CTX_PART, "user_name", ZT_VAL_STR, ZT_S_NAME),
+    ZT_F(ZT_CTX_PART, "email", ZT_VAL_STR, ZT_S_EMAIL),
+    ZT_F(ZT_CTX_PART, "leave_reason", ZT_VAL_STR, ZT_S_REASON),
+    ZT_F(ZT_CTX_PART, "id", ZT_VAL_STR, ZT_S_PID),
+    ZT_F(ZT_CTX_PART, "participant_user_id", ZT_VAL_STR, ZT_S_PUSER),
+    ZT_F(ZT_CTX_PART, "join_time", ZT_VAL_STR, ZT_S_JOIN),
+    ZT_F(ZT_CTX_PART, "leave_time", ZT_VAL_STR, ZT_S_LEAVE),
+    ZT_F(ZT_CTX_PART, "date_time", ZT_VAL_STR, ZT_S_DATE),
+};
+
+#define ZT_NFIELDS   (sizeof(zt_fields) / sizeof(zt_fields[0]))
+#define ZT_MAX_DEPTH 64
+
+
+typedef struct {
+    zt_event_t         *ev;
+    char               *slot[ZT_S_NSLOTS];
+    char               *arena;
+    size_t              used;
+    size_t              size;
+    int                 depth;           /* open containers */
+    zt_ctx_e            ctx[ZT_MAX_DEPTH];
+    const zt_field_t   *target;          /* field of the next value */
+    uint32_t            seen[ZT_CTX_PART + 1];
+    int                 have_ts;
+    const char         *reason;          /* why the parse was cancelled */
+} zt_parse_t;
+
+
+static char  zt_empty[1];
+
+
+/* copies n bytes into the arena; NULL when it is full */
+static char *
+zt_arena_put(zt_parse_t *p, const char *s, size_t n)
+{
+    char  *d;
+
+    if (p->size - p->used < n + 1) {
+        return NULL;
+    }
+
+    d = p->arena + p->used;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    p->used += n + 1;
+
+    return d;
+}
+
+
+static int
+zt_is_integer(const char *s, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] == '.' || s[i] == 'e' || s[i] == 'E') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/* a scalar for the current target; s is NULL for null/true/false */
+static int
+zt_parse_value(zt_parse_t *p, const char *s, size_t n, int is_number)
+{
+    int                 len;
+    char                buf[64];
+    char               *end;
+    const zt_field_t   *f;
+
+    if (p->depth == 0) {
+        p->reason = "body is not a JSON object";
+        return 0;
+    }
+
+    f = p->target;
+    p->target = NULL;
+
+    if (f == NULL || s == NULL) {
+        return 1;
+    }
+
+    switch (f->kind) {
+
+    case ZT_VAL_EVENT:
+        if (is_number) {
+            return 1;
+        }
+        break;
+
+    case ZT_VAL_TS:
+        if (n >= sizeof(buf)) {
+            return 1;
+        }
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+
+        if (is_number && !zt_is_integer(s, n)) {
+            p->ev->event_ts = (int64_t) strtod(buf, NULL);
+            p->have_ts = 1;
+
+        } else {
+            p->ev->event_ts = (int64_t) strtoll(buf, &end, 10);
+            p->have_ts = (*end == '\0');
+            if (!p->have_ts) {
+                p->ev->event_ts = 0;
+            }
+        }
+        return 1;
+
+    case ZT_VAL_CHILD:
+        /* "payload": 5 and the like: not the envelope we know */
+        return 1;
+
+    default:
+        break;
+    }
+
+    if (is_number && !zt_is_integer(s, n)) {
+        /* Zoom's numeric ids are integers; a real is printed whole */
+        if (n >= sizeof(buf)) {
+            return 1;
+        }
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        len = snprintf(buf, sizeof(buf), "%.0f", strtod(buf, NULL));
+        if (len < 0 || (size_t) len >= sizeof(buf)) {
+            return 1;
+        }
+        s = buf;
+        n = (size_t) len;
+    }
+
+    p->slot[f->slot] = zt_arena_put(p, s, n);
+    if (p->slot[f->slot] == NULL) {
+        p->reason = "out of memory";
+        return 0;
+    }
+
+    return 1;
+}
+
+
+static int
+zt_cb_null(void *ctx)
+{
+    return zt_parse_value(ctx, NULL, 0, 0);
+}
+
+
+static int
+zt_cb_boolean(void *ctx, int v)
+{
+    return zt_parse_value(ctx, NULL, 0, 0);
+}
+
+
+static int
+zt_cb_number(void *ctx, const char *s, size_t n)
+{
+    return zt_parse_value(ctx, s, n, 1);
+}
+
+
+static int
+zt_cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+    return zt_parse_value(ctx, (const char *) s, n, 0);
+}
+
+
+static int
+zt_parse_open(zt_parse_t *p, int is_map)
+{
+    zt_ctx_e            c;
+    const zt_field_t   *f;
+
+    if (p->depth == 0 && !is_map) {
+        p->reason = "body is not a JSON object";
+        return 0;
+    }
+
+    f = p->target;
+    p->target = NULL;
+
+    if (p->depth == 0) {
+        c = ZT_CTX_ROOT;
+
+    } else if (is_map && f && f->kind == ZT_VAL_CHILD) {
+        c = (zt_ctx_e) f->slot;
+
+    } else {
+        c = ZT_CTX_NONE;
+    }
+
+    if (p->depth < ZT_MAX_DEPTH) {
+        p->ctx[p->depth] = c;
+    }
+    p->depth++;
+
+    return 1;
+}
+
+
+static int
+zt_cb_start_map(void *ctx)
+{
+    return zt_parse_open(ctx, 1);
+}
+
+
+static int
+zt_cb_start_array(void *ctx)
+{
+    return zt_parse_open(ctx, 0);
+}
+
+
+static int
+zt_cb_end(void *ctx)
+{
+    zt_parse_t  *p = ctx;
+
+    p->depth--;
+    return 1;
+}
+
+
+static int
+zt_cb_map_key(void *ctx, const unsigned char *key, size_t n)
+{
+    size_t       i;
+    zt_ctx_e     c;
+    zt_parse_t  *p = ctx;
+
+    p->target = NULL;
+
+    c = p->depth <= ZT_MAX_DEPTH ? p->ctx[p->depth - 1] : ZT_CTX_NONE;
+    if (c == ZT_CTX_NONE) {
+        return 1;
+    }
+
+    for (i = 0; i < ZT_NFIELDS; i++) {
+        if (zt_fields[i].ctx == c && zt_fields[i].len == n
+            && memcmp(zt_fields[i].key, key, n) == 0)
+        {
+            /* two values for one field: which one would a sink believe? */
+            if (p->seen[c] & (1u << i % 32)) {
+                p->reason = "body is not valid JSON (duplicate key)";
+                return 0;
+            }
+            p->seen[c] |= 1u << i % 32;
+            p->target = &zt_fields[i];
+            break;
+        }
+    }
+
+    return 1;
+}
+
+
+static const yajl_callbacks  zt_yajl_callbacks = {
+    zt_cb_null,
+    zt_cb_boolean,
+    NULL,                  /* integers and doubles come as text ... */
+    NULL,
+    zt_cb_number,          /* ... through this one */
+    zt_cb_string,
+    zt_cb_start_map,
+    zt_cb_map_key,
+    zt_cb_end,
+    zt_cb_start_array,
+    zt_cb_end
+};
+
+
+static char *
+zt_slot(zt_parse_t *p, int i)
+{
+    return p->slot[i] ? p->slot[i] : zt_empty;
+}
+
+
 int
 zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
     const char **reason)
 {
-    int            rc;
-    json_t        *root, *payload, *object, *part, *v;
-    json_error_t   jerr;
+    yajl_handle   h;
+    yajl_status   st;
+    zt_parse_t    p;
 
     memset(ev, 0, sizeof(zt_event_t));
+    memset(&p, 0, sizeof(zt_parse_t));
     *reason = NULL;
 
-    root = json_loadb((const char *) body, len, JSON_REJECT_DUPLICATES,
-                      &jerr);
-    if (root == NULL) {
-        *reason = "body is not valid JSON";
+    /*
+     * decoded strings are never longer than their quoted source, so the
+     * body's length bounds what is kept; reals may grow when printed whole
+     */
+    p.ev = ev;
+    p.size = len + 64 * ZT_S_NSLOTS;
+    p.arena = malloc(p.size);
+    if (p.arena == NULL) {
+        *reason = "out of memory";
+        return ZT_ERROR;
+    }
+    ev->arena = p.arena;
+
+    h = yajl_alloc(&zt_yajl_callbacks, NULL, &p);
+    if (h == NULL) {
+        *reason = "out of memory";
+        return ZT_ERROR;
+    }
+
+    st = yajl_parse(h, body, len);
+    if (st == yajl_status_ok) {
+        st = yajl_complete_parse(h);
+    }
+
+    yajl_free(h);
+
+    if (st != yajl_status_ok) {
+        *reason = p.reason ? p.reason : "body is not valid JSON";
+        return strcmp(*reason, "out of memory") == 0 ? ZT_ERROR
+                                                      : ZT_DECLINED;
+    }
+
+    if (p.slot[ZT_S_EVENT] == NULL || p.slot[ZT_S_EVENT][0] == '\0') {
+        *reason = "body has no \"event\" string";
         return ZT_DECLINED;
     }
 
-    rc = ZT_DECLINED;
-
-    if (!json_is_object(root)) {
-        *reason = "body is not a JSON object";
-        goto done;
-    }
-
-    v = json_object_get(root, "event");
-    if (!json_is_string(v) || json_string_length(v) == 0) {
-        *reason = "body has no \"event\" string";
-        goto done;
-    }
-
-    payload = json_object_get(root, "payload");
-    if (!json_is_object(payload)) {
-        payload = NULL;
-    }
-
-    object = payload ? json_object_get(payload, "object") : NULL;
-    if (!json_is_object(object)) {
-        object = NULL;
-    }
-
-    part = object ? json_object_get(object, "participant") : NULL;
-    if (!json_is_object(part)) {
-        part = NULL;
-    }
-
-    rc = ZT_ERROR;
-
-    ev->event_type = strdup(json_string_value(v));
-    ev->event_ts = zt_json_ms(root, "event_ts");
-    ev->account_id = zt_json_str(payload, "account_id");
-    ev->meeting_id = zt_json_str(object, "id");
-    ev->meeting_uuid = zt_json_str(object, "uuid");
-    ev->breakout_room_uuid = zt_json_str(object, "breakout_room_uuid");
-    ev->participant_user_id = zt_json_str(part, "user_id");
-    ev->participant_uuid = zt_json_str(part, "participant_uuid");
-    ev->parent_user_id = zt_json_str(part, "parent_user_id");
-    ev->registrant_id = zt_json_str(part, "registrant_id");
-    ev->participant_name = zt_json_str(part, "user_name");
-    ev->participant_email = zt_json_str(part, "email");
-    ev->leave_reason = zt_json_str(part, "leave_reason");
-    ev->plain_token = zt_json_str(payload, "plainToken");
+    ev->event_type = p.slot[ZT_S_EVENT];
+    ev->account_id = zt_slot(&p, ZT_S_ACCOUNT);
+    ev->plain_token = zt_slot(&p, ZT_S_TOKEN);
+    ev->meeting_id = zt_slot(&p, ZT_S_MID);
+    ev->meeting_uuid = zt_slot(&p, ZT_S_MUUID);
+    ev->breakout_room_uuid = zt_slot(&p, ZT_S_ROOM);
+    ev->participant_user_id = zt_slot(&p, ZT_S_USER_ID);
+    ev->participant_uuid = zt_slot(&p, ZT_S_PUUID);
+    ev->parent_user_id = zt_slot(&p, ZT_S_PARENT);
+    ev->registrant_id = zt_slot(&p, ZT_S_REG);
+    ev->participant_name = zt_slot(&p, ZT_S_NAME);
+    ev->participant_email = zt_slot(&p, ZT_S_EMAIL);
+    ev->leave_reason = zt_slot(&p, ZT_S_REASON);
 
     /* the Zoom account id; participant_user_id is Zoom's newer name */
-    ev->participant_id = zt_json_str(part, "id");
-    if (ev->participant_id && ev->participant_id[0] == '\0') {
-        free(ev->participant_id);
-        ev->participant_id = zt_json_str(part, "participant_user_id");
+    ev->participant_id = zt_slot(&p, ZT_S_PID);
+    if (ev->participant_id[0] == '\0') {
+        ev->participant_id = zt_slot(&p, ZT_S_PUSER);
     }
 
-    ev->participant_time = zt_json_str(part, "join_time");
-    if (ev->participant_time && ev->participant_time[0] == '\0') {
-        free(ev->participant_time);
-        ev->participant_time = zt_json_str(part, "leave_time");
+    ev->participant_time = zt_slot(&p, ZT_S_JOIN);
+    if (ev->participant_time[0] == '\0') {
+        ev->participant_time = zt_slot(&p, ZT_S_LEAVE);
     }
-    if (ev->participant_time && ev->participant_time[0] == '\0') {
-        free(ev->participant_time);
-        ev->participant_time = zt_json_str(part, "date_time");
-    }
-
-    if (ev->event_type == NULL || ev->account_id == NULL
-        || ev->meeting_id == NULL || ev->meeting_uuid == NULL
-        || ev->breakout_room_uuid == NULL || ev->participant_user_id == NULL
-        || ev->participant_uuid == NULL || ev->parent_user_id == NULL
-        || ev->registrant_id == NULL || ev->participant_name == NULL
-        || ev->participant_email == NULL || ev->leave_reason == NULL
-        || ev->plain_token == NULL || ev->participant_id == NULL
-        || ev->participant_time == NULL)
-    {
-        goto done;
+    if (ev->participant_time[0] == '\0') {
+        ev->participant_time = zt_slot(&p, ZT_S_DATE);
     }
 
     ev->action = zt_action_of(ev->event_type);
 
     if (zt_event_is_url_validation(ev) && ev->plain_token[0] == '\0') {
         *reason = "url_validation without payload.plainToken";
-        rc = ZT_DECLINED;
-        goto done;
+        return ZT_DECLINED;
     }
 
     if (zt_event_make_id(ev, body, len) != ZT_OK) {
-        goto done;
-    }
-
-    rc = ZT_OK;
-
-done:
-
-    if (rc == ZT_ERROR && *reason == NULL) {
         *reason = "out of memory";
+        return ZT_ERROR;
     }
 
-    json_decref(root);
-    return rc;
+    return ZT_OK;
 }
 
 
 void
 zt_event_free(zt_event_t *ev)
 {
-    free(ev->event_type);
-    free(ev->account_id);
-    free(ev->meeting_id);
-    free(ev->meeting_uuid);
-    free(ev->breakout_room_uuid);
-    free(ev->participant_user_id);
-    free(ev->participant_uuid);
-    free(ev->participant_id);
-    free(ev->parent_user_id);
-    free(ev->registrant_id);
-    free(ev->participant_name);
-    free(ev->participant_email);
-    free(ev->leave_reason);
-    free(ev->participant_time);
-    free(ev->plain_token);
+    free(ev->arena);
     memset(ev, 0, sizeof(zt_event_t));
 }
 
@@ -367,21 +613,99 @@ zt_event_is_url_validation(const zt_event_t *ev)
 }
 
 
-static int
-zt_set_str(json_t *o, const char *key, const char *val)
+/* the length of s as a JSON string body (without quotes) */
+static size_t
+zt_json_escaped_len(const unsigned char *s, size_t n)
 {
-    return json_object_set_new_nocheck(o, key, json_string(val));
+    size_t  i, len;
+
+    len = n;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\' || s[i] == '\n' || s[i] == '\r'
+            || s[i] == '\t' || s[i] == '\b' || s[i] == '\f')
+        {
+            len += 1;
+
+        } else if (s[i] < 0x20) {
+            len += 5;
+        }
+    }
+
+    return len;
 }
+
+
+static char *
+zt_json_escape(char *d, const unsigned char *s, size_t n)
+{
+    size_t             i;
+    static const char  hex[] = "0123456789abcdef";
+
+    for (i = 0; i < n; i++) {
+        switch (s[i]) {
+        case '"':
+            *d++ = '\\';
+            *d++ = '"';
+            break;
+        case '\\':
+            *d++ = '\\';
+            *d++ = '\\';
+            break;
+        case '\n':
+            *d++ = '\\';
+            *d++ = 'n';
+            break;
+        case '\r':
+            *d++ = '\\';
+            *d++ = 'r';
+            break;
+        case '\t':
+            *d++ = '\\';
+            *d++ = 't';
+            break;
+        case '\b':
+            *d++ = '\\';
+            *d++ = 'b';
+            break;
+        case '\f':
+            *d++ = '\\';
+            *d++ = 'f';
+            break;
+        default:
+            if (s[i] < 0x20) {
+                memcpy(d, "\\u00", 4);
+                d[4] = hex[s[i] >> 4];
+                d[5] = hex[s[i] & 0x0f];
+                d += 6;
+
+            } else {
+                *d++ = (char) s[i];
+            }
+        }
+    }
+
+    return d;
+}
+
+
+typedef struct {
+    const char            *key;        /* "\"key\":" */
+    const unsigned char   *val;
+    size_t                 len;
+} zt_member_t;
 
 
 char *
 zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     int64_t received_ms, size_t *out_len)
 {
-    int       rc;
-    char     *out, ts[ZT_RFC3339_LEN + 1], rcv[ZT_RFC3339_LEN + 1];
-    json_t   *o;
-    int64_t   event_ts;
+    int          n;
+    char        *out, *d, ts[ZT_RFC3339_LEN + 1], rcv[ZT_RFC3339_LEN + 1];
+    char         num[32];
+    size_t       i, size;
+    int64_t      event_ts;
+    const char  *action;
+    zt_member_t  m[19];
 
     /* no event_ts (seen in real 2019 payloads): the participant's time,
      * else the arrival; the id still uses the body's own fields */
@@ -395,43 +719,75 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
 
     zt_time_rfc3339(event_ts, ts);
     zt_time_rfc3339(received_ms, rcv);
+    n = snprintf(num, sizeof(num), "%lld", (long long) event_ts);
+    action = zt_action_name(ev->action);
 
-    o = json_object();
-    if (o == NULL) {
+#define ZT_M(i, k, v, l)                                                     \
+    m[i].key = "\"" k "\":"; m[i].val = (const unsigned char *) (v);         \
+    m[i].len = (l)
+#define ZT_MS(i, k, v)  ZT_M(i, k, v, strlen(v))
+
+    ZT_MS(0, "event_id", ev->event_id);
+    ZT_MS(1, "event_type", ev->event_type);
+    ZT_M(2, "event_ts", num, (size_t) n);
+    ZT_MS(3, "event_timestamp", ts);
+    ZT_MS(4, "account_id", ev->account_id);
+    ZT_MS(5, "meeting_id", ev->meeting_id);
+    ZT_MS(6, "meeting_uuid", ev->meeting_uuid);
+    ZT_MS(7, "breakout_room_uuid", ev->breakout_room_uuid);
+    ZT_MS(8, "participant_user_id", ev->participant_user_id);
+    ZT_MS(9, "participant_uuid", ev->participant_uuid);
+    ZT_MS(10, "participant_id", ev->participant_id);
+    ZT_MS(11, "parent_user_id", ev->parent_user_id);
+    ZT_MS(12, "registrant_id", ev->registrant_id);
+    ZT_MS(13, "participant_name", ev->participant_name);
+    ZT_MS(14, "participant_email", ev->participant_email);
+    ZT_MS(15, "action", action);
+    ZT_MS(16, "leave_reason", ev->leave_reason);
+    ZT_MS(17, "received_at", rcv);
+    ZT_M(18, "raw_payload", body, len);
+
+#undef ZT_MS
+#undef ZT_M
+
+    /* braces, commas and quotes; event_ts is the one unquoted value */
+    size = 2 + 18;
+    for (i = 0; i < 19; i++) {
+        size += strlen(m[i].key) + 2 + zt_json_escaped_len(m[i].val,
+                                                            m[i].len);
+    }
+
+    out = malloc(size + 1);
+    if (out == NULL) {
         return NULL;
     }
 
-    rc = zt_set_str(o, "event_id", ev->event_id);
-    rc |= zt_set_str(o, "event_type", ev->event_type);
-    rc |= json_object_set_new_nocheck(o, "event_ts", json_integer(event_ts));
-    rc |= zt_set_str(o, "event_timestamp", ts);
-    rc |= zt_set_str(o, "account_id", ev->account_id);
-    rc |= zt_set_str(o, "meeting_id", ev->meeting_id);
-    rc |= zt_set_str(o, "meeting_uuid", ev->meeting_uuid);
-    rc |= zt_set_str(o, "breakout_room_uuid", ev->breakout_room_uuid);
-    rc |= zt_set_str(o, "participant_user_id", ev->participant_user_id);
-    rc |= zt_set_str(o, "participant_uuid", ev->participant_uuid);
-    rc |= zt_set_str(o, "participant_id", ev->participant_id);
-    rc |= zt_set_str(o, "parent_user_id", ev->parent_user_id);
-    rc |= zt_set_str(o, "registrant_id", ev->registrant_id);
-    rc |= zt_set_str(o, "participant_name", ev->participant_name);
-    rc |= zt_set_str(o, "participant_email", ev->participant_email);
-    rc |= zt_set_str(o, "action", zt_action_name(ev->action));
-    rc |= zt_set_str(o, "leave_reason", ev->leave_reason);
-    rc |= zt_set_str(o, "received_at", rcv);
-    rc |= json_object_set_new_nocheck(o, "raw_payload",
-                                      json_stringn((const char *) body, len));
+    d = out;
+    *d++ = '{';
 
-    if (rc != 0) {
-        json_decref(o);
-        return NULL;
+    for (i = 0; i < 19; i++) {
+        if (i) {
+            *d++ = ',';
+        }
+
+        d = stpcpy(d, m[i].key);
+
+        if (i == 2) {
+            memcpy(d, m[i].val, m[i].len);
+            d += m[i].len;
+            continue;
+        }
+
+        *d++ = '"';
+        d = zt_json_escape(d, m[i].val, m[i].len);
+        *d++ = '"';
     }
 
-    out = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
+    *d++ = '}';
+    *d = '\0';
 
-    if (out && out_len) {
-        *out_len = strlen(out);
+    if (out_len) {
+        *out_len = (size_t) (d - out);
     }
 
     return out;

@@ -22,9 +22,9 @@ typedef enum {
 
 
 /*
- * Every string is NUL-terminated, malloc()ed and never NULL ("" when the
- * payload lacks the field).  meeting_id is a string even when Zoom sends a
- * number.
+ * Every string is NUL-terminated, read-only and never NULL ("" when the
+ * payload lacks the field); they live in one buffer that zt_event_free()
+ * releases.  meeting_id is a string even when Zoom sends a number.
  */
 typedef struct {
     char          event_id[ZT_UUID_LEN + 1];
@@ -46,6 +46,7 @@ typedef struct {
     char         *participant_time;    /* join_time/leave_time/date_time */
     zt_action_e   action;
     char         *plain_token;         /* endpoint.url_validation only */
+    char         *arena;               /* holds every string above */
 } zt_event_t;
 
 
