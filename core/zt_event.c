@@ -613,6 +613,22 @@ zt_event_is_url_validation(const zt_event_t *ev)
 }
 
 
+/*
+ * JSON string escapes: 0 passes through, a letter is a short escape, 'u' is
+ * \u00XX.  Bodies are mostly plain text, so runs of plain bytes are found
+ * with this table and copied whole.
+ */
+static const unsigned char  zt_json_esc[256] = {
+    [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+    [0x05] = 'u', [0x06] = 'u', [0x07] = 'u', [0x08] = 'b', [0x09] = 't',
+    [0x0a] = 'n', [0x0b] = 'u', [0x0c] = 'f', [0x0d] = 'r', [0x0e] = 'u',
+    [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+    [0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+    [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+    [0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+
 /* the length of s as a JSON string body (without quotes) */
 static size_t
 zt_json_escaped_len(const unsigned char *s, size_t n)
@@ -621,13 +637,8 @@ zt_json_escaped_len(const unsigned char *s, size_t n)
 
     len = n;
     for (i = 0; i < n; i++) {
-        if (s[i] == '"' || s[i] == '\\' || s[i] == '\n' || s[i] == '\r'
-            || s[i] == '\t' || s[i] == '\b' || s[i] == '\f')
-        {
-            len += 1;
-
-        } else if (s[i] < 0x20) {
-            len += 5;
+        if (zt_json_esc[s[i]]) {
+            len += zt_json_esc[s[i]] == 'u' ? 5 : 1;
         }
     }
 
@@ -638,50 +649,39 @@ zt_json_escaped_len(const unsigned char *s, size_t n)
 static char *
 zt_json_escape(char *d, const unsigned char *s, size_t n)
 {
-    size_t             i;
+    size_t             i, run;
+    unsigned char      e;
     static const char  hex[] = "0123456789abcdef";
 
-    for (i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '"':
-            *d++ = '\\';
-            *d++ = '"';
-            break;
-        case '\\':
-            *d++ = '\\';
-            *d++ = '\\';
-            break;
-        case '\n':
-            *d++ = '\\';
-            *d++ = 'n';
-            break;
-        case '\r':
-            *d++ = '\\';
-            *d++ = 'r';
-            break;
-        case '\t':
-            *d++ = '\\';
-            *d++ = 't';
-            break;
-        case '\b':
-            *d++ = '\\';
-            *d++ = 'b';
-            break;
-        case '\f':
-            *d++ = '\\';
-            *d++ = 'f';
-            break;
-        default:
-            if (s[i] < 0x20) {
-                memcpy(d, "\\u00", 4);
-                d[4] = hex[s[i] >> 4];
-                d[5] = hex[s[i] & 0x0f];
-                d += 6;
-
-            } else {
-                *d++ = (char) s[i];
-            }
+    i = 0;
+    while (i < n) {
+        run = i;
+        while (run < n && zt_json_esc[s[run]] == 0) {
+            run++;
         }
+
+        memcpy(d, s + i, run - i);
+        d += run - i;
+        i = run;
+
+        if (i == n) {
+            break;
+        }
+
+        e = zt_json_esc[s[i]];
+        *d++ = '\\';
+
+        if (e == 'u') {
+            memcpy(d, "u00", 3);
+            d[3] = hex[s[i] >> 4];
+            d[4] = hex[s[i] & 0x0f];
+            d += 5;
+
+        } else {
+            *d++ = (char) e;
+        }
+
+        i++;
     }
 
     return d;

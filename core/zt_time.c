@@ -14,32 +14,72 @@
 #include "zt_time.h"
 
 
+/* days since 1970-01-01 to a civil date (Howard Hinnant's algorithm) */
+static void
+zt_civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    int64_t  era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+
+    *d = (int) (doy - (153 * mp + 2) / 5 + 1);
+    *m = (int) (mp < 10 ? mp + 3 : mp - 9);
+    *y = (int) (yoe + era * 400 + (*m <= 2));
+}
+
+
+static void
+zt_put2(char *p, int v)
+{
+    p[0] = (char) ('0' + v / 10);
+    p[1] = (char) ('0' + v % 10);
+}
+
+
+/* called twice per webhook request: no strftime, no time zone lookups */
 void
 zt_time_rfc3339(int64_t ms, char *out)
 {
-    time_t     sec;
-    int64_t    frac;
-    struct tm  tm;
+    int      y, mo, d;
+    int64_t  days, rem;
 
-    sec = (time_t) (ms / 1000);
-    frac = ms % 1000;
-    if (frac < 0) {
-        frac += 1000;
-        sec--;
+    days = ms / 86400000;
+    rem = ms % 86400000;
+    if (rem < 0) {
+        rem += 86400000;
+        days--;
     }
 
-    gmtime_r(&sec, &tm);
+    zt_civil_from_days(days, &y, &mo, &d);
 
-    if (strftime(out, ZT_RFC3339_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
-        /* years past 9999 do not fit RFC 3339 */
-        strcpy(out, "9999-12-31T23:59:59.999Z");
+    if (y < 0 || y > 9999) {
+        /* outside what RFC 3339 can write */
+        strcpy(out, y < 0 ? "0000-01-01T00:00:00.000Z"
+                          : "9999-12-31T23:59:59.999Z");
         return;
     }
 
+    out[0] = (char) ('0' + y / 1000);
+    out[1] = (char) ('0' + y / 100 % 10);
+    zt_put2(out + 2, y % 100);
+    out[4] = '-';
+    zt_put2(out + 5, mo);
+    out[7] = '-';
+    zt_put2(out + 8, d);
+    out[10] = 'T';
+    zt_put2(out + 11, (int) (rem / 3600000));
+    out[13] = ':';
+    zt_put2(out + 14, (int) (rem / 60000 % 60));
+    out[16] = ':';
+    zt_put2(out + 17, (int) (rem / 1000 % 60));
     out[19] = '.';
-    out[20] = (char) ('0' + frac / 100);
-    out[21] = (char) ('0' + frac / 10 % 10);
-    out[22] = (char) ('0' + frac % 10);
+    out[20] = (char) ('0' + rem % 1000 / 100);
+    zt_put2(out + 21, (int) (rem % 100));
     out[23] = 'Z';
     out[24] = '\0';
 }

@@ -263,6 +263,24 @@ test_fields(void)
            ZT_OK, "minimal payload accepted");
     zt_event_free(&ev);
 
+    /* white space and escapes survive the record byte for byte */
+    {
+        const char  *b = "{\t\"event\":\"x\\u0001\\\"\\\\ \xc3\xa9\",\r\n"
+                         "  \"event_ts\" :\f1}";
+
+        is_int(parse(b, &ev, &reason), ZT_OK, "body with \\t \\r \\n \\f");
+        is_str(ev.event_type, "x\x01\"\\ \xc3\xa9", "escapes decoded");
+        rec = zt_event_record(&ev, (unsigned char *) b, strlen(b), 1, &rlen);
+        j = json_loads(rec, 0, NULL);
+        is_str(json_string_value(json_object_get(j, "raw_payload")), b,
+               "raw_payload round-trips control characters and escapes");
+        is_str(json_string_value(json_object_get(j, "event_type")),
+               "x\x01\"\\ \xc3\xa9", "event_type re-escaped");
+        json_decref(j);
+        free(rec);
+        zt_event_free(&ev);
+    }
+
     /* unknown events are kept too */
     is_int(parse("{\"event\":\"recording.completed\",\"event_ts\":1}", &ev,
                  &reason), ZT_OK, "unknown event accepted");

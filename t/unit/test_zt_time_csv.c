@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zt_time.h"
 #include "zt_csv.h"
@@ -23,6 +24,28 @@ test_time(void)
     is_str(buf, "2021-07-14T02:44:51.572Z", "rfc3339 with ms");
     zt_time_rfc3339(0, buf);
     is_str(buf, "1970-01-01T00:00:00.000Z", "epoch");
+    zt_time_rfc3339(951782400007LL, buf);
+    is_str(buf, "2000-02-29T00:00:00.007Z", "leap day of a century year");
+    zt_time_rfc3339(4107542399999LL, buf);
+    is_str(buf, "2100-02-28T23:59:59.999Z", "2100 is not a leap year");
+    zt_time_rfc3339(-1, buf);
+    is_str(buf, "1969-12-31T23:59:59.999Z", "before the epoch");
+    {
+        /* against gmtime_r over a spread of instants */
+        int        k, bad = 0;
+        char       want[32];
+        time_t     t;
+        struct tm  tm;
+
+        for (k = 0; k < 20000; k++) {
+            t = (time_t) k * 7919 * 37 + 12345;     /* to 2155 */
+            gmtime_r(&t, &tm);
+            strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+            zt_time_rfc3339((int64_t) t * 1000, buf);
+            bad += strcmp(buf, want) != 0;
+        }
+        is_int(bad, 0, "rfc3339 agrees with gmtime_r on 20000 instants");
+    }
 
     is_int(zt_time_parse_iso("2021-07-13T21:44:51Z"), 1626212691000LL,
            "ISO seconds");
