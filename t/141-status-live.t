@@ -17,8 +17,8 @@ use ZtTest;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
-plan skip_all => 'status sink not linked' unless ZtDrain::status_built();
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
+BAIL_OUT('status sink not linked') unless ZtDrain::status_built();
 
 my $tmp = tmp_dir();
 my $redis = start_redis();

@@ -17,7 +17,7 @@ use Time::HiRes qw(time);
 use ZtTest;
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $tmp = tmp_dir();
 my $secret = 'sim-secret-token';

@@ -17,7 +17,7 @@ use Fixture qw(parse_fixture load_warehouse);
 
 my $top = top_dir();
 chdir $top or die;
-plan skip_all => 'build/zoomtrack not built' unless -x zoomtrack_bin();
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
 
 my @scenarios = sort glob("$top/t/data/report/*.ev");
 my $n = 0;

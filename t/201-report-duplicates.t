@@ -16,7 +16,7 @@ use Fixture qw(parse_fixture load_warehouse);
 
 my $top = top_dir();
 chdir $top or die;
-plan skip_all => 'build/zoomtrack not built' unless -x zoomtrack_bin();
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
 
 my $date = '2026-02-03';
 my $want = slurp("$top/t/data/report/three_rooms.$date.csv");

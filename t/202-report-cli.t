@@ -15,7 +15,7 @@ use Fixture qw(parse_fixture load_warehouse);
 
 my $top = top_dir();
 chdir $top or die;
-plan skip_all => 'build/zoomtrack not built' unless -x zoomtrack_bin();
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
 
 my $dir = tmp_dir() . '/cli';
 my $f = parse_fixture(slurp("$top/t/data/report/camera.ev"));
