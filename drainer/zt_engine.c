@@ -141,6 +141,7 @@ static int zt_engine_start(zt_engine_t *e);
 static void zt_engine_join(zt_engine_t *e);
 static size_t zt_engine_running(zt_engine_t *e);
 static void zt_engine_report(zt_engine_t *e);
+static void zt_engine_sleep(int64_t ms, const sigset_t *mask);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
 
 
@@ -381,6 +382,17 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     int       rc;
     size_t    i;
     int64_t   now, t;
+    sigset_t  block, orig;
+
+    /*
+     * the handlers only set flags: keep the signals blocked except inside
+     * ppoll(), so that one arriving just before the wait still ends it
+     */
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &orig);
 
     now = zt_engine_now();
 
@@ -388,6 +400,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
         /* Redis must be there; then what was spooled goes in first */
         for (i = 0; i < e->nsinks; i++) {
             if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+                pthread_sigmask(SIG_SETMASK, &orig, NULL);
                 return ZT_ERROR;
             }
         }
@@ -398,7 +411,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
                 break;
             }
             if (rc == ZT_ERROR) {
-                (void) poll(NULL, 0, (int) e->backoff_min);
+                zt_engine_sleep(e->backoff_min, &orig);
             }
         }
 
@@ -409,6 +422,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
     if (zt_engine_start(e) != ZT_OK) {
         zt_engine_join(e);
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
         return ZT_ERROR;
     }
 
@@ -437,16 +451,28 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
         }
 
         t = e->once ? 20 : e->spool ? e->spool_at - now : 1000;
-        t = t < 1 ? 1 : t;
-
-        /* signals interrupt it (no SA_RESTART) */
-        (void) poll(NULL, 0, (int) t);
+        zt_engine_sleep(t < 1 ? 1 : t, &orig);
     }
 
     zt_engine_join(e);
     zt_engine_report(e);
 
+    pthread_sigmask(SIG_SETMASK, &orig, NULL);
+
     return ZT_OK;
+}
+
+
+/* sleeps ms with the signals of mask deliverable (they cut it short) */
+static void
+zt_engine_sleep(int64_t ms, const sigset_t *mask)
+{
+    struct timespec  ts;
+
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000;
+
+    (void) ppoll(NULL, 0, &ts, mask);
 }
 
 
