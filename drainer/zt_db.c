@@ -12,36 +12,8 @@
 
 #include "../core/zt_core.h"
 #include "zt_db.h"
+#include "zt_fs.h"
 #include "zt_sql.h"
-
-
-static int zt_db_mkdirs(const char *path);
-
-
-/* creates the directories leading to path (not path itself) */
-static int
-zt_db_mkdirs(const char *path)
-{
-    char   buf[4096];
-    char  *p;
-
-    if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf)) {
-        return ZT_ERROR;
-    }
-
-    for (p = buf + 1; *p; p++) {
-        if (*p != '/') {
-            continue;
-        }
-        *p = '\0';
-        if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-            return ZT_ERROR;
-        }
-        *p = '/';
-    }
-
-    return ZT_OK;
-}
 
 
 int
@@ -60,7 +32,7 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    if (zt_db_mkdirs(path) != ZT_OK) {
+    if (zt_fs_mkdirs(path, ZT_FS_PARENT) != ZT_OK) {
         snprintf(err, errlen, "cannot create the directory of \"%s\": %s",
                  path, strerror(errno));
         return ZT_ERROR;

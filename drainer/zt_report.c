@@ -23,6 +23,7 @@
 #include "zt_cmd.h"
 #include "zt_conf.h"
 #include "zt_db.h"
+#include "zt_fs.h"
 #include "zt_report.h"
 #include "zt_sql.h"
 
@@ -90,7 +91,6 @@ static int zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt);
 static int zt_report_json_row(FILE *f, const char *const *cells,
     const int *null, uint64_t n);
 static void zt_report_json_str(FILE *f, const char *s);
-static int zt_report_mkdirs(const char *dir);
 static int zt_strset_add(zt_strset_t *set, const char *a, const char *b);
 static size_t zt_strset_count(zt_strset_t *set);
 static void zt_strset_free(zt_strset_t *set);
@@ -368,7 +368,7 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
         return ZT_EXIT_USAGE;
     }
 
-    if (zt_report_mkdirs(dir) != ZT_OK) {
+    if (zt_fs_mkdirs(dir, ZT_FS_PATH) != ZT_OK) {
         fprintf(stderr, "zoomtrack report: cannot create \"%s\": %s\n",
                 dir, strerror(errno));
         return ZT_EXIT_FAILURE;
@@ -656,37 +656,6 @@ zt_report_fmt_pct(int64_t on, int64_t off, char *out, size_t outlen)
     q = (on * 2000 + total) / (2 * total);
 
     snprintf(out, outlen, "%" PRId64 ".%" PRId64, q / 10, q % 10);
-}
-
-
-static int
-zt_report_mkdirs(const char *dir)
-{
-    char   buf[4096];
-    char  *p;
-
-    if ((size_t) snprintf(buf, sizeof(buf), "%s", dir) >= sizeof(buf)) {
-        errno = ENAMETOOLONG;
-        return ZT_ERROR;
-    }
-
-    for (p = buf + 1; *p; p++) {
-        if (*p != '/') {
-            continue;
-        }
-
-        *p = '\0';
-        if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-            return ZT_ERROR;
-        }
-        *p = '/';
-    }
-
-    if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-        return ZT_ERROR;
-    }
-
-    return ZT_OK;
 }
 
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "../core/zt_time.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_presence.h"
 #include "zt_sink.h"
@@ -46,7 +47,6 @@ static void zt_status_exit(void *ctx);
 static int zt_status_load(zt_status_ctx_t *st);
 static int zt_status_save(zt_status_ctx_t *st);
 static int zt_status_render(zt_status_ctx_t *st);
-static int zt_status_mkdirs(const char *path);
 static int zt_status_replace(const char *path, const char *data, size_t len,
     mode_t mode);
 static char *zt_status_slurp(const char *path, size_t *len);
@@ -64,7 +64,9 @@ const zt_sink_t  zt_sink_status = {
 static int
 zt_status_init(const zt_conf_t *conf, void **ctx)
 {
+    int               i;
     char              buf[64];
+    const char       *path;
     zt_status_ctx_t  *st;
 
     st = calloc(1, sizeof(zt_status_ctx_t));
@@ -108,10 +110,16 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_status_mkdirs(st->csv_path) != ZT_OK
-        || zt_status_mkdirs(st->state_path) != ZT_OK
-        || zt_status_load(st) != ZT_OK)
-    {
+    for (i = 0; i < 2; i++) {
+        path = i ? st->state_path : st->csv_path;
+        if (zt_fs_mkdirs(path, ZT_FS_PARENT) != ZT_OK) {
+            zt_log_error("[sink:status] cannot create the directory of "
+                         "\"%s\": %s", path, strerror(errno));
+            goto failed;
+        }
+    }
+
+    if (zt_status_load(st) != ZT_OK) {
         goto failed;
     }
 
@@ -309,43 +317,6 @@ zt_status_render(zt_status_ctx_t *st)
     st->dirty = 0;
 
     zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)", st->csv_path, len);
-
-    return ZT_OK;
-}
-
-
-/* creates the directories leading to the file path */
-static int
-zt_status_mkdirs(const char *path)
-{
-    char   dir[PATH_MAX], *p;
-
-    snprintf(dir, sizeof(dir), "%s", path);
-
-    p = strrchr(dir, '/');
-    if (p == NULL || p == dir) {
-        return ZT_OK;
-    }
-    *p = '\0';
-
-    for (p = dir + 1; *p; p++) {
-        if (*p != '/') {
-            continue;
-        }
-
-        *p = '\0';
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-            zt_log_error("[sink:status] mkdir \"%s\": %s", dir,
-                         strerror(errno));
-            return ZT_ERROR;
-        }
-        *p = '/';
-    }
-
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-        zt_log_error("[sink:status] mkdir \"%s\": %s", dir, strerror(errno));
-        return ZT_ERROR;
-    }
 
     return ZT_OK;
 }
