@@ -32,7 +32,7 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    if (zt_fs_mkdirs(path, ZT_FS_PARENT) != ZT_OK) {
+    if (zt_fs_mkdirs(path, ZT_FS_PARENT, NULL, 0) != ZT_OK) {
         snprintf(err, errlen, "cannot create the directory of \"%s\": %s",
                  path, strerror(errno));
         return ZT_ERROR;

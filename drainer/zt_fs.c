@@ -11,15 +11,29 @@
 #include "zt_fs.h"
 
 
+static int
+zt_fs_failed(const char *dir, char *failed, size_t len)
+{
+    int  err = errno;
+
+    if (failed && len) {
+        snprintf(failed, len, "%s", dir);
+    }
+
+    errno = err;
+    return ZT_ERROR;
+}
+
+
 int
-zt_fs_mkdirs(const char *path, int what)
+zt_fs_mkdirs(const char *path, int what, char *failed, size_t len)
 {
     char   buf[4096];
     char  *p;
 
     if ((size_t) snprintf(buf, sizeof(buf), "%s", path) >= sizeof(buf)) {
         errno = ENAMETOOLONG;
-        return ZT_ERROR;
+        return zt_fs_failed(path, failed, len);
     }
 
     if (what == ZT_FS_PARENT) {
@@ -37,13 +51,13 @@ zt_fs_mkdirs(const char *path, int what)
 
         *p = '\0';
         if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-            return ZT_ERROR;
+            return zt_fs_failed(buf, failed, len);
         }
         *p = '/';
     }
 
     if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-        return ZT_ERROR;
+        return zt_fs_failed(buf, failed, len);
     }
 
     return ZT_OK;

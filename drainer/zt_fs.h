@@ -6,15 +6,19 @@
 #define ZT_FS_H
 
 
+#include <stddef.h>
+
+
 #define ZT_FS_PATH     0       /* create the path itself too */
 #define ZT_FS_PARENT   1       /* only the directories leading to it */
 
 
 /*
  * mkdir -p: creates every missing directory of path (mode 0755).  Returns
- * ZT_OK, or ZT_ERROR with errno set; the caller logs, naming the path.
+ * ZT_OK, or ZT_ERROR with errno set and, when failed is not NULL, the
+ * directory that could not be made copied into it, for the caller's log.
  */
-int zt_fs_mkdirs(const char *path, int what);
+int zt_fs_mkdirs(const char *path, int what, char *failed, size_t len);
 
 
 #endif /* ZT_FS_H */

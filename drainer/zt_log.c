@@ -52,6 +52,9 @@ zt_log(int level, const char *fmt, ...)
     gmtime_r(&tv.tv_sec, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 
+    /* one line per message even when several sink threads log at once */
+    flockfile(f);
+
     fprintf(f, "%s.%03dZ [%s] ", ts, (int) (tv.tv_usec / 1000),
             zt_log_name(level));
 
@@ -61,6 +64,8 @@ zt_log(int level, const char *fmt, ...)
 
     fputc('\n', f);
     fflush(f);
+
+    funlockfile(f);
 }
 
 

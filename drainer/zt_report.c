@@ -368,7 +368,7 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
         return ZT_EXIT_USAGE;
     }
 
-    if (zt_fs_mkdirs(dir, ZT_FS_PATH) != ZT_OK) {
+    if (zt_fs_mkdirs(dir, ZT_FS_PATH, NULL, 0) != ZT_OK) {
         fprintf(stderr, "zoomtrack report: cannot create \"%s\": %s\n",
                 dir, strerror(errno));
         return ZT_EXIT_FAILURE;

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "../core/zt_time.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_sink.h"
 #include "zt_sink_archive.h"
@@ -378,7 +379,7 @@ zt_archive_put(zt_archive_t *a, zt_item_t *it, zt_archive_file_t *f)
 static int
 zt_archive_mkdirs(zt_archive_t *a, const char *day)
 {
-    char  path[ZT_ARCHIVE_PATH], *p;
+    char  path[ZT_ARCHIVE_PATH], failed[ZT_ARCHIVE_PATH];
 
     if (snprintf(path, sizeof(path), "%s/%s", a->dir, day)
         >= (int) sizeof(path))
@@ -390,22 +391,8 @@ zt_archive_mkdirs(zt_archive_t *a, const char *day)
         return ZT_OK;
     }
 
-    for (p = path + 1; *p; p++) {
-        if (*p != '/') {
-            continue;
-        }
-
-        *p = '\0';
-        if (mkdir(path, 0755) == -1 && errno != EEXIST) {
-            zt_log_error("[sink:archive] cannot create \"%s\": %s", path,
-                         strerror(errno));
-            return ZT_ERROR;
-        }
-        *p = '/';
-    }
-
-    if (mkdir(path, 0755) == -1 && errno != EEXIST) {
-        zt_log_error("[sink:archive] cannot create \"%s\": %s", path,
+    if (zt_fs_mkdirs(path, ZT_FS_PATH, failed, sizeof(failed)) != ZT_OK) {
+        zt_log_error("[sink:archive] cannot create \"%s\": %s", failed,
                      strerror(errno));
         return ZT_ERROR;
     }

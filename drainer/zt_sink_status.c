@@ -65,7 +65,7 @@ static int
 zt_status_init(const zt_conf_t *conf, void **ctx)
 {
     int               i;
-    char              buf[64];
+    char              buf[64], dir[PATH_MAX];
     const char       *path;
     zt_status_ctx_t  *st;
 
@@ -112,9 +112,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
 
     for (i = 0; i < 2; i++) {
         path = i ? st->state_path : st->csv_path;
-        if (zt_fs_mkdirs(path, ZT_FS_PARENT) != ZT_OK) {
-            zt_log_error("[sink:status] cannot create the directory of "
-                         "\"%s\": %s", path, strerror(errno));
+        if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+            zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
+                         strerror(errno));
             goto failed;
         }
     }

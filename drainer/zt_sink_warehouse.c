@@ -18,6 +18,7 @@
 
 #include "../core/zt_event.h"
 #include "../core/zt_time.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_sink.h"
 #include "zt_sink_archive.h"
@@ -103,7 +104,6 @@ static const char  zt_wh_insert[] =
 static int zt_warehouse_init(const zt_conf_t *conf, void **ctx);
 static int zt_warehouse_write(void *ctx, zt_item_t *items, size_t n);
 static void zt_warehouse_exit(void *ctx);
-static int zt_warehouse_mkdir_parent(const char *path);
 static int zt_warehouse_exec(zt_warehouse_t *w, const char *sql,
     const char *what);
 static int zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it,
@@ -125,7 +125,7 @@ static int
 zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
     int                   rc;
-    char                  day[16], pragma[64];
+    char                  day[16], pragma[64], dir[ZT_WH_PATH];
     int64_t               busy;
     const char           *backend, *sync;
     zt_warehouse_t       *w;
@@ -178,7 +178,9 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_warehouse_mkdir_parent(w->path) != ZT_OK) {
+    if (zt_fs_mkdirs(w->path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+        zt_log_error("[sink:warehouse] cannot create \"%s\": %s", dir,
+                     strerror(errno));
         goto failed;
     }
 
@@ -244,46 +246,6 @@ zt_warehouse_exit(void *ctx)
 
     free(w->tz);
     free(w);
-}
-
-
-static int
-zt_warehouse_mkdir_parent(const char *path)
-{
-    char  dir[ZT_WH_PATH], *p;
-
-    snprintf(dir, sizeof(dir), "%s", path);
-
-    p = strrchr(dir, '/');
-    if (p == NULL || p == dir) {
-        return ZT_OK;
-    }
-    *p = '\0';
-
-    for (p = dir + 1; ; p++) {
-        if (*p != '/' && *p != '\0') {
-            continue;
-        }
-
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-                break;
-            }
-            *p = '/';
-            continue;
-        }
-
-        if (mkdir(dir, 0755) == -1 && errno != EEXIST) {
-            break;
-        }
-
-        return ZT_OK;
-    }
-
-    zt_log_error("[sink:warehouse] cannot create \"%s\": %s", dir,
-                 strerror(errno));
-    return ZT_ERROR;
 }
 
 
