@@ -1,0 +1,93 @@
+# scripts/run, what `make run` starts: redis, nginx with the module and the
+# drainer, from nothing to a working stack, then an orderly stop.  Runs the
+# script with VAR= in a temp dir and its own ports, as a newcomer would run
+# `make run` and the `zoomtrack simulate` line it prints.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use POSIX ();
+use Test::More;
+use ZtTest;
+
+# the script runs the regular build: the sanitizer and valgrind passes of
+# `make test` cover its components through the other files
+plan skip_all => 'scripts/run uses the regular build'
+    if $ENV{ZT_VALGRIND} || $ENV{ZT_SANITIZE};
+
+my $top = top_dir();
+my $var = tmp_dir() . '/var';
+
+# tempdir is 0700; a checkout's var/ is readable by nginx's workers
+chmod 0755, tmp_dir();
+my ($port, $rport) = (free_port(), free_port());
+my $log = tmp_dir() . '/run.log';
+
+BAIL_OUT('build/zoomtrack not built') unless -x "$top/build/zoomtrack";
+
+my $pid = fork // die;
+if ($pid == 0) {
+    open(STDOUT, '>', $log);
+    open(STDERR, '>&', \*STDOUT);
+    $ENV{VAR} = $var;
+    $ENV{PORT} = $port;
+    $ENV{REDIS_PORT} = $rport;
+    exec('bash', "$top/scripts/run") or POSIX::_exit(127);
+}
+
+my $status_url = "http://127.0.0.1:$port/zoomtrack/status";
+ok(wait_until(sub { http()->get($status_url)->{status} == 200 }, 60,
+              'the stack'), 'stack answers on its port')
+    or diag(slurp($log));
+
+like(slurp($log), qr/zoomtrack simulate --url http:\/\/127\.0\.0\.1:$port/,
+     'prints the simulate line');
+ok(-s "$var/webhook-secret", 'secret generated');
+is((stat("$var/webhook-secret"))[2] & 0777, 0600, 'secret is private');
+like(slurp("$var/zoomtrack.conf"), qr/^data_dir = \Q$var\E$/m,
+     'config made from conf/zoomtrack.conf');
+
+my ($rc, $out, $err) = run_zoomtrack([
+    'simulate', '--url', "http://127.0.0.1:$port/webhook",
+    '--secret-file', "$var/webhook-secret", '--participants', 6,
+    '--rooms', 2, '--minutes', 20, '--seed', 5, '--duplicates', 0.2]);
+is($rc, 0, 'simulate delivered everything') or diag($err);
+my $sim = json_decode_ok($out);
+my $unique = $sim ? $sim->{unique_events} : -1;
+
+my $csv = "$var/_data/zoom-room-dashboard.csv";
+ok(wait_until(sub {
+    my @f = glob("$var/raw/*/*.json");
+    my $c = slurp($csv) // '';
+    my $rows = () = $c =~ /\n/g;
+    return @f == $unique && $rows == 1 + @{ $sim->{participants} };
+}, 30, 'archive and CSV'), "archive has the $unique events, CSV a row each");
+
+my $r = http()->get("http://127.0.0.1:$port/_data/zoom-room-dashboard.csv");
+is($r->{status}, 200, 'CSV served');
+is($r->{headers}{'cache-control'}, 'no-store', 'CSV not cached');
+is($r->{headers}{'access-control-allow-origin'}, '*', 'CSV has CORS');
+like(http()->get("http://127.0.0.1:$port/")->{content}, qr/textContent/,
+     'dashboard page served');
+
+($rc, $out, $err) = run_zoomtrack(['report', '-c', "$var/zoomtrack.conf",
+                                   '--date', $sim->{participants} ? do {
+                                       my @t = gmtime($sim->{start_ms} / 1000);
+                                       POSIX::strftime('%Y-%m-%d', @t) } : '']);
+is($rc, 0, 'report from a second terminal') or diag($err);
+like($out, qr/6 people/, 'report summary') or diag($out);
+
+# what Ctrl-C does: the script's trap stops the three in order
+kill 'TERM', $pid;
+my $st = ZtTest::reap($pid, 30);
+is($st >> 8, 0, 'run exits 0 when stopped');
+like(slurp($log), qr/run: stopped/, 'orderly stop');
+ok(!ZtTest::port_open($port), 'nginx gone');
+ok(!ZtTest::port_open($rport), 'redis gone');
+# [d] keeps pgrep from matching the shell that runs it
+is(`pgrep -f '[d]rain -c $var/zoomtrack.conf'`, '', 'drainer gone');
+
+done_testing();
