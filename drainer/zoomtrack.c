@@ -10,13 +10,6 @@
 #include "zt_conf.h"
 
 
-/* TEMPORARY while the subcommands are being written in parallel */
-#pragma weak zt_cmd_drain
-#pragma weak zt_cmd_simulate
-#pragma weak zt_cmd_report
-#pragma weak zt_cmd_camera
-
-
 typedef struct {
     const char  *name;
     int        (*run)(int argc, char **argv);
@@ -78,10 +71,6 @@ main(int argc, char **argv)
 
     for (i = 0; i < sizeof(zt_cmds) / sizeof(zt_cmds[0]); i++) {
         if (strcmp(argv[1], zt_cmds[i].name) == 0) {
-            if (zt_cmds[i].run == NULL) {
-                fprintf(stderr, "zoomtrack: %s is not built\n", argv[1]);
-                return ZT_EXIT_FAILURE;
-            }
             return zt_cmds[i].run(argc - 1, argv + 1);
         }
     }
