@@ -636,6 +636,10 @@ zt_engine_sink_main(void *arg)
         zt_engine_tick(s, 0);
 
         if (rc > 0) {
+            /* between batches, so a waiting SIGHUP gets its turn even
+             * while this sink always has work */
+            pthread_rwlock_unlock(&e->lock);
+            pthread_rwlock_rdlock(&e->lock);
             continue;
         }
 

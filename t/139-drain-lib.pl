@@ -179,7 +179,7 @@ sub write_conf {
 sub drain_cmd {
     my ($conf, @extra) = @_;
     my @cmd = (ZtTest::zoomtrack_bin(), 'drain', '-c', $conf, @extra);
-    unshift @cmd, 'valgrind', '-q', '--leak-check=full',
+    unshift @cmd, 'valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
         '--errors-for-leak-kinds=definite', '--error-exitcode=99'
         if $ENV{ZT_VALGRIND};
     return @cmd;

@@ -442,7 +442,7 @@ sub run_zoomtrack {
     my $n = ++$N;
     my @cmd = (zoomtrack_bin(), @$args);
     if ($ENV{ZT_VALGRIND}) {
-        unshift @cmd, 'valgrind', '-q', '--leak-check=full',
+        unshift @cmd, 'valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
             '--errors-for-leak-kinds=definite', '--error-exitcode=99';
     }
     my $pid = fork // die;
