@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../core/zt_core.h"
@@ -19,10 +20,27 @@
 int
 zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
 {
-    char                 *msg, path[4096];
+    char                 *msg, path[4096], pragma[64], dir[4096];
+    int64_t               busy;
+    const char           *sync;
     const zt_sql_file_t  *f;
 
     *db = NULL;
+
+    sync = zt_conf_get(conf, "warehouse", "synchronous");
+    if (strcasecmp(sync, "normal") != 0 && strcasecmp(sync, "full") != 0) {
+        snprintf(err, errlen, "warehouse.synchronous \"%s\": use normal or "
+                 "full", sync);
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "warehouse", "busy_timeout_ms", &busy)
+        != ZT_OK
+        || busy < 0 || busy > 3600000)
+    {
+        snprintf(err, errlen, "warehouse.busy_timeout_ms must be 0..3600000");
+        return ZT_ERROR;
+    }
 
     if (zt_conf_get_path(conf, "warehouse", "path", "zoomtrack.db", path,
                          sizeof(path))
@@ -32,9 +50,9 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    if (zt_fs_mkdirs(path, ZT_FS_PARENT, NULL, 0) != ZT_OK) {
-        snprintf(err, errlen, "cannot create the directory of \"%s\": %s",
-                 path, strerror(errno));
+    if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+        snprintf(err, errlen, "cannot create \"%s\": %s", dir,
+                 strerror(errno));
         return ZT_ERROR;
     }
 
@@ -49,10 +67,14 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    sqlite3_busy_timeout(*db, 5000);
+    /* a reader (the report) must not make the drainer's writes fail */
+    sqlite3_busy_timeout(*db, (int) busy);
+
+    snprintf(pragma, sizeof(pragma), "PRAGMA synchronous = %s", sync);
 
     if (sqlite3_exec(*db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg)
-        != SQLITE_OK)
+        != SQLITE_OK
+        || sqlite3_exec(*db, pragma, NULL, NULL, &msg) != SQLITE_OK)
     {
         goto failed;
     }

@@ -1,8 +1,9 @@
 /*
  * zt_db: opens the SQLite warehouse shared by the drain sink, the report and
  * `camera`: path from [warehouse] path (default data_dir/zoomtrack.db), WAL,
- * busy_timeout 5000 ms, and every embedded sql/sqlite/NNN-*.sql applied in
- * order (the DDL is idempotent, so every opener may apply it).
+ * [warehouse] busy_timeout_ms and synchronous, and every embedded
+ * sql/sqlite/NNN-*.sql applied in order (the DDL is idempotent, so every
+ * opener may apply it).
  */
 
 #ifndef ZT_DB_H

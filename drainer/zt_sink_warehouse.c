@@ -18,11 +18,10 @@
 
 #include "../core/zt_event.h"
 #include "../core/zt_time.h"
-#include "zt_fs.h"
+#include "zt_db.h"
 #include "zt_log.h"
 #include "zt_sink.h"
 #include "zt_sink_archive.h"
-#include "zt_sql.h"
 
 
 #define ZT_WH_PATH         4096
@@ -124,32 +123,15 @@ const zt_sink_t  zt_sink_warehouse = {
 static int
 zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
-    int                   rc;
-    char                  day[16], pragma[64], dir[ZT_WH_PATH];
-    int64_t               busy;
-    const char           *backend, *sync;
-    zt_warehouse_t       *w;
-    const zt_sql_file_t  *f;
+    int              rc;
+    char             day[16], err[512];
+    const char      *backend;
+    zt_warehouse_t  *w;
 
     backend = zt_conf_get(conf, "warehouse", "backend");
     if (strcmp(backend, "sqlite") != 0) {
         zt_log_error("[sink:warehouse] backend \"%s\" is not supported "
                      "(sqlite)", backend);
-        return ZT_ERROR;
-    }
-
-    sync = zt_conf_get(conf, "warehouse", "synchronous");
-    if (strcasecmp(sync, "normal") != 0 && strcasecmp(sync, "full") != 0) {
-        zt_log_error("[sink:warehouse] synchronous \"%s\": use normal or "
-                     "full", sync);
-        return ZT_ERROR;
-    }
-
-    if (zt_conf_get_int(conf, "warehouse", "busy_timeout_ms", &busy)
-        != ZT_OK
-        || busy < 0 || busy > 3600000)
-    {
-        zt_log_error("[sink:warehouse] busy_timeout_ms must be 0..3600000");
         return ZT_ERROR;
     }
 
@@ -178,37 +160,9 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_fs_mkdirs(w->path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
-        zt_log_error("[sink:warehouse] cannot create \"%s\": %s", dir,
-                     strerror(errno));
+    if (zt_db_open(conf, &w->db, err, sizeof(err)) != ZT_OK) {
+        zt_log_error("[sink:warehouse] %s", err);
         goto failed;
-    }
-
-    rc = sqlite3_open_v2(w->path, &w->db,
-                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (rc != SQLITE_OK) {
-        zt_log_error("[sink:warehouse] cannot open \"%s\": %s", w->path,
-                     w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(rc));
-        goto failed;
-    }
-
-    /* a reader (the report) must not make our writes fail */
-    sqlite3_busy_timeout(w->db, (int) busy);
-
-    snprintf(pragma, sizeof(pragma), "PRAGMA synchronous = %s", sync);
-
-    if (zt_warehouse_exec(w, pragma, "synchronous") != ZT_OK) {
-        goto failed;
-    }
-
-    for (f = zt_sql_files; f->name; f++) {
-        if (f->name[0] != '0') {
-            continue;
-        }
-
-        if (zt_warehouse_exec(w, f->sql, f->name) != ZT_OK) {
-            goto failed;
-        }
     }
 
     rc = sqlite3_prepare_v2(w->db, zt_wh_insert, -1, &w->ins, NULL);
