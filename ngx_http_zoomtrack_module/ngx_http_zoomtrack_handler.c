@@ -14,19 +14,17 @@
 #include "ngx_http_zoomtrack_redis.h"
 #include "ngx_http_zoomtrack_spool.h"
 #include "ngx_http_zoomtrack_status.h"
+#include "ngx_http_zoomtrack_wait.h"
 
 #include "zt_event.h"
 #include "zt_time.h"
 
 
 typedef struct {
-    ngx_http_request_t               *request;
-    ngx_http_zoomtrack_loc_conf_t    *conf;
-    ngx_http_zoomtrack_redis_call_t  *call;
-    char                             *record;     /* malloc()ed by core */
-    size_t                            record_len;
-    ngx_event_t                       timer;
-    char                              event_id[ZT_UUID_LEN + 1];
+    ngx_http_zoomtrack_wait_t   wait;            /* first: see wait_create */
+    char                       *record;          /* malloc()ed by core */
+    size_t                      record_len;
+    char                        event_id[ZT_UUID_LEN + 1];
 } ngx_http_zoomtrack_ctx_t;
 
 
@@ -43,13 +41,12 @@ static ngx_int_t ngx_http_zoomtrack_url_validation(ngx_http_request_t *r,
     zt_event_t *ev, size_t which);
 static ngx_int_t ngx_http_zoomtrack_push(ngx_http_request_t *r,
     zt_event_t *ev, u_char *body, size_t len);
-static void ngx_http_zoomtrack_push_done(void *data, ngx_int_t rc,
-    long long *values, ngx_uint_t n);
-static void ngx_http_zoomtrack_timeout(ngx_event_t *ev);
+static ngx_int_t ngx_http_zoomtrack_push_done(ngx_http_zoomtrack_wait_t *w,
+    ngx_int_t rc, long long *values, ngx_uint_t n);
 static ngx_int_t ngx_http_zoomtrack_failed(ngx_http_zoomtrack_ctx_t *ctx);
 static ngx_int_t ngx_http_zoomtrack_accepted(ngx_http_zoomtrack_ctx_t *ctx,
     ngx_uint_t spooled);
-static void ngx_http_zoomtrack_cleanup(void *data);
+static void ngx_http_zoomtrack_free(ngx_http_zoomtrack_wait_t *w);
 
 
 static ngx_int_t
@@ -378,22 +375,18 @@ static ngx_int_t
 ngx_http_zoomtrack_push(ngx_http_request_t *r, zt_event_t *ev, u_char *body,
     size_t len)
 {
-    ngx_pool_cleanup_t             *cln;
     ngx_http_zoomtrack_ctx_t       *ctx;
     ngx_http_zoomtrack_loc_conf_t  *ztlcf;
 
     ztlcf = ngx_http_get_module_loc_conf(r, ngx_http_zoomtrack_module);
 
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_zoomtrack_ctx_t));
-    if (cln == NULL) {
+    ctx = ngx_http_zoomtrack_wait_create(r, sizeof(ngx_http_zoomtrack_ctx_t),
+                                         ngx_http_zoomtrack_push_done,
+                                         ngx_http_zoomtrack_free);
+    if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_http_zoomtrack_ctx_t));
-
-    ctx->request = r;
-    ctx->conf = ztlcf;
     ngx_memcpy(ctx->event_id, ev->event_id, ZT_UUID_LEN + 1);
 
     ctx->record = zt_event_record(ev, body, len, zt_time_now_ms(),
@@ -404,101 +397,34 @@ ngx_http_zoomtrack_push(ngx_http_request_t *r, zt_event_t *ev, u_char *body,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    cln->handler = ngx_http_zoomtrack_cleanup;
-
-    ctx->call = ngx_http_zoomtrack_redis_push(ztlcf->server, ztlcf->queues,
-                                              (u_char *) ctx->record,
-                                              ctx->record_len,
-                                              ngx_http_zoomtrack_push_done,
-                                              ctx);
-    if (ctx->call == NULL) {
-        /* no connection now: fail fast rather than wait for the timer */
-        ngx_http_zoomtrack_count(NGX_HTTP_ZOOMTRACK_REDIS_ERRORS);
-        return ngx_http_zoomtrack_failed(ctx);
-    }
-
-    ctx->timer.handler = ngx_http_zoomtrack_timeout;
-    ctx->timer.data = ctx;
-    ctx->timer.log = r->connection->log;
-
-    ngx_add_timer(&ctx->timer, ztlcf->redis_timeout);
-
-    r->main->count++;
-
-    return NGX_DONE;
+    return ngx_http_zoomtrack_wait_start(&ctx->wait,
+               ngx_http_zoomtrack_redis_push(ztlcf->server, ztlcf->queues,
+                                             (u_char *) ctx->record,
+                                             ctx->record_len,
+                                             ngx_http_zoomtrack_wait_reply,
+                                             &ctx->wait));
 }
 
 
-static void
-ngx_http_zoomtrack_push_done(void *data, ngx_int_t rc, long long *values,
-    ngx_uint_t n)
+/* 2xx only once every queue has the event; anything else is our failure */
+
+static ngx_int_t
+ngx_http_zoomtrack_push_done(ngx_http_zoomtrack_wait_t *w, ngx_int_t rc,
+    long long *values, ngx_uint_t n)
 {
-    ngx_http_zoomtrack_ctx_t  *ctx = data;
+    ngx_http_zoomtrack_ctx_t  *ctx = (ngx_http_zoomtrack_ctx_t *) w;
 
-    ngx_int_t            res;
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    ctx->call = NULL;
-
-    if (ctx->timer.timer_set) {
-        ngx_del_timer(&ctx->timer);
-    }
-
-    if (rc == NGX_OK && n == ctx->conf->queues->nelts) {
-        if (ctx->conf->spool) {
-            ngx_http_zoomtrack_spool_release(ctx->conf->spool);
+    if (rc == NGX_OK && n == w->conf->queues->nelts) {
+        if (w->conf->spool) {
+            ngx_http_zoomtrack_spool_release(w->conf->spool);
         }
 
-        res = ngx_http_zoomtrack_accepted(ctx, 0);
-
-    } else {
-        ngx_http_zoomtrack_count(NGX_HTTP_ZOOMTRACK_REDIS_ERRORS);
-        res = ngx_http_zoomtrack_failed(ctx);
-    }
-
-    ngx_http_finalize_request(r, res);
-    ngx_http_run_posted_requests(c);
-}
-
-
-/*
- * No EXEC reply in time.  The connection is dropped, which fails every
- * other call pending on it as well: a server that stalls one transaction
- * stalls all of them.  Redis may still have run this one; the event is
- * then both answered 503 (or spooled) and queued, and the duplicate is
- * removed downstream by event_id.
- */
-
-static void
-ngx_http_zoomtrack_timeout(ngx_event_t *ev)
-{
-    ngx_http_zoomtrack_ctx_t  *ctx = ev->data;
-
-    ngx_int_t            res;
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    if (ctx->call) {
-        ngx_http_zoomtrack_redis_cancel(ctx->call);
-        ctx->call = NULL;
+        return ngx_http_zoomtrack_accepted(ctx, 0);
     }
 
     ngx_http_zoomtrack_count(NGX_HTTP_ZOOMTRACK_REDIS_ERRORS);
 
-    ngx_http_zoomtrack_redis_reset(ctx->conf->server,
-                                   ctx->conf->redis_timeout);
-
-    res = ngx_http_zoomtrack_failed(ctx);
-
-    ngx_http_finalize_request(r, res);
-    ngx_http_run_posted_requests(c);
+    return ngx_http_zoomtrack_failed(ctx);
 }
 
 
@@ -509,10 +435,10 @@ ngx_http_zoomtrack_failed(ngx_http_zoomtrack_ctx_t *ctx)
 {
     ngx_http_request_t  *r;
 
-    r = ctx->request;
+    r = ctx->wait.request;
 
-    if (ctx->conf->spool
-        && ngx_http_zoomtrack_spool_write(ctx->conf->spool,
+    if (ctx->wait.conf->spool
+        && ngx_http_zoomtrack_spool_write(ctx->wait.conf->spool,
                                           (u_char *) ctx->record,
                                           ctx->record_len,
                                           r->connection->log)
@@ -550,7 +476,7 @@ ngx_http_zoomtrack_accepted(ngx_http_zoomtrack_ctx_t *ctx,
 
     len = sizeof("{\"event_id\":\"\",\"spooled\":true}") + ZT_UUID_LEN;
 
-    p = ngx_pnalloc(ctx->request->pool, len);
+    p = ngx_pnalloc(ctx->wait.request->pool, len);
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -558,25 +484,17 @@ ngx_http_zoomtrack_accepted(ngx_http_zoomtrack_ctx_t *ctx,
     last = ngx_snprintf(p, len, "{\"event_id\":\"%s\"%s}", ctx->event_id,
                         spooled ? ",\"spooled\":true" : "");
 
-    return ngx_http_zoomtrack_send(ctx->request, NGX_HTTP_OK, p, last - p);
+    return ngx_http_zoomtrack_send(ctx->wait.request, NGX_HTTP_OK, p,
+                                   last - p);
 }
 
 
 /* the request is going away: its call must not find it any more */
 
 static void
-ngx_http_zoomtrack_cleanup(void *data)
+ngx_http_zoomtrack_free(ngx_http_zoomtrack_wait_t *w)
 {
-    ngx_http_zoomtrack_ctx_t  *ctx = data;
-
-    if (ctx->call) {
-        ngx_http_zoomtrack_redis_cancel(ctx->call);
-        ctx->call = NULL;
-    }
-
-    if (ctx->timer.timer_set) {
-        ngx_del_timer(&ctx->timer);
-    }
+    ngx_http_zoomtrack_ctx_t  *ctx = (ngx_http_zoomtrack_ctx_t *) w;
 
     free(ctx->record);
     ctx->record = NULL;

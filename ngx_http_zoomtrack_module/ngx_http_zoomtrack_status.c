@@ -11,22 +11,13 @@
 #include "ngx_http_zoomtrack_handler.h"
 #include "ngx_http_zoomtrack_redis.h"
 #include "ngx_http_zoomtrack_status.h"
+#include "ngx_http_zoomtrack_wait.h"
 
 
-typedef struct {
-    ngx_http_request_t               *request;
-    ngx_http_zoomtrack_loc_conf_t    *conf;
-    ngx_http_zoomtrack_redis_call_t  *call;
-    ngx_event_t                       timer;
-} ngx_http_zoomtrack_status_ctx_t;
-
-
-static void ngx_http_zoomtrack_status_done(void *data, ngx_int_t rc,
-    long long *values, ngx_uint_t n);
-static void ngx_http_zoomtrack_status_timeout(ngx_event_t *ev);
+static ngx_int_t ngx_http_zoomtrack_status_done(ngx_http_zoomtrack_wait_t *w,
+    ngx_int_t rc, long long *values, ngx_uint_t n);
 static ngx_int_t ngx_http_zoomtrack_status_send(ngx_http_request_t *r,
     long long *values, ngx_uint_t n);
-static void ngx_http_zoomtrack_status_cleanup(void *data);
 
 
 static const char  *ngx_http_zoomtrack_counter_names[] = {
@@ -60,10 +51,9 @@ ngx_http_zoomtrack_counter_name(ngx_http_zoomtrack_counter_e n)
 ngx_int_t
 ngx_http_zoomtrack_status_handler(ngx_http_request_t *r)
 {
-    ngx_int_t                         rc;
-    ngx_pool_cleanup_t               *cln;
-    ngx_http_zoomtrack_loc_conf_t    *ztlcf;
-    ngx_http_zoomtrack_status_ctx_t  *ctx;
+    ngx_int_t                       rc;
+    ngx_http_zoomtrack_wait_t      *w;
+    ngx_http_zoomtrack_loc_conf_t  *ztlcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
         if (ngx_http_zoomtrack_add_header(r, "Allow", "GET, HEAD")
@@ -82,89 +72,31 @@ ngx_http_zoomtrack_status_handler(ngx_http_request_t *r)
 
     ztlcf = ngx_http_get_module_loc_conf(r, ngx_http_zoomtrack_module);
 
-    cln = ngx_pool_cleanup_add(r->pool,
-                               sizeof(ngx_http_zoomtrack_status_ctx_t));
-    if (cln == NULL) {
+    w = ngx_http_zoomtrack_wait_create(r, sizeof(ngx_http_zoomtrack_wait_t),
+                                       ngx_http_zoomtrack_status_done, NULL);
+    if (w == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ctx = cln->data;
-    ngx_memzero(ctx, sizeof(ngx_http_zoomtrack_status_ctx_t));
-
-    ctx->request = r;
-    ctx->conf = ztlcf;
-
-    cln->handler = ngx_http_zoomtrack_status_cleanup;
-
-    ctx->call = ngx_http_zoomtrack_redis_llen(ztlcf->server, ztlcf->queues,
-                                              ngx_http_zoomtrack_status_done,
-                                              ctx);
-    if (ctx->call == NULL) {
-        return ngx_http_zoomtrack_status_send(r, NULL, 0);
-    }
-
-    ctx->timer.handler = ngx_http_zoomtrack_status_timeout;
-    ctx->timer.data = ctx;
-    ctx->timer.log = r->connection->log;
-
-    ngx_add_timer(&ctx->timer, ztlcf->redis_timeout);
-
-    r->main->count++;
-
-    return NGX_DONE;
+    return ngx_http_zoomtrack_wait_start(w,
+               ngx_http_zoomtrack_redis_llen(ztlcf->server, ztlcf->queues,
+                                             ngx_http_zoomtrack_wait_reply,
+                                             w));
 }
 
 
-static void
-ngx_http_zoomtrack_status_done(void *data, ngx_int_t rc, long long *values,
-    ngx_uint_t n)
+/* Redis failed or timed out: the counters still go out, lengths null */
+
+static ngx_int_t
+ngx_http_zoomtrack_status_done(ngx_http_zoomtrack_wait_t *w, ngx_int_t rc,
+    long long *values, ngx_uint_t n)
 {
-    ngx_http_zoomtrack_status_ctx_t  *ctx = data;
-
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    ctx->call = NULL;
-
-    if (ctx->timer.timer_set) {
-        ngx_del_timer(&ctx->timer);
-    }
-
     if (rc != NGX_OK) {
         values = NULL;
         n = 0;
     }
 
-    ngx_http_finalize_request(r, ngx_http_zoomtrack_status_send(r, values,
-                                                                n));
-    ngx_http_run_posted_requests(c);
-}
-
-
-static void
-ngx_http_zoomtrack_status_timeout(ngx_event_t *ev)
-{
-    ngx_http_zoomtrack_status_ctx_t  *ctx = ev->data;
-
-    ngx_connection_t    *c;
-    ngx_http_request_t  *r;
-
-    r = ctx->request;
-    c = r->connection;
-
-    if (ctx->call) {
-        ngx_http_zoomtrack_redis_cancel(ctx->call);
-        ctx->call = NULL;
-    }
-
-    ngx_http_zoomtrack_redis_reset(ctx->conf->server,
-                                   ctx->conf->redis_timeout);
-
-    ngx_http_finalize_request(r, ngx_http_zoomtrack_status_send(r, NULL, 0));
-    ngx_http_run_posted_requests(c);
+    return ngx_http_zoomtrack_status_send(w->request, values, n);
 }
 
 
@@ -253,20 +185,4 @@ ngx_http_zoomtrack_status_send(ngx_http_request_t *r, long long *values,
     *p++ = '\n';
 
     return ngx_http_zoomtrack_send(r, NGX_HTTP_OK, out, p - out);
-}
-
-
-static void
-ngx_http_zoomtrack_status_cleanup(void *data)
-{
-    ngx_http_zoomtrack_status_ctx_t  *ctx = data;
-
-    if (ctx->call) {
-        ngx_http_zoomtrack_redis_cancel(ctx->call);
-        ctx->call = NULL;
-    }
-
-    if (ctx->timer.timer_set) {
-        ngx_del_timer(&ctx->timer);
-    }
 }
