@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -63,6 +64,38 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 
     fflush(stdout);
     return pass;
+}
+
+
+/* a file's bytes, NUL-terminated, malloc()ed; *len (if set) its size */
+static __attribute__((unused)) char *
+tap_slurp(const char *path, size_t *len)
+{
+    FILE  *f;
+    char  *buf;
+    long   n;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+
+    buf = calloc(1, (size_t) n + 1);
+    if (buf && fread(buf, 1, (size_t) n, f) != (size_t) n) {
+        n = 0;
+        buf[0] = '\0';
+    }
+    fclose(f);
+
+    if (len) {
+        *len = (size_t) n;
+    }
+
+    return buf;
 }
 
 

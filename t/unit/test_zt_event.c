@@ -65,26 +65,10 @@ static const expect_t  cases[] = {
 static char *
 read_payload(const char *name, size_t *len)
 {
-    FILE  *f;
-    char   path[256], *buf;
-    long   n;
+    char  path[256];
 
     snprintf(path, sizeof(path), "t/data/payloads/%s.json", name);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t) n + 1);
-    if (fread(buf, 1, (size_t) n, f) != (size_t) n) {
-        n = 0;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t) n;
-    return buf;
+    return tap_slurp(path, len);
 }
 
 

@@ -13,31 +13,6 @@
 #include "tap.h"
 
 
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE  *f;
-    char  *buf;
-    long   n;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t) n + 1);
-    if (fread(buf, 1, (size_t) n, f) != (size_t) n) {
-        n = 0;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t) n;
-    return buf;
-}
-
-
 static zt_str_t
 S(const char *s)
 {
@@ -71,7 +46,7 @@ main(void)
     int             fd;
     const char     *emoji;
 
-    body = read_file("t/data/payloads/session.started.signing_example.json",
+    body = tap_slurp("t/data/payloads/session.started.signing_example.json",
                      &len);
     ok(body != NULL && len == 159, "Zoom's documented signing body read");
 

@@ -17,29 +17,6 @@
 #include "tap.h"
 
 
-static char *
-slurp(const char *path)
-{
-    FILE  *f;
-    char  *buf;
-    long   n;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = calloc(1, (size_t) n + 1);
-    if (fread(buf, 1, (size_t) n, f) != (size_t) n) {
-        buf[0] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
-
 static void
 item(zt_item_t *it, const char *json)
 {
@@ -109,7 +86,7 @@ main(void)
     is_int(rc, ZT_OK, "write a batch");
 
     snprintf(path, sizeof(path), "%s/raw/2021-07-14/e1.json", dir);
-    s = slurp(path);
+    s = tap_slurp(path, NULL);
     is_str(s, "{\n  \"a\": \"\xc3\xa9\"\n}", "body byte-exact, local date");
     free(s);
     ok(it[0].error == NULL, "no error for a good record");
@@ -126,7 +103,7 @@ main(void)
     it[0].error = NULL;
     is_int(zt_sink_archive.write(ctx, &it[3], 1), ZT_OK, "redelivery");
     snprintf(path, sizeof(path), "%s/raw/2021-07-14/e1.json", dir);
-    s = slurp(path);
+    s = tap_slurp(path, NULL);
     is_str(s, "{\n  \"a\": \"\xc3\xa9\"\n}", "existing file kept");
     free(s);
     zt_sink_archive.exit(ctx);
