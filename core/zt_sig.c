@@ -40,33 +40,58 @@ zt_hmac_sha256_hex(const zt_str_t *key, const unsigned char *msg, size_t len,
 }
 
 
-/* HMAC of "v0:" ts ":" body without copying the body */
-static void
-zt_sig_digest(const zt_str_t *key, const unsigned char *ts, size_t ts_len,
-    const unsigned char *body, size_t len, unsigned char *md)
+/* an HMAC-SHA256 context with the key already scheduled, or NULL */
+static EVP_MAC_CTX *
+zt_sig_keyed(const zt_str_t *key)
 {
-    size_t        mdlen;
     EVP_MAC      *mac;
     EVP_MAC_CTX  *ctx;
     OSSL_PARAM    params[2];
 
     mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac);
 
     if (ctx == NULL) {
-        /* out of memory: a digest of zeros never matches a real header */
-        memset(md, 0, 32);
-        EVP_MAC_free(mac);
-        return;
+        return NULL;
     }
 
     params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *) "SHA256",
                                                  0);
     params[1] = OSSL_PARAM_construct_end();
 
+    if (EVP_MAC_init(ctx, key->data, key->len, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        return NULL;
+    }
+
+    return ctx;
+}
+
+
+/*
+ * HMAC of "v0:" ts ":" body without copying the body, continuing a copy of
+ * a keyed context (the webhook path: no algorithm fetch, no key schedule
+ * per request), or keying one from key when there is none
+ */
+static void
+zt_sig_digest(EVP_MAC_CTX *keyed, const zt_str_t *key,
+    const unsigned char *ts, size_t ts_len, const unsigned char *body,
+    size_t len, unsigned char *md)
+{
+    size_t        mdlen;
+    EVP_MAC_CTX  *ctx;
+
+    ctx = keyed ? EVP_MAC_CTX_dup(keyed) : zt_sig_keyed(key);
+
+    if (ctx == NULL) {
+        /* out of memory: a digest of zeros never matches a real header */
+        memset(md, 0, 32);
+        return;
+    }
+
     mdlen = 0;
-    if (EVP_MAC_init(ctx, key->data, key->len, params) != 1
-        || EVP_MAC_update(ctx, (const unsigned char *) "v0:", 3) != 1
+    if (EVP_MAC_update(ctx, (const unsigned char *) "v0:", 3) != 1
         || EVP_MAC_update(ctx, ts, ts_len) != 1
         || EVP_MAC_update(ctx, (const unsigned char *) ":", 1) != 1
         || EVP_MAC_update(ctx, body, len) != 1
@@ -76,7 +101,6 @@ zt_sig_digest(const zt_str_t *key, const unsigned char *ts, size_t ts_len,
     }
 
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
 }
 
 
@@ -87,7 +111,8 @@ zt_sig_sign(const zt_str_t *key, const char *ts, const unsigned char *body,
     size_t         i;
     unsigned char  md[32];
 
-    zt_sig_digest(key, (const unsigned char *) ts, strlen(ts), body, len, md);
+    zt_sig_digest(NULL, key, (const unsigned char *) ts, strlen(ts), body,
+                  len, md);
 
     memcpy(out, "v0=", 3);
     for (i = 0; i < 32; i++) {
@@ -168,7 +193,8 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
      */
     match = -1;
     for (i = 0; i < s->n; i++) {
-        zt_sig_digest(&s->key[i], ts->data, ts->len, body, len, md);
+        zt_sig_digest(s->mac[i], &s->key[i], ts->data, ts->len, body, len,
+                      md);
         if (CRYPTO_memcmp(md, want, 32) == 0 && match < 0) {
             match = (int) i;
         }
@@ -258,6 +284,14 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
         memcpy(s->key[s->n].data, p, n);
         s->key[s->n].data[n] = '\0';
         s->key[s->n].len = n;
+
+        s->mac[s->n] = zt_sig_keyed(&s->key[s->n]);
+        if (s->mac[s->n] == NULL) {
+            s->n++;
+            snprintf(err, errlen, "cannot set up HMAC-SHA256");
+            goto failed;
+        }
+
         s->n++;
     }
 
@@ -293,6 +327,8 @@ zt_secrets_free(zt_secrets_t *s)
         /* secrets should not linger in freed heap memory */
         OPENSSL_cleanse(s->key[i].data, s->key[i].len);
         free(s->key[i].data);
+        EVP_MAC_CTX_free(s->mac[i]);
+        s->mac[i] = NULL;
     }
 
     s->n = 0;

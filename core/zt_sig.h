@@ -31,6 +31,8 @@ typedef enum {
 typedef struct {
     size_t      n;
     zt_str_t    key[ZT_SECRETS_MAX];   /* data is malloc()ed */
+    void       *mac[ZT_SECRETS_MAX];   /* keyed HMAC contexts (EVP_MAC_CTX),
+                                          made once, copied per request */
 } zt_secrets_t;
 
 
