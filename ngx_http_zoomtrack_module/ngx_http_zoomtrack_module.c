@@ -586,13 +586,7 @@ ngx_http_zoomtrack_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     cln->handler = ngx_http_zoomtrack_secrets_cleanup;
 
-    if (s->n == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zoomtrack: secret file \"%V\" holds no secret",
-                           &path);
-        return NGX_CONF_ERROR;
-    }
-
+    /* zt_secrets_load refuses a file without a secret */
     ztlcf->secrets = s;
 
     return NGX_CONF_OK;
