@@ -5,20 +5,21 @@ CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN      = -Wall -Wextra -Werror -Wno-unused-parameter -Wpointer-arith
-CPPFLAGS += -D_GNU_SOURCE -Icore -Idrainer
+ZT_DIRS  := $(sort $(dir $(wildcard zoomtrack/*/*.c zoomtrack/*/*.h)))
+CPPFLAGS += -D_GNU_SOURCE -Icore $(ZT_DIRS:%/=-I%)
 SAN       =
 LIBS      = -lhiredis -lyajl -ljansson -lsqlite3 -lcurl -lcrypto -linih -lm
 
 B        ?= build
 
 CORE_SRCS    := $(wildcard core/*.c)
-DRAINER_SRCS := $(wildcard drainer/*.c)
+ZT_SRCS      := $(wildcard zoomtrack/*/*.c)
 UNIT_SRCS    := $(wildcard t/unit/test_*.c)
 GEN_SRCS     := $(B)/gen/zt_sql_embed.c
 
 CORE_OBJS    := $(CORE_SRCS:%.c=$(B)/obj/%.o)
-DRAINER_OBJS := $(DRAINER_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/gen/zt_sql_embed.o
-LIB_OBJS     := $(CORE_OBJS) $(filter-out $(B)/obj/drainer/zoomtrack.o,$(DRAINER_OBJS))
+ZT_OBJS      := $(ZT_SRCS:%.c=$(B)/obj/%.o) $(B)/obj/gen/zt_sql_embed.o
+LIB_OBJS     := $(CORE_OBJS) $(filter-out $(B)/obj/zoomtrack/cmd/zt_main.o,$(ZT_OBJS))
 UNIT_BINS    := $(UNIT_SRCS:t/unit/%.c=$(B)/unit/%)
 SQL_FILES    := $(sort $(wildcard sql/sqlite/*.sql))
 
@@ -38,10 +39,10 @@ unit: $(UNIT_BINS)
 deps:
 	@scripts/install-deps
 
-$(B)/zoomtrack: $(CORE_OBJS) $(DRAINER_OBJS)
+$(B)/zoomtrack: $(CORE_OBJS) $(ZT_OBJS)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-$(B)/obj/%.o: %.c $(wildcard core/*.h drainer/*.h)
+$(B)/obj/%.o: %.c $(wildcard core/*.h zoomtrack/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) $(WARN) -c -o $@ $<
 

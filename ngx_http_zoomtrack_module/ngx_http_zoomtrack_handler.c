@@ -12,8 +12,8 @@
 
 #include "ngx_http_zoomtrack_handler.h"
 #include "ngx_http_zoomtrack_redis.h"
-#include "ngx_http_zoomtrack_spool.h"
-#include "ngx_http_zoomtrack_status.h"
+#include "ngx_http_zoomtrack_spool_writer.h"
+#include "ngx_http_zoomtrack_counters.h"
 #include "ngx_http_zoomtrack_wait.h"
 
 #include "zt_event.h"

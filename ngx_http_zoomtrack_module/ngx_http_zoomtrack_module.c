@@ -31,8 +31,8 @@
 #include "ngx_http_zoomtrack_module.h"
 #include "ngx_http_zoomtrack_handler.h"
 #include "ngx_http_zoomtrack_redis.h"
-#include "ngx_http_zoomtrack_spool.h"
-#include "ngx_http_zoomtrack_status.h"
+#include "ngx_http_zoomtrack_spool_writer.h"
+#include "ngx_http_zoomtrack_counters.h"
 
 
 #define NGX_HTTP_ZOOMTRACK_SHM_SIZE  (8 * ngx_pagesize)

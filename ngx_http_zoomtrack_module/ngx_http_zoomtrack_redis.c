@@ -19,7 +19,7 @@
 
 
 #include "ngx_http_zoomtrack_redis.h"
-#include "ngx_http_zoomtrack_spool.h"
+#include "ngx_http_zoomtrack_spool_writer.h"
 
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>

@@ -5,7 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 
 status=0
-files=$(git ls-files 'core/*.[ch]' 'drainer/*.[ch]' \
+files=$(git ls-files 'core/*.[ch]' 'zoomtrack/*/*.[ch]' \
         'ngx_http_zoomtrack_module/*.[ch]' 't/unit/*.[ch]')
 
 for f in $files; do

@@ -1,5 +1,5 @@
 /*
- * Unit tests of drainer/zt_sink_archive.c: file naming by the event's local
+ * Unit tests of zoomtrack/*/zt_sink_archive.c: file naming by the event's local
  * date, byte-exact bodies, idempotent redelivery, duplicates within a
  * batch, item errors (no raw_payload, unsafe event_id), and ZT_RETRY with
  * nothing left behind when the directory cannot be made.

@@ -1,0 +1,1175 @@
+/*
+ * zt_engine: one thread per enabled sink, each with its own Redis
+ * connection and processing list, so a slow or failing sink (the archive's
+ * fsync pass, a locked database) never delays the others.  A sink thread
+ * loops: take a batch (what the processing list still holds, else LMOVEs),
+ * parse it, dead-letter records that can never be stored, hand the rest to
+ * the sink's write() and ack the batch once the sink says it is durable.
+ * ZT_RETRY keeps the batch for a retry after a capped, full-jitter
+ * exponential backoff; a failed Redis connection is reopened with the same
+ * backoff.  An idle sink waits in BLMOVE, polled together with a wake-up
+ * eventfd.  The main thread handles signals, SIGHUP (with every sink
+ * thread held outside its step, so the log can be reopened safely) and the
+ * spool import.  Sinks are initialised in the main thread before any
+ * thread starts (so the process time zone is set once, by then).
+ */
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+
+#include <jansson.h>
+
+#include "zt_time.h"
+#include "zt_engine.h"
+#include "zt_log.h"
+#include "zt_queue.h"
+#include "zt_sink.h"
+#include "zt_spool_import.h"
+
+
+#define ZT_ENGINE_MAX_SINKS    3
+#define ZT_ENGINE_SPOOL_MS     1000
+#define ZT_ENGINE_TICK_MS      50
+
+
+/*
+ * The module pushes the same record to every sink's list, so the sinks
+ * take the same records at about the same time: a small cache of parsed
+ * records, keyed by their exact bytes, spares most second and third parses
+ * (jansson is the largest CPU cost of a drain).  Records are read-only;
+ * jansson's reference counts are atomic.
+ */
+typedef struct {
+    uint64_t   hash;
+    size_t     len;
+    size_t     cap;
+    char      *raw;           /* a copy, to compare */
+    json_t    *rec;
+} zt_engine_parsed_t;
+
+
+/* the status sink is built by another part of the tree; tolerate its lack */
+extern const zt_sink_t  zt_sink_status __attribute__((weak));
+
+
+typedef struct {
+    zt_engine_t       *e;
+    const zt_sink_t   *ops;
+    void              *ctx;
+    zt_queue_t        *q;
+    zt_qbatch_t        b;
+
+    zt_item_t         *items;        /* the records write() gets */
+    size_t             nitems;
+    size_t             cap;
+    char             **dead;         /* dead-letter entries of the batch */
+    size_t            *deadlen;
+    size_t             ndead;
+
+    int64_t            retry_at;     /* monotonic ms */
+    unsigned           attempt;
+    int64_t            connect_at;
+    unsigned           connect_attempt;
+    int64_t            tick_at;
+
+    unsigned           pending:1;    /* parsed, waiting for write() to pass */
+    unsigned           idle:1;       /* the last take found nothing */
+
+    pthread_t          tid;
+    int                started;      /* the thread was created */
+    int                done;         /* __atomic: the thread has ended */
+    int                wakefd;       /* eventfd: stop */
+    unsigned short     rng[3];
+
+    uint64_t           stored;
+    uint64_t           ndeadtotal;
+} zt_engine_sink_t;
+
+
+struct zt_engine_s {
+    zt_engine_sink_t   sinks[ZT_ENGINE_MAX_SINKS];
+    size_t             nsinks;
+    zt_redis_conf_t    rc;
+    zt_spool_t        *spool;
+    int64_t            spool_at;
+    size_t             batch_size;
+    int64_t            block_ms;
+    int64_t            backoff_min;
+    int64_t            backoff_max;
+    int                once;
+    int                stop;          /* __atomic: the threads must end */
+    int64_t            started;
+    zt_engine_parsed_t  *cache;
+    size_t              cache_mask;
+    pthread_mutex_t     cache_lock;
+    pthread_rwlock_t    lock;         /* sinks read-hold it while working */
+};
+
+
+static int zt_engine_rwlock_init(pthread_rwlock_t *lock);
+static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
+    const zt_sink_t *ops, const char *section, const char *consumer,
+    char *err, size_t errlen);
+static int64_t zt_engine_now(void);
+static int64_t zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s,
+    unsigned attempt);
+static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static void zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static int zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now);
+static int zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s);
+static json_t *zt_engine_load(zt_engine_t *e, const char *raw, size_t len);
+static int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
+    const char *reason);
+static void zt_engine_batch_reset(zt_engine_sink_t *s);
+static void *zt_engine_sink_main(void *arg);
+static void zt_engine_sink_wait(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static void zt_engine_tick(zt_engine_sink_t *s, int force);
+static int zt_engine_stopping(zt_engine_t *e);
+static int zt_engine_start(zt_engine_t *e);
+static void zt_engine_join(zt_engine_t *e);
+static size_t zt_engine_running(zt_engine_t *e);
+static void zt_engine_report(zt_engine_t *e);
+static void zt_engine_sleep(int64_t ms, const sigset_t *mask);
+static json_t *zt_engine_json_bytes(const char *p, size_t len);
+
+
+zt_engine_t *
+zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
+{
+    char          host[256];
+    int64_t       v;
+    const char   *consumer, *dir;
+    zt_engine_t  *e;
+
+    e = calloc(1, sizeof(zt_engine_t));
+    if (e == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    e->once = once;
+    e->started = zt_engine_now();
+
+    if (pthread_mutex_init(&e->cache_lock, NULL) != 0
+        || zt_engine_rwlock_init(&e->lock) != 0)
+    {
+        free(e);
+        snprintf(err, errlen, "cannot create locks");
+        return NULL;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
+        || v < 1 || v > 100000)
+    {
+        snprintf(err, errlen, "drain.batch_size must be 1..100000");
+        goto failed;
+    }
+    e->batch_size = (size_t) v;
+
+    /* room for a few batches: sinks stepped in turn take the same ones */
+    e->cache_mask = 63;
+    while (e->cache_mask < 4 * e->batch_size - 1 && e->cache_mask < 65535) {
+        e->cache_mask = e->cache_mask * 2 + 1;
+    }
+
+    e->cache = calloc(e->cache_mask + 1, sizeof(zt_engine_parsed_t));
+    if (e->cache == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto failed;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
+        || e->block_ms < 1)
+    {
+        snprintf(err, errlen, "drain.block_ms must be a positive integer");
+        goto failed;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
+        != ZT_OK
+        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
+           != ZT_OK
+        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
+    {
+        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
+                 "be positive, min <= max");
+        goto failed;
+    }
+
+    if (zt_redis_conf_init(&e->rc, conf, err, errlen) != ZT_OK) {
+        goto failed;
+    }
+
+    consumer = zt_conf_get(conf, "drain", "consumer");
+    if (consumer[0] == '\0') {
+        if (gethostname(host, sizeof(host)) != 0) {
+            snprintf(host, sizeof(host), "localhost");
+        }
+        host[sizeof(host) - 1] = '\0';
+        consumer = host;
+    }
+
+    /*
+     * stepped in this order in every round: the live CSV first, the
+     * archive (an fsync pass per batch) last
+     */
+    if (zt_engine_add_sink(e, conf, &zt_sink_status, "status", consumer,
+                           err, errlen) != ZT_OK
+        || zt_engine_add_sink(e, conf, &zt_sink_warehouse, "warehouse",
+                              consumer, err, errlen) != ZT_OK
+        || zt_engine_add_sink(e, conf, &zt_sink_archive, "archive", consumer,
+                              err, errlen) != ZT_OK)
+    {
+        goto failed;
+    }
+
+    dir = zt_conf_get(conf, "spool", "dir");
+    if (dir[0] != '\0') {
+        e->spool = zt_spool_create(dir, zt_conf_get(conf, "spool", "queues"),
+                                   &e->rc, err, errlen);
+        if (e->spool == NULL) {
+            goto failed;
+        }
+    }
+
+    if (e->nsinks == 0 && e->spool == NULL) {
+        snprintf(err, errlen, "nothing to do: every sink is disabled and "
+                 "spool.dir is not set");
+        goto failed;
+    }
+
+    return e;
+
+failed:
+
+    zt_engine_destroy(e);
+    return NULL;
+}
+
+
+static int
+zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
+    const zt_sink_t *ops, const char *section, const char *consumer,
+    char *err, size_t errlen)
+{
+    int                enabled;
+    zt_engine_sink_t  *s;
+
+    if (zt_conf_get_bool(conf, section, "enabled", &enabled) != ZT_OK) {
+        snprintf(err, errlen, "%s.enabled must be yes or no", section);
+        return ZT_ERROR;
+    }
+
+    if (!enabled) {
+        return ZT_OK;
+    }
+
+    if (ops == NULL) {
+        zt_log_warn("[sink:%s] enabled but not built into this binary; "
+                    "its queue is left alone", section);
+        return ZT_OK;
+    }
+
+    s = &e->sinks[e->nsinks];
+    s->e = e;
+    s->ops = ops;
+    s->wakefd = -1;
+    s->rng[0] = (unsigned short) getpid();
+    s->rng[1] = (unsigned short) e->nsinks;
+    s->rng[2] = (unsigned short) time(NULL);
+
+    s->q = zt_queue_create(&e->rc, zt_conf_get(conf, section, "queue"),
+                           consumer);
+    if (s->q == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return ZT_ERROR;
+    }
+
+    s->cap = e->batch_size;
+    s->items = calloc(s->cap, sizeof(zt_item_t));
+    s->dead = calloc(s->cap, sizeof(char *));
+    s->deadlen = calloc(s->cap, sizeof(size_t));
+
+    s->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+    if (s->items == NULL || s->dead == NULL || s->deadlen == NULL
+        || s->wakefd == -1)
+    {
+        snprintf(err, errlen, "out of memory");
+        e->nsinks++;
+        return ZT_ERROR;
+    }
+
+    e->nsinks++;
+
+    if (ops->init(conf, &s->ctx) != ZT_OK) {
+        snprintf(err, errlen, "sink %s failed to start (see above)",
+                 section);
+        s->ops = NULL;
+        return ZT_ERROR;
+    }
+
+    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"", ops->name,
+                s->q->src, s->q->proc);
+
+    return ZT_OK;
+}
+
+
+void
+zt_engine_destroy(zt_engine_t *e)
+{
+    size_t             i;
+    zt_engine_sink_t  *s;
+
+    if (e == NULL) {
+        return;
+    }
+
+    zt_engine_join(e);
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (s->wakefd != -1) {
+            close(s->wakefd);
+        }
+
+        if (s->ops && s->ops->exit) {
+            s->ops->exit(s->ctx);
+        }
+
+        if (s->items) {
+            zt_engine_batch_reset(s);
+        }
+
+        zt_qbatch_free(&s->b);
+        zt_queue_destroy(s->q);
+        free(s->items);
+        free(s->dead);
+        free(s->deadlen);
+    }
+
+    for (i = 0; e->cache && i <= e->cache_mask; i++) {
+        json_decref(e->cache[i].rec);
+        free(e->cache[i].raw);
+    }
+
+    free(e->cache);
+    zt_spool_destroy(e->spool);
+    zt_redis_conf_free(&e->rc);
+    pthread_mutex_destroy(&e->cache_lock);
+    pthread_rwlock_destroy(&e->lock);
+    free(e);
+}
+
+
+int
+zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
+{
+    int       rc;
+    size_t    i;
+    int64_t   now, t;
+    sigset_t  block, orig;
+
+    /*
+     * the handlers only set flags: keep the signals blocked except inside
+     * ppoll(), so that one arriving just before the wait still ends it
+     */
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &orig);
+
+    now = zt_engine_now();
+
+    if (e->once) {
+        /* Redis must be there; then what was spooled goes in first */
+        for (i = 0; i < e->nsinks; i++) {
+            if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+                pthread_sigmask(SIG_SETMASK, &orig, NULL);
+                return ZT_ERROR;
+            }
+        }
+
+        while (e->spool && !*sig->stop) {
+            rc = zt_spool_import(e->spool);
+            if (rc == 0) {
+                break;
+            }
+            if (rc == ZT_ERROR) {
+                zt_engine_sleep(e->backoff_min, &orig);
+            }
+        }
+
+    } else if (e->spool) {
+        (void) zt_spool_import(e->spool);
+        e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+    }
+
+    if (zt_engine_start(e) != ZT_OK) {
+        zt_engine_join(e);
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
+        return ZT_ERROR;
+    }
+
+    while (!*sig->stop) {
+
+        if (*sig->hup) {
+            *sig->hup = 0;
+
+            /* no sink thread is inside zt_log() while the log is swapped */
+            pthread_rwlock_wrlock(&e->lock);
+            if (sig->on_hup) {
+                sig->on_hup(sig->data);
+            }
+            pthread_rwlock_unlock(&e->lock);
+        }
+
+        if (e->once && zt_engine_running(e) == 0) {
+            break;
+        }
+
+        now = zt_engine_now();
+
+        if (!e->once && e->spool && now >= e->spool_at) {
+            (void) zt_spool_import(e->spool);
+            e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+        }
+
+        t = e->once ? 20 : e->spool ? e->spool_at - now : 1000;
+        zt_engine_sleep(t < 1 ? 1 : t, &orig);
+    }
+
+    zt_engine_join(e);
+    zt_engine_report(e);
+
+    pthread_sigmask(SIG_SETMASK, &orig, NULL);
+
+    return ZT_OK;
+}
+
+
+/* sleeps ms with the signals of mask deliverable (they cut it short) */
+static void
+zt_engine_sleep(int64_t ms, const sigset_t *mask)
+{
+    struct timespec  ts;
+
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000;
+
+    (void) ppoll(NULL, 0, &ts, mask);
+}
+
+
+static int
+zt_engine_rwlock_init(pthread_rwlock_t *lock)
+{
+    int                   rc;
+    pthread_rwlockattr_t  attr;
+
+    /* a waiting SIGHUP must not starve behind busy sink threads */
+    if (pthread_rwlockattr_init(&attr) != 0) {
+        return -1;
+    }
+
+    pthread_rwlockattr_setkind_np(&attr,
+                                  PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    rc = pthread_rwlock_init(lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
+
+    return rc;
+}
+
+
+/* starts one thread per sink, with every signal blocked in them */
+static int
+zt_engine_start(zt_engine_t *e)
+{
+    int                rc;
+    size_t             i;
+    sigset_t           all, old;
+    zt_engine_sink_t  *s;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+
+    rc = ZT_OK;
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+
+        if (pthread_create(&s->tid, NULL, zt_engine_sink_main, s) != 0) {
+            zt_log_error("[sink:%s] cannot start a thread", s->ops->name);
+            rc = ZT_ERROR;
+            break;
+        }
+
+        s->started = 1;
+    }
+
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    return rc;
+}
+
+
+/* asks every sink thread to finish its batch and end, and waits */
+static void
+zt_engine_join(zt_engine_t *e)
+{
+    size_t             i;
+    uint64_t           one;
+    zt_engine_sink_t  *s;
+
+    __atomic_store_n(&e->stop, 1, __ATOMIC_RELEASE);
+
+    one = 1;
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        if (s->started && write(s->wakefd, &one, sizeof(one)) == -1) {
+            /* the counter is full: it is awake anyway */
+        }
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        if (s->started) {
+            pthread_join(s->tid, NULL);
+            s->started = 0;
+        }
+    }
+}
+
+
+static int
+zt_engine_stopping(zt_engine_t *e)
+{
+    return __atomic_load_n(&e->stop, __ATOMIC_ACQUIRE);
+}
+
+
+/* sink threads still working (with --once: queues not yet empty) */
+static size_t
+zt_engine_running(zt_engine_t *e)
+{
+    size_t  i, n;
+
+    n = 0;
+    for (i = 0; i < e->nsinks; i++) {
+        if (!__atomic_load_n(&e->sinks[i].done, __ATOMIC_ACQUIRE)) {
+            n++;
+        }
+    }
+
+    return n;
+}
+
+
+static void
+zt_engine_report(zt_engine_t *e)
+{
+    size_t             i;
+    uint64_t           total;
+    long long          left;
+    struct rusage      ru;
+    zt_engine_sink_t  *s;
+
+    total = 0;
+    for (i = 0; i < e->nsinks; i++) {
+        s = &e->sinks[i];
+        total += s->stored;
+
+        /* a connection with a BLMOVE in flight cannot be asked */
+        left = (s->q->c && !s->q->inflight)
+               ? zt_redis_llen(s->q->c, s->q->src) : -1;
+
+        zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
+                    "%lld left in \"%s\"%s", s->ops->name,
+                    (unsigned long long) s->stored,
+                    (unsigned long long) s->ndeadtotal, left < 0 ? 0 : left,
+                    s->q->src, left < 0 ? " (unknown)" : "");
+    }
+
+    getrusage(RUSAGE_SELF, &ru);
+    zt_log_info("drain: stopping after %.3f s, %llu record(s) stored, "
+                "max rss %ld kB",
+                (double) (zt_engine_now() - e->started) / 1000.0,
+                (unsigned long long) total, ru.ru_maxrss);
+}
+
+
+/*
+ * A sink's thread.  Holds the engine's read lock except while it waits, so
+ * that SIGHUP can swap the log file between steps.  With --once it ends
+ * when its queue and processing list are empty.
+ */
+static void *
+zt_engine_sink_main(void *arg)
+{
+    int                rc;
+    int64_t            now;
+    zt_engine_sink_t  *s = arg;
+    zt_engine_t       *e = s->e;
+
+    pthread_rwlock_rdlock(&e->lock);
+
+    while (!zt_engine_stopping(e)) {
+        now = zt_engine_now();
+
+        rc = zt_engine_step(e, s, now);
+        zt_engine_tick(s, 0);
+
+        if (rc > 0) {
+            /* between batches, so a waiting SIGHUP gets its turn even
+             * while this sink always has work */
+            pthread_rwlock_unlock(&e->lock);
+            pthread_rwlock_rdlock(&e->lock);
+            continue;
+        }
+
+        if (e->once && s->q->c && s->idle && !s->pending) {
+            break;
+        }
+
+        pthread_rwlock_unlock(&e->lock);
+        zt_engine_sink_wait(e, s, now);
+        pthread_rwlock_rdlock(&e->lock);
+    }
+
+    zt_engine_tick(s, 1);
+
+    /* tells --once's main loop this sink is done */
+    __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
+
+    pthread_rwlock_unlock(&e->lock);
+
+    return NULL;
+}
+
+
+static int64_t
+zt_engine_now(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+/* full jitter: uniform in [1, min(max, min * 2^attempt)] ms */
+static int64_t
+zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s, unsigned attempt)
+{
+    int64_t  cap;
+
+    cap = e->backoff_min;
+    while (attempt-- > 0 && cap < e->backoff_max) {
+        cap *= 2;
+    }
+
+    if (cap > e->backoff_max) {
+        cap = e->backoff_max;
+    }
+
+    return 1 + (int64_t) (erand48(s->rng) * (double) (cap - 1));
+}
+
+
+static int
+zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    char  err[256];
+
+    if (zt_queue_connect(s->q, err, sizeof(err)) != ZT_OK) {
+        s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
+        zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
+                     (long long) (s->connect_at - now));
+        s->connect_attempt++;
+        return ZT_ERROR;
+    }
+
+    if (s->connect_attempt) {
+        zt_log_info("[sink:%s] connected to redis again", s->ops->name);
+    }
+
+    /* connect_attempt is reset once the connection has worked */
+    s->idle = 0;
+    return ZT_OK;
+}
+
+
+/* the connection failed: forget the batch (Redis still has it) */
+static void
+zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    zt_engine_batch_reset(s);
+    zt_queue_close(s->q);
+    s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
+    s->connect_attempt++;
+}
+
+
+/*
+ * One step of one sink.  Returns the number of records it acked (> 0 means
+ * progress), 0 when it had nothing to do or must wait.
+ */
+static int
+zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    int      rc;
+    size_t   i, n;
+
+    if (s->q->c == NULL) {
+        if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
+            return 0;
+        }
+    }
+
+    if (s->q->inflight) {
+        return 0;
+    }
+
+    if (!s->pending) {
+        rc = zt_queue_take(s->q, &s->b, e->batch_size);
+        if (rc == ZT_ERROR) {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+
+        s->connect_attempt = 0;
+
+        if (s->b.n == 0) {
+            s->idle = 1;
+            return 0;
+        }
+
+        s->idle = 0;
+
+        if (zt_engine_parse(e, s) != ZT_OK) {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+
+        s->pending = 1;
+        s->attempt = 0;
+        s->retry_at = 0;
+    }
+
+    if (now < s->retry_at) {
+        return 0;
+    }
+
+    rc = ZT_OK;
+    if (s->nitems) {
+        rc = s->ops->write(s->ctx, s->items, s->nitems);
+    }
+
+    if (rc != ZT_OK) {
+        s->retry_at = now + zt_engine_backoff(e, s, s->attempt);
+        s->attempt++;
+        zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
+                    "(attempt %u); retrying in %lld ms", s->ops->name,
+                    s->nitems, s->attempt, (long long) (s->retry_at - now));
+        return 0;
+    }
+
+    if (s->attempt) {
+        zt_log_info("[sink:%s] stored the batch after %u failed attempt(s)",
+                    s->ops->name, s->attempt);
+    }
+
+    for (i = 0; i < s->nitems; i++) {
+        if (s->items[i].error
+            && zt_engine_dead(s, s->items[i].raw, s->items[i].len,
+                              s->items[i].error) != ZT_OK)
+        {
+            zt_engine_lost(e, s, now);
+            return 0;
+        }
+    }
+
+    n = s->b.n;
+
+    if (zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
+                     s->ndead)
+        != ZT_OK)
+    {
+        zt_engine_lost(e, s, now);
+        return 0;
+    }
+
+    s->stored += s->nitems;
+    for (i = 0; i < s->nitems; i++) {
+        if (s->items[i].error) {
+            s->stored--;
+        }
+    }
+
+    s->ndeadtotal += s->ndead;
+    zt_engine_batch_reset(s);
+
+    return (int) n;
+}
+
+
+/*
+ * Fills s->items with the records that can be stored and dead-letter
+ * entries for those that cannot.  ZT_ERROR only when out of memory.
+ */
+static int
+zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s)
+{
+    size_t         i;
+    json_t        *rec, *id;
+    zt_item_t     *it;
+    zt_qitem_t    *qi;
+    const char    *reason;
+
+    s->nitems = 0;
+    s->ndead = 0;
+
+    for (i = 0; i < s->b.n; i++) {
+        qi = &s->b.items[i];
+        reason = NULL;
+
+        rec = zt_engine_load(e, qi->raw, qi->len);
+
+        if (rec == NULL) {
+            reason = "record is not valid JSON";
+
+        } else if (!json_is_object(rec)) {
+            reason = "record is not a JSON object";
+
+        } else {
+            id = json_object_get(rec, "event_id");
+            if (!json_is_string(id) || json_string_length(id) == 0) {
+                reason = "record has no event_id";
+            }
+        }
+
+        if (reason) {
+            if (rec && e->nsinks > 1) {
+                /* it may be shared through the parse cache */
+                pthread_mutex_lock(&e->cache_lock);
+                json_decref(rec);
+                pthread_mutex_unlock(&e->cache_lock);
+
+            } else {
+                json_decref(rec);
+            }
+
+            if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
+                return ZT_ERROR;
+            }
+            continue;
+        }
+
+        it = &s->items[s->nitems++];
+        it->raw = qi->raw;
+        it->len = qi->len;
+        it->rec = rec;
+        it->event_id = json_string_value(json_object_get(rec, "event_id"));
+        it->error = NULL;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Parses a record, or takes it from the cache when another sink parsed the
+ * same bytes.  Returns a new reference, NULL for invalid JSON.
+ */
+static json_t *
+zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
+{
+    char                *p;
+    size_t               i;
+    json_t              *rec, *old;
+    uint64_t             h;
+    zt_engine_parsed_t  *c;
+
+    if (e->nsinks < 2) {
+        return json_loadb(raw, len, 0, NULL);
+    }
+
+    /* FNV-1a */
+    h = 0xcbf29ce484222325ULL;
+    for (i = 0; i < len; i++) {
+        h = (h ^ (unsigned char) raw[i]) * 0x100000001b3ULL;
+    }
+
+    c = &e->cache[h & e->cache_mask];
+
+    pthread_mutex_lock(&e->cache_lock);
+
+    if (c->rec && c->hash == h && c->len == len
+        && memcmp(c->raw, raw, len) == 0)
+    {
+        rec = json_incref(c->rec);
+        pthread_mutex_unlock(&e->cache_lock);
+        return rec;
+    }
+
+    pthread_mutex_unlock(&e->cache_lock);
+
+    rec = json_loadb(raw, len, 0, NULL);
+    if (rec == NULL) {
+        return NULL;
+    }
+
+    pthread_mutex_lock(&e->cache_lock);
+
+    if (c->cap < len) {
+        p = realloc(c->raw, len);
+        if (p == NULL) {
+            pthread_mutex_unlock(&e->cache_lock);
+            return rec;
+        }
+        c->raw = p;
+        c->cap = len;
+    }
+
+    old = c->rec;
+    memcpy(c->raw, raw, len);
+    c->hash = h;
+    c->len = len;
+    c->rec = json_incref(rec);
+
+    json_decref(old);
+
+    pthread_mutex_unlock(&e->cache_lock);
+
+    return rec;
+}
+
+
+/* builds {"reason","record","sink","at"} and logs it */
+static int
+zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
+    const char *reason)
+{
+    char     at[ZT_RFC3339_LEN + 1];
+    char    *d;
+    json_t  *o;
+
+    zt_time_rfc3339(zt_time_now_ms(), at);
+
+    o = json_object();
+    if (o == NULL
+        || json_object_set_new(o, "reason", json_string(reason)) != 0
+        || json_object_set_new(o, "record", zt_engine_json_bytes(raw, len))
+           != 0
+        || json_object_set_new(o, "sink", json_string(s->ops->name)) != 0
+        || json_object_set_new(o, "at", json_string(at)) != 0)
+    {
+        json_decref(o);
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    d = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+
+    if (d == NULL) {
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    s->dead[s->ndead] = d;
+    s->deadlen[s->ndead] = strlen(d);
+    s->ndead++;
+
+    zt_log_warn("[sink:%s] dead-lettered a record to \"%s\": %s (%.60s%s)",
+                s->ops->name, s->q->dead, reason, raw,
+                len > 60 ? "..." : "");
+
+    return ZT_OK;
+}
+
+
+/*
+ * A JSON string of arbitrary bytes: as they are when they are UTF-8, else
+ * read as Latin-1, so that each code point is one original byte and the
+ * record can still be recovered exactly.
+ */
+static json_t *
+zt_engine_json_bytes(const char *p, size_t len)
+{
+    char           *buf, *d;
+    size_t          i;
+    json_t         *j;
+    unsigned char   c;
+
+    j = json_stringn(p, len);
+    if (j) {
+        return j;
+    }
+
+    buf = malloc(len * 2 + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    d = buf;
+    for (i = 0; i < len; i++) {
+        c = (unsigned char) p[i];
+
+        if (c < 0x80) {
+            *d++ = (char) c;
+
+        } else {
+            *d++ = (char) (0xc0 | (c >> 6));
+            *d++ = (char) (0x80 | (c & 0x3f));
+        }
+    }
+
+    j = json_stringn(buf, (size_t) (d - buf));
+    free(buf);
+    return j;
+}
+
+
+static void
+zt_engine_batch_reset(zt_engine_sink_t *s)
+{
+    size_t  i;
+
+    /* records may be shared with other sinks through the parse cache */
+    if (s->nitems && s->e->nsinks > 1) {
+        pthread_mutex_lock(&s->e->cache_lock);
+    }
+
+    for (i = 0; i < s->nitems; i++) {
+        json_decref(s->items[i].rec);
+    }
+
+    if (s->nitems && s->e->nsinks > 1) {
+        pthread_mutex_unlock(&s->e->cache_lock);
+    }
+
+    for (i = 0; i < s->ndead; i++) {
+        free(s->dead[i]);
+    }
+
+    s->nitems = 0;
+    s->ndead = 0;
+    s->pending = 0;
+    s->attempt = 0;
+    s->retry_at = 0;
+    zt_qbatch_reset(&s->b);
+}
+
+
+/*
+ * Nothing to do for now: puts a BLMOVE in flight (not with --once) and
+ * waits for its reply, the next retry or reconnect, the next tick, or a
+ * wake-up (stop), whichever comes first.
+ */
+static void
+zt_engine_sink_wait(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    int            n, rc;
+    int64_t        timeout;
+    uint64_t       v;
+    struct pollfd  pfd[2];
+
+    timeout = e->once ? 10 : e->block_ms;
+
+    if (s->q->c == NULL) {
+        timeout = s->connect_at - now;
+
+    } else if (s->pending) {
+        timeout = s->retry_at - now;
+
+    } else if (!e->once && !s->q->inflight && s->b.n == 0
+               && zt_queue_wait_send(s->q, e->block_ms) != ZT_OK)
+    {
+        pthread_rwlock_rdlock(&e->lock);
+        zt_engine_lost(e, s, now);
+        pthread_rwlock_unlock(&e->lock);
+        return;
+    }
+
+    if (s->ops->tick && timeout > ZT_ENGINE_TICK_MS) {
+        timeout = ZT_ENGINE_TICK_MS;
+    }
+
+    if (timeout < 0) {
+        timeout = 0;
+    }
+
+    pfd[0].fd = s->wakefd;
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    n = 1;
+
+    if (s->q->inflight) {
+        pfd[1].fd = zt_queue_fd(s->q);
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        n = 2;
+    }
+
+    rc = poll(pfd, (nfds_t) n, (int) timeout);
+    if (rc <= 0) {
+        return;
+    }
+
+    if (pfd[0].revents) {
+        if (read(s->wakefd, &v, sizeof(v)) == -1) {
+            /* nothing to read: fine */
+        }
+    }
+
+    if (n == 2 && pfd[1].revents) {
+        pthread_rwlock_rdlock(&e->lock);
+
+        rc = zt_queue_wait_read(s->q, &s->b);
+        if (rc == ZT_ERROR) {
+            zt_engine_lost(e, s, zt_engine_now());
+
+        } else if (rc == 1) {
+            s->idle = 0;
+        }
+
+        pthread_rwlock_unlock(&e->lock);
+    }
+}
+
+
+static void
+zt_engine_tick(zt_engine_sink_t *s, int force)
+{
+    int64_t  now;
+
+    if (s->ops->tick == NULL) {
+        return;
+    }
+
+    now = zt_engine_now();
+
+    if (!force && now < s->tick_at) {
+        return;
+    }
+
+    s->tick_at = now + ZT_ENGINE_TICK_MS;
+    (void) s->ops->tick(s->ctx, zt_time_now_ms());
+}

@@ -1,0 +1,391 @@
+/*
+ * zt_conf: the table of every configuration key, INI loading through inih,
+ * environment overrides.  Adding a key means adding one row to
+ * zt_conf_keys[] and a commented line to conf/zoomtrack.conf.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "zt_core.h"
+#include "zt_conf.h"
+
+
+typedef struct {
+    const char  *section;
+    const char  *key;
+    const char  *def;
+    const char  *help;
+} zt_conf_key_t;
+
+
+static const zt_conf_key_t  zt_conf_keys[] = {
+    { "", "data_dir", "./var", "root of local data (archive, db, csv)" },
+    { "", "timezone", "UTC", "IANA zone for dates, CSV and report times" },
+    { "", "status_interval_ms", "1000", "min interval between CSV rewrites" },
+    { "", "status_allowlist", "",
+      "names or emails shown in the status CSV, comma separated; "
+      "empty = everyone" },
+    { "", "log_file", "", "log file (empty: stderr)" },
+    { "", "log_level", "info", "error, warn, info or debug" },
+
+    { "redis", "address", "127.0.0.1:6379", "host:port or unix:/path" },
+    { "redis", "password_file", "", "file holding the Redis AUTH password" },
+    { "redis", "timeout_ms", "5000", "connect and command timeout" },
+
+    { "drain", "consumer", "",
+      "name of this drainer's processing lists (default: host name)" },
+    { "drain", "batch_size", "256", "records moved per batch" },
+    { "drain", "block_ms", "500", "how long an idle sink waits for data" },
+    { "drain", "backoff_min_ms", "100", "first retry delay of a failing sink" },
+    { "drain", "backoff_max_ms", "30000", "cap of the retry delay" },
+
+    { "archive", "enabled", "yes", "keep every raw body" },
+    { "archive", "queue", "zoomtrack:archive", "Redis list it drains" },
+    { "archive", "backend", "local", "local" },
+    { "archive", "dir", "", "local archive root (default DATA/raw)" },
+
+    { "warehouse", "enabled", "yes", "store events in the warehouse" },
+    { "warehouse", "queue", "zoomtrack:warehouse", "Redis list it drains" },
+    { "warehouse", "backend", "sqlite", "sqlite" },
+    { "warehouse", "path", "", "SQLite file (default DATA/zoomtrack.db)" },
+    { "warehouse", "synchronous", "full",
+      "SQLite synchronous: full (a commit survives power loss) or normal" },
+    { "warehouse", "busy_timeout_ms", "10000",
+      "how long a write waits for another SQLite writer before a retry" },
+
+    { "status", "enabled", "yes", "maintain the live presence CSV" },
+    { "status", "queue", "zoomtrack:status", "Redis list it drains" },
+    { "status", "file", "",
+      "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
+    { "status", "state", "",
+      "presence state file (default DATA/status-state.json)" },
+
+    { "spool", "dir", "", "the module's zoomtrack_spool dir to import" },
+    { "spool", "queues", "zoomtrack:archive zoomtrack:warehouse "
+      "zoomtrack:status", "lists a spooled record is pushed to" },
+
+    { "report", "dir", "", "report output dir (default DATA/reports)" },
+
+    { "zoom", "account_id", "", "Server-to-Server OAuth account id" },
+    { "zoom", "client_id", "", "Server-to-Server OAuth client id" },
+    { "zoom", "client_secret_file", "",
+      "file with the client secret (or env ZOOMTRACK_ZOOM_CLIENT_SECRET)" },
+    { "zoom", "oauth_url", "https://zoom.us/oauth/token", "token endpoint" },
+    { "zoom", "api_base", "https://api.zoom.us/v2", "REST API base URL" },
+    { "zoom", "timeout_ms", "30000", "per-request timeout" },
+    { "zoom", "max_retries", "6", "retries of a 429/5xx/transport error" },
+};
+
+#define ZT_CONF_NKEYS  (sizeof(zt_conf_keys) / sizeof(zt_conf_keys[0]))
+
+
+struct zt_conf_s {
+    char   *value[ZT_CONF_NKEYS];     /* NULL: not set in the file */
+    char   *env[ZT_CONF_NKEYS];       /* NULL: not set in the env */
+    char   *err;
+    size_t  errlen;
+    int     failed;
+};
+
+
+static int
+zt_conf_index(const char *section, const char *key)
+{
+    size_t  i;
+
+    for (i = 0; i < ZT_CONF_NKEYS; i++) {
+        if (strcmp(zt_conf_keys[i].section, section) == 0
+            && strcmp(zt_conf_keys[i].key, key) == 0)
+        {
+            return (int) i;
+        }
+    }
+
+    return -1;
+}
+
+
+static int
+zt_conf_ini_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+    int         i;
+    zt_conf_t  *conf = user;
+
+    if (conf->failed) {
+        return 0;
+    }
+
+    i = zt_conf_index(section, name);
+    if (i < 0) {
+        snprintf(conf->err, conf->errlen, "unknown key \"%s\"%s%s%s",
+                 name, section[0] ? " in section [" : "", section,
+                 section[0] ? "]" : "");
+        conf->failed = 1;
+        return 0;
+    }
+
+    free(conf->value[i]);
+    conf->value[i] = strdup(value);
+    return conf->value[i] != NULL;
+}
+
+
+static void
+zt_conf_env_name(const zt_conf_key_t *k, char *out, size_t outlen)
+{
+    size_t       n;
+    const char  *p;
+
+    n = (size_t) snprintf(out, outlen, "ZOOMTRACK_%s%s%s", k->section,
+                          k->section[0] ? "_" : "", k->key);
+    if (n >= outlen) {
+        n = outlen - 1;
+    }
+
+    for (p = out; (size_t) (p - out) < n; p++) {
+        out[p - out] = isalnum((unsigned char) *p)
+                       ? (char) toupper((unsigned char) *p) : '_';
+    }
+}
+
+
+zt_conf_t *
+zt_conf_load(const char *path, char *err, size_t errlen)
+{
+    int         rc;
+    char        name[128];
+    size_t      i;
+    const char  *v;
+    zt_conf_t  *conf;
+
+    conf = calloc(1, sizeof(zt_conf_t));
+    if (conf == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    conf->err = err;
+    conf->errlen = errlen;
+
+    if (path) {
+        rc = ini_parse(path, zt_conf_ini_handler, conf);
+
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot read config file \"%s\": %s",
+                     path, strerror(errno));
+            zt_conf_free(conf);
+            return NULL;
+        }
+
+        if (conf->failed) {
+            zt_conf_free(conf);
+            return NULL;
+        }
+
+        if (rc > 0) {
+            snprintf(err, errlen, "config file \"%s\": syntax error on "
+                     "line %d", path, rc);
+            zt_conf_free(conf);
+            return NULL;
+        }
+    }
+
+    for (i = 0; i < ZT_CONF_NKEYS; i++) {
+        zt_conf_env_name(&zt_conf_keys[i], name, sizeof(name));
+        v = getenv(name);
+        if (v) {
+            conf->env[i] = strdup(v);
+        }
+    }
+
+    return conf;
+}
+
+
+void
+zt_conf_free(zt_conf_t *conf)
+{
+    size_t  i;
+
+    if (conf == NULL) {
+        return;
+    }
+
+    for (i = 0; i < ZT_CONF_NKEYS; i++) {
+        free(conf->value[i]);
+        free(conf->env[i]);
+    }
+
+    free(conf);
+}
+
+
+const char *
+zt_conf_get(const zt_conf_t *conf, const char *section, const char *key)
+{
+    int  i;
+
+    i = zt_conf_index(section, key);
+    if (i < 0) {
+        /* a programming error: every key the code reads is in the table */
+        fprintf(stderr, "zoomtrack: BUG: unknown config key %s.%s\n",
+                section, key);
+        abort();
+    }
+
+    if (conf->env[i]) {
+        return conf->env[i];
+    }
+
+    if (conf->value[i]) {
+        return conf->value[i];
+    }
+
+    return zt_conf_keys[i].def;
+}
+
+
+int
+zt_conf_get_int(const zt_conf_t *conf, const char *section, const char *key,
+    int64_t *out)
+{
+    char        *end;
+    long long    n;
+    const char  *v;
+
+    v = zt_conf_get(conf, section, key);
+
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno || end == v || *end != '\0') {
+        return ZT_ERROR;
+    }
+
+    *out = n;
+    return ZT_OK;
+}
+
+
+int
+zt_conf_get_bool(const zt_conf_t *conf, const char *section, const char *key,
+    int *out)
+{
+    size_t       i;
+    const char  *v;
+
+    static const char  *yes[] = { "yes", "true", "on", "1" };
+    static const char  *no[] = { "no", "false", "off", "0" };
+
+    v = zt_conf_get(conf, section, key);
+
+    for (i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *out = 1;
+            return ZT_OK;
+        }
+        if (strcasecmp(v, no[i]) == 0) {
+            *out = 0;
+            return ZT_OK;
+        }
+    }
+
+    return ZT_ERROR;
+}
+
+
+int
+zt_conf_get_path(const zt_conf_t *conf, const char *section, const char *key,
+    const char *def_rel, char *out, size_t outlen)
+{
+    int          n;
+    const char  *v;
+
+    v = zt_conf_get(conf, section, key);
+
+    if (v[0] != '\0') {
+        n = snprintf(out, outlen, "%s", v);
+
+    } else {
+        n = snprintf(out, outlen, "%s/%s", zt_conf_get(conf, "", "data_dir"),
+                     def_rel);
+    }
+
+    return (n < 0 || (size_t) n >= outlen) ? ZT_ERROR : ZT_OK;
+}
+
+
+char *
+zt_conf_get_secret(const zt_conf_t *conf, const char *section,
+    const char *key, char *err, size_t errlen)
+{
+    FILE          *f;
+    char           name[128], fkey[64], line[4096];
+    size_t         n;
+    const char    *path, *v;
+    zt_conf_key_t  k;
+
+    k.section = section;
+    k.key = key;
+    zt_conf_env_name(&k, name, sizeof(name));
+
+    v = getenv(name);
+    if (v && v[0]) {
+        return strdup(v);
+    }
+
+    snprintf(fkey, sizeof(fkey), "%s_file", key);
+    path = zt_conf_get(conf, section, fkey);
+    if (path[0] == '\0') {
+        snprintf(err, errlen, "no %s: set %s or %s.%s", key, name,
+                 section, fkey);
+        return NULL;
+    }
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open %s.%s \"%s\": %s", section, fkey,
+                 path, strerror(errno));
+        return NULL;
+    }
+
+    if (fgets(line, sizeof(line), f) == NULL) {
+        line[0] = '\0';
+    }
+    fclose(f);
+
+    n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'
+                 || line[n - 1] == ' ' || line[n - 1] == '\t'))
+    {
+        line[--n] = '\0';
+    }
+
+    if (n == 0) {
+        snprintf(err, errlen, "%s.%s \"%s\" is empty", section, fkey, path);
+        return NULL;
+    }
+
+    return strdup(line);
+}
+
+
+void
+zt_conf_print_keys(void)
+{
+    size_t  i;
+
+    for (i = 0; i < ZT_CONF_NKEYS; i++) {
+        printf("  %s%s%-22s %s (default \"%s\")\n",
+               zt_conf_keys[i].section, zt_conf_keys[i].section[0] ? "." : "",
+               zt_conf_keys[i].key, zt_conf_keys[i].help,
+               zt_conf_keys[i].def);
+    }
+}

@@ -1,0 +1,106 @@
+/*
+ * zt_db: the warehouse opener (see zt_db.h).  Applies the embedded DDL
+ * files whose names start with a digit, in zt_sql_files[] order (sorted by
+ * scripts/embed-sql); report queries live in other files and are not run.
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "zt_core.h"
+#include "zt_db.h"
+#include "zt_fs.h"
+#include "zt_sql.h"
+
+
+int
+zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
+{
+    char                 *msg, path[4096], pragma[64], dir[4096];
+    int64_t               busy;
+    const char           *sync;
+    const zt_sql_file_t  *f;
+
+    *db = NULL;
+
+    sync = zt_conf_get(conf, "warehouse", "synchronous");
+    if (strcasecmp(sync, "normal") != 0 && strcasecmp(sync, "full") != 0) {
+        snprintf(err, errlen, "warehouse.synchronous \"%s\": use normal or "
+                 "full", sync);
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "warehouse", "busy_timeout_ms", &busy)
+        != ZT_OK
+        || busy < 0 || busy > 3600000)
+    {
+        snprintf(err, errlen, "warehouse.busy_timeout_ms must be 0..3600000");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_path(conf, "warehouse", "path", "zoomtrack.db", path,
+                         sizeof(path))
+        != ZT_OK)
+    {
+        snprintf(err, errlen, "warehouse.path is too long");
+        return ZT_ERROR;
+    }
+
+    if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+        snprintf(err, errlen, "cannot create \"%s\": %s", dir,
+                 strerror(errno));
+        return ZT_ERROR;
+    }
+
+    if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                        NULL)
+        != SQLITE_OK)
+    {
+        snprintf(err, errlen, "cannot open warehouse \"%s\": %s", path,
+                 *db ? sqlite3_errmsg(*db) : "out of memory");
+        sqlite3_close(*db);
+        *db = NULL;
+        return ZT_ERROR;
+    }
+
+    /* a reader (the report) must not make the drainer's writes fail */
+    sqlite3_busy_timeout(*db, (int) busy);
+
+    snprintf(pragma, sizeof(pragma), "PRAGMA synchronous = %s", sync);
+
+    if (sqlite3_exec(*db, "PRAGMA journal_mode = WAL", NULL, NULL, &msg)
+        != SQLITE_OK
+        || sqlite3_exec(*db, pragma, NULL, NULL, &msg) != SQLITE_OK)
+    {
+        goto failed;
+    }
+
+    for (f = zt_sql_files; f->name; f++) {
+        if (!isdigit((unsigned char) f->name[0])) {
+            continue;
+        }
+
+        if (sqlite3_exec(*db, f->sql, NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "warehouse \"%s\": %s: %s", path, f->name,
+                     msg ? msg : "error");
+            sqlite3_free(msg);
+            sqlite3_close(*db);
+            *db = NULL;
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+
+failed:
+
+    snprintf(err, errlen, "warehouse \"%s\": %s", path, msg ? msg : "error");
+    sqlite3_free(msg);
+    sqlite3_close(*db);
+    *db = NULL;
+    return ZT_ERROR;
+}

@@ -1,0 +1,976 @@
+/*
+ * zt_simulate_model: generates one meeting as Zoom webhook bodies plus its
+ * ground truth.  The people act in time order (always the one whose next
+ * action is due first), so the events come out sorted by event_ts.  Every
+ * action of a person is at least 30 s after their previous one and a
+ * rejoin at least 60 s after the leave, so no real leave/rejoin looks like
+ * a room move (ZT_MOVE_GAP_MS).
+ *
+ * Breakout leaves are dropped only where the documented rule restores the
+ * true time: a move to another room or back to the main room (closed by
+ * the next join), and the meeting end (people still in a room get no
+ * events at all: meeting.ended closes them).  A leave of the meeting from
+ * a room always sends both its breakout and its main-meeting leave.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_event.h"
+#include "zt_time.h"
+#include "zt_simulate_model.h"
+
+
+#define ZT_SIM_SEC        1000LL
+#define ZT_SIM_BASE_MS    1767603600000LL     /* 2026-01-05T09:00:00Z */
+#define ZT_SIM_DAY        86400000LL
+#define ZT_SIM_OPEN       -1                  /* an interval still open */
+
+
+typedef enum {
+    ZT_SIM_OUT = 0,                           /* not in (yet, or again) */
+    ZT_SIM_MAIN,
+    ZT_SIM_ROOM,
+    ZT_SIM_GONE                               /* left for good */
+} zt_sim_state_e;
+
+
+typedef struct {
+    int      room;
+    int64_t  join;
+    int64_t  leave;
+} zt_sim_visit_t;
+
+
+typedef struct {
+    int64_t  join;
+    int64_t  leave;
+} zt_sim_interval_t;
+
+
+typedef struct {
+    char                name[96];
+    char                email[128];
+    char                id[32];            /* Zoom account id or "" */
+    char                reg[32];           /* registrant_id or "" */
+    char                puuid[32];
+    char                key[256];
+    char                uid[24];           /* main-meeting user_id */
+    char                room_uid[24];      /* breakout session user_id */
+    zt_sim_state_e      state;
+    int                 room;
+    int                 last_leave;        /* their next leave is final */
+    int64_t             next;
+    int64_t             last_join;
+    int64_t             last_left;
+    zt_sim_visit_t     *visits;
+    size_t              nvisits;
+    zt_sim_interval_t  *iv;
+    size_t              niv;
+} zt_sim_person_t;
+
+
+struct zt_sim_s {
+    zt_sim_conf_t      conf;
+    uint64_t           rng;
+    int64_t            t0;
+    int64_t            tend;
+    int64_t            trooms;
+    char               meeting_id[16];
+    char               uuid[32];
+    char               host_id[32];
+    char               account_id[32];
+    char               topic[64];
+    char               start_time[32];
+    char             (*room_uuid)[32];
+    int64_t           *room_first;
+    zt_sim_person_t   *people;
+    zt_sim_event_t    *events;
+    size_t             nevents;
+    size_t             cap;
+    uint64_t           uids;
+    int                failed;
+};
+
+
+static uint64_t zt_sim_rand(uint64_t *state);
+static double zt_sim_unit(zt_sim_t *s);
+static int64_t zt_sim_range(zt_sim_t *s, int64_t lo, int64_t hi);
+static void zt_sim_token(zt_sim_t *s, const char *alphabet, char *out,
+    size_t n);
+static void zt_sim_iso(int64_t ms, char *out);
+static void zt_sim_new_uid(zt_sim_t *s, char *out);
+static void zt_sim_meeting(zt_sim_t *s);
+static void zt_sim_person(zt_sim_t *s, unsigned i);
+static void zt_sim_run(zt_sim_t *s);
+static void zt_sim_act(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
+static void zt_sim_end(zt_sim_t *s);
+static void zt_sim_join(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
+static void zt_sim_leave(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
+static void zt_sim_move(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int to);
+static void zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
+static void zt_sim_push_visit(zt_sim_t *s, zt_sim_person_t *p, int room,
+    int64_t t);
+static void zt_sim_push_interval(zt_sim_t *s, zt_sim_person_t *p,
+    int64_t t);
+static json_t *zt_sim_object(zt_sim_t *s, int room);
+static void zt_sim_emit(zt_sim_t *s, const char *event, int64_t ts,
+    json_t *object);
+static void zt_sim_participant_event(zt_sim_t *s, zt_sim_person_t *p,
+    int64_t t, int join, int room, const char *reason);
+static unsigned zt_sim_room_no(const zt_sim_t *s, int room);
+static json_t *zt_sim_time(int64_t ms);
+static json_t *zt_sim_local(int64_t ms, const char *tz);
+static json_t *zt_sim_person_json(const zt_sim_t *s,
+    const zt_sim_person_t *p, const char *tz);
+
+
+static const char  *zt_sim_names[] = {
+    "Ay\xc5\x9f" "e Y\xc4\xb1lmaz", "Mehmet Demir", "Alex Kim", "Alex Kim",
+    "Jill Chill", "\xc5\x9e" "ule \xc3\x96zt\xc3\xbcrk \xf0\x9f\x8e\x89",
+    "Bob Guest", "Carol Danvers", "Deniz Kaya", "Emre \xc5\x9e" "ahin",
+    "Fatma \xc3\x87" "elik", "Grace Hopper", "Hiro Tanaka", "Ivan Petrov",
+    "Julia \"JJ\" Roberts", "Kemal Ayd\xc4\xb1n",
+};
+
+#define ZT_SIM_NNAMES  (sizeof(zt_sim_names) / sizeof(zt_sim_names[0]))
+
+static const char  *zt_sim_b64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char  *zt_sim_idchars =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+
+zt_sim_t *
+zt_sim_create(const zt_sim_conf_t *conf, char *err, size_t errlen)
+{
+    unsigned   i;
+    zt_sim_t  *s;
+
+    if (conf->participants < 1 || conf->participants > 10000
+        || conf->rooms > 100 || conf->minutes < 1
+        || conf->minutes > 24 * 60 || conf->missing < 0
+        || conf->missing > 1)
+    {
+        snprintf(err, errlen, "need 1-10000 participants, 0-100 rooms, "
+                 "1-1440 minutes, missing in [0, 1]");
+        return NULL;
+    }
+
+    s = calloc(1, sizeof(zt_sim_t));
+    if (s == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    s->conf = *conf;
+    s->rng = conf->seed;
+    s->people = calloc(conf->participants, sizeof(zt_sim_person_t));
+    s->room_uuid = calloc(conf->rooms + 1, sizeof(*s->room_uuid));
+    s->room_first = calloc(conf->rooms + 1, sizeof(int64_t));
+
+    if (s->people == NULL || s->room_uuid == NULL || s->room_first == NULL) {
+        zt_sim_free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    zt_sim_meeting(s);
+
+    for (i = 0; i < conf->participants; i++) {
+        zt_sim_person(s, i);
+    }
+
+    zt_sim_emit(s, "meeting.started", s->t0, zt_sim_object(s, -1));
+    zt_sim_run(s);
+    zt_sim_end(s);
+
+    if (s->failed) {
+        zt_sim_free(s);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    return s;
+}
+
+
+void
+zt_sim_free(zt_sim_t *s)
+{
+    size_t  i;
+
+    if (s == NULL) {
+        return;
+    }
+
+    for (i = 0; s->people && i < s->conf.participants; i++) {
+        free(s->people[i].visits);
+        free(s->people[i].iv);
+    }
+
+    for (i = 0; i < s->nevents; i++) {
+        free(s->events[i].body);
+    }
+
+    free(s->events);
+    free(s->people);
+    free(s->room_uuid);
+    free(s->room_first);
+    free(s);
+}
+
+
+size_t
+zt_sim_nevents(const zt_sim_t *s)
+{
+    return s->nevents;
+}
+
+
+const zt_sim_event_t *
+zt_sim_event(const zt_sim_t *s, size_t i)
+{
+    return &s->events[i];
+}
+
+
+/* splitmix64 */
+static uint64_t
+zt_sim_rand(uint64_t *state)
+{
+    uint64_t  z;
+
+    z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+
+/* uniform in [0, 1) */
+static double
+zt_sim_unit(zt_sim_t *s)
+{
+    return (double) (zt_sim_rand(&s->rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+
+/* uniform in [lo, hi] */
+static int64_t
+zt_sim_range(zt_sim_t *s, int64_t lo, int64_t hi)
+{
+    return lo + (int64_t) (zt_sim_rand(&s->rng) % (uint64_t) (hi - lo + 1));
+}
+
+
+static void
+zt_sim_token(zt_sim_t *s, const char *alphabet, char *out, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        out[i] = alphabet[zt_sim_rand(&s->rng) % 64];
+    }
+    out[n] = '\0';
+}
+
+
+/* Zoom's participant times: seconds, "2021-07-13T21:45:51Z" */
+static void
+zt_sim_iso(int64_t ms, char *out)
+{
+    char  buf[ZT_RFC3339_LEN + 1];
+
+    zt_time_rfc3339(ms, buf);
+    memcpy(out, buf, 19);
+    out[19] = 'Z';
+    out[20] = '\0';
+}
+
+
+static void
+zt_sim_new_uid(zt_sim_t *s, char *out)
+{
+    snprintf(out, 24, "%llu",
+             (unsigned long long) (16778240 + 1024 * ++s->uids
+                                   + zt_sim_rand(&s->rng) % 1024));
+}
+
+
+static void
+zt_sim_meeting(zt_sim_t *s)
+{
+    unsigned  i;
+
+    s->t0 = s->conf.start_ms ? s->conf.start_ms
+            : ZT_SIM_BASE_MS + (int64_t) (s->conf.seed % 365) * ZT_SIM_DAY;
+    s->tend = s->t0 + (int64_t) s->conf.minutes * 60 * ZT_SIM_SEC;
+    s->trooms = s->t0 + (s->tend - s->t0) / 5;
+
+    snprintf(s->meeting_id, sizeof(s->meeting_id), "%lld",
+             (long long) zt_sim_range(s, 81000000000LL, 89999999999LL));
+    zt_sim_token(s, zt_sim_b64, s->uuid, 22);
+    strcat(s->uuid, "==");
+    zt_sim_token(s, zt_sim_idchars, s->host_id, 22);
+    zt_sim_token(s, zt_sim_idchars, s->account_id, 22);
+    snprintf(s->topic, sizeof(s->topic), "zoomtrack simulation %llu",
+             (unsigned long long) s->conf.seed);
+    zt_sim_iso(s->t0, s->start_time);
+
+    for (i = 0; i < s->conf.rooms; i++) {
+        zt_sim_token(s, zt_sim_b64, s->room_uuid[i], 22);
+        strcat(s->room_uuid[i], "==");
+        s->room_first[i] = -1;
+    }
+}
+
+
+/*
+ * Identities cycle through: logged in (account id + email), logged in,
+ * guest with an email, guest without one (display name only), registrant
+ * (registrant_id + email).  The two "Alex Kim"s are a guest with an email
+ * and a name-only guest.
+ */
+static void
+zt_sim_person(zt_sim_t *s, unsigned i)
+{
+    char              slug[64];
+    size_t            n;
+    const char       *c;
+    zt_sim_person_t  *p;
+
+    p = &s->people[i];
+
+    if (i < ZT_SIM_NNAMES) {
+        snprintf(p->name, sizeof(p->name), "%s", zt_sim_names[i]);
+
+    } else {
+        snprintf(p->name, sizeof(p->name), "Guest %u", i + 1);
+    }
+
+    n = 0;
+    for (c = p->name; *c && n < sizeof(slug) - 1; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')) {
+            slug[n++] = *c;
+        }
+    }
+    slug[n] = '\0';
+
+    switch (i % 5) {
+    case 0:
+    case 1:
+        zt_sim_token(s, zt_sim_idchars, p->id, 22);
+        /* fall through */
+    case 2:
+        snprintf(p->email, sizeof(p->email), "%s%u@Example.org", slug, i);
+        break;
+    case 4:
+        zt_sim_token(s, zt_sim_idchars, p->reg, 22);
+        snprintf(p->email, sizeof(p->email), "%s%u@example.net", slug, i);
+        break;
+    default:
+        break;
+    }
+
+    zt_sim_token(s, zt_sim_b64, p->puuid, 22);
+    zt_person_key(p->id, p->reg, p->email, p->name, p->key, sizeof(p->key));
+
+    p->state = ZT_SIM_OUT;
+    p->last_join = -1;
+    p->last_left = -1;
+    p->last_leave = zt_sim_unit(s) < 0.25;
+    p->next = s->t0 + 2 * ZT_SIM_SEC
+              + zt_sim_range(s, 0, (s->tend - s->t0) / 10);
+}
+
+
+static void
+zt_sim_run(zt_sim_t *s)
+{
+    unsigned          i;
+    int64_t           t, span;
+    zt_sim_person_t  *p, *due;
+
+    span = (s->tend - s->t0) / 8;
+    if (span < 30 * ZT_SIM_SEC) {
+        span = 30 * ZT_SIM_SEC;
+    }
+
+    for ( ;; ) {
+        due = NULL;
+
+        for (i = 0; i < s->conf.participants; i++) {
+            p = &s->people[i];
+            if (p->state != ZT_SIM_GONE
+                && p->next < s->tend - 5 * ZT_SIM_SEC
+                && (due == NULL || p->next < due->next))
+            {
+                due = p;
+            }
+        }
+
+        if (due == NULL || s->failed) {
+            return;
+        }
+
+        t = due->next;
+        zt_sim_act(s, due, t);
+
+        if (due->state == ZT_SIM_OUT) {
+            due->next = t + 60 * ZT_SIM_SEC
+                        + zt_sim_range(s, 0, 180 * ZT_SIM_SEC);
+
+        } else {
+            due->next = t + 30 * ZT_SIM_SEC + zt_sim_range(s, 0, span);
+        }
+    }
+}
+
+
+static void
+zt_sim_act(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+{
+    int     open, r;
+    double  u;
+
+    open = s->conf.rooms > 0 && t >= s->trooms;
+    u = zt_sim_unit(s);
+
+    switch (p->state) {
+
+    case ZT_SIM_OUT:
+        zt_sim_join(s, p, t);
+        break;
+
+    case ZT_SIM_MAIN:
+        if (open && u < 0.55) {
+            zt_sim_move(s, p, t, (int) zt_sim_range(s, 0, s->conf.rooms - 1));
+
+        } else if (u > (open ? 0.85 : 0.88)) {
+            zt_sim_leave(s, p, t);
+        }
+        break;
+
+    case ZT_SIM_ROOM:
+        if (u < 0.35 && s->conf.rooms > 1) {
+            r = (int) zt_sim_range(s, 0, s->conf.rooms - 2);
+            zt_sim_move(s, p, t, r >= p->room ? r + 1 : r);
+
+        } else if (u < 0.70) {
+            zt_sim_move(s, p, t, -1);
+
+        } else if (u < 0.80) {
+            zt_sim_leave(s, p, t);
+        }
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+/* people still in get a main leave, or nothing when in a room */
+static void
+zt_sim_end(zt_sim_t *s)
+{
+    unsigned          i;
+    json_t           *o;
+    zt_sim_person_t  *p;
+    char              reason[160], end[24];
+
+    if (s->conf.no_end) {
+        return;
+    }
+
+    for (i = 0; i < s->conf.participants; i++) {
+        p = &s->people[i];
+
+        if (p->state == ZT_SIM_MAIN) {
+            snprintf(reason, sizeof(reason), "%s left the meeting.<br>"
+                     "Reason: Host ended the meeting.", p->name);
+            zt_sim_participant_event(s, p, s->tend, 0, -1, reason);
+
+        } else if (p->state == ZT_SIM_ROOM) {
+            zt_sim_close_room(s, p, s->tend);
+
+        } else {
+            continue;
+        }
+
+        p->iv[p->niv - 1].leave = s->tend;
+        p->last_left = s->tend;
+        p->state = ZT_SIM_GONE;
+    }
+
+    zt_sim_iso(s->tend, end);
+    o = zt_sim_object(s, -1);
+    if (o && json_object_set_new(o, "end_time", json_string(end)) != 0) {
+        s->failed = 1;
+    }
+    zt_sim_emit(s, "meeting.ended", s->tend, o);
+}
+
+
+static void
+zt_sim_join(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+{
+    zt_sim_new_uid(s, p->uid);
+    zt_sim_participant_event(s, p, t, 1, -1, NULL);
+    zt_sim_push_interval(s, p, t);
+    p->last_join = t;
+    p->state = ZT_SIM_MAIN;
+}
+
+
+static void
+zt_sim_leave(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+{
+    char  reason[160];
+
+    snprintf(reason, sizeof(reason), "%s left the meeting.<br>Reason: "
+             "left the meeting.", p->name);
+
+    if (p->state == ZT_SIM_ROOM) {
+        zt_sim_participant_event(s, p, t, 0, p->room, reason);
+        zt_sim_close_room(s, p, t);
+    }
+
+    zt_sim_participant_event(s, p, t, 0, -1, reason);
+
+    p->iv[p->niv - 1].leave = t;
+    p->last_left = t;
+    p->state = p->last_leave ? ZT_SIM_GONE : ZT_SIM_OUT;
+}
+
+
+/* to: a room index, or -1 for the main room */
+static void
+zt_sim_move(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int to)
+{
+    char  reason[160];
+
+    snprintf(reason, sizeof(reason), "%s left the meeting.<br>Reason: "
+             "moved to a breakout room.", p->name);
+
+    if (p->state == ZT_SIM_ROOM) {
+        if (zt_sim_unit(s) >= s->conf.missing) {
+            zt_sim_participant_event(s, p, t, 0, p->room, reason);
+        }
+        zt_sim_close_room(s, p, t);
+    }
+
+    zt_sim_participant_event(s, p, t, 0, -1, reason);
+    zt_sim_participant_event(s, p, t, 1, -1, NULL);
+
+    if (to < 0) {
+        p->state = ZT_SIM_MAIN;
+        return;
+    }
+
+    zt_sim_new_uid(s, p->room_uid);
+    p->room = to;
+    p->state = ZT_SIM_ROOM;
+    zt_sim_participant_event(s, p, t, 1, to, NULL);
+    zt_sim_push_visit(s, p, to, t);
+
+    if (s->room_first[to] < 0) {
+        s->room_first[to] = t;
+    }
+}
+
+
+static void
+zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+{
+    if (p->nvisits) {
+        p->visits[p->nvisits - 1].leave = t;
+    }
+}
+
+
+static void
+zt_sim_push_visit(zt_sim_t *s, zt_sim_person_t *p, int room, int64_t t)
+{
+    zt_sim_visit_t  *v;
+
+    v = realloc(p->visits, (p->nvisits + 1) * sizeof(zt_sim_visit_t));
+    if (v == NULL) {
+        s->failed = 1;
+        return;
+    }
+
+    p->visits = v;
+    v[p->nvisits].room = room;
+    v[p->nvisits].join = t;
+    v[p->nvisits++].leave = ZT_SIM_OPEN;
+}
+
+
+static void
+zt_sim_push_interval(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+{
+    zt_sim_interval_t  *iv;
+
+    iv = realloc(p->iv, (p->niv + 1) * sizeof(zt_sim_interval_t));
+    if (iv == NULL) {
+        s->failed = 1;
+        return;
+    }
+
+    p->iv = iv;
+    iv[p->niv].join = t;
+    iv[p->niv++].leave = ZT_SIM_OPEN;
+}
+
+
+/* payload.object without the participant; room >= 0 adds the room */
+static json_t *
+zt_sim_object(zt_sim_t *s, int room)
+{
+    json_t  *o;
+
+    o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i}",
+                  "id", s->meeting_id, "uuid", s->uuid,
+                  "host_id", s->host_id, "topic", s->topic, "type", 2,
+                  "start_time", s->start_time, "timezone", "Europe/Istanbul",
+                  "duration", (int) s->conf.minutes);
+
+    if (o && room >= 0
+        && json_object_set_new(o, "breakout_room_uuid",
+                               json_string(s->room_uuid[room])) != 0)
+    {
+        json_decref(o);
+        return NULL;
+    }
+
+    return o;
+}
+
+
+/* appends {"event", "event_ts", "payload": {"account_id", "object"}} */
+static void
+zt_sim_emit(zt_sim_t *s, const char *event, int64_t ts, json_t *object)
+{
+    char            *body;
+    json_t          *root;
+    zt_sim_event_t  *e;
+
+    if (object == NULL) {
+        s->failed = 1;
+        return;
+    }
+
+    root = json_pack("{s:s, s:I, s:{s:s, s:o}}", "event", event,
+                     "event_ts", (json_int_t) ts, "payload",
+                     "account_id", s->account_id, "object", object);
+    body = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+
+    if (body == NULL) {
+        s->failed = 1;
+        return;
+    }
+
+    if (s->nevents == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 256;
+        e = realloc(s->events, s->cap * sizeof(zt_sim_event_t));
+        if (e == NULL) {
+            free(body);
+            s->failed = 1;
+            return;
+        }
+        s->events = e;
+    }
+
+    e = &s->events[s->nevents++];
+    e->ts = ts;
+    e->body = body;
+    e->len = strlen(body);
+}
+
+
+/*
+ * A participant event: main meeting (room < 0) or breakout room, joined
+ * or left (with its leave_reason).
+ */
+static void
+zt_sim_participant_event(zt_sim_t *s, zt_sim_person_t *p, int64_t t,
+    int join, int room, const char *reason)
+{
+    int          rc;
+    char         iso[24];
+    json_t      *o, *part;
+    const char  *event;
+
+    zt_sim_iso(t, iso);
+
+    o = zt_sim_object(s, room);
+    part = json_object();
+    if (o == NULL || part == NULL) {
+        json_decref(o);
+        json_decref(part);
+        s->failed = 1;
+        return;
+    }
+
+    rc = json_object_set_new(part, "user_id",
+                             json_string(room >= 0 ? p->room_uid : p->uid));
+    if (room >= 0) {
+        rc |= json_object_set_new(part, "parent_user_id",
+                                  json_string(p->uid));
+    }
+    rc |= json_object_set_new(part, "user_name", json_string(p->name));
+    rc |= json_object_set_new(part, "id", json_string(p->id));
+    rc |= json_object_set_new(part, "participant_uuid",
+                              json_string(p->puuid));
+    rc |= json_object_set_new(part, join ? "join_time" : "leave_time",
+                              json_string(iso));
+    if (!join) {
+        rc |= json_object_set_new(part, "leave_reason", json_string(reason));
+    }
+    rc |= json_object_set_new(part, "email", json_string(p->email));
+    if (p->reg[0]) {
+        rc |= json_object_set_new(part, "registrant_id", json_string(p->reg));
+    }
+    rc |= json_object_set_new(part, "participant_user_id",
+                              json_string(p->id));
+    rc |= json_object_set_new(o, "participant", part);
+
+    if (rc != 0) {
+        json_decref(o);
+        s->failed = 1;
+        return;
+    }
+
+    if (room >= 0) {
+        event = join ? "meeting.participant_joined_breakout_room"
+                     : "meeting.participant_left_breakout_room";
+
+    } else {
+        event = join ? "meeting.participant_joined"
+                     : "meeting.participant_left";
+    }
+
+    zt_sim_emit(s, event, t, o);
+}
+
+
+size_t *
+zt_sim_schedule(zt_sim_t *s, double dup, unsigned window, size_t *n)
+{
+    size_t    i, k, m, in, *list, *out, *pool, np, tmp;
+    uint64_t  rng;
+
+    rng = s->conf.seed ^ 0x5ca1ab1e0ddba11ULL;
+
+    list = malloc((2 * s->nevents + 1) * sizeof(size_t));
+    out = malloc((2 * s->nevents + 1) * sizeof(size_t));
+    pool = malloc(((size_t) window + 1) * sizeof(size_t));
+    if (list == NULL || out == NULL || pool == NULL) {
+        free(list);
+        free(out);
+        free(pool);
+        return NULL;
+    }
+
+    m = 0;
+    for (i = 0; i < s->nevents; i++) {
+        list[m++] = i;
+        if ((double) (zt_sim_rand(&rng) >> 11) / 9007199254740992.0 < dup) {
+            list[m++] = i;
+        }
+    }
+
+    if (window < 2) {
+        free(out);
+        free(pool);
+        *n = m;
+        return list;
+    }
+
+    /* the next one sent is drawn at random from the next `window` */
+    np = 0;
+    in = 0;
+    while (np < window && in < m) {
+        pool[np++] = list[in++];
+    }
+
+    for (i = 0; np; i++) {
+        k = zt_sim_rand(&rng) % np;
+        out[i] = pool[k];
+
+        if (in < m) {
+            pool[k] = list[in++];
+
+        } else {
+            tmp = pool[--np];
+            pool[k] = tmp;
+        }
+    }
+
+    free(list);
+    free(pool);
+    *n = m;
+    return out;
+}
+
+
+/* Room-N: rooms numbered by the first entry of anyone (then uuid) */
+static unsigned
+zt_sim_room_no(const zt_sim_t *s, int room)
+{
+    unsigned  i, no;
+
+    no = 1;
+
+    for (i = 0; i < s->conf.rooms; i++) {
+        if (s->room_first[i] >= 0
+            && (s->room_first[i] < s->room_first[room]
+                || (s->room_first[i] == s->room_first[room]
+                    && strcmp(s->room_uuid[i], s->room_uuid[room]) < 0)))
+        {
+            no++;
+        }
+    }
+
+    return no;
+}
+
+
+static json_t *
+zt_sim_time(int64_t ms)
+{
+    return ms < 0 ? json_null() : json_integer(ms);
+}
+
+
+/* as the status CSV shows it; "" for none */
+static json_t *
+zt_sim_local(int64_t ms, const char *tz)
+{
+    char  buf[32];
+
+    buf[0] = '\0';
+    if (ms >= 0
+        && zt_time_format_tz(ms, tz, "%Y-%m-%d %H:%M:%S", buf, sizeof(buf))
+           != ZT_OK)
+    {
+        buf[0] = '\0';
+    }
+
+    return json_string(buf);
+}
+
+
+json_t *
+zt_sim_expected(const zt_sim_t *s, const char *tz)
+{
+    int       bad;
+    char      name[32];
+    unsigned  i;
+    json_t   *root, *rooms, *people;
+
+    rooms = json_array();
+    people = json_array();
+
+    root = json_pack("{s:s, s:s, s:s, s:I, s:o, s:b, s:I, s:o, s:o}",
+                     "meeting_id", s->meeting_id, "meeting_uuid", s->uuid,
+                     "topic", s->topic, "start_ms", (json_int_t) s->t0,
+                     "end_ms", s->conf.no_end ? json_null()
+                                              : json_integer(s->tend),
+                     "ended", !s->conf.no_end,
+                     "seed", (json_int_t) s->conf.seed,
+                     "rooms", rooms, "participants", people);
+    if (root == NULL) {
+        return NULL;
+    }
+
+    bad = 0;
+
+    for (i = 0; i < s->conf.rooms; i++) {
+        if (s->room_first[i] < 0) {
+            continue;
+        }
+
+        snprintf(name, sizeof(name), "Room-%u", zt_sim_room_no(s, (int) i));
+        bad |= json_array_append_new(rooms, json_pack("{s:s, s:s, s:I}",
+                   "room_uuid", s->room_uuid[i], "room_name", name,
+                   "first_join_ms", (json_int_t) s->room_first[i]));
+    }
+
+    for (i = 0; i < s->conf.participants && !bad; i++) {
+        bad |= json_array_append_new(people,
+                   zt_sim_person_json(s, &s->people[i], tz));
+    }
+
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+
+    return root;
+}
+
+
+static json_t *
+zt_sim_person_json(const zt_sim_t *s, const zt_sim_person_t *p,
+    const char *tz)
+{
+    int      online, in_room, bad;
+    char     room[32];
+    size_t   i;
+    json_t  *o, *visits, *iv;
+
+    online = p->state == ZT_SIM_MAIN || p->state == ZT_SIM_ROOM;
+    in_room = p->state == ZT_SIM_ROOM;
+
+    room[0] = '\0';
+    if (in_room) {
+        snprintf(room, sizeof(room), "Room-%u", zt_sim_room_no(s, p->room));
+    }
+
+    visits = json_array();
+    iv = json_array();
+
+    o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, "
+                  "s:o, s:o}",
+                  "person_key", p->key, "name", p->name, "email", p->email,
+                  "status", online ? "online" : "offline",
+                  "last_join", zt_sim_time(p->last_join),
+                  "last_left", zt_sim_time(p->last_left),
+                  "last_join_local", zt_sim_local(p->last_join, tz),
+                  "last_left_local", zt_sim_local(p->last_left, tz),
+                  "room", room,
+                  "room_uuid", in_room ? s->room_uuid[p->room] : "",
+                  "visits", visits, "intervals", iv);
+    if (o == NULL) {
+        return NULL;
+    }
+
+    bad = 0;
+
+    for (i = 0; i < p->nvisits; i++) {
+        snprintf(room, sizeof(room), "Room-%u",
+                 zt_sim_room_no(s, p->visits[i].room));
+        bad |= json_array_append_new(visits, json_pack("{s:s, s:s, s:I, s:o}",
+                   "room_uuid", s->room_uuid[p->visits[i].room],
+                   "room_name", room,
+                   "join_ms", (json_int_t) p->visits[i].join,
+                   "leave_ms", zt_sim_time(p->visits[i].leave)));
+    }
+
+    for (i = 0; i < p->niv; i++) {
+        bad |= json_array_append_new(iv, json_pack("[I, o]",
+                   (json_int_t) p->iv[i].join, zt_sim_time(p->iv[i].leave)));
+    }
+
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+
+    return o;
+}

@@ -1,0 +1,474 @@
+/*
+ * The archive sink: every raw Zoom body, byte-exact, as
+ * DIR/YYYY-MM-DD/<event_id>.json (the date is the event's in `timezone`).
+ * A file that exists is a record already stored, so redelivery is a no-op.
+ * A batch is made durable with one sync pass instead of an fsync per file:
+ * write every new body to a temp file, syncfs() (or fsync each file), then
+ * rename them all into place and fsync the directories they landed in.  A
+ * crash before the renames leaves only temp files, rewritten on redelivery;
+ * a file under its final name always holds its whole body.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "zt_time.h"
+#include "zt_fs.h"
+#include "zt_log.h"
+#include "zt_sink.h"
+#include "zt_sink_archive.h"
+
+
+#define ZT_ARCHIVE_PATH  4096
+
+
+typedef struct {
+    char         *tmp;        /* malloc()ed; NULL: nothing to rename */
+    char         *path;
+    int           fd;
+} zt_archive_file_t;
+
+
+typedef struct {
+    char                dir[ZT_ARCHIVE_PATH];
+    char               *tz;
+    zt_archive_file_t  *files;
+    size_t              cap;
+    char                lastdir[ZT_ARCHIVE_PATH];  /* known to exist */
+} zt_archive_t;
+
+
+static int zt_archive_init(const zt_conf_t *conf, void **ctx);
+static int zt_archive_write(void *ctx, zt_item_t *items, size_t n);
+static void zt_archive_exit(void *ctx);
+static int zt_archive_mkdirs(zt_archive_t *a, const char *day);
+static int zt_archive_put(zt_archive_t *a, zt_item_t *it,
+    zt_archive_file_t *f);
+static int zt_archive_sync(zt_archive_file_t *files, size_t n);
+static int zt_archive_sync_dirs(zt_archive_file_t *files, size_t n);
+static int zt_archive_fsync_dir(const char *path);
+
+
+const zt_sink_t  zt_sink_archive = {
+    "archive",
+    zt_archive_init,
+    zt_archive_write,
+    NULL,
+    zt_archive_exit
+};
+
+
+int
+zt_archive_id_ok(const char *id)
+{
+    size_t  i;
+
+    for (i = 0; id[i]; i++) {
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z')
+              || (id[i] >= 'A' && id[i] <= 'Z') || id[i] == '-'
+              || id[i] == '_'))
+        {
+            return 0;
+        }
+    }
+
+    return i > 0 && i <= 128;
+}
+
+
+int
+zt_archive_dir(const zt_conf_t *conf, char *out, size_t outlen)
+{
+    return zt_conf_get_path(conf, "archive", "dir", "raw", out, outlen);
+}
+
+
+int
+zt_archive_path(const char *dir, const char *day, const char *event_id,
+    char *out, size_t outlen)
+{
+    int  n;
+
+    n = snprintf(out, outlen, "%s/%s/%s.json", dir, day, event_id);
+
+    return (n < 0 || (size_t) n >= outlen) ? ZT_ERROR : ZT_OK;
+}
+
+
+static int
+zt_archive_init(const zt_conf_t *conf, void **ctx)
+{
+    char           day[16];
+    const char    *backend;
+    zt_archive_t  *a;
+
+    backend = zt_conf_get(conf, "archive", "backend");
+    if (strcmp(backend, "local") != 0) {
+        zt_log_error("[sink:archive] backend \"%s\" is not supported "
+                     "(local)", backend);
+        return ZT_ERROR;
+    }
+
+    a = calloc(1, sizeof(zt_archive_t));
+    if (a == NULL) {
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    a->tz = strdup(zt_conf_get(conf, "", "timezone"));
+
+    if (a->tz == NULL
+        || zt_archive_dir(conf, a->dir, sizeof(a->dir)) != ZT_OK)
+    {
+        zt_log_error("[sink:archive] archive.dir is too long");
+        zt_archive_exit(a);
+        return ZT_ERROR;
+    }
+
+    if (zt_time_local_date(0, a->tz, day) != ZT_OK) {
+        zt_log_error("[sink:archive] unknown timezone \"%s\"", a->tz);
+        zt_archive_exit(a);
+        return ZT_ERROR;
+    }
+
+    /* the directory is made when first needed: it may be fixed later */
+    *ctx = a;
+    return ZT_OK;
+}
+
+
+static void
+zt_archive_exit(void *ctx)
+{
+    zt_archive_t  *a = ctx;
+
+    if (a == NULL) {
+        return;
+    }
+
+    free(a->tz);
+    free(a->files);
+    free(a);
+}
+
+
+static int
+zt_archive_write(void *ctx, zt_item_t *items, size_t n)
+{
+    int                 rc;
+    size_t              i, j;
+    zt_archive_t       *a = ctx;
+    zt_archive_file_t  *f;
+
+    if (n > a->cap) {
+        f = realloc(a->files, n * sizeof(zt_archive_file_t));
+        if (f == NULL) {
+            zt_log_error("out of memory");
+            return ZT_RETRY;
+        }
+        a->files = f;
+        a->cap = n;
+    }
+
+    rc = ZT_OK;
+
+    for (i = 0; i < n; i++) {
+        f = &a->files[i];
+        f->tmp = NULL;
+        f->path = NULL;
+        f->fd = -1;
+
+        if (rc != ZT_OK) {
+            continue;
+        }
+
+        /* the same event twice in one batch: the first copy does */
+        for (j = 0; j < i; j++) {
+            if (strcmp(items[j].event_id, items[i].event_id) == 0) {
+                break;
+            }
+        }
+
+        if (j < i) {
+            continue;
+        }
+
+        rc = zt_archive_put(a, &items[i], f);
+    }
+
+    if (rc == ZT_OK) {
+        rc = zt_archive_sync(a->files, n);
+    }
+
+    for (i = 0; i < n; i++) {
+        f = &a->files[i];
+
+        if (f->fd != -1) {
+            close(f->fd);
+            f->fd = -1;
+        }
+
+        if (rc == ZT_OK && f->tmp && rename(f->tmp, f->path) == -1) {
+            zt_log_error("[sink:archive] cannot rename \"%s\": %s", f->tmp,
+                         strerror(errno));
+            rc = ZT_RETRY;
+        }
+    }
+
+    if (rc == ZT_OK) {
+        rc = zt_archive_sync_dirs(a->files, n);
+    }
+
+    for (i = 0; i < n; i++) {
+        f = &a->files[i];
+
+        if (rc != ZT_OK && f->tmp) {
+            (void) unlink(f->tmp);
+        }
+
+        free(f->tmp);
+        free(f->path);
+    }
+
+    return rc;
+}
+
+
+/* fsyncs each distinct directory the batch renamed files into */
+static int
+zt_archive_sync_dirs(zt_archive_file_t *files, size_t n)
+{
+    char    *slash;
+    size_t   i, j, len;
+
+    for (i = 0; i < n; i++) {
+        if (files[i].tmp == NULL) {
+            continue;
+        }
+
+        slash = strrchr(files[i].path, '/');
+        len = (size_t) (slash - files[i].path);
+
+        for (j = 0; j < i; j++) {
+            if (files[j].tmp && strncmp(files[j].path, files[i].path, len)
+                                == 0
+                && files[j].path[len] == '/'
+                && strchr(files[j].path + len + 1, '/') == NULL)
+            {
+                break;
+            }
+        }
+
+        if (j < i) {
+            continue;
+        }
+
+        *slash = '\0';
+        if (zt_archive_fsync_dir(files[i].path) != ZT_OK) {
+            *slash = '/';
+            return ZT_RETRY;
+        }
+        *slash = '/';
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Writes one body to a temp file next to its final name.  Sets it->error
+ * for a record that can never be archived.  ZT_OK or ZT_RETRY.
+ */
+static int
+zt_archive_put(zt_archive_t *a, zt_item_t *it, zt_archive_file_t *f)
+{
+    int          fd;
+    char         day[16], path[ZT_ARCHIVE_PATH], tmp[ZT_ARCHIVE_PATH];
+    size_t       len, off;
+    ssize_t      w;
+    json_t      *raw, *ts;
+    const char  *body;
+
+    raw = json_object_get(it->rec, "raw_payload");
+    if (!json_is_string(raw)) {
+        it->error = "record has no raw_payload";
+        return ZT_OK;
+    }
+
+    if (!zt_archive_id_ok(it->event_id)) {
+        it->error = "event_id is not usable as a file name";
+        return ZT_OK;
+    }
+
+    ts = json_object_get(it->rec, "event_ts");
+
+    if (zt_time_local_date(json_is_integer(ts) ? json_integer_value(ts) : 0,
+                           a->tz, day)
+        != ZT_OK)
+    {
+        it->error = "event_ts is out of range";
+        return ZT_OK;
+    }
+
+    if (zt_archive_path(a->dir, day, it->event_id, path, sizeof(path))
+        != ZT_OK)
+    {
+        it->error = "archive path is too long";
+        return ZT_OK;
+    }
+
+    if (snprintf(tmp, sizeof(tmp), "%s/%s/.%s.json.tmp", a->dir, day,
+                 it->event_id)
+        >= (int) sizeof(tmp))
+    {
+        it->error = "archive path is too long";
+        return ZT_OK;
+    }
+
+    if (access(path, F_OK) == 0) {
+        return ZT_OK;
+    }
+
+    if (zt_archive_mkdirs(a, day) != ZT_OK) {
+        return ZT_RETRY;
+    }
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd == -1) {
+        zt_log_error("[sink:archive] cannot create \"%s\": %s", tmp,
+                     strerror(errno));
+        a->lastdir[0] = '\0';
+        return ZT_RETRY;
+    }
+
+    f->fd = fd;
+    f->tmp = strdup(tmp);
+    f->path = strdup(path);
+
+    if (f->tmp == NULL || f->path == NULL) {
+        zt_log_error("out of memory");
+        return ZT_RETRY;
+    }
+
+    body = json_string_value(raw);
+    len = json_string_length(raw);
+
+    for (off = 0; off < len; off += (size_t) w) {
+        w = write(fd, body + off, len - off);
+        if (w == -1) {
+            if (errno == EINTR) {
+                w = 0;
+                continue;
+            }
+            zt_log_error("[sink:archive] cannot write \"%s\": %s", tmp,
+                         strerror(errno));
+            return ZT_RETRY;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/* DIR and DIR/day exist afterwards (cached: the last day dir made) */
+static int
+zt_archive_mkdirs(zt_archive_t *a, const char *day)
+{
+    char  path[ZT_ARCHIVE_PATH], failed[ZT_ARCHIVE_PATH];
+
+    if (snprintf(path, sizeof(path), "%s/%s", a->dir, day)
+        >= (int) sizeof(path))
+    {
+        return ZT_ERROR;
+    }
+
+    if (strcmp(path, a->lastdir) == 0) {
+        return ZT_OK;
+    }
+
+    if (zt_fs_mkdirs(path, ZT_FS_PATH, failed, sizeof(failed)) != ZT_OK) {
+        zt_log_error("[sink:archive] cannot create \"%s\": %s", failed,
+                     strerror(errno));
+        return ZT_ERROR;
+    }
+
+    /* the new entry must survive a crash like the files in it */
+    *strrchr(path, '/') = '\0';
+    if (zt_archive_fsync_dir(path) != ZT_OK) {
+        return ZT_ERROR;
+    }
+    path[strlen(path)] = '/';
+
+    snprintf(a->lastdir, sizeof(a->lastdir), "%s", path);
+    return ZT_OK;
+}
+
+
+/*
+ * Makes the batch's temp files durable.  syncfs() flushes the whole file
+ * system in one go, far cheaper than an fsync per small file; fsync each
+ * where it is unavailable.
+ */
+static int
+zt_archive_sync(zt_archive_file_t *files, size_t n)
+{
+    size_t  i;
+    int     any;
+
+    any = -1;
+
+    for (i = 0; i < n; i++) {
+        if (files[i].fd != -1) {
+            any = files[i].fd;
+            break;
+        }
+    }
+
+    if (any == -1) {
+        return ZT_OK;
+    }
+
+    if (syncfs(any) == 0) {
+        return ZT_OK;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (files[i].fd != -1 && fsync(files[i].fd) == -1) {
+            zt_log_error("[sink:archive] fsync(\"%s\") failed: %s",
+                         files[i].tmp, strerror(errno));
+            return ZT_RETRY;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_archive_fsync_dir(const char *path)
+{
+    int  fd, rc;
+
+    fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd == -1) {
+        zt_log_error("[sink:archive] cannot open \"%s\": %s", path,
+                     strerror(errno));
+        return ZT_ERROR;
+    }
+
+    rc = fsync(fd);
+    close(fd);
+
+    if (rc == -1) {
+        zt_log_error("[sink:archive] fsync(\"%s\") failed: %s", path,
+                     strerror(errno));
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}

@@ -1,0 +1,442 @@
+/*
+ * zt_sink_status: the live presence CSV (Lookout's zoom-room-dashboard.csv:
+ * Username, Status, Last Join, Last Left, then Room and Meeting).  write()
+ * folds a batch into the presence state (zt_presence.c) and persists the
+ * state file before acknowledging, so a restarted drainer carries on and a
+ * redelivered batch folds to the same state.  tick() rewrites the CSV at
+ * most every status_interval_ms, and only when its content changed.  Both
+ * files are replaced atomically: temp file, fsync, rename, fsync of the
+ * directory.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "zt_time.h"
+#include "zt_fs.h"
+#include "zt_log.h"
+#include "zt_presence.h"
+#include "zt_sink.h"
+
+
+typedef struct {
+    zt_presence_t  *presence;
+    char            csv_path[PATH_MAX];
+    char            state_path[PATH_MAX];
+    char           *tz;
+    char           *allowlist;
+    int64_t         interval;
+    int64_t         csv_at;        /* when the CSV was last rendered, ms */
+    int             dirty;         /* the state changed since then */
+    int             unsaved;       /* the state file is behind */
+    char           *csv;           /* what the CSV file holds now */
+    size_t          csv_len;
+} zt_status_ctx_t;
+
+
+static int zt_status_init(const zt_conf_t *conf, void **ctx);
+static int zt_status_write(void *ctx, zt_item_t *items, size_t n);
+static int zt_status_tick(void *ctx, int64_t now_ms);
+static void zt_status_exit(void *ctx);
+static int zt_status_load(zt_status_ctx_t *st);
+static int zt_status_save(zt_status_ctx_t *st);
+static int zt_status_render(zt_status_ctx_t *st);
+static int zt_status_replace(const char *path, const char *data, size_t len,
+    mode_t mode);
+static char *zt_status_slurp(const char *path, size_t *len);
+
+
+const zt_sink_t  zt_sink_status = {
+    "status",
+    zt_status_init,
+    zt_status_write,
+    zt_status_tick,
+    zt_status_exit
+};
+
+
+static int
+zt_status_init(const zt_conf_t *conf, void **ctx)
+{
+    int               i;
+    char              buf[64], dir[PATH_MAX];
+    const char       *path;
+    zt_status_ctx_t  *st;
+
+    st = calloc(1, sizeof(zt_status_ctx_t));
+    if (st == NULL) {
+        zt_log_error("[sink:status] out of memory");
+        return ZT_ERROR;
+    }
+
+    *ctx = st;
+
+    if (zt_conf_get_path(conf, "status", "file",
+                         "_data/zoom-room-dashboard.csv", st->csv_path,
+                         sizeof(st->csv_path)) != ZT_OK
+        || zt_conf_get_path(conf, "status", "state", "status-state.json",
+                            st->state_path, sizeof(st->state_path))
+           != ZT_OK)
+    {
+        zt_log_error("[sink:status] status.file or status.state too long");
+        goto failed;
+    }
+
+    if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
+        != ZT_OK || st->interval < 0)
+    {
+        zt_log_error("[sink:status] invalid status_interval_ms \"%s\"",
+                     zt_conf_get(conf, "", "status_interval_ms"));
+        goto failed;
+    }
+
+    st->tz = strdup(zt_conf_get(conf, "", "timezone"));
+    st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
+    st->presence = zt_presence_create();
+
+    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL) {
+        zt_log_error("[sink:status] out of memory");
+        goto failed;
+    }
+
+    if (zt_time_format_tz(0, st->tz, "%Y", buf, sizeof(buf)) != ZT_OK) {
+        zt_log_error("[sink:status] unknown timezone \"%s\"", st->tz);
+        goto failed;
+    }
+
+    for (i = 0; i < 2; i++) {
+        path = i ? st->state_path : st->csv_path;
+        if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+            zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
+                         strerror(errno));
+            goto failed;
+        }
+    }
+
+    if (zt_status_load(st) != ZT_OK) {
+        goto failed;
+    }
+
+    /* an unchanged CSV is not rewritten after a restart */
+    st->csv = zt_status_slurp(st->csv_path, &st->csv_len);
+    st->dirty = 1;
+    st->csv_at = INT64_MIN / 2;
+
+    zt_log_info("[sink:status] csv \"%s\", state \"%s\"", st->csv_path,
+                st->state_path);
+
+    return ZT_OK;
+
+failed:
+
+    zt_status_exit(st);
+    *ctx = NULL;
+    return ZT_ERROR;
+}
+
+
+static int
+zt_status_write(void *ctx, zt_item_t *items, size_t n)
+{
+    int               rc;
+    size_t            i;
+    zt_status_ctx_t  *st = ctx;
+
+    for (i = 0; i < n; i++) {
+        rc = zt_presence_fold(st->presence, items[i].rec);
+        if (rc == ZT_ERROR) {
+            zt_log_error("[sink:status] out of memory folding a record");
+            return ZT_RETRY;
+        }
+
+        if (rc > 0) {
+            st->unsaved = 1;
+            st->dirty = 1;
+        }
+    }
+
+    if (st->unsaved && zt_status_save(st) != ZT_OK) {
+        return ZT_RETRY;
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_status_tick(void *ctx, int64_t now_ms)
+{
+    zt_status_ctx_t  *st = ctx;
+
+    /* a clock stepped back does not hold the CSV for that long */
+    if (!st->dirty
+        || (now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
+    {
+        return ZT_OK;
+    }
+
+    st->csv_at = now_ms;
+
+    return zt_status_render(st);
+}
+
+
+static void
+zt_status_exit(void *ctx)
+{
+    zt_status_ctx_t  *st = ctx;
+
+    if (st == NULL) {
+        return;
+    }
+
+    if (st->presence) {
+        if (st->unsaved) {
+            (void) zt_status_save(st);
+        }
+
+        if (st->dirty) {
+            (void) zt_status_render(st);
+        }
+    }
+
+    zt_presence_free(st->presence);
+    free(st->tz);
+    free(st->allowlist);
+    free(st->csv);
+    free(st);
+}
+
+
+/* a missing state file is an empty state; a corrupt one is an error */
+static int
+zt_status_load(zt_status_ctx_t *st)
+{
+    json_t        *j;
+    json_error_t   jerr;
+
+    if (access(st->state_path, F_OK) != 0 && errno == ENOENT) {
+        return ZT_OK;
+    }
+
+    j = json_load_file(st->state_path, 0, &jerr);
+    if (j == NULL) {
+        zt_log_error("[sink:status] cannot load state \"%s\": %s (line %d); "
+                     "move it away to start with an empty state",
+                     st->state_path, jerr.text, jerr.line);
+        return ZT_ERROR;
+    }
+
+    if (zt_presence_from_json(st->presence, j) != ZT_OK) {
+        zt_log_error("[sink:status] malformed state \"%s\"; move it away "
+                     "to start with an empty state", st->state_path);
+        json_decref(j);
+        return ZT_ERROR;
+    }
+
+    json_decref(j);
+    return ZT_OK;
+}
+
+
+static int
+zt_status_save(zt_status_ctx_t *st)
+{
+    int      rc;
+    char    *s;
+    json_t  *j;
+
+    j = zt_presence_to_json(st->presence);
+    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+
+    if (s == NULL) {
+        zt_log_error("[sink:status] out of memory saving the state");
+        return ZT_ERROR;
+    }
+
+    /* the state holds emails: owner only */
+    rc = zt_status_replace(st->state_path, s, strlen(s), 0600);
+    free(s);
+
+    if (rc == ZT_OK) {
+        st->unsaved = 0;
+    }
+
+    return rc;
+}
+
+
+/* renders the CSV and replaces the file if its content differs */
+static int
+zt_status_render(zt_status_ctx_t *st)
+{
+    FILE    *f;
+    char    *buf;
+    size_t   len;
+
+    buf = NULL;
+    len = 0;
+
+    f = open_memstream(&buf, &len);
+    if (f == NULL) {
+        zt_log_error("[sink:status] open_memstream: %s", strerror(errno));
+        return ZT_ERROR;
+    }
+
+    if (zt_presence_csv(st->presence, f, st->tz, st->allowlist) != ZT_OK) {
+        fclose(f);
+        free(buf);
+        zt_log_error("[sink:status] cannot render the CSV");
+        return ZT_ERROR;
+    }
+
+    fclose(f);
+
+    if (st->csv && st->csv_len == len && memcmp(st->csv, buf, len) == 0) {
+        free(buf);
+        st->dirty = 0;
+        return ZT_OK;
+    }
+
+    /* the CSV is served to browsers: world-readable */
+    if (zt_status_replace(st->csv_path, buf, len, 0644) != ZT_OK) {
+        free(buf);
+        return ZT_ERROR;
+    }
+
+    free(st->csv);
+    st->csv = buf;
+    st->csv_len = len;
+    st->dirty = 0;
+
+    zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)", st->csv_path, len);
+
+    return ZT_OK;
+}
+
+
+/* temp file in the same directory, fsync, rename, fsync the directory */
+static int
+zt_status_replace(const char *path, const char *data, size_t len, mode_t mode)
+{
+    int       fd;
+    char      tmp[PATH_MAX + 32], dir[PATH_MAX], *slash;
+    size_t    off;
+    ssize_t   w;
+
+    if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+                          (long) getpid()) >= sizeof(tmp))
+    {
+        zt_log_error("[sink:status] path too long \"%s\"", path);
+        return ZT_ERROR;
+    }
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) {
+        zt_log_error("[sink:status] open \"%s\": %s", tmp, strerror(errno));
+        return ZT_ERROR;
+    }
+
+    for (off = 0; off < len; off += (size_t) w) {
+        w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                w = 0;
+                continue;
+            }
+            goto failed;
+        }
+    }
+
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+        goto failed;
+    }
+
+    if (close(fd) != 0) {
+        fd = -1;
+        goto failed;
+    }
+
+    fd = -1;
+
+    if (rename(tmp, path) != 0) {
+        goto failed;
+    }
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+
+    } else if (slash == dir) {
+        dir[1] = '\0';
+
+    } else {
+        *slash = '\0';
+    }
+
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void) fsync(fd);
+        close(fd);
+    }
+
+    return ZT_OK;
+
+failed:
+
+    zt_log_error("[sink:status] cannot write \"%s\": %s", path,
+                 strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(tmp);
+    return ZT_ERROR;
+}
+
+
+/* the whole file, malloc()ed; NULL when it does not exist */
+static char *
+zt_status_slurp(const char *path, size_t *len)
+{
+    FILE    *f;
+    char    *buf;
+    size_t   n;
+    long     size;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+
+    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0
+        || fseek(f, 0, SEEK_SET) != 0)
+    {
+        fclose(f);
+        return NULL;
+    }
+
+    buf = malloc((size_t) size + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return NULL;
+    }
+
+    n = fread(buf, 1, (size_t) size, f);
+    fclose(f);
+
+    if (n != (size_t) size) {
+        free(buf);
+        return NULL;
+    }
+
+    *len = n;
+    return buf;
+}

@@ -1,0 +1,356 @@
+/*
+ * The warehouse sink: one raw_events row per event in a local SQLite file
+ * (WAL, so the report can read while we write).  The schema is every
+ * embedded sql/sqlite/0*.sql file, applied in name order at start.  A batch
+ * is one transaction of INSERT OR IGNORE through one prepared statement, so
+ * redelivered events are dropped by the event_id primary key.  gcs_path is
+ * where the archive sink keeps (or would keep) the raw body.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "zt_event.h"
+#include "zt_time.h"
+#include "zt_db.h"
+#include "zt_log.h"
+#include "zt_sink.h"
+#include "zt_sink_archive.h"
+
+
+#define ZT_WH_PATH         4096
+
+
+typedef struct {
+    sqlite3        *db;
+    sqlite3_stmt   *ins;
+    char           *tz;
+    char            path[ZT_WH_PATH];
+    char            archive[ZT_WH_PATH];
+} zt_warehouse_t;
+
+
+/* the columns in the order of the INSERT */
+enum {
+    ZT_WH_EVENT_ID = 1,
+    ZT_WH_EVENT_DATE,
+    ZT_WH_EVENT_TYPE,
+    ZT_WH_EVENT_TIMESTAMP,
+    ZT_WH_EVENT_TS,
+    ZT_WH_ACCOUNT_ID,
+    ZT_WH_MEETING_ID,
+    ZT_WH_MEETING_UUID,
+    ZT_WH_PARTICIPANT_ID,
+    ZT_WH_PARTICIPANT_USER_ID,
+    ZT_WH_PARTICIPANT_UUID,
+    ZT_WH_PARENT_USER_ID,
+    ZT_WH_REGISTRANT_ID,
+    ZT_WH_PARTICIPANT_NAME,
+    ZT_WH_PARTICIPANT_EMAIL,
+    ZT_WH_PERSON_KEY,
+    ZT_WH_BREAKOUT_ROOM_UUID,
+    ZT_WH_ACTION,
+    ZT_WH_LEAVE_REASON,
+    ZT_WH_RAW_PAYLOAD,
+    ZT_WH_GCS_PATH,
+    ZT_WH_RECEIVED_AT,
+    ZT_WH_INSERTED_AT
+};
+
+
+/* record fields copied as they are, with their bind index */
+static const struct {
+    const char  *key;
+    int          col;
+} zt_wh_fields[] = {
+    { "event_type", ZT_WH_EVENT_TYPE },
+    { "account_id", ZT_WH_ACCOUNT_ID },
+    { "meeting_id", ZT_WH_MEETING_ID },
+    { "meeting_uuid", ZT_WH_MEETING_UUID },
+    { "participant_id", ZT_WH_PARTICIPANT_ID },
+    { "participant_user_id", ZT_WH_PARTICIPANT_USER_ID },
+    { "participant_uuid", ZT_WH_PARTICIPANT_UUID },
+    { "parent_user_id", ZT_WH_PARENT_USER_ID },
+    { "registrant_id", ZT_WH_REGISTRANT_ID },
+    { "participant_name", ZT_WH_PARTICIPANT_NAME },
+    { "participant_email", ZT_WH_PARTICIPANT_EMAIL },
+    { "breakout_room_uuid", ZT_WH_BREAKOUT_ROOM_UUID },
+    { "action", ZT_WH_ACTION },
+    { "leave_reason", ZT_WH_LEAVE_REASON },
+    { "raw_payload", ZT_WH_RAW_PAYLOAD },
+    { "received_at", ZT_WH_RECEIVED_AT },
+};
+
+#define ZT_WH_NFIELDS  (sizeof(zt_wh_fields) / sizeof(zt_wh_fields[0]))
+
+
+static const char  zt_wh_insert[] =
+    "INSERT OR IGNORE INTO raw_events (event_id, event_date, event_type, "
+    "event_timestamp, event_ts, account_id, meeting_id, meeting_uuid, "
+    "participant_id, participant_user_id, participant_uuid, parent_user_id, "
+    "registrant_id, participant_name, participant_email, person_key, "
+    "breakout_room_uuid, action, leave_reason, raw_payload, gcs_path, "
+    "received_at, inserted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+
+static int zt_warehouse_init(const zt_conf_t *conf, void **ctx);
+static int zt_warehouse_write(void *ctx, zt_item_t *items, size_t n);
+static void zt_warehouse_exit(void *ctx);
+static int zt_warehouse_exec(zt_warehouse_t *w, const char *sql,
+    const char *what);
+static int zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it,
+    const char *now);
+static const char *zt_warehouse_str(json_t *rec, const char *key,
+    size_t *len, char *buf, size_t buflen);
+
+
+const zt_sink_t  zt_sink_warehouse = {
+    "warehouse",
+    zt_warehouse_init,
+    zt_warehouse_write,
+    NULL,
+    zt_warehouse_exit
+};
+
+
+static int
+zt_warehouse_init(const zt_conf_t *conf, void **ctx)
+{
+    int              rc;
+    char             day[16], err[512];
+    const char      *backend;
+    zt_warehouse_t  *w;
+
+    backend = zt_conf_get(conf, "warehouse", "backend");
+    if (strcmp(backend, "sqlite") != 0) {
+        zt_log_error("[sink:warehouse] backend \"%s\" is not supported "
+                     "(sqlite)", backend);
+        return ZT_ERROR;
+    }
+
+    w = calloc(1, sizeof(zt_warehouse_t));
+    if (w == NULL) {
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    *ctx = w;
+
+    w->tz = strdup(zt_conf_get(conf, "", "timezone"));
+
+    if (w->tz == NULL
+        || zt_conf_get_path(conf, "warehouse", "path", "zoomtrack.db",
+                            w->path, sizeof(w->path))
+           != ZT_OK
+        || zt_archive_dir(conf, w->archive, sizeof(w->archive)) != ZT_OK)
+    {
+        zt_log_error("[sink:warehouse] a path is too long");
+        goto failed;
+    }
+
+    if (zt_time_local_date(0, w->tz, day) != ZT_OK) {
+        zt_log_error("[sink:warehouse] unknown timezone \"%s\"", w->tz);
+        goto failed;
+    }
+
+    if (zt_db_open(conf, &w->db, err, sizeof(err)) != ZT_OK) {
+        zt_log_error("[sink:warehouse] %s", err);
+        goto failed;
+    }
+
+    rc = sqlite3_prepare_v2(w->db, zt_wh_insert, -1, &w->ins, NULL);
+    if (rc != SQLITE_OK) {
+        zt_log_error("[sink:warehouse] cannot prepare the insert: %s",
+                     sqlite3_errmsg(w->db));
+        goto failed;
+    }
+
+    return ZT_OK;
+
+failed:
+
+    zt_warehouse_exit(w);
+    *ctx = NULL;
+    return ZT_ERROR;
+}
+
+
+static void
+zt_warehouse_exit(void *ctx)
+{
+    zt_warehouse_t  *w = ctx;
+
+    if (w == NULL) {
+        return;
+    }
+
+    sqlite3_finalize(w->ins);
+
+    if (w->db && sqlite3_close(w->db) != SQLITE_OK) {
+        zt_log_error("[sink:warehouse] close failed: %s",
+                     sqlite3_errmsg(w->db));
+    }
+
+    free(w->tz);
+    free(w);
+}
+
+
+static int
+zt_warehouse_exec(zt_warehouse_t *w, const char *sql, const char *what)
+{
+    char  *msg;
+
+    msg = NULL;
+
+    if (sqlite3_exec(w->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        zt_log_error("[sink:warehouse] %s failed on \"%s\": %s", what,
+                     w->path, msg ? msg : sqlite3_errmsg(w->db));
+        sqlite3_free(msg);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_warehouse_write(void *ctx, zt_item_t *items, size_t n)
+{
+    char             now[ZT_RFC3339_LEN + 1];
+    size_t           i;
+    zt_warehouse_t  *w = ctx;
+
+    zt_time_rfc3339(zt_time_now_ms(), now);
+
+    if (zt_warehouse_exec(w, "BEGIN IMMEDIATE", "BEGIN") != ZT_OK) {
+        return ZT_RETRY;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (zt_warehouse_row(w, &items[i], now) != ZT_OK) {
+            (void) zt_warehouse_exec(w, "ROLLBACK", "ROLLBACK");
+            return ZT_RETRY;
+        }
+    }
+
+    if (zt_warehouse_exec(w, "COMMIT", "COMMIT") != ZT_OK) {
+        (void) zt_warehouse_exec(w, "ROLLBACK", "ROLLBACK");
+        return ZT_RETRY;
+    }
+
+    return ZT_OK;
+}
+
+
+/* binds and inserts one record; ZT_ERROR on a database failure */
+static int
+zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
+{
+    int            rc;
+    char           day[16], ts[ZT_RFC3339_LEN + 1], key[512];
+    char           gcs[ZT_WH_PATH], num[ZT_WH_NFIELDS][32];
+    size_t         i, len;
+    int64_t        ms;
+    json_t        *v;
+    const char    *s, *ets;
+    sqlite3_stmt  *st = w->ins;
+
+    v = json_object_get(it->rec, "event_ts");
+    ets = zt_warehouse_str(it->rec, "event_timestamp", &len, ts, 0);
+
+    if (json_is_integer(v)) {
+        ms = json_integer_value(v);
+
+    } else {
+        ms = ets[0] ? zt_time_parse_iso(ets) : 0;
+        ms = ms < 0 ? 0 : ms;
+    }
+
+    if (ets[0] == '\0') {
+        zt_time_rfc3339(ms, ts);
+        ets = ts;
+    }
+
+    if (zt_time_local_date(ms, w->tz, day) != ZT_OK) {
+        snprintf(day, sizeof(day), "1970-01-01");
+    }
+
+    if (zt_archive_path(w->archive, day, it->event_id, gcs, sizeof(gcs))
+        != ZT_OK)
+    {
+        gcs[0] = '\0';
+    }
+
+    sqlite3_bind_text(st, ZT_WH_EVENT_ID, it->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, ZT_WH_EVENT_DATE, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, ZT_WH_EVENT_TIMESTAMP, ets, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, ZT_WH_EVENT_TS, ms);
+    sqlite3_bind_text(st, ZT_WH_GCS_PATH, gcs, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, ZT_WH_INSERTED_AT, now, -1, SQLITE_STATIC);
+
+    for (i = 0; i < ZT_WH_NFIELDS; i++) {
+        s = zt_warehouse_str(it->rec, zt_wh_fields[i].key, &len, num[i],
+                             sizeof(num[i]));
+        sqlite3_bind_text(st, zt_wh_fields[i].col, s, (int) len,
+                          SQLITE_STATIC);
+    }
+
+    zt_person_key(
+        zt_warehouse_str(it->rec, "participant_id", &len, NULL, 0),
+        zt_warehouse_str(it->rec, "registrant_id", &len, NULL, 0),
+        zt_warehouse_str(it->rec, "participant_email", &len, NULL, 0),
+        zt_warehouse_str(it->rec, "participant_name", &len, NULL, 0),
+        key, sizeof(key));
+    sqlite3_bind_text(st, ZT_WH_PERSON_KEY, key, -1, SQLITE_TRANSIENT);
+
+    rc = sqlite3_step(st);
+
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+
+    if (rc != SQLITE_DONE) {
+        zt_log_error("[sink:warehouse] insert of \"%s\" failed: %s",
+                     it->event_id, sqlite3_errmsg(w->db));
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * A record member as text: strings as they are, integers in decimal
+ * (written into buf when buflen > 0), anything else "".
+ */
+static const char *
+zt_warehouse_str(json_t *rec, const char *key, size_t *len, char *buf,
+    size_t buflen)
+{
+    int      n;
+    json_t  *v;
+
+    v = json_object_get(rec, key);
+
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        return json_string_value(v);
+    }
+
+    if (json_is_integer(v) && buflen) {
+        n = snprintf(buf, buflen, "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(v));
+        *len = (size_t) n;
+        return buf;
+    }
+
+    *len = 0;
+    return "";
+}

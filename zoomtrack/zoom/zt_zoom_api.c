@@ -1,0 +1,510 @@
+/*
+ * zt_zoom_api: Server-to-Server OAuth and authenticated GETs against the
+ * Zoom REST API (see zt_zoom_api.h).  The only state is the zt_http handle,
+ * the credentials and the cached token; buffers holding the secret or the
+ * token are wiped before they are freed.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "zt_time.h"
+#include "zt_http.h"
+#include "zt_log.h"
+#include "zt_zoom_api.h"
+
+
+/* refresh this long before the token expires (Zoom's RIVET SDK does too) */
+#define ZT_ZOOM_TOKEN_SKEW_MS  60000
+
+
+struct zt_zoom_s {
+    zt_http_t   http;
+    char       *account_id;
+    char       *client_id;
+    char       *client_secret;
+    char       *oauth_url;
+    char       *api_base;
+    char       *token;            /* NULL: none cached */
+    int64_t     token_expires;    /* ms since the epoch */
+    int         token_requests;
+};
+
+
+static char *zt_zoom_conf_dup(const zt_conf_t *conf, const char *key,
+    int required, char *err, size_t errlen);
+static void zt_zoom_free_secret(char *s);
+static void zt_zoom_drop_token(zt_zoom_t *z);
+static int zt_zoom_fetch_token(zt_zoom_t *z, zt_zoom_err_t *e);
+static void zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e);
+
+
+static char *
+zt_zoom_conf_dup(const zt_conf_t *conf, const char *key, int required,
+    char *err, size_t errlen)
+{
+    char        *p, env[64];
+    size_t       i;
+    const char  *v;
+
+    v = zt_conf_get(conf, "zoom", key);
+
+    if (required && v[0] == '\0') {
+        for (i = 0; key[i] && i < sizeof(env) - 1; i++) {
+            env[i] = (key[i] >= 'a' && key[i] <= 'z')
+                     ? (char) (key[i] - 'a' + 'A') : key[i];
+        }
+        env[i] = '\0';
+
+        snprintf(err, errlen, "missing zoom.%s: set it in [zoom] or "
+                 "ZOOMTRACK_ZOOM_%s", key, env);
+        return NULL;
+    }
+
+    p = strdup(v);
+    if (p == NULL) {
+        snprintf(err, errlen, "out of memory");
+    }
+
+    return p;
+}
+
+
+int
+zt_zoom_create(const zt_conf_t *conf, zt_zoom_t **out, char *err,
+    size_t errlen)
+{
+    size_t      n;
+    int64_t     timeout, retries;
+    zt_zoom_t  *z;
+
+    *out = NULL;
+
+    if (zt_conf_get_int(conf, "zoom", "timeout_ms", &timeout) != ZT_OK
+        || timeout <= 0)
+    {
+        snprintf(err, errlen, "zoom.timeout_ms must be a positive number");
+        return ZT_DECLINED;
+    }
+
+    if (zt_conf_get_int(conf, "zoom", "max_retries", &retries) != ZT_OK
+        || retries < 0 || retries > 100)
+    {
+        snprintf(err, errlen, "zoom.max_retries must be 0..100");
+        return ZT_DECLINED;
+    }
+
+    z = calloc(1, sizeof(zt_zoom_t));
+    if (z == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return ZT_ERROR;
+    }
+
+    z->account_id = zt_zoom_conf_dup(conf, "account_id", 1, err, errlen);
+    if (z->account_id == NULL) {
+        goto declined;
+    }
+
+    z->client_id = zt_zoom_conf_dup(conf, "client_id", 1, err, errlen);
+    if (z->client_id == NULL) {
+        goto declined;
+    }
+
+    z->client_secret = zt_conf_get_secret(conf, "zoom", "client_secret",
+                                          err, errlen);
+    if (z->client_secret == NULL) {
+        goto declined;
+    }
+
+    z->oauth_url = zt_zoom_conf_dup(conf, "oauth_url", 1, err, errlen);
+    if (z->oauth_url == NULL) {
+        goto declined;
+    }
+
+    z->api_base = zt_zoom_conf_dup(conf, "api_base", 1, err, errlen);
+    if (z->api_base == NULL) {
+        goto declined;
+    }
+
+    n = strlen(z->api_base);
+    while (n && z->api_base[n - 1] == '/') {
+        z->api_base[--n] = '\0';
+    }
+
+    if (zt_http_init(&z->http, (long) timeout, (int) retries) != ZT_OK) {
+        snprintf(err, errlen, "cannot initialise libcurl");
+        zt_zoom_destroy(z);
+        return ZT_ERROR;
+    }
+
+    *out = z;
+    return ZT_OK;
+
+declined:
+
+    zt_zoom_destroy(z);
+    return ZT_DECLINED;
+}
+
+
+static void
+zt_zoom_free_secret(char *s)
+{
+    if (s) {
+        OPENSSL_cleanse(s, strlen(s));
+        free(s);
+    }
+}
+
+
+void
+zt_zoom_destroy(zt_zoom_t *z)
+{
+    if (z == NULL) {
+        return;
+    }
+
+    zt_http_cleanup(&z->http);
+    free(z->account_id);
+    free(z->client_id);
+    zt_zoom_free_secret(z->client_secret);
+    free(z->oauth_url);
+    free(z->api_base);
+    zt_zoom_free_secret(z->token);
+    free(z);
+}
+
+
+int
+zt_zoom_token_requests(const zt_zoom_t *z)
+{
+    return z->token_requests;
+}
+
+
+static void
+zt_zoom_drop_token(zt_zoom_t *z)
+{
+    zt_zoom_free_secret(z->token);
+    z->token = NULL;
+    z->token_expires = 0;
+}
+
+
+/* fills e from a Zoom error body: {"code":N,"message":".."} or OAuth's
+ * {"reason":"..","error":".."} */
+static void
+zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e)
+{
+    json_t      *j, *v;
+    const char  *msg;
+
+    e->status = resp->status;
+    e->code = 0;
+    e->message[0] = '\0';
+
+    if (resp->status == 0) {
+        snprintf(e->message, sizeof(e->message), "%s", resp->error);
+        return;
+    }
+
+    j = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+    if (j == NULL || !json_is_object(j)) {
+        snprintf(e->message, sizeof(e->message), "HTTP %ld", resp->status);
+        json_decref(j);
+        return;
+    }
+
+    v = json_object_get(j, "code");
+    if (json_is_integer(v)) {
+        e->code = (long) json_integer_value(v);
+    }
+
+    msg = json_string_value(json_object_get(j, "message"));
+    if (msg == NULL) {
+        msg = json_string_value(json_object_get(j, "reason"));
+    }
+
+    snprintf(e->message, sizeof(e->message), "%s",
+             msg ? msg : "(no message)");
+
+    json_decref(j);
+}
+
+
+static int
+zt_zoom_fetch_token(zt_zoom_t *z, zt_zoom_err_t *e)
+{
+    int             rc;
+    char           *cred, *basic, *auth, *body, acct[256];
+    json_t         *j;
+    size_t          clen;
+    int64_t         expires_in;
+    const char     *tok, *hdrs[3];
+    zt_http_resp_t  resp;
+
+    if (zt_zoom_url_encode(z->account_id, acct, sizeof(acct)) != ZT_OK) {
+        snprintf(e->message, sizeof(e->message), "account_id is too long");
+        e->auth = 1;
+        return ZT_ERROR;
+    }
+
+    clen = strlen(z->client_id) + 1 + strlen(z->client_secret);
+    cred = malloc(clen + 1);
+    basic = malloc(4 * ((clen + 2) / 3) + 1);
+    auth = malloc(4 * ((clen + 2) / 3) + 32);
+    body = malloc(strlen(acct) + 64);
+
+    if (cred == NULL || basic == NULL || auth == NULL || body == NULL) {
+        free(cred);
+        free(basic);
+        free(auth);
+        free(body);
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_ERROR;
+    }
+
+    snprintf(cred, clen + 1, "%s:%s", z->client_id, z->client_secret);
+    EVP_EncodeBlock((unsigned char *) basic, (unsigned char *) cred,
+                    (int) clen);
+    sprintf(auth, "Authorization: Basic %s", basic);
+    sprintf(body, "grant_type=account_credentials&account_id=%s", acct);
+
+    OPENSSL_cleanse(cred, clen);
+    OPENSSL_cleanse(basic, strlen(basic));
+    free(cred);
+    free(basic);
+
+    hdrs[0] = auth;
+    hdrs[1] = "Content-Type: application/x-www-form-urlencoded";
+    hdrs[2] = NULL;
+
+    z->token_requests++;
+    zt_log_debug("zoom: requesting an access token");
+
+    rc = zt_http_request(&z->http, "POST", z->oauth_url, hdrs, body, &resp,
+                         "oauth token");
+
+    OPENSSL_cleanse(auth, strlen(auth));
+    free(auth);
+    free(body);
+
+    if (rc != ZT_OK) {
+        zt_zoom_error_body(&resp, e);
+        e->auth = 1;
+        zt_http_resp_free(&resp);
+        return ZT_ERROR;
+    }
+
+    j = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
+    zt_http_resp_free(&resp);
+
+    tok = json_string_value(json_object_get(j, "access_token"));
+    expires_in = json_integer_value(json_object_get(j, "expires_in"));
+
+    if (tok == NULL || tok[0] == '\0') {
+        json_decref(j);
+        e->status = resp.status;
+        e->auth = 1;
+        snprintf(e->message, sizeof(e->message),
+                 "token response without access_token");
+        return ZT_ERROR;
+    }
+
+    zt_zoom_drop_token(z);
+
+    z->token = strdup(tok);
+    json_decref(j);
+
+    if (z->token == NULL) {
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_ERROR;
+    }
+
+    if (expires_in <= 0) {
+        expires_in = 3600;
+    }
+
+    z->token_expires = zt_time_now_ms() + expires_in * 1000;
+
+    zt_log_debug("zoom: got an access token valid for %lld s",
+                 (long long) expires_in);
+
+    return ZT_OK;
+}
+
+
+int
+zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json, zt_zoom_err_t *e)
+{
+    int             rc, attempt, renewed;
+    char           *url, *auth;
+    size_t          n;
+    json_t         *j;
+    const char     *hdrs[3];
+    zt_http_resp_t  resp;
+
+    *json = NULL;
+    memset(e, 0, sizeof(zt_zoom_err_t));
+
+    n = strlen(z->api_base) + strlen(path) + 1;
+    url = malloc(n);
+    if (url == NULL) {
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_ERROR;
+    }
+    snprintf(url, n, "%s%s", z->api_base, path);
+
+    renewed = 0;
+    auth = NULL;
+
+    for (attempt = 0; /* void */ ; /* void */ ) {
+
+        if (z->token == NULL
+            || zt_time_now_ms() >= z->token_expires - ZT_ZOOM_TOKEN_SKEW_MS)
+        {
+            rc = zt_zoom_fetch_token(z, e);
+            if (rc != ZT_OK) {
+                zt_log_error("zoom: access token request failed: %s%s%s",
+                             e->status ? "" : "no answer: ",
+                             e->message,
+                             e->status == 400 || e->status == 401
+                             ? " (check zoom.account_id, client_id and the "
+                               "client secret)" : "");
+                break;
+            }
+        }
+
+        n = strlen(z->token) + 32;
+        auth = malloc(n);
+        if (auth == NULL) {
+            snprintf(e->message, sizeof(e->message), "out of memory");
+            rc = ZT_ERROR;
+            break;
+        }
+        snprintf(auth, n, "Authorization: Bearer %s", z->token);
+
+        hdrs[0] = auth;
+        hdrs[1] = "Accept: application/json";
+        hdrs[2] = NULL;
+
+        rc = zt_http_perform(&z->http, "GET", url, hdrs, NULL, &resp);
+
+        zt_zoom_free_secret(auth);
+        auth = NULL;
+
+        if (resp.status == 401 && !renewed) {
+            /* revoked or expired early: one more try with a new token */
+            zt_log_info("zoom: GET %s: 401, renewing the access token", path);
+            zt_http_resp_free(&resp);
+            zt_zoom_drop_token(z);
+            renewed = 1;
+            continue;
+        }
+
+        if (rc == ZT_OK) {
+            j = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
+            if (j != NULL && json_is_object(j)) {
+                zt_http_resp_free(&resp);
+                *json = j;
+                break;
+            }
+
+            json_decref(j);
+            zt_log_warn("zoom: GET %s: status %ld with a body that is not "
+                        "a JSON object", path, resp.status);
+            snprintf(resp.error, sizeof(resp.error), "bad JSON");
+            rc = ZT_RETRY;
+        }
+
+        if (rc == ZT_ERROR) {
+            zt_zoom_error_body(&resp, e);
+            e->auth = resp.status == 401;
+            zt_http_resp_free(&resp);
+            rc = ZT_DECLINED;
+            break;
+        }
+
+        if (zt_http_retry_wait(&z->http, attempt, &resp, path) != ZT_RETRY) {
+            zt_zoom_error_body(&resp, e);
+            if (resp.status >= 200 && resp.status < 300) {
+                snprintf(e->message, sizeof(e->message),
+                         "body is not a JSON object");
+            }
+            zt_http_resp_free(&resp);
+            rc = ZT_ERROR;
+            break;
+        }
+
+        zt_http_resp_free(&resp);
+        attempt++;
+    }
+
+    free(url);
+
+    return rc;
+}
+
+
+int
+zt_zoom_url_encode(const char *s, char *out, size_t outlen)
+{
+    size_t       n;
+    const char  *p;
+
+    static const char  hex[] = "0123456789ABCDEF";
+
+    n = 0;
+
+    for (p = s; *p; p++) {
+        unsigned char  c = (unsigned char) *p;
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
+            || c == '~')
+        {
+            if (n + 1 >= outlen) {
+                return ZT_ERROR;
+            }
+            out[n++] = (char) c;
+            continue;
+        }
+
+        if (n + 3 >= outlen) {
+            return ZT_ERROR;
+        }
+
+        out[n++] = '%';
+        out[n++] = hex[c >> 4];
+        out[n++] = hex[c & 0x0f];
+    }
+
+    if (n >= outlen) {
+        return ZT_ERROR;
+    }
+
+    out[n] = '\0';
+
+    return ZT_OK;
+}
+
+
+int
+zt_zoom_uuid_encode(const char *uuid, char *out, size_t outlen)
+{
+    char  once[ZT_ZOOM_UUID_ENC_MAX];
+
+    if (uuid[0] != '/' && strstr(uuid, "//") == NULL) {
+        return zt_zoom_url_encode(uuid, out, outlen);
+    }
+
+    if (zt_zoom_url_encode(uuid, once, sizeof(once)) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    return zt_zoom_url_encode(once, out, outlen);
+}
