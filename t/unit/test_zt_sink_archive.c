@@ -1,5 +1,5 @@
 /*
- * Unit tests of zoomtrack/*/zt_sink_archive.c: file naming by the event's local
+ * Unit tests of zoomtrack/sinks/zt_sink_archive.c: file naming by the event's local
  * date, byte-exact bodies, idempotent redelivery, duplicates within a
  * batch, item errors (no raw_payload, unsafe event_id), and ZT_RETRY with
  * nothing left behind when the directory cannot be made.
@@ -13,7 +13,7 @@
 
 #include "zt_conf.h"
 #include "zt_sink.h"
-#include "zt_sink_archive.h"
+#include "zt_archive_path.h"
 #include "tap.h"
 
 
