@@ -70,8 +70,13 @@ my $r = http()->get("http://127.0.0.1:$port/_data/zoom-room-dashboard.csv");
 is($r->{status}, 200, 'CSV served');
 is($r->{headers}{'cache-control'}, 'no-store', 'CSV not cached');
 is($r->{headers}{'access-control-allow-origin'}, '*', 'CSV has CORS');
-like(http()->get("http://127.0.0.1:$port/")->{content}, qr/textContent/,
-     'dashboard page served');
+$r = http()->get("http://127.0.0.1:$port/_data/zoom-room-timeline.json");
+is($r->{status}, 200, 'timeline JSON served');
+like($r->{content}, qr/"heartbeat_s":30/, 'with its heartbeat');
+like(http()->get("http://127.0.0.1:$port/")->{content}, qr/board\.js/,
+     'room board page served');
+like(http()->get("http://127.0.0.1:$port/board.js")->{content},
+     qr/textContent/, 'and its script');
 
 ($rc, $out, $err) = run_zoomtrack(['report', '-c', "$var/zoomtrack.conf",
                                    '--date', $sim->{participants} ? do {

@@ -291,7 +291,7 @@ function segments(p, end) {
             var vf = Math.max(v.from, iv.from);
             var vt = Math.min(v.to === null ? end : v.to, to);
             if (vf > at) { out.push({room: null, from: at, to: vf, open: false}); }
-            if (vt > vf) {
+            if (vt >= vf) {
                 out.push({room: v.room, from: vf, to: vt,
                           open: v.to === null && iv.to === null && vt >= to});
             }
@@ -515,7 +515,7 @@ function lastTime(m, now) {
 
 /* ---------------------------------------------------------- timeline */
 
-var ROW = 26, LABEL = 150, AXIS = 28, PAD = 12, RIGHT = 40;
+var ROW = 26, LABEL = 170, AXIS = 28, PAD = 12, RIGHT = 40;
 
 function ticks(from, to) {
     var steps = [MIN, 2 * MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR,
@@ -566,7 +566,7 @@ function timeline(m, now, key, live) {
                                        height: ROW}));
         }
         g.appendChild(svg("text", {class: "who", x: LABEL - 8, y: y + ROW / 2 + 4,
-                                   "text-anchor": "end"}, clip(p.name, 20)));
+                                   "text-anchor": "end"}, clip(p.name, 22)));
         segments(p, end).forEach(function (seg, k) {
             var name = roomName(m, seg.room);
             var label = p.name + " · " + name + " · " + clock(seg.from, true) + " – "

@@ -66,6 +66,10 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
     { "status", "state", "",
       "presence state file (default DATA/status-state.json)" },
+    { "status", "timeline", "",
+      "timeline JSON path (default DATA/_data/zoom-room-timeline.json)" },
+    { "status", "heartbeat_s", "30",
+      "the timeline JSON is rewritten at least this often" },
 
     { "spool", "dir", "", "the module's zoomtrack_spool dir to import" },
     { "spool", "queues", "zoomtrack:archive zoomtrack:warehouse "

@@ -6,7 +6,10 @@
  * redelivered batch folds to the same state.  tick() rewrites the CSV at
  * most every status_interval_ms, and only when its content changed.  Both
  * files are replaced atomically: temp file, fsync, rename, fsync of the
- * directory.
+ * directory.  Beside the CSV, the timeline JSON (zt_status_timeline.c) is
+ * rewritten with it and at least every [status] heartbeat_s, even when
+ * nothing changed, so the board can tell a quiet meeting from a dead
+ * drainer.
  */
 
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include "zt_log.h"
 #include "zt_presence.h"
 #include "zt_sink.h"
+#include "zt_status_timeline.h"
 
 
 typedef struct {
@@ -37,6 +41,10 @@ typedef struct {
     int             unsaved;       /* the state file is behind */
     char           *csv;           /* what the CSV file holds now */
     size_t          csv_len;
+    char            timeline_path[PATH_MAX];
+    int64_t         heartbeat;     /* ms */
+    int64_t         timeline_at;   /* when the timeline was last written */
+    int             timeline_due;  /* the state changed since then */
 } zt_status_ctx_t;
 
 
@@ -47,6 +55,7 @@ static void zt_status_exit(void *ctx);
 static int zt_status_load(zt_status_ctx_t *st);
 static int zt_status_save(zt_status_ctx_t *st);
 static int zt_status_render(zt_status_ctx_t *st);
+static int zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms);
 static int zt_status_replace(const char *path, const char *data, size_t len,
     mode_t mode);
 static char *zt_status_slurp(const char *path, size_t *len);
@@ -82,11 +91,27 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
                          sizeof(st->csv_path)) != ZT_OK
         || zt_conf_get_path(conf, "status", "state", "status-state.json",
                             st->state_path, sizeof(st->state_path))
+           != ZT_OK
+        || zt_conf_get_path(conf, "status", "timeline",
+                            "_data/zoom-room-timeline.json",
+                            st->timeline_path, sizeof(st->timeline_path))
            != ZT_OK)
     {
-        zt_log_error("[sink:status] status.file or status.state too long");
+        zt_log_error("[sink:status] status.file, status.state or "
+                     "status.timeline too long");
         goto failed;
     }
+
+    if (zt_conf_get_int(conf, "status", "heartbeat_s", &st->heartbeat)
+        != ZT_OK || st->heartbeat < 1 || st->heartbeat > 86400)
+    {
+        zt_log_error("[sink:status] invalid status.heartbeat_s \"%s\" "
+                     "(1 to 86400 seconds)",
+                     zt_conf_get(conf, "status", "heartbeat_s"));
+        goto failed;
+    }
+
+    st->heartbeat *= 1000;
 
     if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
         != ZT_OK || st->interval < 0)
@@ -110,8 +135,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    for (i = 0; i < 2; i++) {
-        path = i ? st->state_path : st->csv_path;
+    for (i = 0; i < 3; i++) {
+        path = i == 2 ? st->timeline_path
+               : i ? st->state_path : st->csv_path;
         if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
             zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
                          strerror(errno));
@@ -127,6 +153,8 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->csv = zt_status_slurp(st->csv_path, &st->csv_len);
     st->dirty = 1;
     st->csv_at = INT64_MIN / 2;
+    st->timeline_at = INT64_MIN / 2;
+    st->timeline_due = 1;
 
     zt_log_info("[sink:status] csv \"%s\", state \"%s\"", st->csv_path,
                 st->state_path);
@@ -172,18 +200,30 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
 static int
 zt_status_tick(void *ctx, int64_t now_ms)
 {
+    int               rc;
     zt_status_ctx_t  *st = ctx;
 
+    rc = ZT_OK;
+
     /* a clock stepped back does not hold the CSV for that long */
-    if (!st->dirty
-        || (now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
+    if (st->dirty
+        && !(now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
     {
-        return ZT_OK;
+        st->csv_at = now_ms;
+        st->timeline_due = 1;
+        rc = zt_status_render(st);
     }
 
-    st->csv_at = now_ms;
+    /* the heartbeat: rewritten even when nothing changed */
+    if (st->timeline_due || now_ms < st->timeline_at
+        || now_ms - st->timeline_at >= st->heartbeat)
+    {
+        if (zt_status_timeline(st, now_ms) != ZT_OK) {
+            rc = ZT_ERROR;
+        }
+    }
 
-    return zt_status_render(st);
+    return rc;
 }
 
 
@@ -203,6 +243,7 @@ zt_status_exit(void *ctx)
 
         if (st->dirty) {
             (void) zt_status_render(st);
+            (void) zt_status_timeline(st, zt_time_now_ms());
         }
     }
 
@@ -319,6 +360,44 @@ zt_status_render(zt_status_ctx_t *st)
     zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)", st->csv_path, len);
 
     return ZT_OK;
+}
+
+
+/*
+ * Writes the timeline JSON; its generated_at is the heartbeat.  A failure
+ * is logged and retried at the next tick.
+ */
+static int
+zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
+{
+    int                  rc;
+    char                *buf;
+    size_t               len;
+    zt_timeline_opts_t   o;
+
+    o.tz = st->tz;
+    o.allowlist = st->allowlist;
+    o.now_ms = now_ms;
+    o.heartbeat_s = st->heartbeat / 1000;
+    o.keep_ms = ZT_TIMELINE_KEEP_MS;
+
+    if (zt_timeline_render(st->presence, &o, &buf, &len) != ZT_OK) {
+        zt_log_error("[sink:status] cannot render the timeline");
+        return ZT_ERROR;
+    }
+
+    /* served to browsers like the CSV: world-readable, no emails */
+    rc = zt_status_replace(st->timeline_path, buf, len, 0644);
+    free(buf);
+
+    if (rc == ZT_OK) {
+        st->timeline_at = now_ms;
+        st->timeline_due = 0;
+        zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)",
+                     st->timeline_path, len);
+    }
+
+    return rc;
 }
 
 
