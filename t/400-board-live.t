@@ -367,6 +367,33 @@ is($br->eval('document.querySelectorAll("details.meeting.ended g.row")'
 $br->screenshot("$art/board-ended.png", full => 1);
 
 
+# ------------------------------------------------------------ privacy
+
+# Lookout's privacy mode: with status_allowlist the CSV and the page show
+# only the people listed
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 20), 0, 'drainer stopped');
+my %count;
+$count{ $_->{name} }++ for @people;
+# (case-insensitive for ASCII letters, as strncasecmp is)
+my @allowed = (grep { $count{$_} == 1 && /^[A-Za-z ]+$/ }
+               sort keys %count)[0, 1];
+spit($conf, 'status_allowlist = ' . join(', ', map { uc } @allowed) . "\n"
+     . slurp($conf));
+$drain = ZtDrain::start_drain($conf, $log);
+ok(wait_until(sub { my $c = slurp($csv_file) // '';
+                    (() = $c =~ /\n/g) == 3 }, 20, 'the allowlisted CSV'),
+   'allowlist: the CSV has the two people') or diag(slurp($csv_file));
+ok($br->wait_for('document.querySelectorAll("details.meeting.ended g.row")'
+                 . '.length === 2', 20, 'the allowlisted board'),
+   'allowlist: the page shows two people');
+is_deeply([ sort @{ $br->eval('[...document.querySelectorAll('
+                              . '"details.meeting.ended g.row")].map('
+                              . 'g => g.dataset.name)') } ],
+          [ sort @allowed ], 'allowlist: exactly those');
+unlike(slurp($json_file), qr/onerror/, 'allowlist: the others are not in '
+       . 'the timeline file');
+
 kill 'TERM', $drain;
 is(ZtDrain::wait_exit($drain, 20), 0, 'drainer exits 0');
 unlike(slurp($log), qr/\[error\]/, 'no [error] in the drain log')
