@@ -29,7 +29,8 @@ use ZtWebhook;
 
 require "$FindBin::Bin/139-drain-lib.pl";
 
-plan skip_all => 'chromium is not installed (scripts/install-deps)'
+# like a missing binary, a missing browser fails rather than skips
+BAIL_OUT('chromium is not installed (scripts/install-deps)')
     unless ZtBrowser::chromium_path();
 
 my $top = top_dir();

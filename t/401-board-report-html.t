@@ -21,6 +21,9 @@ use ZtWebhook;
 
 require "$FindBin::Bin/139-drain-lib.pl";
 
+BAIL_OUT('chromium is not installed (scripts/install-deps)')
+    unless ZtBrowser::chromium_path();
+
 binmode(Test::More->builder->$_, ':utf8')
     for qw(output failure_output todo_output);
 

@@ -703,8 +703,11 @@ function status() {
     var now = Date.now(), upd = document.getElementById("updated");
     var warn = document.getElementById("warning"), msg = "", kind = "ok";
 
-    if (state.lastOk) {
-        var a = Math.round((now - state.lastOk) / 1000);
+    /* with a heartbeat, when the tracker last confirmed the data */
+    var at = state.heartbeatS && state.genAt !== null ? state.genSeenAt
+        : state.lastOk;
+    if (at) {
+        var a = Math.round((now - at) / 1000);
         upd.textContent = "Updated " + (a < 2 ? "just now" : a + " s ago");
     } else {
         upd.textContent = state.lastError ? "No data" : "Loading…";
