@@ -263,12 +263,50 @@ test_which(void)
        "which: the end took Ann offline");
     json_decref(j);
 
-    /* 13 hours after the end: gone */
-    j = render(p, NULL, T0 + 30 * MIN + 13 * 60 * MIN);
+    /* online, no end seen, but nothing for 12 hours: not live any more */
+    ev(p, "lost==", "meeting.participant_joined", T0 - 13 * 60 * MIN, "D",
+       "Dora", "", NULL);
+    j = render(p, NULL, T0 + 90 * MIN);
+    is_int(json_array_size(json_object_get(j, "meetings")), 2,
+           "which: a lost meeting.ended does not keep a meeting live");
+    json_decref(j);
+
+    /* 12 h 10 min after the end: gone */
+    j = render(p, NULL, T0 + 40 * MIN + 12 * 60 * MIN);
     is_int(json_array_size(json_object_get(j, "meetings")), 1,
            "which: an end older than 12 h is dropped");
     json_decref(j);
 
+    zt_presence_free(p);
+}
+
+
+/* a long name is cut at a character boundary: still valid UTF-8 */
+static void
+test_long_name(void)
+{
+    char           name[700];
+    size_t         i, len;
+    json_t        *j, *p0;
+    const char    *got;
+    zt_presence_t  *p;
+
+    for (i = 0; i < 300; i++) {
+        memcpy(name + 2 * i, "\xc5\x9f", 2);       /* U+015F */
+    }
+    name[600] = '\0';
+
+    p = zt_presence_create();
+    ev(p, "long==", "meeting.participant_joined", T0, "L", name, "", NULL);
+    j = render(p, NULL, T0 + MIN);
+    p0 = json_array_get(json_object_get(json_array_get(
+             json_object_get(j, "meetings"), 0), "people"), 0);
+    got = json_string_value(json_object_get(p0, "name"));
+    ok(got != NULL, "long name: the meeting is still written");
+    len = got ? strlen(got) : 0;
+    ok(len > 200 && len < 256 && len % 2 == 0,
+       "long name: cut between characters (%zu bytes)", len);
+    json_decref(j);
     zt_presence_free(p);
 }
 
@@ -279,6 +317,7 @@ main(void)
     test_iso();
     test_live();
     test_which();
+    test_long_name();
 
     return done_testing();
 }

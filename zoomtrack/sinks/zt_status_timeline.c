@@ -66,6 +66,11 @@ zt_timeline_wanted(const zt_presence_meeting_info_t *mi,
     int64_t  last;
 
     *live = 0;
+    last = mi->ended > mi->last_ts ? mi->ended : mi->last_ts;
+
+    if (last < o->now_ms - o->keep_ms) {
+        return 0;
+    }
 
     if (mi->ended == 0) {
         for (i = 0; i < n; i++) {
@@ -76,9 +81,7 @@ zt_timeline_wanted(const zt_presence_meeting_info_t *mi,
         }
     }
 
-    last = mi->ended > mi->last_ts ? mi->ended : mi->last_ts;
-
-    return last >= o->now_ms - o->keep_ms;
+    return 1;
 }
 
 
@@ -321,6 +324,16 @@ zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
     for (i = 0; i < nm; i++) {
         zt_presence_meeting_info(p, i, &mi);
 
+        /*
+         * nothing for 12 hours: neither live nor recent, whatever a lost
+         * meeting.ended left online; the state keeps thousands of these
+         */
+        if ((mi.ended > mi.last_ts ? mi.ended : mi.last_ts)
+            < o->now_ms - o->keep_ms)
+        {
+            continue;
+        }
+
         if (zt_presence_journeys(p, mi.uuid, &j, &nj) != ZT_OK) {
             goto failed;
         }
@@ -361,7 +374,7 @@ zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
         free(v);
     }
 
-    *out = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+    *out = json_dumps(root, JSON_COMPACT);
     json_decref(ms);
     json_decref(root);
 
@@ -455,13 +468,27 @@ zt_timeline_allowed(const char *name, const char *email,
 }
 
 
-/* a display name that is an email address is cut at the '@' (the CSV's) */
+/*
+ * A display name that is an email address is cut at the '@' (the CSV's
+ * rule).  A name longer than out is cut at a character boundary, so it
+ * stays valid UTF-8 for jansson.
+ */
 static void
 zt_timeline_safe_name(const char *name, char *out, size_t len)
 {
-    char  *at;
+    char    *at;
+    size_t   n;
 
-    snprintf(out, len, "%s", name);
+    n = strlen(name);
+    if (n >= len) {
+        n = len - 1;
+        while (n > 0 && ((unsigned char) name[n] & 0xc0) == 0x80) {
+            n--;
+        }
+    }
+
+    memcpy(out, name, n);
+    out[n] = '\0';
 
     at = strchr(out, '@');
     if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {

@@ -41,8 +41,9 @@ json_t *zt_timeline_meeting(const zt_presence_meeting_info_t *mi,
     const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o);
 
 /*
- * Whether a meeting belongs in the timeline: not ended and someone online
- * (live, *live = 1), or its end or last event within keep_ms of now.
+ * Whether a meeting belongs in the timeline: its end or last event is
+ * within keep_ms of now; it is live (*live = 1) when it has not ended and
+ * someone is online.
  */
 int zt_timeline_wanted(const zt_presence_meeting_info_t *mi,
     const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o, int *live);
