@@ -179,6 +179,9 @@ for my $room (sort keys %room_of) {
 is_deeply([ sort @{ $dom->{left} } ], [ sort @left ],
           'the people who left are listed below');
 is($dom->{leftCount}, scalar @left, 'with their count');
+like($br->eval('document.querySelector("section.meeting.live h2")'
+               . '.textContent'), qr/^\Q$sim->{topic}\E$/,
+     'the meeting is titled with its topic');
 my @order = grep { $_ ne 'left' && $_ ne 'leftCount' }
     @{ $br->eval('[...document.querySelectorAll("section.meeting.live '
                 . 'section.room")].map(s => s.dataset.room)') };

@@ -61,7 +61,7 @@ render(const zt_presence_t *p, const char *allow, int64_t now)
     size_t               len;
     json_t              *j;
     zt_timeline_opts_t   o = { "Europe/Istanbul", allow, now, 30,
-                               ZT_TIMELINE_KEEP_MS };
+                               ZT_TIMELINE_KEEP_MS, NULL };
 
     if (zt_timeline_render(p, &o, &s, &len) != ZT_OK) {
         return NULL;
@@ -311,6 +311,46 @@ test_long_name(void)
 }
 
 
+/* topics from the raw bodies, the latest ZT_TIMELINE_TOPICS meetings */
+static void
+test_topics(void)
+{
+    char                   uuid[32];
+    json_t                *r;
+    size_t                 i;
+    zt_timeline_topics_t  *t;
+
+    t = zt_timeline_topics_create();
+
+    r = json_pack("{s:s, s:s}", "meeting_uuid", "m1==", "raw_payload",
+                  "{\"payload\":{\"object\":{\"topic\":\"Design <b>\"}}}");
+    ok(zt_timeline_topics_note(t, r) == ZT_OK, "topics: noted");
+    json_decref(r);
+    is_str(zt_timeline_topic(t, "m1=="), "Design <b>", "topics: the topic");
+    ok(zt_timeline_topic(t, "m2==") == NULL, "topics: unknown meeting");
+
+    r = json_pack("{s:s, s:s}", "meeting_uuid", "m2==", "raw_payload",
+                  "not json");
+    ok(zt_timeline_topics_note(t, r) == ZT_OK
+       && zt_timeline_topic(t, "m2==") == NULL,
+       "topics: a body without one leaves it unknown");
+    json_decref(r);
+
+    for (i = 0; i < ZT_TIMELINE_TOPICS; i++) {
+        snprintf(uuid, sizeof(uuid), "x%zu", i);
+        r = json_pack("{s:s, s:s}", "meeting_uuid", uuid, "raw_payload",
+                      "{\"payload\":{\"object\":{\"topic\":\"T\"}}}");
+        zt_timeline_topics_note(t, r);
+        json_decref(r);
+    }
+    ok(zt_timeline_topic(t, "m1==") == NULL
+       && zt_timeline_topic(t, "x0") != NULL,
+       "topics: the oldest meeting is forgotten first");
+
+    zt_timeline_topics_free(t);
+}
+
+
 int
 main(void)
 {
@@ -318,6 +358,7 @@ main(void)
     test_live();
     test_which();
     test_long_name();
+    test_topics();
 
     return done_testing();
 }

@@ -45,6 +45,7 @@ typedef struct {
     int64_t         heartbeat;     /* ms */
     int64_t         timeline_at;   /* when the timeline was last written */
     int             timeline_due;  /* the state changed since then */
+    zt_timeline_topics_t  *topics;
 } zt_status_ctx_t;
 
 
@@ -124,8 +125,11 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->tz = strdup(zt_conf_get(conf, "", "timezone"));
     st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
     st->presence = zt_presence_create();
+    st->topics = zt_timeline_topics_create();
 
-    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL) {
+    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL
+        || st->topics == NULL)
+    {
         zt_log_error("[sink:status] out of memory");
         goto failed;
     }
@@ -186,6 +190,12 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
         if (rc > 0) {
             st->unsaved = 1;
             st->dirty = 1;
+        }
+
+        /* the timeline shows the topic, which the state does not keep */
+        if (zt_timeline_topics_note(st->topics, items[i].rec) != ZT_OK) {
+            zt_log_error("[sink:status] out of memory noting a topic");
+            return ZT_RETRY;
         }
     }
 
@@ -248,6 +258,7 @@ zt_status_exit(void *ctx)
     }
 
     zt_presence_free(st->presence);
+    zt_timeline_topics_free(st->topics);
     free(st->tz);
     free(st->allowlist);
     free(st->csv);
@@ -380,6 +391,7 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
     o.now_ms = now_ms;
     o.heartbeat_s = st->heartbeat / 1000;
     o.keep_ms = ZT_TIMELINE_KEEP_MS;
+    o.topics = st->topics;
 
     if (zt_timeline_render(st->presence, &o, &buf, &len) != ZT_OK) {
         zt_log_error("[sink:status] cannot render the timeline");

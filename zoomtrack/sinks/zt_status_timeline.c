@@ -28,6 +28,13 @@ static int zt_timeline_person_cmp(const void *a, const void *b);
 static int zt_timeline_meeting_cmp(const void *a, const void *b);
 
 
+struct zt_timeline_topics_s {
+    char    *uuid[ZT_TIMELINE_TOPICS];
+    char    *topic[ZT_TIMELINE_TOPICS];
+    size_t   next;                  /* ring: the slot replaced next */
+};
+
+
 int
 zt_timeline_iso(int64_t ms, const char *tz, char *out, size_t outlen)
 {
@@ -101,7 +108,11 @@ zt_timeline_meeting(const zt_presence_meeting_info_t *mi,
     if (m == NULL || people == NULL
         || json_object_set_new(m, "meeting_id", json_string(mi->id)) != 0
         || json_object_set_new(m, "meeting_uuid", json_string(mi->uuid)) != 0
-        || json_object_set_new(m, "topic", json_null()) != 0
+        || json_object_set_new(m, "topic",
+                               zt_timeline_topic(o->topics, mi->uuid)
+                               ? json_string(zt_timeline_topic(o->topics,
+                                                               mi->uuid))
+                               : json_null()) != 0
         || json_object_set_new(m, "live", json_boolean(live)) != 0
         || zt_timeline_set_time(m, "start", mi->first_ts, 0, o->tz) != 0
         || zt_timeline_set_time(m, "end", mi->ended, mi->ended == 0, o->tz)
@@ -533,4 +544,109 @@ zt_timeline_meeting_cmp(const void *a, const void *b)
     sb = json_integer_value(json_object_get(y, "start"));
 
     return sa > sb ? -1 : sa < sb;
+}
+
+
+zt_timeline_topics_t *
+zt_timeline_topics_create(void)
+{
+    return calloc(1, sizeof(zt_timeline_topics_t));
+}
+
+
+void
+zt_timeline_topics_free(zt_timeline_topics_t *t)
+{
+    size_t  i;
+
+    if (t == NULL) {
+        return;
+    }
+
+    for (i = 0; i < ZT_TIMELINE_TOPICS; i++) {
+        free(t->uuid[i]);
+        free(t->topic[i]);
+    }
+
+    free(t);
+}
+
+
+static int
+zt_timeline_topic_slot(const zt_timeline_topics_t *t, const char *uuid)
+{
+    size_t  i;
+
+    for (i = 0; i < ZT_TIMELINE_TOPICS; i++) {
+        if (t->uuid[i] && strcmp(t->uuid[i], uuid) == 0) {
+            return (int) i;
+        }
+    }
+
+    return -1;
+}
+
+
+const char *
+zt_timeline_topic(const zt_timeline_topics_t *t, const char *uuid)
+{
+    int  i;
+
+    if (t == NULL || uuid == NULL) {
+        return NULL;
+    }
+
+    i = zt_timeline_topic_slot(t, uuid);
+
+    return i >= 0 && t->topic[i][0] ? t->topic[i] : NULL;
+}
+
+
+int
+zt_timeline_topics_note(zt_timeline_topics_t *t, const json_t *rec)
+{
+    int          i;
+    char        *u, *tp;
+    json_t      *body;
+    const char  *uuid, *raw, *topic;
+
+    uuid = json_string_value(json_object_get(rec, "meeting_uuid"));
+    if (uuid == NULL || *uuid == '\0') {
+        return ZT_OK;
+    }
+
+    i = zt_timeline_topic_slot(t, uuid);
+    if (i >= 0 && t->topic[i][0]) {
+        return ZT_OK;
+    }
+
+    raw = json_string_value(json_object_get(rec, "raw_payload"));
+    body = raw ? json_loads(raw, 0, NULL) : NULL;
+    topic = json_string_value(json_object_get(json_object_get(
+                json_object_get(body, "payload"), "object"), "topic"));
+
+    tp = strdup(topic ? topic : "");
+    json_decref(body);
+
+    if (tp == NULL) {
+        return ZT_ERROR;
+    }
+
+    if (i < 0) {
+        u = strdup(uuid);
+        if (u == NULL) {
+            free(tp);
+            return ZT_ERROR;
+        }
+
+        i = (int) t->next;
+        t->next = (t->next + 1) % ZT_TIMELINE_TOPICS;
+        free(t->uuid[i]);
+        t->uuid[i] = u;
+    }
+
+    free(t->topic[i]);
+    t->topic[i] = tp;
+
+    return ZT_OK;
 }

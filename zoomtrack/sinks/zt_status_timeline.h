@@ -21,6 +21,16 @@
 
 #define ZT_TIMELINE_VERSION   1
 #define ZT_TIMELINE_KEEP_MS   (12 * 3600 * 1000LL)   /* ended meetings */
+#define ZT_TIMELINE_TOPICS    256                    /* topics remembered */
+
+
+/*
+ * Meeting topics, which the presence state does not keep: remembered from
+ * the records' raw bodies (payload.object.topic), the latest
+ * ZT_TIMELINE_TOPICS meetings.  Not saved: after a restart a meeting's
+ * topic comes back with its next event.
+ */
+typedef struct zt_timeline_topics_s  zt_timeline_topics_t;
 
 
 typedef struct {
@@ -29,7 +39,23 @@ typedef struct {
     int64_t      now_ms;       /* generated_at */
     int64_t      heartbeat_s;  /* written into the file for the board */
     int64_t      keep_ms;      /* an ended meeting is shown this long */
+    const zt_timeline_topics_t  *topics;   /* NULL: topics are null */
 } zt_timeline_opts_t;
+
+
+zt_timeline_topics_t *zt_timeline_topics_create(void);
+void zt_timeline_topics_free(zt_timeline_topics_t *t);
+
+/*
+ * Notes the topic of a queue record's meeting (parsing its raw_payload
+ * only for a meeting not seen yet, or whose topic was empty).  Returns
+ * ZT_OK, or ZT_ERROR when out of memory.
+ */
+int zt_timeline_topics_note(zt_timeline_topics_t *t, const json_t *rec);
+
+/* the topic of a meeting uuid, or NULL */
+const char *zt_timeline_topic(const zt_timeline_topics_t *t,
+    const char *uuid);
 
 
 /*
