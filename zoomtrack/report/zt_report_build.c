@@ -777,6 +777,8 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     row->cells[5] = zt_report_time(out, mt, pres[0]);
     row->cells[6] = zt_report_time(out, mt, pres[1]);
     row->cells[7] = zt_report_mins(mt, pres[2]);
+    row->ms[0] = pres[0];
+    row->ms[1] = pres[1];
 
     if (v) {
         snprintf(buf, sizeof(buf), "%u", no);
@@ -787,6 +789,8 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
         row->cells[11] = zt_report_time(out, mt, cs);
         row->cells[12] = zt_report_time(out, mt, ce);
         row->cells[13] = zt_report_mins(mt, ce - cs);
+        row->ms[2] = cs;
+        row->ms[3] = ce;
 
         if (v->next == ZT_NEXT_ROOM) {
             rn = zt_report_room(mt, v->next_room_uuid);
