@@ -60,8 +60,20 @@ my $locations = <<"LOC";
             add_header Cache-Control "no-cache" always;
         }
 LOC
+# a second origin serving only the page, for the cross-origin check
+my $port2 = free_port();
+my $other = <<"SRV";
+    server {
+        listen 127.0.0.1:$port2;
+        location / {
+            include /etc/nginx/mime.types;
+            root $top/web/board;
+        }
+    }
+SRV
 my @queues = ('zoomtrack:status');
-my ($redis, $ng) = setup(queues => \@queues, locations => $locations);
+my ($redis, $ng) = setup(queues => \@queues, locations => $locations,
+                         extra => $other);
 spit("$tmp/secret", SECRET . "\n");
 
 my $conf = ZtDrain::write_conf("$tmp/board.conf", data_dir => $data,
@@ -349,6 +361,20 @@ is($c->eval('document.querySelectorAll("img").length'), 0,
    'CSV only: no <img> either');
 is_deeply([ $c->dialogs ], [], 'CSV only: no alert() ran');
 $c->quit;
+
+# ------------------------------------------------------------ CORS
+
+# the page on another origin reads /_data/ thanks to its CORS headers; the
+# same page pointed at a location without them cannot
+my $x = ZtBrowser->new(width => 1024, height => 800);
+$x->visit("http://127.0.0.1:$port2/?poll=1&data=" . $ng->url('/_data/'));
+ok($x->wait_for('document.querySelectorAll("section.room").length >= 3', 20,
+                'the cross-origin board'), 'another origin: the board works');
+is($x->eval('document.body.dataset.state'), 'ok', 'another origin: no warning');
+$x->visit("http://127.0.0.1:$port2/?poll=1&data=" . $ng->url('/csvonly/'));
+ok($x->wait_for('document.body.dataset.state === "offline"', 20,
+                'the CORS failure'), 'without CORS headers: the offline warning');
+$x->quit;
 
 # ------------------------------------------------------------ after
 
