@@ -45,6 +45,7 @@ typedef struct {
     int64_t         heartbeat;     /* ms */
     int64_t         timeline_at;   /* when the timeline was last written */
     int             timeline_due;  /* the state changed since then */
+    int64_t         timeline_cost; /* the last render took this, ms */
     zt_timeline_topics_t  *topics;
 } zt_status_ctx_t;
 
@@ -224,9 +225,16 @@ zt_status_tick(void *ctx, int64_t now_ms)
         rc = zt_status_render(st);
     }
 
-    /* the heartbeat: rewritten even when nothing changed */
-    if (st->timeline_due || now_ms < st->timeline_at
-        || now_ms - st->timeline_at >= st->heartbeat)
+    /*
+     * the heartbeat: rewritten even when nothing changed; a change waits
+     * ten times the last render's cost, so a huge state (thousands of
+     * live people) never keeps the sink busy rendering more than a tenth
+     * of its time
+     */
+    if (now_ms < st->timeline_at
+        || now_ms - st->timeline_at >= st->heartbeat
+        || (st->timeline_due
+            && now_ms - st->timeline_at >= 10 * st->timeline_cost))
     {
         if (zt_status_timeline(st, now_ms) != ZT_OK) {
             rc = ZT_ERROR;
@@ -397,6 +405,8 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
         zt_log_error("[sink:status] cannot render the timeline");
         return ZT_ERROR;
     }
+
+    st->timeline_cost = zt_time_now_ms() - now_ms;
 
     /* served to browsers like the CSV: world-readable, no emails */
     rc = zt_status_replace(st->timeline_path, buf, len, 0644);

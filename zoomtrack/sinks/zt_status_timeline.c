@@ -7,6 +7,8 @@
  * CSV and at least every heartbeat_s.
  */
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,18 +17,28 @@
 #include "zt_status_timeline.h"
 
 
+/* a meeting to write, with its journeys */
+typedef struct {
+    zt_presence_meeting_info_t   mi;
+    int                          live;
+    zt_journey_t                *j;
+    size_t                       n;
+} zt_timeline_mtg_t;
+
+
+static void zt_timeline_digits(char *out, int64_t v, int n);
+static int zt_timeline_meeting(FILE *f, const zt_presence_meeting_info_t *mi,
+    int live, const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o);
+static void zt_timeline_person(FILE *f, const zt_journey_t *j,
+    const char *tz);
+static void zt_timeline_time(FILE *f, const char *sep, const char *key,
+    int64_t ms, int open, const char *tz);
+static void zt_timeline_str(FILE *f, const char *s);
 static int zt_timeline_allowed(const char *name, const char *email,
     const char *allowlist);
 static void zt_timeline_safe_name(const char *name, char *out, size_t len);
-static int zt_timeline_set_time(json_t *o, const char *key, int64_t ms,
-    int open, const char *tz);
-static json_t *zt_timeline_person(const zt_journey_t *j,
-    const zt_timeline_opts_t *o);
-static json_t *zt_timeline_rooms(const zt_journey_t *j, size_t n,
-    const zt_timeline_opts_t *o);
 static int zt_timeline_person_cmp(const void *a, const void *b);
 static int zt_timeline_meeting_cmp(const void *a, const void *b);
-
 
 struct zt_timeline_topics_s {
     char    *uuid[ZT_TIMELINE_TOPICS];
@@ -35,33 +47,120 @@ struct zt_timeline_topics_s {
 };
 
 
+/*
+ * The UTC offset of tz at ms, in seconds.  A render formats thousands of
+ * times, and localtime_r() costs about a microsecond each: offsets are
+ * cached per 15-minute bucket (time zones change offset on such
+ * boundaries), per thread (the status sink formats in its own).
+ */
+static int
+zt_timeline_offset(int64_t ms, const char *tz, long *off)
+{
+    char     z[8];
+    int64_t  bucket;
+
+    static __thread struct {
+        char     tz[64];
+        int64_t  bucket;
+        long     off;
+        int      valid;
+    } c;
+
+    tz = tz ? tz : "";
+    bucket = (ms >= 0 ? ms : ms - 899999) / 900000;
+
+    if (c.valid && c.bucket == bucket && strcmp(c.tz, tz) == 0) {
+        *off = c.off;
+        return ZT_OK;
+    }
+
+    /* strftime's %z: +0300, -0230 */
+    if (zt_time_format_tz(ms, tz, "%z", z, sizeof(z)) != ZT_OK
+        || strlen(z) != 5 || (z[0] != '+' && z[0] != '-'))
+    {
+        return ZT_ERROR;
+    }
+
+    *off = ((z[1] - '0') * 10 + (z[2] - '0')) * 3600
+           + ((z[3] - '0') * 10 + (z[4] - '0')) * 60;
+    if (z[0] == '-') {
+        *off = -*off;
+    }
+
+    c.valid = strlen(tz) < sizeof(c.tz);
+    snprintf(c.tz, sizeof(c.tz), "%s", tz);
+    c.bucket = bucket;
+    c.off = *off;
+
+    return ZT_OK;
+}
+
+
 int
 zt_timeline_iso(int64_t ms, const char *tz, char *out, size_t outlen)
 {
-    char    base[24], off[8];
-    size_t  ol;
+    int       y;
+    long      off, ao;
+    int64_t   t, days, sec, era;
+    unsigned  doe, yoe, doy, mp, m, d;
 
-    if (zt_time_format_tz(ms, tz, "%Y-%m-%dT%H:%M:%S", base, sizeof(base))
-        != ZT_OK
-        || zt_time_format_tz(ms, tz, "%z", off, sizeof(off)) != ZT_OK)
-    {
+    if (zt_timeline_offset(ms, tz, &off) != ZT_OK) {
         return ZT_ERROR;
     }
 
-    /* strftime's +0300 as RFC 3339's +03:00 */
-    ol = strlen(off);
-    if (ol != 5) {
+    /* local wall clock: days since the epoch, then the civil date */
+    t = ms + (int64_t) off * 1000;
+    days = (t >= 0 ? t : t - 86399999) / 86400000;
+    sec = (t - days * 86400000) / 1000;
+
+    days += 719468;
+    era = (days >= 0 ? days : days - 146096) / 146097;
+    doe = (unsigned) (days - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = (int) ((int64_t) yoe + era * 400 + (m <= 2));
+
+    ao = off < 0 ? -off : off;
+
+    /* by hand: snprintf() was a fifth of a render's time */
+    if (outlen < 30 || y < 0 || y > 9999) {
         return ZT_ERROR;
     }
 
-    if ((size_t) snprintf(out, outlen, "%s.%03d%.3s:%s", base,
-                          (int) (((ms % 1000) + 1000) % 1000), off, off + 3)
-        >= outlen)
-    {
-        return ZT_ERROR;
-    }
+    zt_timeline_digits(out, y, 4);
+    out[4] = '-';
+    zt_timeline_digits(out + 5, m, 2);
+    out[7] = '-';
+    zt_timeline_digits(out + 8, d, 2);
+    out[10] = 'T';
+    zt_timeline_digits(out + 11, sec / 3600, 2);
+    out[13] = ':';
+    zt_timeline_digits(out + 14, sec / 60 % 60, 2);
+    out[16] = ':';
+    zt_timeline_digits(out + 17, sec % 60, 2);
+    out[19] = '.';
+    zt_timeline_digits(out + 20, ((ms % 1000) + 1000) % 1000, 3);
+    out[23] = off < 0 ? '-' : '+';
+    zt_timeline_digits(out + 24, ao / 3600, 2);
+    out[26] = ':';
+    zt_timeline_digits(out + 27, ao / 60 % 60, 2);
+    out[29] = '\0';
 
     return ZT_OK;
+}
+
+
+/* n decimal digits of v, zero-padded */
+static void
+zt_timeline_digits(char *out, int64_t v, int n)
+{
+    while (n-- > 0) {
+        out[n] = (char) ('0' + v % 10);
+        v /= 10;
+    }
 }
 
 
@@ -92,49 +191,168 @@ zt_timeline_wanted(const zt_presence_meeting_info_t *mi,
 }
 
 
-json_t *
-zt_timeline_meeting(const zt_presence_meeting_info_t *mi,
+int
+zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
+    char **out, size_t *len)
+{
+    int                 rc, live;
+    char                iso[40];
+    FILE               *f;
+    size_t              i, nm, k, cap;
+    zt_timeline_mtg_t  *ms, *x;
+    zt_presence_meeting_info_t  mi;
+
+    *out = NULL;
+    *len = 0;
+
+    if (zt_timeline_iso(o->now_ms, o->tz, iso, sizeof(iso)) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    /* the meetings shown and their journeys, live first, latest first */
+    nm = zt_presence_nmeetings(p);
+    ms = NULL;
+    k = 0;
+    cap = 0;
+    rc = ZT_OK;
+
+    for (i = 0; i < nm && rc == ZT_OK; i++) {
+        zt_presence_meeting_info(p, i, &mi);
+
+        /*
+         * nothing for 12 hours: neither live nor recent, whatever a lost
+         * meeting.ended left online; the state keeps thousands of these
+         */
+        if ((mi.ended > mi.last_ts ? mi.ended : mi.last_ts)
+            < o->now_ms - o->keep_ms)
+        {
+            continue;
+        }
+
+        if (k == cap) {
+            cap = cap ? 2 * cap : 16;
+            x = realloc(ms, cap * sizeof(zt_timeline_mtg_t));
+            if (x == NULL) {
+                rc = ZT_ERROR;
+                break;
+            }
+            ms = x;
+        }
+
+        ms[k].mi = mi;
+        if (zt_presence_journeys(p, mi.uuid, &ms[k].j, &ms[k].n) != ZT_OK) {
+            rc = ZT_ERROR;
+            break;
+        }
+
+        if (!zt_timeline_wanted(&mi, ms[k].j, ms[k].n, o, &live)) {
+            zt_presence_journeys_free(ms[k].j, ms[k].n);
+            continue;
+        }
+
+        ms[k++].live = live;
+    }
+
+    f = rc == ZT_OK ? open_memstream(out, len) : NULL;
+
+    if (f != NULL) {
+        qsort(ms, k, sizeof(zt_timeline_mtg_t), zt_timeline_meeting_cmp);
+
+        fprintf(f, "{\"version\":%d,\"generated_at\":%" PRId64
+                ",\"generated_at_iso\":\"%s\",\"heartbeat_s\":%" PRId64
+                ",\"timezone\":", ZT_TIMELINE_VERSION, o->now_ms, iso,
+                o->heartbeat_s);
+        zt_timeline_str(f, o->tz && *o->tz ? o->tz : "UTC");
+        fputs(",\"meetings\":[", f);
+
+        for (i = 0; i < k && rc == ZT_OK; i++) {
+            fputs(i ? "," : "", f);
+            rc = zt_timeline_meeting(f, &ms[i].mi, ms[i].live, ms[i].j,
+                                     ms[i].n, o);
+        }
+
+        fputs("]}\n", f);
+
+        if (ferror(f)) {
+            rc = ZT_ERROR;
+        }
+
+        if (fclose(f) != 0) {
+            rc = ZT_ERROR;
+        }
+
+    } else {
+        rc = ZT_ERROR;
+    }
+
+    for (i = 0; i < k; i++) {
+        zt_presence_journeys_free(ms[i].j, ms[i].n);
+    }
+
+    free(ms);
+
+    if (rc != ZT_OK) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+    }
+
+    return rc;
+}
+
+
+/* one meeting's object; people by first arrival, then key */
+static int
+zt_timeline_meeting(FILE *f, const zt_presence_meeting_info_t *mi, int live,
     const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o)
 {
-    int                   live;
-    size_t                i;
-    json_t               *m, *people, *p;
+    size_t                i, first;
+    unsigned              no, max;
+    const char           *topic;
     const zt_journey_t  **keep;
 
-    (void) zt_timeline_wanted(mi, j, n, o, &live);
-
-    m = json_object();
-    people = json_array();
-    if (m == NULL || people == NULL
-        || json_object_set_new(m, "meeting_id", json_string(mi->id)) != 0
-        || json_object_set_new(m, "meeting_uuid", json_string(mi->uuid)) != 0
-        || json_object_set_new(m, "topic",
-                               zt_timeline_topic(o->topics, mi->uuid)
-                               ? json_string(zt_timeline_topic(o->topics,
-                                                               mi->uuid))
-                               : json_null()) != 0
-        || json_object_set_new(m, "live", json_boolean(live)) != 0
-        || zt_timeline_set_time(m, "start", mi->first_ts, 0, o->tz) != 0
-        || zt_timeline_set_time(m, "end", mi->ended, mi->ended == 0, o->tz)
-           != 0
-        || zt_timeline_set_time(m, "last_event", mi->last_ts, 0, o->tz) != 0
-        || json_object_set_new(m, "rooms", zt_timeline_rooms(j, n, o)) != 0
-        || json_object_set(m, "people", people) != 0)
-    {
-        goto failed;
-    }
-
-    /* people by first arrival, then name: the timeline's row order */
     keep = malloc((n ? n : 1) * sizeof(zt_journey_t *));
     if (keep == NULL) {
-        goto failed;
+        return ZT_ERROR;
     }
 
+    max = 0;
     for (i = 0; i < n; i++) {
         keep[i] = &j[i];
+        for (no = 0; no < j[i].nvisits; no++) {
+            if (j[i].visits[no].room_no > max) {
+                max = j[i].visits[no].room_no;
+            }
+        }
     }
 
     qsort(keep, n, sizeof(keep[0]), zt_timeline_person_cmp);
+
+    fputs("{\"meeting_id\":", f);
+    zt_timeline_str(f, mi->id ? mi->id : "");
+    fputs(",\"meeting_uuid\":", f);
+    zt_timeline_str(f, mi->uuid ? mi->uuid : "");
+    fputs(",\"topic\":", f);
+    topic = zt_timeline_topic(o->topics, mi->uuid);
+    if (topic) {
+        zt_timeline_str(f, topic);
+    } else {
+        fputs("null", f);
+    }
+    fprintf(f, ",\"live\":%s", live ? "true" : "false");
+    zt_timeline_time(f, ",", "start", mi->first_ts, 0, o->tz);
+    zt_timeline_time(f, ",", "end", mi->ended, mi->ended == 0, o->tz);
+    zt_timeline_time(f, ",", "last_event", mi->last_ts, 0, o->tz);
+
+    /* rooms are Room-N, numbered per meeting as in the CSV */
+    fputs(",\"rooms\":[", f);
+    for (no = 1; no <= max; no++) {
+        fprintf(f, "%s{\"room\":%u,\"name\":\"Room-%u\"}", no > 1 ? "," : "",
+                no, no);
+    }
+
+    fputs("],\"people\":[", f);
+    first = 1;
 
     for (i = 0; i < n; i++) {
         const zt_journey_t  *pj = keep[i];
@@ -150,58 +368,15 @@ zt_timeline_meeting(const zt_presence_meeting_info_t *mi,
             continue;
         }
 
-        p = zt_timeline_person(pj, o);
-        if (p == NULL || json_array_append_new(people, p) != 0) {
-            free(keep);
-            goto failed;
-        }
+        fputs(first ? "" : ",", f);
+        first = 0;
+        zt_timeline_person(f, pj, o->tz);
     }
 
+    fputs("]}", f);
     free(keep);
-    json_decref(people);
-    return m;
 
-failed:
-
-    json_decref(people);
-    json_decref(m);
-    return NULL;
-}
-
-
-/* the meeting's rooms, in Room-N order */
-static json_t *
-zt_timeline_rooms(const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o)
-{
-    char      name[32];
-    size_t    i, k;
-    json_t   *a, *r;
-    unsigned  max, no;
-
-    max = 0;
-    for (i = 0; i < n; i++) {
-        for (k = 0; k < j[i].nvisits; k++) {
-            if (j[i].visits[k].room_no > max) {
-                max = j[i].visits[k].room_no;
-            }
-        }
-    }
-
-    a = json_array();
-    if (a == NULL) {
-        return NULL;
-    }
-
-    for (no = 1; no <= max; no++) {
-        snprintf(name, sizeof(name), "Room-%u", no);
-        r = json_pack("{s:i, s:s}", "room", (json_int_t) no, "name", name);
-        if (r == NULL || json_array_append_new(a, r) != 0) {
-            json_decref(a);
-            return NULL;
-        }
-    }
-
-    return a;
+    return ZT_OK;
 }
 
 
@@ -210,48 +385,37 @@ zt_timeline_rooms(const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o)
  * interval or visit at the meeting's last event; here it is open (null)
  * while the person is online, there.
  */
-static json_t *
-zt_timeline_person(const zt_journey_t *j, const zt_timeline_opts_t *o)
+static void
+zt_timeline_person(FILE *f, const zt_journey_t *j, const char *tz)
 {
-    int            open;
-    char           name[256];
-    size_t         i, cur;
-    json_t        *p, *iv, *vs, *x;
-    const char    *tz = o->tz;
+    int                       open;
+    char                      name[256];
+    size_t                    i, cur;
     const zt_presence_row_t  *now = &j->now;
 
     zt_timeline_safe_name(now->name && *now->name ? now->name
                           : (j->name ? j->name : ""), name, sizeof(name));
 
-    p = json_object();
-    iv = json_array();
-    vs = json_array();
-
-    if (p == NULL || iv == NULL || vs == NULL
-        || json_object_set_new(p, "name", json_string(name)) != 0
-        || json_object_set_new(p, "online", json_boolean(now->online)) != 0
-        || json_object_set_new(p, "room", now->online && now->room_no
-                               ? json_integer(now->room_no) : json_null())
-           != 0
-        || zt_timeline_set_time(p, "last_join", now->last_join,
-                                now->last_join == 0, tz) != 0
-        || zt_timeline_set_time(p, "last_left", now->last_left,
-                                now->last_left == 0, tz) != 0
-        || json_object_set(p, "intervals", iv) != 0
-        || json_object_set(p, "visits", vs) != 0)
-    {
-        goto failed;
+    fputs("{\"name\":", f);
+    zt_timeline_str(f, name);
+    fprintf(f, ",\"online\":%s", now->online ? "true" : "false");
+    if (now->online && now->room_no) {
+        fprintf(f, ",\"room\":%u", now->room_no);
+    } else {
+        fputs(",\"room\":null", f);
     }
+    zt_timeline_time(f, ",", "last_join", now->last_join,
+                     now->last_join == 0, tz);
+    zt_timeline_time(f, ",", "last_left", now->last_left,
+                     now->last_left == 0, tz);
 
+    fputs(",\"intervals\":[", f);
     for (i = 0; i < j->nspans; i++) {
         open = now->online && i + 1 == j->nspans;
-        x = json_object();
-        if (x == NULL || json_array_append_new(iv, x) != 0
-            || zt_timeline_set_time(x, "from", j->spans[i].start, 0, tz) != 0
-            || zt_timeline_set_time(x, "to", j->spans[i].end, open, tz) != 0)
-        {
-            goto failed;
-        }
+        fputs(i ? ",{" : "{", f);
+        zt_timeline_time(f, "", "from", j->spans[i].start, 0, tz);
+        zt_timeline_time(f, ",", "to", j->spans[i].end, open, tz);
+        fputc('}', f);
     }
 
     /* the current room's latest visit is the open one */
@@ -267,163 +431,62 @@ zt_timeline_person(const zt_journey_t *j, const zt_timeline_opts_t *o)
         }
     }
 
+    fputs("],\"visits\":[", f);
     for (i = 0; i < j->nvisits; i++) {
-        x = json_object();
-        if (x == NULL || json_array_append_new(vs, x) != 0
-            || json_object_set_new(x, "room",
-                                   json_integer(j->visits[i].room_no)) != 0
-            || zt_timeline_set_time(x, "from", j->visits[i].start, 0, tz)
-               != 0
-            || zt_timeline_set_time(x, "to", j->visits[i].end, i == cur, tz)
-               != 0)
-        {
-            goto failed;
-        }
+        fprintf(f, "%s{\"room\":%u", i ? "," : "", j->visits[i].room_no);
+        zt_timeline_time(f, ",", "from", j->visits[i].start, 0, tz);
+        zt_timeline_time(f, ",", "to", j->visits[i].end, i == cur, tz);
+        fputc('}', f);
     }
 
-    json_decref(iv);
-    json_decref(vs);
-    return p;
-
-failed:
-
-    json_decref(iv);
-    json_decref(vs);
-    json_decref(p);
-    return NULL;
+    fputs("]}", f);
 }
 
 
-int
-zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
-    char **out, size_t *len)
+/* sep"key":ms,"key_iso":"..." or, while open, null twice */
+static void
+zt_timeline_time(FILE *f, const char *sep, const char *key, int64_t ms,
+    int open, const char *tz)
 {
-    int                          live;
-    char                         iso[40];
-    size_t                       i, nm, nj;
-    json_t                      *root, *ms, *m;
-    zt_journey_t                *j;
-    zt_presence_meeting_info_t   mi;
+    char  iso[40];
 
-    *out = NULL;
-
-    if (zt_timeline_iso(o->now_ms, o->tz, iso, sizeof(iso)) != ZT_OK) {
-        return ZT_ERROR;
+    if (open || zt_timeline_iso(ms, tz, iso, sizeof(iso)) != ZT_OK) {
+        fprintf(f, "%s\"%s\":null,\"%s_iso\":null", sep, key, key);
+        return;
     }
 
-    root = json_object();
-    ms = json_array();
-    if (root == NULL || ms == NULL
-        || json_object_set_new(root, "version",
-                               json_integer(ZT_TIMELINE_VERSION)) != 0
-        || json_object_set_new(root, "generated_at",
-                               json_integer(o->now_ms)) != 0
-        || json_object_set_new(root, "generated_at_iso", json_string(iso))
-           != 0
-        || json_object_set_new(root, "heartbeat_s",
-                               json_integer(o->heartbeat_s)) != 0
-        || json_object_set_new(root, "timezone",
-                               json_string(o->tz && *o->tz ? o->tz : "UTC"))
-           != 0
-        || json_object_set(root, "meetings", ms) != 0)
-    {
-        goto failed;
-    }
+    fprintf(f, "%s\"%s\":%" PRId64 ",\"%s_iso\":\"%s\"", sep, key, ms,
+            key, iso);
+}
 
-    nm = zt_presence_nmeetings(p);
 
-    for (i = 0; i < nm; i++) {
-        zt_presence_meeting_info(p, i, &mi);
+/* a JSON string; s is valid UTF-8 (it came through jansson) */
+static void
+zt_timeline_str(FILE *f, const char *s)
+{
+    const char  *run;
 
-        /*
-         * nothing for 12 hours: neither live nor recent, whatever a lost
-         * meeting.ended left online; the state keeps thousands of these
-         */
-        if ((mi.ended > mi.last_ts ? mi.ended : mi.last_ts)
-            < o->now_ms - o->keep_ms)
-        {
+    fputc('"', f);
+
+    for (run = s; *s; s++) {
+        if (*s != '"' && *s != '\\' && (unsigned char) *s >= 0x20) {
             continue;
         }
 
-        if (zt_presence_journeys(p, mi.uuid, &j, &nj) != ZT_OK) {
-            goto failed;
-        }
+        fwrite(run, 1, (size_t) (s - run), f);
+        run = s + 1;
 
-        m = NULL;
-        if (zt_timeline_wanted(&mi, j, nj, o, &live)) {
-            m = zt_timeline_meeting(&mi, j, nj, o);
-            if (m == NULL || json_array_append_new(ms, m) != 0) {
-                zt_presence_journeys_free(j, nj);
-                goto failed;
-            }
-        }
+        if (*s == '"' || *s == '\\') {
+            fputc('\\', f);
+            fputc(*s, f);
 
-        zt_presence_journeys_free(j, nj);
+        } else {
+            fprintf(f, "\\u%04x", (unsigned) (unsigned char) *s);
+        }
     }
 
-    /* live meetings first, then the latest started */
-    if (json_array_size(ms) > 1) {
-        json_t  **v;
-        size_t    k, n = json_array_size(ms);
-
-        v = malloc(n * sizeof(json_t *));
-        if (v == NULL) {
-            goto failed;
-        }
-
-        for (k = 0; k < n; k++) {
-            v[k] = json_incref(json_array_get(ms, k));
-        }
-
-        qsort(v, n, sizeof(v[0]), zt_timeline_meeting_cmp);
-        json_array_clear(ms);
-
-        for (k = 0; k < n; k++) {
-            (void) json_array_append_new(ms, v[k]);
-        }
-
-        free(v);
-    }
-
-    *out = json_dumps(root, JSON_COMPACT);
-    json_decref(ms);
-    json_decref(root);
-
-    if (*out == NULL) {
-        return ZT_ERROR;
-    }
-
-    *len = strlen(*out);
-    return ZT_OK;
-
-failed:
-
-    json_decref(ms);
-    json_decref(root);
-    return ZT_ERROR;
-}
-
-
-/* key: ms (or null while open) and key_iso: the local ISO string */
-static int
-zt_timeline_set_time(json_t *o, const char *key, int64_t ms, int open,
-    const char *tz)
-{
-    char  iso[40], k[40];
-
-    snprintf(k, sizeof(k), "%s_iso", key);
-
-    if (open) {
-        return json_object_set_new(o, key, json_null())
-               || json_object_set_new(o, k, json_null());
-    }
-
-    if (zt_timeline_iso(ms, tz, iso, sizeof(iso)) != ZT_OK) {
-        return -1;
-    }
-
-    return json_object_set_new(o, key, json_integer(ms))
-           || json_object_set_new(o, k, json_string(iso));
+    fwrite(run, 1, (size_t) (s - run), f);
+    fputc('"', f);
 }
 
 
@@ -529,21 +592,14 @@ zt_timeline_person_cmp(const void *a, const void *b)
 static int
 zt_timeline_meeting_cmp(const void *a, const void *b)
 {
-    int           la, lb;
-    json_int_t    sa, sb;
-    const json_t  *x = *(json_t *const *) a;
-    const json_t  *y = *(json_t *const *) b;
+    const zt_timeline_mtg_t  *x = a, *y = b;
 
-    la = json_is_true(json_object_get(x, "live"));
-    lb = json_is_true(json_object_get(y, "live"));
-    if (la != lb) {
-        return lb - la;
+    if (x->live != y->live) {
+        return y->live - x->live;
     }
 
-    sa = json_integer_value(json_object_get(x, "start"));
-    sb = json_integer_value(json_object_get(y, "start"));
-
-    return sa > sb ? -1 : sa < sb;
+    return x->mi.first_ts > y->mi.first_ts ? -1
+           : x->mi.first_ts < y->mi.first_ts;
 }
 
 

@@ -59,14 +59,6 @@ const char *zt_timeline_topic(const zt_timeline_topics_t *t,
 
 
 /*
- * One meeting's object from its journeys (as zt_presence_journeys() gives
- * them): a new reference, or NULL when out of memory.  People outside the
- * allowlist are left out; so are people never present.
- */
-json_t *zt_timeline_meeting(const zt_presence_meeting_info_t *mi,
-    const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o);
-
-/*
  * Whether a meeting belongs in the timeline: its end or last event is
  * within keep_ms of now; it is live (*live = 1) when it has not ended and
  * someone is online.
