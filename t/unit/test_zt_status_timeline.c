@@ -311,6 +311,27 @@ test_long_name(void)
 }
 
 
+/* names with quotes, backslashes and control characters round-trip */
+static void
+test_escape(void)
+{
+    json_t         *j, *p0;
+    zt_presence_t  *p;
+    const char     *nasty = "q\"b\\s\x01c\n</script>\xc3\xa7";
+
+    p = zt_presence_create();
+    ev(p, "esc==", "meeting.participant_joined", T0, "E", nasty, "", NULL);
+    j = render(p, NULL, T0 + MIN);
+    ok(j != NULL, "escape: the file is valid JSON");
+    p0 = json_array_get(json_object_get(json_array_get(
+             json_object_get(j, "meetings"), 0), "people"), 0);
+    is_str(json_string_value(json_object_get(p0, "name")), nasty,
+           "escape: the name comes back as it was");
+    json_decref(j);
+    zt_presence_free(p);
+}
+
+
 /* topics from the raw bodies, the latest ZT_TIMELINE_TOPICS meetings */
 static void
 test_topics(void)
@@ -359,6 +380,7 @@ main(void)
     test_which();
     test_long_name();
     test_topics();
+    test_escape();
 
     return done_testing();
 }
