@@ -121,6 +121,22 @@ test_iso(void)
 
 
 static void
+test_empty(void)
+{
+    json_t         *j;
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+    j = render(p, NULL, T0);
+    ok(j && json_array_size(json_object_get(j, "meetings")) == 0
+       && json_is_array(json_object_get(j, "meetings")),
+       "empty: nobody seen yet is an empty list of meetings");
+    json_decref(j);
+    zt_presence_free(p);
+}
+
+
+static void
 test_live(void)
 {
     json_t         *j, *m, *a, *b, *c, *x;
@@ -376,6 +392,7 @@ int
 main(void)
 {
     test_iso();
+    test_empty();
     test_live();
     test_which();
     test_long_name();

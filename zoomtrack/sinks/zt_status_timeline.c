@@ -256,7 +256,9 @@ zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
     f = rc == ZT_OK ? open_memstream(out, len) : NULL;
 
     if (f != NULL) {
-        qsort(ms, k, sizeof(zt_timeline_mtg_t), zt_timeline_meeting_cmp);
+        if (k > 1) {
+            qsort(ms, k, sizeof(zt_timeline_mtg_t), zt_timeline_meeting_cmp);
+        }
 
         fprintf(f, "{\"version\":%d,\"generated_at\":%" PRId64
                 ",\"generated_at_iso\":\"%s\",\"heartbeat_s\":%" PRId64
