@@ -50,6 +50,7 @@ static void ngx_http_zoomtrack_redis_reconnect_handler(ngx_event_t *ev);
 static void ngx_http_zoomtrack_redis_connect_timeout(ngx_event_t *ev);
 static void ngx_http_zoomtrack_redis_on_connect(const redisAsyncContext *ac,
     int status);
+static void ngx_http_zoomtrack_redis_ready(ngx_http_zoomtrack_redis_t *rd);
 static void ngx_http_zoomtrack_redis_on_disconnect(
     const redisAsyncContext *ac, int status);
 static void ngx_http_zoomtrack_redis_auth_done(redisAsyncContext *ac,
@@ -322,6 +323,24 @@ ngx_http_zoomtrack_redis_on_connect(const redisAsyncContext *ac, int status)
         return;
     }
 
+    if (rd->server->password.len) {
+        /* not usable before AUTH says so: see auth_done */
+        return;
+    }
+
+    ngx_http_zoomtrack_redis_ready(rd);
+}
+
+
+/*
+ * The connection is usable: only now does the backoff start again from its
+ * minimum, so a server that accepts TCP but refuses us (wrong password) is
+ * retried as slowly as one that is down.
+ */
+
+static void
+ngx_http_zoomtrack_redis_ready(ngx_http_zoomtrack_redis_t *rd)
+{
     rd->connected = 1;
     rd->backoff = NGX_HTTP_ZOOMTRACK_BACKOFF_MIN;
 
@@ -371,15 +390,22 @@ ngx_http_zoomtrack_redis_auth_done(redisAsyncContext *ac, void *r,
     redisReply                  *reply = r;
     ngx_http_zoomtrack_redis_t  *rd = privdata;
 
-    if (reply == NULL || reply->type != REDIS_REPLY_ERROR) {
+    if (reply == NULL) {
+        return;     /* the connection died: on_disconnect handles it */
+    }
+
+    if (reply->type != REDIS_REPLY_ERROR) {
+        ngx_http_zoomtrack_redis_ready(rd);
         return;
     }
 
-    ngx_log_error(NGX_LOG_ERR, rd->log, 0,
-                  "zoomtrack: redis %V: AUTH failed: %s",
-                  &rd->server->address, reply->str);
-
-    rd->failing = 1;
+    /* once per outage: each retry is refused the same way */
+    if (!rd->failing) {
+        ngx_log_error(NGX_LOG_ERR, rd->log, 0,
+                      "zoomtrack: redis %V: AUTH failed: %s",
+                      &rd->server->address, reply->str);
+        rd->failing = 1;
+    }
 
     /* commands already queued fail with NOAUTH, then it closes */
     redisAsyncDisconnect(ac);
