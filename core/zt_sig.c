@@ -144,7 +144,7 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
 {
     int            hi, lo, match;
     size_t         i;
-    int64_t        t, skew;
+    int64_t        t, ahead;
     unsigned char  want[32], md[32];
 
     if (ts == NULL || ts->len == 0) {
@@ -180,11 +180,14 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
         want[i] = (unsigned char) (hi << 4 | lo);
     }
 
-    if (max_skew > 0) {
-        skew = now > t ? now - t : t - now;
-        if (skew > max_skew) {
-            return ZT_SIG_STALE;
-        }
+    ahead = max_skew < ZT_SIG_MAX_AHEAD ? max_skew : ZT_SIG_MAX_AHEAD;
+
+    if (t < now && now - t > max_skew) {
+        return ZT_SIG_STALE;
+    }
+
+    if (t > now && t - now > ahead) {
+        return ZT_SIG_AHEAD;
     }
 
     /*
@@ -223,7 +226,10 @@ zt_sig_reason(zt_sig_rc_e rc)
     case ZT_SIG_BAD_TIMESTAMP:
         return "invalid x-zm-request-timestamp";
     case ZT_SIG_STALE:
-        return "x-zm-request-timestamp outside the allowed skew";
+        return "x-zm-request-timestamp older than the allowed skew";
+    case ZT_SIG_AHEAD:
+        return "x-zm-request-timestamp more than 5 minutes ahead of this "
+               "server";
     case ZT_SIG_NO_SIGNATURE:
         return "missing x-zm-signature";
     case ZT_SIG_BAD_SIGNATURE:

@@ -58,6 +58,7 @@ ngx_http_zoomtrack_sig_counter(zt_sig_rc_e rc)
     case ZT_SIG_BAD_TIMESTAMP:
         return NGX_HTTP_ZOOMTRACK_REJ_BAD_TIMESTAMP;
     case ZT_SIG_STALE:
+    case ZT_SIG_AHEAD:
         return NGX_HTTP_ZOOMTRACK_REJ_STALE;
     case ZT_SIG_NO_SIGNATURE:
         return NGX_HTTP_ZOOMTRACK_REJ_NO_SIGNATURE;

@@ -15,7 +15,7 @@
  *   zoomtrack_redis_password_file PATH; first line is the AUTH password
  *   zoomtrack_queue LIST ...;           zoomtrack:events
  *   zoomtrack_redis_timeout TIME;       1s, then 503 (or spool)
- *   zoomtrack_max_skew TIME;            2h; 0 disables the check
+ *   zoomtrack_max_skew TIME;            2h back (5m ahead at most); > 0
  *   zoomtrack_spool DIR|off;            off
  *
  * zoomtrack_max_skew defaults to 2h: Zoom retries a failed delivery up to
@@ -24,7 +24,9 @@
  * (the customary 5 minutes) could therefore drop exactly the retries that
  * recover from our own outages, while a replay inside the window is harmless
  * because events are deduplicated downstream by their deterministic
- * event_id.
+ * event_id.  Ahead of our clock only 5 minutes are accepted (drift), and
+ * 0 is refused rather than meaning "no window": a forgotten unit must not
+ * turn replay protection off.
  */
 
 
@@ -70,6 +72,13 @@ static char *ngx_http_zoomtrack_parse_address(ngx_conf_t *cf,
 
 
 ngx_atomic_t  *ngx_http_zoomtrack_counters;
+
+
+static char *ngx_http_zoomtrack_check_skew(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_t  ngx_http_zoomtrack_max_skew_post =
+    { ngx_http_zoomtrack_check_skew };
 
 
 static ngx_command_t  ngx_http_zoomtrack_commands[] = {
@@ -128,7 +137,7 @@ static ngx_command_t  ngx_http_zoomtrack_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_zoomtrack_loc_conf_t, max_skew),
-      NULL },
+      &ngx_http_zoomtrack_max_skew_post },
 
     { ngx_string("zoomtrack_spool"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -891,6 +900,20 @@ ngx_http_zoomtrack_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     ztlcf->spool_dir = path;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_zoomtrack_check_skew(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *sp = data;
+
+    if (*sp <= 0) {
+        return "must be more than 0 (there is no \"off\": the window is "
+               "what refuses replayed requests)";
+    }
 
     return NGX_CONF_OK;
 }

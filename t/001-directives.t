@@ -79,6 +79,8 @@ my @cases = (
       qr/zoomtrack: "zoomtrack_redis_timeout" must be positive/ ],
     [ 'bad max_skew', "$sf zoomtrack_max_skew soon;", undef,
       qr/"zoomtrack_max_skew" directive invalid value/ ],
+    [ 'max_skew 0 is not "off"', "$sf zoomtrack_max_skew 0;", undef,
+      qr/"zoomtrack_max_skew" directive must be more than 0/ ],
     [ 'password file missing',
       "$sf zoomtrack_redis_password_file $dir/nopw;", undef,
       qr/zoomtrack: cannot open redis password file "[^"]*nopw"/ ],
