@@ -201,6 +201,9 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
         if (CRYPTO_memcmp(md, want, 32) == 0 && match < 0) {
             match = (int) i;
         }
+
+        /* a valid signature for this body under our secret */
+        OPENSSL_cleanse(md, sizeof(md));
     }
 
     if (match < 0) {
@@ -246,6 +249,7 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
 {
     FILE    *f;
     char     line[1024], *p, *e;
+    char     buf[BUFSIZ];
     size_t   n;
 
     memset(s, 0, sizeof(zt_secrets_t));
@@ -256,6 +260,9 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
                  strerror(errno));
         return ZT_ERROR;
     }
+
+    /* stdio's buffer is ours, so that it is wiped like line below */
+    (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
 
     while (fgets(line, sizeof(line), f)) {
         p = line;
@@ -308,6 +315,8 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
     }
 
     fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    OPENSSL_cleanse(line, sizeof(line));
 
     if (s->n == 0) {
         snprintf(err, errlen, "secret file \"%s\" holds no secret", path);
@@ -319,6 +328,8 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
 failed:
 
     fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    OPENSSL_cleanse(line, sizeof(line));
     zt_secrets_free(s);
     return ZT_ERROR;
 }

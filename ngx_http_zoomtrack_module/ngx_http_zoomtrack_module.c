@@ -36,6 +36,8 @@
 #include "ngx_http_zoomtrack_spool_writer.h"
 #include "ngx_http_zoomtrack_counters.h"
 
+#include <openssl/crypto.h>
+
 
 #define NGX_HTTP_ZOOMTRACK_SHM_SIZE  (8 * ngx_pagesize)
 
@@ -59,6 +61,9 @@ static char *ngx_http_zoomtrack_status(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_zoomtrack_secret_file(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static void ngx_http_zoomtrack_secrets_cleanup(void *data);
+static void ngx_http_zoomtrack_password_cleanup(void *data);
+static void ngx_http_zoomtrack_check_mode(ngx_conf_t *cf, const char *what,
+    ngx_str_t *path);
 static char *ngx_http_zoomtrack_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_zoomtrack_password_file(ngx_conf_t *cf,
@@ -595,6 +600,8 @@ ngx_http_zoomtrack_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     cln->handler = ngx_http_zoomtrack_secrets_cleanup;
 
+    ngx_http_zoomtrack_check_mode(cf, "secret file", &path);
+
     /* zt_secrets_load refuses a file without a secret */
     ztlcf->secrets = s;
 
@@ -723,11 +730,13 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_zoomtrack_loc_conf_t *ztlcf = conf;
 
-    FILE       *f;
-    size_t      len;
-    u_char     *p;
-    ngx_str_t  *value, path;
-    char        line[512];
+    FILE                *f;
+    size_t               len;
+    u_char              *p;
+    ngx_str_t           *value, path;
+    ngx_pool_cleanup_t  *cln;
+    char                 line[512];
+    char                 buf[BUFSIZ];
 
     if (ztlcf->password_set) {
         return "is duplicate";
@@ -752,11 +761,15 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
+    /* stdio's buffer is ours, so that it can be wiped like line */
+    (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
+
     if (fgets(line, sizeof(line), f) == NULL) {
         line[0] = '\0';
     }
 
     fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
 
     p = (u_char *) line;
     len = ngx_strlen(line);
@@ -773,15 +786,23 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     if (len == 0) {
-        ngx_explicit_memzero(line, sizeof(line));
+        OPENSSL_cleanse(line, sizeof(line));
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "zoomtrack: redis password file \"%V\" holds "
                            "no password", &path);
         return NGX_CONF_ERROR;
     }
 
+    /* the copy lives as long as the configuration and is wiped with it */
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        OPENSSL_cleanse(line, sizeof(line));
+        return NGX_CONF_ERROR;
+    }
+
     ztlcf->password.data = ngx_pnalloc(cf->pool, len);
     if (ztlcf->password.data == NULL) {
+        OPENSSL_cleanse(line, sizeof(line));
         return NGX_CONF_ERROR;
     }
 
@@ -789,9 +810,60 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
     ztlcf->password.len = len;
     ztlcf->password_set = 1;
 
-    ngx_explicit_memzero(line, sizeof(line));
+    cln->handler = ngx_http_zoomtrack_password_cleanup;
+    cln->data = &ztlcf->password;
+
+    OPENSSL_cleanse(line, sizeof(line));
+
+    ngx_http_zoomtrack_check_mode(cf, "redis password file", &path);
 
     return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_zoomtrack_password_cleanup(void *data)
+{
+    ngx_str_t  *pw = data;
+
+    OPENSSL_cleanse(pw->data, pw->len);
+}
+
+
+/*
+ * A secret readable by anyone but its owner is a warning, not an error:
+ * packages and config management often create files 0644 first, and
+ * refusing to start over it would trade an outage for a hardening rule.
+ */
+
+static void
+ngx_http_zoomtrack_check_mode(ngx_conf_t *cf, const char *what,
+    ngx_str_t *path)
+{
+    u_char           mode[5];
+    ngx_file_info_t  fi;
+
+    if (ngx_file_info(path->data, &fi) == NGX_FILE_ERROR) {
+        return;     /* just read: it is there */
+    }
+
+    /* ngx_sprintf() has no octal */
+    mode[0] = '0';
+    mode[1] = (u_char) ('0' + ((fi.st_mode >> 6) & 7));
+    mode[2] = (u_char) ('0' + ((fi.st_mode >> 3) & 7));
+    mode[3] = (u_char) ('0' + (fi.st_mode & 7));
+    mode[4] = '\0';
+
+    if (fi.st_mode & (S_IROTH|S_IWOTH)) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "zoomtrack: %s \"%V\" is readable by others "
+                           "(mode %s): chmod 600 it", what, path, mode);
+
+    } else if (fi.st_mode & (S_IRGRP|S_IWGRP)) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "zoomtrack: %s \"%V\" is readable by its group "
+                           "(mode %s): chmod 600 it", what, path, mode);
+    }
 }
 
 

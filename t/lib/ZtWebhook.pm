@@ -25,6 +25,7 @@ sub secret_file {
     my (@secrets) = @_;
     my $f = tmp_dir() . "/secrets-" . ++$N;
     spit($f, join("\n", @secrets) . "\n");
+    chmod 0600, $f;     # as deployed: a looser mode draws a warning
     return $f;
 }
 
