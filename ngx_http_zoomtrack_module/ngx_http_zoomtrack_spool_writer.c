@@ -6,7 +6,8 @@
  *
  *   - files are DIR/spool-<pid>-<ms>.ndjson: the worker's pid and the time
  *     the file was created in ms since the epoch (bumped by one when that
- *     name exists already);
+ *     name exists already), mode 0600 and owned by the worker's user (so
+ *     the drainer runs as that user, or root);
  *   - each line is one queue record, exactly the JSON the module would
  *     have pushed to Redis (one object with "event_id"), ended by "\n";
  *   - the worker creates a file under a name the drainer does not match
@@ -197,8 +198,9 @@ ngx_http_zoomtrack_spool_open(ngx_http_zoomtrack_spool_t *sp, ngx_log_t *log)
                      &sp->dir, ngx_pid, ms);
     *p = '\0';
 
+    /* records hold names and emails: owner (the worker's user) only */
     fd = open((char *) tmp, O_WRONLY|O_CREAT|O_EXCL|O_APPEND|O_CLOEXEC,
-              0644);
+              0600);
     if (fd == -1) {
         ngx_log_error(NGX_LOG_ERR, log, ngx_errno,
                       "zoomtrack: cannot create spool file \"%s\"", tmp);
