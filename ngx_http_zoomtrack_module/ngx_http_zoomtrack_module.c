@@ -484,7 +484,9 @@ ngx_http_zoomtrack_init_process(ngx_cycle_t *cycle)
     ngx_http_zoomtrack_counters = ztmcf->shm_zone
                                   ? ztmcf->shm_zone->data : NULL;
 
-    ngx_http_zoomtrack_spool_init(&ztmcf->spools);
+    if (ngx_http_zoomtrack_spool_init(cycle, &ztmcf->spools) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_zoomtrack_redis_init(cycle, &ztmcf->servers);
 }
@@ -505,6 +507,8 @@ ngx_http_zoomtrack_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    /* failing the Redis calls may still spool: exit, redis, close_all */
+    ngx_http_zoomtrack_spool_exit(&ztmcf->spools);
     ngx_http_zoomtrack_redis_exit(&ztmcf->servers);
     ngx_http_zoomtrack_spool_close_all(&ztmcf->spools);
 }
