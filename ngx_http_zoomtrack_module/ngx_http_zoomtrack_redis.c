@@ -23,6 +23,7 @@
 
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
+#include <openssl/sha.h>
 
 
 #define NGX_HTTP_ZOOMTRACK_BACKOFF_MIN  100
@@ -35,12 +36,29 @@ struct ngx_http_zoomtrack_redis_s {
     ngx_connection_t             *c;
     ngx_event_t                   reconnect;
     ngx_event_t                   connect_timer;
+    ngx_event_t                   flush;        /* posted: write obuf */
     ngx_msec_t                    backoff;
     ngx_log_t                    *log;
     unsigned                      connected:1;
     unsigned                      failing:1;    /* failure already logged */
     unsigned                      exiting:1;
+    unsigned                      flushing:1;   /* inside flush_handler */
 };
+
+
+/*
+ * The script behind a push to several queues: Redis runs a script
+ * atomically, like MULTI/EXEC, and like EXEC it does not roll back a
+ * command that failed (WRONGTYPE): the error comes back, the request gets
+ * no 2xx, and a copy already pushed is dropped downstream by event_id.
+ */
+
+static const char  ngx_http_zoomtrack_push_script[] =
+    "local n = {} "
+    "for i = 1, #KEYS do n[i] = redis.call('LPUSH', KEYS[i], ARGV[1]) end "
+    "return n";
+
+static char  ngx_http_zoomtrack_push_sha[SHA_DIGEST_LENGTH * 2 + 1];
 
 
 static void ngx_http_zoomtrack_redis_connect(ngx_http_zoomtrack_redis_t *rd);
@@ -55,13 +73,15 @@ static void ngx_http_zoomtrack_redis_on_disconnect(
     const redisAsyncContext *ac, int status);
 static void ngx_http_zoomtrack_redis_auth_done(redisAsyncContext *ac,
     void *r, void *privdata);
-static ngx_http_zoomtrack_redis_call_t *ngx_http_zoomtrack_redis_exec(
-    ngx_http_zoomtrack_server_t *server, const char *cmd,
-    ngx_array_t *queues, u_char *rec, size_t len,
+static ngx_http_zoomtrack_redis_call_t *ngx_http_zoomtrack_redis_call(
+    ngx_http_zoomtrack_server_t *server,
     ngx_http_zoomtrack_redis_handler_pt handler, void *data);
-static void ngx_http_zoomtrack_redis_exec_done(redisAsyncContext *ac,
-    void *r, void *privdata);
+static ngx_int_t ngx_http_zoomtrack_redis_send_push(redisAsyncContext *ac,
+    ngx_http_zoomtrack_redis_call_t *call, ngx_uint_t eval);
+static void ngx_http_zoomtrack_redis_reply(redisAsyncContext *ac, void *r,
+    void *privdata);
 
+static void ngx_http_zoomtrack_redis_flush_handler(ngx_event_t *ev);
 static void ngx_http_zoomtrack_redis_read_handler(ngx_event_t *ev);
 static void ngx_http_zoomtrack_redis_write_handler(ngx_event_t *ev);
 static void ngx_http_zoomtrack_redis_add_read(void *privdata);
@@ -79,6 +99,19 @@ ngx_http_zoomtrack_redis_init(ngx_cycle_t *cycle, ngx_array_t *servers)
     ngx_uint_t                     i;
     ngx_http_zoomtrack_redis_t    *rd;
     ngx_http_zoomtrack_server_t  **sp;
+
+    static const char  hex[] = "0123456789abcdef";
+
+    u_char  md[SHA_DIGEST_LENGTH];
+
+    /* EVALSHA names the script by the SHA-1 of its text */
+    SHA1((const u_char *) ngx_http_zoomtrack_push_script,
+         sizeof(ngx_http_zoomtrack_push_script) - 1, md);
+
+    for (i = 0; i < SHA_DIGEST_LENGTH; i++) {
+        ngx_http_zoomtrack_push_sha[2 * i] = hex[md[i] >> 4];
+        ngx_http_zoomtrack_push_sha[2 * i + 1] = hex[md[i] & 0x0f];
+    }
 
     sp = servers->elts;
 
@@ -101,6 +134,10 @@ ngx_http_zoomtrack_redis_init(ngx_cycle_t *cycle, ngx_array_t *servers)
         rd->connect_timer.data = rd;
         rd->connect_timer.log = cycle->log;
         rd->connect_timer.cancelable = 1;
+
+        rd->flush.handler = ngx_http_zoomtrack_redis_flush_handler;
+        rd->flush.data = rd;
+        rd->flush.log = cycle->log;
 
         sp[i]->rd = rd;
 
@@ -412,43 +449,10 @@ ngx_http_zoomtrack_redis_auth_done(redisAsyncContext *ac, void *r,
 }
 
 
-ngx_http_zoomtrack_redis_call_t *
-ngx_http_zoomtrack_redis_push(ngx_http_zoomtrack_server_t *server,
-    ngx_array_t *queues, u_char *rec, size_t len,
-    ngx_http_zoomtrack_redis_handler_pt handler, void *data)
-{
-    return ngx_http_zoomtrack_redis_exec(server, "LPUSH", queues, rec, len,
-                                         handler, data);
-}
-
-
-ngx_http_zoomtrack_redis_call_t *
-ngx_http_zoomtrack_redis_llen(ngx_http_zoomtrack_server_t *server,
-    ngx_array_t *queues, ngx_http_zoomtrack_redis_handler_pt handler,
-    void *data)
-{
-    return ngx_http_zoomtrack_redis_exec(server, "LLEN", queues, NULL, 0,
-                                         handler, data);
-}
-
-
-/*
- * The whole transaction goes into hiredis's output buffer at once, so the
- * transactions of concurrent requests never interleave on the connection.
- * Only EXEC has a callback: its reply says whether every command ran.
- */
-
 static ngx_http_zoomtrack_redis_call_t *
-ngx_http_zoomtrack_redis_exec(ngx_http_zoomtrack_server_t *server,
-    const char *cmd, ngx_array_t *queues, u_char *rec, size_t len,
+ngx_http_zoomtrack_redis_call(ngx_http_zoomtrack_server_t *server,
     ngx_http_zoomtrack_redis_handler_pt handler, void *data)
 {
-    int                               argc;
-    const char                       *argv[3];
-    size_t                            argvlen[3];
-    ngx_str_t                        *q;
-    ngx_uint_t                        i;
-    redisAsyncContext                *ac;
     ngx_http_zoomtrack_redis_t       *rd;
     ngx_http_zoomtrack_redis_call_t  *call;
 
@@ -460,16 +464,133 @@ ngx_http_zoomtrack_redis_exec(ngx_http_zoomtrack_server_t *server,
         return NULL;
     }
 
-    ac = rd->ac;
-
     call = ngx_alloc(sizeof(ngx_http_zoomtrack_redis_call_t), rd->log);
     if (call == NULL) {
         return NULL;
     }
 
+    ngx_memzero(call, sizeof(ngx_http_zoomtrack_redis_call_t));
+
     call->handler = handler;
     call->data = data;
     call->server = server;
+
+    return call;
+}
+
+
+ngx_http_zoomtrack_redis_call_t *
+ngx_http_zoomtrack_redis_push(ngx_http_zoomtrack_server_t *server,
+    ngx_array_t *queues, u_char *rec, size_t len,
+    ngx_http_zoomtrack_redis_handler_pt handler, void *data)
+{
+    ngx_http_zoomtrack_redis_call_t  *call;
+
+    call = ngx_http_zoomtrack_redis_call(server, handler, data);
+    if (call == NULL) {
+        return NULL;
+    }
+
+    call->queues = queues;
+    call->rec = rec;
+    call->len = len;
+
+    if (ngx_http_zoomtrack_redis_send_push(server->rd->ac, call, 0)
+        != NGX_OK)
+    {
+        ngx_free(call);
+        return NULL;
+    }
+
+    return call;
+}
+
+
+/*
+ * LPUSH q rec; or EVALSHA sha n q1..qn rec (EVAL with the script's text
+ * when eval is set: after NOSCRIPT, which also caches it again)
+ */
+
+static ngx_int_t
+ngx_http_zoomtrack_redis_send_push(redisAsyncContext *ac,
+    ngx_http_zoomtrack_redis_call_t *call, ngx_uint_t eval)
+{
+    int          argc;
+    u_char      *p;
+    ngx_str_t   *q;
+    ngx_uint_t   i, n;
+    u_char       nkeys[NGX_INT_T_LEN];
+    const char  *argv[NGX_HTTP_ZOOMTRACK_MAX_QUEUES + 4];
+    size_t       argvlen[NGX_HTTP_ZOOMTRACK_MAX_QUEUES + 4];
+
+    q = call->queues->elts;
+    n = call->queues->nelts;
+
+    if (n == 1) {
+        argv[0] = "LPUSH";
+        argvlen[0] = 5;
+        argv[1] = (const char *) q[0].data;
+        argvlen[1] = q[0].len;
+        argv[2] = (const char *) call->rec;
+        argvlen[2] = call->len;
+        argc = 3;
+
+    } else {
+        argv[0] = eval ? "EVAL" : "EVALSHA";
+        argvlen[0] = eval ? 4 : 7;
+        argv[1] = eval ? ngx_http_zoomtrack_push_script
+                       : ngx_http_zoomtrack_push_sha;
+        argvlen[1] = eval ? sizeof(ngx_http_zoomtrack_push_script) - 1
+                          : sizeof(ngx_http_zoomtrack_push_sha) - 1;
+        p = ngx_sprintf(nkeys, "%ui", n);
+        argv[2] = (const char *) nkeys;
+        argvlen[2] = p - nkeys;
+
+        for (i = 0; i < n; i++) {
+            argv[3 + i] = (const char *) q[i].data;
+            argvlen[3 + i] = q[i].len;
+        }
+
+        argv[3 + n] = (const char *) call->rec;
+        argvlen[3 + n] = call->len;
+        argc = (int) (n + 4);
+    }
+
+    if (redisAsyncCommandArgv(ac, ngx_http_zoomtrack_redis_reply, call,
+                              argc, argv, argvlen)
+        != REDIS_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The status page's LLENs: one transaction, whose commands go into
+ * hiredis's output buffer at once, so they never interleave with other
+ * requests' commands; only EXEC has a callback.
+ */
+
+ngx_http_zoomtrack_redis_call_t *
+ngx_http_zoomtrack_redis_llen(ngx_http_zoomtrack_server_t *server,
+    ngx_array_t *queues, ngx_http_zoomtrack_redis_handler_pt handler,
+    void *data)
+{
+    const char                       *argv[2];
+    size_t                            argvlen[2];
+    ngx_str_t                        *q;
+    ngx_uint_t                        i;
+    redisAsyncContext                *ac;
+    ngx_http_zoomtrack_redis_call_t  *call;
+
+    call = ngx_http_zoomtrack_redis_call(server, handler, data);
+    if (call == NULL) {
+        return NULL;
+    }
+
+    ac = server->rd->ac;
 
     argv[0] = "MULTI";
     argvlen[0] = 5;
@@ -480,11 +601,8 @@ ngx_http_zoomtrack_redis_exec(ngx_http_zoomtrack_server_t *server,
         return NULL;
     }
 
-    argv[0] = cmd;
-    argvlen[0] = ngx_strlen(cmd);
-    argv[2] = (const char *) rec;
-    argvlen[2] = len;
-    argc = rec ? 3 : 2;
+    argv[0] = "LLEN";
+    argvlen[0] = 4;
 
     q = queues->elts;
 
@@ -492,13 +610,13 @@ ngx_http_zoomtrack_redis_exec(ngx_http_zoomtrack_server_t *server,
         argv[1] = (const char *) q[i].data;
         argvlen[1] = q[i].len;
 
-        (void) redisAsyncCommandArgv(ac, NULL, NULL, argc, argv, argvlen);
+        (void) redisAsyncCommandArgv(ac, NULL, NULL, 2, argv, argvlen);
     }
 
     argv[0] = "EXEC";
     argvlen[0] = 4;
 
-    if (redisAsyncCommandArgv(ac, ngx_http_zoomtrack_redis_exec_done, call,
+    if (redisAsyncCommandArgv(ac, ngx_http_zoomtrack_redis_reply, call,
                               1, argv, argvlen)
         != REDIS_OK)
     {
@@ -511,29 +629,46 @@ ngx_http_zoomtrack_redis_exec(ngx_http_zoomtrack_server_t *server,
 }
 
 
+/*
+ * One reply per call: an integer (LPUSH) or an array of integers (the
+ * script, EXEC).  NOSCRIPT (a restarted or flushed Redis) re-sends the
+ * push once as EVAL, which also caches the script for the next EVALSHA.
+ */
+
 static void
-ngx_http_zoomtrack_redis_exec_done(redisAsyncContext *ac, void *r,
+ngx_http_zoomtrack_redis_reply(redisAsyncContext *ac, void *r,
     void *privdata)
 {
     redisReply                       *reply = r;
     ngx_http_zoomtrack_redis_call_t  *call = privdata;
 
-    size_t       i;
+    size_t       i, n;
     long long    values[NGX_HTTP_ZOOMTRACK_MAX_QUEUES];
     const char  *err;
 
     err = NULL;
+    n = 0;
 
     if (reply == NULL) {
         err = "no reply";
 
+    } else if (reply->type == REDIS_REPLY_INTEGER) {
+        values[0] = reply->integer;
+        n = 1;
+
     } else if (reply->type == REDIS_REPLY_ERROR) {
         err = reply->str;
+
+        if (call->rec && call->data && ngx_strncmp(err, "NOSCRIPT", 8) == 0
+            && ngx_http_zoomtrack_redis_send_push(ac, call, 1) == NGX_OK)
+        {
+            return;     /* the same call, answered by the EVAL */
+        }
 
     } else if (reply->type != REDIS_REPLY_ARRAY
                || reply->elements > NGX_HTTP_ZOOMTRACK_MAX_QUEUES)
     {
-        err = "unexpected EXEC reply";
+        err = "unexpected reply";
 
     } else {
         for (i = 0; i < reply->elements; i++) {
@@ -543,12 +678,14 @@ ngx_http_zoomtrack_redis_exec_done(redisAsyncContext *ac, void *r,
             }
 
             if (reply->element[i]->type != REDIS_REPLY_INTEGER) {
-                err = "unexpected reply in EXEC";
+                err = "unexpected reply element";
                 break;
             }
 
             values[i] = reply->element[i]->integer;
         }
+
+        n = reply->elements;
     }
 
     if (err && reply) {
@@ -562,7 +699,7 @@ ngx_http_zoomtrack_redis_exec_done(redisAsyncContext *ac, void *r,
             call->handler(call->data, NGX_ERROR, NULL, 0);
 
         } else {
-            call->handler(call->data, NGX_OK, values, reply->elements);
+            call->handler(call->data, NGX_OK, values, n);
         }
     }
 
@@ -663,12 +800,32 @@ ngx_http_zoomtrack_redis_del_read(void *privdata)
 }
 
 
+/*
+ * Commands are only appended to hiredis's output buffer; the buffer is
+ * written once, from a posted event at the end of this loop iteration, so
+ * that every command the iteration's requests queued leaves in one write()
+ * (and without two epoll_ctl() calls and an extra wakeup per round).  Only
+ * the connect and a socket buffer full up wait for the write event.
+ */
+
 static void
 ngx_http_zoomtrack_redis_add_write(void *privdata)
 {
     ngx_http_zoomtrack_redis_t  *rd = privdata;
 
-    if (rd->c && !rd->c->write->active) {
+    if (rd->c == NULL) {
+        return;
+    }
+
+    if (!rd->flushing && rd->ac && (rd->ac->c.flags & REDIS_CONNECTED)) {
+        if (!rd->flush.posted) {
+            ngx_post_event(&rd->flush, &ngx_posted_events);
+        }
+
+        return;
+    }
+
+    if (!rd->c->write->active) {
         if (ngx_add_event(rd->c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
             != NGX_OK)
         {
@@ -676,6 +833,22 @@ ngx_http_zoomtrack_redis_add_write(void *privdata)
                           "zoomtrack: redis: adding write event failed");
         }
     }
+}
+
+
+static void
+ngx_http_zoomtrack_redis_flush_handler(ngx_event_t *ev)
+{
+    ngx_http_zoomtrack_redis_t  *rd = ev->data;
+
+    if (rd->ac == NULL || rd->c == NULL) {
+        return;
+    }
+
+    /* a write that cannot finish now re-adds the real write event */
+    rd->flushing = 1;
+    redisAsyncHandleWrite(rd->ac);
+    rd->flushing = 0;
 }
 
 
@@ -713,6 +886,10 @@ ngx_http_zoomtrack_redis_cleanup(void *privdata)
 
     if (c->write->posted) {
         ngx_delete_posted_event(c->write);
+    }
+
+    if (rd->flush.posted) {
+        ngx_delete_posted_event(&rd->flush);
     }
 
     ngx_free_connection(c);
