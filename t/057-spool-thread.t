@@ -42,8 +42,7 @@ my $spid = fork // die;
 if ($spid == 0) {
     open(STDERR, '>', '/dev/null');
     exec('strace', '-f', '-qq', '-e', 'trace=fsync,fdatasync', '-o', $out,
-         '-p', $wpid);
-    POSIX::_exit(127);
+         '-p', $wpid) or POSIX::_exit(127);
 }
 ok(wait_until(sub {
         for my $t (glob("/proc/$wpid/task/*/status")) {
