@@ -25,6 +25,11 @@ SQL_FILES    := $(sort $(wildcard sql/sqlite/*.sql))
 
 MODULE_SO    := $(B)/ngx_http_zoomtrack_module.so
 
+# the page `make run` serves at / and `make install` installs: the first
+# that exists
+PAGE_DIR     ?= $(patsubst %/index.html,%,$(firstword \
+                $(wildcard web/board/index.html conf/dashboard/index.html)))
+
 .PHONY: all module zoomtrack unit deps test test-unit test-nginx sanitize \
 	valgrind run bench lint clean
 
@@ -104,7 +109,7 @@ valgrind: all
 	ZT_VALGRIND=1 prove -r $(VALGRIND_TESTS)
 
 run: deps all
-	scripts/run
+	PAGE_DIR=$(PAGE_DIR) scripts/run
 
 lint:
 	scripts/lint.sh
