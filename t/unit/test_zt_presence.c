@@ -1,5 +1,5 @@
 /*
- * Unit tests of zoomtrack/*/zt_presence.c, one block per presence rule:
+ * Unit tests of zoomtrack/presence/zt_presence.c, one block per presence rule:
  * identity precedence, room moves are not departures, arrival order and
  * duplicates do not matter, late leaves do not regress, meeting.ended,
  * missing breakout leaves, save/load, allowlist, no emails, formula
