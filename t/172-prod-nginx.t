@@ -217,4 +217,35 @@ is_deeply(\%c, { 200 => 200 }, 'a burst of 200 webhooks: all 200')
 unlike(slurp("$d/prefix/logs/error.log") // '', qr/\[(emerg|alert|crit)\]/,
        'no serious errors');
 
+# ------------------------------------------------ the Redis snippet, live
+{
+    my $rp = free_port();
+    my $rd = tmp_dir() . '/redis-prod';
+    make_path($rd);
+    my $rpid = fork // die;
+    if ($rpid == 0) {
+        open(STDOUT, '>', "$rd/out.log");
+        open(STDERR, '>&', \*STDOUT);
+        exec('redis-server', "$d/usr/local/share/zoomtrack/redis/zoomtrack.conf",
+             '--port', $rp, '--dir', $rd, '--daemonize', 'no')
+            or POSIX::_exit(127);
+    }
+    my $pw = 'CHANGE-ME-openssl-rand-hex-32';
+    my $cli = "redis-cli -p $rp --no-auth-warning";
+    ok(wait_until(sub { `$cli -a $pw ping 2>&1` =~ /PONG/ }, 10, 'redis'),
+       'redis-server takes conf/redis/zoomtrack.conf')
+        or diag(slurp("$rd/out.log"));
+    like(`$cli ping 2>&1`, qr/NOAUTH/, 'requirepass: no password, no access');
+    my $cfg = `$cli -a $pw config get appendonly 2>&1`
+        . `$cli -a $pw config get appendfsync 2>&1`
+        . `$cli -a $pw config get bind 2>&1`
+        . `$cli -a $pw config get maxmemory-policy 2>&1`;
+    like($cfg, qr/appendonly\s+yes/, 'appendonly yes');
+    like($cfg, qr/appendfsync\s+everysec/, 'appendfsync everysec');
+    like($cfg, qr/bind\s+127\.0\.0\.1 -::1/, 'bound to loopback');
+    like($cfg, qr/noeviction/, 'never evicts queued events');
+    kill 'TERM', $rpid;
+    ZtTest::reap($rpid, 20);
+}
+
 done_testing();
