@@ -62,6 +62,7 @@ my $r = http()->get("http://127.0.0.1:$port/_data/zoom-room-dashboard.csv");
 is($r->{status}, 200, 'CSV served')
     or diag(slurp("$var/nginx/error.log"));
 is($r->{headers}{'cache-control'}, 'no-store', 'CSV not cached');
+is($r->{headers}{'content-type'}, 'text/csv; charset=utf-8', 'CSV is text/csv');
 is($r->{headers}{'access-control-allow-origin'}, '*', 'CSV has CORS');
 # nginx's workers reach the page and the CSV in the private checkout
 my $page = http()->get("http://127.0.0.1:$port/");
