@@ -84,4 +84,31 @@ ok(!ZtTest::port_open($port), 'nginx gone');
 ok(!ZtTest::port_open($rport), 'redis gone');
 is(scalar(drain_pids("$var/zoomtrack.conf")), 0, 'drainer gone');
 
+# ------------------- an unprivileged user, the clone in its 0700 home
+SKIP: {
+    skip 'needs root to become another user', 5 unless $> == 0;
+    chdir '/';
+    my $uco = private_checkout(user => 'nobody');
+    my $uvar = "$uco/var";
+    is((stat("$uco/..")) [2] & 0777, 0700, 'a 0700 home owned by the user');
+    my ($p2, $r2) = (free_port(), free_port());
+    my ($upid, $ulog) = start_run($uco, PORT => $p2, REDIS_PORT => $r2,
+                                  RUN_AS => 'nobody');
+    ok(wait_until(sub { http()->get("http://127.0.0.1:$p2/zoomtrack/status")
+                        ->{status} == 200 }, 60, 'the user\'s stack'),
+       'stack up as an unprivileged user') or diag(slurp($ulog));
+    is(http()->get("http://127.0.0.1:$p2/")->{status}, 200,
+       'page served from the private home')
+        or diag(slurp("$uvar/nginx/error.log"));
+    ok(wait_until(sub { -e "$uvar/_data/zoom-room-dashboard.csv"
+                        || do { run_zoomtrack([
+                            'simulate', '--url', "http://127.0.0.1:$p2/webhook",
+                            '--secret-file', "$uvar/webhook-secret",
+                            '--participants', 2, '--rooms', 1, '--minutes', 3]);
+                            0 } }, 30, 'CSV'), 'the drainer wrote the CSV');
+    is(http()->get("http://127.0.0.1:$p2/_data/zoom-room-dashboard.csv")
+       ->{status}, 200, 'CSV served from the private home');
+    stop_run($upid);
+}
+
 done_testing();
