@@ -46,7 +46,7 @@ my $drain = slurp("$units/zoomtrack-drain.service");
 for my $kv ('Restart=on-failure', 'RestartPreventExitStatus=2',
             'User=zoomtrack', 'ProtectSystem=strict', 'NoNewPrivileges=yes',
             'PrivateTmp=yes', 'UMask=0027',
-            'ReadWritePaths=/var/lib/zoomtrack /var/spool/zoomtrack',
+            'ReadWritePaths=/var/lib/zoomtrack -/var/spool/zoomtrack',
             'ExecStart=/usr/local/bin/zoomtrack drain -c /etc/zoomtrack/zoomtrack.conf') {
     like($drain, qr/^\Q$kv\E/m, "drain: $kv");
 }
