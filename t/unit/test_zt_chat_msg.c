@@ -199,6 +199,27 @@ main(void)
     free(t);
     json_decref(st);
 
+    /* ------------------------------------ two meetings in one message */
+    st = zt_chat_state_new();
+    o.allowlist = "";
+    o.mask = ZT_CHAT_ALL;
+    o.max_lines = 40;
+    fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),
+         0, &o);
+    {
+        json_t  *r2 = rec("meeting.participant_joined", T0 + MIN, "Ann", "",
+                          "idA", "", "");
+        json_object_set_new(r2, "meeting_uuid", json_string("M2=="));
+        json_object_set_new(r2, "meeting_id", json_string("111"));
+        fold(st, r2, 0, &o);
+    }
+    t = compose(st, 10000, &o);
+    is_str(t, "🟢 Ann joined · meeting 85746065432 · 14:00\n"
+              "🟢 Ann joined · meeting 111 · 14:01",
+           "lines name their meeting when a message has two");
+    free(t);
+    json_decref(st);
+
     /* ---------------------------------------- not presence events */
     st = zt_chat_state_new();
     ok(fold(st, rec("meeting.sharing_started", T0, "A", "", "x", "", ""), 0,

@@ -79,6 +79,11 @@ int zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
 int zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
     char **text);
 
+/* a string field of o, "" when missing; an integer field (or a numeric
+ * string), 0 when missing */
+const char *zt_chat_str(const json_t *o, const char *key);
+int64_t zt_chat_int(const json_t *o, const char *key);
+
 /* drops meetings idle for longer than keep_ms before now_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
 
