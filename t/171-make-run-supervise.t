@@ -24,7 +24,8 @@ chdir $co or die;
 # ---------------------------------------------- a dying drainer is restarted
 {
     my ($port, $rport) = (free_port(), free_port());
-    my ($pid, $log) = start_run($co, PORT => $port, REDIS_PORT => $rport);
+    my ($pid, $log) = start_run($co, PORT => $port, REDIS_PORT => $rport,
+                                CORS_ORIGIN => 'https://board.example.org');
     my $status = "http://127.0.0.1:$port/zoomtrack/status";
     ok(wait_until(sub { http()->get($status)->{status} == 200
                         && drain_pids($conf) == 1 }, 60, 'the stack'),
@@ -61,6 +62,10 @@ chdir $co or die;
         my $rows = () = $c =~ /\n/g;
         return $rows == 1 + @{ $sim->{participants} };
     }, 30, 'CSV'), 'the restarted drainer drains');
+
+    is(http()->get("http://127.0.0.1:$port/_data/zoom-room-dashboard.csv")
+       ->{headers}{'access-control-allow-origin'}, 'https://board.example.org',
+       'CORS_ORIGIN= lets that one site read the CSV');
 
     is(stop_run($pid) >> 8, 0, 'Ctrl-C still stops it cleanly');
     ok(!ZtTest::port_open($port) && !ZtTest::port_open($rport),
