@@ -102,7 +102,7 @@ VALGRIND_TESTS = t/010-events.t t/011-url-validation.t t/020-signature.t \
                  t/030-body.t t/040-redis-down.t t/055-spool.t \
                  t/100-drain-basic.t t/120-drain-poison.t t/140-status-sink.t \
                  t/160-e2e-simulate.t t/200-report-golden.t \
-                 t/300-camera-basic.t
+                 t/300-camera-basic.t t/175-chat-sink.t
 
 valgrind: all
 	prove -e '$(VALGRIND)' $(UNIT_BINS)
