@@ -193,9 +193,10 @@ zt_chat_line(json_t *state, const json_t *c, const char *room, int many,
     }
 
     if (strcmp(kind, "start") == 0 || strcmp(kind, "end") == 0) {
-        zt_chat_printf(b, "%s Meeting %s %s", kind[0] == 's'
+        zt_chat_printf(b, "%s Meeting%s%s %s", kind[0] == 's'
                        ? "\xf0\x9f\x8e\xac" : "\xf0\x9f\x8f\x81",
-                       id[0] ? id : "", kind[0] == 's' ? "started" : "ended");
+                       id[0] ? " " : "", id, kind[0] == 's' ? "started"
+                                                            : "ended");
         if (kind[0] == 'e') {
             n = zt_chat_int(c, "people");
             zt_chat_printf(b, " \xc2\xb7 %lld %s", (long long) n,
