@@ -266,6 +266,7 @@ zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
     for (take = 0; take < n && take < max_lines; take++) {
         c = json_array_get(pending, take);
         if (strcmp(zt_chat_str(c, "kind"), "leave") == 0
+            && now_ms >= zt_chat_int(c, "at")
             && now_ms - zt_chat_int(c, "at") < ZT_CHAT_LEAVE_HOLD_MS)
         {
             break;

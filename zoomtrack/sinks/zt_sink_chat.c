@@ -423,6 +423,7 @@ zt_chat_tick(void *ctx, int64_t now_ms)
 {
     char        *text;
     json_t      *outbox, *pending, *msg;
+    int64_t      first;
     json_int_t   seq;
     zt_chat_t   *ch = ctx;
 
@@ -435,10 +436,14 @@ zt_chat_tick(void *ctx, int64_t now_ms)
     pending = json_object_get(ch->state, "pending");
 
     if (json_array_size(outbox) == 0) {
-        if (json_array_size(pending) == 0
-            || now_ms - json_integer_value(json_object_get(
-                   json_array_get(pending, 0), "at")) < ch->interval)
-        {
+        if (json_array_size(pending) == 0) {
+            return ZT_OK;
+        }
+
+        /* a clock stepped back does not hold the changes for that long */
+        first = json_integer_value(json_object_get(json_array_get(pending, 0),
+                                                   "at"));
+        if (now_ms >= first && now_ms - first < ch->interval) {
             return ZT_OK;
         }
 
