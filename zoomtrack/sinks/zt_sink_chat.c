@@ -144,11 +144,17 @@ zt_chat_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
+    /* refused messages go beside the state file */
     snprintf(dir, sizeof(dir), "%s", ch->state_path);
     slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+    } else {
+        snprintf(dir, sizeof(dir), ".");
+    }
+
     if ((size_t) snprintf(ch->dead_path, sizeof(ch->dead_path),
-                          "%s/chat-dead.ndjson",
-                          slash ? (*slash = '\0', dir) : ".")
+                          "%s/chat-dead.ndjson", dir)
         >= sizeof(ch->dead_path))
     {
         zt_log_error("[sink:chat] chat.state too long");
