@@ -60,6 +60,23 @@ for my $job (['camera', '20:00'], ['report', '23:00']) {
          "$j service and timer agree on $at");
 }
 
+# another PREFIX and SYSCONFDIR reach every path of the units and the site
+{
+    my $d2 = tmp_dir() . '/root2';
+    my $o = `make -s -C $top install DESTDIR=$d2 PREFIX=/usr SYSCONFDIR=/etc/zt 2>&1`;
+    is($?, 0, 'make install PREFIX=/usr SYSCONFDIR=/etc/zt') or diag($o);
+    my $u = slurp("$d2/etc/systemd/system/zoomtrack-drain.service") // '';
+    like($u, qr{^ExecStart=/usr/bin/zoomtrack drain -c /etc/zt/zoomtrack/zoomtrack\.conf$}m,
+         'the unit names the installed binary and config');
+    like(slurp("$d2/etc/zt/nginx/sites-available/zoomtrack") // '',
+         qr{include /etc/zt/nginx/zoomtrack/zoomtrack\.conf;(?s:.*)alias /usr/share/zoomtrack/www/;},
+         'the site names the installed include and page');
+    ok(-x "$d2/usr/bin/zoomtrack" && -x "$d2/usr/lib/zoomtrack/zoomtrack-daily",
+       'binaries under PREFIX');
+    unlike(join('', map { slurp($_) // '' } glob("$d2/etc/systemd/system/*")),
+           qr{/usr/local}, 'no /usr/local left in the units');
+}
+
 # zoomtrack-daily: the day of the last HH:MM in the config's zone
 my $daily = "$d/usr/local/lib/zoomtrack/zoomtrack-daily";
 my $conf = tmp_dir() . '/z.conf';
