@@ -11,6 +11,9 @@
 
 
 static const char *zt_presence_or(const char *s);
+static void zt_presence_seen_set(zt_presence_meeting_t *m,
+    const zt_ts_set_t *s);
+static void zt_presence_seen_sets(zt_presence_meeting_t *m);
 static int zt_presence_str_from_json(zt_presence_str_t *s, const json_t *jp,
     const char *key, const char *key_ts);
 static json_t *zt_ts_to_json(const zt_ts_set_t *s);
@@ -246,7 +249,40 @@ zt_presence_meeting_load(zt_presence_t *p, const json_t *jm)
         }
     }
 
+    /* a state saved before first_ts/last_ts: the sets bound them */
+    zt_presence_seen_sets(m);
+
     return ZT_OK;
+}
+
+
+static void
+zt_presence_seen_set(zt_presence_meeting_t *m, const zt_ts_set_t *s)
+{
+    if (s->n) {
+        zt_presence_seen(m, s->v[0], s->v[s->n - 1]);
+    }
+}
+
+
+static void
+zt_presence_seen_sets(zt_presence_meeting_t *m)
+{
+    size_t                 i, k;
+    zt_presence_person_t  *pp;
+
+    zt_presence_seen_set(m, &m->ends);
+
+    for (i = 0; i < m->npeople; i++) {
+        pp = m->people[i];
+        zt_presence_seen_set(m, &pp->joins);
+        zt_presence_seen_set(m, &pp->leaves);
+
+        for (k = 0; k < pp->nvisits; k++) {
+            zt_presence_seen_set(m, &pp->visits[k].joins);
+            zt_presence_seen_set(m, &pp->visits[k].leaves);
+        }
+    }
 }
 
 
