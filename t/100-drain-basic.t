@@ -37,6 +37,12 @@ ZtTest::spit("$tmp/bad.conf", "[drain]\nbatch_size = lots\n");
 is($rc, 2, 'bad batch_size exits 2');
 like($err, qr/batch_size/, 'and names the key');
 
+# the sink table serves the backend named, or the drain refuses to start
+ZtTest::spit("$tmp/backend.conf", "[archive]\nbackend = tape\n");
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', "$tmp/backend.conf"]);
+is($rc, 2, 'unknown archive backend exits 2');
+like($err, qr/archive\.backend "tape" is not supported/, 'and names it');
+
 # Redis unreachable with --once: failure, promptly
 ZtDrain::write_conf("$tmp/noredis.conf", data_dir => "$tmp/nr",
                     redis => '127.0.0.1:' . free_port());

@@ -1,5 +1,5 @@
 /*
- * Unit tests of zoomtrack/*/zt_fs.c: mkdir -p of a path or of its parent.
+ * Unit tests of zoomtrack/lib/zt_fs.c: mkdir -p of a path or of its parent.
  */
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests of zoomtrack/*/zt_http.c: status classification (STYLE.md 3.5),
+ * Unit tests of zoomtrack/lib/zt_http.c: status classification (STYLE.md 3.5),
  * Retry-After parsing (delta seconds, HTTP-date in its three forms, ISO
  * 8601 as Zoom sends it, junk) and the capped exponential backoff bounds.
  */

@@ -1,5 +1,6 @@
 /*
- * Unit tests of zoomtrack/*/zt_queue.c against a private redis-server: address
+ * Unit tests of the Redis queue (zoomtrack/drain/zt_queue.c) against a
+ * private redis-server: address
  * parsing, FIFO takes into the processing list, the LTRIM ack with
  * dead-letter entries, redelivery of what a lost connection left behind,
  * and the BLMOVE send/poll/read cycle.  Skipped without redis-server.

@@ -1,5 +1,5 @@
 /*
- * Unit tests of zoomtrack/*/zt_sink_warehouse.c: the schema is applied (all
+ * Unit tests of zoomtrack/sinks/zt_sink_warehouse.c: the schema is applied (all
  * sql/sqlite/0*.sql), rows carry the record's fields plus event_date in
  * the configured zone, person_key and gcs_path, numeric ids become text,
  * INSERT OR IGNORE makes redelivery a no-op, and a locked database makes

@@ -36,7 +36,6 @@
 #include "zt_spool_import.h"
 
 
-#define ZT_ENGINE_MAX_SINKS    3
 #define ZT_ENGINE_SPOOL_MS     1000
 #define ZT_ENGINE_TICK_MS      50
 
@@ -55,10 +54,6 @@ typedef struct {
     char      *raw;           /* a copy, to compare */
     json_t    *rec;
 } zt_engine_parsed_t;
-
-
-/* the status sink is built by another part of the tree; tolerate its lack */
-extern const zt_sink_t  zt_sink_status __attribute__((weak));
 
 
 typedef struct {
@@ -96,7 +91,7 @@ typedef struct {
 
 
 struct zt_engine_s {
-    zt_engine_sink_t   sinks[ZT_ENGINE_MAX_SINKS];
+    zt_engine_sink_t  *sinks;         /* one per started row of zt_sinks */
     size_t             nsinks;
     zt_redis_conf_t    rc;
     zt_spool_t        *spool;
@@ -116,9 +111,11 @@ struct zt_engine_s {
 
 
 static int zt_engine_rwlock_init(pthread_rwlock_t *lock);
+static int zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
+    const char *consumer, char *err, size_t errlen);
 static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
-    const zt_sink_t *ops, const char *section, const char *consumer,
-    char *err, size_t errlen);
+    const zt_sink_entry_t *row, const char *consumer, char *err,
+    size_t errlen);
 static int64_t zt_engine_now(void);
 static int64_t zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s,
     unsigned attempt);
@@ -221,17 +218,7 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         consumer = host;
     }
 
-    /*
-     * stepped in this order in every round: the live CSV first, the
-     * archive (an fsync pass per batch) last
-     */
-    if (zt_engine_add_sink(e, conf, &zt_sink_status, "status", consumer,
-                           err, errlen) != ZT_OK
-        || zt_engine_add_sink(e, conf, &zt_sink_warehouse, "warehouse",
-                              consumer, err, errlen) != ZT_OK
-        || zt_engine_add_sink(e, conf, &zt_sink_archive, "archive", consumer,
-                              err, errlen) != ZT_OK)
-    {
+    if (zt_engine_add_sinks(e, conf, consumer, err, errlen) != ZT_OK) {
         goto failed;
     }
 
@@ -259,28 +246,92 @@ failed:
 }
 
 
+/*
+ * Starts the sinks of the table whose section is enabled, in table order.
+ * A section with a backend key must name a backend some row serves.
+ */
 static int
-zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
-    const zt_sink_t *ops, const char *section, const char *consumer,
-    char *err, size_t errlen)
+zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
+    const char *consumer, char *err, size_t errlen)
 {
-    int                enabled;
-    zt_engine_sink_t  *s;
+    int                     enabled, served;
+    size_t                  n;
+    const char             *backend;
+    const zt_sink_entry_t  *row, *other;
 
-    if (zt_conf_get_bool(conf, section, "enabled", &enabled) != ZT_OK) {
-        snprintf(err, errlen, "%s.enabled must be yes or no", section);
+    for (n = 0; zt_sinks[n].section; n++) { /* void */ }
+
+    e->sinks = calloc(n ? n : 1, sizeof(zt_engine_sink_t));
+    if (e->sinks == NULL) {
+        snprintf(err, errlen, "out of memory");
         return ZT_ERROR;
     }
 
-    if (!enabled) {
-        return ZT_OK;
+    for (row = zt_sinks; row->section; row++) {
+
+        if (zt_conf_get_bool(conf, row->section, "enabled", &enabled)
+            != ZT_OK)
+        {
+            snprintf(err, errlen, "%s.enabled must be yes or no",
+                     row->section);
+            return ZT_ERROR;
+        }
+
+        if (!enabled) {
+            continue;
+        }
+
+        if (row->backend == NULL) {
+            if (zt_engine_add_sink(e, conf, row, consumer, err, errlen)
+                != ZT_OK)
+            {
+                return ZT_ERROR;
+            }
+
+            continue;
+        }
+
+        backend = zt_conf_get(conf, row->section, "backend");
+
+        if (strcmp(backend, row->backend) == 0) {
+            if (zt_engine_add_sink(e, conf, row, consumer, err, errlen)
+                != ZT_OK)
+            {
+                return ZT_ERROR;
+            }
+
+            continue;
+        }
+
+        /* report an unserved backend once, at the section's first row */
+        served = 0;
+        for (other = zt_sinks; other->section; other++) {
+            if (strcmp(other->section, row->section) == 0
+                && other->backend && strcmp(other->backend, backend) == 0)
+            {
+                served = 1;
+            }
+        }
+
+        if (!served) {
+            snprintf(err, errlen, "%s.backend \"%s\" is not supported "
+                     "by this binary", row->section, backend);
+            return ZT_ERROR;
+        }
     }
 
-    if (ops == NULL) {
-        zt_log_warn("[sink:%s] enabled but not built into this binary; "
-                    "its queue is left alone", section);
-        return ZT_OK;
-    }
+    return ZT_OK;
+}
+
+
+static int
+zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
+    const zt_sink_entry_t *row, const char *consumer, char *err,
+    size_t errlen)
+{
+    const zt_sink_t   *ops = row->ops;
+    const char        *section = row->section;
+    zt_engine_sink_t  *s;
 
     s = &e->sinks[e->nsinks];
     s->e = e;
@@ -367,6 +418,7 @@ zt_engine_destroy(zt_engine_t *e)
         free(e->cache[i].raw);
     }
 
+    free(e->sinks);
     free(e->cache);
     zt_spool_destroy(e->spool);
     zt_redis_conf_free(&e->rc);

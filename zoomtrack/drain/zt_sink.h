@@ -41,9 +41,25 @@ typedef struct {
 } zt_sink_t;
 
 
+/*
+ * A row of the sink table (zt_sinks.c): the ops serving a config section,
+ * or one backend of it (section.backend = backend); backend NULL: the
+ * section has no backend key.
+ */
+typedef struct {
+    const char       *section;
+    const char       *backend;
+    const zt_sink_t  *ops;
+} zt_sink_entry_t;
+
+
+/* the table, ended by a row with section NULL */
+extern const zt_sink_entry_t  zt_sinks[];
+
 extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;
 extern const zt_sink_t  zt_sink_status;
+extern const zt_sink_t  zt_sink_chat;
 
 
 #endif /* ZT_SINK_H */

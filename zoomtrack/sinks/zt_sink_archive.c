@@ -21,7 +21,7 @@
 #include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_sink.h"
-#include "zt_sink_archive.h"
+#include "zt_archive_path.h"
 
 
 #define ZT_ARCHIVE_PATH  4096
@@ -63,56 +63,11 @@ const zt_sink_t  zt_sink_archive = {
 };
 
 
-int
-zt_archive_id_ok(const char *id)
-{
-    size_t  i;
-
-    for (i = 0; id[i]; i++) {
-        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z')
-              || (id[i] >= 'A' && id[i] <= 'Z') || id[i] == '-'
-              || id[i] == '_'))
-        {
-            return 0;
-        }
-    }
-
-    return i > 0 && i <= 128;
-}
-
-
-int
-zt_archive_dir(const zt_conf_t *conf, char *out, size_t outlen)
-{
-    return zt_conf_get_path(conf, "archive", "dir", "raw", out, outlen);
-}
-
-
-int
-zt_archive_path(const char *dir, const char *day, const char *event_id,
-    char *out, size_t outlen)
-{
-    int  n;
-
-    n = snprintf(out, outlen, "%s/%s/%s.json", dir, day, event_id);
-
-    return (n < 0 || (size_t) n >= outlen) ? ZT_ERROR : ZT_OK;
-}
-
-
 static int
 zt_archive_init(const zt_conf_t *conf, void **ctx)
 {
     char           day[16];
-    const char    *backend;
     zt_archive_t  *a;
-
-    backend = zt_conf_get(conf, "archive", "backend");
-    if (strcmp(backend, "local") != 0) {
-        zt_log_error("[sink:archive] backend \"%s\" is not supported "
-                     "(local)", backend);
-        return ZT_ERROR;
-    }
 
     a = calloc(1, sizeof(zt_archive_t));
     if (a == NULL) {

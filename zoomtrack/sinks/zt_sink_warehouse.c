@@ -21,7 +21,7 @@
 #include "zt_db.h"
 #include "zt_log.h"
 #include "zt_sink.h"
-#include "zt_sink_archive.h"
+#include "zt_archive_path.h"
 
 
 #define ZT_WH_PATH         4096
@@ -125,15 +125,7 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
     int              rc;
     char             day[16], err[512];
-    const char      *backend;
     zt_warehouse_t  *w;
-
-    backend = zt_conf_get(conf, "warehouse", "backend");
-    if (strcmp(backend, "sqlite") != 0) {
-        zt_log_error("[sink:warehouse] backend \"%s\" is not supported "
-                     "(sqlite)", backend);
-        return ZT_ERROR;
-    }
 
     w = calloc(1, sizeof(zt_warehouse_t));
     if (w == NULL) {

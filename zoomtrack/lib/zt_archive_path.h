@@ -1,10 +1,12 @@
 /*
- * The archive sink's naming rule, shared with the warehouse sink (its
- * gcs_path column says where the archive keeps, or would keep, each body).
+ * Where the archive keeps an event's raw body: DIR/YYYY-MM-DD/<event_id>.json
+ * on disk, PREFIX/YYYY-MM-DD/<event_id>.json in a bucket.  One rule for the
+ * archive sinks, the warehouse's gcs_path column and the tools that read
+ * the archive back.
  */
 
-#ifndef ZT_SINK_ARCHIVE_H
-#define ZT_SINK_ARCHIVE_H
+#ifndef ZT_ARCHIVE_PATH_H
+#define ZT_ARCHIVE_PATH_H
 
 
 #include "zt_conf.h"
@@ -24,4 +26,4 @@ int zt_archive_path(const char *dir, const char *day, const char *event_id,
 int zt_archive_id_ok(const char *id);
 
 
-#endif /* ZT_SINK_ARCHIVE_H */
+#endif /* ZT_ARCHIVE_PATH_H */

@@ -1,0 +1,20 @@
+/*
+ * The sink table: which sink code serves which config section.  The engine
+ * walks it in order (the order sinks are stepped in each round: the live
+ * CSV first, the archive's sync pass last) and starts every row whose
+ * section is enabled and whose backend matches the section's `backend` key.
+ * Adding a sink is one new file under zoomtrack/sinks/ and one row here.
+ */
+
+#include <stddef.h>
+
+#include "zt_sink.h"
+
+
+const zt_sink_entry_t  zt_sinks[] = {
+    { "status",    NULL,     &zt_sink_status },
+    { "warehouse", "sqlite", &zt_sink_warehouse },
+    { "archive",   "local",  &zt_sink_archive },
+    { "chat",      NULL,     &zt_sink_chat },
+    { NULL, NULL, NULL }
+};
