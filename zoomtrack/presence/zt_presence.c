@@ -162,7 +162,7 @@ static int
 zt_presence_fold_person(zt_presence_meeting_t *m,
     const zt_presence_event_t *ev, zt_presence_kind_e kind)
 {
-    int                    rc, changed;
+    int                    rc, changed, which;
     char                   buf[ZT_PRESENCE_KEY_LEN];
     size_t                 ri;
     int64_t                ts;
@@ -204,8 +204,13 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
 
     ts = ev->event_ts;
 
-    changed = zt_presence_set_str(&pp->name, ev->participant_name, ts);
-    rc = zt_presence_set_str(&pp->email, ev->participant_email, ts);
+    /* other events name people for the report, not for the live status */
+    which = kind == ZT_PR_OTHER ? ZT_PRESENCE_FIRST
+                                : ZT_PRESENCE_FIRST | ZT_PRESENCE_LAST;
+
+    changed = zt_presence_set_str(&pp->name, ev->participant_name, ts,
+                                  which);
+    rc = zt_presence_set_str(&pp->email, ev->participant_email, ts, which);
     if (changed == ZT_ERROR || rc == ZT_ERROR) {
         return ZT_ERROR;
     }
@@ -568,7 +573,8 @@ zt_presence_replace(char **dst, const char *val)
  * depend on order; "" never replaces a value.
  */
 int
-zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts)
+zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
+    int which)
 {
     int  rc, changed;
 
@@ -578,8 +584,9 @@ zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts)
 
     changed = 0;
 
-    if (ts > s->last_ts
-        || (ts == s->last_ts && strcmp(val, s->last) > 0))
+    if ((which & ZT_PRESENCE_LAST)
+        && (ts > s->last_ts
+            || (ts == s->last_ts && strcmp(val, s->last) > 0)))
     {
         rc = zt_presence_replace(&s->last, val);
         if (rc == ZT_ERROR) {
@@ -589,8 +596,9 @@ zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts)
         s->last_ts = ts;
     }
 
-    if (ts < s->first_ts
-        || (ts == s->first_ts && strcmp(val, s->first) < 0))
+    if ((which & ZT_PRESENCE_FIRST)
+        && (ts < s->first_ts
+            || (ts == s->first_ts && strcmp(val, s->first) < 0)))
     {
         rc = zt_presence_replace(&s->first, val);
         if (rc == ZT_ERROR) {
