@@ -43,11 +43,14 @@ mkdir "$tmp/csvonly";
 
 # ------------------------------------------------------------ the stack
 
+# a second origin serving only the page, for the cross-origin check; the
+# data names it in its CORS header, as CORS_ORIGIN= does for `make run`
+my $port2 = free_port();
 my $locations = <<"LOC";
         location /_data/ {
             alias $data/_data/;
             add_header Cache-Control "no-store" always;
-            add_header Access-Control-Allow-Origin "*" always;
+            add_header Access-Control-Allow-Origin "http://127.0.0.1:$port2" always;
         }
         location /csvonly/ {
             alias $tmp/csvonly/;
@@ -60,8 +63,6 @@ my $locations = <<"LOC";
             add_header Cache-Control "no-cache" always;
         }
 LOC
-# a second origin serving only the page, for the cross-origin check
-my $port2 = free_port();
 my $other = <<"SRV";
     server {
         listen 127.0.0.1:$port2;
