@@ -1,6 +1,6 @@
 /*
- * Unit tests of the simulator (zoomtrack/simulate/zt_simulate_model.c):
- * determinism, Zoom-shaped
+ * Unit tests of zoomtrack/simulate/zt_simulate_model.c: determinism,
+ * Zoom-shaped
  * bodies that core normalises, the main-meeting pair on every room move,
  * the identities promised (guests, registrants, two people with one name),
  * the delivery schedule, and the cross-check that matters: the expected
