@@ -27,9 +27,11 @@ session(const char *id, const char *name, const char *email, int64_t join,
     zt_time_rfc3339(leave, l);
 
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
-                     "id", id, "participant_user_id", id, "user_id", "16778240",
-                     "name", name, "user_email", email, "join_time", j,
-                     "leave_time", l, "duration", (int) ((leave - join) / 1000));
+                     "id", id, "participant_user_id", id,
+                     "user_id", "16778240", "name", name,
+                     "user_email", email, "join_time", j,
+                     "leave_time", l,
+                     "duration", (int) ((leave - join) / 1000));
 }
 
 

@@ -34,7 +34,8 @@ typedef struct {
 
 
 static int zt_roster_row(zt_roster_reader_t *rd,
-    char cells[][ZT_ROSTER_MAX_CELL], size_t max, size_t *ncells, char *why, size_t whylen);
+    char cells[][ZT_ROSTER_MAX_CELL], size_t max, size_t *ncells, char *why,
+    size_t whylen);
 static char zt_roster_separator(const char *p, const char *end);
 static void zt_roster_trim(char *s);
 static int zt_roster_email_ok(const char *s);
