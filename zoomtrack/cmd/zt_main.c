@@ -28,6 +28,8 @@ static const zt_cmd_t  zt_cmds[] = {
       "fetch per-minute camera data from Zoom's QOS API" },
     { "reconcile", zt_cmd_reconcile,
       "fill sessions the webhooks missed from Zoom's Report API" },
+    { "prune", zt_cmd_prune,
+      "delete data older than [retention] keeps" },
 };
 
 
