@@ -115,6 +115,7 @@ typedef struct {
 typedef struct {
     const char          *meeting_uuid;
     const char          *meeting_id;
+    int64_t              meeting_start; /* its first event, ms */
     const char          *key;
     const char          *name;          /* first non-empty by event time */
     const char          *email;         /* first non-empty by event time */

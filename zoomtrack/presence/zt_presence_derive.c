@@ -356,6 +356,7 @@ zt_presence_journey(const zt_presence_meeting_t *m,
 
     j->meeting_uuid = m->uuid;
     j->meeting_id = m->id;
+    j->meeting_start = m->first_ts;
     j->key = pp->key;
     j->name = pp->name.first ? pp->name.first : "";
     j->email = pp->email.first ? pp->email.first : "";
