@@ -46,8 +46,9 @@ zt_retention_cutoff(const char *tz, int64_t now_ms, int64_t days, char *out)
         return ZT_ERROR;
     }
 
-    snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday);
+    if (strftime(out, 11, "%Y-%m-%d", &tm) != 10) {
+        return ZT_ERROR;
+    }
 
     return ZT_OK;
 }
@@ -100,7 +101,12 @@ zt_prune_archive_dir(const char *dir, const char *cutoff, int dry_run,
             continue;
         }
 
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
+            >= sizeof(path))
+        {
+            rc = ZT_ERROR;
+            continue;
+        }
 
         if (zt_prune_dir_files(path, dry_run, c) != ZT_OK) {
             rc = ZT_ERROR;
@@ -164,7 +170,12 @@ zt_prune_report_files(const char *dir, const char *cutoff, int dry_run,
             continue;
         }
 
-        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
+            >= sizeof(path))
+        {
+            rc = ZT_ERROR;
+            continue;
+        }
 
         if (!dry_run && unlink(path) != 0 && errno != ENOENT) {
             fprintf(stderr, "zoomtrack prune: cannot remove \"%s\": %s\n",
@@ -309,7 +320,12 @@ zt_prune_dir_files(const char *path, int dry_run, zt_prune_count_t *c)
             continue;
         }
 
-        snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+        if ((size_t) snprintf(file, sizeof(file), "%s/%s", path, de->d_name)
+            >= sizeof(file))
+        {
+            rc = ZT_ERROR;
+            continue;
+        }
 
         if (!dry_run && unlink(file) != 0 && errno != ENOENT) {
             fprintf(stderr, "zoomtrack prune: cannot remove \"%s\": %s\n",
