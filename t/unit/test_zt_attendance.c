@@ -26,13 +26,13 @@ main(void)
 
     iv[0][0] = 5 * MIN; iv[0][1] = 80 * MIN;     /* exactly 75 % */
     zt_attendance_judge(&r, iv, 1, 1, &a);
-    is_str(zt_attendance_name(a.status), "present", "75 % is present");
+    is_str(zt_attendance_name(a.status), "present", "75 percent is present");
     is_int(a.late, 0, "5 min after the start is not late");
     is_int(a.left_early, 1, "20 min before the end is early");
 
     iv[0][0] = 5 * MIN + 1; iv[0][1] = 80 * MIN;
     zt_attendance_judge(&r, iv, 1, 1, &a);
-    is_str(zt_attendance_name(a.status), "partial", "just under 75 %");
+    is_str(zt_attendance_name(a.status), "partial", "just under 75 percent");
     is_int(a.late, 1, "5 min and 1 ms after the start is late");
 
     /* overlaps once, time before the start and after the end not counted */
@@ -41,7 +41,7 @@ main(void)
     iv[2][0] = 20 * MIN; iv[2][1] = 50 * MIN;
     zt_attendance_judge(&r, iv, 3, 1, &a);
     is_int(a.present_ms, 60 * MIN, "union clipped: 50 + 10 minutes");
-    is_str(zt_attendance_name(a.status), "partial", "60 % is partial");
+    is_str(zt_attendance_name(a.status), "partial", "60 percent is partial");
     is_int(a.first_join, -30 * MIN, "first join");
     is_int(a.last_leave, 130 * MIN, "last leave");
     ok(!a.late && !a.left_early, "early arrival, late departure");

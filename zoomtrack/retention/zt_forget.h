@@ -47,8 +47,8 @@ int zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
     const char *email, const char *name);
 
 /*
- * Fills w->keys, w->emails and w->names from the warehouse's raw_events.  Returns
- * ZT_OK or ZT_ERROR (message on stderr).
+ * Fills w->keys, w->emails and w->names from the warehouse's raw_events.
+ * Returns ZT_OK or ZT_ERROR (message on stderr).
  */
 int zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w);
 
