@@ -23,12 +23,6 @@ static int64_t zt_presence_jint(const json_t *o, const char *key);
 static int zt_presence_fold_person(zt_presence_meeting_t *m,
     const zt_presence_event_t *ev, zt_presence_kind_e kind);
 static void zt_presence_meeting_free(zt_presence_meeting_t *m);
-static uint32_t zt_pmap_hash(const char *s);
-static size_t zt_pmap_find(const zt_pmap_t *map, const char *s,
-    const char *(*name)(const void *base, size_t i), const void *base);
-static int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx,
-    size_t n, const char *(*name)(const void *base, size_t i),
-    const void *base);
 static const char *zt_pmap_meeting(const void *base, size_t i);
 static const char *zt_pmap_person(const void *base, size_t i);
 static const char *zt_pmap_room(const void *base, size_t i);
@@ -734,100 +728,6 @@ zt_presence_clean(zt_presence_t *p)
     for (i = 0; i < p->n; i++) {
         p->meetings[i]->dirty = 0;
     }
-}
-
-
-/* FNV-1a */
-static uint32_t
-zt_pmap_hash(const char *s)
-{
-    uint32_t  h;
-
-    for (h = 2166136261u; *s; s++) {
-        h = (h ^ (unsigned char) *s) * 16777619u;
-    }
-
-    return h;
-}
-
-
-/* the index stored for s, or (size_t) -1 */
-static size_t
-zt_pmap_find(const zt_pmap_t *map, const char *s,
-    const char *(*name)(const void *base, size_t i), const void *base)
-{
-    size_t  i, mask;
-
-    if (map->cap == 0) {
-        return (size_t) -1;
-    }
-
-    mask = map->cap - 1;
-
-    for (i = zt_pmap_hash(s) & mask; map->slot[i]; i = (i + 1) & mask) {
-        if (strcmp(name(base, map->slot[i] - 1), s) == 0) {
-            return map->slot[i] - 1;
-        }
-    }
-
-    return (size_t) -1;
-}
-
-
-/*
- * Adds s -> idx; n is the number of entries once added (grows the table
- * at half full, re-inserting entries 0..n-2 through name()).  Does not
- * check for an existing s.
- */
-static int
-zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
-    const char *(*name)(const void *base, size_t i), const void *base)
-{
-    size_t     i, j, cap, mask;
-    uint32_t  *slot;
-
-    if (n * 2 > map->cap) {
-        cap = map->cap ? map->cap * 2 : 16;
-        while (n * 2 > cap) {
-            cap *= 2;
-        }
-
-        slot = calloc(cap, sizeof(uint32_t));
-        if (slot == NULL) {
-            return ZT_ERROR;
-        }
-
-        mask = cap - 1;
-
-        for (j = 0; j < map->cap; j++) {
-            if (map->slot[j] == 0) {
-                continue;
-            }
-
-            for (i = zt_pmap_hash(name(base, map->slot[j] - 1)) & mask;
-                 slot[i];
-                 i = (i + 1) & mask)
-            {
-                /* void */
-            }
-
-            slot[i] = map->slot[j];
-        }
-
-        free(map->slot);
-        map->slot = slot;
-        map->cap = cap;
-    }
-
-    mask = map->cap - 1;
-
-    for (i = zt_pmap_hash(s) & mask; map->slot[i]; i = (i + 1) & mask) {
-        /* void */
-    }
-
-    map->slot[i] = (uint32_t) idx + 1;
-
-    return ZT_OK;
 }
 
 

@@ -126,6 +126,12 @@ int zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
 int zt_presence_seen(zt_presence_meeting_t *m, int64_t first,
     int64_t last);
 
+/* zt_presence_map.c: the index for s, or (size_t) -1; add s -> idx */
+size_t zt_pmap_find(const zt_pmap_t *map, const char *s,
+    const char *(*name)(const void *base, size_t i), const void *base);
+int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
+    const char *(*name)(const void *base, size_t i), const void *base);
+
 /* zt_presence_derive.c */
 void zt_presence_derive(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row);

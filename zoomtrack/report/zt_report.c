@@ -352,6 +352,10 @@ zt_report_store(const zt_warehouse_ops_t *ops, void *wh,
 
     for (i = 0; i < r->nrows; i++) {
         rows[i].cells = r->rows[i].cells;
+        rows[i].join_ms = r->rows[i].ms[0];
+        rows[i].leave_ms = r->rows[i].ms[1];
+        rows[i].room_join_ms = r->rows[i].ms[2];
+        rows[i].room_leave_ms = r->rows[i].ms[3];
     }
 
     rc = ops->replace_report(wh, q, rows, r->nrows);

@@ -30,6 +30,8 @@ typedef struct {
     const char                *cells[ZT_REPORT_NCOLS];  /* NULL = empty */
     const zt_journey_t        *journey;  /* the person's whole journey */
     const zt_journey_visit_t  *visit;    /* NULL: no room visit that day */
+    int64_t                    ms[4];    /* meeting join, leave, room join,
+                                            leave (0: none), as in cells */
 } zt_report_row_t;
 
 

@@ -32,9 +32,17 @@ typedef struct {
 } zt_wh_query_t;
 
 
-/* one row of daily_reports: the report's cells, NULL = empty / null */
+/*
+ * One row of daily_reports: the report's cells (NULL = empty / null), and
+ * the times behind the four time cells as ms, for a warehouse that stores
+ * TIMESTAMPs (0 where the cell is empty).
+ */
 typedef struct {
     const char  *const *cells;     /* zt_report_columns[] order */
+    int64_t      join_ms;          /* meeting_join_time */
+    int64_t      leave_ms;         /* meeting_leave_time */
+    int64_t      room_join_ms;     /* room_join_time */
+    int64_t      room_leave_ms;    /* room_leave_time */
 } zt_wh_row_t;
 
 
