@@ -30,6 +30,8 @@ static const zt_cmd_t  zt_cmds[] = {
       "fill sessions the webhooks missed from Zoom's Report API" },
     { "prune", zt_cmd_prune,
       "delete data older than [retention] keeps" },
+    { "attendance", zt_cmd_attendance,
+      "attendance per person over a period, against the roster" },
     { "forget", zt_cmd_forget,
       "remove one person from every store" },
 };
