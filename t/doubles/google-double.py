@@ -30,7 +30,7 @@ A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
           "type": "500|429|401|403|404|slow|down|partial",
           "count": N (default 1; -1 forever), "skip": N, "seconds": S}
 "partial" (insertAll) marks the first row backendError and the rest
-stopped, as BigQuery does when one row fails.  "down" closes the
+stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
 connection without an answer.  Requests are appended to --log as JSON
 lines (path, method, status) for the tests' counts.
 """
@@ -50,7 +50,7 @@ import urllib.request
 import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 S = {"tokens": {}, "faults": [], "tables": {}, "datasets": set(),
      "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None}
 
@@ -237,7 +237,7 @@ class H(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return True
-        if t == "partial":
+        if t in ("partial", "invalid"):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
                  "401": "authError", "403": "forbidden", "404": "notFound"}
@@ -475,8 +475,12 @@ class H(BaseHTTPRequestHandler):
                     "reason": "invalid", "location": "", "debugInfo": "",
                     "message": why}]})
         if f and not errors:
+            inv = f.get("type") == "invalid"
             errors.append({"index": 0, "errors": [{
-                "reason": "backendError", "message": "injected partial"}]})
+                "reason": "invalid" if inv else "backendError",
+                "location": "event_type" if inv else "",
+                "message": "injected: no such field: x." if inv
+                           else "injected partial"}]})
         if errors and not d.get("skipInvalidRows"):
             bad = {e["index"] for e in errors}
             for i in range(len(rows)):
@@ -492,8 +496,12 @@ class H(BaseHTTPRequestHandler):
             ids = S["insert_ids"].setdefault(key, {})
             for r in rows:
                 iid = r.get("insertId")
+                # BigQuery's best-effort dedup: a known insertId is
+                # counted, not stored again
                 if iid:
                     ids[iid] = ids.get(iid, 0) + 1
+                    if ids[iid] > 1 and not S["args"].no_dedup:
+                        continue
                 t["rows"].append(r["json"])
             count("rows")
         self.reply(200, {"kind": "bigquery#tableDataInsertAllResponse"})
@@ -583,6 +591,8 @@ def main():
     p.add_argument("--page-size", type=int, default=1000)
     p.add_argument("--gcs-upstream", default="")
     p.add_argument("--gcs-auth", action="store_true")
+    p.add_argument("--no-dedup", action="store_true",
+                   help="store every row, as after insertId's window")
     p.add_argument("--log", default="")
     a = p.parse_args()
     S["args"] = a

@@ -18,6 +18,9 @@ int zt_cmd_drain(int argc, char **argv);
 int zt_cmd_simulate(int argc, char **argv);
 int zt_cmd_report(int argc, char **argv);
 int zt_cmd_camera(int argc, char **argv);
+int zt_cmd_setup(int argc, char **argv);
+int zt_cmd_check(int argc, char **argv);
+int zt_cmd_backfill(int argc, char **argv);
 
 
 #endif /* ZT_CMD_H */

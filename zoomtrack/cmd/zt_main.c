@@ -26,6 +26,12 @@ static const zt_cmd_t  zt_cmds[] = {
       "build the daily room-journey report" },
     { "camera", zt_cmd_camera,
       "fetch per-minute camera data from Zoom's QOS API" },
+    { "setup", zt_cmd_setup,
+      "create the BigQuery dataset and tables that are missing" },
+    { "check", zt_cmd_check,
+      "verify credentials, bucket, dataset, tables, Redis and paths" },
+    { "backfill", zt_cmd_backfill,
+      "load archived raw events into the warehouse" },
 };
 
 

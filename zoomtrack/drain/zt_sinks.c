@@ -14,6 +14,7 @@
 const zt_sink_entry_t  zt_sinks[] = {
     { "status",    NULL,     &zt_sink_status },
     { "warehouse", "sqlite", &zt_sink_warehouse },
+    { "warehouse", "bigquery", &zt_sink_warehouse_bigquery },
     { "archive",   "local",  &zt_sink_archive },
     { "archive",   "gcs",    &zt_sink_archive_gcs },
     { NULL, NULL, NULL }

@@ -68,6 +68,11 @@ zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
         return NULL;
     }
 
+    if (zt_http_global_init() != ZT_OK) {
+        snprintf(err, errlen, "libcurl initialisation failed");
+        return NULL;
+    }
+
     g = calloc(1, sizeof(zt_gcs_t));
     if (g == NULL) {
         snprintf(err, errlen, "out of memory");

@@ -1,6 +1,7 @@
 -- zoomtrack on BigQuery: dataset and tables (GoogleSQL).  Replace
 -- your-project-id, then run the statements once (BigQuery console or
--- `bq query --use_legacy_sql=false < bigquery_setup.sql`).
+-- `bq query --use_legacy_sql=false < setup.sql`), or let
+-- `zoomtrack setup -c FILE` create them through the API (same columns).
 --
 -- raw_events holds the reference system's columns plus zoomtrack's
 -- normalised fields (event_ts in ms, person_key, ...): the same columns as
@@ -41,7 +42,7 @@ CREATE TABLE IF NOT EXISTS `your-project-id.zoom_tracker.raw_events` (
     inserted_at          TIMESTAMP
 )
 PARTITION BY event_date
-CLUSTER BY meeting_uuid, person_key, event_ts;
+CLUSTER BY meeting_uuid, participant_id;
 
 -- names users give to breakout rooms; meeting is a meeting uuid (one
 -- instance) or a meeting id (every instance)

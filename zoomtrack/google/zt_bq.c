@@ -1,0 +1,398 @@
+/*
+ * zt_bq: BigQuery REST client (see zt_bq.h).  One easy handle per client,
+ * reused (keep-alive); JSON in and out through jansson.  Error texts carry
+ * BigQuery's message and reason, never headers.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_time.h"
+#include "zt_http.h"
+#include "zt_log.h"
+#include "zt_gauth.h"
+#include "zt_gcs.h"
+#include "zt_bq.h"
+
+
+#define ZT_BQ_URL_MAX       4096
+#define ZT_BQ_POLL_MS       200
+#define ZT_BQ_QUERY_WAIT_S  (30 * 60)
+
+
+struct zt_bq_s {
+    char        *endpoint;
+    char        *project;
+    char        *dataset;
+    zt_gauth_t  *auth;
+    zt_http_t    http;
+    char         authhdr[ZT_GAUTH_HEADER_MAX];
+};
+
+
+static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
+    zt_bq_err_t *e);
+
+
+zt_bq_t *
+zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
+{
+    char         buf[1024];
+    int64_t      t;
+    zt_bq_t     *b;
+    const char  *project, *ep;
+
+    project = zt_conf_get(conf, "warehouse", "project");
+    if (project[0] == '\0') {
+        snprintf(err, errlen, "warehouse.backend = bigquery needs "
+                 "warehouse.project");
+        return NULL;
+    }
+
+    if (zt_conf_get_int(conf, "google", "timeout_ms", &t) != ZT_OK
+        || t < 100)
+    {
+        snprintf(err, errlen, "google.timeout_ms must be a number >= 100");
+        return NULL;
+    }
+
+    if (zt_http_global_init() != ZT_OK) {
+        snprintf(err, errlen, "libcurl initialisation failed");
+        return NULL;
+    }
+
+    b = calloc(1, sizeof(zt_bq_t));
+    if (b == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+
+    ep = zt_conf_get(conf, "google", "bigquery_endpoint");
+    snprintf(buf, sizeof(buf), "%s", ep);
+    while (buf[0] && buf[strlen(buf) - 1] == '/') {
+        buf[strlen(buf) - 1] = '\0';
+    }
+
+    b->endpoint = strdup(buf);
+    b->project = strdup(project);
+    b->dataset = strdup(zt_conf_get(conf, "warehouse", "dataset"));
+
+    if (b->endpoint == NULL || b->project == NULL || b->dataset == NULL
+        || zt_http_init(&b->http, (long) t, 0) != ZT_OK)
+    {
+        snprintf(err, errlen, "out of memory");
+        zt_bq_destroy(b);
+        return NULL;
+    }
+
+    b->auth = zt_gauth_acquire(conf, err, errlen);
+    if (b->auth == NULL) {
+        zt_bq_destroy(b);
+        return NULL;
+    }
+
+    return b;
+}
+
+
+void
+zt_bq_destroy(zt_bq_t *b)
+{
+    if (b == NULL) {
+        return;
+    }
+
+    zt_http_cleanup(&b->http);
+    zt_gauth_release(b->auth);
+    memset(b->authhdr, 0, sizeof(b->authhdr));
+    free(b->endpoint);
+    free(b->project);
+    free(b->dataset);
+    free(b);
+}
+
+
+const char *
+zt_bq_project(const zt_bq_t *b)
+{
+    return b->project;
+}
+
+
+const char *
+zt_bq_dataset(const zt_bq_t *b)
+{
+    return b->dataset;
+}
+
+
+const char *
+zt_bq_auth(const zt_bq_t *b)
+{
+    return zt_gauth_describe(b->auth);
+}
+
+
+int
+zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
+    json_t **out, zt_bq_err_t *e)
+{
+    int              rc, attempt;
+    char             url[ZT_BQ_URL_MAX], err[512], *data;
+    const char      *hdrs[3];
+    zt_http_resp_t   resp;
+
+    memset(e, 0, sizeof(zt_bq_err_t));
+    if (out) {
+        *out = NULL;
+    }
+
+    if (snprintf(url, sizeof(url), "%s/bigquery/v2/projects/%s%s",
+                 b->endpoint, b->project, path)
+        >= (int) sizeof(url))
+    {
+        snprintf(e->message, sizeof(e->message), "URL too long");
+        return ZT_ERROR;
+    }
+
+    data = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    if (body && data == NULL) {
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_RETRY;
+    }
+
+    rc = ZT_ERROR;
+
+    for (attempt = 0; attempt < 2; attempt++) {
+        rc = zt_gauth_header(b->auth, b->authhdr, sizeof(b->authhdr), err,
+                             sizeof(err));
+        if (rc != ZT_OK) {
+            snprintf(e->message, sizeof(e->message), "no access token: %.400s",
+                     err);
+            break;
+        }
+
+        hdrs[0] = b->authhdr;
+        hdrs[1] = data ? "Content-Type: application/json" : NULL;
+        hdrs[2] = NULL;
+
+        rc = zt_http_perform(&b->http, method, url, hdrs, data, &resp);
+
+        if (resp.status == 401 && attempt == 0) {
+            zt_gauth_expire(b->auth, b->authhdr);
+            zt_http_resp_free(&resp);
+            continue;
+        }
+
+        rc = zt_bq_answer(&resp, rc, out, e);
+        break;
+    }
+
+    free(data);
+    return rc;
+}
+
+
+/* the answer as JSON, or BigQuery's error in e; frees resp */
+static int
+zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out, zt_bq_err_t *e)
+{
+    json_t      *j, *err, *errs;
+    const char  *m, *r;
+
+    e->status = resp->status;
+
+    if (resp->status == 0) {
+        snprintf(e->message, sizeof(e->message), "%s", resp->error);
+        zt_http_resp_free(resp);
+        return ZT_RETRY;
+    }
+
+    j = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+
+    if (rc == ZT_OK) {
+        if (j == NULL && resp->len) {
+            snprintf(e->message, sizeof(e->message), "answer is not JSON");
+            zt_http_resp_free(resp);
+            return ZT_RETRY;
+        }
+
+        if (out) {
+            *out = j;
+
+        } else {
+            json_decref(j);
+        }
+
+        zt_http_resp_free(resp);
+        return ZT_OK;
+    }
+
+    err = json_object_get(j, "error");
+    errs = json_object_get(err, "errors");
+    m = json_string_value(json_object_get(err, "message"));
+    r = json_string_value(json_object_get(json_array_get(errs, 0),
+                                          "reason"));
+
+    snprintf(e->reason, sizeof(e->reason), "%s", r ? r : "");
+
+    if (m) {
+        snprintf(e->message, sizeof(e->message), "%s", m);
+
+    } else {
+        zt_gcs_error_text(resp->body, resp->len, e->message,
+                          sizeof(e->message));
+    }
+
+    json_decref(j);
+    zt_http_resp_free(resp);
+
+    return rc;
+}
+
+
+int
+zt_bq_insert_all(zt_bq_t *b, const char *table, json_t *rows, json_t **out,
+    zt_bq_err_t *e)
+{
+    int      rc;
+    char     path[1024];
+    json_t  *body;
+
+    snprintf(path, sizeof(path), "/datasets/%s/tables/%s/insertAll",
+             b->dataset, table);
+
+    body = json_pack("{s:s, s:b, s:b, s:O}",
+                     "kind", "bigquery#tableDataInsertAllRequest",
+                     "skipInvalidRows", 0, "ignoreUnknownValues", 0,
+                     "rows", rows);
+    if (body == NULL) {
+        memset(e, 0, sizeof(zt_bq_err_t));
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_RETRY;
+    }
+
+    rc = zt_bq_call(b, "POST", path, body, out, e);
+    json_decref(body);
+
+    return rc;
+}
+
+
+json_t *
+zt_bq_param(const char *name, const char *type, const char *value)
+{
+    return json_pack("{s:s, s:{s:s}, s:{s:s}}", "name", name,
+                     "parameterType", "type", type,
+                     "parameterValue", "value", value);
+}
+
+
+/* calls row() for every row of one result page */
+static int
+zt_bq_rows(json_t *page, zt_bq_row_pt row, void *data, zt_bq_err_t *e)
+{
+    int      rc;
+    size_t   i;
+    json_t  *rows, *schema, *r;
+
+    schema = json_object_get(json_object_get(page, "schema"), "fields");
+    rows = json_object_get(page, "rows");
+
+    json_array_foreach(rows, i, r) {
+        rc = row(data, json_object_get(r, "f"), schema);
+        if (rc != ZT_OK) {
+            snprintf(e->message, sizeof(e->message), "row callback failed");
+            return rc;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+int
+zt_bq_query(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
+    void *data, zt_bq_err_t *e)
+{
+    int          rc;
+    char         path[2048], tok[1024];
+    json_t      *req, *ans;
+    int64_t      deadline;
+    const char  *job, *loc, *pt;
+
+    req = json_pack("{s:s, s:b, s:i, s:i}", "query", sql,
+                    "useLegacySql", 0, "timeoutMs", 10000,
+                    "maxResults", 10000);
+    if (req && params) {
+        json_object_set(req, "parameterMode", json_string("NAMED"));
+        json_object_set(req, "queryParameters", params);
+    }
+
+    rc = req ? zt_bq_call(b, "POST", "/queries", req, &ans, e) : ZT_RETRY;
+    json_decref(req);
+
+    if (rc != ZT_OK) {
+        return rc;
+    }
+
+    deadline = zt_time_now_ms() + ZT_BQ_QUERY_WAIT_S * 1000LL;
+    tok[0] = '\0';
+    path[0] = '\0';
+
+    for ( ;; ) {
+        if (json_is_true(json_object_get(ans, "jobComplete"))) {
+            rc = zt_bq_rows(ans, row, data, e);
+            pt = json_string_value(json_object_get(ans, "pageToken"));
+            if (rc != ZT_OK || pt == NULL) {
+                json_decref(ans);
+                return rc;
+            }
+            if (zt_gcs_encode(pt, tok, sizeof(tok)) != ZT_OK) {
+                json_decref(ans);
+                snprintf(e->message, sizeof(e->message), "bad pageToken");
+                return ZT_ERROR;
+            }
+
+        } else if (zt_time_now_ms() > deadline) {
+            json_decref(ans);
+            snprintf(e->message, sizeof(e->message), "query still running "
+                     "after %d s", ZT_BQ_QUERY_WAIT_S);
+            return ZT_RETRY;
+
+        } else {
+            zt_http_sleep_ms(ZT_BQ_POLL_MS);
+        }
+
+        if (path[0] == '\0') {
+            job = json_string_value(json_object_get(
+                      json_object_get(ans, "jobReference"), "jobId"));
+            loc = json_string_value(json_object_get(
+                      json_object_get(ans, "jobReference"), "location"));
+            if (job == NULL) {
+                json_decref(ans);
+                snprintf(e->message, sizeof(e->message),
+                         "query answer has no jobReference");
+                return ZT_RETRY;
+            }
+            snprintf(path, sizeof(path), "/queries/%s?timeoutMs=10000"
+                     "&maxResults=10000%s%s", job, loc ? "&location=" : "",
+                     loc ? loc : "");
+        }
+
+        json_decref(ans);
+
+        {
+            char  p2[3200];
+
+            snprintf(p2, sizeof(p2), "%s%s%s", path,
+                     tok[0] ? "&pageToken=" : "", tok);
+            rc = zt_bq_call(b, "GET", p2, NULL, &ans, e);
+        }
+
+        if (rc != ZT_OK) {
+            return rc;
+        }
+    }
+}
