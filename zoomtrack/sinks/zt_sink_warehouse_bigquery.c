@@ -2,8 +2,8 @@
  * The warehouse sink on BigQuery ([warehouse] backend = bigquery): one
  * raw_events row per event through tabledata.insertAll, insertId =
  * event_id, at most 500 rows and 9 MB a request.  The columns are the
- * SQLite warehouse's; gcs_path is the object's gs:// URL when the archive
- * is on GCS, else the local archive path.
+ * SQLite warehouse's; gcs_path is the object's URL (gs://BUCKET/NAME)
+ * when the archive is on GCS, else the local archive path.
  *
  * A 200 may carry insertErrors: rows BigQuery calls invalid are
  * dead-lettered with its reason; rows marked stopped (collateral of an
