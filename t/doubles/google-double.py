@@ -37,6 +37,7 @@ lines (path, method, status) for the tests' counts.
 
 import argparse
 import base64
+import datetime
 import hashlib
 import json
 import re
@@ -154,9 +155,13 @@ def check_value(f, v):
             return None
         return "not an integer"
     if t in ("BOOL", "BOOLEAN"):
-        return None if isinstance(v, bool) else "not a boolean"
+        return None if isinstance(v, bool) or v in ("true", "false") \
+            else "not a boolean"
     if t in ("FLOAT64", "FLOAT"):
-        return None if isinstance(v, (int, float)) else "not a number"
+        if isinstance(v, str) and re.fullmatch(r"-?\d+(\.\d+)?", v):
+            return None
+        return None if isinstance(v, (int, float)) and \
+            not isinstance(v, bool) else "not a number"
     if t == "DATE":
         return None if isinstance(v, str) and re.fullmatch(
             r"\d{4}-\d\d-\d\d", v) else "not a date"
@@ -513,45 +518,117 @@ class H(BaseHTTPRequestHandler):
         if d.get("useLegacySql") is not False:
             return self.err(400, "invalid", "useLegacySql must be false")
         sql = d.get("query", "")
-        params = {p["name"]: p["parameterValue"]["value"]
-                  for p in d.get("queryParameters", [])}
-        m = re.search(r"FROM `[^`]*\.([^`.]+)\.([^`.]+)`", sql)
+        params = {}
+        for p in d.get("queryParameters", []):
+            pv = p.get("parameterValue", {})
+            if "arrayValues" in pv:
+                params[p["name"]] = [
+                    {k: v.get("value") for k, v in
+                     a.get("structValues", {}).items()}
+                    for a in pv["arrayValues"]]
+            else:
+                params[p["name"]] = pv.get("value")
+        m = re.search(r"`[^`]*?\.([^`.]+)\.([^`.]+)`", sql)
         if not m:
-            return self.err(400, "invalidQuery", "double: unknown query")
-        key = m.group(1) + "." + m.group(2)
-        with LOCK:
-            t = S["tables"].get(key)
-            rows = list(t["rows"]) if t else None
-        if rows is None:
-            return self.err(404, "notFound", "Not found: Table " + key)
-        if "date" in params:
-            rows = [r for r in rows if r.get("event_date") == params["date"]]
-        if "DISTINCT" in sql.upper() or "QUALIFY" in sql.upper() or \
-                "ROW_NUMBER" in sql.upper():
-            seen, out = set(), []
-            for r in rows:
-                k = r.get("event_id")
-                if k in seen:
-                    continue
-                seen.add(k)
-                out.append(r)
-            rows = out
-        cols = re.search(r"SELECT\s+(.*?)\s+FROM", sql, re.S | re.I)
-        names = [c.strip().split()[-1] for c in cols.group(1).split(",")] \
-            if cols and "*" not in cols.group(1) else \
-            [f["name"] for f in t["schema"]]
-        schema = [f for n in names for f in t["schema"] if f["name"] == n]
-        if "ORDER BY" in sql.upper():
-            rows.sort(key=lambda r: (int(r.get("event_ts") or 0),
-                                     r.get("event_id") or ""))
+            return self.err(400, "invalidQuery", "double: no table")
+        ds = m.group(1)
+        tag = re.match(r"--\s*zoomtrack:(\w+)", sql)
+        tag = tag.group(1) if tag else ""
+        try:
+            res = self.run_query(tag, ds, m.group(2), sql, params)
+        except KeyError as e:
+            return self.err(404, "notFound", "Not found: Table %s" % e)
+        if isinstance(res, str):
+            return self.err(400, "invalidQuery", res)
+        names, rows = res
         job = "job_" + secrets.token_hex(6)
         with LOCK:
-            S["jobs"][job] = {"rows": rows, "names": names,
-                              "schema": schema, "polls": 0}
+            S["jobs"][job] = {"rows": rows, "names": names, "polls": 0}
         self.reply(200, {"kind": "bigquery#queryResponse",
                          "jobReference": {"projectId": project,
                                           "jobId": job},
                          "jobComplete": False})
+
+    def table_rows(self, ds, t):
+        with LOCK:
+            return list(S["tables"][ds + "." + t]["rows"])
+
+    def run_query(self, tag, ds, table, sql, p):
+        """(names, rows as value lists) or an error string"""
+        sel = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM", sql, re.S)
+        if tag == "events":
+            rows = self.table_rows(ds, "raw_events")
+            day = datetime.date.fromisoformat(p["date"])
+            lo, hi = str(day - datetime.timedelta(1)), \
+                str(day + datetime.timedelta(1))
+            m = p.get("meeting") or ""
+            cand = {r["meeting_uuid"] for r in rows
+                    if lo <= r["event_date"] <= hi and r.get("meeting_uuid")
+                    and (m == "" or r.get("meeting_uuid") == m
+                         or r.get("meeting_id") == m)}
+            seen, out = set(), []
+            for r in sorted(rows, key=lambda r: r.get("inserted_at") or ""):
+                if r.get("meeting_uuid") in cand and \
+                        r["event_id"] not in seen:
+                    seen.add(r["event_id"])
+                    out.append(r)
+            names = [c.strip() for c in sel.group(1).split(",")]
+            return names, [[r.get(n) for n in names] for r in out]
+        if tag == "camera_status":
+            rows = [r for r in self.table_rows(ds, "camera_fetches")
+                    if r.get("meeting_uuid") == p["meeting_uuid"]]
+            rows.sort(key=lambda r: r.get("fetched_at") or "", reverse=True)
+            return ["status"], [[r["status"]] for r in rows[:1]]
+        if tag == "camera_minutes":
+            rows = {(r["person_key"], int(r["minute_ts"]),
+                     int(r["camera_on"]))
+                    for r in self.table_rows(ds, "camera_minutes")
+                    if r.get("meeting_uuid") == p["meeting_uuid"]}
+            return (["person_key", "minute_ts", "camera_on"],
+                    [list(t) for t in sorted(rows)])
+        if tag == "room_names":
+            rows = {(r["room_uuid"], r["name"],
+                     "true" if r["meeting"] == p["meeting_uuid"]
+                     else "false")
+                    for r in self.table_rows(ds, "room_names")
+                    if r["meeting"] in (p["meeting_uuid"], p["meeting_id"])}
+            return ["room_uuid", "name", "f0_"], [list(t) for t in rows]
+        if tag == "preassigned":
+            rows = {(r["room_name"], r["email"])
+                    for r in self.table_rows(ds, "preassigned_rooms")
+                    if r["meeting_id"] == p["meeting_id"]}
+            return ["room_name", "email"], [list(t) for t in rows]
+        if tag == "replace_report":
+            if "BEGIN TRANSACTION" not in sql or "COMMIT" not in sql:
+                return "replace_report must be one transaction"
+            key = ds + ".daily_reports"
+            with LOCK:
+                t = S["tables"][key]
+                for r in p["rows"]:
+                    why = validate_row(t["schema"], r)
+                    if why:
+                        return why
+                m = p.get("meeting") or ""
+                t["rows"] = [r for r in t["rows"] if not (
+                    r["report_date"] == p["date"] and
+                    (m == "" or r.get("meeting_id") == m
+                     or r.get("meeting_uuid") == m))]
+                t["rows"].extend(p["rows"])
+            return [], []
+        # untagged: SELECT DISTINCT event_id ... WHERE event_date = @date
+        rows = self.table_rows(ds, table)
+        if "date" in p:
+            rows = [r for r in rows if r.get("event_date") == p["date"]]
+        names = [c.strip() for c in sel.group(1).split(",")]
+        out = []
+        seen = set()
+        for r in rows:
+            v = tuple(r.get(n) for n in names)
+            if "DISTINCT" in sql and v in seen:
+                continue
+            seen.add(v)
+            out.append(list(v))
+        return names, out
 
     def results(self, job, q):
         count("getQueryResults")
@@ -570,11 +647,11 @@ class H(BaseHTTPRequestHandler):
         page = j["rows"][start:start + size]
         out = {"kind": "bigquery#getQueryResultsResponse",
                "jobReference": {"jobId": job}, "jobComplete": True,
-               "schema": {"fields": j["schema"]},
+               "schema": {"fields": [{"name": n, "type": "STRING"}
+                                     for n in j["names"]]},
                "totalRows": str(len(j["rows"])),
-               "rows": [{"f": [{"v": None if r.get(n) is None
-                                else str(r.get(n))} for n in j["names"]]}
-                        for r in page]}
+               "rows": [{"f": [{"v": None if v is None else str(v)}
+                              for v in r]} for r in page]}
         if start + size < len(j["rows"]):
             out["pageToken"] = str(start + size)
         self.reply(200, out)

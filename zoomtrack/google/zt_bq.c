@@ -297,6 +297,10 @@ zt_bq_rows(json_t *page, zt_bq_row_pt row, void *data, zt_bq_err_t *e)
     size_t   i;
     json_t  *rows, *schema, *r;
 
+    if (row == NULL) {
+        return ZT_OK;
+    }
+
     schema = json_object_get(json_object_get(page, "schema"), "fields");
     rows = json_object_get(page, "rows");
 
@@ -326,7 +330,7 @@ zt_bq_query(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
                     "useLegacySql", 0, "timeoutMs", 10000,
                     "maxResults", 10000);
     if (req && params) {
-        json_object_set(req, "parameterMode", json_string("NAMED"));
+        json_object_set_new(req, "parameterMode", json_string("NAMED"));
         json_object_set(req, "queryParameters", params);
     }
 

@@ -58,7 +58,8 @@ int zt_bq_insert_all(zt_bq_t *b, const char *table, json_t *rows,
 /*
  * jobs.query (GoogleSQL, named parameters params: an array of
  * queryParameters, may be NULL), polling jobs.getQueryResults until
- * jobComplete and following pageToken.  row() gets each row's "f" array
+ * jobComplete and following pageToken.  row() (NULL: a statement without
+ * results) gets each row's "f" array
  * (values as BigQuery sends them: strings or null) and the schema's field
  * array; a non-ZT_OK return stops the query with that code.
  */

@@ -215,7 +215,8 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return rc;
     }
 
-    ops = &zt_warehouse_sqlite;
+    ops = strcmp(zt_conf_get(conf, "warehouse", "backend"), "bigquery") == 0
+          ? &zt_warehouse_bigquery : &zt_warehouse_sqlite;
 
     wh = ops->open(conf, err, sizeof(err));
     if (wh == NULL) {
@@ -233,6 +234,11 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 
     if (rc == ZT_OK) {
         rc = zt_report_store(ops, wh, &q, &r);
+    }
+
+    if (rc == ZT_OK) {
+        rc = zt_report_upload(conf, target, o->date,
+                              o->format == ZT_REPORT_JSON);
     }
 
     ops->close(wh);

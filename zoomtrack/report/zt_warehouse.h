@@ -102,6 +102,7 @@ typedef struct {
 
 
 extern const zt_warehouse_ops_t  zt_warehouse_sqlite;
+extern const zt_warehouse_ops_t  zt_warehouse_bigquery;
 
 
 #endif /* ZT_WAREHOUSE_H */
