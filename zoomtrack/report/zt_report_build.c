@@ -216,7 +216,9 @@ zt_report_meeting(const zt_warehouse_ops_t *ops, void *wh,
         }
     }
 
-    qsort(mt.pa, mt.npa, sizeof(zt_pa_t), zt_report_pa_cmp);
+    if (mt.npa) {
+        qsort(mt.pa, mt.npa, sizeof(zt_pa_t), zt_report_pa_cmp);
+    }
 
     if (zt_report_infer(&mt, j, n) != ZT_OK) {
         snprintf(err, errlen, "out of memory");
@@ -356,7 +358,8 @@ zt_report_person(zt_report_out_t *out, zt_report_mtg_t *mt,
         }
 
         if (zt_report_add_row(out, mt, j, v, pres, cs, ce, ++no,
-                              mt->cams + lo, hi - lo) != ZT_OK)
+                              mt->cams ? mt->cams + lo : NULL, hi - lo)
+            != ZT_OK)
         {
             return ZT_ERROR;
         }
@@ -366,8 +369,8 @@ zt_report_person(zt_report_out_t *out, zt_report_mtg_t *mt,
         return ZT_OK;
     }
 
-    return zt_report_add_row(out, mt, j, NULL, pres, 0, 0, 0, mt->cams + lo,
-                             hi - lo);
+    return zt_report_add_row(out, mt, j, NULL, pres, 0, 0, 0,
+                             mt->cams ? mt->cams + lo : NULL, hi - lo);
 }
 
 
