@@ -115,13 +115,13 @@ my $n0 = $g->counts->{insertAll};
 ($rc, $out, $err) = zt('drain', '-c', $c2, '--once');
 is($rc, 0, '1200 records: exit 0') or diag($err);
 is($g->counts->{insertAll} - $n0, 3, 'in three insertAll requests (<= 500 rows each)');
-is(scalar(@{ $g->rows('zoom_tracker.raw_events') }), 1201, '1201 rows');
+is(scalar(@{ $g->rows('zoom_tracker.raw_events', 'event_id') }), 1201, '1201 rows');
 
 # ------------------------------------------------------------ partial failures
 
 sub rows_ok {
     my ($want, $what) = @_;
-    my $rows = $g->rows('zoom_tracker.raw_events');
+    my $rows = $g->rows('zoom_tracker.raw_events', 'event_id');
     my %seen;
     my $dups = grep { $seen{$_->{event_id}}++ } @$rows;
     is($dups, 0, "$what: no duplicate rows");
@@ -134,7 +134,7 @@ my $pid = ZtDrain::start_drain($c2, $dlog);
 $g->faults([ { on => 'insertAll', type => 'partial', count => 2 } ]);
 ($recs) = ZtDrain::make_records(50, run => 0x611);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events') } >= 1251 }, 30, 'partial'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1251 }, 30, 'partial'),
    'a partial failure (backendError + stopped rows) ends stored');
 rows_ok(1251, 'partial');
 
@@ -143,7 +143,7 @@ $g->faults([ { on => 'insertAll', type => 'invalid', count => 1 } ]);
 ZtDrain::push_records($redis->port, [$Q], $recs);
 ok(ZtTest::wait_until(sub { $redis->llen("$Q:dead") == 1 }, 30, 'dead'),
    'the invalid row is dead-lettered');
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events') } >= 1260 }, 30, 'stopped rows'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1260 }, 30, 'stopped rows'),
    'the stopped rows are stored');
 my ($dead) = ZtDrain::dead_entries($redis, $Q);
 like($dead->{reason}, qr/^bigquery rejected the row: invalid: injected: no such field: x\.$/,
@@ -154,14 +154,14 @@ $g->faults([ { on => 'insertAll', type => '500', count => 2 },
              { on => 'insertAll', type => '429', count => 2 } ]);
 ($recs) = ZtDrain::make_records(10, run => 0x613);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events') } >= 1270 }, 30, '500/429'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1270 }, 30, '500/429'),
    '500 and 429 are retried');
 
 my $tok = $g->counts->{token};
 $g->control({ expire => 1 });
 ($recs) = ZtDrain::make_records(10, run => 0x614);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events') } >= 1280 }, 30, '401'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1280 }, 30, '401'),
    'after a 401 the rows are stored');
 is($g->counts->{token}, $tok + 1, 'with one new token');
 rows_ok(1280, 'faults');

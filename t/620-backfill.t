@@ -104,7 +104,7 @@ SKIP: {
     is($rc, 0, 'backfill from the bucket into BigQuery: exit 0') or diag($err);
     like($out, qr/^read 7, inserted 6, already present 0, rejected 1$/m,
          'summary') or diag($out, $err);
-    my $rows = $g->rows('zoom_tracker.raw_events');
+    my $rows = $g->rows('zoom_tracker.raw_events', 'event_id');
     is(scalar(@$rows), 6, 'six rows');
     is(join(',', sort map { $_->{event_id} } @$rows), $ids_sqlite,
        'the same event_ids as in SQLite');
@@ -114,7 +114,7 @@ SKIP: {
     is($rc, 0, 'again: exit 0') or diag($err);
     like($out, qr/^read 7, inserted 0, already present 6, rejected 1$/m,
          'second run inserts nothing (the day is read with a paged query)');
-    is(scalar(@{ $g->rows('zoom_tracker.raw_events') }), 6, 'still six rows');
+    is(scalar(@{ $g->rows('zoom_tracker.raw_events', 'event_id') }), 6, 'still six rows');
     ok($g->counts->{getQueryResults} >= 4,
        'the query was polled and paged');
 }

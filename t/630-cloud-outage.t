@@ -61,7 +61,7 @@ sub push_batch {
 sub n_objects { scalar($emu->list($B, 'raw/')) }
 sub bq_ids {
     my %s;
-    $s{$_->{event_id}}++ for @{ $g->rows('zoom_tracker.raw_events') };
+    $s{$_->{event_id}}++ for @{ $g->rows('zoom_tracker.raw_events', 'event_id') };
     return \%s;
 }
 

@@ -56,7 +56,7 @@ for my $c ($sq, $bq) {
     is($rc, 0, "drain into " . ($c eq $sq ? 'SQLite' : 'BigQuery'))
         or diag($err);
 }
-cmp_ok(scalar(@{ $g->rows('zoom_tracker.raw_events') }), '>', 240,
+cmp_ok(scalar(@{ $g->rows('zoom_tracker.raw_events', 'event_id') }), '>', 240,
    'BigQuery holds duplicates (no insertId dedup in this double)');
 
 for my $day (qw(2021-07-13 2021-07-14)) {
@@ -74,12 +74,12 @@ for my $day (qw(2021-07-13 2021-07-14)) {
 
     my $n = () = $a =~ /\n/g;
     my @rows = grep { $_->{report_date} eq $day }
-               @{ $g->rows('zoom_tracker.daily_reports') };
+               @{ $g->rows('zoom_tracker.daily_reports', 'report_date') };
     is(scalar(@rows), $n - 1, "$day: daily_reports holds the CSV's rows");
 
     ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day);
     @rows = grep { $_->{report_date} eq $day }
-            @{ $g->rows('zoom_tracker.daily_reports') };
+            @{ $g->rows('zoom_tracker.daily_reports', 'report_date') };
     is(scalar(@rows), $n - 1, "$day: a second run replaces them");
 
     SKIP: {

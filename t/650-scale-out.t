@@ -100,7 +100,7 @@ for my $body (@bodies) {
 is($bad, 0, "all $n webhooks answered 200 by the two nginx");
 
 sub n_objects { scalar($emu->list('zt-bucket', 'raw/')) }
-sub bq_rows { $g->rows('zoom_tracker.raw_events') }
+sub bq_rows { $g->rows('zoom_tracker.raw_events', 'event_id') }
 
 ok(ZtTest::wait_until(sub { n_objects() >= $unique
                             && @{ bq_rows() } >= $unique }, 120, 'all'),

@@ -124,13 +124,14 @@ sub control {
 sub faults { $_[0]->control({ faults => $_[1] }) }
 
 sub state {
-    my ($self) = @_;
-    my $r = ZtTest::http(10)->get($self->url('/_state'));
+    my ($self, @fields) = @_;
+    my $r = ZtTest::http(10)->get($self->url('/_state'
+        . (@fields ? '?fields=' . join(',', @fields) : '')));
     die "state: $r->{status}" unless $r->{status} == 200;
     return decode_json($r->{content});
 }
 
-sub counts { $_[0]->state->{counts} }
+sub counts { $_[0]->state('-')->{counts} }
 
 sub requests {
     my ($self) = @_;
@@ -138,10 +139,10 @@ sub requests {
     return [ map { decode_json($_) } grep { length } split /\n/, $d ];
 }
 
-# rows of table ("dataset.table") and the insertId counts
+# rows of table ("dataset.table"), all fields or only @fields
 sub rows {
-    my ($self, $table) = @_;
-    my $t = $self->state->{tables}{$table};
+    my ($self, $table, @fields) = @_;
+    my $t = $self->state(@fields)->{tables}{$table};
     return $t ? $t->{rows} : [];
 }
 

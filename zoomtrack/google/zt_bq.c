@@ -138,9 +138,33 @@ int
 zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
     json_t **out, zt_bq_err_t *e)
 {
+    int    rc;
+    char  *data;
+
+    data = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    if (body && data == NULL) {
+        memset(e, 0, sizeof(zt_bq_err_t));
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        if (out) {
+            *out = NULL;
+        }
+        return ZT_RETRY;
+    }
+
+    rc = zt_bq_call_raw(b, method, path, data, out, e);
+    free(data);
+
+    return rc;
+}
+
+
+int
+zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
+    const char *data, json_t **out, zt_bq_err_t *e)
+{
     int              rc, attempt;
-    char             url[ZT_BQ_URL_MAX], err[512], *data;
-    const char      *hdrs[3];
+    char             url[ZT_BQ_URL_MAX], err[512];
+    const char      *hdrs[4];
     zt_http_resp_t   resp;
 
     memset(e, 0, sizeof(zt_bq_err_t));
@@ -156,12 +180,6 @@ zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
         return ZT_ERROR;
     }
 
-    data = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    if (body && data == NULL) {
-        snprintf(e->message, sizeof(e->message), "out of memory");
-        return ZT_RETRY;
-    }
-
     rc = ZT_ERROR;
 
     for (attempt = 0; attempt < 2; attempt++) {
@@ -173,9 +191,11 @@ zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
             break;
         }
 
+        /* no 100-continue round trip before a large insertAll */
         hdrs[0] = b->authhdr;
-        hdrs[1] = data ? "Content-Type: application/json" : NULL;
-        hdrs[2] = NULL;
+        hdrs[1] = "Expect:";
+        hdrs[2] = data ? "Content-Type: application/json" : NULL;
+        hdrs[3] = NULL;
 
         rc = zt_http_perform(&b->http, method, url, hdrs, data, &resp);
 
@@ -189,7 +209,6 @@ zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
         break;
     }
 
-    free(data);
     return rc;
 }
 

@@ -48,6 +48,10 @@ const char *zt_bq_auth(const zt_bq_t *b);
 int zt_bq_call(zt_bq_t *b, const char *method, const char *path,
     json_t *body, json_t **out, zt_bq_err_t *e);
 
+/* the same with a body already serialised (data may be NULL) */
+int zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
+    const char *data, json_t **out, zt_bq_err_t *e);
+
 /*
  * tabledata.insertAll of rows (an array of {"insertId", "json"}) into
  * DATASET.table.  As zt_bq_call(); *out holds insertErrors if any.

@@ -49,7 +49,10 @@ typedef struct {
     zt_bqs_done_t  *done;           /* outcomes of an unfinished batch */
     size_t          ndone;
     unsigned char  *state;          /* per item: 0 pending, 1 settled */
-    json_t        **rows;
+    char          **rows;           /* each row's JSON, serialised once */
+    size_t         *rowlen;
+    char           *body;           /* one insertAll request */
+    size_t          bodycap;
     size_t          cap;
     char          **reasons;        /* ->error texts of the last write */
     size_t          nreasons;
@@ -78,6 +81,7 @@ static int zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx,
     size_t m);
 static const char *zt_bqs_str(json_t *rec, const char *key, char *buf,
     size_t buflen);
+static int zt_bqs_body(zt_bqs_t *s, size_t *idx, size_t m);
 static void zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n);
 static void zt_bqs_forget(zt_bqs_t *s);
 static void zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e);
@@ -158,6 +162,8 @@ zt_bqs_exit(void *ctx)
     free(s->done);
     free(s->state);
     free(s->rows);
+    free(s->rowlen);
+    free(s->body);
     free(s->tz);
     free(s->archive);
     free(s->bucket);
@@ -182,11 +188,13 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
     if (n > s->cap) {
         free(s->state);
         free(s->rows);
+        free(s->rowlen);
         free(s->reasons);
         s->state = calloc(n, 1);
-        s->rows = calloc(n, sizeof(json_t *));
+        s->rows = calloc(n, sizeof(char *));
+        s->rowlen = calloc(n, sizeof(size_t));
         s->reasons = calloc(n, sizeof(char *));
-        s->cap = (s->state && s->rows && s->reasons) ? n : 0;
+        s->cap = (s->state && s->rows && s->rowlen && s->reasons) ? n : 0;
         if (s->cap == 0) {
             zt_log_error("out of memory");
             return ZT_RETRY;
@@ -223,11 +231,20 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
             continue;
         }
 
-        s->rows[i] = zt_bqs_row(s, &items[i], now);
+        {
+            json_t  *row;
+
+            row = zt_bqs_row(s, &items[i], now);
+            s->rows[i] = row ? json_dumps(row, JSON_COMPACT) : NULL;
+            json_decref(row);
+        }
+
         if (s->rows[i] == NULL) {
             items[i].error = "record cannot be made a raw_events row";
             continue;
         }
+
+        s->rowlen[i] = strlen(s->rows[i]);
 
         s->state[i] = 0;
         pending++;
@@ -254,7 +271,7 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
     }
 
     for (i = 0; i < n; i++) {
-        json_decref(s->rows[i]);
+        free(s->rows[i]);
         s->rows[i] = NULL;
     }
 
@@ -290,7 +307,7 @@ zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
             if (s->state[i] != 0) {
                 continue;
             }
-            sz = json_dumpb(s->rows[i], NULL, 0, JSON_COMPACT) + 1;
+            sz = s->rowlen[i] + 1;
         } else {
             sz = 0;
         }
@@ -330,18 +347,20 @@ zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m)
     int           rc;
     char          buf[512];
     size_t        i, k, j;
-    json_t       *rows, *ans, *errs, *e, *er;
+    json_t       *ans, *errs, *e, *er;
     json_int_t    at;
     const char   *reason, *msg, *bad;
     zt_bq_err_t   err;
 
-    rows = json_array();
-    for (i = 0; i < m; i++) {
-        json_array_append(rows, s->rows[idx[i]]);
+    rc = zt_bqs_body(s, idx, m);
+    if (rc != ZT_OK) {
+        zt_log_error("out of memory");
+        return ZT_RETRY;
     }
 
-    rc = zt_bq_insert_all(s->bq, "raw_events", rows, &ans, &err);
-    json_decref(rows);
+    snprintf(buf, sizeof(buf), "/datasets/%s/tables/raw_events/insertAll",
+             zt_bq_dataset(s->bq));
+    rc = zt_bq_call_raw(s->bq, "POST", buf, s->body, &ans, &err);
 
     if (rc != ZT_OK) {
         if (rc == ZT_RETRY) {
@@ -395,6 +414,51 @@ zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m)
     }
 
     json_decref(ans);
+    return ZT_OK;
+}
+
+
+/*
+ * The insertAll request for rows idx[0..m) into s->body: the rows were
+ * serialised once, so a retried row is not serialised again.
+ */
+static int
+zt_bqs_body(zt_bqs_t *s, size_t *idx, size_t m)
+{
+    char    *p;
+    size_t   i, need, off;
+
+    static const char  head[] =
+        "{\"kind\":\"bigquery#tableDataInsertAllRequest\","
+        "\"skipInvalidRows\":false,\"ignoreUnknownValues\":false,\"rows\":[";
+
+    need = sizeof(head) + 3;
+    for (i = 0; i < m; i++) {
+        need += s->rowlen[idx[i]] + 1;
+    }
+
+    if (need > s->bodycap) {
+        p = realloc(s->body, need);
+        if (p == NULL) {
+            return ZT_ERROR;
+        }
+        s->body = p;
+        s->bodycap = need;
+    }
+
+    memcpy(s->body, head, sizeof(head) - 1);
+    off = sizeof(head) - 1;
+
+    for (i = 0; i < m; i++) {
+        if (i) {
+            s->body[off++] = ',';
+        }
+        memcpy(s->body + off, s->rows[idx[i]], s->rowlen[idx[i]]);
+        off += s->rowlen[idx[i]];
+    }
+
+    memcpy(s->body + off, "]}", 3);
+
     return ZT_OK;
 }
 
