@@ -21,7 +21,20 @@
 #define ZT_BQ_QUERY_WAIT_S  (30 * 60)
 
 
+#define ZT_BQ_PAR_MAX       8
+
+
+typedef struct {
+    CURL               *c;
+    struct curl_slist  *hdrs;
+    zt_http_resp_t      resp;
+} zt_bq_slot_t;
+
+
 struct zt_bq_s {
+    CURLM       *multi;
+    zt_bq_slot_t slots[ZT_BQ_PAR_MAX];
+    long         timeout_ms;
     char        *endpoint;
     char        *project;
     char        *dataset;
@@ -33,6 +46,8 @@ struct zt_bq_s {
 
 static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
+static size_t zt_bq_write_cb(char *ptr, size_t size, size_t nmemb,
+    void *data);
 
 
 zt_bq_t *
@@ -74,6 +89,7 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
         buf[strlen(buf) - 1] = '\0';
     }
 
+    b->timeout_ms = (long) t;
     b->endpoint = strdup(buf);
     b->project = strdup(project);
     b->dataset = strdup(zt_conf_get(conf, "warehouse", "dataset"));
@@ -99,8 +115,20 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
 void
 zt_bq_destroy(zt_bq_t *b)
 {
+    int  i;
+
     if (b == NULL) {
         return;
+    }
+
+    for (i = 0; i < ZT_BQ_PAR_MAX; i++) {
+        if (b->slots[i].c) {
+            curl_easy_cleanup(b->slots[i].c);
+        }
+    }
+
+    if (b->multi) {
+        curl_multi_cleanup(b->multi);
     }
 
     zt_http_cleanup(&b->http);
@@ -418,4 +446,202 @@ zt_bq_query(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
             return rc;
         }
     }
+}
+
+
+static size_t
+zt_bq_write_cb(char *ptr, size_t size, size_t nmemb, void *data)
+{
+    char            *p;
+    size_t           n;
+    zt_http_resp_t  *r = data;
+
+    n = size * nmemb;
+
+    if (r->len + n > ZT_HTTP_BODY_MAX) {
+        return 0;
+    }
+
+    p = realloc(r->body, r->len + n + 1);
+    if (p == NULL) {
+        return 0;
+    }
+
+    memcpy(p + r->len, ptr, n);
+    r->body = p;
+    r->len += n;
+    r->body[r->len] = '\0';
+
+    return n;
+}
+
+
+/* adds request i on slot s; ZT_OK or ZT_ERROR */
+static int
+zt_bq_start(zt_bq_t *b, zt_bq_slot_t *s, const char *url, const char *body)
+{
+    struct curl_slist  *l;
+
+    if (s->c == NULL) {
+        s->c = curl_easy_init();
+        if (s->c == NULL) {
+            return ZT_ERROR;
+        }
+    }
+
+    curl_easy_reset(s->c);
+    memset(&s->resp, 0, sizeof(zt_http_resp_t));
+
+    l = curl_slist_append(NULL, b->authhdr);
+    l = l ? curl_slist_append(l, "Expect:") : NULL;
+    l = l ? curl_slist_append(l, "Content-Type: application/json") : NULL;
+    if (l == NULL) {
+        return ZT_ERROR;
+    }
+    s->hdrs = l;
+
+    curl_easy_setopt(s->c, CURLOPT_URL, url);
+    curl_easy_setopt(s->c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(s->c, CURLOPT_TIMEOUT_MS, b->timeout_ms);
+    curl_easy_setopt(s->c, CURLOPT_USERAGENT, "zoomtrack/1");
+    curl_easy_setopt(s->c, CURLOPT_HTTPHEADER, s->hdrs);
+    curl_easy_setopt(s->c, CURLOPT_HTTP_VERSION,
+                     (long) CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(s->c, CURLOPT_POST, 1L);
+    curl_easy_setopt(s->c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(s->c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t) strlen(body));
+    curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, zt_bq_write_cb);
+    curl_easy_setopt(s->c, CURLOPT_WRITEDATA, &s->resp);
+    curl_easy_setopt(s->c, CURLOPT_ERRORBUFFER, s->resp.error);
+    curl_easy_setopt(s->c, CURLOPT_PRIVATE, s);
+
+    if (curl_multi_add_handle(b->multi, s->c) != CURLM_OK) {
+        curl_slist_free_all(s->hdrs);
+        s->hdrs = NULL;
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+int
+zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs, size_t n)
+{
+    int             running, left, rc;
+    char            url[ZT_BQ_URL_MAX], err[512];
+    size_t          i;
+    CURLMsg        *msg;
+    zt_bq_slot_t   *s;
+
+    if (n > ZT_BQ_PAR_MAX) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        memset(&reqs[i].err, 0, sizeof(zt_bq_err_t));
+        reqs[i].ans = NULL;
+        reqs[i].rc = ZT_RETRY;
+    }
+
+    if (b->multi == NULL) {
+        b->multi = curl_multi_init();
+        if (b->multi == NULL) {
+            return ZT_ERROR;
+        }
+        curl_multi_setopt(b->multi, CURLMOPT_PIPELINING,
+                          (long) CURLPIPE_MULTIPLEX);
+    }
+
+    snprintf(url, sizeof(url), "%s/bigquery/v2/projects/%s%s", b->endpoint,
+             b->project, path);
+
+    rc = zt_gauth_header(b->auth, b->authhdr, sizeof(b->authhdr), err,
+                         sizeof(err));
+    if (rc != ZT_OK) {
+        for (i = 0; i < n; i++) {
+            reqs[i].rc = rc;
+            snprintf(reqs[i].err.message, sizeof(reqs[i].err.message),
+                     "no access token: %.400s", err);
+        }
+        return ZT_OK;
+    }
+
+    running = 0;
+
+    for (i = 0; i < n; i++) {
+        if (zt_bq_start(b, &b->slots[i], url, reqs[i].body) != ZT_OK) {
+            snprintf(reqs[i].err.message, sizeof(reqs[i].err.message),
+                     "out of memory");
+            continue;
+        }
+        running++;
+    }
+
+    while (running) {
+        if (curl_multi_perform(b->multi, &left) != CURLM_OK) {
+            break;
+        }
+
+        while ((msg = curl_multi_info_read(b->multi, &left))) {
+            if (msg->msg != CURLMSG_DONE) {
+                continue;
+            }
+
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &s);
+            i = (size_t) (s - b->slots);
+
+            s->resp.status = 0;
+            if (msg->data.result == CURLE_OK) {
+                curl_easy_getinfo(s->c, CURLINFO_RESPONSE_CODE,
+                                  &s->resp.status);
+
+            } else if (s->resp.error[0] == '\0') {
+                snprintf(s->resp.error, sizeof(s->resp.error), "%s",
+                         curl_easy_strerror(msg->data.result));
+            }
+
+            curl_multi_remove_handle(b->multi, s->c);
+            curl_slist_free_all(s->hdrs);
+            s->hdrs = NULL;
+            running--;
+
+            if (s->resp.status == 401) {
+                /* an expired token: this one again, alone */
+                zt_http_resp_free(&s->resp);
+                zt_gauth_expire(b->auth, b->authhdr);
+                reqs[i].rc = zt_bq_call_raw(b, "POST", path, reqs[i].body,
+                                            &reqs[i].ans, &reqs[i].err);
+                continue;
+            }
+
+            reqs[i].rc = zt_bq_answer(&s->resp,
+                                      zt_http_classify(s->resp.status),
+                                      &reqs[i].ans, &reqs[i].err);
+        }
+
+        if (running && curl_multi_poll(b->multi, NULL, 0, 1000, NULL)
+                       != CURLM_OK)
+        {
+            break;
+        }
+    }
+
+    /* only after a curl multi failure: requests left unanswered */
+    for (i = 0; i < n; i++) {
+        s = &b->slots[i];
+        if (s->hdrs) {
+            curl_multi_remove_handle(b->multi, s->c);
+            curl_slist_free_all(s->hdrs);
+            s->hdrs = NULL;
+            zt_http_resp_free(&s->resp);
+            reqs[i].rc = ZT_RETRY;
+            snprintf(reqs[i].err.message, sizeof(reqs[i].err.message),
+                     "curl multi failed");
+        }
+    }
+
+    return ZT_OK;
 }

@@ -53,6 +53,23 @@ int zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
     const char *data, json_t **out, zt_bq_err_t *e);
 
 /*
+ * Several POSTs of serialised bodies to path at once (one curl multi
+ * handle, reused connections), so the server works on one while the
+ * caller's next is on the wire.  Each request gets its own result as
+ * zt_bq_call_raw() would give it; a 401 drops the token and that request
+ * is sent once more.
+ */
+typedef struct {
+    const char   *body;         /* in */
+    int           rc;           /* out: ZT_OK, ZT_RETRY or ZT_ERROR */
+    json_t       *ans;          /* out on ZT_OK: the answer (decref it) */
+    zt_bq_err_t   err;          /* out otherwise */
+} zt_bq_req_t;
+
+int zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs,
+    size_t n);
+
+/*
  * tabledata.insertAll of rows (an array of {"insertId", "json"}) into
  * DATASET.table.  As zt_bq_call(); *out holds insertErrors if any.
  */

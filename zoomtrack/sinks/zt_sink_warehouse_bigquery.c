@@ -31,6 +31,7 @@
 
 
 #define ZT_BQS_ROUNDS   4
+#define ZT_BQS_PAR      4           /* insertAll requests in flight */
 #define ZT_BQS_PATH     4096
 
 
@@ -51,8 +52,9 @@ typedef struct {
     unsigned char  *state;          /* per item: 0 pending, 1 settled */
     char          **rows;           /* each row's JSON, serialised once */
     size_t         *rowlen;
-    char           *body;           /* one insertAll request */
-    size_t          bodycap;
+    size_t         *idx;            /* rows of the requests in flight */
+    char           *bodies[ZT_BQS_PAR];   /* insertAll requests */
+    size_t          bodycap[ZT_BQS_PAR];
     size_t          cap;
     char          **reasons;        /* ->error texts of the last write */
     size_t          nreasons;
@@ -77,11 +79,11 @@ static void zt_bqs_exit(void *ctx);
 static json_t *zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now);
 static int zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n,
     size_t *pending);
-static int zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx,
-    size_t m);
+static int zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx,
+    size_t m, zt_bq_req_t *req);
 static const char *zt_bqs_str(json_t *rec, const char *key, char *buf,
     size_t buflen);
-static int zt_bqs_body(zt_bqs_t *s, size_t *idx, size_t m);
+static int zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m);
 static void zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n);
 static void zt_bqs_forget(zt_bqs_t *s);
 static void zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e);
@@ -163,7 +165,10 @@ zt_bqs_exit(void *ctx)
     free(s->state);
     free(s->rows);
     free(s->rowlen);
-    free(s->body);
+    free(s->idx);
+    for (i = 0; i < ZT_BQS_PAR; i++) {
+        free(s->bodies[i]);
+    }
     free(s->tz);
     free(s->archive);
     free(s->bucket);
@@ -189,12 +194,15 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
         free(s->state);
         free(s->rows);
         free(s->rowlen);
+        free(s->idx);
         free(s->reasons);
+        s->idx = calloc(n, sizeof(size_t));
         s->state = calloc(n, 1);
         s->rows = calloc(n, sizeof(char *));
         s->rowlen = calloc(n, sizeof(size_t));
         s->reasons = calloc(n, sizeof(char *));
-        s->cap = (s->state && s->rows && s->rowlen && s->reasons) ? n : 0;
+        s->cap = (s->state && s->rows && s->rowlen && s->idx && s->reasons)
+                 ? n : 0;
         if (s->cap == 0) {
             zt_log_error("out of memory");
             return ZT_RETRY;
@@ -292,41 +300,90 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
 }
 
 
-/* sends every pending row once, in requests within BigQuery's limits */
+/*
+ * Sends every pending row once, in requests within BigQuery's limits, up
+ * to ZT_BQS_PAR requests at a time: the server works on one while the
+ * next is on the wire.
+ */
 static int
 zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
 {
-    int      rc;
-    size_t   i, m, bytes, sz, idx[ZT_BQ_ROWS_MAX];
+    int          rc;
+    char         path[512];
+    size_t       i, k, nc, m, bytes, sz, start[ZT_BQS_PAR + 1];
+    zt_bq_req_t  reqs[ZT_BQS_PAR];
 
-    m = 0;
-    bytes = 0;
+    snprintf(path, sizeof(path), "/datasets/%s/tables/raw_events/insertAll",
+             zt_bq_dataset(s->bq));
 
-    for (i = 0; i <= n; i++) {
-        if (i < n) {
+    i = 0;
+    rc = ZT_OK;
+
+    while (rc == ZT_OK) {
+        /* the next chunks: s->idx[start[k] .. start[k + 1]) */
+        nc = 0;
+        m = 0;
+        bytes = 0;
+        start[0] = 0;
+
+        for ( /* void */ ; i < n && nc < ZT_BQS_PAR; i++) {
             if (s->state[i] != 0) {
                 continue;
             }
+
             sz = s->rowlen[i] + 1;
-        } else {
-            sz = 0;
-        }
 
-        if (m && (i == n || m == ZT_BQ_ROWS_MAX
-                  || bytes + sz > ZT_BQ_BYTES_MAX))
-        {
-            rc = zt_bqs_send(s, items, idx, m);
-            if (rc != ZT_OK) {
-                return rc;
+            if (m && (m == ZT_BQ_ROWS_MAX || bytes + sz > ZT_BQ_BYTES_MAX)) {
+                start[nc + 1] = start[nc] + m;
+                nc++;
+                m = 0;
+                bytes = 0;
+                if (nc == ZT_BQS_PAR) {
+                    break;
+                }
             }
-            m = 0;
-            bytes = 0;
-        }
 
-        if (i < n) {
-            idx[m++] = i;
+            s->idx[start[nc] + m++] = i;
             bytes += sz;
         }
+
+        if (m && nc < ZT_BQS_PAR) {
+            start[nc + 1] = start[nc] + m;
+            nc++;
+        }
+
+        if (nc == 0) {
+            break;
+        }
+
+        for (k = 0; k < nc; k++) {
+            if (zt_bqs_body(s, k, s->idx + start[k], start[k + 1] - start[k])
+                != ZT_OK)
+            {
+                zt_log_error("out of memory");
+                return ZT_RETRY;
+            }
+            reqs[k].body = s->bodies[k];
+        }
+
+        if (zt_bq_post_many(s->bq, path, reqs, nc) != ZT_OK) {
+            zt_log_error("[sink:warehouse] curl multi failed");
+            return ZT_RETRY;
+        }
+
+        for (k = 0; k < nc; k++) {
+            if (zt_bqs_answer(s, items, s->idx + start[k],
+                              start[k + 1] - start[k], &reqs[k])
+                != ZT_OK)
+            {
+                rc = ZT_RETRY;
+            }
+            json_decref(reqs[k].ans);
+        }
+    }
+
+    if (rc != ZT_OK) {
+        return rc;
     }
 
     *pending = 0;
@@ -340,38 +397,29 @@ zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
 }
 
 
-/* one insertAll of items idx[0..m); marks what was settled */
+/* the answer to one insertAll of items idx[0..m); marks what settled */
 static int
-zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m)
+zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
+    zt_bq_req_t *req)
 {
-    int           rc;
     char          buf[512];
     size_t        i, k, j;
     json_t       *ans, *errs, *e, *er;
     json_int_t    at;
     const char   *reason, *msg, *bad;
-    zt_bq_err_t   err;
 
-    rc = zt_bqs_body(s, idx, m);
-    if (rc != ZT_OK) {
-        zt_log_error("out of memory");
-        return ZT_RETRY;
-    }
-
-    snprintf(buf, sizeof(buf), "/datasets/%s/tables/raw_events/insertAll",
-             zt_bq_dataset(s->bq));
-    rc = zt_bq_call_raw(s->bq, "POST", buf, s->body, &ans, &err);
-
-    if (rc != ZT_OK) {
-        if (rc == ZT_RETRY) {
+    if (req->rc != ZT_OK) {
+        if (req->rc == ZT_RETRY) {
             zt_log_warn("[sink:warehouse] insertAll: %s%ld %s",
-                        err.status ? "status " : "", err.status,
-                        err.message);
+                        req->err.status ? "status " : "", req->err.status,
+                        req->err.message);
         } else {
-            zt_bqs_explain(s, &err);
+            zt_bqs_explain(s, &req->err);
         }
         return ZT_RETRY;
     }
+
+    ans = req->ans;
 
     for (i = 0; i < m; i++) {
         s->state[idx[i]] = 1;
@@ -413,7 +461,6 @@ zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m)
         s->nreasons++;
     }
 
-    json_decref(ans);
     return ZT_OK;
 }
 
@@ -423,7 +470,7 @@ zt_bqs_send(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m)
  * serialised once, so a retried row is not serialised again.
  */
 static int
-zt_bqs_body(zt_bqs_t *s, size_t *idx, size_t m)
+zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m)
 {
     char    *p;
     size_t   i, need, off;
@@ -437,27 +484,28 @@ zt_bqs_body(zt_bqs_t *s, size_t *idx, size_t m)
         need += s->rowlen[idx[i]] + 1;
     }
 
-    if (need > s->bodycap) {
-        p = realloc(s->body, need);
+    if (need > s->bodycap[k]) {
+        p = realloc(s->bodies[k], need);
         if (p == NULL) {
             return ZT_ERROR;
         }
-        s->body = p;
-        s->bodycap = need;
+        s->bodies[k] = p;
+        s->bodycap[k] = need;
     }
 
-    memcpy(s->body, head, sizeof(head) - 1);
+    p = s->bodies[k];
+    memcpy(p, head, sizeof(head) - 1);
     off = sizeof(head) - 1;
 
     for (i = 0; i < m; i++) {
         if (i) {
-            s->body[off++] = ',';
+            p[off++] = ',';
         }
-        memcpy(s->body + off, s->rows[idx[i]], s->rowlen[idx[i]]);
+        memcpy(p + off, s->rows[idx[i]], s->rowlen[idx[i]]);
         off += s->rowlen[idx[i]];
     }
 
-    memcpy(s->body + off, "]}", 3);
+    memcpy(p + off, "]}", 3);
 
     return ZT_OK;
 }
