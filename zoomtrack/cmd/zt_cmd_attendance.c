@@ -276,7 +276,13 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
 
     run->p = zt_presence_create();
     run->bounds = zt_meeting_bounds_create();
-    ops = &zt_warehouse_sqlite;
+    ops = zt_warehouse_for(conf);
+    if (ops == NULL) {
+        fprintf(stderr, "zoomtrack attendance: warehouse.backend \"%s\" is "
+                "not supported\n", zt_conf_get(conf, "warehouse", "backend"));
+        return ZT_ERROR;
+    }
+
     wh = run->p && run->bounds ? ops->open(conf, err, sizeof(err)) : NULL;
 
     if (wh == NULL) {

@@ -234,7 +234,13 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
     }
     q.att = &att;
 
-    ops = &zt_warehouse_sqlite;
+    ops = zt_warehouse_for(conf);
+    if (ops == NULL) {
+        fprintf(stderr, "zoomtrack report: warehouse.backend \"%s\" is not "
+                "supported\n", zt_conf_get(conf, "warehouse", "backend"));
+        zt_roster_conf_free(rosters);
+        return ZT_EXIT_USAGE;
+    }
 
     wh = ops->open(conf, err, sizeof(err));
     if (wh == NULL) {
@@ -253,6 +259,11 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 
     if (rc == ZT_OK) {
         rc = zt_report_store(ops, wh, &q, &r);
+    }
+
+    if (rc == ZT_OK) {
+        rc = zt_report_upload(conf, target, o->date,
+                              o->format == ZT_REPORT_JSON);
     }
 
     ops->close(wh);

@@ -114,6 +114,11 @@ typedef struct {
 
 
 extern const zt_warehouse_ops_t  zt_warehouse_sqlite;
+extern const zt_warehouse_ops_t  zt_warehouse_bigquery;
+
+
+/* the backend named by [warehouse] backend, or NULL for an unknown one */
+const zt_warehouse_ops_t *zt_warehouse_for(const zt_conf_t *conf);
 
 
 #endif /* ZT_WAREHOUSE_H */
