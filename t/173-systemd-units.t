@@ -28,8 +28,10 @@ my $units = "$d/etc/systemd/system";
 my @units = map { s{.*/}{}r } glob("$units/*.service"), glob("$units/*.timer");
 is_deeply([sort @units],
           [qw(zoomtrack-camera.service zoomtrack-camera.timer
-              zoomtrack-drain.service zoomtrack-report.service
-              zoomtrack-report.timer)], 'the five units installed');
+              zoomtrack-drain.service zoomtrack-prune.service
+              zoomtrack-prune.timer zoomtrack-report.service
+              zoomtrack-report.timer zoomtrack-spool.service)],
+          'the eight units installed');
 
 my $v = tmp_dir() . '/verify';
 make_path($v);
