@@ -421,56 +421,36 @@ done:
 }
 
 
+/* appends a Report API page's participants[] to the sessions */
+static int
+zt_rc_page(void *data, json_t *page)
+{
+    json_t  *parts;
+
+    parts = json_object_get(page, "participants");
+
+    return (parts == NULL || json_array_extend(data, parts) == 0)
+           ? ZT_OK : ZT_ERROR;
+}
+
+
 /* every participants[] entry of every page; returns as zt_zoom_get() */
 static int
 zt_rc_fetch(zt_zoom_t *zoom, const char *uuid, json_t *sessions,
     zt_zoom_err_t *e)
 {
-    int          rc, n;
-    char         enc[ZT_ZOOM_UUID_ENC_MAX], tok[1024], path[2048];
-    json_t      *page;
-    const char  *next;
+    char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
 
     if (zt_zoom_uuid_encode(uuid, enc, sizeof(enc)) != ZT_OK) {
         snprintf(e->message, sizeof(e->message), "meeting uuid too long");
         return ZT_ERROR;
     }
 
-    tok[0] = '\0';
+    snprintf(path, sizeof(path), "/report/meetings/%s/participants"
+             "?page_size=300", enc);
 
-    for (n = 0; n < ZT_RECONCILE_MAX_PAGES; n++) {
-        snprintf(path, sizeof(path), "/report/meetings/%s/participants"
-                 "?page_size=300%s%s", enc,
-                 tok[0] ? "&next_page_token=" : "", tok);
-
-        rc = zt_zoom_get(zoom, path, &page, e);
-        if (rc != ZT_OK) {
-            return rc;
-        }
-
-        rc = json_array_extend(sessions,
-                               json_object_get(page, "participants"));
-        next = json_string_value(json_object_get(page, "next_page_token"));
-
-        if (next == NULL || next[0] == '\0') {
-            json_decref(page);
-            return ZT_OK;
-        }
-
-        rc = zt_zoom_url_encode(next, tok, sizeof(tok));
-        json_decref(page);
-
-        if (rc != ZT_OK) {
-            snprintf(e->message, sizeof(e->message),
-                     "next_page_token too long");
-            return ZT_ERROR;
-        }
-    }
-
-    snprintf(e->message, sizeof(e->message), "more than %d pages",
-             ZT_RECONCILE_MAX_PAGES);
-
-    return ZT_ERROR;
+    return zt_zoom_get_pages(zoom, path, ZT_RECONCILE_MAX_PAGES, zt_rc_page,
+                             sessions, e);
 }
 
 

@@ -75,6 +75,7 @@ typedef struct {
     long                   minutes;
     long                   minutes_on;
     long                   rooms;
+    json_t                *pages;         /* the meeting being fetched */
 } zt_camera_t;
 
 
@@ -542,14 +543,32 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
 
 
 /* appends every QOS page of uuid to pages; ZT_OK, ZT_DECLINED, ZT_ERROR */
+/* keeps one QOS page and counts its participants for the progress line */
+static int
+zt_camera_page(void *data, json_t *page)
+{
+    json_t       *parts;
+    zt_camera_t  *cam = data;
+
+    if (json_array_append(cam->pages, page) != 0) {
+        return ZT_ERROR;
+    }
+
+    parts = json_object_get(page, "participants");
+    if (json_is_array(parts)) {
+        cam->participants += (long) json_array_size(parts);
+    }
+    zt_camera_progress(cam);
+
+    return ZT_OK;
+}
+
+
 static int
 zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
     zt_zoom_err_t *e)
 {
-    int          rc, n;
-    char         enc[ZT_ZOOM_UUID_ENC_MAX], tok[1024], path[2048];
-    json_t      *page, *parts;
-    const char  *next;
+    char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
 
     if (zt_zoom_uuid_encode(uuid, enc, sizeof(enc)) != ZT_OK) {
         memset(e, 0, sizeof(zt_zoom_err_t));
@@ -557,42 +576,13 @@ zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
         return ZT_ERROR;
     }
 
-    tok[0] = '\0';
+    snprintf(path, sizeof(path), "/metrics/meetings/%s/participants/qos"
+             "?type=past&page_size=10", enc);
 
-    for (n = 0; n < ZT_CAMERA_MAX_PAGES; n++) {
-        snprintf(path, sizeof(path), "/metrics/meetings/%s/participants/qos"
-                 "?type=past&page_size=10%s%s", enc,
-                 tok[0] ? "&next_page_token=" : "", tok);
+    cam->pages = pages;
 
-        rc = zt_zoom_get(cam->zoom, path, &page, e);
-        if (rc != ZT_OK) {
-            return rc;
-        }
-
-        json_array_append_new(pages, page);
-
-        parts = json_object_get(page, "participants");
-        if (json_is_array(parts)) {
-            cam->participants += (long) json_array_size(parts);
-        }
-        zt_camera_progress(cam);
-
-        next = json_string_value(json_object_get(page, "next_page_token"));
-        if (next == NULL || next[0] == '\0') {
-            return ZT_OK;
-        }
-
-        if (zt_zoom_url_encode(next, tok, sizeof(tok)) != ZT_OK) {
-            snprintf(e->message, sizeof(e->message),
-                     "next_page_token too long");
-            return ZT_ERROR;
-        }
-    }
-
-    snprintf(e->message, sizeof(e->message), "more than %d QOS pages",
-             ZT_CAMERA_MAX_PAGES);
-
-    return ZT_ERROR;
+    return zt_zoom_get_pages(cam->zoom, path, ZT_CAMERA_MAX_PAGES,
+                             zt_camera_page, cam, e);
 }
 
 

@@ -508,3 +508,54 @@ zt_zoom_uuid_encode(const char *uuid, char *out, size_t outlen)
 
     return zt_zoom_url_encode(once, out, outlen);
 }
+
+
+int
+zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
+    zt_zoom_page_pt page, void *data, zt_zoom_err_t *e)
+{
+    int          rc, n;
+    char         tok[1024], url[4096];
+    json_t      *body;
+    const char  *next;
+
+    tok[0] = '\0';
+
+    for (n = 0; n < max_pages; n++) {
+        if ((size_t) snprintf(url, sizeof(url), "%s%s%s", path,
+                              tok[0] ? "&next_page_token=" : "", tok)
+            >= sizeof(url))
+        {
+            snprintf(e->message, sizeof(e->message), "request too long");
+            return ZT_ERROR;
+        }
+
+        rc = zt_zoom_get(z, url, &body, e);
+        if (rc != ZT_OK) {
+            return rc;
+        }
+
+        rc = page(data, body);
+        next = json_string_value(json_object_get(body, "next_page_token"));
+
+        if (rc == ZT_OK && next && next[0]
+            && zt_zoom_url_encode(next, tok, sizeof(tok)) != ZT_OK)
+        {
+            snprintf(e->message, sizeof(e->message),
+                     "next_page_token too long");
+            rc = ZT_ERROR;
+        }
+
+        if (rc != ZT_OK || next == NULL || next[0] == '\0') {
+            json_decref(body);
+            return rc;
+        }
+
+        json_decref(body);
+    }
+
+    snprintf(e->message, sizeof(e->message), "more than %d pages",
+             max_pages);
+
+    return ZT_ERROR;
+}

@@ -56,6 +56,19 @@ void zt_zoom_destroy(zt_zoom_t *z);
 int zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json,
     zt_zoom_err_t *e);
 
+/*
+ * GETs every page of a paged list: path (with its query, without
+ * next_page_token) is asked again with each next_page_token Zoom gives,
+ * at most max_pages times.  page (called with each parsed body, which it
+ * must not keep) returns ZT_OK or ZT_ERROR (stops).  Returns as
+ * zt_zoom_get(); ZT_ERROR with e->message for too many pages or a token
+ * that does not fit.
+ */
+typedef int (*zt_zoom_page_pt)(void *data, json_t *page);
+
+int zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
+    zt_zoom_page_pt page, void *data, zt_zoom_err_t *e);
+
 /* how many token requests this client made */
 int zt_zoom_token_requests(const zt_zoom_t *z);
 
