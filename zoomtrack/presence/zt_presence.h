@@ -184,6 +184,15 @@ int zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
 int zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
     const char *allowlist);
 
+/*
+ * The status allowlist rule (status_allowlist, Lookout's privacy mode),
+ * one for the CSV, the timeline and chat: allowlist is comma-separated
+ * names or emails, case-insensitive; NULL or one with no entry allows
+ * everyone.  Returns 1 when name or email (either may be NULL) is listed.
+ */
+int zt_presence_allowed(const char *allowlist, const char *name,
+    const char *email);
+
 /* the state as a new JSON object, or NULL when out of memory */
 json_t *zt_presence_to_json(const zt_presence_t *p);
 

@@ -13,8 +13,6 @@
 
 
 static int zt_presence_row_cmp(const void *a, const void *b);
-static int zt_presence_allowed(const zt_presence_row_t *row,
-    const char *allowlist);
 static void zt_presence_safe_name(const char *name, char *out,
     size_t outlen);
 
@@ -113,7 +111,7 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
     rc = ZT_OK;
 
     for (i = 0; i < n && rc == ZT_OK; i++) {
-        if (!zt_presence_allowed(&rows[i], allowlist)) {
+        if (!zt_presence_allowed(allowlist, rows[i].name, rows[i].email)) {
             continue;
         }
 
@@ -155,50 +153,6 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
 
 
 /* allowlist: "a, b@x.org,c"; matches the name or the email */
-static int
-zt_presence_allowed(const zt_presence_row_t *row, const char *allowlist)
-{
-    int          any;
-    size_t       len;
-    const char  *p, *e;
-
-    if (allowlist == NULL) {
-        return 1;
-    }
-
-    any = 0;
-
-    for (p = allowlist; *p; p = *e ? e + 1 : e) {
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-
-        e = strchr(p, ',');
-        if (e == NULL) {
-            e = p + strlen(p);
-        }
-
-        len = (size_t) (e - p);
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
-            len--;
-        }
-
-        if (len == 0) {
-            continue;
-        }
-
-        any = 1;
-
-        if ((strlen(row->name) == len && strncasecmp(row->name, p, len) == 0)
-            || (strlen(row->email) == len
-                && strncasecmp(row->email, p, len) == 0))
-        {
-            return 1;
-        }
-    }
-
-    return !any;
-}
 
 
 /*
@@ -219,3 +173,46 @@ zt_presence_safe_name(const char *name, char *out, size_t outlen)
 }
 
 
+int
+zt_presence_allowed(const char *allowlist, const char *name,
+    const char *email)
+{
+    int          any;
+    size_t       len;
+    const char  *p, *e;
+
+    if (allowlist == NULL) {
+        return 1;
+    }
+
+    name = name ? name : "";
+    email = email ? email : "";
+    any = 0;
+
+    for (p = allowlist; *p; p = *e ? e + 1 : e) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+
+        for (e = p; *e && *e != ','; e++) { /* void */ }
+
+        len = (size_t) (e - p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            len--;
+        }
+
+        if (len == 0) {
+            continue;
+        }
+
+        any = 1;
+
+        if ((strlen(name) == len && strncasecmp(name, p, len) == 0)
+            || (strlen(email) == len && strncasecmp(email, p, len) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return !any;
+}

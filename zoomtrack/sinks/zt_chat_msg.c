@@ -21,6 +21,7 @@
 #include "zt_core.h"
 #include "zt_event.h"
 #include "zt_chat_msg.h"
+#include "zt_presence.h"
 
 
 typedef enum {
@@ -50,8 +51,6 @@ typedef struct {
 
 
 static zt_chat_ev_e zt_chat_event(const char *type);
-static int zt_chat_allowed(const char *allowlist, const char *name,
-    const char *email);
 static json_t *zt_chat_meeting(json_t *state, const char *uuid,
     const char *id);
 static json_t *zt_chat_person(json_t *m, const char *key);
@@ -204,47 +203,6 @@ zt_chat_int(const json_t *o, const char *key)
 }
 
 
-/* the status CSV's rule: names or emails, case-insensitive; "" = all */
-static int
-zt_chat_allowed(const char *allowlist, const char *name, const char *email)
-{
-    int          any;
-    size_t       len;
-    const char  *p, *e;
-
-    if (allowlist == NULL) {
-        return 1;
-    }
-
-    any = 0;
-
-    for (p = allowlist; *p; p = *e ? e + 1 : e) {
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-
-        for (e = p; *e && *e != ','; e++) { /* void */ }
-
-        len = (size_t) (e - p);
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
-            len--;
-        }
-
-        if (len == 0) {
-            continue;
-        }
-
-        any = 1;
-
-        if ((strlen(name) == len && strncasecmp(name, p, len) == 0)
-            || (strlen(email) == len && strncasecmp(email, p, len) == 0))
-        {
-            return 1;
-        }
-    }
-
-    return !any;
-}
 
 
 int
@@ -355,7 +313,7 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
         return ZT_OK;
     }
 
-    if (c->p && !zt_chat_allowed(opts->allowlist, c->name, c->email)) {
+    if (c->p && !zt_presence_allowed(opts->allowlist, c->name, c->email)) {
         return ZT_OK;
     }
 

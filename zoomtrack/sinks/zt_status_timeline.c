@@ -34,8 +34,6 @@ static void zt_timeline_person(FILE *f, const zt_journey_t *j,
 static void zt_timeline_time(FILE *f, const char *sep, const char *key,
     int64_t ms, int open, const char *tz);
 static void zt_timeline_str(FILE *f, const char *s);
-static int zt_timeline_allowed(const char *name, const char *email,
-    const char *allowlist);
 static void zt_timeline_safe_name(const char *name, char *out, size_t len);
 static int zt_timeline_person_cmp(const void *a, const void *b);
 static int zt_timeline_meeting_cmp(const void *a, const void *b);
@@ -363,9 +361,9 @@ zt_timeline_meeting(FILE *f, const zt_presence_meeting_info_t *mi, int live,
             continue;
         }
 
-        if (!zt_timeline_allowed(pj->now.name ? pj->now.name : pj->name,
-                                 pj->now.email ? pj->now.email : pj->email,
-                                 o->allowlist))
+        if (!zt_presence_allowed(o->allowlist,
+                                 pj->now.name ? pj->now.name : pj->name,
+                                 pj->now.email ? pj->now.email : pj->email))
         {
             continue;
         }
@@ -492,56 +490,6 @@ zt_timeline_str(FILE *f, const char *s)
 }
 
 
-/*
- * status_allowlist: "a, b@x.org,c" matches the display name or the email,
- * case-insensitively, as for the status CSV.
- */
-static int
-zt_timeline_allowed(const char *name, const char *email,
-    const char *allowlist)
-{
-    int          any;
-    size_t       len;
-    const char  *p, *e;
-
-    if (allowlist == NULL) {
-        return 1;
-    }
-
-    name = name ? name : "";
-    email = email ? email : "";
-    any = 0;
-
-    for (p = allowlist; *p; p = *e ? e + 1 : e) {
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-
-        e = strchr(p, ',');
-        if (e == NULL) {
-            e = p + strlen(p);
-        }
-
-        len = (size_t) (e - p);
-        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
-            len--;
-        }
-
-        if (len == 0) {
-            continue;
-        }
-
-        any = 1;
-
-        if ((strlen(name) == len && strncasecmp(name, p, len) == 0)
-            || (strlen(email) == len && strncasecmp(email, p, len) == 0))
-        {
-            return 1;
-        }
-    }
-
-    return !any;
-}
 
 
 /*
