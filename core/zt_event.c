@@ -544,7 +544,8 @@ zt_hex4(const unsigned char *s, size_t n, uint32_t *v)
  * decodes an unpaired \uD800..\uDFFF escape into '?' or into an encoded
  * surrogate.  So every byte must be RFC 3629 UTF-8 and, inside strings, a
  * high surrogate escape must be followed by a low one and a low one must
- * follow a high one.  Escapes that are not JSON at all are yajl's to refuse.
+ * follow a high one; outside strings, \v and \f are no white space.
+ * Escapes that are not JSON at all are yajl's to refuse.
  * Returns NULL or a static reason.
  */
 static const char *
@@ -581,7 +582,18 @@ zt_event_text_check(const unsigned char *s, size_t n)
             continue;
         }
 
-        if (s[i] != '\\' || !in_str) {
+        if (!in_str) {
+            /* yajl also skips \v and \f between tokens: not JSON white
+             * space (RFC 8259), and jansson refuses them */
+            if (s[i] == '\v' || s[i] == '\f') {
+                return "body is not valid JSON (\\v or \\f outside a "
+                       "string)";
+            }
+            i++;
+            continue;
+        }
+
+        if (s[i] != '\\') {
             i++;
             continue;
         }
@@ -612,6 +624,12 @@ zt_event_text_check(const unsigned char *s, size_t n)
         }
 
         i += 2;
+    }
+
+    /* yajl's yajl_complete_parse() ignores a string left open after the
+     * object: "{...}\"abc" */
+    if (in_str) {
+        return "body is not valid JSON (unterminated string)";
     }
 
     return NULL;
