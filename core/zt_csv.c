@@ -41,26 +41,25 @@ zt_csv_starter(uint32_t c)
 }
 
 
-/* [+-]digits[.digits][(e|E)[+-]digits], nothing else */
+/* [+-](digits[.[digits]] | .digits)[(e|E)[+-]digits], nothing else */
 static int
 zt_csv_number(const char *s)
 {
-    size_t  d;
+    size_t  d, f;
 
     if (*s == '+' || *s == '-') {
         s++;
     }
 
     for (d = 0; *s >= '0' && *s <= '9'; s++, d++) { /* void */ }
-    if (d == 0) {
-        return 0;
+
+    f = 0;
+    if (*s == '.') {
+        for (s++; *s >= '0' && *s <= '9'; s++, f++) { /* void */ }
     }
 
-    if (*s == '.') {
-        for (s++, d = 0; *s >= '0' && *s <= '9'; s++, d++) { /* void */ }
-        if (d == 0) {
-            return 0;
-        }
+    if (d + f == 0) {
+        return 0;
     }
 
     if (*s == 'e' || *s == 'E') {

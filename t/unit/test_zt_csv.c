@@ -134,7 +134,9 @@ test_text(void)
     check("-12.50", ZT_CSV_TEXT, 0, "negative decimal");
     check("-1e3", ZT_CSV_TEXT, 0, "exponent");
     check("-", ZT_CSV_TEXT, 1, "a lone minus is no number");
-    check("-1.", ZT_CSV_TEXT, 1, "no digits after the point");
+    check("-1.", ZT_CSV_TEXT, 0, "no digits after the point");
+    check("-.5", ZT_CSV_TEXT, 0, "no digits before the point");
+    check("-.", ZT_CSV_TEXT, 1, "a point is no number");
     check("-1e", ZT_CSV_TEXT, 1, "no exponent digits");
     check(" -2", ZT_CSV_TEXT, 1, "a number after a space is not one");
 }
