@@ -1,12 +1,14 @@
 /*
- * Zoom event normalisation.  A body is parsed once, by yajl's streaming
- * parser, which validates the whole document (UTF-8 included) while only the
- * fields sinks need are copied, into one buffer; the event gets an id derived
- * from its business key, so every delivery of one event (Zoom's retries, the
- * same event in two subscriptions) carries the same id and sinks can drop
- * copies.  The record is written directly, keeping the body byte-exact in
- * raw_payload.  This is the per-request work of the nginx module, hence no
- * DOM and no allocation per field.
+ * Zoom event normalisation.  A body is first checked against zoomtrack's
+ * one definition of text (RFC 3629 UTF-8, paired surrogate escapes: what
+ * the drainer's jansson accepts and yajl alone does not enforce), then
+ * parsed once, by yajl's streaming parser, which validates the document
+ * while only the fields sinks need are copied, into one buffer; the event
+ * gets an id derived from its business key, so every delivery of one event
+ * (Zoom's retries, the same event in two subscriptions) carries the same id
+ * and sinks can drop copies.  The record is written directly, keeping the
+ * body byte-exact in raw_payload.  This is the per-request work of the
+ * nginx module, hence no DOM and no allocation per field.
  */
 
 #include <ctype.h>
