@@ -514,6 +514,13 @@ static const yajl_callbacks  zt_yajl_callbacks = {
 };
 
 
+/* bytes zt_event_text_check() looks at: quote, backslash, \v, \f, non-ASCII */
+static const unsigned char  zt_text_special[256] = {
+    ['"'] = 1, ['\\'] = 1, ['\v'] = 1, ['\f'] = 1,
+    [0x80 ... 0xff] = 1
+};
+
+
 static int
 zt_hex4(const unsigned char *s, size_t n, uint32_t *v)
 {
@@ -569,6 +576,15 @@ zt_event_text_check(const unsigned char *s, size_t n)
     i = 0;
 
     while (i < n) {
+        /* most bytes are plain ASCII: skip them by table */
+        while (i < n && zt_text_special[s[i]] == 0) {
+            i++;
+        }
+
+        if (i == n) {
+            break;
+        }
+
         if (s[i] >= 0x80) {
             r = zt_utf8_decode(s + i, n - i, &cp);
             if (r < 0) {
@@ -584,18 +600,14 @@ zt_event_text_check(const unsigned char *s, size_t n)
             continue;
         }
 
-        if (!in_str) {
+        if (s[i] != '\\' || !in_str) {
             /* yajl also skips \v and \f between tokens: not JSON white
-             * space (RFC 8259), and jansson refuses them */
-            if (s[i] == '\v' || s[i] == '\f') {
+             * space (RFC 8259), and jansson refuses them; inside a string
+             * yajl refuses them itself */
+            if (!in_str && (s[i] == '\v' || s[i] == '\f')) {
                 return "body is not valid JSON (\\v or \\f outside a "
                        "string)";
             }
-            i++;
-            continue;
-        }
-
-        if (s[i] != '\\') {
             i++;
             continue;
         }
