@@ -80,6 +80,7 @@ test-nginx: all
 test: deps
 	$(MAKE) all
 	prove -e '' $(UNIT_BINS)
+	$(MAKE) fuzz-smoke
 	prove -r t/
 	$(MAKE) sanitize
 	$(MAKE) valgrind
@@ -190,3 +191,55 @@ install: $(B)/zoomtrack $(MODULE_SO)
 	ln -sf ../modules-available/mod-http-zoomtrack.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/nginx/modules-enabled/50-mod-http-zoomtrack.conf
 	@echo "install: done; README \"Production\" has the next steps"
+
+
+# ---- fuzzing (fuzz/README): libFuzzer targets built with clang, ASan and
+# UBSan in build/fuzz.  `make fuzz FUZZ_SECONDS=N` runs each target for N
+# seconds; `make fuzz-smoke` (part of `make test`) a few seconds each.
+# Every target is also linked with fuzz/fuzz_replay.c by the normal
+# compiler into $(B)/unit/test_fuzz_<target>, a TAP test that replays
+# fuzz/regress/<target> and fuzz/corpus/<target>: run with the unit tests,
+# under ASan (make sanitize) and under valgrind (make valgrind).
+FUZZ_TARGETS        = event sig csv presence conf zoom_json spool
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_CC            ?= clang
+FUZZ_SAN            = -fsanitize=address,undefined \
+                      -fno-sanitize-recover=all -fno-omit-frame-pointer
+# targets that #include the source they test (to reach its static
+# functions) must not link its object too
+FUZZ_OMIT_zoom_json = zoomtrack/zoom/zt_zoom_api zoomtrack/zoom/zt_camera
+FUZZ_OMIT_spool     = zoomtrack/drain/zt_spool_import
+FUZZ_REPLAY        := $(FUZZ_TARGETS:%=$(B)/unit/test_fuzz_%)
+FUZZ_BINS          := $(FUZZ_TARGETS:%=$(B)/fuzzer/%)
+
+UNIT_BINS += $(FUZZ_REPLAY)
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-bins
+
+unit: $(FUZZ_REPLAY)
+
+$(B)/unit/test_fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_replay.c fuzz/fuzz.h \
+		       $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifuzz $(CFLAGS) $(SAN) $(WARN) \
+	    -DZT_FUZZ_TARGET='"$*"' -o $@ fuzz/fuzz_$*.c fuzz/fuzz_replay.c \
+	    $(filter-out $(FUZZ_OMIT_$*:%=$(B)/obj/%.o),$(LIB_OBJS)) $(LIBS)
+
+$(B)/fuzzer/%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifuzz $(CFLAGS) $(SAN) -fsanitize=fuzzer $(WARN) \
+	    -o $@ fuzz/fuzz_$*.c \
+	    $(filter-out $(FUZZ_OMIT_$*:%=$(B)/obj/%.o),$(LIB_OBJS)) $(LIBS)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) OPT=-O1 \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
+
+fuzz: fuzz-build
+	fuzz/run build/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	fuzz/run build/fuzz $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)

@@ -1,12 +1,14 @@
 /*
- * Zoom event normalisation.  A body is parsed once, by yajl's streaming
- * parser, which validates the whole document (UTF-8 included) while only the
- * fields sinks need are copied, into one buffer; the event gets an id derived
- * from its business key, so every delivery of one event (Zoom's retries, the
- * same event in two subscriptions) carries the same id and sinks can drop
- * copies.  The record is written directly, keeping the body byte-exact in
- * raw_payload.  This is the per-request work of the nginx module, hence no
- * DOM and no allocation per field.
+ * Zoom event normalisation.  A body is first checked against zoomtrack's
+ * one definition of text (RFC 3629 UTF-8, paired surrogate escapes: what
+ * the drainer's jansson accepts and yajl alone does not enforce), then
+ * parsed once, by yajl's streaming parser, which validates the document
+ * while only the fields sinks need are copied, into one buffer; the event
+ * gets an id derived from its business key, so every delivery of one event
+ * (Zoom's retries, the same event in two subscriptions) carries the same id
+ * and sinks can drop copies.  The record is written directly, keeping the
+ * body byte-exact in raw_payload.  This is the per-request work of the
+ * nginx module, hence no DOM and no allocation per field.
  */
 
 #include <ctype.h>
@@ -19,6 +21,7 @@
 
 #include "zt_event.h"
 #include "zt_time.h"
+#include "zt_utf8.h"
 
 
 typedef struct {
@@ -178,7 +181,7 @@ typedef enum {
 typedef enum {
     ZT_VAL_STR = 0,       /* strings and numbers, as text */
     ZT_VAL_EVENT,         /* strings only */
-    ZT_VAL_TS,            /* a number of ms, or a numeric string */
+    ZT_VAL_TS,            /* a number of ms (zt_event_ts_of) */
     ZT_VAL_CHILD          /* an object of the next context */
 } zt_val_e;
 
@@ -240,7 +243,6 @@ typedef struct {
     zt_ctx_e            ctx[ZT_MAX_DEPTH];
     const zt_field_t   *target;          /* field of the next value */
     uint32_t            seen[ZT_CTX_PART + 1];
-    int                 have_ts;
     const char         *reason;          /* why the parse was cancelled */
 } zt_parse_t;
 
@@ -282,13 +284,39 @@ zt_is_integer(const char *s, size_t n)
 }
 
 
+/*
+ * Zoom's event_ts: a JSON number of plain digits that is a plausible time
+ * in ms; 0 otherwise.  Longer than 15 digits is out of range anyway, so the
+ * sum below cannot overflow.
+ */
+static int64_t
+zt_event_ts_of(const char *s, size_t n)
+{
+    size_t   i;
+    int64_t  v;
+
+    if (n == 0 || n > 15) {
+        return 0;
+    }
+
+    v = 0;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return 0;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+
+    return zt_time_plausible_ms(v) ? v : 0;
+}
+
+
 /* a scalar for the current target; s is NULL for null/true/false */
 static int
 zt_parse_value(zt_parse_t *p, const char *s, size_t n, int is_number)
 {
     int                 len;
     char                buf[64];
-    char               *end;
     const zt_field_t   *f;
 
     if (p->depth == 0) {
@@ -312,22 +340,11 @@ zt_parse_value(zt_parse_t *p, const char *s, size_t n, int is_number)
         break;
 
     case ZT_VAL_TS:
-        if (n >= sizeof(buf)) {
-            return 1;
-        }
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-
-        if (is_number && !zt_is_integer(s, n)) {
-            p->ev->event_ts = (int64_t) strtod(buf, NULL);
-            p->have_ts = 1;
-
-        } else {
-            p->ev->event_ts = (int64_t) strtoll(buf, &end, 10);
-            p->have_ts = (*end == '\0');
-            if (!p->have_ts) {
-                p->ev->event_ts = 0;
-            }
+        /* only a plain integer in range is believed; anything else (a
+         * string, a real, a sign, 1e300, 2^64) counts as absent, so the
+         * record falls back to the participant's time: see zt_event_time */
+        if (is_number) {
+            p->ev->event_ts = zt_event_ts_of(s, n);
         }
         return 1;
 
@@ -497,6 +514,142 @@ static const yajl_callbacks  zt_yajl_callbacks = {
 };
 
 
+/* bytes zt_event_text_check() looks at: quote, backslash, \v, \f, non-ASCII */
+static const unsigned char  zt_text_special[256] = {
+    ['"'] = 1, ['\\'] = 1, ['\v'] = 1, ['\f'] = 1,
+    [0x80 ... 0xff] = 1
+};
+
+
+static int
+zt_hex4(const unsigned char *s, size_t n, uint32_t *v)
+{
+    size_t   i;
+    int      d;
+
+    if (n < 4) {
+        return 0;
+    }
+
+    *v = 0;
+    for (i = 0; i < 4; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            d = s[i] - '0';
+        } else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f') {
+            d = (s[i] | 0x20) - 'a' + 10;
+        } else {
+            return 0;
+        }
+        *v = (*v << 4) | (uint32_t) d;
+    }
+
+    return 1;
+}
+
+
+/*
+ * The body's text against zt_utf8.h's definition, before yajl sees it:
+ * yajl takes overlong forms and encoded surrogates that jansson refuses, and
+ * decodes an unpaired \uD800..\uDFFF escape into '?' or into an encoded
+ * surrogate.  So every byte must be RFC 3629 UTF-8 and, inside strings, a
+ * high surrogate escape must be followed by a low one and a low one must
+ * follow a high one; outside strings, \v and \f are no white space.
+ * Escapes that are not JSON at all are yajl's to refuse.
+ * Returns NULL or a static reason.
+ */
+static const char *
+zt_event_text_check(const unsigned char *s, size_t n)
+{
+    int       r, in_str;
+    size_t    i;
+    uint32_t  cp, lo;
+
+    static const char  *bad_utf8[] = {
+        "",
+        "body is not valid JSON (not UTF-8: malformed sequence)",
+        "body is not valid JSON (not UTF-8: overlong encoding)",
+        "body is not valid JSON (not UTF-8: encoded surrogate)",
+        "body is not valid JSON (not UTF-8: above U+10FFFF)"
+    };
+
+    in_str = 0;
+    i = 0;
+
+    while (i < n) {
+        /* most bytes are plain ASCII: skip them by table */
+        while (i < n && zt_text_special[s[i]] == 0) {
+            i++;
+        }
+
+        if (i == n) {
+            break;
+        }
+
+        if (s[i] >= 0x80) {
+            r = zt_utf8_decode(s + i, n - i, &cp);
+            if (r < 0) {
+                return bad_utf8[-r];
+            }
+            i += (size_t) r;
+            continue;
+        }
+
+        if (s[i] == '"') {
+            in_str = !in_str;
+            i++;
+            continue;
+        }
+
+        if (s[i] != '\\' || !in_str) {
+            /* yajl also skips \v and \f between tokens: not JSON white
+             * space (RFC 8259), and jansson refuses them; inside a string
+             * yajl refuses them itself */
+            if (!in_str && (s[i] == '\v' || s[i] == '\f')) {
+                return "body is not valid JSON (\\v or \\f outside a "
+                       "string)";
+            }
+            i++;
+            continue;
+        }
+
+        /* an escape: \uXXXX is checked, any other skips one character */
+        if (i + 1 < n && s[i + 1] == 'u'
+            && zt_hex4(s + i + 2, n - i - 2, &cp))
+        {
+            i += 6;
+
+            if (cp >= 0xdc00 && cp <= 0xdfff) {
+                return "body is not valid JSON (unpaired surrogate "
+                       "in a \\u escape)";
+            }
+
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                if (i + 1 >= n || s[i] != '\\' || s[i + 1] != 'u'
+                    || !zt_hex4(s + i + 2, n - i - 2, &lo)
+                    || lo < 0xdc00 || lo > 0xdfff)
+                {
+                    return "body is not valid JSON (unpaired surrogate "
+                           "in a \\u escape)";
+                }
+                i += 6;
+            }
+
+            continue;
+        }
+
+        i += 2;
+    }
+
+    /* yajl's yajl_complete_parse() ignores a string left open after the
+     * object: "{...}\"abc" */
+    if (in_str) {
+        return "body is not valid JSON (unterminated string)";
+    }
+
+    return NULL;
+}
+
+
 static char *
 zt_slot(zt_parse_t *p, int i)
 {
@@ -514,7 +667,11 @@ zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
 
     memset(ev, 0, sizeof(zt_event_t));
     memset(&p, 0, sizeof(zt_parse_t));
-    *reason = NULL;
+
+    *reason = zt_event_text_check(body, len);
+    if (*reason) {
+        return ZT_DECLINED;
+    }
 
     /*
      * decoded strings are never longer than their quoted source, so the
@@ -695,6 +852,37 @@ typedef struct {
 } zt_member_t;
 
 
+int64_t
+zt_event_time(const zt_event_t *ev, int64_t received_ms, const char **source)
+{
+    int64_t      t;
+    const char  *src;
+
+    /* no usable event_ts (none in real 2019 payloads): the participant's
+     * time, else the arrival; the id still uses the body's own fields */
+    t = ev->event_ts;
+    src = "zoom";
+
+    if (!zt_time_plausible_ms(t)) {
+        t = zt_time_parse_iso(ev->participant_time);
+        src = "participant";
+    }
+
+    if (!zt_time_plausible_ms(t)) {
+        t = received_ms;
+        src = "received";
+    }
+
+    if (source) {
+        *source = src;
+    }
+
+    return t;
+}
+
+
+#define ZT_RECORD_N  20
+
 char *
 zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     int64_t received_ms, size_t *out_len)
@@ -704,18 +892,10 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     char         num[32];
     size_t       i, size;
     int64_t      event_ts;
-    const char  *action;
-    zt_member_t  m[19];
+    const char  *action, *source;
+    zt_member_t  m[ZT_RECORD_N];
 
-    /* no event_ts (seen in real 2019 payloads): the participant's time,
-     * else the arrival; the id still uses the body's own fields */
-    event_ts = ev->event_ts;
-    if (event_ts <= 0) {
-        event_ts = zt_time_parse_iso(ev->participant_time);
-    }
-    if (event_ts <= 0) {
-        event_ts = received_ms;
-    }
+    event_ts = zt_event_time(ev, received_ms, &source);
 
     zt_time_rfc3339(event_ts, ts);
     zt_time_rfc3339(received_ms, rcv);
@@ -730,29 +910,30 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     ZT_MS(0, "event_id", ev->event_id);
     ZT_MS(1, "event_type", ev->event_type);
     ZT_M(2, "event_ts", num, (size_t) n);
-    ZT_MS(3, "event_timestamp", ts);
-    ZT_MS(4, "account_id", ev->account_id);
-    ZT_MS(5, "meeting_id", ev->meeting_id);
-    ZT_MS(6, "meeting_uuid", ev->meeting_uuid);
-    ZT_MS(7, "breakout_room_uuid", ev->breakout_room_uuid);
-    ZT_MS(8, "participant_user_id", ev->participant_user_id);
-    ZT_MS(9, "participant_uuid", ev->participant_uuid);
-    ZT_MS(10, "participant_id", ev->participant_id);
-    ZT_MS(11, "parent_user_id", ev->parent_user_id);
-    ZT_MS(12, "registrant_id", ev->registrant_id);
-    ZT_MS(13, "participant_name", ev->participant_name);
-    ZT_MS(14, "participant_email", ev->participant_email);
-    ZT_MS(15, "action", action);
-    ZT_MS(16, "leave_reason", ev->leave_reason);
-    ZT_MS(17, "received_at", rcv);
-    ZT_M(18, "raw_payload", body, len);
+    ZT_MS(3, "event_ts_source", source);
+    ZT_MS(4, "event_timestamp", ts);
+    ZT_MS(5, "account_id", ev->account_id);
+    ZT_MS(6, "meeting_id", ev->meeting_id);
+    ZT_MS(7, "meeting_uuid", ev->meeting_uuid);
+    ZT_MS(8, "breakout_room_uuid", ev->breakout_room_uuid);
+    ZT_MS(9, "participant_user_id", ev->participant_user_id);
+    ZT_MS(10, "participant_uuid", ev->participant_uuid);
+    ZT_MS(11, "participant_id", ev->participant_id);
+    ZT_MS(12, "parent_user_id", ev->parent_user_id);
+    ZT_MS(13, "registrant_id", ev->registrant_id);
+    ZT_MS(14, "participant_name", ev->participant_name);
+    ZT_MS(15, "participant_email", ev->participant_email);
+    ZT_MS(16, "action", action);
+    ZT_MS(17, "leave_reason", ev->leave_reason);
+    ZT_MS(18, "received_at", rcv);
+    ZT_M(19, "raw_payload", body, len);
 
 #undef ZT_MS
 #undef ZT_M
 
     /* braces, commas and quotes; event_ts is the one unquoted value */
-    size = 2 + 18;
-    for (i = 0; i < 19; i++) {
+    size = 2 + ZT_RECORD_N - 1;
+    for (i = 0; i < ZT_RECORD_N; i++) {
         size += strlen(m[i].key) + 2 + zt_json_escaped_len(m[i].val,
                                                             m[i].len);
     }
@@ -765,7 +946,7 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     d = out;
     *d++ = '{';
 
-    for (i = 0; i < 19; i++) {
+    for (i = 0; i < ZT_RECORD_N; i++) {
         if (i) {
             *d++ = ',';
         }

@@ -29,7 +29,8 @@ typedef enum {
 typedef struct {
     char          event_id[ZT_UUID_LEN + 1];
     char         *event_type;
-    int64_t       event_ts;            /* ms; 0 when absent */
+    int64_t       event_ts;            /* ms; 0 when absent or not a
+                                          plausible time (zt_event_time) */
     char         *account_id;
     char         *meeting_id;
     char         *meeting_uuid;
@@ -53,8 +54,9 @@ typedef struct {
 /*
  * Parses and normalises a body.  Returns ZT_OK, or ZT_DECLINED with *reason
  * set to a static text for a body that is not acceptable (not JSON, not an
- * object, no "event" string, ...), or ZT_ERROR when out of memory.  On any
- * return zt_event_free() may be called.
+ * object, no "event" string, not UTF-8 as zt_utf8.h defines it, a \u
+ * escape of an unpaired UTF-16 surrogate, ...), or ZT_ERROR when out of
+ * memory.  On any return zt_event_free() may be called.
  */
 int zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
     const char **reason);
@@ -63,10 +65,21 @@ void zt_event_free(zt_event_t *ev);
 int zt_event_is_url_validation(const zt_event_t *ev);
 
 /*
+ * The event's time in ms: Zoom's event_ts when it is a plausible
+ * epoch-milliseconds integer (zt_time_plausible_ms), else the participant's
+ * join/leave/date time, else received_ms.  *source (if not NULL) is set to
+ * "zoom", "participant" or "received", the record's event_ts_source.
+ */
+int64_t zt_event_time(const zt_event_t *ev, int64_t received_ms,
+    const char **source);
+
+/*
  * The queue record: a compact JSON object with the normalised fields,
- * received_at and raw_payload (the body byte-exact).  received_ms is the
- * arrival time in ms since the epoch.  Returns a malloc()ed NUL-terminated
- * string and its length, or NULL when out of memory.
+ * event_ts (zt_event_time) and event_ts_source, received_at and
+ * raw_payload (the body byte-exact).  received_ms is the arrival time in ms
+ * since the epoch.  Every string in it is valid UTF-8 as long as the body
+ * passed zt_event_parse().  Returns a malloc()ed NUL-terminated string and
+ * its length, or NULL when out of memory.
  */
 char *zt_event_record(const zt_event_t *ev, const unsigned char *body,
     size_t len, int64_t received_ms, size_t *out_len);

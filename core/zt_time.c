@@ -348,3 +348,10 @@ zt_time_now_ms(void)
     gettimeofday(&tv, NULL);
     return (int64_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
+
+
+int
+zt_time_plausible_ms(int64_t ms)
+{
+    return ms >= ZT_TIME_MIN_MS && ms <= ZT_TIME_MAX_MS;
+}

@@ -39,5 +39,15 @@ int zt_time_day_bounds(const char *date, const char *tz, int64_t *start,
 
 int64_t zt_time_now_ms(void);
 
+/*
+ * Whether ms is a plausible event time in ms since the epoch: from
+ * 2000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.  Below it are values in
+ * seconds (or junk), above it microseconds and what RFC 3339 cannot write.
+ */
+#define ZT_TIME_MIN_MS  946684800000LL
+#define ZT_TIME_MAX_MS  253402300799999LL
+
+int zt_time_plausible_ms(int64_t ms);
+
 
 #endif /* ZT_TIME_H */

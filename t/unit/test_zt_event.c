@@ -149,8 +149,10 @@ test_payload_files(void)
                cases[i].file);
         ok(json_is_string(json_object_get(j, "meeting_id")),
            "%s: record meeting_id is a string", cases[i].file);
-        is_int(json_object_size(j), 19, "%s: record has the 19 fields",
+        is_int(json_object_size(j), 20, "%s: record has the 20 fields",
                cases[i].file);
+        is_str(json_string_value(json_object_get(j, "event_ts_source")),
+               "zoom", "%s: event_ts from Zoom", cases[i].file);
         json_decref(j);
         free(rec);
         zt_event_free(&ev);
@@ -250,9 +252,9 @@ test_fields(void)
     /* white space and escapes survive the record byte for byte */
     {
         const char  *b = "{\t\"event\":\"x\\u0001\\\"\\\\ \xc3\xa9\",\r\n"
-                         "  \"event_ts\" :\f1}";
+                         "  \"event_ts\" : 1}";
 
-        is_int(parse(b, &ev, &reason), ZT_OK, "body with \\t \\r \\n \\f");
+        is_int(parse(b, &ev, &reason), ZT_OK, "body with \\t \\r \\n");
         is_str(ev.event_type, "x\x01\"\\ \xc3\xa9", "escapes decoded");
         rec = zt_event_record(&ev, (unsigned char *) b, strlen(b), 1, &rlen);
         j = json_loads(rec, 0, NULL);
@@ -280,7 +282,8 @@ test_ids(void)
     zt_event_t    ev;
     const char   *reason;
     const char   *join = "{\"event\":\"meeting.participant_joined\","
-                         "\"event_ts\":100,\"payload\":{\"object\":{\"uuid\":"
+                         "\"event_ts\":1626230691100,\"payload\":{"
+                         "\"object\":{\"uuid\":"
                          "\"m\",\"participant\":{\"user_id\":\"1\","
                          "\"user_name\":\"A\"}}}}";
 
@@ -288,26 +291,30 @@ test_ids(void)
     memcpy(a, ev.event_id, sizeof(a));
     zt_event_free(&ev);
 
-    parse("{\"event\":\"meeting.participant_joined\",\"event_ts\":101,"
+    parse("{\"event\":\"meeting.participant_joined\","
+          "\"event_ts\":1626230691101,"
           "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
           "{\"user_id\":\"1\",\"user_name\":\"A\"}}}}", &ev, &reason);
     ok(strcmp(a, ev.event_id) != 0, "other event_ts: other id");
     zt_event_free(&ev);
 
-    parse("{\"event\":\"meeting.participant_left\",\"event_ts\":100,"
+    parse("{\"event\":\"meeting.participant_left\","
+          "\"event_ts\":1626230691100,"
           "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
           "{\"user_id\":\"1\",\"user_name\":\"A\"}}}}", &ev, &reason);
     ok(strcmp(a, ev.event_id) != 0, "other type: other id");
     zt_event_free(&ev);
 
-    parse("{\"event\":\"meeting.participant_joined\",\"event_ts\":100,"
+    parse("{\"event\":\"meeting.participant_joined\","
+          "\"event_ts\":1626230691100,"
           "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
           "{\"user_id\":\"2\",\"user_name\":\"B\"}}}}", &ev, &reason);
     ok(strcmp(a, ev.event_id) != 0, "other person at the same instant");
     zt_event_free(&ev);
 
     parse("{\"payload\":{\"object\":{\"participant\":{\"user_name\":\"A\","
-          "\"user_id\":\"1\"},\"uuid\":\"m\"}},\"event_ts\":100,"
+          "\"user_id\":\"1\"},\"uuid\":\"m\"}},"
+          "\"event_ts\":1626230691100,"
           "\"event\":\"meeting.participant_joined\"}", &ev, &reason);
     is_str(ev.event_id, a, "key order does not matter");
     zt_event_free(&ev);
@@ -335,6 +342,10 @@ test_rejects(void)
         { "{\"event\":17}", "no \"event\"" },
         { "{\"event\":\"\"}", "no \"event\"" },
         { "{\"event\":\"a\",\"event\":\"b\"}", "not valid JSON" },
+        { "{\"event\":\"a\",\f\"n\":1}", "\\v or \\f" },
+        { "{\"event\":\"a\"}\"", "unterminated string" },
+        { "{\"event\":\"a\"} \"abc", "unterminated string" },
+        { "{\"event\":\"a\",\"n\":\v1}", "\\v or \\f" },
         { "{\"event\":\"endpoint.url_validation\",\"payload\":{}}",
           "plainToken" },
     };
@@ -381,6 +392,174 @@ test_person_key(void)
 }
 
 
+/*
+ * event_ts that is not a plausible epoch-ms integer counts as absent: the
+ * record falls back to the participant's time, else the arrival, and says
+ * which in event_ts_source.  Before: (int64_t) strtod(1e300) was undefined,
+ * 2^64 was clamped to INT64_MAX and "-1" or a string were believed.
+ */
+static void
+test_event_ts(void)
+{
+    char         body[512], *rec;
+    size_t       i, rlen;
+    json_t      *j;
+    zt_event_t   ev;
+    const char  *reason;
+
+    static const struct {
+        const char  *ts;
+        int64_t      want;
+        const char  *source;
+    } c[] = {
+        { "1626230691572", 1626230691572LL, "zoom" },
+        { "946684800000", 946684800000LL, "zoom" },
+        { "253402300799999", 253402300799999LL, "zoom" },
+        { "1e300", 0, "participant" },
+        { "-1e300", 0, "participant" },
+        { "-1", 0, "participant" },
+        { "0", 0, "participant" },
+        { "18446744073709551616", 0, "participant" },
+        { "9223372036854775807", 0, "participant" },
+        { "9223372036854775808", 0, "participant" },
+        { "1626230691572.5", 0, "participant" },
+        { "1626230691572.0", 0, "participant" },
+        { "1.626230691572e12", 0, "participant" },
+        { "\"1626230691572\"", 0, "participant" },
+        { "\"soon\"", 0, "participant" },
+        { "1626230691", 0, "participant" },          /* seconds, not ms */
+        { "1626230691572000", 0, "participant" },    /* microseconds */
+        { "253402300800000", 0, "participant" },     /* year 10000 */
+        { "null", 0, "participant" },
+        { "true", 0, "participant" },
+        { "[1626230691572]", 0, "participant" },
+        { "{\"ms\":1626230691572}", 0, "participant" },
+    };
+
+    for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        snprintf(body, sizeof(body),
+                 "{\"event\":\"meeting.participant_left\",\"event_ts\":%s,"
+                 "\"payload\":{\"object\":{\"uuid\":\"m\",\"participant\":"
+                 "{\"user_id\":\"1\",\"leave_time\":"
+                 "\"2021-07-13T21:44:51Z\"}}}}", c[i].ts);
+
+        is_int(parse(body, &ev, &reason), ZT_OK, "event_ts %s: parses",
+               c[i].ts);
+        is_int(ev.event_ts, c[i].want, "event_ts %s: kept as %lld",
+               c[i].ts, (long long) c[i].want);
+
+        rec = zt_event_record(&ev, (unsigned char *) body, strlen(body),
+                              1700000000123LL, &rlen);
+        j = rec ? json_loadb(rec, rlen, 0, NULL) : NULL;
+        ok(j != NULL, "event_ts %s: record is JSON", c[i].ts);
+        is_int(json_integer_value(json_object_get(j, "event_ts")),
+               c[i].want ? c[i].want : 1626212691000LL,
+               "event_ts %s: record event_ts", c[i].ts);
+        is_str(json_string_value(json_object_get(j, "event_ts_source")),
+               c[i].source, "event_ts %s: event_ts_source", c[i].ts);
+        json_decref(j);
+        free(rec);
+        zt_event_free(&ev);
+    }
+
+    /* no usable event_ts and no participant time: the arrival */
+    is_int(parse("{\"event\":\"meeting.started\",\"event_ts\":-5,"
+                 "\"payload\":{\"object\":{\"uuid\":\"m\"}}}", &ev,
+                 &reason), ZT_OK, "meeting.started with event_ts -5");
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
+                          &rlen);
+    j = json_loadb(rec, rlen, 0, NULL);
+    is_int(json_integer_value(json_object_get(j, "event_ts")),
+           1700000000123LL, "falls back to the arrival time");
+    is_str(json_string_value(json_object_get(j, "event_ts_source")),
+           "received", "event_ts_source received");
+    is_str(json_string_value(json_object_get(j, "event_timestamp")),
+           "2023-11-14T22:13:20.123Z", "event_timestamp of the arrival");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+
+    /* a participant time that is no plausible time is not used either */
+    parse("{\"event\":\"meeting.participant_joined\",\"payload\":{\"object\""
+          ":{\"uuid\":\"m\",\"participant\":{\"join_time\":"
+          "\"1970-01-01T00:00:01Z\"}}}}", &ev, &reason);
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
+                          &rlen);
+    j = json_loadb(rec, rlen, 0, NULL);
+    is_str(json_string_value(json_object_get(j, "event_ts_source")),
+           "received", "a 1970 join_time is not believed");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+}
+
+
+/*
+ * One definition of UTF-8 (RFC 3629, zt_utf8.h) at the edge: what yajl
+ * alone let through but jansson refuses is rejected, with a reason.
+ */
+static void
+test_utf8(void)
+{
+    size_t       i;
+    zt_event_t   ev;
+    const char  *reason;
+
+    static const struct {
+        const char  *body;
+        const char  *why;
+    } bad[] = {
+        { "{\"event\":\"x\",\"payload\":{\"object\":{\"participant\":"
+          "{\"user_name\":\"\xc0\x96\"}}}}", "overlong" },
+        { "{\"event\":\"x\",\"n\":\"\xe0\x80\xaf\"}", "overlong" },
+        { "{\"event\":\"x\",\"n\":\"\xf0\x80\x80\xaf\"}", "overlong" },
+        { "{\"event\":\"x\",\"n\":\"\xed\xa0\x80\"}", "surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\xed\xbf\xbf\"}", "surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\xf4\x90\x80\x80\"}", "U+10FFFF" },
+        { "{\"event\":\"x\",\"n\":\"\xf7\xbf\xbf\xbf\"}", "U+10FFFF" },
+        { "{\"event\":\"x\",\"n\":\"\xf8\x88\x80\x80\x80\"}", "malformed" },
+        { "{\"event\":\"x\",\"n\":\"\x80\"}", "malformed" },
+        { "{\"event\":\"x\",\"n\":\"\xc3\"}", "malformed" },
+        { "{\"event\":\"x\",\"n\":\"\xe2\x82\"}", "malformed" },
+        { "{\"event\":\"x\",\"n\":\"\\ud800\"}", "unpaired surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\\uDBFF x\"}", "unpaired surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\\udc00\"}", "unpaired surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\\ud800\\u0041\"}",
+          "unpaired surrogate" },
+        { "{\"event\":\"x\",\"n\":\"\\ud800\\ud800\"}",
+          "unpaired surrogate" },
+        { "{\"event\":\"x\",\"payload\":{\"object\":{\"participant\":"
+          "{\"user_name\":\"\\udfff\\ud800\"}}}}", "unpaired surrogate" },
+        { "{\"event\":\"x\",\"\\ud800\":1}", "unpaired surrogate" },
+    };
+
+    static const char  *good[] = {
+        "{\"event\":\"x\",\"n\":\"\\ud83d\\ude00 \\uD83D\\uDE00\"}",
+        "{\"event\":\"x\",\"n\":\"\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"}",
+        "{\"event\":\"x\",\"n\":\"\xef\xbf\xbf \xed\x9f\xbf \xee\x80\x80\"}",
+        "{\"event\":\"x\",\"n\":\"\\\\ud800 is text\"}",
+        "{\"event\":\"x\",\"n\":\"\\\\\\ud83d\\ude00\"}",
+        "{\"event\":\"x\",\"n\":\"\\\"\\ud83d\\ude00\"}",
+    };
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        is_int(parse(bad[i].body, &ev, &reason), ZT_DECLINED,
+               "UTF-8 case %zu rejected", i);
+        ok(reason && strstr(reason, bad[i].why)
+           && strstr(reason, "not valid JSON"),
+           "reason \"%s\" says %s", reason ? reason : "(null)",
+           bad[i].why);
+        zt_event_free(&ev);
+    }
+
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        is_int(parse(good[i], &ev, &reason), ZT_OK,
+               "valid UTF-8 case %zu accepted", i);
+        zt_event_free(&ev);
+    }
+}
+
+
 int
 main(void)
 {
@@ -389,6 +568,8 @@ main(void)
     test_ids();
     test_rejects();
     test_person_key();
+    test_event_ts();
+    test_utf8();
 
     return done_testing();
 }
