@@ -576,6 +576,13 @@ static const char  *zt_att_columns[] = {
 };
 
 
+/* name, email and group are free text, the figures are not */
+static const zt_csv_kind_e  zt_att_csv_kinds[9] = {
+    ZT_CSV_TEXT, ZT_CSV_TEXT, ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID,
+    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID
+};
+
+
 /* text as HTML: the five characters that matter escaped */
 static void
 zt_att_html_text(FILE *f, const char *s)
@@ -718,7 +725,7 @@ zt_att_write(const zt_att_run_t *run, const char *format, FILE *f)
         cells[7] = num[4];
         cells[8] = num[5];
 
-        if (zt_csv_row(f, cells, 9) != ZT_OK) {
+        if (zt_csv_row_kinds(f, cells, zt_att_csv_kinds, 9) != ZT_OK) {
             return ZT_ERROR;
         }
     }

@@ -84,6 +84,12 @@ zt_presence_row_cmp(const void *a, const void *b)
 }
 
 
+
+/* Username and Room are free text; status, times and meeting id are not */
+static const zt_csv_kind_e  zt_presence_csv_kinds[6] = {
+    ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT, ZT_CSV_ID
+};
+
 int
 zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
     const char *allowlist)
@@ -143,7 +149,7 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
         cells[4] = room;
         cells[5] = rows[i].meeting_id;
 
-        rc = zt_csv_row(f, cells, 6);
+        rc = zt_csv_row_kinds(f, cells, zt_presence_csv_kinds, 6);
     }
 
     free(rows);

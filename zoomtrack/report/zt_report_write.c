@@ -34,6 +34,20 @@ const char  *const zt_report_columns[ZT_REPORT_NCOLS] = {
 };
 
 
+/*
+ * Free text a person or Zoom user chose (names, emails, room names, the
+ * roster's group) is neutralised against formulas; identifiers, times and
+ * numbers are written as they are (zt_csv.h)
+ */
+static const zt_csv_kind_e  zt_report_csv_kinds[ZT_REPORT_NCOLS] = {
+    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT, ZT_CSV_TEXT, ZT_CSV_ID,
+    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID,
+    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT,
+    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID,
+    ZT_CSV_ID
+};
+
+
 static const int  zt_report_json_types[ZT_REPORT_NCOLS] = {
     ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
     ZT_JS_STR, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
@@ -59,7 +73,9 @@ zt_report_write_csv(const zt_report_t *r, FILE *f)
             cells[i] = r->rows[k].cells[i] ? r->rows[k].cells[i] : "";
         }
 
-        if (zt_csv_row(f, cells, ZT_REPORT_NCOLS) != ZT_OK) {
+        if (zt_csv_row_kinds(f, cells, zt_report_csv_kinds, ZT_REPORT_NCOLS)
+            != ZT_OK)
+        {
             return ZT_ERROR;
         }
     }
