@@ -66,6 +66,9 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
     { "status", "state", "",
       "presence state file (default DATA/status-state.json)" },
+    { "status", "keep_hours", "24",
+      "hours an ended meeting stays in the status CSV and state, counted "
+      "from its end as Zoom timestamped it" },
 
     { "spool", "dir", "", "the module's zoomtrack_spool dir to import" },
     { "spool", "queues", "zoomtrack:archive zoomtrack:warehouse "
