@@ -2,7 +2,8 @@
 
 # Golden daily reports: every t/data/report/NAME.ev scenario is loaded into
 # a fresh SQLite warehouse and `zoomtrack report --date D` must write
-# exactly t/data/report/NAME.D.csv, cell by cell.  ZT_REGEN=1 rewrites the
+# exactly t/data/report/NAME.D.csv, cell by cell; NAME.roster.csv, when
+# there, is the roster ([roster] file).  ZT_REGEN=1 rewrites the
 # expected files (review the diff before committing).
 
 use strict;
@@ -41,7 +42,10 @@ for my $ev (@scenarios) {
             ['report', '--date', $date, '--out', $out,
              $meeting ? ('--meeting', $meeting) : ()],
             env => { ZOOMTRACK_DATA_DIR => $dir,
-                     ZOOMTRACK_TIMEZONE => $f->{tz} });
+                     ZOOMTRACK_TIMEZONE => $f->{tz},
+                     -f "$top/t/data/report/$name.roster.csv"
+                     ? (ZOOMTRACK_ROSTER_FILE =>
+                        "$top/t/data/report/$name.roster.csv") : () });
         is($rc, 0, "$name $date: exit 0") or diag($stderr);
         my $got = slurp($out) // '';
         if ($ENV{ZT_REGEN}) {

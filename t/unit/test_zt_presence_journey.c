@@ -200,6 +200,50 @@ test_next_room_and_first_leave(void)
 
 
 static void
+test_names(void)
+{
+    size_t               n;
+    zt_journey_t        *all, *j;
+    zt_presence_t       *p;
+    zt_presence_event_t  e;
+
+    all = NULL;
+    n = 0;
+    p = zt_presence_create();
+
+    memset(&e, 0, sizeof(e));
+    e.event_type = "meeting.participant_joined_waiting_room";
+    e.meeting_uuid = "m==";
+    e.meeting_id = "123";
+    e.person_key = "id:w";
+    e.participant_id = "";
+    e.registrant_id = "";
+    e.participant_name = "Early Name";
+    e.participant_email = "w@example.com";
+    e.breakout_room_uuid = "";
+    e.event_ts = T0;
+    zt_presence_fold_event(p, &e);
+
+    e.event_type = MJ;
+    e.participant_name = "Later Name";
+    e.event_ts = T0 + MIN;
+    zt_presence_fold_event(p, &e);
+
+    j = journey(p, "id:w", &all, &n);
+    ok(j && strcmp(j->name, "Early Name") == 0
+       && strcmp(j->now.name, "Later Name") == 0
+       && strcmp(j->email, "w@example.com") == 0,
+       "the report's name is the first of any event, the status's the "
+       "latest of presence events");
+    ok(j && j->meeting_start == T0 && j->spans[0].start == T0 + MIN,
+       "a waiting-room event dates the meeting, not the presence");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+static void
 test_clip(void)
 {
     int64_t  cs, ce;
@@ -291,6 +335,7 @@ main(void)
 {
     test_leave_from_room();
     test_next_room_and_first_leave();
+    test_names();
     test_clip();
     test_bookkeeping();
 

@@ -1,7 +1,7 @@
 /*
- * Unit tests of zoomtrack/simulate/zt_simulate_model.c: determinism,
- * Zoom-shaped
- * bodies that core normalises, the main-meeting pair on every room move,
+ * Unit tests of the simulator (zoomtrack/simulate/zt_simulate_model.c):
+ * determinism, Zoom-shaped bodies that core normalises, the main-meeting
+ * pair on every room move, distinct times for the events of one action,
  * the identities promised (guests, registrants, two people with one name),
  * the delivery schedule, and the cross-check that matters: the expected
  * presence it prints equals what the presence fold (zt_presence.c) derives

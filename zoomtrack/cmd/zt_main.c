@@ -26,6 +26,14 @@ static const zt_cmd_t  zt_cmds[] = {
       "build the daily room-journey report" },
     { "camera", zt_cmd_camera,
       "fetch per-minute camera data from Zoom's QOS API" },
+    { "reconcile", zt_cmd_reconcile,
+      "fill sessions the webhooks missed from Zoom's Report API" },
+    { "prune", zt_cmd_prune,
+      "delete data older than [retention] keeps" },
+    { "attendance", zt_cmd_attendance,
+      "attendance per person over a period, against the roster" },
+    { "forget", zt_cmd_forget,
+      "remove one person from every store" },
 };
 
 

@@ -59,6 +59,7 @@ extern const zt_sink_entry_t  zt_sinks[];
 extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;
 extern const zt_sink_t  zt_sink_status;
+extern const zt_sink_t  zt_sink_chat;
 
 
 #endif /* ZT_SINK_H */

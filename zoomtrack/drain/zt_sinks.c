@@ -15,5 +15,6 @@ const zt_sink_entry_t  zt_sinks[] = {
     { "status",    NULL,     &zt_sink_status },
     { "warehouse", "sqlite", &zt_sink_warehouse },
     { "archive",   "local",  &zt_sink_archive },
+    { "chat",      NULL,     &zt_sink_chat },
     { NULL, NULL, NULL }
 };

@@ -7,6 +7,7 @@
 
 
 #include <stddef.h>
+#include <sys/types.h>
 
 
 #define ZT_FS_PATH     0       /* create the path itself too */
@@ -19,6 +20,15 @@
  * directory that could not be made copied into it, for the caller's log.
  */
 int zt_fs_mkdirs(const char *path, int what, char *failed, size_t len);
+
+
+/*
+ * Replaces path with data durably and atomically (temp file, fsync,
+ * rename, fsync of the directory), created with mode.  Returns ZT_OK, or
+ * ZT_ERROR with errno set.
+ */
+int zt_fs_replace(const char *path, const char *data, size_t len,
+    mode_t mode);
 
 
 #endif /* ZT_FS_H */

@@ -1,29 +1,38 @@
 /*
- * zt_presence: the live presence fold behind the status CSV.  Pure: no
- * files, no clocks, no logging.  Records (the queue's JSON objects) are
- * folded into per-(meeting_uuid, person) sets of event times; every value
- * shown (status, Last Join, Last Left, room) is derived from those sets
- * alone, so folding is idempotent and independent of arrival order.
+ * zt_presence: the one presence engine, behind both the live status CSV
+ * (folded incrementally by the status sink) and the daily report (a day's
+ * events folded at once by `zoomtrack report`).  Pure: no files, no
+ * clocks, no logging, no SQL.  Events (the queue's JSON records, or
+ * zt_presence_event_t from a warehouse) are folded into per-(meeting_uuid,
+ * person) sets of event times; everything shown (status, Last Join, Last
+ * Left, room; presence intervals, visits, next_room, join_time_known) is
+ * derived from those sets alone, so folding is idempotent and independent
+ * of arrival order and of how the events are batched.
  *
- * Rules (README "Live status"):
+ * Rules (README "Presence rules"; written once, zt_presence_derive.c):
  *   - a person is zt_person_key(): the first non-empty of the Zoom account
  *     id, registrant_id, email and display name;
  *   - main JOIN/LEAVE = meeting.participant_joined/_left and
  *     webinar.participant_joined/_left; room JOIN/LEAVE =
  *     meeting.participant_joined/_left_breakout_room; END =
- *     meeting.ended/webinar.ended; waiting-room events are not presence;
- *   - a main LEAVE at l is part of a room move, not a departure, when a main
- *     JOIN of the same person has l <= join <= l + ZT_MOVE_GAP_MS; that JOIN
- *     is a move join;
- *   - sweeping the times in order (ties: LEAVE, JOIN, END): a JOIN makes the
- *     person online (and is the Last Join unless it is a move join while
- *     online), a real LEAVE makes them offline and is the Last Left, an END
- *     of the meeting takes an online person offline at that time;
- *   - the room is the room of the person's latest room JOIN, unless that
- *     room has a LEAVE at or after it, or a main JOIN/LEAVE more than
- *     ZT_MOVE_GAP_MS after it (a return to the main room or a move whose
- *     breakout leave went missing), or the meeting ended after it, or the
- *     person is offline;
+ *     meeting.ended/webinar.ended; other events (waiting room, sharing)
+ *     only date the meeting and name people;
+ *   - a main LEAVE at l is part of a room move, not a departure, when a
+ *     JOIN (main or room) of the same person has l <= join <= l +
+ *     ZT_MOVE_GAP_MS;
+ *   - live state: sweeping the times in order (ties: LEAVE, JOIN, END): a
+ *     JOIN makes the person online (and is the Last Join unless it is a
+ *     move join while online), a real LEAVE makes them offline and is the
+ *     Last Left, an END takes an online person offline at that time; the
+ *     room is the room of the latest room JOIN, unless that room has a
+ *     LEAVE at or after it, or a main JOIN/LEAVE more than ZT_MOVE_GAP_MS
+ *     after it, or the meeting ended after it, or the person is offline;
+ *   - journeys: presence from a join to the next real departure or meeting
+ *     end; a visit from a room join to the next room leave, main leave,
+ *     room join or meeting end; next_room is the room joined within
+ *     ZT_MOVE_GAP_MS of the visit's end, else "Left meeting" when the
+ *     presence ends with the visit or within ZT_MOVE_GAP_MS after it (a
+ *     room leave and its main leave, in either order), else "Main room";
  *   - rooms are named Room-N, N numbering the meeting's rooms by the first
  *     room JOIN of anyone.
  */
@@ -158,9 +167,10 @@ int zt_presence_fold(zt_presence_t *p, const json_t *rec);
 int zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev);
 
 /*
- * Derived rows, sorted by last action (max of last join and left), newest
- * first.  *rows is malloc()ed (free() it); its strings point into p and
- * are valid until the next fold or zt_presence_free().
+ * Derived rows, one per person with presence events (people seen only in
+ * other events have none), sorted by last action (max of last join and
+ * left), newest first.  *rows is malloc()ed (free() it); its strings
+ * point into p and are valid until the next fold or zt_presence_free().
  */
 int zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
     size_t *n);
@@ -213,6 +223,12 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
  * Returns the number of meetings dropped.
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms);
+
+/*
+ * Drops the person with this key from every meeting (`zoomtrack forget`);
+ * their meetings become dirty.  Returns how many entries went.
+ */
+size_t zt_presence_forget(zt_presence_t *p, const char *key);
 
 /* clears the dirty flag of every meeting (after a full save) */
 void zt_presence_clean(zt_presence_t *p);

@@ -20,6 +20,10 @@
 #define ZT_PRESENCE_KEY_LEN  512
 #define ZT_PRESENCE_NONE     INT64_MAX
 
+/* which value of a zt_presence_str_t an event may set */
+#define ZT_PRESENCE_FIRST    1
+#define ZT_PRESENCE_LAST     2
+
 
 typedef enum {
     ZT_PR_IGNORE = 0,
@@ -119,7 +123,8 @@ zt_presence_person_t *zt_presence_person(zt_presence_meeting_t *m,
 int zt_presence_room(zt_presence_meeting_t *m, const char *uuid,
     size_t *idx);
 zt_presence_rset_t *zt_presence_rset(zt_presence_person_t *pp, size_t room);
-int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts);
+int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
+    int which);
 int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);
 int zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
     int64_t first_seen);

@@ -11,8 +11,11 @@
 
 
 static const char *zt_presence_or(const char *s);
+static void zt_presence_seen_set(zt_presence_meeting_t *m,
+    const zt_ts_set_t *s);
+static void zt_presence_seen_sets(zt_presence_meeting_t *m);
 static int zt_presence_str_from_json(zt_presence_str_t *s, const json_t *jp,
-    const char *key, const char *key_ts);
+    const char *key, const char *key_ts, int which);
 static json_t *zt_ts_to_json(const zt_ts_set_t *s);
 static int zt_ts_from_json(zt_ts_set_t *s, const json_t *a);
 static json_t *zt_presence_meeting_to_json(const zt_presence_meeting_t *m);
@@ -246,13 +249,47 @@ zt_presence_meeting_load(zt_presence_t *p, const json_t *jm)
         }
     }
 
+    /* a state saved before first_ts/last_ts: the sets bound them */
+    zt_presence_seen_sets(m);
+
     return ZT_OK;
+}
+
+
+static void
+zt_presence_seen_set(zt_presence_meeting_t *m, const zt_ts_set_t *s)
+{
+    if (s->n) {
+        zt_presence_seen(m, s->v[0], s->v[s->n - 1]);
+    }
+}
+
+
+static void
+zt_presence_seen_sets(zt_presence_meeting_t *m)
+{
+    size_t                 i, k;
+    zt_presence_person_t  *pp;
+
+    zt_presence_seen_set(m, &m->ends);
+
+    for (i = 0; i < m->npeople; i++) {
+        pp = m->people[i];
+        zt_presence_seen_set(m, &pp->joins);
+        zt_presence_seen_set(m, &pp->leaves);
+
+        for (k = 0; k < pp->nvisits; k++) {
+            zt_presence_seen_set(m, &pp->visits[k].joins);
+            zt_presence_seen_set(m, &pp->visits[k].leaves);
+        }
+    }
 }
 
 
 static int
 zt_presence_person_from_json(zt_presence_meeting_t *m, const json_t *jp)
 {
+    int                    which;
     size_t                 i, ri;
     json_t                *a, *v;
     const char            *s;
@@ -269,15 +306,22 @@ zt_presence_person_from_json(zt_presence_meeting_t *m, const json_t *jp)
         return ZT_ERROR;
     }
 
-    /* first and latest are a min and a max: folding both values is exact */
-    if (zt_presence_str_from_json(&pp->name, jp, "name", "name_ts")
+    /* first and latest are a min and a max: folding each back is exact */
+    which = ZT_PRESENCE_LAST;
+    if (json_object_get(jp, "name_first") == NULL) {
+        which |= ZT_PRESENCE_FIRST;     /* saved before first was kept */
+    }
+
+    if (zt_presence_str_from_json(&pp->name, jp, "name", "name_ts", which)
         != ZT_OK
-        || zt_presence_str_from_json(&pp->email, jp, "email", "email_ts")
-           != ZT_OK
+        || zt_presence_str_from_json(&pp->email, jp, "email", "email_ts",
+                                     which) != ZT_OK
         || zt_presence_str_from_json(&pp->name, jp, "name_first",
-                                     "name_first_ts") != ZT_OK
+                                     "name_first_ts", ZT_PRESENCE_FIRST)
+           != ZT_OK
         || zt_presence_str_from_json(&pp->email, jp, "email_first",
-                                     "email_first_ts") != ZT_OK)
+                                     "email_first_ts", ZT_PRESENCE_FIRST)
+           != ZT_OK)
     {
         return ZT_ERROR;
     }
@@ -313,7 +357,7 @@ zt_presence_person_from_json(zt_presence_meeting_t *m, const json_t *jp)
 
 static int
 zt_presence_str_from_json(zt_presence_str_t *s, const json_t *jp,
-    const char *key, const char *key_ts)
+    const char *key, const char *key_ts, int which)
 {
     const char  *v;
     json_t      *ts;
@@ -325,7 +369,8 @@ zt_presence_str_from_json(zt_presence_str_t *s, const json_t *jp,
         return ZT_OK;
     }
 
-    return zt_presence_set_str(s, v, json_integer_value(ts)) == ZT_ERROR
+    return zt_presence_set_str(s, v, json_integer_value(ts), which)
+           == ZT_ERROR
            ? ZT_ERROR : ZT_OK;
 }
 

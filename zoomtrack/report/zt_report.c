@@ -22,11 +22,14 @@
 #include "zt_conf.h"
 #include "zt_fs.h"
 #include "zt_report.h"
+#include "zt_roster_conf.h"
+#include "zt_report_html.h"
 #include "zt_warehouse.h"
 
 
 #define ZT_REPORT_CSV   0
 #define ZT_REPORT_JSON  1
+#define ZT_REPORT_HTML  2
 
 
 typedef struct {
@@ -44,7 +47,9 @@ static int zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o);
 static int zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
     char *path, size_t len);
 static int zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
-    const char *target);
+    const char *target, const char *tz);
+static int zt_report_write(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *tz, FILE *f);
 static int zt_report_store(const zt_warehouse_ops_t *ops, void *wh,
     const zt_wh_query_t *q, const zt_report_t *r);
 
@@ -54,16 +59,18 @@ zt_report_usage(FILE *f)
 {
     fprintf(f,
         "usage: zoomtrack report --date YYYY-MM-DD [--meeting ID]\n"
-        "                        [--format csv|json] [--out FILE] "
+        "                        [--format csv|json|html] [--out FILE] "
         "[-c FILE]\n\n"
         "Writes the room-journey report of one local day (timezone from the\n"
         "configuration) from the SQLite warehouse: one row per person,\n"
         "meeting instance and breakout-room visit.\n\n"
         "  --date D       the local date to report (required)\n"
         "  --meeting ID   only this meeting id or meeting uuid\n"
-        "  --format F     csv (default) or json (an array of row objects)\n"
+        "  --format F     csv (default), json (an array of row objects) or\n"
+        "                 html (one self-contained page: timelines, rooms,\n"
+        "                 the full table)\n"
         "  --out FILE     output file, \"-\" for stdout (default\n"
-        "                 [report] dir/DAILY_REPORT_<D>.csv or .json)\n"
+        "                 [report] dir/DAILY_REPORT_<D>.csv, .json or .html)\n"
         "  -c FILE        configuration file\n\n"
         "Times are local \"YYYY-MM-DD HH:MM:SS\"; durations are minutes\n"
         "with 2 decimals; camera cells are empty unless camera_status is\n"
@@ -145,9 +152,12 @@ zt_report_args(int argc, char **argv, zt_report_opts_t *o)
             } else if (strcmp(optarg, "json") == 0) {
                 o->format = ZT_REPORT_JSON;
 
+            } else if (strcmp(optarg, "html") == 0) {
+                o->format = ZT_REPORT_HTML;
+
             } else {
                 fprintf(stderr, "zoomtrack report: unknown format \"%s\" "
-                        "(csv or json)\n", optarg);
+                        "(csv, json or html)\n", optarg);
                 return ZT_ERROR;
             }
             break;
@@ -196,6 +206,8 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
     const char                *tz;
     zt_report_t                r;
     zt_wh_query_t              q;
+    zt_att_opts_t              att;
+    zt_roster_conf_t          *rosters;
     const zt_warehouse_ops_t  *ops;
 
     tz = zt_conf_get(conf, "", "timezone");
@@ -215,11 +227,19 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return rc;
     }
 
+    rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
+    if (rosters == NULL) {
+        fprintf(stderr, "zoomtrack report: %s\n", err);
+        return ZT_EXIT_USAGE;
+    }
+    q.att = &att;
+
     ops = &zt_warehouse_sqlite;
 
     wh = ops->open(conf, err, sizeof(err));
     if (wh == NULL) {
         fprintf(stderr, "zoomtrack report: %s\n", err);
+        zt_roster_conf_free(rosters);
         return ZT_EXIT_FAILURE;
     }
 
@@ -228,7 +248,7 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         fprintf(stderr, "zoomtrack report: %s\n", err);
 
     } else {
-        rc = zt_report_output(&r, o, target);
+        rc = zt_report_output(&r, o, target, tz);
     }
 
     if (rc == ZT_OK) {
@@ -247,7 +267,14 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 
     zt_report_free(&r);
 
-    return rc == ZT_OK ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
+    if (rc != ZT_OK && zt_roster_conf_failed(rosters)) {
+        rc = ZT_DECLINED;               /* a roster row: the user's to fix */
+    }
+
+    zt_roster_conf_free(rosters);
+
+    return rc == ZT_OK ? ZT_EXIT_OK
+           : rc == ZT_DECLINED ? ZT_EXIT_USAGE : ZT_EXIT_FAILURE;
 }
 
 
@@ -269,7 +296,8 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
     if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
         != ZT_OK
         || (size_t) snprintf(path, len, "%s/DAILY_REPORT_%s.%s", dir, o->date,
-                             o->format == ZT_REPORT_JSON ? "json" : "csv")
+                             o->format == ZT_REPORT_JSON ? "json"
+                             : o->format == ZT_REPORT_HTML ? "html" : "csv")
            >= len)
     {
         fprintf(stderr, "zoomtrack report: report.dir is too long\n");
@@ -289,15 +317,14 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
 /* writes the file: a temporary renamed into place, or stdout */
 static int
 zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
-    const char *target)
+    const char *target, const char *tz)
 {
     int    rc;
     char   tmp[4096 + 8];
     FILE  *f;
 
     if (strcmp(target, "-") == 0) {
-        rc = o->format == ZT_REPORT_JSON ? zt_report_write_json(r, stdout)
-                                         : zt_report_write_csv(r, stdout);
+        rc = zt_report_write(r, o, tz, stdout);
         if (rc != ZT_OK || fflush(stdout) != 0) {
             fprintf(stderr, "zoomtrack report: cannot write stdout\n");
             return ZT_ERROR;
@@ -314,8 +341,7 @@ zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
         return ZT_ERROR;
     }
 
-    rc = o->format == ZT_REPORT_JSON ? zt_report_write_json(r, f)
-                                     : zt_report_write_csv(r, f);
+    rc = zt_report_write(r, o, tz, f);
 
     if (fclose(f) != 0 || rc != ZT_OK) {
         fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n", tmp,
@@ -332,6 +358,21 @@ zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
     }
 
     return ZT_OK;
+}
+
+
+static int
+zt_report_write(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *tz, FILE *f)
+{
+    switch (o->format) {
+    case ZT_REPORT_JSON:
+        return zt_report_write_json(r, f);
+    case ZT_REPORT_HTML:
+        return zt_report_write_html(r, f, o->date, tz);
+    default:
+        return zt_report_write_csv(r, f);
+    }
 }
 
 

@@ -18,7 +18,7 @@
 #include "zt_warehouse.h"
 
 
-#define ZT_REPORT_NCOLS  20
+#define ZT_REPORT_NCOLS  25
 
 
 /* the report's columns, in file order */
@@ -28,7 +28,8 @@ extern const char  *const zt_report_columns[ZT_REPORT_NCOLS];
 /* one report row: formatted cells, and what it was made from */
 typedef struct {
     const char                *cells[ZT_REPORT_NCOLS];  /* NULL = empty */
-    const zt_journey_t        *journey;  /* the person's whole journey */
+    const zt_journey_t        *journey;  /* the person's whole journey;
+                                            NULL: on the roster, absent */
     const zt_journey_visit_t  *visit;    /* NULL: no room visit that day */
     int64_t                    ms[4];    /* meeting join, leave, room join,
                                             leave (0: none), as in cells */

@@ -17,6 +17,10 @@
  * a share of the live set, never the history.  A journal line cut short by
  * a crash was never acknowledged: it is cut off at load.  Whole files are
  * replaced atomically: temp file, fsync, rename, fsync of the directory.
+ *
+ * Beside the CSV, the timeline JSON (zt_status_timeline.c) is rewritten
+ * with it and at least every [status] heartbeat_s, even when nothing
+ * changed, so the board can tell a quiet meeting from a dead drainer.
  */
 
 #include <errno.h>
@@ -34,6 +38,7 @@
 #include "zt_log.h"
 #include "zt_presence.h"
 #include "zt_sink.h"
+#include "zt_status_timeline.h"
 
 
 #define ZT_STATUS_JOURNAL_MIN   (1024 * 1024)
@@ -61,6 +66,12 @@ typedef struct {
     size_t          jbuf_cap;
     char           *csv;           /* what the CSV file holds now */
     size_t          csv_len;
+    char            timeline_path[PATH_MAX];
+    int64_t         heartbeat;     /* ms */
+    int64_t         timeline_at;   /* when the timeline was last written */
+    int             timeline_due;  /* the state changed since then */
+    int64_t         timeline_cost; /* the last render took this, ms */
+    zt_timeline_topics_t  *topics;
 } zt_status_ctx_t;
 
 
@@ -87,6 +98,7 @@ static int zt_status_save(zt_status_ctx_t *st);
 static void zt_status_prune(zt_status_ctx_t *st, int64_t now);
 static int zt_status_fsync_dir(const char *path);
 static int zt_status_render(zt_status_ctx_t *st);
+static int zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms);
 static int zt_status_replace(const char *path, const char *data, size_t len,
     mode_t mode);
 static char *zt_status_slurp(const char *path, size_t *len);
@@ -124,14 +136,30 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
                          sizeof(st->csv_path)) != ZT_OK
         || zt_conf_get_path(conf, "status", "state", "status-state.json",
                             st->state_path, sizeof(st->state_path))
+           != ZT_OK
+        || zt_conf_get_path(conf, "status", "timeline",
+                            "_data/zoom-room-timeline.json",
+                            st->timeline_path, sizeof(st->timeline_path))
            != ZT_OK)
     {
-        zt_log_error("[sink:status] status.file or status.state too long");
+        zt_log_error("[sink:status] status.file, status.state or "
+                     "status.timeline too long");
         goto failed;
     }
 
     snprintf(st->journal_path, sizeof(st->journal_path), "%s.journal",
              st->state_path);
+
+    if (zt_conf_get_int(conf, "status", "heartbeat_s", &st->heartbeat)
+        != ZT_OK || st->heartbeat < 1 || st->heartbeat > 86400)
+    {
+        zt_log_error("[sink:status] invalid status.heartbeat_s \"%s\" "
+                     "(1 to 86400 seconds)",
+                     zt_conf_get(conf, "status", "heartbeat_s"));
+        goto failed;
+    }
+
+    st->heartbeat *= 1000;
 
     if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
         != ZT_OK || st->interval < 0)
@@ -156,8 +184,11 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->tz = strdup(zt_conf_get(conf, "", "timezone"));
     st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
     st->presence = zt_presence_create();
+    st->topics = zt_timeline_topics_create();
 
-    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL) {
+    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL
+        || st->topics == NULL)
+    {
         zt_log_error("[sink:status] out of memory");
         goto failed;
     }
@@ -167,8 +198,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    for (i = 0; i < 2; i++) {
-        path = i ? st->state_path : st->csv_path;
+    for (i = 0; i < 3; i++) {
+        path = i == 2 ? st->timeline_path
+               : i ? st->state_path : st->csv_path;
         if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
             zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
                          strerror(errno));
@@ -188,6 +220,8 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->csv = zt_status_slurp(st->csv_path, &st->csv_len);
     st->dirty = 1;
     st->csv_at = INT64_MIN / 2;
+    st->timeline_at = INT64_MIN / 2;
+    st->timeline_due = 1;
 
     zt_log_info("[sink:status] csv \"%s\", state \"%s\", %zu meeting(s) "
                 "kept", st->csv_path, st->state_path,
@@ -228,6 +262,12 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
             zt_log_error("[sink:status] out of memory folding a record");
             return ZT_RETRY;
         }
+
+        /* the timeline shows the topic, which the state does not keep */
+        if (zt_timeline_topics_note(st->topics, items[i].rec) != ZT_OK) {
+            zt_log_error("[sink:status] out of memory noting a topic");
+            return ZT_RETRY;
+        }
     }
 
     zt_status_prune(st, zt_time_now_ms());
@@ -245,8 +285,11 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
 static int
 zt_status_tick(void *ctx, int64_t now_ms)
 {
+    int               rc;
     int64_t           now;
     zt_status_ctx_t  *st = ctx;
+
+    rc = ZT_OK;
 
     /* an idle drainer still lets ended meetings go */
     now = zt_time_now_ms();
@@ -256,15 +299,31 @@ zt_status_tick(void *ctx, int64_t now_ms)
     }
 
     /* a clock stepped back does not hold the CSV for that long */
-    if (!st->dirty
-        || (now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
+    if (st->dirty
+        && !(now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
     {
-        return ZT_OK;
+        st->csv_at = now_ms;
+        st->timeline_due = 1;
+        rc = zt_status_render(st);
     }
 
-    st->csv_at = now_ms;
+    /*
+     * the heartbeat: rewritten even when nothing changed; a change waits
+     * ten times the last render's cost, so a huge state (thousands of
+     * live people) never keeps the sink busy rendering more than a tenth
+     * of its time
+     */
+    if (now_ms < st->timeline_at
+        || now_ms - st->timeline_at >= st->heartbeat
+        || (st->timeline_due
+            && now_ms - st->timeline_at >= 10 * st->timeline_cost))
+    {
+        if (zt_status_timeline(st, now_ms) != ZT_OK) {
+            rc = ZT_ERROR;
+        }
+    }
 
-    return zt_status_render(st);
+    return rc;
 }
 
 
@@ -284,6 +343,7 @@ zt_status_exit(void *ctx)
 
         if (st->dirty) {
             (void) zt_status_render(st);
+            (void) zt_status_timeline(st, zt_time_now_ms());
         }
     }
 
@@ -292,6 +352,7 @@ zt_status_exit(void *ctx)
     }
 
     zt_presence_free(st->presence);
+    zt_timeline_topics_free(st->topics);
     free(st->tz);
     free(st->allowlist);
     free(st->jbuf);
@@ -633,6 +694,47 @@ zt_status_render(zt_status_ctx_t *st)
     zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)", st->csv_path, len);
 
     return ZT_OK;
+}
+
+
+/*
+ * Writes the timeline JSON; its generated_at is the heartbeat.  A failure
+ * is logged and retried at the next tick.
+ */
+static int
+zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
+{
+    int                  rc;
+    char                *buf;
+    size_t               len;
+    zt_timeline_opts_t   o;
+
+    o.tz = st->tz;
+    o.allowlist = st->allowlist;
+    o.now_ms = now_ms;
+    o.heartbeat_s = st->heartbeat / 1000;
+    o.keep_ms = ZT_TIMELINE_KEEP_MS;
+    o.topics = st->topics;
+
+    if (zt_timeline_render(st->presence, &o, &buf, &len) != ZT_OK) {
+        zt_log_error("[sink:status] cannot render the timeline");
+        return ZT_ERROR;
+    }
+
+    st->timeline_cost = zt_time_now_ms() - now_ms;
+
+    /* served to browsers like the CSV: world-readable, no emails */
+    rc = zt_status_replace(st->timeline_path, buf, len, 0644);
+    free(buf);
+
+    if (rc == ZT_OK) {
+        st->timeline_at = now_ms;
+        st->timeline_due = 0;
+        zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)",
+                     st->timeline_path, len);
+    }
+
+    return rc;
 }
 
 
