@@ -72,6 +72,9 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
     { "status", "state", "",
       "presence state file (default DATA/status-state.json)" },
+    { "status", "keep_hours", "24",
+      "hours an ended meeting stays in the status CSV and state, counted "
+      "from its end as Zoom timestamped it" },
     { "status", "timeline", "",
       "timeline JSON path (default DATA/_data/zoom-room-timeline.json)" },
     { "status", "heartbeat_s", "30",
