@@ -115,7 +115,8 @@ is(slurp($csv), $H
 
 ok(-f $state, 'state file written');
 is((stat $state)[2] & 0777, 0600, 'state file is private');
-is((stat $csv)[2] & 0777, 0644, 'CSV is world-readable');
+is((stat $csv)[2] & 0777, 0600,
+   'CSV is owner-only by default ([drain] file_mode widens it)');
 is(scalar(grep { /\.tmp\./ } glob("$data/_data/* $data/*")), 0,
    'no temp files left');
 my $ino = (stat $csv)[1];

@@ -18,6 +18,7 @@ int zt_cmd_drain(int argc, char **argv);
 int zt_cmd_simulate(int argc, char **argv);
 int zt_cmd_report(int argc, char **argv);
 int zt_cmd_camera(int argc, char **argv);
+int zt_cmd_status(int argc, char **argv);
 
 
 #endif /* ZT_CMD_H */

@@ -26,6 +26,8 @@ static const zt_cmd_t  zt_cmds[] = {
       "build the daily room-journey report" },
     { "camera", zt_cmd_camera,
       "fetch per-minute camera data from Zoom's QOS API" },
+    { "status", zt_cmd_status,
+      "the drainer's sinks: state, counters, queue lengths, last error" },
 };
 
 

@@ -30,6 +30,8 @@
 
 #include "zt_time.h"
 #include "zt_engine.h"
+#include "zt_engine_int.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_queue.h"
 #include "zt_sink.h"
@@ -38,76 +40,11 @@
 
 #define ZT_ENGINE_SPOOL_MS     1000
 #define ZT_ENGINE_TICK_MS      50
+#define ZT_ENGINE_GATE_MS      50
 
 
-/*
- * The module pushes the same record to every sink's list, so the sinks
- * take the same records at about the same time: a small cache of parsed
- * records, keyed by their exact bytes, spares most second and third parses
- * (jansson is the largest CPU cost of a drain).  Records are read-only;
- * jansson's reference counts are atomic.
- */
-typedef struct {
-    uint64_t   hash;
-    size_t     len;
-    size_t     cap;
-    char      *raw;           /* a copy, to compare */
-    json_t    *rec;
-} zt_engine_parsed_t;
-
-
-typedef struct {
-    zt_engine_t       *e;
-    const zt_sink_t   *ops;
-    void              *ctx;
-    zt_queue_t        *q;
-    zt_qbatch_t        b;
-
-    zt_item_t         *items;        /* the records write() gets */
-    size_t             nitems;
-    size_t             cap;
-    char             **dead;         /* dead-letter entries of the batch */
-    size_t            *deadlen;
-    size_t             ndead;
-
-    int64_t            retry_at;     /* monotonic ms */
-    unsigned           attempt;
-    int64_t            connect_at;
-    unsigned           connect_attempt;
-    int64_t            tick_at;
-
-    unsigned           pending:1;    /* parsed, waiting for write() to pass */
-    unsigned           idle:1;       /* the last take found nothing */
-
-    pthread_t          tid;
-    int                started;      /* the thread was created */
-    int                done;         /* __atomic: the thread has ended */
-    int                wakefd;       /* eventfd: stop */
-    unsigned short     rng[3];
-
-    uint64_t           stored;
-    uint64_t           ndeadtotal;
-} zt_engine_sink_t;
-
-
-struct zt_engine_s {
-    zt_engine_sink_t  *sinks;         /* one per started row of zt_sinks */
-    size_t             nsinks;
-    zt_redis_conf_t    rc;
-    zt_spool_t        *spool;
-    int64_t            spool_at;
-    size_t             batch_size;
-    int64_t            block_ms;
-    int64_t            backoff_min;
-    int64_t            backoff_max;
-    int                once;
-    int                stop;          /* __atomic: the threads must end */
-    int64_t            started;
-    zt_engine_parsed_t  *cache;
-    size_t              cache_mask;
-    pthread_mutex_t     cache_lock;
-    pthread_rwlock_t    lock;         /* sinks read-hold it while working */
-};
+/* marks an item the split already dead-lettered */
+static const char  zt_engine_split_dead[] = "dead-lettered";
 
 
 static int zt_engine_rwlock_init(pthread_rwlock_t *lock);
@@ -116,7 +53,16 @@ static int zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
 static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     const zt_sink_entry_t *row, const char *consumer, char *err,
     size_t errlen);
-static int64_t zt_engine_now(void);
+static int zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf,
+    char *err, size_t errlen);
+static int zt_engine_write(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
+static int zt_engine_failed(zt_engine_t *e, zt_engine_sink_t *s, int rc,
+    int64_t now);
+static void zt_engine_stat_ok(zt_engine_t *e, zt_engine_sink_t *s);
+static const char *zt_engine_reason(zt_engine_sink_t *s);
+static int zt_engine_may_work(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
 static int64_t zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s,
     unsigned attempt);
 static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
@@ -139,6 +85,8 @@ static void zt_engine_join(zt_engine_t *e);
 static size_t zt_engine_running(zt_engine_t *e);
 static void zt_engine_report(zt_engine_t *e);
 static void zt_engine_sleep(int64_t ms, const sigset_t *mask);
+static int zt_engine_start_leases(zt_engine_t *e,
+    const zt_engine_signals_t *sig, const sigset_t *mask);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
 
 
@@ -157,14 +105,20 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
     }
 
     e->once = once;
+    e->conf = conf;
     e->started = zt_engine_now();
 
     if (pthread_mutex_init(&e->cache_lock, NULL) != 0
+        || pthread_mutex_init(&e->stat_lock, NULL) != 0
         || zt_engine_rwlock_init(&e->lock) != 0)
     {
         free(e);
         snprintf(err, errlen, "cannot create locks");
         return NULL;
+    }
+
+    if (zt_engine_conf(e, conf, err, errlen) != ZT_OK) {
+        goto failed;
     }
 
     if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
@@ -217,6 +171,9 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         host[sizeof(host) - 1] = '\0';
         consumer = host;
     }
+
+    snprintf(e->consumer, sizeof(e->consumer), "%s", consumer);
+    zt_lease_token(e->token, sizeof(e->token));
 
     if (zt_engine_add_sinks(e, conf, consumer, err, errlen) != ZT_OK) {
         goto failed;
@@ -336,7 +293,11 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     s = &e->sinks[e->nsinks];
     s->e = e;
     s->ops = ops;
+    s->section = section;
+    s->single = row->single ? 1 : 0;
     s->wakefd = -1;
+    s->stat.qlen = -1;
+    s->stat.plen = -1;
     s->rng[0] = (unsigned short) getpid();
     s->rng[1] = (unsigned short) e->nsinks;
     s->rng[2] = (unsigned short) time(NULL);
@@ -364,16 +325,68 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     }
 
     e->nsinks++;
+    s->q->token = e->token;
+    s->q->lease_ms = e->lease_ms;
+    snprintf(s->slease, sizeof(s->slease), "%s:lease", s->q->src);
 
-    if (ops->init(conf, &s->ctx) != ZT_OK) {
+    /* a single sink starts once its lease is ours (zt_engine_lease.c) */
+    if (!s->single && zt_engine_sink_init(e, s) != ZT_OK) {
         snprintf(err, errlen, "sink %s failed to start (see above)",
                  section);
-        s->ops = NULL;
         return ZT_ERROR;
     }
 
-    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"", ops->name,
-                s->q->src, s->q->proc);
+    return ZT_OK;
+}
+
+
+int
+zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s)
+{
+    if (s->ops->init(e->conf, &s->ctx) != ZT_OK) {
+        s->ctx = NULL;
+        return ZT_ERROR;
+    }
+
+    s->inited = 1;
+
+    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"%s", s->ops->name,
+                s->q->src, s->q->proc,
+                s->single ? " (holds its lease: runs here only)" : "");
+
+    return ZT_OK;
+}
+
+
+/* the [drain] keys beside batch size, blocking and backoff */
+static int
+zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
+    size_t errlen)
+{
+    if (zt_conf_get_int(conf, "drain", "lease_ms", &e->lease_ms) != ZT_OK
+        || e->lease_ms < 300)
+    {
+        snprintf(err, errlen, "drain.lease_ms must be an integer >= 300");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "max_attempts", &e->max_attempts)
+        != ZT_OK || e->max_attempts < 1)
+    {
+        snprintf(err, errlen, "drain.max_attempts must be a positive "
+                 "integer");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_path(conf, "drain", "status_file", "drain-status.json",
+                         e->status_path, sizeof(e->status_path))
+        != ZT_OK)
+    {
+        snprintf(err, errlen, "drain.status_file is too long");
+        return ZT_ERROR;
+    }
+
+    e->file_mode = zt_fs_file_mode();
 
     return ZT_OK;
 }
@@ -398,7 +411,7 @@ zt_engine_destroy(zt_engine_t *e)
             close(s->wakefd);
         }
 
-        if (s->ops && s->ops->exit) {
+        if (s->inited && s->ops->exit) {
             s->ops->exit(s->ctx);
         }
 
@@ -423,6 +436,7 @@ zt_engine_destroy(zt_engine_t *e)
     zt_spool_destroy(e->spool);
     zt_redis_conf_free(&e->rc);
     pthread_mutex_destroy(&e->cache_lock);
+    pthread_mutex_destroy(&e->stat_lock);
     pthread_rwlock_destroy(&e->lock);
     free(e);
 }
@@ -448,10 +462,18 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
     now = zt_engine_now();
 
+    /* no sink touches a processing list before its lease is ours */
+    rc = zt_engine_start_leases(e, sig, &orig);
+    if (rc != ZT_OK || *sig->stop) {
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
+        return rc;
+    }
+
     if (e->once) {
         /* Redis must be there; then what was spooled goes in first */
         for (i = 0; i < e->nsinks; i++) {
             if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+                zt_engine_lease_stop(e);
                 pthread_sigmask(SIG_SETMASK, &orig, NULL);
                 return ZT_ERROR;
             }
@@ -474,11 +496,12 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
     if (zt_engine_start(e) != ZT_OK) {
         zt_engine_join(e);
+        zt_engine_lease_stop(e);
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
         return ZT_ERROR;
     }
 
-    while (!*sig->stop) {
+    while (!*sig->stop && !__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
 
         if (*sig->hup) {
             *sig->hup = 0;
@@ -497,19 +520,65 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
         now = zt_engine_now();
 
+        zt_engine_lease_tick(e, now);
+
         if (!e->once && e->spool && now >= e->spool_at) {
             (void) zt_spool_import(e->spool);
             e->spool_at = now + ZT_ENGINE_SPOOL_MS;
         }
 
         t = e->once ? 20 : e->spool ? e->spool_at - now : 1000;
+        if (t > zt_engine_lease_due(e, now)) {
+            t = zt_engine_lease_due(e, now);
+        }
         zt_engine_sleep(t < 1 ? 1 : t, &orig);
     }
 
     zt_engine_join(e);
+    zt_engine_lease_stop(e);
     zt_engine_report(e);
 
     pthread_sigmask(SIG_SETMASK, &orig, NULL);
+
+    if (__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        if (e->sinks[i].gaveup) {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Takes the leases before any sink thread starts.  With --once Redis must
+ * answer at once; the service waits for it.  Returns ZT_OK, ZT_ERROR
+ * (Redis unreachable with --once; a status sink that fails to start) or
+ * ZT_DECLINED (another drainer uses this consumer name).
+ */
+static int
+zt_engine_start_leases(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask)
+{
+    int       rc;
+    unsigned  attempt;
+
+    for (attempt = 0; !*sig->stop; attempt++) {
+        rc = zt_engine_lease_start(e);
+        if (rc != ZT_ERROR || e->once) {
+            return rc;
+        }
+
+        if (__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
+            return ZT_ERROR;
+        }
+
+        zt_engine_sleep(zt_engine_backoff(e, &e->sinks[0], attempt), mask);
+    }
 
     return ZT_OK;
 }
@@ -645,7 +714,7 @@ zt_engine_report(zt_engine_t *e)
     total = 0;
     for (i = 0; i < e->nsinks; i++) {
         s = &e->sinks[i];
-        total += s->stored;
+        total += s->stat.stored;
 
         /* a connection with a BLMOVE in flight cannot be asked */
         left = (s->q->c && !s->q->inflight)
@@ -653,8 +722,8 @@ zt_engine_report(zt_engine_t *e)
 
         zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
                     "%lld left in \"%s\"%s", s->ops->name,
-                    (unsigned long long) s->stored,
-                    (unsigned long long) s->ndeadtotal, left < 0 ? 0 : left,
+                    (unsigned long long) s->stat.stored,
+                    (unsigned long long) s->stat.dead, left < 0 ? 0 : left,
                     s->q->src, left < 0 ? " (unknown)" : "");
     }
 
@@ -676,6 +745,7 @@ zt_engine_sink_main(void *arg)
 {
     int                rc;
     int64_t            now;
+    struct pollfd      pfd;
     zt_engine_sink_t  *s = arg;
     zt_engine_t       *e = s->e;
 
@@ -684,8 +754,26 @@ zt_engine_sink_main(void *arg)
     while (!zt_engine_stopping(e)) {
         now = zt_engine_now();
 
+        if (!zt_engine_may_work(e, s, now)) {
+            if (__atomic_load_n(&s->skip, __ATOMIC_ACQUIRE)) {
+                break;
+            }
+
+            /* waits for the lease (a standby, or renewals failing) */
+            pthread_rwlock_unlock(&e->lock);
+            pfd.fd = s->wakefd;
+            pfd.events = POLLIN;
+            (void) poll(&pfd, 1, ZT_ENGINE_GATE_MS);
+            pthread_rwlock_rdlock(&e->lock);
+            continue;
+        }
+
         rc = zt_engine_step(e, s, now);
         zt_engine_tick(s, 0);
+
+        if (s->gaveup) {
+            break;
+        }
 
         if (rc > 0) {
             /* between batches, so a waiting SIGHUP gets its turn even
@@ -704,7 +792,9 @@ zt_engine_sink_main(void *arg)
         pthread_rwlock_rdlock(&e->lock);
     }
 
-    zt_engine_tick(s, 1);
+    if (s->inited) {
+        zt_engine_tick(s, 1);
+    }
 
     /* tells --once's main loop this sink is done */
     __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
@@ -715,8 +805,18 @@ zt_engine_sink_main(void *arg)
 }
 
 
-static int64_t
+/* the sink's lease is ours and was renewed recently enough */
+static int
+zt_engine_may_work(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE)
+           && now <= __atomic_load_n(&e->lease_until, __ATOMIC_ACQUIRE);
+}
+
+
+int64_t
 zt_engine_now(void)
+
 {
     struct timespec  ts;
 
@@ -754,6 +854,13 @@ zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
         zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
                      (long long) (s->connect_at - now));
         s->connect_attempt++;
+
+        if (e->once && s->connect_attempt >= (unsigned) e->max_attempts) {
+            zt_log_error("[sink:%s] giving up after %u attempt(s) to "
+                         "reach redis", s->ops->name, s->connect_attempt);
+            s->gaveup = 1;
+        }
+
         return ZT_ERROR;
     }
 
@@ -786,7 +893,7 @@ static int
 zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 {
     int      rc;
-    size_t   i, n;
+    size_t   i, n, dead;
 
     if (s->q->c == NULL) {
         if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
@@ -822,33 +929,26 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
         s->pending = 1;
         s->attempt = 0;
         s->retry_at = 0;
+        s->nrange = 0;
+
+        if (s->nitems) {
+            s->range[0][0] = 0;
+            s->range[0][1] = s->nitems;
+            s->nrange = 1;
+        }
     }
 
     if (now < s->retry_at) {
         return 0;
     }
 
-    rc = ZT_OK;
-    if (s->nitems) {
-        rc = s->ops->write(s->ctx, s->items, s->nitems);
-    }
-
+    rc = zt_engine_write(e, s, now);
     if (rc != ZT_OK) {
-        s->retry_at = now + zt_engine_backoff(e, s, s->attempt);
-        s->attempt++;
-        zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
-                    "(attempt %u); retrying in %lld ms", s->ops->name,
-                    s->nitems, s->attempt, (long long) (s->retry_at - now));
         return 0;
     }
 
-    if (s->attempt) {
-        zt_log_info("[sink:%s] stored the batch after %u failed attempt(s)",
-                    s->ops->name, s->attempt);
-    }
-
     for (i = 0; i < s->nitems; i++) {
-        if (s->items[i].error
+        if (s->items[i].error && s->items[i].error != zt_engine_split_dead
             && zt_engine_dead(s, s->items[i].raw, s->items[i].len,
                               s->items[i].error) != ZT_OK)
         {
@@ -859,25 +959,213 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 
     n = s->b.n;
 
-    if (zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
-                     s->ndead)
-        != ZT_OK)
-    {
+    rc = zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
+                      s->ndead);
+    if (rc != ZT_OK) {
+        if (rc == ZT_DECLINED) {
+            zt_log_error("[sink:%s] lease \"%s\" is no longer ours: "
+                         "stopping (the batch is delivered again by "
+                         "whoever reclaims \"%s\")", s->ops->name,
+                         s->q->lease, s->q->proc);
+            __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+        }
         zt_engine_lost(e, s, now);
         return 0;
     }
 
-    s->stored += s->nitems;
+    dead = 0;
     for (i = 0; i < s->nitems; i++) {
         if (s->items[i].error) {
-            s->stored--;
+            dead++;
         }
     }
 
-    s->ndeadtotal += s->ndead;
+    pthread_mutex_lock(&e->stat_lock);
+    s->stat.stored += s->nitems - dead;
+    s->stat.dead += s->ndead;
+    pthread_mutex_unlock(&e->stat_lock);
+
     zt_engine_batch_reset(s);
 
     return (int) n;
+}
+
+
+/*
+ * Writes what is left of the batch, range by range.  A range the sink
+ * rejects with ZT_SPLIT is written again in halves; a single record it
+ * still rejects is dead-lettered.  ZT_OK once every range is stored;
+ * otherwise the sink failed as a whole and the batch waits for a retry.
+ */
+static int
+zt_engine_write(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    int      rc;
+    size_t   i, lo, hi, mid;
+
+    while (s->nrange > 0) {
+        lo = s->range[s->nrange - 1][0];
+        hi = s->range[s->nrange - 1][1];
+
+        for (i = lo; i < hi; i++) {
+            s->items[i].error = NULL;
+        }
+
+        zt_log_capture(s->err, sizeof(s->err));
+        rc = s->ops->write(s->ctx, &s->items[lo], hi - lo);
+        zt_log_capture(NULL, 0);
+
+        if (rc == ZT_OK) {
+            s->nrange--;
+            continue;
+        }
+
+        if (rc != ZT_SPLIT) {
+            return zt_engine_failed(e, s, rc, now);
+        }
+
+        s->nrange--;
+
+        if (hi - lo == 1) {
+            if (zt_engine_dead(s, s->items[lo].raw, s->items[lo].len,
+                               s->err[0] ? zt_engine_reason(s)
+                               : "rejected by the sink")
+                != ZT_OK)
+            {
+                return zt_engine_failed(e, s, ZT_RETRY, now);
+            }
+            s->items[lo].error = zt_engine_split_dead;
+            continue;
+        }
+
+        if (s->nrange + 2 > ZT_ENGINE_RANGES) {
+            /* cannot happen: the stack holds log2(batch) ranges */
+            return zt_engine_failed(e, s, ZT_RETRY, now);
+        }
+
+        if (hi - lo == s->nitems) {
+            zt_log_warn("[sink:%s] a batch of %zu record(s) failed on a "
+                        "record (%s); storing it in parts to find it",
+                        s->ops->name, s->nitems, zt_engine_reason(s));
+        }
+
+        mid = lo + (hi - lo) / 2;
+        s->range[s->nrange][0] = mid;
+        s->range[s->nrange][1] = hi;
+        s->range[s->nrange + 1][0] = lo;
+        s->range[s->nrange + 1][1] = mid;
+        s->nrange += 2;
+    }
+
+    if (s->attempt) {
+        zt_log_info("[sink:%s] stored the batch after %u failed attempt(s)",
+                    s->ops->name, s->attempt);
+    }
+
+    zt_engine_stat_ok(e, s);
+
+    return ZT_OK;
+}
+
+
+/* the captured error without the sink's own "[sink:name] " prefix */
+static const char *
+zt_engine_reason(zt_engine_sink_t *s)
+{
+    size_t  n;
+    char    prefix[64];
+
+    if (s->err[0] == '\0') {
+        return "no reason logged by the sink";
+    }
+
+    n = (size_t) snprintf(prefix, sizeof(prefix), "[sink:%s] ",
+                          s->ops->name);
+
+    return strncmp(s->err, prefix, n) == 0 ? s->err + n : s->err;
+}
+
+
+/*
+ * The sink failed as a whole (ZT_RETRY, ZT_PAUSE or anything unexpected):
+ * the batch waits.  Logged once per backoff step: every attempt while the
+ * delay still grows, then when the cause changes or every tenth attempt.
+ * With --once, max_attempts failures end the sink (the batch stays in its
+ * processing list) and the run exits 1.
+ */
+static int
+zt_engine_failed(zt_engine_t *e, zt_engine_sink_t *s, int rc, int64_t now)
+{
+    int64_t      delay, cap;
+    unsigned     i;
+    const char  *reason;
+
+    reason = zt_engine_reason(s);
+
+    if (rc == ZT_PAUSE) {
+        delay = e->backoff_max;
+
+    } else {
+        delay = zt_engine_backoff(e, s, s->attempt);
+    }
+
+    s->retry_at = now + delay;
+    s->attempt++;
+
+    pthread_mutex_lock(&e->stat_lock);
+    s->stat.retries++;
+    s->stat.state = (rc == ZT_PAUSE) ? ZT_SINK_PAUSED : ZT_SINK_RETRYING;
+    snprintf(s->stat.last_error, sizeof(s->stat.last_error), "%s", reason);
+    s->stat.last_error_ms = zt_time_now_ms();
+    if (s->stat.failing_since_ms == 0) {
+        s->stat.failing_since_ms = s->stat.last_error_ms;
+    }
+    pthread_mutex_unlock(&e->stat_lock);
+
+    if (e->once && s->attempt >= (unsigned) e->max_attempts) {
+        zt_log_error("[sink:%s] giving up after %u attempt(s): %s; the "
+                     "batch of %zu record(s) stays in \"%s\"", s->ops->name,
+                     s->attempt, reason, s->b.n, s->q->proc);
+        s->gaveup = 1;
+        return ZT_ERROR;
+    }
+
+    cap = e->backoff_min;
+    for (i = 1; i < s->attempt && cap < e->backoff_max; i++) {
+        cap *= 2;
+    }
+
+    if (rc != ZT_PAUSE && cap < e->backoff_max) {
+        /* the delay still grows: a new step */
+
+    } else if (strcmp(reason, s->logged) != 0 || s->attempt % 10 == 1) {
+        /* a new cause, or a reminder */
+
+    } else {
+        return ZT_ERROR;
+    }
+
+    snprintf(s->logged, sizeof(s->logged), "%s", reason);
+
+    zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
+                "(attempt %u): %s; %s in %lld ms", s->ops->name,
+                s->nitems, s->attempt, reason,
+                rc == ZT_PAUSE ? "paused, trying again" : "retrying",
+                (long long) delay);
+
+    return ZT_ERROR;
+}
+
+
+static void
+zt_engine_stat_ok(zt_engine_t *e, zt_engine_sink_t *s)
+{
+    pthread_mutex_lock(&e->stat_lock);
+    s->stat.state = ZT_SINK_OK;
+    s->stat.failing_since_ms = 0;
+    pthread_mutex_unlock(&e->stat_lock);
+
+    s->logged[0] = '\0';
 }
 
 
@@ -1126,6 +1414,7 @@ zt_engine_batch_reset(zt_engine_sink_t *s)
     s->pending = 0;
     s->attempt = 0;
     s->retry_at = 0;
+    s->nrange = 0;
     zt_qbatch_reset(&s->b);
 }
 

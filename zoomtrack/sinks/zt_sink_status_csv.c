@@ -305,8 +305,10 @@ zt_status_render(zt_status_ctx_t *st)
         return ZT_OK;
     }
 
-    /* the CSV is served to browsers: world-readable */
-    if (zt_status_replace(st->csv_path, buf, len, 0644) != ZT_OK) {
+    /* served by nginx: [drain] file_mode may open it to nginx's group */
+    if (zt_status_replace(st->csv_path, buf, len,
+                          (mode_t) zt_fs_file_mode()) != ZT_OK)
+    {
         free(buf);
         return ZT_ERROR;
     }
