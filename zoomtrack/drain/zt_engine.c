@@ -84,7 +84,6 @@ static int zt_engine_start(zt_engine_t *e);
 static void zt_engine_join(zt_engine_t *e);
 static size_t zt_engine_running(zt_engine_t *e);
 static void zt_engine_report(zt_engine_t *e);
-static void zt_engine_sleep(int64_t ms, const sigset_t *mask);
 static int zt_engine_start_leases(zt_engine_t *e,
     const zt_engine_signals_t *sig, const sigset_t *mask);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
@@ -567,6 +566,9 @@ zt_engine_start_leases(zt_engine_t *e, const zt_engine_signals_t *sig,
     int       rc;
     unsigned  attempt;
 
+    e->sigstop = sig->stop;
+    e->sigmask = mask;
+
     for (attempt = 0; !*sig->stop; attempt++) {
         rc = zt_engine_lease_start(e);
         if (rc != ZT_ERROR || e->once) {
@@ -584,8 +586,7 @@ zt_engine_start_leases(zt_engine_t *e, const zt_engine_signals_t *sig,
 }
 
 
-/* sleeps ms with the signals of mask deliverable (they cut it short) */
-static void
+void
 zt_engine_sleep(int64_t ms, const sigset_t *mask)
 {
     struct timespec  ts;

@@ -9,6 +9,7 @@
 
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include <hiredis/hiredis.h>
@@ -138,6 +139,8 @@ struct zt_engine_s {
     int64_t              lease_at;      /* next renewal */
     redisContext        *lc;
     int64_t              lc_at;         /* next connect attempt */
+    volatile sig_atomic_t  *sigstop;    /* SIGTERM, for waits at start */
+    const sigset_t      *sigmask;       /* signals open while waiting */
 
     /* counters */
     pthread_mutex_t      stat_lock;
@@ -151,6 +154,9 @@ typedef struct zt_engine_s  zt_engine_int_t;
 
 
 int64_t zt_engine_now(void);
+
+/* sleeps ms with the signals of mask deliverable (they cut it short) */
+void zt_engine_sleep(int64_t ms, const sigset_t *mask);
 
 /* init of a single sink taken over by the main thread */
 int zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s);

@@ -182,7 +182,9 @@ zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s)
             return rc;
         }
 
-        if (rc == ZT_RETRY && zt_engine_now() < deadline) {
+        if (rc == ZT_RETRY && zt_engine_now() < deadline
+            && !(e->sigstop && *e->sigstop))
+        {
             if (!said) {
                 zt_lease_who(holder, who, sizeof(who));
                 zt_log_info("drain: \"%s\" is held by %s; waiting up to "
@@ -190,8 +192,12 @@ zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s)
                             (long long) e->lease_ms);
                 said = 1;
             }
-            usleep(ZT_ENGINE_WAIT_MS * 1000);
+            zt_engine_sleep(ZT_ENGINE_WAIT_MS, e->sigmask);
             continue;
+        }
+
+        if (e->sigstop && *e->sigstop) {
+            return ZT_ERROR;
         }
 
         zt_lease_who(holder, who, sizeof(who));
