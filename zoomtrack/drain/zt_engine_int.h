@@ -158,6 +158,36 @@ int64_t zt_engine_now(void);
 /* sleeps ms with the signals of mask deliverable (they cut it short) */
 void zt_engine_sleep(int64_t ms, const sigset_t *mask);
 
+/* full jitter: uniform in [1, min(max, min * 2^attempt)] ms */
+int64_t zt_engine_backoff(zt_engine_int_t *e, zt_engine_sink_t *s,
+    unsigned attempt);
+
+/* zt_engine_batch.c: the batch in a sink's hands */
+
+/* marks an item whose record the split already dead-lettered */
+extern const char  zt_engine_split_dead[];
+
+/*
+ * Fills s->items with the records that can be stored and dead-letter
+ * entries for those that cannot.  ZT_ERROR only when out of memory.
+ */
+int zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s);
+
+/*
+ * Writes what is left of the batch (s->range).  ZT_OK once all of it is
+ * stored (records rejected alone are dead-lettered); else the sink failed
+ * as a whole and s->retry_at says when to try again (s->gaveup: never,
+ * with --once).
+ */
+int zt_engine_write(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now);
+
+/* adds {"reason","record","sink","at"} to the batch's dead letters */
+int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
+    const char *reason);
+
+/* forgets the batch: records, dead letters, retry state */
+void zt_engine_batch_reset(zt_engine_sink_t *s);
+
 /* init of a single sink taken over by the main thread */
 int zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s);
 
