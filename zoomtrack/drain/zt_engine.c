@@ -425,6 +425,10 @@ zt_engine_destroy(zt_engine_t *e)
         free(e->cache[i].raw);
     }
 
+    if (e->lc) {
+        redisFree(e->lc);
+    }
+
     free(e->sinks);
     free(e->cache);
     zt_spool_destroy(e->spool);

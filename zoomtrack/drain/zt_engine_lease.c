@@ -37,6 +37,7 @@
 
 static int zt_engine_lc(zt_engine_int_t *e, int64_t now);
 static void zt_engine_lc_close(zt_engine_int_t *e);
+static void zt_engine_lease_drop(zt_engine_int_t *e);
 static int zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s);
 static int zt_engine_single(zt_engine_int_t *e, zt_engine_sink_t *s);
 static int zt_engine_renew(zt_engine_int_t *e, int64_t now);
@@ -120,9 +121,10 @@ zt_engine_lease_start(zt_engine_int_t *e)
         case ZT_OK:
             break;
         case ZT_DECLINED:
+            zt_engine_lease_drop(e);
             return ZT_DECLINED;
         default:
-            zt_engine_lc_close(e);
+            zt_engine_lease_drop(e);
             return ZT_ERROR;
         }
     }
@@ -142,6 +144,7 @@ zt_engine_lease_start(zt_engine_int_t *e)
         }
 
         if (zt_engine_single(e, s) == ZT_ERROR) {
+            zt_engine_lease_drop(e);
             return __atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)
                    ? ZT_DECLINED : ZT_ERROR;
         }
@@ -389,14 +392,21 @@ zt_engine_reclaim(zt_engine_int_t *e)
 void
 zt_engine_lease_stop(zt_engine_int_t *e)
 {
-    size_t             i;
-    zt_engine_sink_t  *s;
-
     if (e->nsinks == 0) {
         return;
     }
 
     zt_engine_status_write(e, 0);
+    zt_engine_lease_drop(e);
+}
+
+
+/* releases what we hold (a release checks the token) and disconnects */
+static void
+zt_engine_lease_drop(zt_engine_int_t *e)
+{
+    size_t             i;
+    zt_engine_sink_t  *s;
 
     if (e->lc == NULL) {
         return;
@@ -405,7 +415,7 @@ zt_engine_lease_stop(zt_engine_int_t *e)
     for (i = 0; i < e->nsinks; i++) {
         s = &e->sinks[i];
 
-        if (s->single && __atomic_load_n(&s->active, __ATOMIC_ACQUIRE)) {
+        if (s->single) {
             zt_lease_release(e->lc, s->slease, e->token);
         }
 
