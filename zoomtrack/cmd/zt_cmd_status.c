@@ -35,6 +35,8 @@ typedef struct {
 
 
 static void zt_status_usage(FILE *f);
+static int zt_status_conf(const char *cpath, int64_t *alert_s, char *path,
+    size_t pathlen, zt_redis_conf_t *rcf);
 static int zt_status_sink(zt_status_ctx_t *ctx, json_t *s);
 static void zt_status_print(json_t *out);
 static void zt_status_age(int64_t ms, char *buf, size_t len);
@@ -74,7 +76,6 @@ zt_cmd_status(int argc, char **argv)
     size_t            k;
     json_t           *doc, *sinks, *out, *s, *drainer;
     int64_t           updated, alert_s;
-    zt_conf_t        *conf;
     const char       *cpath;
     json_error_t      jerr;
     zt_redis_conf_t   rcf;
@@ -105,27 +106,11 @@ zt_cmd_status(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
-    conf = zt_conf_load(cpath, err, sizeof(err));
-    if (conf == NULL) {
-        fprintf(stderr, "zoomtrack status: %s\n", err);
-        return ZT_EXIT_USAGE;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "alert_after_s", &alert_s) != ZT_OK
-        || alert_s < 0
-        || zt_conf_get_path(conf, "drain", "status_file",
-                            "drain-status.json", path, sizeof(path))
-           != ZT_OK
-        || zt_redis_conf_init(&rcf, conf, err, sizeof(err)) != ZT_OK)
+    if (zt_status_conf(cpath, &alert_s, path, sizeof(path), &rcf)
+        != ZT_OK)
     {
-        fprintf(stderr, "zoomtrack status: %s\n",
-                alert_s < 0 ? "drain.alert_after_s must be an integer >= 0"
-                : err);
-        zt_conf_free(conf);
         return ZT_EXIT_USAGE;
     }
-
-    zt_conf_free(conf);
 
     memset(&ctx, 0, sizeof(ctx));
     ctx.now = zt_time_now_ms();
@@ -193,6 +178,48 @@ zt_cmd_status(int argc, char **argv)
     zt_redis_conf_free(&rcf);
 
     return rc;
+}
+
+
+/* [drain] alert_after_s and status_file, and [redis]; messages printed */
+static int
+zt_status_conf(const char *cpath, int64_t *alert_s, char *path,
+    size_t pathlen, zt_redis_conf_t *rcf)
+{
+    char        err[512];
+    zt_conf_t  *conf;
+
+    conf = zt_conf_load(cpath, err, sizeof(err));
+    if (conf == NULL) {
+        fprintf(stderr, "zoomtrack status: %s\n", err);
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "alert_after_s", alert_s) != ZT_OK
+        || *alert_s < 0)
+    {
+        fprintf(stderr, "zoomtrack status: drain.alert_after_s must be an "
+                "integer >= 0\n");
+        zt_conf_free(conf);
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_path(conf, "drain", "status_file", "drain-status.json",
+                         path, pathlen) != ZT_OK)
+    {
+        fprintf(stderr, "zoomtrack status: drain.status_file is too long\n");
+        zt_conf_free(conf);
+        return ZT_ERROR;
+    }
+
+    if (zt_redis_conf_init(rcf, conf, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack status: %s\n", err);
+        zt_conf_free(conf);
+        return ZT_ERROR;
+    }
+
+    zt_conf_free(conf);
+    return ZT_OK;
 }
 
 

@@ -73,6 +73,8 @@ static size_t zt_engine_running(zt_engine_t *e);
 static void zt_engine_report(zt_engine_t *e);
 static int zt_engine_start_leases(zt_engine_t *e,
     const zt_engine_signals_t *sig, const sigset_t *mask);
+static int zt_engine_prelude(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask, int64_t now);
 
 
 zt_engine_t *
@@ -106,15 +108,6 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         goto failed;
     }
 
-    /* sets TZ now: a sink started later (take-over) must not, threads run */
-    if (zt_time_format_tz(0, zt_conf_get(conf, "", "timezone"), "%Y", host,
-                          sizeof(host)) != ZT_OK)
-    {
-        snprintf(err, errlen, "unknown timezone \"%s\"",
-                 zt_conf_get(conf, "", "timezone"));
-        goto failed;
-    }
-
     if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
         || v < 1 || v > 100000)
     {
@@ -132,24 +125,6 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
     e->cache = calloc(e->cache_mask + 1, sizeof(zt_engine_parsed_t));
     if (e->cache == NULL) {
         snprintf(err, errlen, "out of memory");
-        goto failed;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
-        || e->block_ms < 1)
-    {
-        snprintf(err, errlen, "drain.block_ms must be a positive integer");
-        goto failed;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
-        != ZT_OK
-        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
-           != ZT_OK
-        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
-    {
-        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
-                 "be positive, min <= max");
         goto failed;
     }
 
@@ -352,11 +327,13 @@ zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s)
 }
 
 
-/* the [drain] keys beside batch size, blocking and backoff */
+/* the [drain] keys beside batch_size, and the time zone */
 static int
 zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
     size_t errlen)
 {
+    char  year[16];
+
     if (zt_conf_get_int(conf, "drain", "lease_ms", &e->lease_ms) != ZT_OK
         || e->lease_ms < 300)
     {
@@ -377,6 +354,33 @@ zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
         != ZT_OK)
     {
         snprintf(err, errlen, "drain.status_file is too long");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
+        || e->block_ms < 1)
+    {
+        snprintf(err, errlen, "drain.block_ms must be a positive integer");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
+        != ZT_OK
+        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
+           != ZT_OK
+        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
+    {
+        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
+                 "be positive, min <= max");
+        return ZT_ERROR;
+    }
+
+    /* sets TZ now: a sink started later (take-over) must not, threads run */
+    if (zt_time_format_tz(0, zt_conf_get(conf, "", "timezone"), "%Y", year,
+                          sizeof(year)) != ZT_OK)
+    {
+        snprintf(err, errlen, "unknown timezone \"%s\"",
+                 zt_conf_get(conf, "", "timezone"));
         return ZT_ERROR;
     }
 
@@ -463,36 +467,16 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     /* no sink touches a processing list before its lease is ours */
     rc = zt_engine_start_leases(e, sig, &orig);
     if (rc != ZT_OK || *sig->stop) {
+        if (rc == ZT_OK) {
+            zt_engine_lease_stop(e);
+        }
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
         return rc;
     }
 
-    if (e->once) {
-        /* Redis must be there; then what was spooled goes in first */
-        for (i = 0; i < e->nsinks; i++) {
-            if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
-                zt_engine_lease_stop(e);
-                pthread_sigmask(SIG_SETMASK, &orig, NULL);
-                return ZT_ERROR;
-            }
-        }
-
-        while (e->spool && !*sig->stop) {
-            rc = zt_spool_import(e->spool);
-            if (rc == 0) {
-                break;
-            }
-            if (rc == ZT_ERROR) {
-                zt_engine_sleep(e->backoff_min, &orig);
-            }
-        }
-
-    } else if (e->spool) {
-        (void) zt_spool_import(e->spool);
-        e->spool_at = now + ZT_ENGINE_SPOOL_MS;
-    }
-
-    if (zt_engine_start(e) != ZT_OK) {
+    if (zt_engine_prelude(e, sig, &orig, now) != ZT_OK
+        || zt_engine_start(e) != ZT_OK)
+    {
         zt_engine_join(e);
         zt_engine_lease_stop(e);
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
@@ -545,6 +529,47 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     for (i = 0; i < e->nsinks; i++) {
         if (e->sinks[i].gaveup) {
             return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Before the sink threads start: with --once, every sink's connection
+ * (Redis must be there) and the whole spool (what was spooled goes in
+ * first); else one spool pass.
+ */
+static int
+zt_engine_prelude(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask, int64_t now)
+{
+    int     rc;
+    size_t  i;
+
+    if (!e->once) {
+        if (e->spool) {
+            (void) zt_spool_import(e->spool);
+            e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+        }
+
+        return ZT_OK;
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+            return ZT_ERROR;
+        }
+    }
+
+    while (e->spool && !*sig->stop) {
+        rc = zt_spool_import(e->spool);
+        if (rc == 0) {
+            break;
+        }
+        if (rc == ZT_ERROR) {
+            zt_engine_sleep(e->backoff_min, mask);
         }
     }
 
