@@ -80,6 +80,14 @@ static int zt_engine_prelude(zt_engine_t *e, const zt_engine_signals_t *sig,
 zt_engine_t *
 zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
 {
+    return zt_engine_create_with(conf, once, zt_sinks, err, errlen);
+}
+
+
+zt_engine_t *
+zt_engine_create_with(const zt_conf_t *conf, int once,
+    const zt_sink_entry_t *table, char *err, size_t errlen)
+{
     char          host[256];
     int64_t       v;
     const char   *consumer, *dir;
@@ -93,6 +101,7 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
 
     e->once = once;
     e->conf = conf;
+    e->table = table;
     e->started = zt_engine_now();
 
     if (pthread_mutex_init(&e->cache_lock, NULL) != 0
@@ -185,7 +194,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
     const char             *backend;
     const zt_sink_entry_t  *row, *other;
 
-    for (n = 0; zt_sinks[n].section; n++) { /* void */ }
+    for (n = 0; e->table[n].section; n++) { /* void */ }
 
     e->sinks = calloc(n ? n : 1, sizeof(zt_engine_sink_t));
     if (e->sinks == NULL) {
@@ -193,7 +202,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
         return ZT_ERROR;
     }
 
-    for (row = zt_sinks; row->section; row++) {
+    for (row = e->table; row->section; row++) {
 
         if (zt_conf_get_bool(conf, row->section, "enabled", &enabled)
             != ZT_OK)
@@ -231,7 +240,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
 
         /* report an unserved backend once, at the section's first row */
         served = 0;
-        for (other = zt_sinks; other->section; other++) {
+        for (other = e->table; other->section; other++) {
             if (strcmp(other->section, row->section) == 0
                 && other->backend && strcmp(other->backend, backend) == 0)
             {

@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "zt_conf.h"
+#include "zt_sink.h"
 
 
 typedef struct zt_engine_s  zt_engine_t;
@@ -34,6 +35,10 @@ typedef struct {
  */
 zt_engine_t *zt_engine_create(const zt_conf_t *conf, int once, char *err,
     size_t errlen);
+
+/* the same with another sink table than zt_sinks (unit tests) */
+zt_engine_t *zt_engine_create_with(const zt_conf_t *conf, int once,
+    const zt_sink_entry_t *table, char *err, size_t errlen);
 
 /*
  * Runs until *stop (after finishing the batch in hand) or, with once, until

@@ -114,6 +114,7 @@ struct zt_engine_s {
     zt_engine_sink_t    *sinks;         /* one per started row of zt_sinks */
     size_t               nsinks;
     const zt_conf_t     *conf;          /* for a status sink taken over */
+    const zt_sink_entry_t  *table;      /* zt_sinks, or a test's */
     zt_redis_conf_t      rc;
     zt_spool_t          *spool;
     int64_t              spool_at;
