@@ -241,7 +241,7 @@ main(void)
 {
     int            port, i;
     char           dir[] = "/tmp/zt-unit-engine-XXXXXX", addr[64];
-    char           path[256], id[8], *text;
+    char           path[256], id[16], *text;
     int64_t        t0;
     redisReply    *r;
     redisContext  *c;
