@@ -87,8 +87,8 @@ static const zt_sink_t  fake_sink = {
 };
 
 static const zt_sink_entry_t  fake_table[] = {
-    { "archive", NULL, &fake_sink, 0 },
-    { NULL, NULL, NULL, 0 }
+    { "archive", NULL, &fake_sink },
+    { NULL, NULL, NULL }
 };
 
 

@@ -264,6 +264,7 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     const zt_sink_entry_t *row, const char *consumer, char *err,
     size_t errlen)
 {
+    const char       **single;
     const zt_sink_t   *ops = row->ops;
     const char        *section = row->section;
     zt_engine_sink_t  *s;
@@ -272,7 +273,12 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     s->e = e;
     s->ops = ops;
     s->section = section;
-    s->single = row->single ? 1 : 0;
+    for (single = zt_sinks_single; *single; single++) {
+        if (strcmp(*single, section) == 0) {
+            s->single = 1;
+        }
+    }
+
     s->wakefd = -1;
     s->stat.qlen = -1;
     s->stat.plen = -1;

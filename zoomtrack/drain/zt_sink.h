@@ -68,22 +68,26 @@ typedef struct {
 /*
  * A row of the sink table (zt_sinks.c): the ops serving a config section,
  * or one backend of it (section.backend = backend); backend NULL: the
- * section has no backend key.  single: the sink keeps state of its own
- * that cannot be split across drainers (the status sink's presence): only
- * the drainer holding the lease <queue>:lease runs it, others stand by
- * and take over when that lease expires; init() runs at the take-over.
- * Other sinks split a queue between every drainer that shares the Redis.
+ * section has no backend key.
  */
 typedef struct {
     const char       *section;
     const char       *backend;
     const zt_sink_t  *ops;
-    unsigned          single;
 } zt_sink_entry_t;
 
 
 /* the table, ended by a row with section NULL */
 extern const zt_sink_entry_t  zt_sinks[];
+
+/*
+ * Sections whose sink keeps state of its own that cannot be split across
+ * drainers (the status sink's presence), ended by NULL: only the drainer
+ * holding the lease <queue>:lease runs such a sink, the others stand by
+ * and take over when that lease expires; init() runs at the take-over.
+ * Every other sink splits its queue between all drainers sharing a Redis.
+ */
+extern const char  *zt_sinks_single[];
 
 extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;

@@ -12,8 +12,12 @@
 
 
 const zt_sink_entry_t  zt_sinks[] = {
-    { "status",    NULL,     &zt_sink_status,    1 },
-    { "warehouse", "sqlite", &zt_sink_warehouse, 0 },
-    { "archive",   "local",  &zt_sink_archive,   0 },
-    { NULL, NULL, NULL, 0 }
+    { "status",    NULL,     &zt_sink_status },
+    { "warehouse", "sqlite", &zt_sink_warehouse },
+    { "archive",   "local",  &zt_sink_archive },
+    { NULL, NULL, NULL }
 };
+
+
+/* one drainer at a time (zt_sink.h): the live CSV's presence state */
+const char  *zt_sinks_single[] = { "status", NULL };
