@@ -25,6 +25,11 @@ SQL_FILES    := $(sort $(wildcard sql/sqlite/*.sql))
 
 MODULE_SO    := $(B)/ngx_http_zoomtrack_module.so
 
+# the page `make run` serves at / and `make install` installs: the first
+# that exists
+PAGE_DIR     ?= $(patsubst %/index.html,%,$(firstword \
+                $(wildcard web/board/index.html conf/dashboard/index.html)))
+
 .PHONY: all module zoomtrack unit deps test test-unit test-nginx sanitize \
 	valgrind run bench lint clean
 
@@ -99,17 +104,91 @@ VALGRIND_TESTS = t/010-events.t t/011-url-validation.t t/020-signature.t \
                  t/030-body.t t/040-redis-down.t t/055-spool.t \
                  t/100-drain-basic.t t/120-drain-poison.t t/140-status-sink.t \
                  t/160-e2e-simulate.t t/200-report-golden.t \
-                 t/300-camera-basic.t
+                 t/300-camera-basic.t t/175-chat-sink.t
 
 valgrind: all
 	prove -e '$(VALGRIND)' $(UNIT_BINS)
 	ZT_VALGRIND=1 prove -r $(VALGRIND_TESTS)
 
 run: deps all
-	scripts/run
+	PAGE_DIR=$(PAGE_DIR) scripts/run
 
 lint:
 	scripts/lint.sh
 
 clean:
 	rm -rf build
+
+# `make install` (PREFIX, DESTDIR): the binary, the module, the SQL, the
+# page, the nginx/redis configs and the systemd units; README "Production"
+# walks through the rest.  Files under /etc are configuration: one that
+# exists is left alone and the new version is put beside it as *.new.
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+LIBEXECDIR  ?= $(PREFIX)/lib/zoomtrack
+DATADIR     ?= $(PREFIX)/share/zoomtrack
+DOCDIR      ?= $(PREFIX)/share/doc/zoomtrack
+SYSCONFDIR  ?= /etc
+MODULEDIR   ?= /usr/lib/nginx/modules
+UNITDIR     ?= /etc/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+TMPFILESDIR ?= /usr/lib/tmpfiles.d
+
+# the shipped files name the default paths; other PREFIX/SYSCONFDIR
+# values are substituted as they are installed
+INSTALL_SED = sed -e 's|/usr/local/|$(PREFIX)/|g' \
+                  -e 's|/etc/zoomtrack|$(SYSCONFDIR)/zoomtrack|g' \
+                  -e 's|/etc/nginx/zoomtrack|$(SYSCONFDIR)/nginx/zoomtrack|g'
+
+.PHONY: install
+
+install: $(B)/zoomtrack $(MODULE_SO)
+	@test -n "$(PAGE_DIR)" || { echo "install: no page found" >&2; exit 1; }
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(MODULEDIR) $(DESTDIR)$(DATADIR)/www \
+	    $(DESTDIR)$(DATADIR)/redis $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(SYSCONFDIR)/zoomtrack \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/zoomtrack \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/modules-available \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/modules-enabled \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available
+	install -m 0755 $(B)/zoomtrack $(DESTDIR)$(BINDIR)/zoomtrack
+	install -m 0755 scripts/zoomtrack-daily \
+	    $(DESTDIR)$(LIBEXECDIR)/zoomtrack-daily
+	install -m 0644 $(MODULE_SO) $(DESTDIR)$(MODULEDIR)/
+	cp -R sql $(DESTDIR)$(DATADIR)/
+	cp -R $(PAGE_DIR)/. $(DESTDIR)$(DATADIR)/www/
+	install -m 0644 conf/redis/zoomtrack.conf $(DESTDIR)$(DATADIR)/redis/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	for u in conf/systemd/*.service conf/systemd/*.timer; do \
+	    $(INSTALL_SED) $$u > $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
+	install -m 0644 conf/systemd/zoomtrack.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/zoomtrack.conf
+	install -m 0644 conf/systemd/zoomtrack.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/zoomtrack.conf
+	@set -e; \
+	conf() { \
+	    t="$(DESTDIR)$$2"; $(INSTALL_SED) "$$1" > "$$t.new"; \
+	    chmod 0644 "$$t.new"; \
+	    if [ ! -e "$$t" ]; then mv "$$t.new" "$$t"; \
+	    elif cmp -s "$$t" "$$t.new"; then rm "$$t.new"; \
+	    else echo "install: $$2 was changed here; the new one is" \
+	        "$$2.new"; fi; \
+	}; \
+	sed -e 's|^data_dir = .*|data_dir = /var/lib/zoomtrack|' \
+	    -e '/^\[redis\]/,/^\[/ s|^password_file =.*|password_file = /etc/zoomtrack/redis-password|' \
+	    -e '/^\[spool\]/,/^\[/ s|^dir =.*|dir = /var/spool/zoomtrack|' \
+	    conf/zoomtrack.conf > $(B)/zoomtrack.conf.prod; \
+	conf $(B)/zoomtrack.conf.prod $(SYSCONFDIR)/zoomtrack/zoomtrack.conf; \
+	conf conf/nginx/zoomtrack.conf \
+	    $(SYSCONFDIR)/nginx/zoomtrack/zoomtrack.conf; \
+	conf conf/nginx/zoomtrack-site.conf \
+	    $(SYSCONFDIR)/nginx/sites-available/zoomtrack; \
+	conf conf/nginx/mod-http-zoomtrack.conf \
+	    $(SYSCONFDIR)/nginx/modules-available/mod-http-zoomtrack.conf; \
+	ln -sf ../modules-available/mod-http-zoomtrack.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/modules-enabled/50-mod-http-zoomtrack.conf
+	@echo "install: done; README \"Production\" has the next steps"

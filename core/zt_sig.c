@@ -144,7 +144,7 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
 {
     int            hi, lo, match;
     size_t         i;
-    int64_t        t, skew;
+    int64_t        t, ahead;
     unsigned char  want[32], md[32];
 
     if (ts == NULL || ts->len == 0) {
@@ -180,11 +180,14 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
         want[i] = (unsigned char) (hi << 4 | lo);
     }
 
-    if (max_skew > 0) {
-        skew = now > t ? now - t : t - now;
-        if (skew > max_skew) {
-            return ZT_SIG_STALE;
-        }
+    ahead = max_skew < ZT_SIG_MAX_AHEAD ? max_skew : ZT_SIG_MAX_AHEAD;
+
+    if (t < now && now - t > max_skew) {
+        return ZT_SIG_STALE;
+    }
+
+    if (t > now && t - now > ahead) {
+        return ZT_SIG_AHEAD;
     }
 
     /*
@@ -198,6 +201,9 @@ zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts, const zt_str_t *sig,
         if (CRYPTO_memcmp(md, want, 32) == 0 && match < 0) {
             match = (int) i;
         }
+
+        /* a valid signature for this body under our secret */
+        OPENSSL_cleanse(md, sizeof(md));
     }
 
     if (match < 0) {
@@ -223,7 +229,10 @@ zt_sig_reason(zt_sig_rc_e rc)
     case ZT_SIG_BAD_TIMESTAMP:
         return "invalid x-zm-request-timestamp";
     case ZT_SIG_STALE:
-        return "x-zm-request-timestamp outside the allowed skew";
+        return "x-zm-request-timestamp older than the allowed skew";
+    case ZT_SIG_AHEAD:
+        return "x-zm-request-timestamp more than 5 minutes ahead of this "
+               "server";
     case ZT_SIG_NO_SIGNATURE:
         return "missing x-zm-signature";
     case ZT_SIG_BAD_SIGNATURE:
@@ -240,6 +249,7 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
 {
     FILE    *f;
     char     line[1024], *p, *e;
+    char     buf[BUFSIZ];
     size_t   n;
 
     memset(s, 0, sizeof(zt_secrets_t));
@@ -250,6 +260,9 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
                  strerror(errno));
         return ZT_ERROR;
     }
+
+    /* stdio's buffer is ours, so that it is wiped like line below */
+    (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
 
     while (fgets(line, sizeof(line), f)) {
         p = line;
@@ -302,6 +315,8 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
     }
 
     fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    OPENSSL_cleanse(line, sizeof(line));
 
     if (s->n == 0) {
         snprintf(err, errlen, "secret file \"%s\" holds no secret", path);
@@ -313,6 +328,8 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
 failed:
 
     fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    OPENSSL_cleanse(line, sizeof(line));
     zt_secrets_free(s);
     return ZT_ERROR;
 }

@@ -16,12 +16,20 @@
 #define ZT_SIG_HDR_LEN   (3 + 64)      /* "v0=" + hex */
 #define ZT_SECRETS_MAX   16
 
+/*
+ * How far ahead of our clock a timestamp may be: a sender's clock drifts a
+ * little, but nothing legitimate is signed minutes in the future, and a
+ * timestamp far ahead would keep a captured request valid for that long.
+ */
+#define ZT_SIG_MAX_AHEAD  300
+
 
 typedef enum {
     ZT_SIG_OK = 0,
     ZT_SIG_NO_TIMESTAMP,        /* header missing or empty */
     ZT_SIG_BAD_TIMESTAMP,       /* not a decimal number of seconds */
-    ZT_SIG_STALE,               /* outside the allowed skew */
+    ZT_SIG_STALE,               /* older than the allowed skew */
+    ZT_SIG_AHEAD,               /* more than ZT_SIG_MAX_AHEAD ahead */
     ZT_SIG_NO_SIGNATURE,        /* header missing or empty */
     ZT_SIG_BAD_SIGNATURE,       /* not "v0=" + 64 hex digits */
     ZT_SIG_MISMATCH             /* well formed, but no secret produced it */
@@ -47,8 +55,10 @@ void zt_secrets_free(zt_secrets_t *s);
 
 /*
  * Verifies a request.  ts/sig are the raw header values (may be NULL).
- * now and max_skew are in seconds; max_skew <= 0 disables the window.
- * On ZT_SIG_OK, *which (if not NULL) is the index of the matching secret.
+ * now and max_skew are in seconds: the timestamp may be up to max_skew
+ * behind now and up to min(max_skew, ZT_SIG_MAX_AHEAD) ahead of it.  There
+ * is no "off": max_skew <= 0 accepts only the current second.  On
+ * ZT_SIG_OK, *which (if not NULL) is the index of the matching secret.
  */
 zt_sig_rc_e zt_sig_verify(const zt_secrets_t *s, const zt_str_t *ts,
     const zt_str_t *sig, const unsigned char *body, size_t len, int64_t now,

@@ -6,7 +6,8 @@
  * at once with 4xx and one info line; our own faults (Redis) become 503
  * with Retry-After so that Zoom retries, or 200 when the record could be
  * spooled.  A 2xx for an event means EXEC said every list has it, or the
- * spool line is fsync'd.
+ * spool line is fsync'd (in a thread: the request waits without blocking
+ * the worker).
  */
 
 
@@ -22,8 +23,10 @@
 
 typedef struct {
     ngx_http_zoomtrack_wait_t   wait;            /* first: see wait_create */
-    char                       *record;          /* malloc()ed by core */
+    char                       *record;          /* malloc()ed by core;
+                                                    NULL once spooled */
     size_t                      record_len;
+    ngx_http_zoomtrack_spool_entry_t  *spooling; /* on its way to disk */
     char                        event_id[ZT_UUID_LEN + 1];
 } ngx_http_zoomtrack_ctx_t;
 
@@ -44,6 +47,9 @@ static ngx_int_t ngx_http_zoomtrack_push(ngx_http_request_t *r,
 static ngx_int_t ngx_http_zoomtrack_push_done(ngx_http_zoomtrack_wait_t *w,
     ngx_int_t rc, long long *values, ngx_uint_t n);
 static ngx_int_t ngx_http_zoomtrack_failed(ngx_http_zoomtrack_ctx_t *ctx);
+static void ngx_http_zoomtrack_spooled(void *data, ngx_int_t rc);
+static ngx_int_t ngx_http_zoomtrack_unavailable(
+    ngx_http_zoomtrack_ctx_t *ctx);
 static ngx_int_t ngx_http_zoomtrack_accepted(ngx_http_zoomtrack_ctx_t *ctx,
     ngx_uint_t spooled);
 static void ngx_http_zoomtrack_free(ngx_http_zoomtrack_wait_t *w);
@@ -58,6 +64,7 @@ ngx_http_zoomtrack_sig_counter(zt_sig_rc_e rc)
     case ZT_SIG_BAD_TIMESTAMP:
         return NGX_HTTP_ZOOMTRACK_REJ_BAD_TIMESTAMP;
     case ZT_SIG_STALE:
+    case ZT_SIG_AHEAD:
         return NGX_HTTP_ZOOMTRACK_REJ_STALE;
     case ZT_SIG_NO_SIGNATURE:
         return NGX_HTTP_ZOOMTRACK_REJ_NO_SIGNATURE;
@@ -428,7 +435,11 @@ ngx_http_zoomtrack_push_done(ngx_http_zoomtrack_wait_t *w, ngx_int_t rc,
 }
 
 
-/* Redis could not take the event: spool it, or ask Zoom to retry */
+/*
+ * Redis could not take the event: spool it, or ask Zoom to retry.  The
+ * spool answers later (its fsync runs in a thread): the request is kept
+ * alive with one more reference until ngx_http_zoomtrack_spooled().
+ */
 
 static ngx_int_t
 ngx_http_zoomtrack_failed(ngx_http_zoomtrack_ctx_t *ctx)
@@ -437,15 +448,53 @@ ngx_http_zoomtrack_failed(ngx_http_zoomtrack_ctx_t *ctx)
 
     r = ctx->wait.request;
 
-    if (ctx->wait.conf->spool
-        && ngx_http_zoomtrack_spool_write(ctx->wait.conf->spool,
-                                          (u_char *) ctx->record,
-                                          ctx->record_len,
-                                          r->connection->log)
-           == NGX_OK)
-    {
-        return ngx_http_zoomtrack_accepted(ctx, 1);
+    if (ctx->wait.conf->spool) {
+        /* the spool owns the record from here, whatever happens */
+        ctx->spooling = ngx_http_zoomtrack_spool_write(ctx->wait.conf->spool,
+                                                (u_char *) ctx->record,
+                                                ctx->record_len,
+                                                ngx_http_zoomtrack_spooled,
+                                                ctx, r->connection->log);
+        ctx->record = NULL;
+
+        if (ctx->spooling) {
+            r->main->count++;
+            return NGX_DONE;
+        }
     }
+
+    return ngx_http_zoomtrack_unavailable(ctx);
+}
+
+
+static void
+ngx_http_zoomtrack_spooled(void *data, ngx_int_t rc)
+{
+    ngx_http_zoomtrack_ctx_t  *ctx = data;
+
+    ngx_connection_t    *c;
+    ngx_http_request_t  *r;
+
+    r = ctx->wait.request;
+    c = r->connection;
+
+    ctx->spooling = NULL;
+
+    ngx_http_finalize_request(r, rc == NGX_OK
+                                 ? ngx_http_zoomtrack_accepted(ctx, 1)
+                                 : ngx_http_zoomtrack_unavailable(ctx));
+    ngx_http_run_posted_requests(c);
+}
+
+
+/* 503 with Retry-After: Zoom retries (about 5, 20 and 60 minutes later) */
+
+static ngx_int_t
+ngx_http_zoomtrack_unavailable(ngx_http_zoomtrack_ctx_t *ctx)
+{
+    ngx_http_request_t  *r;
+
+    r = ctx->wait.request;
 
     ngx_http_zoomtrack_count(NGX_HTTP_ZOOMTRACK_UNAVAILABLE);
 
@@ -495,6 +544,11 @@ static void
 ngx_http_zoomtrack_free(ngx_http_zoomtrack_wait_t *w)
 {
     ngx_http_zoomtrack_ctx_t  *ctx = (ngx_http_zoomtrack_ctx_t *) w;
+
+    if (ctx->spooling) {
+        ngx_http_zoomtrack_spool_cancel(ctx->spooling);
+        ctx->spooling = NULL;
+    }
 
     free(ctx->record);
     ctx->record = NULL;

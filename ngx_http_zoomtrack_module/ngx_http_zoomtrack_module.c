@@ -15,7 +15,7 @@
  *   zoomtrack_redis_password_file PATH; first line is the AUTH password
  *   zoomtrack_queue LIST ...;           zoomtrack:events
  *   zoomtrack_redis_timeout TIME;       1s, then 503 (or spool)
- *   zoomtrack_max_skew TIME;            2h; 0 disables the check
+ *   zoomtrack_max_skew TIME;            2h back (5m ahead at most); > 0
  *   zoomtrack_spool DIR|off;            off
  *
  * zoomtrack_max_skew defaults to 2h: Zoom retries a failed delivery up to
@@ -24,7 +24,9 @@
  * (the customary 5 minutes) could therefore drop exactly the retries that
  * recover from our own outages, while a replay inside the window is harmless
  * because events are deduplicated downstream by their deterministic
- * event_id.
+ * event_id.  Ahead of our clock only 5 minutes are accepted (drift), and
+ * 0 is refused rather than meaning "no window": a forgotten unit must not
+ * turn replay protection off.
  */
 
 
@@ -33,6 +35,7 @@
 #include "ngx_http_zoomtrack_redis.h"
 #include "ngx_http_zoomtrack_spool_writer.h"
 #include "ngx_http_zoomtrack_counters.h"
+#include "ngx_http_zoomtrack_secrets.h"
 
 
 #define NGX_HTTP_ZOOMTRACK_SHM_SIZE  (8 * ngx_pagesize)
@@ -54,13 +57,8 @@ static char *ngx_http_zoomtrack_webhook(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_zoomtrack_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_zoomtrack_secret_file(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
-static void ngx_http_zoomtrack_secrets_cleanup(void *data);
 static char *ngx_http_zoomtrack_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_zoomtrack_password_file(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
 static char *ngx_http_zoomtrack_queue(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_zoomtrack_spool(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -70,6 +68,13 @@ static char *ngx_http_zoomtrack_parse_address(ngx_conf_t *cf,
 
 
 ngx_atomic_t  *ngx_http_zoomtrack_counters;
+
+
+static char *ngx_http_zoomtrack_check_skew(ngx_conf_t *cf, void *post,
+    void *data);
+
+static ngx_conf_post_t  ngx_http_zoomtrack_max_skew_post =
+    { ngx_http_zoomtrack_check_skew };
 
 
 static ngx_command_t  ngx_http_zoomtrack_commands[] = {
@@ -128,7 +133,7 @@ static ngx_command_t  ngx_http_zoomtrack_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_zoomtrack_loc_conf_t, max_skew),
-      NULL },
+      &ngx_http_zoomtrack_max_skew_post },
 
     { ngx_string("zoomtrack_spool"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -470,7 +475,9 @@ ngx_http_zoomtrack_init_process(ngx_cycle_t *cycle)
     ngx_http_zoomtrack_counters = ztmcf->shm_zone
                                   ? ztmcf->shm_zone->data : NULL;
 
-    ngx_http_zoomtrack_spool_init(&ztmcf->spools);
+    if (ngx_http_zoomtrack_spool_init(cycle, &ztmcf->spools) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     return ngx_http_zoomtrack_redis_init(cycle, &ztmcf->servers);
 }
@@ -491,6 +498,8 @@ ngx_http_zoomtrack_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
+    /* failing the Redis calls may still spool: exit, redis, close_all */
+    ngx_http_zoomtrack_spool_exit(&ztmcf->spools);
     ngx_http_zoomtrack_redis_exit(&ztmcf->servers);
     ngx_http_zoomtrack_spool_close_all(&ztmcf->spools);
 }
@@ -533,72 +542,6 @@ ngx_http_zoomtrack_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_zoomtrack_status_handler;
 
     return NGX_CONF_OK;
-}
-
-
-/*
- * Secrets are loaded while the configuration is parsed, so a missing,
- * unreadable or empty file fails `nginx -t`; core's messages never contain
- * a secret.  The keys are malloc()ed by core and freed with the cycle pool.
- */
-
-static char *
-ngx_http_zoomtrack_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_zoomtrack_loc_conf_t *ztlcf = conf;
-
-    char                 err[256];
-    ngx_str_t           *value, path;
-    zt_secrets_t        *s;
-    ngx_pool_cleanup_t  *cln;
-
-    if (ztlcf->secrets) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-    path = value[1];
-
-    if (path.len == 0) {
-        return "has an empty path";
-    }
-
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, sizeof(zt_secrets_t));
-    if (cln == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    s = cln->data;
-    ngx_memzero(s, sizeof(zt_secrets_t));
-
-    err[0] = '\0';
-
-    if (zt_secrets_load((char *) path.data, s, err, sizeof(err)) != ZT_OK) {
-        zt_secrets_free(s);
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zoomtrack: %s", err);
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_zoomtrack_secrets_cleanup;
-
-    /* zt_secrets_load refuses a file without a secret */
-    ztlcf->secrets = s;
-
-    return NGX_CONF_OK;
-}
-
-
-static void
-ngx_http_zoomtrack_secrets_cleanup(void *data)
-{
-    zt_secrets_t  *s = data;
-
-    zt_secrets_free(s);
 }
 
 
@@ -701,86 +644,6 @@ ngx_http_zoomtrack_parse_address(ngx_conf_t *cf, ngx_str_t *value,
     host->data = p;
     host->len = len;
     *port = ngx_inet_get_port(u.addrs[0].sockaddr);
-
-    return NGX_CONF_OK;
-}
-
-
-/* the first line of the file, trimmed; read now so `nginx -t` checks it */
-
-static char *
-ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
-{
-    ngx_http_zoomtrack_loc_conf_t *ztlcf = conf;
-
-    FILE       *f;
-    size_t      len;
-    u_char     *p;
-    ngx_str_t  *value, path;
-    char        line[512];
-
-    if (ztlcf->password_set) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-    path = value[1];
-
-    if (path.len == 0) {
-        return "has an empty path";
-    }
-
-    if (ngx_conf_full_name(cf->cycle, &path, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    f = fopen((char *) path.data, "r");
-    if (f == NULL) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           "zoomtrack: cannot open redis password file "
-                           "\"%V\"", &path);
-        return NGX_CONF_ERROR;
-    }
-
-    if (fgets(line, sizeof(line), f) == NULL) {
-        line[0] = '\0';
-    }
-
-    fclose(f);
-
-    p = (u_char *) line;
-    len = ngx_strlen(line);
-
-    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'
-                   || p[len - 1] == ' ' || p[len - 1] == '\t'))
-    {
-        len--;
-    }
-
-    while (len && (*p == ' ' || *p == '\t')) {
-        p++;
-        len--;
-    }
-
-    if (len == 0) {
-        ngx_explicit_memzero(line, sizeof(line));
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "zoomtrack: redis password file \"%V\" holds "
-                           "no password", &path);
-        return NGX_CONF_ERROR;
-    }
-
-    ztlcf->password.data = ngx_pnalloc(cf->pool, len);
-    if (ztlcf->password.data == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memcpy(ztlcf->password.data, p, len);
-    ztlcf->password.len = len;
-    ztlcf->password_set = 1;
-
-    ngx_explicit_memzero(line, sizeof(line));
 
     return NGX_CONF_OK;
 }
@@ -891,6 +754,20 @@ ngx_http_zoomtrack_spool(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     ztlcf->spool_dir = path;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_zoomtrack_check_skew(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *sp = data;
+
+    if (*sp <= 0) {
+        return "must be more than 0 (there is no \"off\": the window is "
+               "what refuses replayed requests)";
+    }
 
     return NGX_CONF_OK;
 }

@@ -17,6 +17,7 @@ spit("$dir/secrets", SECRET . "\n" . SECRET2 . "\n");
 spit("$dir/empty", "\n# only a comment\n\n");
 spit("$dir/password", "s3cret-pass\n");
 spit("$dir/nopassword", "\n");
+chmod 0600, "$dir/secrets", "$dir/password";
 mkdir "$dir/spool";
 mkdir "$dir/adir";
 
@@ -79,6 +80,8 @@ my @cases = (
       qr/zoomtrack: "zoomtrack_redis_timeout" must be positive/ ],
     [ 'bad max_skew', "$sf zoomtrack_max_skew soon;", undef,
       qr/"zoomtrack_max_skew" directive invalid value/ ],
+    [ 'max_skew 0 is not "off"', "$sf zoomtrack_max_skew 0;", undef,
+      qr/"zoomtrack_max_skew" directive must be more than 0/ ],
     [ 'password file missing',
       "$sf zoomtrack_redis_password_file $dir/nopw;", undef,
       qr/zoomtrack: cannot open redis password file "[^"]*nopw"/ ],
@@ -107,6 +110,33 @@ for my $c (@cases) {
     }
     ok(index($out, SECRET) < 0 && index($out, 's3cret-pass') < 0,
        "$name: no secret in the output");
+}
+
+# secrets readable by group or others: nginx -t succeeds but warns, naming
+# the file and its mode; an owner-only file gets no warning
+spit("$dir/open-secrets", SECRET . "\n");
+chmod 0644, "$dir/open-secrets";
+spit("$dir/group-password", "s3cret-pass\n");
+chmod 0640, "$dir/group-password";
+{
+    my ($st, $out) = nginx_test(conf => conf(
+        "zoomtrack_secret_file $dir/open-secrets; "
+        . "zoomtrack_redis_password_file $dir/group-password;"));
+    is($st, 0, 'loose secret files: nginx -t still succeeds') or diag($out);
+    my $world = 'secret file "\S*open-secrets" is readable by others '
+              . '\(mode 0644\): chmod 600 it';
+    like($out, qr/\[warn\] .*$world/, 'world-readable secret file: warning')
+        or diag($out);
+    my $group = 'redis password file "\S*group-password" is readable by '
+              . 'its group \(mode 0640\)';
+    like($out, qr/\[warn\] .*$group/, 'group-readable password file: warning')
+        or diag($out);
+    ok(index($out, SECRET) < 0 && index($out, 's3cret-pass') < 0,
+       'loose secret files: no secret in the output');
+
+    ($st, $out) = nginx_test(conf => conf(
+        "$sf zoomtrack_redis_password_file $dir/password;"));
+    unlike($out, qr/readable by/, 'owner-only files: no warning');
 }
 
 done_testing();

@@ -9,6 +9,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use Test::More;
+use Time::HiRes qw(time);
 use ZtTest;
 use ZtWebhook;
 
@@ -36,6 +37,29 @@ is($r->{status}, 503, 'wrong password: 503');
 is($r->{headers}{'retry-after'}, '5', 'wrong password: Retry-After');
 ok(wait_until(sub { $bad->error_log =~ /zoomtrack: redis .*AUTH failed/ }, 5),
    'AUTH failure logged');
+
+# a refused AUTH is a failed connection: the workers back off (100 ms
+# doubling to 3 s) instead of reconnecting at once, and log it once each
+{
+    my $conns = sub {
+        my ($n) = $redis->cmd('INFO', 'stats')
+            =~ /total_connections_received:(\d+)/;
+        return $n;
+    };
+    my $c0 = $conns->();
+    my $t0 = time;
+    select(undef, undef, undef, 3);
+    my $dt = time - $t0;
+    my $made = $conns->() - $c0 - 1;    # less our own INFO connection
+    # each worker's attempts in 3 s: 100+200+400+800+1600 ms, about 5-6
+    cmp_ok($made, '<=', 2 * 7,
+           "wrong password: $made connections in ${dt}s by 2 workers");
+    my @lines = $bad->error_log =~ /(AUTH failed)/g;
+    cmp_ok(scalar @lines, '<=', 2, 'AUTH failure logged once per worker')
+        or diag(scalar @lines . ' lines');
+    unlike($bad->error_log, qr/connected again/,
+           'a refused AUTH is not "connected"');
+}
 
 my $none = start_nginx(conf => webhook_conf(redis => $redis->address));
 $r = post_signed($none, $body);

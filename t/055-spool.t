@@ -42,6 +42,12 @@ my @files = glob("$dir/*");
 is(scalar @files, 1, 'one spool file') or diag("@files");
 my $f = $files[0] // '';
 like($f, qr{/spool-\d+-\d{13}\.ndjson$}, 'named spool-<pid>-<ms>.ndjson');
+# personal data (names, emails): owner-only, owned by the worker's user
+my @st = stat($f);
+is(sprintf('%04o', ($st[2] // 0) & 07777), '0600', 'spool file mode 0600');
+my ($wpid) = $f =~ m{/spool-(\d+)-};
+my ($wuid) = (slurp("/proc/$wpid/status") // '') =~ /^Uid:\s+(\d+)/m;
+is($st[4], $wuid, 'spool file owned by the worker\'s user');
 my $data = slurp($f) // '';
 like($data, qr/\n\z/, 'ends with a newline');
 my @lines = split /\n/, $data;

@@ -1,7 +1,8 @@
 # scripts/run, what `make run` starts: redis, nginx with the module and the
 # drainer, from nothing to a working stack, then an orderly stop.  Runs the
-# script with VAR= in a temp dir and its own ports, as a newcomer would run
-# `make run` and the `zoomtrack simulate` line it prints.
+# script from a checkout in a private (0700) directory with its own ports,
+# as a newcomer who cloned into their home runs `make run` and the
+# `zoomtrack simulate` line it prints.
 
 use strict;
 use warnings;
@@ -11,6 +12,7 @@ use lib "$FindBin::Bin/lib";
 
 use POSIX ();
 use Test::More;
+use ZtRun;
 use ZtTest;
 
 # the script runs the regular build: the sanitizer and valgrind passes of
@@ -18,25 +20,15 @@ use ZtTest;
 plan skip_all => 'scripts/run uses the regular build'
     if $ENV{ZT_VALGRIND} || $ENV{ZT_SANITIZE};
 
-my $top = top_dir();
-my $var = tmp_dir() . '/var';
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
 
-# tempdir is 0700; a checkout's var/ is readable by nginx's workers
-chmod 0755, tmp_dir();
+my $co = private_checkout();
+my $var = "$co/var";
+is((stat("$co/..")) [2] & 0777, 0700, 'the checkout is in a private dir');
 my ($port, $rport) = (free_port(), free_port());
-my $log = tmp_dir() . '/run.log';
-
-BAIL_OUT('build/zoomtrack not built') unless -x "$top/build/zoomtrack";
-
-my $pid = fork // die;
-if ($pid == 0) {
-    open(STDOUT, '>', $log);
-    open(STDERR, '>&', \*STDOUT);
-    $ENV{VAR} = $var;
-    $ENV{PORT} = $port;
-    $ENV{REDIS_PORT} = $rport;
-    exec('bash', "$top/scripts/run") or POSIX::_exit(127);
-}
+my ($pid, $log) = start_run($co, PORT => $port, REDIS_PORT => $rport);
+# the second terminal is in the checkout too (data_dir = ./var)
+chdir $co or die;
 
 my $status_url = "http://127.0.0.1:$port/zoomtrack/status";
 ok(wait_until(sub { http()->get($status_url)->{status} == 200 }, 60,
@@ -47,7 +39,7 @@ like(slurp($log), qr/zoomtrack simulate --url http:\/\/127\.0\.0\.1:$port/,
      'prints the simulate line');
 ok(-s "$var/webhook-secret", 'secret generated');
 is((stat("$var/webhook-secret"))[2] & 0777, 0600, 'secret is private');
-like(slurp("$var/zoomtrack.conf"), qr/^data_dir = \Q$var\E$/m,
+like(slurp("$var/zoomtrack.conf"), qr{^data_dir = \./var$}m,
      'config made from conf/zoomtrack.conf');
 
 my ($rc, $out, $err) = run_zoomtrack([
@@ -67,11 +59,23 @@ ok(wait_until(sub {
 }, 30, 'archive and CSV'), "archive has the $unique events, CSV a row each");
 
 my $r = http()->get("http://127.0.0.1:$port/_data/zoom-room-dashboard.csv");
-is($r->{status}, 200, 'CSV served');
+is($r->{status}, 200, 'CSV served')
+    or diag(slurp("$var/nginx/error.log"));
 is($r->{headers}{'cache-control'}, 'no-store', 'CSV not cached');
-is($r->{headers}{'access-control-allow-origin'}, '*', 'CSV has CORS');
-like(http()->get("http://127.0.0.1:$port/")->{content}, qr/textContent/,
-     'dashboard page served');
+is($r->{headers}{'content-type'}, 'text/csv; charset=utf-8', 'CSV is text/csv');
+ok(!exists $r->{headers}{'access-control-allow-origin'},
+   'no CORS unless CORS_ORIGIN= names a site (the CSV holds names)');
+# nginx's workers reach the page and the CSV in the private checkout
+my $page = http()->get("http://127.0.0.1:$port/");
+is($page->{status}, 200, 'page served') or diag(slurp("$var/nginx/error.log"));
+like($page->{content}, qr/<html/i, 'page is the HTML page');
+$r = http()->get("http://127.0.0.1:$port/_data/zoom-room-timeline.json");
+is($r->{status}, 200, 'timeline JSON served');
+is($r->{headers}{'content-type'}, 'application/json', 'as JSON');
+like($r->{content}, qr/"heartbeat_s":30/, 'with its heartbeat');
+like($page->{content}, qr/board\.js/, 'the room board');
+like(http()->get("http://127.0.0.1:$port/board.js")->{content},
+     qr/textContent/, 'and its script');
 
 ($rc, $out, $err) = run_zoomtrack(['report', '-c', "$var/zoomtrack.conf",
                                    '--date', $sim->{participants} ? do {
@@ -81,13 +85,38 @@ is($rc, 0, 'report from a second terminal') or diag($err);
 like($out, qr/6 people/, 'report summary') or diag($out);
 
 # what Ctrl-C does: the script's trap stops the three in order
-kill 'TERM', $pid;
-my $st = ZtTest::reap($pid, 30);
+my $st = stop_run($pid);
 is($st >> 8, 0, 'run exits 0 when stopped');
 like(slurp($log), qr/run: stopped/, 'orderly stop');
 ok(!ZtTest::port_open($port), 'nginx gone');
 ok(!ZtTest::port_open($rport), 'redis gone');
-# [d] keeps pgrep from matching the shell that runs it
-is(`pgrep -f '[d]rain -c $var/zoomtrack.conf'`, '', 'drainer gone');
+is(scalar(drain_pids("$var/zoomtrack.conf")), 0, 'drainer gone');
+
+# ------------------- an unprivileged user, the clone in its 0700 home
+SKIP: {
+    skip 'needs root to become another user', 5 unless $> == 0;
+    chdir '/';
+    my $uco = private_checkout(user => 'nobody');
+    my $uvar = "$uco/var";
+    is((stat("$uco/..")) [2] & 0777, 0700, 'a 0700 home owned by the user');
+    my ($p2, $r2) = (free_port(), free_port());
+    my ($upid, $ulog) = start_run($uco, PORT => $p2, REDIS_PORT => $r2,
+                                  RUN_AS => 'nobody');
+    ok(wait_until(sub { http()->get("http://127.0.0.1:$p2/zoomtrack/status")
+                        ->{status} == 200 }, 60, 'the user\'s stack'),
+       'stack up as an unprivileged user') or diag(slurp($ulog));
+    is(http()->get("http://127.0.0.1:$p2/")->{status}, 200,
+       'page served from the private home')
+        or diag(slurp("$uvar/nginx/error.log"));
+    ok(wait_until(sub { -e "$uvar/_data/zoom-room-dashboard.csv"
+                        || do { run_zoomtrack([
+                            'simulate', '--url', "http://127.0.0.1:$p2/webhook",
+                            '--secret-file', "$uvar/webhook-secret",
+                            '--participants', 2, '--rooms', 1, '--minutes', 3]);
+                            0 } }, 30, 'CSV'), 'the drainer wrote the CSV');
+    is(http()->get("http://127.0.0.1:$p2/_data/zoom-room-dashboard.csv")
+       ->{status}, 200, 'CSV served from the private home');
+    stop_run($upid);
+}
 
 done_testing();

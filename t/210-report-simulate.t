@@ -117,14 +117,7 @@ sub expected_rows {
     for my $k (0 .. $#v) {
         my ($s, $e) = ($v[$k]{join_ms}, $v[$k]{leave_ms} // $mend);
         next unless $s < $de && $e > $ds;
-        my $next;
-        if ($k < $#v && $v[$k + 1]{join_ms} <= $e + 2000) {
-            $next = $v[$k + 1]{room_name};
-        } elsif (grep { ($_->[1] // $mend) == $e } @{ $p->{intervals} }) {
-            $next = 'Left meeting';
-        } else {
-            $next = 'Main room';
-        }
+        my $next = $v[$k]{next_room};
         ($s, $e) = ($s < $ds ? $ds : $s, $e > $de ? $de : $e);
         push @rows, join('|', @head, scalar(@rows) + 1, $v[$k]{room_name},
                          $v[$k]{room_uuid}, local_time($s, '%F %T'),

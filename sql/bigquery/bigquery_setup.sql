@@ -6,8 +6,9 @@
 -- normalised fields (event_ts in ms, person_key, ...): the same columns as
 -- the SQLite warehouse (sql/sqlite/001-raw_events.sql).  The report tables
 -- match sql/sqlite/002-report_tables.sql.  daily_reports is what
--- daily_report.sql fills, one row per person, meeting instance and room
--- visit (README.md, "The daily report").
+-- `zoomtrack report` writes (its warehouse interface, zt_warehouse.h), one
+-- row per person, meeting instance and room visit (README.md, "The daily
+-- report"); the presence logic is the binary's, not SQL.
 --
 -- NOTE: written to the BigQuery documentation; not run against BigQuery
 -- (none was reachable while writing it).
@@ -79,8 +80,8 @@ CREATE TABLE IF NOT EXISTS `your-project-id.zoom_tracker.camera_fetches` (
 
 -- the report: the reference system's columns first, in its order (with
 -- meeting_id and meeting_uuid after report_date), then zoomtrack's
--- honesty columns.  Times are TIMESTAMPs (absolute); export_report_to_gcs.sql
--- writes them as local "YYYY-MM-DD HH:MM:SS" like `zoomtrack report`.
+-- honesty columns.  Times are TIMESTAMPs (absolute; the binary's CSV shows
+-- them as local "YYYY-MM-DD HH:MM:SS").
 CREATE TABLE IF NOT EXISTS `your-project-id.zoom_tracker.daily_reports` (
     report_date            DATE NOT NULL,
     meeting_id             STRING,

@@ -39,9 +39,9 @@ CREATE TABLE IF NOT EXISTS camera_fetches (
     fetched_at    TEXT NOT NULL
 );
 
--- The report reads every event of a meeting instance per person, newest
--- first (daily_report.sql, CTE w); this covering index lets it do so
--- without reading raw_payload and without sorting.
+-- The report reads every event of a meeting instance
+-- (zt_warehouse_sqlite.c); this covering index lets it do so without
+-- reading raw_payload.
 CREATE INDEX IF NOT EXISTS raw_events_report
     ON raw_events (meeting_uuid, person_key, event_ts DESC, event_type,
                    breakout_room_uuid, participant_name, participant_email,

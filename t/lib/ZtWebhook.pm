@@ -13,7 +13,7 @@ use Test::More;
 use ZtTest;
 
 our @EXPORT = qw(SECRET SECRET2 webhook_conf setup records_of
-    error_log_clean post_signed redis_conf);
+    error_log_clean post_signed redis_conf worker_conns wait_worker_conns);
 
 use constant SECRET  => 'zt-test-secret-token-1';
 use constant SECRET2 => 'zt-test-secret-token-2-rotated';
@@ -25,6 +25,7 @@ sub secret_file {
     my (@secrets) = @_;
     my $f = tmp_dir() . "/secrets-" . ++$N;
     spit($f, join("\n", @secrets) . "\n");
+    chmod 0600, $f;     # as deployed: a looser mode draws a warning
     return $f;
 }
 
@@ -82,6 +83,29 @@ sub post_signed {
     my ($ng, $body, %o) = @_;
     return post_webhook($ng->url($o{path} // '/webhook'),
                         $o{secret} // SECRET, $body, %o);
+}
+
+# the ids of the clients connected to redis other than the asking one
+# (nginx workers hold one connection each per server), sorted
+sub worker_conns {
+    my ($redis) = @_;
+    my $list = eval { $redis->cmd('CLIENT', 'LIST') } // '';
+    return [ sort { $a <=> $b }
+             map { /\bid=(\d+)/ ? $1 : () }
+             grep { !/ cmd=client\|list / } split /\n/, $list ];
+}
+
+# waits until $n workers hold a connection (every worker out of its
+# reconnect backoff; one under valgrind, where nginx is a single process);
+# returns their connection ids, or undef on timeout
+sub wait_worker_conns {
+    my ($redis, $n, $secs) = @_;
+    my $ids;
+    $n = 1 if $ENV{ZT_VALGRIND};    # nginx runs as one process then
+    wait_until(sub { $ids = worker_conns($redis); @$ids == $n },
+               $secs // 15, "$n worker connections to redis")
+        or return undef;
+    return $ids;
 }
 
 # no [error] (or worse) lines and never a secret in error.log

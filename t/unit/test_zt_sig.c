@@ -104,13 +104,22 @@ main(void)
     is_int(rc, ZT_SIG_STALE, "older than max skew: stale");
     rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
                        1658940994 - 7201, 7200, NULL);
-    is_int(rc, ZT_SIG_STALE, "newer than max skew (clock ahead): stale");
+    is_int(rc, ZT_SIG_AHEAD, "2 h ahead (clock ahead): ahead");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 - ZT_SIG_MAX_AHEAD - 1, 7200, NULL);
+    is_int(rc, ZT_SIG_AHEAD, "5 min + 1 s ahead: ahead");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 - ZT_SIG_MAX_AHEAD, 7200, NULL);
+    is_int(rc, ZT_SIG_OK, "exactly 5 min ahead: accepted");
+    rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
+                       1658940994 - 61, 60, NULL);
+    is_int(rc, ZT_SIG_AHEAD, "a window under 5 min bounds ahead too");
     rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
                        1658940994 + 7200, 7200, NULL);
     is_int(rc, ZT_SIG_OK, "exactly at max skew: accepted");
     rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len,
                        1958940994, 0, NULL);
-    is_int(rc, ZT_SIG_OK, "max skew 0 disables the window");
+    is_int(rc, ZT_SIG_STALE, "max skew 0 is no window at all, not \"off\"");
 
     /* malformed input */
     rc = zt_sig_verify(&s, NULL, &sig, (unsigned char *) body, len, 0, 0,
@@ -141,7 +150,8 @@ main(void)
     rc = zt_sig_verify(&s, &ts, &sig, (unsigned char *) body, len, 0, 0,
                        NULL);
     is_int(rc, ZT_SIG_BAD_SIGNATURE, "short digest");
-    ok(strstr(zt_sig_reason(ZT_SIG_STALE), "skew") != NULL,
+    ok(strstr(zt_sig_reason(ZT_SIG_STALE), "skew") != NULL
+       && strstr(zt_sig_reason(ZT_SIG_AHEAD), "ahead") != NULL,
        "reasons are specific");
 
     /* raw bytes with emoji and CJK: no re-serialisation involved */

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the simulator (zoomtrack/simulate/zt_simulate_model.c):
- * determinism, Zoom-shaped
- * bodies that core normalises, the main-meeting pair on every room move,
+ * determinism, Zoom-shaped bodies that core normalises, the main-meeting
+ * pair on every room move, distinct times for the events of one action,
  * the identities promised (guests, registrants, two people with one name),
  * the delivery schedule, and the cross-check that matters: the expected
  * presence it prints equals what the presence fold (zt_presence.c) derives
@@ -122,35 +122,40 @@ test_determinism(void)
 }
 
 
-static int
-has_event(json_t **recs, size_t n, const char *type, int64_t ts,
+/* the time of an event of the type and person in [lo, hi], or -1 */
+static int64_t
+has_event(json_t **recs, size_t n, const char *type, int64_t lo, int64_t hi,
     const char *puuid)
 {
-    size_t  i;
+    size_t   i;
+    int64_t  ts;
 
     for (i = 0; i < n; i++) {
+        ts = json_integer_value(json_object_get(recs[i], "event_ts"));
+
         if (recs[i]
             && strcmp(json_string_value(json_object_get(recs[i],
                                                         "event_type")),
                       type) == 0
-            && json_integer_value(json_object_get(recs[i], "event_ts")) == ts
+            && ts >= lo && ts <= hi
             && strcmp(json_string_value(json_object_get(recs[i],
                                                         "participant_uuid")),
                       puuid) == 0)
         {
-            return 1;
+            return ts;
         }
     }
 
-    return 0;
+    return -1;
 }
 
 
 static void
 test_shapes(void)
 {
-    int          parsed, paired, ids, room_ok;
-    size_t       i, n, rj, rl;
+    int          parsed, paired, ids, room_ok, distinct;
+    size_t       i, n, rj, rl, before, after;
+    int64_t      l, j, ml;
     json_t     **recs, *exp, *p, *o;
     zt_sim_t    *s;
     const char  *type, *pu;
@@ -180,9 +185,10 @@ test_shapes(void)
        "envelope: event, event_ts, payload.account_id, object.uuid");
     json_decref(o);
 
-    rj = rl = 0;
+    rj = rl = before = after = 0;
     paired = 1;
     room_ok = 1;
+    distinct = 1;
 
     for (i = 0; i < n && parsed; i++) {
         type = json_string_value(json_object_get(recs[i], "event_type"));
@@ -191,9 +197,14 @@ test_shapes(void)
 
         if (strcmp(type, "meeting.participant_joined_breakout_room") == 0) {
             rj++;
-            paired &= has_event(recs, n, "meeting.participant_left", ts, pu)
-                      && has_event(recs, n, "meeting.participant_joined", ts,
-                                   pu);
+            /* Zoom's pair: a main leave, then a join within 2 s */
+            l = has_event(recs, n, "meeting.participant_left", ts - 1300,
+                          ts - 50, pu);
+            j = has_event(recs, n, "meeting.participant_joined", l + 1,
+                          l + 1300, pu);
+            paired &= l >= 0 && j >= 0 && j - l <= 2000;
+            distinct &= has_event(recs, n, "meeting.participant_joined", ts,
+                                  ts, pu) < 0;
             room_ok &= json_string_value(json_object_get(recs[i],
                            "breakout_room_uuid"))[0] != '\0'
                        && json_string_value(json_object_get(recs[i],
@@ -202,6 +213,13 @@ test_shapes(void)
 
         if (strcmp(type, "meeting.participant_left_breakout_room") == 0) {
             rl++;
+
+            /* its main leave comes a few ms up to 600 ms apart */
+            ml = has_event(recs, n, "meeting.participant_left", ts - 600,
+                           ts + 600, pu);
+            distinct &= ml != ts;
+            before += ml >= 0 && ml < ts;
+            after += ml > ts;
         }
     }
 
@@ -209,6 +227,9 @@ test_shapes(void)
     ok(paired, "every room entry comes with a main left/joined pair");
     ok(room_ok, "breakout events carry the room and parent_user_id");
     ok(rl < rj, "some breakout leaves are missing (%zu of %zu)", rl, rj);
+    ok(distinct, "the events of one action have distinct times");
+    ok(before > 0 && after > 0, "a room leave comes before (%zu) or after "
+       "(%zu) its main leave", before, after);
 
     for (i = 0; i < n; i++) {
         json_decref(recs[i]);

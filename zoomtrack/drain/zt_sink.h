@@ -92,6 +92,7 @@ extern const char  *zt_sinks_single[];
 extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;
 extern const zt_sink_t  zt_sink_status;
+extern const zt_sink_t  zt_sink_chat;
 
 
 #endif /* ZT_SINK_H */

@@ -15,9 +15,13 @@ const zt_sink_entry_t  zt_sinks[] = {
     { "status",    NULL,     &zt_sink_status },
     { "warehouse", "sqlite", &zt_sink_warehouse },
     { "archive",   "local",  &zt_sink_archive },
+    { "chat",      NULL,     &zt_sink_chat },
     { NULL, NULL, NULL }
 };
 
 
-/* one drainer at a time (zt_sink.h): the live CSV's presence state */
-const char  *zt_sinks_single[] = { "status", NULL };
+/*
+ * one drainer at a time (zt_sink.h): the live CSV's presence state, and
+ * the chat sink's (its pending changes and message ids)
+ */
+const char  *zt_sinks_single[] = { "status", "chat", NULL };

@@ -79,6 +79,10 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
     { "status", "state", "",
       "presence state file (default DATA/status-state.json)" },
+    { "status", "timeline", "",
+      "timeline JSON path (default DATA/_data/zoom-room-timeline.json)" },
+    { "status", "heartbeat_s", "30",
+      "the timeline JSON is rewritten at least this often" },
 
     { "spool", "dir", "", "the module's zoomtrack_spool dir to import" },
     { "spool", "queues", "zoomtrack:archive zoomtrack:warehouse "
@@ -94,6 +98,24 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "zoom", "api_base", "https://api.zoom.us/v2", "REST API base URL" },
     { "zoom", "timeout_ms", "30000", "per-request timeout" },
     { "zoom", "max_retries", "6", "retries of a 429/5xx/transport error" },
+
+    { "chat", "enabled", "no",
+      "post presence changes to a Mattermost/Slack incoming webhook" },
+    { "chat", "queue", "zoomtrack:chat", "Redis list it drains" },
+    { "chat", "url_file", "",
+      "file holding the incoming-webhook URL, a secret (or env "
+      "ZOOMTRACK_CHAT_URL)" },
+    { "chat", "channel", "", "channel to post to (empty: the webhook's)" },
+    { "chat", "username", "", "name to post as (empty: the webhook's)" },
+    { "chat", "icon_url", "", "avatar to post with (empty: the webhook's)" },
+    { "chat", "interval", "10",
+      "seconds over which changes are coalesced into one message" },
+    { "chat", "events", "joins,leaves,rooms,meetings",
+      "kinds of change said, comma separated" },
+    { "chat", "max_lines", "40", "lines per message; more wait their turn" },
+    { "chat", "timeout_ms", "5000", "per POST to the chat server" },
+    { "chat", "state", "",
+      "pending changes and what was sent (default DATA/chat-state.json)" },
 };
 
 #define ZT_CONF_NKEYS  (sizeof(zt_conf_keys) / sizeof(zt_conf_keys[0]))

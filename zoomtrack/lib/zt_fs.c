@@ -3,9 +3,12 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "zt_core.h"
@@ -66,6 +69,89 @@ zt_fs_mkdirs(const char *path, int what, char *failed, size_t len)
     }
 
     return ZT_OK;
+}
+
+
+/*
+ * Durable replace: temp file beside path (so rename() is atomic), write,
+ * fchmod, fsync, rename, fsync of the directory (so the rename itself
+ * survives a power loss).  errno is kept for the caller's message.
+ */
+int
+zt_fs_replace(const char *path, const char *data, size_t len, mode_t mode)
+{
+    int       fd, err;
+    char      tmp[PATH_MAX + 32], dir[PATH_MAX], *slash;
+    size_t    off;
+    ssize_t   w;
+
+    if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
+                          (long) getpid()) >= sizeof(tmp)
+        || (size_t) snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+    {
+        errno = ENAMETOOLONG;
+        return ZT_ERROR;
+    }
+
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) {
+        return ZT_ERROR;
+    }
+
+    for (off = 0; off < len; off += (size_t) w) {
+        w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                w = 0;
+                continue;
+            }
+            goto failed;
+        }
+    }
+
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+        goto failed;
+    }
+
+    if (close(fd) != 0) {
+        fd = -1;
+        goto failed;
+    }
+
+    fd = -1;
+
+    if (rename(tmp, path) != 0) {
+        goto failed;
+    }
+
+    slash = strrchr(dir, '/');
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+
+    } else if (slash == dir) {
+        dir[1] = '\0';
+
+    } else {
+        *slash = '\0';
+    }
+
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void) fsync(fd);
+        close(fd);
+    }
+
+    return ZT_OK;
+
+failed:
+
+    err = errno;
+    if (fd >= 0) {
+        close(fd);
+    }
+    unlink(tmp);
+    errno = err;
+    return ZT_ERROR;
 }
 
 

@@ -12,6 +12,7 @@
 
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "zt_conf.h"
 
@@ -40,6 +41,15 @@ int zt_fs_modes_init(const zt_conf_t *conf, char *err, size_t errlen);
 /* the configured modes (0600 and 0700 until zt_fs_modes_init) */
 int zt_fs_file_mode(void);
 int zt_fs_dir_mode(void);
+
+
+/*
+ * Replaces path with data durably and atomically (temp file, fsync,
+ * rename, fsync of the directory), created with mode.  Returns ZT_OK, or
+ * ZT_ERROR with errno set.
+ */
+int zt_fs_replace(const char *path, const char *data, size_t len,
+    mode_t mode);
 
 
 #endif /* ZT_FS_H */

@@ -1,29 +1,38 @@
 /*
- * zt_presence: the live presence fold behind the status CSV.  Pure: no
- * files, no clocks, no logging.  Records (the queue's JSON objects) are
- * folded into per-(meeting_uuid, person) sets of event times; every value
- * shown (status, Last Join, Last Left, room) is derived from those sets
- * alone, so folding is idempotent and independent of arrival order.
+ * zt_presence: the one presence engine, behind both the live status CSV
+ * (folded incrementally by the status sink) and the daily report (a day's
+ * events folded at once by `zoomtrack report`).  Pure: no files, no
+ * clocks, no logging, no SQL.  Events (the queue's JSON records, or
+ * zt_presence_event_t from a warehouse) are folded into per-(meeting_uuid,
+ * person) sets of event times; everything shown (status, Last Join, Last
+ * Left, room; presence intervals, visits, next_room, join_time_known) is
+ * derived from those sets alone, so folding is idempotent and independent
+ * of arrival order and of how the events are batched.
  *
- * Rules (README "Live status"):
+ * Rules (README "Presence rules"; written once, zt_presence_derive.c):
  *   - a person is zt_person_key(): the first non-empty of the Zoom account
  *     id, registrant_id, email and display name;
  *   - main JOIN/LEAVE = meeting.participant_joined/_left and
  *     webinar.participant_joined/_left; room JOIN/LEAVE =
  *     meeting.participant_joined/_left_breakout_room; END =
- *     meeting.ended/webinar.ended; waiting-room events are not presence;
- *   - a main LEAVE at l is part of a room move, not a departure, when a main
- *     JOIN of the same person has l <= join <= l + ZT_MOVE_GAP_MS; that JOIN
- *     is a move join;
- *   - sweeping the times in order (ties: LEAVE, JOIN, END): a JOIN makes the
- *     person online (and is the Last Join unless it is a move join while
- *     online), a real LEAVE makes them offline and is the Last Left, an END
- *     of the meeting takes an online person offline at that time;
- *   - the room is the room of the person's latest room JOIN, unless that
- *     room has a LEAVE at or after it, or a main JOIN/LEAVE more than
- *     ZT_MOVE_GAP_MS after it (a return to the main room or a move whose
- *     breakout leave went missing), or the meeting ended after it, or the
- *     person is offline;
+ *     meeting.ended/webinar.ended; other events (waiting room, sharing)
+ *     only date the meeting and name people;
+ *   - a main LEAVE at l is part of a room move, not a departure, when a
+ *     JOIN (main or room) of the same person has l <= join <= l +
+ *     ZT_MOVE_GAP_MS;
+ *   - live state: sweeping the times in order (ties: LEAVE, JOIN, END): a
+ *     JOIN makes the person online (and is the Last Join unless it is a
+ *     move join while online), a real LEAVE makes them offline and is the
+ *     Last Left, an END takes an online person offline at that time; the
+ *     room is the room of the latest room JOIN, unless that room has a
+ *     LEAVE at or after it, or a main JOIN/LEAVE more than ZT_MOVE_GAP_MS
+ *     after it, or the meeting ended after it, or the person is offline;
+ *   - journeys: presence from a join to the next real departure or meeting
+ *     end; a visit from a room join to the next room leave, main leave,
+ *     room join or meeting end; next_room is the room joined within
+ *     ZT_MOVE_GAP_MS of the visit's end, else "Left meeting" when the
+ *     presence ends with the visit or within ZT_MOVE_GAP_MS after it (a
+ *     room leave and its main leave, in either order), else "Main room";
  *   - rooms are named Room-N, N numbering the meeting's rooms by the first
  *     room JOIN of anyone.
  */
@@ -39,8 +48,18 @@
 #include "zt_core.h"
 
 
+/*
+ * The one timing constant of every rule: Zoom sends the events of one
+ * action (a room move, leaving the meeting from a room) as separate
+ * webhooks up to about a second apart.
+ */
 #define ZT_MOVE_GAP_MS       2000
 #define ZT_PRESENCE_MAX_TS   4096      /* times kept per set; oldest drop */
+
+/* how a room visit ended (zt_journey_visit_t.next) */
+#define ZT_NEXT_ROOM         1         /* into another room (next_room_*) */
+#define ZT_NEXT_MAIN         2         /* back to the main room */
+#define ZT_NEXT_LEFT         3         /* left the meeting, or it ended */
 
 
 typedef struct zt_presence_s  zt_presence_t;
@@ -60,6 +79,75 @@ typedef struct {
 } zt_presence_row_t;
 
 
+/*
+ * One event as the warehouse holds it (the report's event source) or as
+ * the queue's record carries it.  Strings are never NULL except
+ * person_key: NULL computes zt_person_key() from the identity fields.
+ */
+typedef struct {
+    const char  *event_type;
+    const char  *meeting_uuid;
+    const char  *meeting_id;
+    const char  *person_key;
+    const char  *participant_id;
+    const char  *registrant_id;
+    const char  *participant_name;
+    const char  *participant_email;
+    const char  *breakout_room_uuid;
+    int64_t      event_ts;         /* ms */
+} zt_presence_event_t;
+
+
+/* a presence interval [start, end], ms */
+typedef struct {
+    int64_t  start;
+    int64_t  end;
+} zt_journey_span_t;
+
+
+/* one breakout-room visit */
+typedef struct {
+    const char  *room_uuid;
+    unsigned     room_no;          /* N of Room-N in the meeting */
+    int64_t      start;            /* the room join */
+    int64_t      end;              /* room leave, else inferred (README) */
+    int          next;             /* ZT_NEXT_* */
+    const char  *next_room_uuid;   /* ZT_NEXT_ROOM only, else NULL */
+    unsigned     next_room_no;
+} zt_journey_visit_t;
+
+
+/*
+ * Everything derived for one person of one meeting instance.  Strings
+ * point into the zt_presence_t: valid until the next fold, prune or free.
+ */
+typedef struct {
+    const char          *meeting_uuid;
+    const char          *meeting_id;
+    int64_t              meeting_start; /* its first event, ms */
+    const char          *key;
+    const char          *name;          /* first non-empty by event time */
+    const char          *email;         /* first non-empty by event time */
+    int                  join_time_known;  /* first event seen is a join */
+    zt_journey_span_t   *spans;         /* presence, by start; malloc()ed */
+    size_t               nspans;
+    zt_journey_visit_t  *visits;        /* by start, room; malloc()ed */
+    size_t               nvisits;
+    zt_presence_row_t    now;           /* the live state (status CSV) */
+} zt_journey_t;
+
+
+/* one meeting instance */
+typedef struct {
+    const char  *uuid;
+    const char  *id;
+    int64_t      first_ts;         /* first event of any kind, ms */
+    int64_t      last_ts;          /* last event of any kind, ms */
+    int64_t      ended;            /* first meeting end, 0 = none seen */
+    int          dirty;            /* changed since zt_presence_clean() */
+} zt_presence_meeting_info_t;
+
+
 zt_presence_t *zt_presence_create(void);
 void zt_presence_free(zt_presence_t *p);
 
@@ -71,9 +159,18 @@ void zt_presence_free(zt_presence_t *p);
 int zt_presence_fold(zt_presence_t *p, const json_t *rec);
 
 /*
- * Derived rows, sorted by last action (max of last join and left), newest
- * first.  *rows is malloc()ed (free() it); its strings point into p and
- * are valid until the next fold or zt_presence_free().
+ * Folds one event (see zt_presence_event_t); returns as
+ * zt_presence_fold().  Events of other types than presence still count
+ * for the meeting's first/last event time and the person's first name
+ * and email (the report's rules), never creating a status row.
+ */
+int zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev);
+
+/*
+ * Derived rows, one per person with presence events (people seen only in
+ * other events have none), sorted by last action (max of last join and
+ * left), newest first.  *rows is malloc()ed (free() it); its strings
+ * point into p and are valid until the next fold or zt_presence_free().
  */
 int zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
     size_t *n);
@@ -95,6 +192,51 @@ json_t *zt_presence_to_json(const zt_presence_t *p);
  * into an empty p restores it).  Returns ZT_OK or ZT_ERROR (malformed).
  */
 int zt_presence_from_json(zt_presence_t *p, const json_t *state);
+
+
+/*
+ * The journeys of every person of the meetings whose uuid or id equals
+ * meeting (NULL: every meeting), in no particular order.  *out is
+ * malloc()ed; free it with zt_presence_journeys_free().  Returns ZT_OK or
+ * ZT_ERROR (out of memory).
+ */
+int zt_presence_journeys(const zt_presence_t *p, const char *meeting,
+    zt_journey_t **out, size_t *n);
+void zt_presence_journeys_free(zt_journey_t *j, size_t n);
+
+/*
+ * Clips [s, e] to the day [from, to): returns 1 and the clipped interval
+ * when it overlaps the day (an instant counts when inside it), else 0.
+ * The report's midnight rule; from/to come from zt_time_day_bounds().
+ */
+int zt_presence_clip(int64_t s, int64_t e, int64_t from, int64_t to,
+    int64_t *cs, int64_t *ce);
+
+/* the meeting instances held, and one of them (i < count) */
+size_t zt_presence_nmeetings(const zt_presence_t *p);
+void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
+    zt_presence_meeting_info_t *info);
+
+/*
+ * Drops every meeting that ended (a meeting.ended seen) and whose last
+ * event is before ended_before_ms (Zoom's timestamps, not the clock).
+ * Returns the number of meetings dropped.
+ */
+size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms);
+
+/* clears the dirty flag of every meeting (after a full save) */
+void zt_presence_clean(zt_presence_t *p);
+
+/*
+ * One meeting's state as a new JSON object (the elements of
+ * zt_presence_to_json()'s "meetings"), and clears its dirty flag; NULL
+ * when out of memory or no such meeting.  zt_presence_meeting_from_json()
+ * folds such an object into p (a union, as zt_presence_from_json()):
+ * ZT_OK or ZT_ERROR (malformed).  A per-meeting save writes only the
+ * meetings whose info.dirty is set.
+ */
+json_t *zt_presence_meeting_save(zt_presence_t *p, const char *uuid);
+int zt_presence_meeting_load(zt_presence_t *p, const json_t *jm);
 
 
 #endif /* ZT_PRESENCE_H */

@@ -1,63 +1,34 @@
 /*
  * zt_report: `zoomtrack report --date D`.  Computes [start, end) of the
- * local day D in the configured time zone, runs the embedded
- * daily_report.sql on the warehouse, formats its ms values (times as local
- * "YYYY-MM-DD HH:MM:SS", durations as minutes with 2 decimals) and writes
- * the rows as CSV or JSON to a temporary file renamed into place.  Prints a
- * one-line summary on stdout.
+ * local day D in the configured time zone, builds the rows from the
+ * warehouse (zt_report_build: the events folded by zt_presence, the live
+ * status's engine), writes them as CSV or JSON to a temporary file renamed
+ * into place, and replaces the day's (or with --meeting, that meeting's)
+ * rows of the warehouse's daily_reports table.  Prints a one-line summary
+ * on stdout.
  */
 
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <sqlite3.h>
 
 #include "zt_core.h"
-#include "zt_csv.h"
 #include "zt_time.h"
 #include "zt_cmd.h"
 #include "zt_conf.h"
-#include "zt_db.h"
 #include "zt_fs.h"
 #include "zt_report.h"
-#include "zt_sql.h"
+#include "zt_report_html.h"
+#include "zt_warehouse.h"
 
 
 #define ZT_REPORT_CSV   0
 #define ZT_REPORT_JSON  1
-
-/* JSON types of the columns */
-#define ZT_JS_STR   0
-#define ZT_JS_NUM   1
-#define ZT_JS_BOOL  2
-
-/* report columns the code refers to (zt_report_columns[]) */
-#define ZT_COL_MEETING_UUID  2
-#define ZT_COL_ROOM_UUID     10
-#define ZT_COL_CAM_ON        14
-#define ZT_COL_CAM_OFF       15
-#define ZT_COL_CAM_PCT       16
-
-/* columns of daily_report.sql's result */
-enum {
-    ZT_Q_DATE = 0, ZT_Q_MEETING_ID, ZT_Q_MEETING_UUID, ZT_Q_NAME, ZT_Q_EMAIL,
-    ZT_Q_JOIN, ZT_Q_LEAVE, ZT_Q_DURATION, ZT_Q_ROOM_NUMBER, ZT_Q_ROOM_NAME,
-    ZT_Q_ROOM_UUID, ZT_Q_ROOM_JOIN, ZT_Q_ROOM_LEAVE, ZT_Q_ROOM_DURATION,
-    ZT_Q_CAM_ON, ZT_Q_CAM_OFF, ZT_Q_NEXT_ROOM, ZT_Q_JOIN_KNOWN,
-    ZT_Q_CAM_STATUS, ZT_Q_PERSON_KEY, ZT_Q_NCOLS
-};
-
-
-typedef struct {
-    char   **v;
-    size_t   n;
-    size_t   cap;
-} zt_strset_t;
+#define ZT_REPORT_HTML  2
 
 
 typedef struct {
@@ -69,49 +40,17 @@ typedef struct {
 } zt_report_opts_t;
 
 
-typedef struct {
-    FILE         *f;
-    const char   *tz;
-    int           format;
-    uint64_t      rows;
-    zt_strset_t   people;
-    zt_strset_t   rooms;
-    zt_strset_t   meetings;
-} zt_report_ctx_t;
-
-
 static void zt_report_usage(FILE *f);
 static int zt_report_args(int argc, char **argv, zt_report_opts_t *o);
 static int zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o);
 static int zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
     char *path, size_t len);
-static int zt_report_query(sqlite3 *db, const zt_report_opts_t *o,
-    int64_t start, int64_t end, zt_report_ctx_t *ctx);
-static int zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt);
-static int zt_report_json_row(FILE *f, const char *const *cells,
-    const int *null, uint64_t n);
-static void zt_report_json_str(FILE *f, const char *s);
-static int zt_strset_add(zt_strset_t *set, const char *a, const char *b);
-static size_t zt_strset_count(zt_strset_t *set);
-static void zt_strset_free(zt_strset_t *set);
-
-
-const char  *const zt_report_columns[ZT_REPORT_NCOLS] = {
-    "report_date", "meeting_id", "meeting_uuid", "participant_name",
-    "participant_email", "meeting_join_time", "meeting_leave_time",
-    "meeting_duration_mins", "room_number", "room_name", "room_uuid",
-    "room_join_time", "room_leave_time", "room_duration_mins",
-    "camera_on_mins", "camera_off_mins", "camera_percentage", "next_room",
-    "join_time_known", "camera_status"
-};
-
-
-static const int  zt_report_json_types[ZT_REPORT_NCOLS] = {
-    ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
-    ZT_JS_STR, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
-    ZT_JS_STR, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_STR,
-    ZT_JS_BOOL, ZT_JS_STR
-};
+static int zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *target, const char *tz);
+static int zt_report_write(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *tz, FILE *f);
+static int zt_report_store(const zt_warehouse_ops_t *ops, void *wh,
+    const zt_wh_query_t *q, const zt_report_t *r);
 
 
 static void
@@ -119,16 +58,18 @@ zt_report_usage(FILE *f)
 {
     fprintf(f,
         "usage: zoomtrack report --date YYYY-MM-DD [--meeting ID]\n"
-        "                        [--format csv|json] [--out FILE] "
+        "                        [--format csv|json|html] [--out FILE] "
         "[-c FILE]\n\n"
         "Writes the room-journey report of one local day (timezone from the\n"
         "configuration) from the SQLite warehouse: one row per person,\n"
         "meeting instance and breakout-room visit.\n\n"
         "  --date D       the local date to report (required)\n"
         "  --meeting ID   only this meeting id or meeting uuid\n"
-        "  --format F     csv (default) or json (an array of row objects)\n"
+        "  --format F     csv (default), json (an array of row objects) or\n"
+        "                 html (one self-contained page: timelines, rooms,\n"
+        "                 the full table)\n"
         "  --out FILE     output file, \"-\" for stdout (default\n"
-        "                 [report] dir/DAILY_REPORT_<D>.csv or .json)\n"
+        "                 [report] dir/DAILY_REPORT_<D>.csv, .json or .html)\n"
         "  -c FILE        configuration file\n\n"
         "Times are local \"YYYY-MM-DD HH:MM:SS\"; durations are minutes\n"
         "with 2 decimals; camera cells are empty unless camera_status is\n"
@@ -217,9 +158,12 @@ zt_report_args(int argc, char **argv, zt_report_opts_t *o)
             } else if (strcmp(optarg, "json") == 0) {
                 o->format = ZT_REPORT_JSON;
 
+            } else if (strcmp(optarg, "html") == 0) {
+                o->format = ZT_REPORT_HTML;
+
             } else {
                 fprintf(stderr, "zoomtrack report: unknown format \"%s\" "
-                        "(csv or json)\n", optarg);
+                        "(csv, json or html)\n", optarg);
                 return ZT_ERROR;
             }
             break;
@@ -262,16 +206,21 @@ zt_report_args(int argc, char **argv, zt_report_opts_t *o)
 static int
 zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 {
-    int               rc, exit_code;
-    char              target[4096], tmp[4096 + 8], err[512];
-    int64_t           start, end;
-    sqlite3          *db;
-    const char       *tz;
-    zt_report_ctx_t   ctx;
+    int                        rc;
+    char                       target[4096], err[512];
+    void                      *wh;
+    const char                *tz;
+    zt_report_t                r;
+    zt_wh_query_t              q;
+    const zt_warehouse_ops_t  *ops;
 
     tz = zt_conf_get(conf, "", "timezone");
 
-    if (zt_time_day_bounds(o->date, tz, &start, &end) != ZT_OK) {
+    memset(&q, 0, sizeof(zt_wh_query_t));
+    q.report_date = o->date;
+    q.meeting = o->meeting;
+
+    if (zt_time_day_bounds(o->date, tz, &q.day_start, &q.day_end) != ZT_OK) {
         fprintf(stderr, "zoomtrack report: bad date \"%s\" or time zone "
                 "\"%s\"\n", o->date, tz);
         return ZT_EXIT_USAGE;
@@ -282,71 +231,39 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return rc;
     }
 
-    if (zt_db_open(conf, &db, err, sizeof(err)) != ZT_OK) {
+    ops = &zt_warehouse_sqlite;
+
+    wh = ops->open(conf, err, sizeof(err));
+    if (wh == NULL) {
         fprintf(stderr, "zoomtrack report: %s\n", err);
         return ZT_EXIT_FAILURE;
     }
 
-    memset(&ctx, 0, sizeof(zt_report_ctx_t));
-    ctx.tz = tz;
-    ctx.format = o->format;
-
-    if (strcmp(target, "-") == 0) {
-        ctx.f = stdout;
+    rc = zt_report_build(ops, wh, &q, tz, &r, err, sizeof(err));
+    if (rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack report: %s\n", err);
 
     } else {
-        snprintf(tmp, sizeof(tmp), "%s.tmp", target);
-        ctx.f = fopen(tmp, "w");
-        if (ctx.f == NULL) {
-            fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n",
-                    tmp, strerror(errno));
-            sqlite3_close(db);
-            return ZT_EXIT_FAILURE;
-        }
+        rc = zt_report_output(&r, o, target, tz);
     }
-
-    rc = zt_report_query(db, o, start, end, &ctx);
-
-    sqlite3_close(db);
-
-    if (ctx.f != stdout) {
-        if (fclose(ctx.f) != 0 && rc == ZT_OK) {
-            fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n",
-                    tmp, strerror(errno));
-            rc = ZT_ERROR;
-        }
-
-        if (rc == ZT_OK && rename(tmp, target) != 0) {
-            fprintf(stderr, "zoomtrack report: cannot rename \"%s\": %s\n",
-                    tmp, strerror(errno));
-            rc = ZT_ERROR;
-        }
-
-        if (rc != ZT_OK) {
-            (void) remove(tmp);
-        }
-
-    } else if (fflush(stdout) != 0) {
-        rc = ZT_ERROR;
-    }
-
-    exit_code = ZT_EXIT_FAILURE;
 
     if (rc == ZT_OK) {
-        fprintf(ctx.f == stdout ? stderr : stdout,
-                "report %s (%s): %zu people, %zu rooms, %zu meetings, "
-                "%" PRIu64 " rows -> %s\n",
-                o->date, tz[0] ? tz : "UTC", zt_strset_count(&ctx.people),
-                zt_strset_count(&ctx.rooms), zt_strset_count(&ctx.meetings),
-                ctx.rows, target);
-        exit_code = ZT_EXIT_OK;
+        rc = zt_report_store(ops, wh, &q, &r);
     }
 
-    zt_strset_free(&ctx.people);
-    zt_strset_free(&ctx.rooms);
-    zt_strset_free(&ctx.meetings);
+    ops->close(wh);
 
-    return exit_code;
+    if (rc == ZT_OK) {
+        fprintf(strcmp(target, "-") == 0 ? stderr : stdout,
+                "report %s (%s): %zu people, %zu rooms, %zu meetings, "
+                "%zu rows -> %s\n",
+                o->date, tz[0] ? tz : "UTC", r.people, r.rooms, r.meetings,
+                r.nrows, target);
+    }
+
+    zt_report_free(&r);
+
+    return rc == ZT_OK ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
 }
 
 
@@ -368,7 +285,8 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
     if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
         != ZT_OK
         || (size_t) snprintf(path, len, "%s/DAILY_REPORT_%s.%s", dir, o->date,
-                             o->format == ZT_REPORT_JSON ? "json" : "csv")
+                             o->format == ZT_REPORT_JSON ? "json"
+                             : o->format == ZT_REPORT_HTML ? "html" : "csv")
            >= len)
     {
         fprintf(stderr, "zoomtrack report: report.dir is too long\n");
@@ -385,369 +303,96 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
 }
 
 
+/* writes the file: a temporary renamed into place, or stdout */
 static int
-zt_report_query(sqlite3 *db, const zt_report_opts_t *o, int64_t start,
-    int64_t end, zt_report_ctx_t *ctx)
+zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *target, const char *tz)
 {
-    int            rc;
-    const char    *sql;
-    sqlite3_stmt  *stmt;
+    int    rc;
+    char   tmp[4096 + 8];
+    FILE  *f;
 
-    sql = zt_sql_get("daily_report.sql");
-    if (sql == NULL) {
-        fprintf(stderr, "zoomtrack report: daily_report.sql not built in\n");
-        return ZT_ERROR;
-    }
-
-    /* the query sorts and materialises: keep that in memory (64 MB cache) */
-    if (sqlite3_exec(db, "PRAGMA temp_store = MEMORY;"
-                     "PRAGMA cache_size = -65536", NULL, NULL, NULL)
-        != SQLITE_OK)
-    {
-        fprintf(stderr, "zoomtrack report: %s\n", sqlite3_errmsg(db));
-        return ZT_ERROR;
-    }
-
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
-        fprintf(stderr, "zoomtrack report: daily_report.sql: %s\n",
-                sqlite3_errmsg(db));
-        return ZT_ERROR;
-    }
-
-    if (sqlite3_column_count(stmt) != ZT_Q_NCOLS) {
-        fprintf(stderr, "zoomtrack report: daily_report.sql returns %d "
-                "columns, expected %d\n", sqlite3_column_count(stmt),
-                ZT_Q_NCOLS);
-        sqlite3_finalize(stmt);
-        return ZT_ERROR;
-    }
-
-    sqlite3_bind_text(stmt, sqlite3_bind_parameter_index(stmt,
-                      ":report_date"), o->date, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt,
-                       ":day_start_ms"), start);
-    sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt,
-                       ":day_end_ms"), end);
-    sqlite3_bind_text(stmt, sqlite3_bind_parameter_index(stmt, ":meeting"),
-                      o->meeting ? o->meeting : "", -1, SQLITE_STATIC);
-
-    if (ctx->format == ZT_REPORT_CSV) {
-        if (zt_csv_row(ctx->f, zt_report_columns, ZT_REPORT_NCOLS)
-            != ZT_OK)
-        {
-            sqlite3_finalize(stmt);
+    if (strcmp(target, "-") == 0) {
+        rc = zt_report_write(r, o, tz, stdout);
+        if (rc != ZT_OK || fflush(stdout) != 0) {
+            fprintf(stderr, "zoomtrack report: cannot write stdout\n");
             return ZT_ERROR;
         }
-
-    } else {
-        fputs("[", ctx->f);
+        return ZT_OK;
     }
 
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (zt_report_row(ctx, stmt) != ZT_OK) {
-            fprintf(stderr, "zoomtrack report: cannot write a row\n");
-            sqlite3_finalize(stmt);
-            return ZT_ERROR;
-        }
-    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp", target);
 
-    if (rc != SQLITE_DONE) {
-        fprintf(stderr, "zoomtrack report: query failed: %s\n",
-                sqlite3_errmsg(db));
-        sqlite3_finalize(stmt);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n", tmp,
+                strerror(errno));
         return ZT_ERROR;
     }
 
-    sqlite3_finalize(stmt);
+    rc = zt_report_write(r, o, tz, f);
 
-    if (ctx->format == ZT_REPORT_JSON) {
-        fputs(ctx->rows ? "\n]\n" : "]\n", ctx->f);
-    }
-
-    return ferror(ctx->f) ? ZT_ERROR : ZT_OK;
-}
-
-
-/* formats one result row into the report's cells and writes it */
-static int
-zt_report_row(zt_report_ctx_t *ctx, sqlite3_stmt *stmt)
-{
-    int           i, q, null[ZT_REPORT_NCOLS];
-    char          buf[ZT_REPORT_NCOLS][64];
-    const char   *cells[ZT_REPORT_NCOLS], *s;
-
-    /* output column -> query column; -1: computed */
-    static const int  src[ZT_REPORT_NCOLS] = {
-        ZT_Q_DATE, ZT_Q_MEETING_ID, ZT_Q_MEETING_UUID, ZT_Q_NAME, ZT_Q_EMAIL,
-        ZT_Q_JOIN, ZT_Q_LEAVE, ZT_Q_DURATION, ZT_Q_ROOM_NUMBER,
-        ZT_Q_ROOM_NAME, ZT_Q_ROOM_UUID, ZT_Q_ROOM_JOIN, ZT_Q_ROOM_LEAVE,
-        ZT_Q_ROOM_DURATION, ZT_Q_CAM_ON, ZT_Q_CAM_OFF, -1, ZT_Q_NEXT_ROOM,
-        ZT_Q_JOIN_KNOWN, ZT_Q_CAM_STATUS
-    };
-
-    for (i = 0; i < ZT_REPORT_NCOLS; i++) {
-        q = src[i];
-        buf[i][0] = '\0';
-        cells[i] = buf[i];
-        null[i] = q < 0 || sqlite3_column_type(stmt, q) == SQLITE_NULL;
-
-        if (null[i]) {
-            continue;
-        }
-
-        switch (q) {
-
-        case ZT_Q_JOIN:
-        case ZT_Q_LEAVE:
-        case ZT_Q_ROOM_JOIN:
-        case ZT_Q_ROOM_LEAVE:
-            if (zt_time_format_tz(sqlite3_column_int64(stmt, q), ctx->tz,
-                                  "%Y-%m-%d %H:%M:%S", buf[i], sizeof(buf[i]))
-                != ZT_OK)
-            {
-                return ZT_ERROR;
-            }
-            break;
-
-        case ZT_Q_DURATION:
-        case ZT_Q_ROOM_DURATION:
-            zt_report_fmt_mins(sqlite3_column_int64(stmt, q), buf[i],
-                               sizeof(buf[i]));
-            break;
-
-        case ZT_Q_CAM_ON:
-        case ZT_Q_CAM_OFF:
-            zt_report_fmt_mins(sqlite3_column_int64(stmt, q) * 60000, buf[i],
-                               sizeof(buf[i]));
-            break;
-
-        case ZT_Q_ROOM_NUMBER:
-            snprintf(buf[i], sizeof(buf[i]), "%lld",
-                     (long long) sqlite3_column_int64(stmt, q));
-            break;
-
-        case ZT_Q_JOIN_KNOWN:
-            cells[i] = sqlite3_column_int(stmt, q) ? "true" : "false";
-            break;
-
-        default:
-            s = (const char *) sqlite3_column_text(stmt, q);
-            cells[i] = s ? s : "";
-            break;
-        }
-    }
-
-    if (!null[ZT_COL_CAM_ON] && !null[ZT_COL_CAM_OFF]) {
-        zt_report_fmt_pct(sqlite3_column_int64(stmt, ZT_Q_CAM_ON),
-                          sqlite3_column_int64(stmt, ZT_Q_CAM_OFF),
-                          buf[ZT_COL_CAM_PCT], sizeof(buf[ZT_COL_CAM_PCT]));
-        null[ZT_COL_CAM_PCT] = buf[ZT_COL_CAM_PCT][0] == '\0';
-    }
-
-    if (zt_strset_add(&ctx->people,
-                      (const char *) sqlite3_column_text(stmt,
-                                                         ZT_Q_PERSON_KEY),
-                      NULL)
-        != ZT_OK
-        || zt_strset_add(&ctx->meetings, cells[ZT_COL_MEETING_UUID], NULL)
-           != ZT_OK
-        || (!null[ZT_COL_ROOM_UUID]
-            && zt_strset_add(&ctx->rooms, cells[ZT_COL_MEETING_UUID],
-                             cells[ZT_COL_ROOM_UUID])
-               != ZT_OK))
-    {
+    if (fclose(f) != 0 || rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n", tmp,
+                strerror(errno));
+        (void) remove(tmp);
         return ZT_ERROR;
     }
 
-    ctx->rows++;
-
-    if (ctx->format == ZT_REPORT_JSON) {
-        return zt_report_json_row(ctx->f, cells, null, ctx->rows);
-    }
-
-    return zt_csv_row(ctx->f, cells, ZT_REPORT_NCOLS);
-}
-
-
-/* one object per line; NULL cells are null, numbers and booleans bare */
-static int
-zt_report_json_row(FILE *f, const char *const *cells, const int *null,
-    uint64_t n)
-{
-    int  i;
-
-    fputs(n > 1 ? ",\n{" : "\n{", f);
-
-    for (i = 0; i < ZT_REPORT_NCOLS; i++) {
-        fprintf(f, "%s\"%s\":", i ? "," : "", zt_report_columns[i]);
-
-        if (null[i]) {
-            fputs("null", f);
-
-        } else if (zt_report_json_types[i] == ZT_JS_STR) {
-            zt_report_json_str(f, cells[i]);
-
-        } else {
-            fputs(cells[i], f);
-        }
-    }
-
-    fputs("}", f);
-
-    return ferror(f) ? ZT_ERROR : ZT_OK;
-}
-
-
-/* bytes >= 0x80 pass through: names come from JSON payloads (UTF-8) */
-static void
-zt_report_json_str(FILE *f, const char *s)
-{
-    unsigned char  c;
-
-    fputc('"', f);
-
-    for ( /* void */ ; *s; s++) {
-        c = (unsigned char) *s;
-
-        if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
-
-        } else if (c == '\n') {
-            fputs("\\n", f);
-
-        } else if (c == '\r') {
-            fputs("\\r", f);
-
-        } else if (c == '\t') {
-            fputs("\\t", f);
-
-        } else if (c < 0x20 || c == 0x7f) {
-            fprintf(f, "\\u%04x", c);
-
-        } else {
-            fputc(c, f);
-        }
-    }
-
-    fputc('"', f);
-}
-
-
-void
-zt_report_fmt_mins(int64_t ms, char *out, size_t outlen)
-{
-    int64_t  q;
-
-    /* hundredths of a minute, half away from zero */
-    q = ms >= 0 ? (ms * 100 + 30000) / 60000 : -((-ms * 100 + 30000) / 60000);
-
-    snprintf(out, outlen, "%s%" PRId64 ".%02" PRId64, q < 0 ? "-" : "",
-             (q < 0 ? -q : q) / 100, (q < 0 ? -q : q) % 100);
-}
-
-
-void
-zt_report_fmt_pct(int64_t on, int64_t off, char *out, size_t outlen)
-{
-    int64_t  q, total;
-
-    total = on + off;
-
-    if (total <= 0 || on < 0 || off < 0) {
-        out[0] = '\0';
-        return;
-    }
-
-    /* tenths of a percent, half up */
-    q = (on * 2000 + total) / (2 * total);
-
-    snprintf(out, outlen, "%" PRId64 ".%" PRId64, q / 10, q % 10);
-}
-
-
-/* adds "a\nb" (or a); the set is sorted and counted at the end */
-static int
-zt_strset_add(zt_strset_t *set, const char *a, const char *b)
-{
-    char    *s, **v;
-    size_t   la, lb, cap;
-
-    if (a == NULL) {
-        a = "";
-    }
-
-    if (set->n && strcmp(set->v[set->n - 1], a) == 0 && b == NULL) {
-        return ZT_OK;   /* rows come grouped: skip the common repeat */
-    }
-
-    if (set->n == set->cap) {
-        cap = set->cap ? set->cap * 2 : 64;
-        v = realloc(set->v, cap * sizeof(char *));
-        if (v == NULL) {
-            return ZT_ERROR;
-        }
-        set->v = v;
-        set->cap = cap;
-    }
-
-    la = strlen(a);
-    lb = b ? strlen(b) + 1 : 0;
-
-    s = malloc(la + lb + 1);
-    if (s == NULL) {
+    if (rename(tmp, target) != 0) {
+        fprintf(stderr, "zoomtrack report: cannot rename \"%s\": %s\n", tmp,
+                strerror(errno));
+        (void) remove(tmp);
         return ZT_ERROR;
     }
-
-    memcpy(s, a, la);
-    if (b) {
-        s[la] = '\n';
-        memcpy(s + la + 1, b, lb - 1);
-    }
-    s[la + lb] = '\0';
-
-    set->v[set->n++] = s;
 
     return ZT_OK;
 }
 
 
 static int
-zt_strset_cmp(const void *a, const void *b)
+zt_report_write(const zt_report_t *r, const zt_report_opts_t *o,
+    const char *tz, FILE *f)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    switch (o->format) {
+    case ZT_REPORT_JSON:
+        return zt_report_write_json(r, f);
+    case ZT_REPORT_HTML:
+        return zt_report_write_html(r, f, o->date, tz);
+    default:
+        return zt_report_write_csv(r, f);
+    }
 }
 
 
-static size_t
-zt_strset_count(zt_strset_t *set)
+/* the rows into the warehouse's daily_reports, replacing the day's */
+static int
+zt_report_store(const zt_warehouse_ops_t *ops, void *wh,
+    const zt_wh_query_t *q, const zt_report_t *r)
 {
-    size_t  i, n;
+    int           rc;
+    size_t        i;
+    zt_wh_row_t  *rows;
 
-    if (set->n == 0) {
-        return 0;
+    rows = malloc((r->nrows ? r->nrows : 1) * sizeof(zt_wh_row_t));
+    if (rows == NULL) {
+        fprintf(stderr, "zoomtrack report: out of memory\n");
+        return ZT_ERROR;
     }
 
-    qsort(set->v, set->n, sizeof(char *), zt_strset_cmp);
-
-    for (i = 1, n = 1; i < set->n; i++) {
-        if (strcmp(set->v[i], set->v[i - 1]) != 0) {
-            n++;
-        }
+    for (i = 0; i < r->nrows; i++) {
+        rows[i].cells = r->rows[i].cells;
+        rows[i].join_ms = r->rows[i].ms[0];
+        rows[i].leave_ms = r->rows[i].ms[1];
+        rows[i].room_join_ms = r->rows[i].ms[2];
+        rows[i].room_leave_ms = r->rows[i].ms[3];
     }
 
-    return n;
-}
-
-
-static void
-zt_strset_free(zt_strset_t *set)
-{
-    size_t  i;
-
-    for (i = 0; i < set->n; i++) {
-        free(set->v[i]);
+    rc = ops->replace_report(wh, q, rows, r->nrows);
+    if (rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack report: %s\n", ops->errmsg(wh));
     }
 
-    free(set->v);
+    free(rows);
+    return rc;
 }

@@ -1,9 +1,10 @@
 /*
- * zt_report: `zoomtrack report`, the daily room-journey report.  The logic
- * (presence, room visits, names, camera minutes) is sql/sqlite/
- * daily_report.sql, which returns ms values; this file computes the local
- * day bounds, runs it, formats times in the configured time zone and writes
- * CSV (zt_csv_row) or JSON.
+ * zt_report: `zoomtrack report`, the daily room-journey report.  The
+ * presence logic is zt_presence (the same fold as the live status); this
+ * module reads a day's events through a warehouse (zt_warehouse.h), folds
+ * them, joins room names and camera minutes, and builds the rows
+ * (zt_report_build); writers turn the rows into CSV or JSON, and the rows
+ * are stored in the warehouse's daily_reports table.
  */
 
 #ifndef ZT_REPORT_H
@@ -11,6 +12,10 @@
 
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include "zt_presence.h"
+#include "zt_warehouse.h"
 
 
 #define ZT_REPORT_NCOLS  20
@@ -18,6 +23,47 @@
 
 /* the report's columns, in file order */
 extern const char  *const zt_report_columns[ZT_REPORT_NCOLS];
+
+
+/* one report row: formatted cells, and what it was made from */
+typedef struct {
+    const char                *cells[ZT_REPORT_NCOLS];  /* NULL = empty */
+    const zt_journey_t        *journey;  /* the person's whole journey */
+    const zt_journey_visit_t  *visit;    /* NULL: no room visit that day */
+    int64_t                    ms[4];    /* meeting join, leave, room join,
+                                            leave (0: none), as in cells */
+} zt_report_row_t;
+
+
+/*
+ * A built report.  Rows are in file order (meeting start, meeting uuid,
+ * name, person key, room number).  Everything is owned by the report:
+ * zt_report_free() frees it.
+ */
+typedef struct {
+    zt_report_row_t  *rows;
+    size_t            nrows;
+    zt_journey_t     *journeys;
+    size_t            njourneys;
+    size_t            people;      /* distinct person keys with a row */
+    size_t            rooms;       /* distinct (meeting, room) with a row */
+    size_t            meetings;    /* distinct meeting instances */
+    void             *pool;        /* private: the cells' memory */
+} zt_report_t;
+
+
+/*
+ * Reads q's day from the warehouse, folds and builds the rows; tz
+ * formats the times.  Returns ZT_OK, or ZT_ERROR with a message in err.
+ */
+int zt_report_build(const zt_warehouse_ops_t *ops, void *wh,
+    const zt_wh_query_t *q, const char *tz, zt_report_t *r, char *err,
+    size_t errlen);
+void zt_report_free(zt_report_t *r);
+
+/* writers: header + rows (CSV, zt_csv_row) or an array of objects */
+int zt_report_write_csv(const zt_report_t *r, FILE *f);
+int zt_report_write_json(const zt_report_t *r, FILE *f);
 
 /* ms -> minutes with 2 decimals, rounded half up: "12.35"; out >= 32 */
 void zt_report_fmt_mins(int64_t ms, char *out, size_t outlen);

@@ -1,16 +1,24 @@
 /*
  * zt_simulate_model: generates one meeting as Zoom webhook bodies plus its
  * ground truth.  The people act in time order (always the one whose next
- * action is due first), so the events come out sorted by event_ts.  Every
- * action of a person is at least 30 s after their previous one and a
- * rejoin at least 60 s after the leave, so no real leave/rejoin looks like
- * a room move (ZT_MOVE_GAP_MS).
+ * action is due first); the events are sorted by event_ts at the end.
+ * Every action of a person is at least 30 s after their previous one and
+ * a rejoin at least 60 s after the leave, so no real leave/rejoin looks
+ * like a room move (ZT_MOVE_GAP_MS).
  *
- * Breakout leaves are dropped only where the documented rule restores the
- * true time: a move to another room or back to the main room (closed by
- * the next join), and the meeting end (people still in a room get no
- * events at all: meeting.ended closes them).  A leave of the meeting from
- * a room always sends both its breakout and its main-meeting leave.
+ * Zoom sends the events of one action as separate webhooks with their own
+ * event_ts, so they get distinct times: the leaving part (a room leave and
+ * a main-meeting leave, in either order) 0-600 ms after the action, the
+ * joining part (a main-meeting join and a room join, in either order)
+ * 650-1300 ms after it; a room move's main leave always precedes its main
+ * join.  At the meeting's end everyone still in gets their leaves (room
+ * and main, either order) in the last second, then meeting.ended.
+ *
+ * The truth follows Zoom's times: a visit ends at its room leave or at the
+ * main leave, whichever is first; a presence at the main leave.  Room
+ * leaves are dropped (conf.missing) on moves, on leaving the meeting from a
+ * room and at the end: the visit then ends at the main leave, which the
+ * documented rules recover.
  */
 
 #include <stdio.h>
@@ -36,10 +44,15 @@ typedef enum {
 } zt_sim_state_e;
 
 
+#define ZT_SIM_NEXT_MAIN  -1                  /* zt_sim_visit_t.next */
+#define ZT_SIM_NEXT_LEFT  -2
+
+
 typedef struct {
     int      room;
     int64_t  join;
     int64_t  leave;
+    int      next;                            /* a room or ZT_SIM_NEXT_* */
 } zt_sim_visit_t;
 
 
@@ -109,7 +122,13 @@ static void zt_sim_end(zt_sim_t *s);
 static void zt_sim_join(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
 static void zt_sim_leave(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
 static void zt_sim_move(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int to);
-static void zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t);
+static void zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t,
+    int next);
+static void zt_sim_leaving(zt_sim_t *s, zt_sim_person_t *p, int64_t t,
+    int64_t lo, int64_t hi, const char *reason, int next);
+static void zt_sim_offsets(zt_sim_t *s, int64_t lo, int64_t hi,
+    int64_t *a, int64_t *b);
+static void zt_sim_sort(zt_sim_t *s);
 static void zt_sim_push_visit(zt_sim_t *s, zt_sim_person_t *p, int room,
     int64_t t);
 static void zt_sim_push_interval(zt_sim_t *s, zt_sim_person_t *p,
@@ -185,6 +204,7 @@ zt_sim_create(const zt_sim_conf_t *conf, char *err, size_t errlen)
     zt_sim_emit(s, "meeting.started", s->t0, zt_sim_object(s, -1));
     zt_sim_run(s);
     zt_sim_end(s);
+    zt_sim_sort(s);
 
     if (s->failed) {
         zt_sim_free(s);
@@ -472,7 +492,10 @@ zt_sim_act(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
 }
 
 
-/* people still in get a main leave, or nothing when in a room */
+/*
+ * People still in get Zoom's leaves in the last second (from a room: the
+ * room leave and the main leave), then meeting.ended.
+ */
 static void
 zt_sim_end(zt_sim_t *s)
 {
@@ -488,20 +511,16 @@ zt_sim_end(zt_sim_t *s)
     for (i = 0; i < s->conf.participants; i++) {
         p = &s->people[i];
 
-        if (p->state == ZT_SIM_MAIN) {
-            snprintf(reason, sizeof(reason), "%s left the meeting.<br>"
-                     "Reason: Host ended the meeting.", p->name);
-            zt_sim_participant_event(s, p, s->tend, 0, -1, reason);
-
-        } else if (p->state == ZT_SIM_ROOM) {
-            zt_sim_close_room(s, p, s->tend);
-
-        } else {
+        if (p->state != ZT_SIM_MAIN && p->state != ZT_SIM_ROOM) {
             continue;
         }
 
-        p->iv[p->niv - 1].leave = s->tend;
-        p->last_left = s->tend;
+        snprintf(reason, sizeof(reason), "%s left the meeting.<br>"
+                 "Reason: Host ended the meeting.", p->name);
+        zt_sim_leaving(s, p, s->tend - 1000, 0, 999, reason,
+                       ZT_SIM_NEXT_LEFT);
+
+        p->iv[p->niv - 1].leave = p->last_left;
         p->state = ZT_SIM_GONE;
     }
 
@@ -511,6 +530,47 @@ zt_sim_end(zt_sim_t *s)
         s->failed = 1;
     }
     zt_sim_emit(s, "meeting.ended", s->tend, o);
+}
+
+
+/*
+ * The leaving part of an action at t: a main leave, and from a room the
+ * room leave (lost with probability conf.missing), at distinct times in
+ * [t + lo, t + hi], in either order.  Closes the visit (next: where the
+ * person goes) at the first of them and sets last_left to the main leave.
+ */
+static void
+zt_sim_leaving(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int64_t lo,
+    int64_t hi, const char *reason, int next)
+{
+    int64_t  a, b;
+
+    zt_sim_offsets(s, lo, hi, &a, &b);
+
+    if (p->state == ZT_SIM_ROOM) {
+        if (zt_sim_unit(s) >= s->conf.missing) {
+            zt_sim_participant_event(s, p, t + b, 0, p->room, reason);
+
+        } else {
+            b = a;          /* lost: the visit ends at the main leave */
+        }
+        zt_sim_close_room(s, p, t + (a < b ? a : b), next);
+    }
+
+    zt_sim_participant_event(s, p, t + a, 0, -1, reason);
+    p->last_left = t + a;
+}
+
+
+/* two distinct offsets in [lo, hi], in random order */
+static void
+zt_sim_offsets(zt_sim_t *s, int64_t lo, int64_t hi, int64_t *a, int64_t *b)
+{
+    *a = zt_sim_range(s, lo, hi);
+
+    do {
+        *b = zt_sim_range(s, lo, hi);
+    } while (*b == *a);
 }
 
 
@@ -533,37 +593,34 @@ zt_sim_leave(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
     snprintf(reason, sizeof(reason), "%s left the meeting.<br>Reason: "
              "left the meeting.", p->name);
 
-    if (p->state == ZT_SIM_ROOM) {
-        zt_sim_participant_event(s, p, t, 0, p->room, reason);
-        zt_sim_close_room(s, p, t);
-    }
+    zt_sim_leaving(s, p, t, 0, 600, reason, ZT_SIM_NEXT_LEFT);
 
-    zt_sim_participant_event(s, p, t, 0, -1, reason);
-
-    p->iv[p->niv - 1].leave = t;
-    p->last_left = t;
+    p->iv[p->niv - 1].leave = p->last_left;
     p->state = p->last_leave ? ZT_SIM_GONE : ZT_SIM_OUT;
 }
 
 
-/* to: a room index, or -1 for the main room */
+/*
+ * to: a room index, or -1 for the main room.  Zoom's pair: a main leave
+ * then a main join within the gap, around the room leave and room join.
+ */
 static void
 zt_sim_move(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int to)
 {
-    char  reason[160];
+    char     reason[160];
+    int64_t  last_left, j, rj;
 
     snprintf(reason, sizeof(reason), "%s left the meeting.<br>Reason: "
              "moved to a breakout room.", p->name);
 
-    if (p->state == ZT_SIM_ROOM) {
-        if (zt_sim_unit(s) >= s->conf.missing) {
-            zt_sim_participant_event(s, p, t, 0, p->room, reason);
-        }
-        zt_sim_close_room(s, p, t);
-    }
+    /* a move is no departure: the truth keeps the last real leave */
+    last_left = p->last_left;
+    zt_sim_leaving(s, p, t, 0, 600, reason,
+                   to < 0 ? ZT_SIM_NEXT_MAIN : to);
+    p->last_left = last_left;
 
-    zt_sim_participant_event(s, p, t, 0, -1, reason);
-    zt_sim_participant_event(s, p, t, 1, -1, NULL);
+    zt_sim_offsets(s, 650, 1300, &j, &rj);
+    zt_sim_participant_event(s, p, t + j, 1, -1, NULL);
 
     if (to < 0) {
         p->state = ZT_SIM_MAIN;
@@ -573,20 +630,21 @@ zt_sim_move(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int to)
     zt_sim_new_uid(s, p->room_uid);
     p->room = to;
     p->state = ZT_SIM_ROOM;
-    zt_sim_participant_event(s, p, t, 1, to, NULL);
-    zt_sim_push_visit(s, p, to, t);
+    zt_sim_participant_event(s, p, t + rj, 1, to, NULL);
+    zt_sim_push_visit(s, p, to, t + rj);
 
-    if (s->room_first[to] < 0) {
-        s->room_first[to] = t;
+    if (s->room_first[to] < 0 || t + rj < s->room_first[to]) {
+        s->room_first[to] = t + rj;
     }
 }
 
 
 static void
-zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
+zt_sim_close_room(zt_sim_t *s, zt_sim_person_t *p, int64_t t, int next)
 {
     if (p->nvisits) {
         p->visits[p->nvisits - 1].leave = t;
+        p->visits[p->nvisits - 1].next = next;
     }
 }
 
@@ -605,6 +663,7 @@ zt_sim_push_visit(zt_sim_t *s, zt_sim_person_t *p, int room, int64_t t)
     p->visits = v;
     v[p->nvisits].room = room;
     v[p->nvisits].join = t;
+    v[p->nvisits].next = ZT_SIM_NEXT_MAIN;
     v[p->nvisits++].leave = ZT_SIM_OPEN;
 }
 
@@ -685,7 +744,8 @@ zt_sim_emit(zt_sim_t *s, const char *event, int64_t ts, json_t *object)
         s->events = e;
     }
 
-    e = &s->events[s->nevents++];
+    e = &s->events[s->nevents];
+    e->seq = s->nevents++;
     e->ts = ts;
     e->body = body;
     e->len = strlen(body);
@@ -919,10 +979,11 @@ static json_t *
 zt_sim_person_json(const zt_sim_t *s, const zt_sim_person_t *p,
     const char *tz)
 {
-    int      online, in_room, bad;
-    char     room[32];
-    size_t   i;
-    json_t  *o, *visits, *iv;
+    int                    online, in_room, bad;
+    char                   room[32], next[32];
+    size_t                 i;
+    json_t                *o, *visits, *iv;
+    const zt_sim_visit_t  *v;
 
     online = p->state == ZT_SIM_MAIN || p->state == ZT_SIM_ROOM;
     in_room = p->state == ZT_SIM_ROOM;
@@ -953,13 +1014,24 @@ zt_sim_person_json(const zt_sim_t *s, const zt_sim_person_t *p,
     bad = 0;
 
     for (i = 0; i < p->nvisits; i++) {
-        snprintf(room, sizeof(room), "Room-%u",
-                 zt_sim_room_no(s, p->visits[i].room));
-        bad |= json_array_append_new(visits, json_pack("{s:s, s:s, s:I, s:o}",
-                   "room_uuid", s->room_uuid[p->visits[i].room],
-                   "room_name", room,
-                   "join_ms", (json_int_t) p->visits[i].join,
-                   "leave_ms", zt_sim_time(p->visits[i].leave)));
+        v = &p->visits[i];
+        snprintf(room, sizeof(room), "Room-%u", zt_sim_room_no(s, v->room));
+
+        if (v->next >= 0) {
+            snprintf(next, sizeof(next), "Room-%u",
+                     zt_sim_room_no(s, v->next));
+
+        } else {
+            snprintf(next, sizeof(next), "%s",
+                     v->next == ZT_SIM_NEXT_LEFT ? "Left meeting"
+                                                 : "Main room");
+        }
+
+        bad |= json_array_append_new(visits,
+                   json_pack("{s:s, s:s, s:I, s:o, s:s}",
+                   "room_uuid", s->room_uuid[v->room], "room_name", room,
+                   "join_ms", (json_int_t) v->join,
+                   "leave_ms", zt_sim_time(v->leave), "next_room", next));
     }
 
     for (i = 0; i < p->niv; i++) {
@@ -973,4 +1045,26 @@ zt_sim_person_json(const zt_sim_t *s, const zt_sim_person_t *p,
     }
 
     return o;
+}
+
+
+static int
+zt_sim_event_cmp(const void *a, const void *b)
+{
+    const zt_sim_event_t  *x = a, *y = b;
+
+    if (x->ts != y->ts) {
+        return x->ts < y->ts ? -1 : 1;
+    }
+
+    /* equal times keep their generation order */
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+
+/* the events in event_ts order (jitter moved some past later actions) */
+static void
+zt_sim_sort(zt_sim_t *s)
+{
+    qsort(s->events, s->nevents, sizeof(zt_sim_event_t), zt_sim_event_cmp);
 }

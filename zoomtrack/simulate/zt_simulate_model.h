@@ -33,6 +33,7 @@ typedef struct {
     int64_t   ts;               /* event_ts, ms */
     char     *body;             /* compact JSON, NUL-terminated */
     size_t    len;
+    size_t    seq;              /* generation order, breaks ts ties */
 } zt_sim_event_t;
 
 

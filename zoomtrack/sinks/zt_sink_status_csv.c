@@ -6,7 +6,10 @@
  * redelivered batch folds to the same state.  tick() rewrites the CSV at
  * most every status_interval_ms, and only when its content changed.  Both
  * files are replaced atomically: temp file, fsync, rename, fsync of the
- * directory.
+ * directory.  Beside the CSV, the timeline JSON (zt_status_timeline.c) is
+ * rewritten with it and at least every [status] heartbeat_s, even when
+ * nothing changed, so the board can tell a quiet meeting from a dead
+ * drainer.
  */
 
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include "zt_log.h"
 #include "zt_presence.h"
 #include "zt_sink.h"
+#include "zt_status_timeline.h"
 
 
 typedef struct {
@@ -37,6 +41,12 @@ typedef struct {
     int             unsaved;       /* the state file is behind */
     char           *csv;           /* what the CSV file holds now */
     size_t          csv_len;
+    char            timeline_path[PATH_MAX];
+    int64_t         heartbeat;     /* ms */
+    int64_t         timeline_at;   /* when the timeline was last written */
+    int             timeline_due;  /* the state changed since then */
+    int64_t         timeline_cost; /* the last render took this, ms */
+    zt_timeline_topics_t  *topics;
 } zt_status_ctx_t;
 
 
@@ -47,6 +57,7 @@ static void zt_status_exit(void *ctx);
 static int zt_status_load(zt_status_ctx_t *st);
 static int zt_status_save(zt_status_ctx_t *st);
 static int zt_status_render(zt_status_ctx_t *st);
+static int zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms);
 static int zt_status_replace(const char *path, const char *data, size_t len,
     mode_t mode);
 static char *zt_status_slurp(const char *path, size_t *len);
@@ -82,11 +93,27 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
                          sizeof(st->csv_path)) != ZT_OK
         || zt_conf_get_path(conf, "status", "state", "status-state.json",
                             st->state_path, sizeof(st->state_path))
+           != ZT_OK
+        || zt_conf_get_path(conf, "status", "timeline",
+                            "_data/zoom-room-timeline.json",
+                            st->timeline_path, sizeof(st->timeline_path))
            != ZT_OK)
     {
-        zt_log_error("[sink:status] status.file or status.state too long");
+        zt_log_error("[sink:status] status.file, status.state or "
+                     "status.timeline too long");
         goto failed;
     }
+
+    if (zt_conf_get_int(conf, "status", "heartbeat_s", &st->heartbeat)
+        != ZT_OK || st->heartbeat < 1 || st->heartbeat > 86400)
+    {
+        zt_log_error("[sink:status] invalid status.heartbeat_s \"%s\" "
+                     "(1 to 86400 seconds)",
+                     zt_conf_get(conf, "status", "heartbeat_s"));
+        goto failed;
+    }
+
+    st->heartbeat *= 1000;
 
     if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
         != ZT_OK || st->interval < 0)
@@ -99,8 +126,11 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->tz = strdup(zt_conf_get(conf, "", "timezone"));
     st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
     st->presence = zt_presence_create();
+    st->topics = zt_timeline_topics_create();
 
-    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL) {
+    if (st->tz == NULL || st->allowlist == NULL || st->presence == NULL
+        || st->topics == NULL)
+    {
         zt_log_error("[sink:status] out of memory");
         goto failed;
     }
@@ -110,8 +140,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    for (i = 0; i < 2; i++) {
-        path = i ? st->state_path : st->csv_path;
+    for (i = 0; i < 3; i++) {
+        path = i == 2 ? st->timeline_path
+               : i ? st->state_path : st->csv_path;
         if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
             zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
                          strerror(errno));
@@ -127,6 +158,8 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->csv = zt_status_slurp(st->csv_path, &st->csv_len);
     st->dirty = 1;
     st->csv_at = INT64_MIN / 2;
+    st->timeline_at = INT64_MIN / 2;
+    st->timeline_due = 1;
 
     zt_log_info("[sink:status] csv \"%s\", state \"%s\"", st->csv_path,
                 st->state_path);
@@ -159,6 +192,12 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
             st->unsaved = 1;
             st->dirty = 1;
         }
+
+        /* the timeline shows the topic, which the state does not keep */
+        if (zt_timeline_topics_note(st->topics, items[i].rec) != ZT_OK) {
+            zt_log_error("[sink:status] out of memory noting a topic");
+            return ZT_RETRY;
+        }
     }
 
     if (st->unsaved && zt_status_save(st) != ZT_OK) {
@@ -172,18 +211,37 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
 static int
 zt_status_tick(void *ctx, int64_t now_ms)
 {
+    int               rc;
     zt_status_ctx_t  *st = ctx;
 
+    rc = ZT_OK;
+
     /* a clock stepped back does not hold the CSV for that long */
-    if (!st->dirty
-        || (now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
+    if (st->dirty
+        && !(now_ms >= st->csv_at && now_ms - st->csv_at < st->interval))
     {
-        return ZT_OK;
+        st->csv_at = now_ms;
+        st->timeline_due = 1;
+        rc = zt_status_render(st);
     }
 
-    st->csv_at = now_ms;
+    /*
+     * the heartbeat: rewritten even when nothing changed; a change waits
+     * ten times the last render's cost, so a huge state (thousands of
+     * live people) never keeps the sink busy rendering more than a tenth
+     * of its time
+     */
+    if (now_ms < st->timeline_at
+        || now_ms - st->timeline_at >= st->heartbeat
+        || (st->timeline_due
+            && now_ms - st->timeline_at >= 10 * st->timeline_cost))
+    {
+        if (zt_status_timeline(st, now_ms) != ZT_OK) {
+            rc = ZT_ERROR;
+        }
+    }
 
-    return zt_status_render(st);
+    return rc;
 }
 
 
@@ -203,10 +261,12 @@ zt_status_exit(void *ctx)
 
         if (st->dirty) {
             (void) zt_status_render(st);
+            (void) zt_status_timeline(st, zt_time_now_ms());
         }
     }
 
     zt_presence_free(st->presence);
+    zt_timeline_topics_free(st->topics);
     free(st->tz);
     free(st->allowlist);
     free(st->csv);
@@ -321,6 +381,48 @@ zt_status_render(zt_status_ctx_t *st)
     zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)", st->csv_path, len);
 
     return ZT_OK;
+}
+
+
+/*
+ * Writes the timeline JSON; its generated_at is the heartbeat.  A failure
+ * is logged and retried at the next tick.
+ */
+static int
+zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
+{
+    int                  rc;
+    char                *buf;
+    size_t               len;
+    zt_timeline_opts_t   o;
+
+    o.tz = st->tz;
+    o.allowlist = st->allowlist;
+    o.now_ms = now_ms;
+    o.heartbeat_s = st->heartbeat / 1000;
+    o.keep_ms = ZT_TIMELINE_KEEP_MS;
+    o.topics = st->topics;
+
+    if (zt_timeline_render(st->presence, &o, &buf, &len) != ZT_OK) {
+        zt_log_error("[sink:status] cannot render the timeline");
+        return ZT_ERROR;
+    }
+
+    st->timeline_cost = zt_time_now_ms() - now_ms;
+
+    /* served to browsers like the CSV ([drain] file_mode), no emails */
+    rc = zt_status_replace(st->timeline_path, buf, len,
+                           (mode_t) zt_fs_file_mode());
+    free(buf);
+
+    if (rc == ZT_OK) {
+        st->timeline_at = now_ms;
+        st->timeline_due = 0;
+        zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)",
+                     st->timeline_path, len);
+    }
+
+    return rc;
 }
 
 

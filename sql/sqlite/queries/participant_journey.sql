@@ -1,13 +1,19 @@
 -- Participant journey on SQLite: every person's room visits of one day, in
 -- order (the reference system's example).  These example queries are not
--- compiled into zoomtrack; they run on a report CSV loaded as a table:
+-- compiled into zoomtrack; they run on the warehouse's daily_reports table,
+-- which `zoomtrack report` fills (add "WHERE report_date = ..." to pick a
+-- day):
+--
+--   sqlite3 -header -column var/zoomtrack.db \
+--       < sql/sqlite/queries/participant_journey.sql
+--
+-- or on a report CSV loaded as a table:
 --
 --   sqlite3 journey.db \
 --       '.import --csv var/reports/DAILY_REPORT_2026-02-03.csv daily_reports'
---   sqlite3 -header -column journey.db \
---       < sql/sqlite/queries/participant_journey.sql
 --
--- (.import makes every column TEXT; empty cells are '' rather than NULL.)
+-- (.import makes every column TEXT and empty cells '' where the warehouse
+-- has NULL; the queries treat both alike.)
 SELECT
     report_date,
     participant_name,

@@ -1,9 +1,9 @@
 -- Room activity summary on SQLite: per breakout room of one day, how many
 -- people visited, the average visit and the average camera-on share (the
--- reference system's example).  Load a report CSV first, as
--- participant_journey.sql explains.  People are counted by name and email;
--- empty camera cells (pending/unavailable data) are skipped by AVG instead
--- of counting as 0.
+-- reference system's example).  Runs on the warehouse's daily_reports or a
+-- loaded report CSV, as participant_journey.sql explains.  People are
+-- counted by name and email; empty camera cells (pending/unavailable data)
+-- are skipped by AVG instead of counting as 0.
 SELECT
     room_name,
     COUNT(DISTINCT participant_name || char(10) || participant_email)

@@ -1,4 +1,9 @@
--- The daily room-journey report (SQLite).  `zoomtrack report` runs it with
+-- THE PREVIOUS IMPLEMENTATION, kept only for bench/report's comparison:
+-- `zoomtrack report` now folds the events with zoomtrack/presence.  It is
+-- wrong on leaving the meeting from a room (a room leave and its main
+-- leave ms apart count as a return to the main room).
+--
+-- The daily room-journey report (SQLite).  `zoomtrack report` ran it with
 --   :report_date   'YYYY-MM-DD', the local date reported
 --   :day_start_ms  first ms of that local day in the configured time zone
 --   :day_end_ms    first ms of the next local day (DST-correct, from C)
@@ -6,8 +11,7 @@
 -- and formats the ms values in the configured time zone.  One row per
 -- person, meeting instance and breakout-room visit of the day; a person who
 -- visited no room that day gets one row with the room columns NULL.
--- sql/bigquery/daily_report.sql is the same logic in BigQuery: keep them in
--- step.  The rules (README.md, "The daily report"):
+-- The rules (README.md, "The daily report"):
 --
 --  * a person is a person_key within a meeting instance (meeting_uuid);
 --    events are deduplicated on what they mean (meeting, person, ms, type,

@@ -1,0 +1,111 @@
+# The systemd units `make install` puts in place pass `systemd-analyze
+# verify` without a single warning (paths pointed at the DESTDIR copy, as
+# verify checks that ExecStart exists), carry the production settings
+# README promises, and zoomtrack-daily picks the day the timers mean.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use File::Path qw(make_path);
+use Test::More;
+use ZtTest;
+
+plan skip_all => 'make install uses the regular build'
+    if $ENV{ZT_VALGRIND} || $ENV{ZT_SANITIZE};
+
+my $top = top_dir();
+my $d = tmp_dir() . '/root';
+my $out = `make -s -C $top install DESTDIR=$d 2>&1`;
+is($?, 0, 'make install DESTDIR=') or diag($out);
+
+my $sa = '/usr/bin/systemd-analyze';
+ok(-x $sa, 'systemd-analyze present (scripts/install-deps: systemd)');
+
+my $units = "$d/etc/systemd/system";
+my @units = map { s{.*/}{}r } glob("$units/*.service"), glob("$units/*.timer");
+is_deeply([sort @units],
+          [qw(zoomtrack-camera.service zoomtrack-camera.timer
+              zoomtrack-drain.service zoomtrack-report.service
+              zoomtrack-report.timer)], 'the five units installed');
+
+my $v = tmp_dir() . '/verify';
+make_path($v);
+for my $u (@units) {
+    my $t = slurp("$units/$u");
+    $t =~ s{(?<![\w.])/usr/local/}{$d/usr/local/}g;
+    spit("$v/$u", $t);
+}
+$out = `cd $v && $sa verify @units 2>&1`;
+is($?, 0, 'systemd-analyze verify passes');
+is($out, '', 'without a warning') or diag($out);
+
+my $drain = slurp("$units/zoomtrack-drain.service");
+for my $kv ('Restart=on-failure', 'RestartPreventExitStatus=2',
+            'User=zoomtrack', 'ProtectSystem=strict', 'NoNewPrivileges=yes',
+            'PrivateTmp=yes', 'UMask=0027',
+            'ReadWritePaths=/var/lib/zoomtrack -/var/spool/zoomtrack',
+            'ExecStart=/usr/local/bin/zoomtrack drain -c /etc/zoomtrack/zoomtrack.conf') {
+    like($drain, qr/^\Q$kv\E/m, "drain: $kv");
+}
+for my $job (['camera', '20:00'], ['report', '23:00']) {
+    my ($j, $at) = @$job;
+    my $timer = slurp("$units/zoomtrack-$j.timer");
+    like($timer, qr/^OnCalendar=\*-\*-\* $at:00$/m, "$j at $at");
+    like($timer, qr/^Persistent=true$/m, "$j: a missed run at boot");
+    like(slurp("$units/zoomtrack-$j.service"),
+         qr{^ExecStart=/usr/local/lib/zoomtrack/zoomtrack-daily $j $at }m,
+         "$j service and timer agree on $at");
+}
+
+# another PREFIX and SYSCONFDIR reach every path of the units and the site
+{
+    my $d2 = tmp_dir() . '/root2';
+    my $o = `make -s -C $top install DESTDIR=$d2 PREFIX=/usr SYSCONFDIR=/etc/zt 2>&1`;
+    is($?, 0, 'make install PREFIX=/usr SYSCONFDIR=/etc/zt') or diag($o);
+    my $u = slurp("$d2/etc/systemd/system/zoomtrack-drain.service") // '';
+    like($u, qr{^ExecStart=/usr/bin/zoomtrack drain -c /etc/zt/zoomtrack/zoomtrack\.conf$}m,
+         'the unit names the installed binary and config');
+    like(slurp("$d2/etc/zt/nginx/sites-available/zoomtrack") // '',
+         qr{include /etc/zt/nginx/zoomtrack/zoomtrack\.conf;(?s:.*)alias /usr/share/zoomtrack/www/;},
+         'the site names the installed include and page');
+    ok(-x "$d2/usr/bin/zoomtrack" && -x "$d2/usr/lib/zoomtrack/zoomtrack-daily",
+       'binaries under PREFIX');
+    unlike(join('', map { slurp($_) // '' } glob("$d2/etc/systemd/system/*")),
+           qr{/usr/local}, 'no /usr/local left in the units');
+}
+
+# zoomtrack-daily: the day of the last HH:MM in the config's zone
+my $daily = "$d/usr/local/lib/zoomtrack/zoomtrack-daily";
+my $conf = tmp_dir() . '/z.conf';
+spit($conf, "timezone = Europe/Istanbul\n[redis]\naddress = x\n");
+my $stub = tmp_dir() . '/stub';
+spit($stub, "#!/bin/sh\necho \"\$@\"\n");
+chmod 0755, $stub;
+sub daily {
+    my ($utc, $job, $at) = @_;
+    chomp(my $now = `date -d '$utc UTC' +%s`);
+    my $r = `ZOOMTRACK=$stub ZOOMTRACK_DAILY_NOW=$now $daily $job $at $conf 2>&1`;
+    return ($r =~ /--date (\S+)/)[0] // $r;
+}
+is(daily('2026-03-10 20:30', 'report', '23:00'), '2026-03-10',
+   '23:30 in Istanbul: today');
+is(daily('2026-03-10 19:30', 'report', '23:00'), '2026-03-09',
+   '22:30 in Istanbul: a caught-up run reports yesterday');
+is(daily('2026-03-01 05:30', 'camera', '20:00'), '2026-02-28',
+   'boot the next morning: the missed day, across a month');
+is(daily('2026-03-29 21:30', 'report', '00:15'), '2026-03-30',
+   'local date, not UTC date');
+spit($conf, "timezone = Mars/Base\n");
+like(daily('2026-03-10 20:30', 'report', '23:00'), qr/unknown time zone/,
+     'an unknown zone is refused');
+like(`$daily report 25:99 $conf 2>&1`, qr/usage/, 'a bad time is refused');
+# the real binary is found next to it, relative to PREFIX
+spit($conf, "timezone = UTC\ndata_dir = " . tmp_dir() . "/data\n");
+$out = `$daily report 00:00 $conf 2>&1`;
+is($?, 0, 'runs the installed zoomtrack') or diag($out);
+like($out, qr/report \d{4}-\d\d-\d\d \(UTC\): 0 people/, '... report');
+
+done_testing();

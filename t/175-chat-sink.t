@@ -1,0 +1,219 @@
+# The chat sink against a local incoming-webhook double (t/chat-double.py):
+# changes coalesced into one readable message with the configured channel,
+# username and icon; the chat server down for 30 s (and the drainer killed
+# meanwhile) loses and duplicates nothing while the other sinks carry on;
+# Retry-After of a 429 honoured; a refused message kept aside; a revoked
+# URL pauses; a restart sends nothing twice; the URL and emails never leak.
+
+use strict;
+use utf8;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use JSON::PP;
+use POSIX ();
+use Test::More;
+use Time::HiRes qw(time);
+use ZtTest;
+
+binmode(Test::More->builder->$_, ':encoding(UTF-8)')
+    for qw(output failure_output todo_output);
+
+require "$FindBin::Bin/139-drain-lib.pl";
+
+my $dir = tmp_dir();
+my $redis = start_redis();
+my $cport = free_port();
+my $token = 'T0KEN-' . int(rand(1e9));
+my $clog = "$dir/chat.log";
+my $url_file = "$dir/chat-url";
+spit($url_file, "http://127.0.0.1:$cport/hooks/$token\n");
+chmod 0600, $url_file;
+
+my $double;
+sub double_up {
+    $double = ZtTest::spawn(cmd => ['python3', "$FindBin::Bin/chat-double.py",
+                                    '--port', $cport, '--token', $token,
+                                    '--log', $clog],
+                            log => "$dir/double.err");
+    wait_until(sub { http()->get("http://127.0.0.1:$cport/_health")
+                         ->{status} == 200 }, 10, 'chat double')
+        or die 'chat double did not start: ' . (slurp("$dir/double.err") // '');
+}
+sub double_down {
+    kill 'TERM', $double;
+    ZtTest::reap($double, 10);
+    undef $double;
+}
+END { local $?; double_down() if $double }
+sub faults {
+    http()->post("http://127.0.0.1:$cport/_control",
+                 { content => encode_json({ faults => [@_] }) });
+}
+
+# requests the double logged
+sub requests {
+    return map { decode_json($_) } split /\n/, (slurp($clog) // '');
+}
+sub texts { map { $_->{body}{text} } grep { $_->{status} == 200 } requests() }
+
+# 2026-01-10 14:00:00 UTC
+my $T0 = 1768053600000;
+my $n = 0;
+sub rec {
+    my ($type, $min, %o) = @_;
+    return ZtDrain::make_record(ZtTest::payload($type),
+        event_id => ZtDrain::event_id(175, ++$n),
+        event_ts => $T0 + $min * 60000,
+        meeting_uuid => 'M1==', meeting_id => '85746065432',
+        breakout_room_uuid => '', leave_reason => '',
+        participant_email => '', registrant_id => '', %o);
+}
+sub person {
+    my ($name, $id, $email) = @_;
+    return (participant_name => $name, participant_id => $id,
+            participant_email => $email // '');
+}
+my @lists = qw(zoomtrack:chat zoomtrack:archive zoomtrack:status);
+sub push_recs { ZtDrain::push_records($redis->port, \@lists, [@_]) }
+
+my $conf = "$dir/zt.conf";
+my $log = "$dir/drain.log";
+sub conf {
+    my (%o) = @_;
+    ZtDrain::write_conf($conf, data_dir => "$dir/data",
+        redis => $redis->address, 'chat.enabled' => 'yes',
+        'chat.url_file' => $url_file, 'chat.channel' => '#zoom',
+        'chat.username' => 'zoomtrack', 'chat.icon_url' =>
+        'https://example.org/z.png', 'chat.interval' => 4,
+        'warehouse.enabled' => 'no', %o);
+}
+conf();
+double_up();
+my $drain = ZtDrain::start_drain($conf, $log);
+
+# ------------------------------------------------ one coalesced message
+my $t = time;
+push_recs(rec('meeting.started', 0),
+          rec('meeting.participant_joined', 2,
+              person('Alice', 'idA', 'alice@example.org')),
+          rec('meeting.participant_joined', 3, person('Bob', 'idB')),
+          rec('meeting.participant_joined_breakout_room', 4,
+              person('Alice', 'idA', 'alice@example.org'),
+              breakout_room_uuid => 'R1'),
+          rec('meeting.participant_left', 5, person('Bob', 'idB'),
+              leave_reason => 'Bob left the meeting.<br>Reason: Network '
+              . 'connection error.'),
+          rec('meeting.sharing_started', 5, person('Alice', 'idA')));
+ok(wait_until(sub { requests() >= 1 }, 20, 'a message'), 'a message came')
+    or diag(slurp($log));
+my @r = requests();
+cmp_ok(time - $t, '>=', 3.5, 'not before [chat] interval');
+is(scalar(@r), 1, 'one message for the six records');
+is($r[0]{status}, 200, 'accepted by the double (strict checks passed)')
+    or diag(explain($r[0]));
+like($r[0]{content_type}, qr{^application/json}, 'JSON');
+is_deeply([sort keys %{ $r[0]{body} }], [qw(channel icon_url text username)],
+          'text, channel, username, icon_url');
+is($r[0]{body}{channel}, '#zoom', 'channel');
+is($r[0]{body}{username}, 'zoomtrack', 'username');
+my $want1 = "🎬 Meeting 85746065432 started · 14:00\n"
+    . "🟢 Alice joined · Room-1 · 14:02\n"
+    . "🟢 Bob joined · 14:03\n"
+    . "🔴 Bob left (network connection error) · 14:05";
+is($r[0]{body}{text}, $want1, 'the message')
+    or diag($r[0]{body}{text});
+my $state = "$dir/data/chat-state.json";
+is((stat($state))[2] & 0777, 0600, 'state file owner-only');
+
+# a restart sends nothing twice
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 20), 0, 'drainer stops on TERM');
+$drain = ZtDrain::start_drain($conf, $log);
+ok(wait_until(sub { slurp($log) =~ /\[sink:chat\] state .*\n(?s:.*)\[sink:chat\] state/ }, 10,
+              'restart'), 'restarted');
+sleep 5;
+is(scalar(requests()), 1, 'nothing posted again after a restart');
+
+# ------------------------------------- the chat server down for 30 s
+double_down();
+my $down = time;
+my @names = map { "P$_" } 1 .. 6;
+push_recs(map { rec('meeting.participant_joined', 10, person($_, "id$_")) }
+          @names[0 .. 2]);
+# the other sinks carry on
+ok(wait_until(sub { (slurp("$dir/data/_data/zoom-room-dashboard.csv") // '')
+                    =~ /P3/ }, 10, 'status CSV'),
+   'status CSV updated while the chat server is down');
+ok(wait_until(sub { ZtDrain::archive_files("$dir/data/raw") == $n }, 10,
+              'archive'), 'archive stored while the chat server is down');
+ok(wait_until(sub { slurp($log) =~ /cannot reach the chat server/ }, 15,
+              'retry log'), 'the failed post is logged, with backoff');
+is($redis->llen('zoomtrack:chat'), 0, 'the chat queue is drained anyway');
+
+# the drainer killed during the outage
+kill 'KILL', $drain;
+ZtTest::reap($drain, 10);
+$drain = ZtDrain::start_drain($conf, $log);
+push_recs(map { rec('meeting.participant_joined', 11, person($_, "id$_")) }
+          @names[3 .. 5]);
+push_recs(rec('meeting.participant_joined', 10, person('P1', 'idP1')));
+my $wait = 30 - (time - $down);
+sleep $wait if $wait > 0;
+is(scalar(requests()), 1, 'nothing reached the dead server');
+double_up();
+ok(wait_until(sub { my $all = join "\n", texts(); $all =~ /P6/ }, 60,
+              'messages after the outage'), 'the held changes arrive')
+    or diag(slurp($log));
+sleep 2;
+my $all = join "\n", texts();
+for my $p (@names) {
+    my $c = () = $all =~ /🟢 \Q$p\E joined/g;
+    is($c, 1, "$p said once");
+}
+is((grep { $_->{status} != 200 } requests()), 0, 'every post well-formed');
+unlike($all, qr/example\.org|@/, 'never an email address');
+
+# ----------------------------------------------------- 429 Retry-After
+faults({ status => 429, retry_after => '2', count => 1 });
+my $before = requests();
+push_recs(rec('meeting.participant_joined', 20, person('Eve', 'idE')));
+ok(wait_until(sub { requests() >= $before + 2 }, 30, '429 then 200'),
+   'retried after the 429');
+@r = (requests())[$before .. $before + 1];
+is($r[0]{status}, 429, 'first answer 429');
+is($r[1]{status}, 200, 'then 200');
+cmp_ok($r[1]{t} - $r[0]{t}, '>=', 1.9, 'Retry-After: 2 honoured');
+is($r[1]{body}{text}, $r[0]{body}{text}, 'the same message, not another');
+like(slurp($log), qr/limits the rate \(HTTP 429\); message \d+ waits 2000 ms/,
+     'logged');
+
+# ------------------------------------------- a refused message is kept
+faults({ status => 400, body => 'invalid_payload' });
+push_recs(rec('meeting.participant_joined', 21, person('Fay', 'idF')));
+ok(wait_until(sub { -s "$dir/data/chat-dead.ndjson" }, 20, 'dead file'),
+   'a refused message goes to chat-dead.ndjson');
+like(slurp("$dir/data/chat-dead.ndjson"), qr/Fay joined.*"status":400/,
+     'with the message and the status');
+is((stat("$dir/data/chat-dead.ndjson"))[2] & 0777, 0600, 'owner-only');
+like(slurp($log), qr/refused message \d+ \(HTTP 400: invalid_payload\)/,
+     'logged with the answer');
+
+# ---------------------------------------- a revoked URL pauses the sink
+faults({ status => 404, body => 'no_service', count => 2 });
+$before = requests();
+push_recs(rec('meeting.participant_joined', 22, person('Gil', 'idG')));
+ok(wait_until(sub { grep { $_->{status} == 200 && $_->{body}{text} =~ /Gil/ }
+                    requests() }, 30, 'after the pause'),
+   'held through the 404s, then posted');
+like(slurp($log), qr/refuses the webhook \(HTTP 404: no_service\): check/,
+     'the pause is logged');
+
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 20), 0, 'drainer exits cleanly');
+unlike(slurp($log), qr/\Q$token\E/, 'the webhook URL is never logged');
+unlike(slurp($state), qr/example\.org/, 'no email in the state file');
+
+done_testing();

@@ -1,0 +1,241 @@
+/*
+ * Unit tests of zoomtrack/sinks/zt_chat_msg.c: presence changes from
+ * records and the coalesced chat message, line by line.
+ */
+
+#include <jansson.h>
+
+#include "zt_core.h"
+#include "zt_chat_msg.h"
+#include "tap.h"
+
+
+/* 2026-01-10 14:00:00 UTC */
+#define T0   1768053600000LL
+#define MIN  60000LL
+
+
+static json_t *
+rec(const char *type, int64_t ts, const char *name, const char *email,
+    const char *pid, const char *room, const char *reason)
+{
+    return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "event_type", type, "event_ts", (json_int_t) ts,
+                     "meeting_uuid", "M1==", "meeting_id", "85746065432",
+                     "participant_name", name, "participant_email", email,
+                     "participant_id", pid, "registrant_id", "",
+                     "breakout_room_uuid", room, "leave_reason", reason);
+}
+
+
+static int
+fold(json_t *st, json_t *r, int64_t at, const zt_chat_opts_t *o)
+{
+    int  rc;
+
+    rc = zt_chat_fold(st, r, at, o);
+    json_decref(r);
+    return rc;
+}
+
+
+static char *
+compose(json_t *st, int64_t now, const zt_chat_opts_t *o)
+{
+    char  *text;
+
+    if (zt_chat_compose(st, now, o, &text) != ZT_OK) {
+        return NULL;
+    }
+
+    return text;
+}
+
+
+int
+main(void)
+{
+    char            *t;
+    unsigned         mask;
+    json_t          *st;
+    zt_chat_opts_t   o = { ZT_CHAT_ALL, "", "UTC", 40 };
+
+    /* ------------------------------------------------ [chat] events */
+    ok(zt_chat_parse_events("joins,leaves,rooms,meetings", &mask) == ZT_OK
+       && mask == ZT_CHAT_ALL, "all four kinds");
+    ok(zt_chat_parse_events(" Joins , rooms", &mask) == ZT_OK
+       && mask == (ZT_CHAT_JOINS | ZT_CHAT_ROOMS), "spaces and case");
+    ok(zt_chat_parse_events("joins,lefts", &mask) == ZT_ERROR,
+       "an unknown kind is refused");
+    ok(zt_chat_parse_events("", &mask) == ZT_ERROR, "nothing is refused");
+
+    /* ---------------------------------- a meeting, coalesced into one */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.started", T0, "", "", "", "", ""), 1000, &o);
+    fold(st, rec("meeting.participant_joined", T0 + 2 * MIN, "Alice",
+                 "alice@example.org", "idA", "", ""), 1000, &o);
+    fold(st, rec("meeting.participant_joined", T0 + 3 * MIN, "Bob", "",
+                 "idB", "", ""), 1000, &o);
+    /* Alice goes to a room: Zoom's main left + joined pair, then the room */
+    fold(st, rec("meeting.participant_left", T0 + 4 * MIN, "Alice",
+                 "alice@example.org", "idA", "",
+                 "Alice left the meeting.<br>Reason: left to join breakout "
+                 "room."), 1000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room",
+                 T0 + 4 * MIN + 500, "Alice", "alice@example.org", "idA",
+                 "R1", ""), 1000, &o);
+    /* Carol joins and goes to Room-1, then Room-2 (collapsed) */
+    fold(st, rec("meeting.participant_joined", T0 + 5 * MIN, "Carol", "",
+                 "idC", "", ""), 1000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 5 * MIN
+                 + 1000, "Carol", "", "idC", "R1", ""), 1000, &o);
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 6 * MIN,
+                 "Carol", "", "idC", "R1", ""), 1000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 6 * MIN
+                 + 300, "Carol", "", "idC", "R2", ""), 1000, &o);
+    /* Bob drops */
+    fold(st, rec("meeting.participant_left", T0 + 7 * MIN, "Bob", "", "idB",
+                 "", "Bob left the meeting.<br>Reason: Network connection "
+                 "error."), 1000, &o);
+
+    t = compose(st, 1500, &o);
+    is_str(t, "🎬 Meeting 85746065432 started · 14:00\n"
+              "🟢 Alice joined · Room-1 · 14:02\n"
+              "🟢 Bob joined · 14:03\n"
+              "🟢 Carol joined · Room-2 · 14:05",
+           "a young leave holds back the rest; a join reads its room");
+    free(t);
+
+    t = compose(st, 1000 + ZT_CHAT_LEAVE_HOLD_MS, &o);
+    is_str(t, "🔴 Bob left (network connection error) · 14:07",
+           "the leave once it cannot be a move any more");
+    free(t);
+    is_int(json_array_size(json_object_get(st, "pending")), 0,
+           "nothing left pending");
+
+    /* ------------------------------- a move is not a leave, nor a join */
+    fold(st, rec("meeting.participant_left", T0 + 8 * MIN, "Carol", "",
+                 "idC", "", ""), 2000, &o);
+    fold(st, rec("meeting.participant_joined", T0 + 8 * MIN + 1500, "Carol",
+                 "", "idC", "", ""), 2000, &o);
+    t = compose(st, 10000, &o);
+    is_str(t, NULL, "left + joined within 2 s says nothing");
+    free(t);
+
+    /* a late (older) leave never takes anyone offline */
+    ok(fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Alice",
+                    "alice@example.org", "idA", "", ""), 3000, &o)
+       == ZT_OK, "an old leave folds");
+    t = compose(st, 10000, &o);
+    is_str(t, NULL, "... and says nothing");
+    free(t);
+
+    /* a redelivered join says nothing */
+    fold(st, rec("meeting.participant_joined", T0 + 3 * MIN, "Bob", "", "idB",
+                 "", ""), 3000, &o);
+    t = compose(st, 10000, &o);
+    is_str(t, NULL, "a duplicate join says nothing");
+    free(t);
+
+    /* ------------------------------------------------- the end, counted */
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 9 * MIN,
+                 "Alice", "alice@example.org", "idA", "R1", ""), 4000, &o);
+    fold(st, rec("meeting.ended", T0 + 60 * MIN, "", "", "", "", ""), 4000,
+         &o);
+    ok(fold(st, rec("meeting.ended", T0 + 60 * MIN, "", "", "", "", ""),
+            4000, &o) == ZT_DECLINED, "a second end is nothing new");
+    t = compose(st, 10000, &o);
+    is_str(t, "↩️ Alice → main room · 14:09\n"
+              "🏁 Meeting 85746065432 ended · 3 people, 2 rooms · 15:00",
+           "the end counts people and rooms");
+    free(t);
+    json_decref(st);
+
+    /* ------------------------------------- never an email, no mentions */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "dave@example.org",
+                 "dave@example.org", "", "", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "@channel <!here> & co",
+                 "", "idE", "", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "", "", "idF", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined", T0 + MIN, "Gus", "", "idG", "",
+                 ""), 0, &o);
+    fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Gus", "", "idG",
+                 "", "Gus left.<br>Reason: kicked by x@example.org"), 0, &o);
+    t = compose(st, 10000, &o);
+    is_str(t, "🟢 dave joined · 14:00\n"
+              "🟢 @\xe2\x80\x8b" "channel &lt;!here&gt; &amp; co joined"
+              " · 14:00\n"
+              "🟢 A guest joined · 14:00\n"
+              "🟢 Gus joined · 14:01\n"
+              "🔴 Gus left · 14:02",
+           "emails cut, mentions broken, Slack escapes, no reason with @");
+    ok(t && strstr(t, "example.org") == NULL, "no email anywhere");
+    free(t);
+    json_decref(st);
+
+    /* ----------------------------------- allowlist, kinds, max_lines */
+    st = zt_chat_state_new();
+    o.allowlist = "alice, bob@example.org";
+    o.mask = ZT_CHAT_JOINS | ZT_CHAT_MEETINGS;
+    fold(st, rec("meeting.participant_joined", T0, "Alice", "", "idA", "",
+                 ""), 0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "Robert",
+                 "bob@example.org", "idB", "", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "Eve", "", "idE", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + MIN,
+                 "Alice", "", "idA", "R9", ""), 0, &o);
+    fold(st, rec("meeting.ended", T0 + 2 * MIN, "", "", "", "", ""), 0, &o);
+    o.max_lines = 2;
+    t = compose(st, 10000, &o);
+    is_str(t, "🟢 Alice joined · 14:00\n🟢 Robert joined · 14:00",
+           "only the allowlist, only joins; two lines");
+    free(t);
+    t = compose(st, 10000, &o);
+    is_str(t, "🏁 Meeting 85746065432 ended · 3 people, 1 room · 14:02",
+           "the rest in the next message; counts include everyone");
+    free(t);
+    json_decref(st);
+
+    /* ------------------------------------ two meetings in one message */
+    st = zt_chat_state_new();
+    o.allowlist = "";
+    o.mask = ZT_CHAT_ALL;
+    o.max_lines = 40;
+    fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),
+         0, &o);
+    {
+        json_t  *r2 = rec("meeting.participant_joined", T0 + MIN, "Ann", "",
+                          "idA", "", "");
+        json_object_set_new(r2, "meeting_uuid", json_string("M2=="));
+        json_object_set_new(r2, "meeting_id", json_string("111"));
+        fold(st, r2, 0, &o);
+    }
+    t = compose(st, 10000, &o);
+    is_str(t, "🟢 Ann joined · meeting 85746065432 · 14:00\n"
+              "🟢 Ann joined · meeting 111 · 14:01",
+           "lines name their meeting when a message has two");
+    free(t);
+    json_decref(st);
+
+    /* ---------------------------------------- not presence events */
+    st = zt_chat_state_new();
+    ok(fold(st, rec("meeting.sharing_started", T0, "A", "", "x", "", ""), 0,
+            &o) == ZT_DECLINED, "sharing is not presence");
+    ok(zt_chat_state_check(st) == ZT_OK, "state shape");
+    fold(st, rec("meeting.participant_joined", T0, "A", "", "x", "", ""), 0,
+         &o);
+    is_int(json_object_size(json_object_get(st, "meetings")), 1,
+           "a meeting");
+    zt_chat_prune(st, 86400 * 1000LL, 86400 * 1000LL);
+    is_int(json_object_size(json_object_get(st, "meetings")), 1,
+           "kept while young");
+    zt_chat_prune(st, 3 * 86400 * 1000LL, 86400 * 1000LL);
+    is_int(json_object_size(json_object_get(st, "meetings")), 0,
+           "idle meetings are pruned");
+    json_decref(st);
+
+    return done_testing();
+}

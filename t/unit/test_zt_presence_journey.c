@@ -1,0 +1,343 @@
+/*
+ * Unit tests of the presence engine's journeys (zoomtrack/presence/
+ * zt_presence_derive.c), the report's half of the engine: presence
+ * intervals, visits and next_room on leaving the meeting from a room in
+ * either order, a drop and rejoin within the gap, join_time_known,
+ * clipping to a day; and the engine's bookkeeping: hashed lookups of many
+ * people, per-meeting dirty flags, per-meeting save/load, pruning.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "zt_presence.h"
+#include "tap.h"
+
+
+#define T0   1770109200000LL           /* 2026-02-03 09:00:00 UTC */
+#define MIN  60000LL
+#define MJ   "meeting.participant_joined"
+#define ML   "meeting.participant_left"
+#define RJ   "meeting.participant_joined_breakout_room"
+#define RL   "meeting.participant_left_breakout_room"
+#define END  "meeting.ended"
+
+
+static int
+ev(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
+    const char *key, const char *room)
+{
+    zt_presence_event_t  e;
+
+    memset(&e, 0, sizeof(e));
+    e.event_type = type;
+    e.meeting_uuid = mtg;
+    e.meeting_id = "123";
+    e.person_key = key ? key : "";
+    e.participant_id = "";
+    e.registrant_id = "";
+    e.participant_name = key ? key : "";
+    e.participant_email = "";
+    e.breakout_room_uuid = room ? room : "";
+    e.event_ts = ts;
+
+    return zt_presence_fold_event(p, &e);
+}
+
+
+/*
+ * The journey of key.  *all (NULL at first) is freed and replaced: the
+ * caller frees the last one.
+ */
+static zt_journey_t *
+journey(zt_presence_t *p, const char *key, zt_journey_t **all, size_t *n)
+{
+    size_t  i;
+
+    zt_presence_journeys_free(*all, *n);
+    *all = NULL;
+    *n = 0;
+
+    if (zt_presence_journeys(p, NULL, all, n) != ZT_OK) {
+        return NULL;
+    }
+
+    for (i = 0; i < *n; i++) {
+        if (strcmp((*all)[i].key, key) == 0) {
+            return &(*all)[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+/* joins at T0 + 1 min, enters room r1 at T0 + 5 min (Zoom's move pair) */
+static void
+into_room(zt_presence_t *p, const char *key)
+{
+    ev(p, "m==", MJ, T0 + MIN, key, NULL);
+    ev(p, "m==", ML, T0 + 5 * MIN, key, NULL);
+    ev(p, "m==", MJ, T0 + 5 * MIN + 300, key, NULL);
+    ev(p, "m==", RJ, T0 + 5 * MIN + 700, key, "r1");
+}
+
+
+static void
+test_leave_from_room(void)
+{
+    size_t          n;
+    zt_journey_t   *all, *j;
+    zt_presence_t  *p;
+
+    all = NULL;
+    n = 0;
+    p = zt_presence_create();
+    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+
+    /* a: room leave, main leave 40 ms later */
+    into_room(p, "a");
+    ev(p, "m==", RL, T0 + 20 * MIN, "a", "r1");
+    ev(p, "m==", ML, T0 + 20 * MIN + 40, "a", NULL);
+
+    /* b: the main leave first, the room leave 300 ms later */
+    into_room(p, "b");
+    ev(p, "m==", ML, T0 + 20 * MIN, "b", NULL);
+    ev(p, "m==", RL, T0 + 20 * MIN + 300, "b", "r1");
+
+    /* c: back to the main room, leaves from there later */
+    into_room(p, "c");
+    ev(p, "m==", RL, T0 + 20 * MIN, "c", "r1");
+    ev(p, "m==", ML, T0 + 20 * MIN + 100, "c", NULL);
+    ev(p, "m==", MJ, T0 + 20 * MIN + 900, "c", NULL);
+    ev(p, "m==", ML, T0 + 30 * MIN, "c", NULL);
+
+    /* d: dropped from the room, back in the main room within 2 s */
+    into_room(p, "d");
+    ev(p, "m==", RL, T0 + 20 * MIN, "d", "r1");
+    ev(p, "m==", ML, T0 + 20 * MIN + 20, "d", NULL);
+    ev(p, "m==", MJ, T0 + 20 * MIN + 1500, "d", NULL);
+    ev(p, "m==", ML, T0 + 40 * MIN, "d", NULL);
+
+    /* e: in a room when the host ends the meeting; main leave lost */
+    into_room(p, "e");
+    ev(p, "m==", RL, T0 + 50 * MIN, "e", "r1");
+    ev(p, "m==", END, T0 + 50 * MIN + 1100, NULL, NULL);
+
+    j = journey(p, "a", &all, &n);
+    ok(j && j->nvisits == 1 && j->visits[0].next == ZT_NEXT_LEFT
+       && j->visits[0].end == T0 + 20 * MIN && j->nspans == 1
+       && j->spans[0].end == T0 + 20 * MIN + 40,
+       "room leave then main leave: left the meeting");
+    ok(j && !j->now.online && j->now.last_left == T0 + 20 * MIN + 40,
+       "room leave then main leave: offline at the main leave");
+    j = journey(p, "b", &all, &n);
+    ok(j && j->nvisits == 1 && j->visits[0].next == ZT_NEXT_LEFT
+       && j->visits[0].end == T0 + 20 * MIN
+       && j->spans[0].end == T0 + 20 * MIN,
+       "main leave then room leave: left the meeting at the main leave");
+    j = journey(p, "c", &all, &n);
+    ok(j && j->visits[0].next == ZT_NEXT_MAIN && j->nspans == 1
+       && j->spans[0].end == T0 + 30 * MIN,
+       "back to the main room: Main room, one presence");
+    j = journey(p, "d", &all, &n);
+    ok(j && j->visits[0].next == ZT_NEXT_MAIN && j->nspans == 1
+       && j->spans[0].start == T0 + MIN && j->spans[0].end == T0 + 40 * MIN,
+       "drop and rejoin within 2 s: one presence, Main room");
+    j = journey(p, "e", &all, &n);
+    ok(j && j->visits[0].next == ZT_NEXT_LEFT
+       && j->spans[0].end == T0 + 50 * MIN + 1100 && !j->now.online,
+       "room leave then the meeting's end: left the meeting");
+    ok(j && j->join_time_known && j->visits[0].room_no == 1
+       && j->meeting_start == T0 && strcmp(j->meeting_id, "123") == 0,
+       "join known, Room-1, meeting start and id");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+static void
+test_next_room_and_first_leave(void)
+{
+    size_t          n;
+    zt_journey_t   *all, *j;
+    zt_presence_t  *p;
+
+    all = NULL;
+    n = 0;
+    p = zt_presence_create();
+    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+    into_room(p, "a");
+    /* a room move with the room join before the main join */
+    ev(p, "m==", RL, T0 + 10 * MIN, "a", "r1");
+    ev(p, "m==", ML, T0 + 10 * MIN + 200, "a", NULL);
+    ev(p, "m==", RJ, T0 + 10 * MIN + 800, "a", "r2");
+    ev(p, "m==", MJ, T0 + 10 * MIN + 1200, "a", NULL);
+    ev(p, "m==", ML, T0 + 30 * MIN, "a", NULL);
+    /* z: first seen leaving */
+    ev(p, "m==", ML, T0 + 9 * MIN, "z", NULL);
+
+    j = journey(p, "a", &all, &n);
+    ok(j && j->nvisits == 2 && j->visits[0].next == ZT_NEXT_ROOM
+       && strcmp(j->visits[0].next_room_uuid, "r2") == 0
+       && j->visits[0].next_room_no == 2 && j->visits[1].room_no == 2
+       && j->visits[1].next == ZT_NEXT_LEFT,
+       "a move to another room: next_room is that room");
+    ok(j && j->now.last_join == T0 + MIN,
+       "a move does not change Last Join");
+    j = journey(p, "z", &all, &n);
+    ok(j && !j->join_time_known && j->nspans == 1
+       && j->spans[0].start == T0 && j->spans[0].end == T0 + 9 * MIN,
+       "first seen leaving: from the meeting start, join time unknown");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+static void
+test_names(void)
+{
+    size_t               n;
+    zt_journey_t        *all, *j;
+    zt_presence_t       *p;
+    zt_presence_event_t  e;
+
+    all = NULL;
+    n = 0;
+    p = zt_presence_create();
+
+    memset(&e, 0, sizeof(e));
+    e.event_type = "meeting.participant_joined_waiting_room";
+    e.meeting_uuid = "m==";
+    e.meeting_id = "123";
+    e.person_key = "id:w";
+    e.participant_id = "";
+    e.registrant_id = "";
+    e.participant_name = "Early Name";
+    e.participant_email = "w@example.com";
+    e.breakout_room_uuid = "";
+    e.event_ts = T0;
+    zt_presence_fold_event(p, &e);
+
+    e.event_type = MJ;
+    e.participant_name = "Later Name";
+    e.event_ts = T0 + MIN;
+    zt_presence_fold_event(p, &e);
+
+    j = journey(p, "id:w", &all, &n);
+    ok(j && strcmp(j->name, "Early Name") == 0
+       && strcmp(j->now.name, "Later Name") == 0
+       && strcmp(j->email, "w@example.com") == 0,
+       "the report's name is the first of any event, the status's the "
+       "latest of presence events");
+    ok(j && j->meeting_start == T0 && j->spans[0].start == T0 + MIN,
+       "a waiting-room event dates the meeting, not the presence");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+static void
+test_clip(void)
+{
+    int64_t  cs, ce;
+
+    ok(zt_presence_clip(10, 30, 20, 40, &cs, &ce) && cs == 20 && ce == 30,
+       "clip: the part inside the day");
+    ok(!zt_presence_clip(10, 20, 20, 40, &cs, &ce),
+       "clip: ending at midnight is not in the next day");
+    ok(zt_presence_clip(25, 25, 20, 40, &cs, &ce) && cs == 25 && ce == 25,
+       "clip: an instant inside the day counts");
+    ok(!zt_presence_clip(40, 40, 20, 40, &cs, &ce),
+       "clip: an instant at the next midnight does not");
+}
+
+
+static void
+test_bookkeeping(void)
+{
+    char                         key[32];
+    size_t                       i, n, dirty;
+    json_t                      *jm;
+    zt_journey_t                *all;
+    zt_presence_t               *p, *q;
+    zt_presence_meeting_info_t   info;
+
+    p = zt_presence_create();
+
+    for (i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "id:u%zu", i);
+        ev(p, "big==", MJ, T0 + (int64_t) i, key, NULL);
+        ev(p, "big==", MJ, T0 + (int64_t) i, key, NULL);
+    }
+
+    n = 0;
+    i = zt_presence_journeys(p, NULL, &all, &n) == ZT_OK;
+    ok(i && n == 5000, "5000 people, each found again by key (%zu "
+       "journeys)", n);
+    zt_presence_journeys_free(all, n);
+
+    ev(p, "old==", MJ, T0, "x", NULL);
+    ev(p, "old==", END, T0 + MIN, NULL, NULL);
+    ev(p, "open==", MJ, T0, "x", NULL);
+
+    zt_presence_clean(p);
+    is_int(ev(p, "big==", MJ, T0 + 7, "id:u7", NULL), 0,
+           "a duplicate: no change");
+    ev(p, "open==", ML, T0 + MIN, "x", NULL);
+
+    for (i = 0, dirty = 0; i < zt_presence_nmeetings(p); i++) {
+        zt_presence_meeting_info(p, i, &info);
+        dirty += info.dirty;
+        if (info.dirty) {
+            ok(strcmp(info.uuid, "open==") == 0, "the changed meeting is "
+               "dirty");
+        }
+    }
+    is_int(dirty, 1, "only the changed meeting is dirty");
+
+    jm = zt_presence_meeting_save(p, "open==");
+    q = zt_presence_create();
+    ok(jm && zt_presence_meeting_load(q, jm) == ZT_OK
+       && zt_presence_nmeetings(q) == 1,
+       "per-meeting save and load");
+    json_decref(jm);
+    zt_presence_meeting_info(p, 2, &info);
+    ok(!info.dirty, "a saved meeting is clean");
+
+    ok(zt_presence_journeys(q, NULL, &all, &n) == ZT_OK && n == 1
+       && all[0].nspans == 1 && all[0].spans[0].end == T0 + MIN,
+       "the loaded meeting has its journeys");
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(q);
+
+    is_int(zt_presence_prune(p, T0 + MIN), 0, "prune: not before its end");
+    is_int(zt_presence_prune(p, T0 + MIN + 1), 1,
+           "prune: a meeting that ended before the time goes");
+    is_int(zt_presence_nmeetings(p), 2, "prune: open meetings stay");
+    is_int(ev(p, "big==", MJ, T0 + 3, "id:u3", NULL), 0,
+           "after pruning, lookups still find people");
+    is_int(ev(p, "old==", MJ, T0, "x", NULL), 1,
+           "a pruned meeting starts afresh");
+
+    zt_presence_free(p);
+}
+
+
+int
+main(void)
+{
+    test_leave_from_room();
+    test_next_room_and_first_leave();
+    test_names();
+    test_clip();
+    test_bookkeeping();
+
+    return done_testing();
+}

@@ -1,0 +1,221 @@
+/*
+ * zt_presence_csv: the live status CSV from the engine's state: one row
+ * per person and meeting (zt_presence_derive()), newest action first.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "zt_csv.h"
+#include "zt_time.h"
+#include "zt_presence_int.h"
+
+
+static int zt_presence_row_cmp(const void *a, const void *b);
+static int zt_presence_allowed(const zt_presence_row_t *row,
+    const char *allowlist);
+static void zt_presence_safe_name(const char *name, char *out,
+    size_t outlen);
+
+
+int
+zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
+    size_t *n)
+{
+    size_t                  i, j, total;
+    zt_presence_row_t      *r;
+    zt_presence_meeting_t  *m;
+
+    total = 0;
+    for (i = 0; i < p->n; i++) {
+        total += p->meetings[i]->npeople;
+    }
+
+    r = malloc((total ? total : 1) * sizeof(zt_presence_row_t));
+    if (r == NULL) {
+        return ZT_ERROR;
+    }
+
+    total = 0;
+
+    for (i = 0; i < p->n; i++) {
+        m = p->meetings[i];
+
+        for (j = 0; j < m->npeople; j++) {
+            if (zt_presence_has_presence(m->people[j])) {
+                zt_presence_derive(m, m->people[j], &r[total++]);
+            }
+        }
+    }
+
+    qsort(r, total, sizeof(zt_presence_row_t), zt_presence_row_cmp);
+
+    *rows = r;
+    *n = total;
+
+    return ZT_OK;
+}
+
+
+static int
+zt_presence_row_cmp(const void *a, const void *b)
+{
+    int                       rc;
+    int64_t                   ta, tb;
+    const zt_presence_row_t  *x = a, *y = b;
+
+    ta = x->last_join > x->last_left ? x->last_join : x->last_left;
+    tb = y->last_join > y->last_left ? y->last_join : y->last_left;
+
+    if (ta != tb) {
+        return ta > tb ? -1 : 1;
+    }
+
+    rc = strcmp(x->name, y->name);
+    if (rc) {
+        return rc;
+    }
+
+    rc = strcmp(x->meeting_uuid, y->meeting_uuid);
+    if (rc) {
+        return rc;
+    }
+
+    return strcmp(x->key, y->key);
+}
+
+
+int
+zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
+    const char *allowlist)
+{
+    int                 rc;
+    char                name[512], join[32], left[32], room[32];
+    size_t              i, n;
+    const char         *cells[6];
+    zt_presence_row_t  *rows;
+
+    static const char  *header[] = {
+        "Username", "Status", "Last Join", "Last Left", "Room", "Meeting"
+    };
+
+    static const char  *fmt = "%Y-%m-%d %H:%M:%S";
+
+    if (zt_csv_row(f, header, 6) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    if (zt_presence_rows(p, &rows, &n) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    rc = ZT_OK;
+
+    for (i = 0; i < n && rc == ZT_OK; i++) {
+        if (!zt_presence_allowed(&rows[i], allowlist)) {
+            continue;
+        }
+
+        join[0] = '\0';
+        left[0] = '\0';
+        room[0] = '\0';
+
+        if ((rows[i].last_join
+             && zt_time_format_tz(rows[i].last_join, tz, fmt, join,
+                                  sizeof(join)) != ZT_OK)
+            || (rows[i].last_left
+                && zt_time_format_tz(rows[i].last_left, tz, fmt, left,
+                                     sizeof(left)) != ZT_OK))
+        {
+            rc = ZT_ERROR;
+            break;
+        }
+
+        if (rows[i].room_uuid) {
+            snprintf(room, sizeof(room), "Room-%u", rows[i].room_no);
+        }
+
+        zt_presence_safe_name(rows[i].name, name, sizeof(name));
+
+        cells[0] = name;
+        cells[1] = rows[i].online ? "online" : "offline";
+        cells[2] = join;
+        cells[3] = left;
+        cells[4] = room;
+        cells[5] = rows[i].meeting_id;
+
+        rc = zt_csv_row(f, cells, 6);
+    }
+
+    free(rows);
+
+    return rc;
+}
+
+
+/* allowlist: "a, b@x.org,c"; matches the name or the email */
+static int
+zt_presence_allowed(const zt_presence_row_t *row, const char *allowlist)
+{
+    int          any;
+    size_t       len;
+    const char  *p, *e;
+
+    if (allowlist == NULL) {
+        return 1;
+    }
+
+    any = 0;
+
+    for (p = allowlist; *p; p = *e ? e + 1 : e) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+
+        e = strchr(p, ',');
+        if (e == NULL) {
+            e = p + strlen(p);
+        }
+
+        len = (size_t) (e - p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            len--;
+        }
+
+        if (len == 0) {
+            continue;
+        }
+
+        any = 1;
+
+        if ((strlen(row->name) == len && strncasecmp(row->name, p, len) == 0)
+            || (strlen(row->email) == len
+                && strncasecmp(row->email, p, len) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return !any;
+}
+
+
+/*
+ * Emails never appear in the status file: a display name that is an
+ * email address (no spaces, an '@' and a dot after it) is cut at the '@'.
+ */
+static void
+zt_presence_safe_name(const char *name, char *out, size_t outlen)
+{
+    const char  *at;
+
+    snprintf(out, outlen, "%s", name);
+
+    at = strchr(out, '@');
+    if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {
+        out[at - out] = '\0';
+    }
+}
+
+

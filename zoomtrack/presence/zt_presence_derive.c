@@ -1,0 +1,676 @@
+/*
+ * zt_presence_derive: everything shown, derived from the sets alone: the
+ * live state of a person (zt_presence_derive) and the whole journey the
+ * report prints (zt_presence_journeys).  The timing rules are written here
+ * once (README "Presence rules"):
+ *
+ *   - a main LEAVE at l is part of a room move, not a departure, when a
+ *     JOIN (main or room) of the same person has l <= t <= l + gap
+ *     (zt_presence_is_move; gap = ZT_MOVE_GAP_MS);
+ *   - a person's events are ordered by time, and among events of the same
+ *     ms: room leave, main leave, room join, main join (rooms by uuid,
+ *     descending); "after" below means later in that order;
+ *   - presence runs from a join until the next real departure after it or
+ *     the first meeting end at or after it, else the meeting's last event;
+ *     when the first event of a person is a leave, from the meeting's
+ *     first event (join_time_known false); intervals ending at the same
+ *     time are one;
+ *   - a room visit starts at a room join and ends at the next room leave,
+ *     main leave or room join after it, or the meeting end, else the
+ *     meeting's last event (a lost room leave);
+ *   - next_room: the next room joined within gap of the visit's end; else
+ *     "Left meeting" when the presence around the visit ends with it, or
+ *     within gap after it by a departure or the meeting end (Zoom sends a
+ *     room leave and a main leave apart, in either order); else "Main
+ *     room";
+ *   - rooms are numbered Room-N by their first room JOIN in the meeting.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_presence_int.h"
+
+
+typedef struct {
+    int64_t  ts;
+    int      kind;                      /* 0 leave, 1 join, 2 end */
+    int      move;
+} zt_presence_step_t;
+
+
+/* one event of a person's timeline, and what comes after it */
+typedef struct {
+    int64_t      ts;
+    int          k;         /* 0 room leave, 1 main leave, 2/3 room/main */
+    size_t       room;      /* k 0 and 2 */
+    const char  *uuid;
+    int64_t      out;       /* next real departure after; NONE */
+    int64_t      term;      /* next room leave, main leave, room join */
+    int64_t      nv_ts;     /* next room join: time, room */
+    size_t       nv_room;
+} zt_presence_tl_t;
+
+
+static void zt_presence_derive_room(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row);
+static int zt_presence_step_cmp(const void *a, const void *b);
+static int zt_presence_tl_cmp(const void *a, const void *b);
+static zt_presence_tl_t *zt_presence_timeline(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *n);
+static int zt_presence_journey(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_journey_t *j);
+static int zt_presence_spans(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
+    zt_journey_t *j);
+static int zt_presence_visits(const zt_presence_meeting_t *m,
+    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j);
+static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
+    int64_t ts);
+static int zt_presence_span_cmp(const void *a, const void *b);
+static int zt_presence_span_start_cmp(const void *a, const void *b);
+static int zt_presence_visit_cmp(const void *a, const void *b);
+
+
+int
+zt_presence_has_presence(const zt_presence_person_t *pp)
+{
+    return pp->joins.n || pp->leaves.n || pp->nvisits;
+}
+
+
+/* the room-move pair: a main leave followed within the gap by a join */
+int
+zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
+{
+    size_t  i;
+
+    if (zt_ts_has_between(&pp->joins, leave, leave + ZT_MOVE_GAP_MS)) {
+        return 1;
+    }
+
+    for (i = 0; i < pp->nvisits; i++) {
+        if (zt_ts_has_between(&pp->visits[i].joins, leave,
+                              leave + ZT_MOVE_GAP_MS))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The live state: sweeps the person's main JOIN/LEAVE and the meeting's
+ * END times (ties: LEAVE, JOIN, END); a JOIN makes the person online (and
+ * is the Last Join unless it is a move join while online), a real LEAVE
+ * makes them offline, an END takes an online person offline.
+ */
+void
+zt_presence_derive(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row)
+{
+    size_t               i, n;
+    int64_t              t;
+    zt_presence_step_t  *s;
+
+    memset(row, 0, sizeof(zt_presence_row_t));
+    row->meeting_id = m->id;
+    row->meeting_uuid = m->uuid;
+    row->key = pp->key;
+    row->name = pp->name.last ? pp->name.last : "";
+    row->email = pp->email.last ? pp->email.last : "";
+
+    n = pp->joins.n + pp->leaves.n + m->ends.n;
+    s = malloc((n ? n : 1) * sizeof(zt_presence_step_t));
+    if (s == NULL) {
+        return;     /* out of memory: shown as offline, never seen */
+    }
+
+    n = 0;
+
+    for (i = 0; i < pp->joins.n; i++) {
+        t = pp->joins.v[i];
+        s[n].ts = t;
+        s[n].kind = 1;
+        s[n++].move = zt_ts_has_between(&pp->leaves, t - ZT_MOVE_GAP_MS, t);
+    }
+
+    for (i = 0; i < pp->leaves.n; i++) {
+        t = pp->leaves.v[i];
+        if (!zt_presence_is_move(pp, t)) {
+            s[n].ts = t;
+            s[n].kind = 0;
+            s[n++].move = 0;
+        }
+    }
+
+    for (i = 0; i < m->ends.n; i++) {
+        s[n].ts = m->ends.v[i];
+        s[n].kind = 2;
+        s[n++].move = 0;
+    }
+
+    qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
+
+    for (i = 0; i < n; i++) {
+        switch (s[i].kind) {
+
+        case 1:
+            if (!row->online || !s[i].move) {
+                row->last_join = s[i].ts;
+            }
+            row->online = 1;
+            break;
+
+        case 0:
+            row->last_left = s[i].ts;
+            row->online = 0;
+            break;
+
+        default:
+            if (row->online) {
+                row->last_left = s[i].ts;
+                row->online = 0;
+            }
+            break;
+        }
+    }
+
+    free(s);
+
+    if (row->online) {
+        zt_presence_derive_room(m, pp, row);
+    }
+}
+
+
+/*
+ * The room of the latest room JOIN, unless that room has a LEAVE at or
+ * after it, or a main JOIN/LEAVE more than the gap after it (a return to
+ * the main room, or a move whose room leave went missing), or the meeting
+ * ended after it.
+ */
+static void
+zt_presence_derive_room(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row)
+{
+    size_t                     i;
+    int64_t                    rj;
+    const zt_presence_rset_t  *v;
+
+    v = NULL;
+    rj = INT64_MIN;
+
+    for (i = 0; i < pp->nvisits; i++) {
+        if (zt_ts_last(&pp->visits[i].joins) > rj) {
+            rj = zt_ts_last(&pp->visits[i].joins);
+            v = &pp->visits[i];
+        }
+    }
+
+    if (v == NULL
+        || zt_ts_last(&v->leaves) >= rj
+        || zt_ts_last(&pp->joins) > rj + ZT_MOVE_GAP_MS
+        || zt_ts_last(&pp->leaves) > rj + ZT_MOVE_GAP_MS
+        || zt_ts_last(&m->ends) >= rj)
+    {
+        return;
+    }
+
+    row->room_uuid = m->rooms[v->room].uuid;
+    row->room_no = zt_presence_room_no(m, v->room);
+}
+
+
+/* rooms are numbered by first JOIN, then first event, then uuid */
+unsigned
+zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx)
+{
+    size_t                     i;
+    unsigned                   no;
+    const zt_presence_room_t  *a, *b;
+
+    b = &m->rooms[idx];
+    no = 1;
+
+    for (i = 0; i < m->nrooms; i++) {
+        a = &m->rooms[i];
+
+        if (a->first_join < b->first_join
+            || (a->first_join == b->first_join
+                && (a->first_seen < b->first_seen
+                    || (a->first_seen == b->first_seen
+                        && strcmp(a->uuid, b->uuid) < 0))))
+        {
+            no++;
+        }
+    }
+
+    return no;
+}
+
+
+static int
+zt_presence_step_cmp(const void *a, const void *b)
+{
+    const zt_presence_step_t  *x = a, *y = b;
+
+    if (x->ts != y->ts) {
+        return x->ts < y->ts ? -1 : 1;
+    }
+
+    return x->kind - y->kind;
+}
+
+
+int
+zt_presence_clip(int64_t s, int64_t e, int64_t from, int64_t to,
+    int64_t *cs, int64_t *ce)
+{
+    if (!((s < to && e > from) || (s == e && s >= from && s < to))) {
+        return 0;
+    }
+
+    *cs = s > from ? s : from;
+    *ce = e < to ? e : to;
+
+    return 1;
+}
+
+
+int
+zt_presence_journeys(const zt_presence_t *p, const char *meeting,
+    zt_journey_t **out, size_t *n)
+{
+    size_t                        i, k, total;
+    zt_journey_t                 *j;
+    const zt_presence_meeting_t  *m;
+
+    total = 0;
+    for (i = 0; i < p->n; i++) {
+        total += p->meetings[i]->npeople;
+    }
+
+    j = calloc(total ? total : 1, sizeof(zt_journey_t));
+    if (j == NULL) {
+        return ZT_ERROR;
+    }
+
+    total = 0;
+
+    for (i = 0; i < p->n; i++) {
+        m = p->meetings[i];
+
+        if (meeting && strcmp(m->uuid, meeting) != 0
+            && strcmp(m->id, meeting) != 0)
+        {
+            continue;
+        }
+
+        for (k = 0; k < m->npeople; k++) {
+            if (!zt_presence_has_presence(m->people[k])) {
+                continue;
+            }
+
+            if (zt_presence_journey(m, m->people[k], &j[total++]) != ZT_OK) {
+                zt_presence_journeys_free(j, total);
+                return ZT_ERROR;
+            }
+        }
+    }
+
+    *out = j;
+    *n = total;
+
+    return ZT_OK;
+}
+
+
+void
+zt_presence_journeys_free(zt_journey_t *j, size_t n)
+{
+    size_t  i;
+
+    if (j == NULL) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        free(j[i].spans);
+        free(j[i].visits);
+    }
+
+    free(j);
+}
+
+
+static int
+zt_presence_journey(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_journey_t *j)
+{
+    int                rc;
+    size_t             n;
+    zt_presence_tl_t  *tl;
+
+    j->meeting_uuid = m->uuid;
+    j->meeting_id = m->id;
+    j->meeting_start = m->first_ts;
+    j->key = pp->key;
+    j->name = pp->name.first ? pp->name.first : "";
+    j->email = pp->email.first ? pp->email.first : "";
+
+    zt_presence_derive(m, pp, &j->now);
+
+    tl = zt_presence_timeline(m, pp, &n);
+    if (tl == NULL) {
+        return ZT_ERROR;
+    }
+
+    /* the first event seen of the person is a (main or room) join */
+    j->join_time_known = n && tl[0].k >= 2;
+
+    rc = ZT_OK;
+
+    if (n
+        && (zt_presence_spans(m, pp, tl, n, j) != ZT_OK
+            || zt_presence_visits(m, tl, n, j) != ZT_OK))
+    {
+        rc = ZT_ERROR;
+    }
+
+    free(tl);
+
+    return rc;
+}
+
+
+/*
+ * The person's events in order, each with what comes after it (out,
+ * term, next visit), by one backward sweep.  NULL when out of memory.
+ */
+static zt_presence_tl_t *
+zt_presence_timeline(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *n)
+{
+    size_t             i, k, len;
+    int64_t            out, term, nv_ts;
+    size_t             nv_room;
+    zt_presence_tl_t  *tl;
+
+    const zt_ts_set_t         *s;
+    const zt_presence_rset_t  *v;
+
+    len = pp->joins.n + pp->leaves.n;
+    for (i = 0; i < pp->nvisits; i++) {
+        len += pp->visits[i].joins.n + pp->visits[i].leaves.n;
+    }
+
+    tl = calloc(len ? len : 1, sizeof(zt_presence_tl_t));
+    if (tl == NULL) {
+        return NULL;
+    }
+
+    len = 0;
+
+    for (i = 0; i < pp->joins.n; i++) {
+        tl[len].ts = pp->joins.v[i];
+        tl[len++].k = 3;
+    }
+
+    for (i = 0; i < pp->leaves.n; i++) {
+        tl[len].ts = pp->leaves.v[i];
+        tl[len++].k = 1;
+    }
+
+    for (i = 0; i < pp->nvisits; i++) {
+        v = &pp->visits[i];
+
+        for (s = &v->leaves; s; s = s == &v->leaves ? &v->joins : NULL) {
+            for (k = 0; k < s->n; k++) {
+                tl[len].ts = s->v[k];
+                tl[len].k = s == &v->joins ? 2 : 0;
+                tl[len].room = v->room;
+                tl[len++].uuid = m->rooms[v->room].uuid;
+            }
+        }
+    }
+
+    qsort(tl, len, sizeof(zt_presence_tl_t), zt_presence_tl_cmp);
+
+    out = ZT_PRESENCE_NONE;
+    term = ZT_PRESENCE_NONE;
+    nv_ts = ZT_PRESENCE_NONE;
+    nv_room = 0;
+
+    for (i = len; i-- > 0; /* void */) {
+        tl[i].out = out;
+        tl[i].term = term;
+        tl[i].nv_ts = nv_ts;
+        tl[i].nv_room = nv_room;
+
+        if (tl[i].k == 1 && !zt_presence_is_move(pp, tl[i].ts)) {
+            out = tl[i].ts;
+        }
+
+        if (tl[i].k <= 2) {
+            term = tl[i].ts;
+        }
+
+        /* the first next room join: earliest, then smallest uuid */
+        if (tl[i].k == 2
+            && (tl[i].ts < nv_ts
+                || (tl[i].ts == nv_ts
+                    && strcmp(tl[i].uuid, m->rooms[nv_room].uuid) < 0)))
+        {
+            nv_ts = tl[i].ts;
+            nv_room = tl[i].room;
+        }
+    }
+
+    *n = len;
+    return tl;
+}
+
+
+static int
+zt_presence_tl_cmp(const void *a, const void *b)
+{
+    const zt_presence_tl_t  *x = a, *y = b;
+
+    if (x->ts != y->ts) {
+        return x->ts < y->ts ? -1 : 1;
+    }
+
+    if (x->k != y->k) {
+        return x->k - y->k;
+    }
+
+    if (x->uuid && y->uuid) {
+        return -strcmp(x->uuid, y->uuid);
+    }
+
+    return 0;
+}
+
+
+static int64_t
+zt_presence_next_end(const zt_presence_meeting_t *m, int64_t ts)
+{
+    size_t  i;
+
+    i = zt_ts_lower(&m->ends, ts);
+    return i < m->ends.n ? m->ends.v[i] : ZT_PRESENCE_NONE;
+}
+
+
+#define zt_min(a, b)  ((a) < (b) ? (a) : (b))
+#define zt_or(a, b)   ((a) == ZT_PRESENCE_NONE ? (b) : (a))
+
+
+static int
+zt_presence_spans(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
+    zt_journey_t *j)
+{
+    size_t              i, k;
+    int64_t             mlast, e;
+    zt_journey_span_t  *sp;
+
+    mlast = m->last_ts;
+
+    sp = malloc((n + 1) * sizeof(zt_journey_span_t));
+    if (sp == NULL) {
+        return ZT_ERROR;
+    }
+
+    k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (tl[i].k >= 2) {
+            sp[k].start = tl[i].ts;
+            sp[k++].end = zt_min(zt_or(tl[i].out, mlast),
+                                 zt_or(zt_presence_next_end(m, tl[i].ts),
+                                       mlast));
+        }
+    }
+
+    /* first seen leaving: present since the meeting's first event */
+    if (tl[0].k < 2) {
+        if (tl[0].k == 1 && !zt_presence_is_move(pp, tl[0].ts)) {
+            e = tl[0].ts;
+
+        } else {
+            e = zt_or(tl[0].out, mlast);
+        }
+
+        sp[k].start = m->first_ts;
+        sp[k++].end = zt_min(e, zt_or(zt_presence_next_end(m, m->first_ts),
+                                      mlast));
+    }
+
+    /* one interval per end, starting at the earliest start */
+    qsort(sp, k, sizeof(zt_journey_span_t), zt_presence_span_cmp);
+
+    j->nspans = 0;
+
+    for (i = 0; i < k; i++) {
+        if (j->nspans && sp[j->nspans - 1].end == sp[i].end) {
+            continue;
+        }
+        sp[j->nspans++] = sp[i];
+    }
+
+    qsort(sp, j->nspans, sizeof(zt_journey_span_t),
+          zt_presence_span_start_cmp);
+
+    j->spans = sp;
+
+    return ZT_OK;
+}
+
+
+/* the room visits, by start and room uuid */
+static int
+zt_presence_visits(const zt_presence_meeting_t *m,
+    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j)
+{
+    size_t               i, k;
+    int64_t              mlast, nend, e, pend;
+    zt_journey_visit_t  *v;
+
+    mlast = m->last_ts;
+
+    for (i = 0, k = 0; i < n; i++) {
+        k += tl[i].k == 2;
+    }
+
+    v = calloc(k ? k : 1, sizeof(zt_journey_visit_t));
+    if (v == NULL) {
+        return ZT_ERROR;
+    }
+
+    k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (tl[i].k != 2) {
+            continue;
+        }
+
+        nend = zt_presence_next_end(m, tl[i].ts);
+        e = zt_min(zt_or(tl[i].term, mlast), zt_or(nend, mlast));
+        pend = zt_min(zt_or(tl[i].out, mlast), zt_or(nend, mlast));
+
+        v[k].room_uuid = tl[i].uuid;
+        v[k].room_no = zt_presence_room_no(m, tl[i].room);
+        v[k].start = tl[i].ts;
+        v[k].end = e;
+
+        if (tl[i].nv_ts != ZT_PRESENCE_NONE
+            && tl[i].nv_ts <= e + ZT_MOVE_GAP_MS)
+        {
+            v[k].next = ZT_NEXT_ROOM;
+            v[k].next_room_uuid = m->rooms[tl[i].nv_room].uuid;
+            v[k].next_room_no = zt_presence_room_no(m, tl[i].nv_room);
+
+        } else if (e < pend
+                   && !(pend - e <= ZT_MOVE_GAP_MS
+                        && (pend == tl[i].out || pend == nend)))
+        {
+            v[k].next = ZT_NEXT_MAIN;
+
+        } else {
+            /* the presence ends with the visit, or right after it */
+            v[k].next = ZT_NEXT_LEFT;
+        }
+
+        k++;
+    }
+
+    qsort(v, k, sizeof(zt_journey_visit_t), zt_presence_visit_cmp);
+
+    j->visits = v;
+    j->nvisits = k;
+
+    return ZT_OK;
+}
+
+
+static int
+zt_presence_span_cmp(const void *a, const void *b)
+{
+    const zt_journey_span_t  *x = a, *y = b;
+
+    if (x->end != y->end) {
+        return x->end < y->end ? -1 : 1;
+    }
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+
+static int
+zt_presence_span_start_cmp(const void *a, const void *b)
+{
+    const zt_journey_span_t  *x = a, *y = b;
+
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+
+static int
+zt_presence_visit_cmp(const void *a, const void *b)
+{
+    const zt_journey_visit_t  *x = a, *y = b;
+
+    if (x->start != y->start) {
+        return x->start < y->start ? -1 : 1;
+    }
+
+    return strcmp(x->room_uuid, y->room_uuid);
+}

@@ -1,0 +1,148 @@
+/*
+ * zt_presence_int: the engine's state, shared by its files (fold and
+ * state in zt_presence.c, JSON in zt_presence_json.c, derivation in
+ * zt_presence_derive.c, the status CSV in zt_presence_csv.c).  Not for
+ * use outside zoomtrack/presence.
+ *
+ * Everything is a set of event times per (meeting, person[, room]):
+ * insertion is commutative and idempotent, so any arrival order and any
+ * duplicates give the same sets, and everything shown is derived from
+ * the sets alone.
+ */
+
+#ifndef ZT_PRESENCE_INT_H
+#define ZT_PRESENCE_INT_H
+
+
+#include "zt_presence.h"
+
+
+#define ZT_PRESENCE_KEY_LEN  512
+#define ZT_PRESENCE_NONE     INT64_MAX
+
+/* which value of a zt_presence_str_t an event may set */
+#define ZT_PRESENCE_FIRST    1
+#define ZT_PRESENCE_LAST     2
+
+
+typedef enum {
+    ZT_PR_IGNORE = 0,
+    ZT_PR_OTHER,                        /* any other event of a meeting */
+    ZT_PR_JOIN,
+    ZT_PR_LEAVE,
+    ZT_PR_ROOM_JOIN,
+    ZT_PR_ROOM_LEAVE,
+    ZT_PR_END
+} zt_presence_kind_e;
+
+
+typedef struct {
+    int64_t  *v;                        /* sorted, unique */
+    size_t    n;
+    size_t    cap;
+} zt_ts_set_t;
+
+
+/* a string -> index map: open addressing, FNV-1a, power-of-2 slots */
+typedef struct {
+    uint32_t  *slot;                    /* index + 1; 0 = empty */
+    size_t     cap;
+} zt_pmap_t;
+
+
+typedef struct {
+    size_t       room;                  /* index into the meeting's rooms */
+    zt_ts_set_t  joins;
+    zt_ts_set_t  leaves;
+} zt_presence_rset_t;
+
+
+/*
+ * A name or email kept twice: the latest non-empty (the status CSV) and
+ * the first non-empty (the report); ties by the greater resp. smaller
+ * string, so the outcome does not depend on order.
+ */
+typedef struct {
+    char     *last;
+    int64_t   last_ts;
+    char     *first;
+    int64_t   first_ts;
+} zt_presence_str_t;
+
+
+typedef struct {
+    char                 *key;
+    zt_presence_str_t     name;
+    zt_presence_str_t     email;
+    zt_ts_set_t           joins;        /* main meeting */
+    zt_ts_set_t           leaves;
+    zt_presence_rset_t   *visits;       /* one per room entered */
+    size_t                nvisits;
+} zt_presence_person_t;
+
+
+typedef struct {
+    char     *uuid;
+    int64_t   first_join;               /* ZT_PRESENCE_NONE: no join seen */
+    int64_t   first_seen;
+} zt_presence_room_t;
+
+
+typedef struct {
+    char                   *uuid;
+    char                   *id;         /* the greatest non-empty seen */
+    int64_t                 first_ts;   /* any event; NONE: none yet */
+    int64_t                 last_ts;
+    int                     dirty;
+    zt_ts_set_t             ends;
+    zt_presence_room_t     *rooms;
+    size_t                  nrooms;
+    zt_pmap_t               room_map;
+    zt_presence_person_t  **people;
+    size_t                  npeople;
+    zt_pmap_t               people_map;
+} zt_presence_meeting_t;
+
+
+struct zt_presence_s {
+    zt_presence_meeting_t  **meetings;
+    size_t                   n;
+    zt_pmap_t                map;
+};
+
+
+/* zt_presence.c */
+int zt_ts_add(zt_ts_set_t *s, int64_t ts);
+size_t zt_ts_lower(const zt_ts_set_t *s, int64_t ts);
+int64_t zt_ts_last(const zt_ts_set_t *s);
+int zt_ts_has_between(const zt_ts_set_t *s, int64_t lo, int64_t hi);
+zt_presence_meeting_t *zt_presence_meeting(zt_presence_t *p,
+    const char *uuid);
+zt_presence_person_t *zt_presence_person(zt_presence_meeting_t *m,
+    const char *key);
+int zt_presence_room(zt_presence_meeting_t *m, const char *uuid,
+    size_t *idx);
+zt_presence_rset_t *zt_presence_rset(zt_presence_person_t *pp, size_t room);
+int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
+    int which);
+int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);
+int zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
+    int64_t first_seen);
+int zt_presence_seen(zt_presence_meeting_t *m, int64_t first,
+    int64_t last);
+
+/* zt_presence_map.c: the index for s, or (size_t) -1; add s -> idx */
+size_t zt_pmap_find(const zt_pmap_t *map, const char *s,
+    const char *(*name)(const void *base, size_t i), const void *base);
+int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
+    const char *(*name)(const void *base, size_t i), const void *base);
+
+/* zt_presence_derive.c */
+void zt_presence_derive(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row);
+int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
+unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
+int zt_presence_has_presence(const zt_presence_person_t *pp);
+
+
+#endif /* ZT_PRESENCE_INT_H */

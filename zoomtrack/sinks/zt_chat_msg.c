@@ -1,0 +1,617 @@
+/*
+ * zt_chat_msg: presence changes from records (zt_chat_msg.h); the message
+ * that says them is zt_chat_text.c.  The rules follow the status CSV's (README,
+ * "Presence rules"): one person is one zt_person_key() within a meeting
+ * instance; a main-meeting leave followed within ZT_CHAT_MOVE_GAP_MS by a
+ * join (main or room) is a breakout-room move, so the leave is taken back
+ * before it is said; an event older than the latest one known for the
+ * person changes nothing (a late or redelivered event never regresses);
+ * meeting.ended takes everyone offline.  Emails never reach the text: a
+ * display name that is an email is cut at the '@' as in the CSV, a leave
+ * reason holding an '@' is left out, and a remaining '@' gets a zero-width
+ * space after it so "@channel" in a name cannot notify a whole channel.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "zt_core.h"
+#include "zt_event.h"
+#include "zt_chat_msg.h"
+
+
+typedef enum {
+    ZT_CHAT_EV_NONE = 0,
+    ZT_CHAT_EV_START,
+    ZT_CHAT_EV_END,
+    ZT_CHAT_EV_JOIN,
+    ZT_CHAT_EV_LEAVE,
+    ZT_CHAT_EV_ROOM_JOIN,
+    ZT_CHAT_EV_ROOM_LEAVE
+} zt_chat_ev_e;
+
+
+/* what zt_chat_fold() works on: one record's fields */
+typedef struct {
+    zt_chat_ev_e   ev;
+    const char    *meeting;
+    const char    *room;
+    const char    *name;
+    const char    *email;
+    int64_t        ts;
+    int64_t        at;
+    char           key[512];
+    json_t        *m;             /* the meeting, in the state */
+    json_t        *p;             /* the person, in the state */
+} zt_chat_ctx_t;
+
+
+static zt_chat_ev_e zt_chat_event(const char *type);
+static int zt_chat_allowed(const char *allowlist, const char *name,
+    const char *email);
+static json_t *zt_chat_meeting(json_t *state, const char *uuid,
+    const char *id);
+static json_t *zt_chat_person(json_t *m, const char *key);
+static int zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
+    const zt_chat_opts_t *opts, const char *kind, const char *reason);
+static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
+    const json_t *rec, const zt_chat_opts_t *opts);
+static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
+static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
+    const zt_chat_opts_t *opts);
+static void zt_chat_reason(const char *in, char *out, size_t outlen);
+
+
+int
+zt_chat_parse_events(const char *list, unsigned *mask)
+{
+    size_t       i, len;
+    unsigned     m;
+    const char  *p, *e;
+
+    static const struct {
+        const char  *name;
+        unsigned     bit;
+    } kinds[] = {
+        { "joins", ZT_CHAT_JOINS },
+        { "leaves", ZT_CHAT_LEAVES },
+        { "rooms", ZT_CHAT_ROOMS },
+        { "meetings", ZT_CHAT_MEETINGS },
+    };
+
+    m = 0;
+
+    for (p = list; *p; p = *e ? e + 1 : e) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+
+        for (e = p; *e && *e != ','; e++) { /* void */ }
+
+        len = (size_t) (e - p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            len--;
+        }
+
+        if (len == 0) {
+            continue;
+        }
+
+        for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+            if (strlen(kinds[i].name) == len
+                && strncasecmp(kinds[i].name, p, len) == 0)
+            {
+                m |= kinds[i].bit;
+                break;
+            }
+        }
+
+        if (i == sizeof(kinds) / sizeof(kinds[0])) {
+            return ZT_ERROR;
+        }
+    }
+
+    if (m == 0) {
+        return ZT_ERROR;
+    }
+
+    *mask = m;
+    return ZT_OK;
+}
+
+
+json_t *
+zt_chat_state_new(void)
+{
+    return json_pack("{s:i, s:{}, s:[]}", "version", 1, "meetings",
+                     "pending");
+}
+
+
+int
+zt_chat_state_check(const json_t *state)
+{
+    if (!json_is_object(state)
+        || !json_is_object(json_object_get(state, "meetings"))
+        || !json_is_array(json_object_get(state, "pending")))
+    {
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+static zt_chat_ev_e
+zt_chat_event(const char *type)
+{
+    size_t  i;
+
+    static const struct {
+        const char    *type;
+        zt_chat_ev_e   ev;
+    } map[] = {
+        { "meeting.started", ZT_CHAT_EV_START },
+        { "webinar.started", ZT_CHAT_EV_START },
+        { "meeting.ended", ZT_CHAT_EV_END },
+        { "webinar.ended", ZT_CHAT_EV_END },
+        { "meeting.participant_joined", ZT_CHAT_EV_JOIN },
+        { "webinar.participant_joined", ZT_CHAT_EV_JOIN },
+        { "meeting.participant_left", ZT_CHAT_EV_LEAVE },
+        { "webinar.participant_left", ZT_CHAT_EV_LEAVE },
+        { "meeting.participant_joined_breakout_room", ZT_CHAT_EV_ROOM_JOIN },
+        { "meeting.participant_left_breakout_room", ZT_CHAT_EV_ROOM_LEAVE },
+    };
+
+    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (strcmp(type, map[i].type) == 0) {
+            return map[i].ev;
+        }
+    }
+
+    return ZT_CHAT_EV_NONE;
+}
+
+
+const char *
+zt_chat_str(const json_t *o, const char *key)
+{
+    const char  *s;
+
+    s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+
+int64_t
+zt_chat_int(const json_t *o, const char *key)
+{
+    json_t  *v;
+
+    v = json_object_get(o, key);
+    if (json_is_integer(v)) {
+        return (int64_t) json_integer_value(v);
+    }
+
+    if (json_is_string(v)) {
+        return strtoll(json_string_value(v), NULL, 10);
+    }
+
+    return 0;
+}
+
+
+/* the status CSV's rule: names or emails, case-insensitive; "" = all */
+static int
+zt_chat_allowed(const char *allowlist, const char *name, const char *email)
+{
+    int          any;
+    size_t       len;
+    const char  *p, *e;
+
+    if (allowlist == NULL) {
+        return 1;
+    }
+
+    any = 0;
+
+    for (p = allowlist; *p; p = *e ? e + 1 : e) {
+        while (*p == ' ' || *p == '\t') {
+            p++;
+        }
+
+        for (e = p; *e && *e != ','; e++) { /* void */ }
+
+        len = (size_t) (e - p);
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+            len--;
+        }
+
+        if (len == 0) {
+            continue;
+        }
+
+        any = 1;
+
+        if ((strlen(name) == len && strncasecmp(name, p, len) == 0)
+            || (strlen(email) == len && strncasecmp(email, p, len) == 0))
+        {
+            return 1;
+        }
+    }
+
+    return !any;
+}
+
+
+int
+zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
+    const zt_chat_opts_t *opts)
+{
+    zt_chat_ctx_t  c;
+
+    memset(&c, 0, sizeof(c));
+
+    c.ev = zt_chat_event(zt_chat_str(rec, "event_type"));
+    c.meeting = zt_chat_str(rec, "meeting_uuid");
+
+    if (c.ev == ZT_CHAT_EV_NONE || c.meeting[0] == '\0') {
+        return ZT_DECLINED;
+    }
+
+    c.room = zt_chat_str(rec, "breakout_room_uuid");
+    c.name = zt_chat_str(rec, "participant_name");
+    c.email = zt_chat_str(rec, "participant_email");
+    c.ts = zt_chat_int(rec, "event_ts");
+    c.at = arrived_ms;
+
+    c.m = zt_chat_meeting(state, c.meeting, zt_chat_str(rec, "meeting_id"));
+    if (c.m == NULL) {
+        return ZT_ERROR;
+    }
+
+    if (json_object_set_new(c.m, "last", json_integer(arrived_ms)) != 0) {
+        return ZT_ERROR;
+    }
+
+    if (c.ev == ZT_CHAT_EV_START || c.ev == ZT_CHAT_EV_END) {
+        return zt_chat_meeting_event(state, &c, opts);
+    }
+
+    zt_person_key(zt_chat_str(rec, "participant_id"),
+                  zt_chat_str(rec, "registrant_id"), c.email, c.name,
+                  c.key, sizeof(c.key));
+
+    if (c.key[0] == '\0') {
+        return ZT_DECLINED;
+    }
+
+    c.p = zt_chat_person(c.m, c.key);
+    if (c.p == NULL) {
+        return ZT_ERROR;
+    }
+
+    return zt_chat_person_event(state, &c, rec, opts);
+}
+
+
+static json_t *
+zt_chat_meeting(json_t *state, const char *uuid, const char *id)
+{
+    json_t  *ms, *m;
+
+    ms = json_object_get(state, "meetings");
+    m = json_object_get(ms, uuid);
+
+    if (m == NULL) {
+        m = json_pack("{s:s, s:b, s:b, s:i, s:{}, s:{}}", "id", id,
+                      "started", 0, "ended", 0, "last", 0, "people",
+                      "rooms");
+        if (m == NULL || json_object_set_new(ms, uuid, m) != 0) {
+            return NULL;
+        }
+    }
+
+    return m;
+}
+
+
+static json_t *
+zt_chat_person(json_t *m, const char *key)
+{
+    json_t  *people, *p;
+
+    people = json_object_get(m, "people");
+    p = json_object_get(people, key);
+
+    if (p == NULL) {
+        p = json_pack("{s:s, s:b, s:s, s:i, s:i}", "name", "", "online", 0,
+                      "room", "", "left", 0, "ts", 0);
+        if (p == NULL || json_object_set_new(people, key, p) != 0) {
+            return NULL;
+        }
+    }
+
+    return p;
+}
+
+
+/* appends a change to "pending" when its kind is said and its person is */
+static int
+zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
+    const zt_chat_opts_t *opts, const char *kind, const char *reason)
+{
+    unsigned  bit;
+    json_t   *ch;
+
+    bit = kind[0] == 'j' ? ZT_CHAT_JOINS
+          : kind[0] == 'l' ? ZT_CHAT_LEAVES
+          : kind[0] == 'r' ? ZT_CHAT_ROOMS : ZT_CHAT_MEETINGS;
+
+    if (!(opts->mask & bit)) {
+        return ZT_OK;
+    }
+
+    if (c->p && !zt_chat_allowed(opts->allowlist, c->name, c->email)) {
+        return ZT_OK;
+    }
+
+    ch = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "kind", kind,
+                   "meeting", c->meeting, "person", c->p ? c->key : "",
+                   "name", c->p ? zt_chat_str(c->p, "name") : "",
+                   "ts", (json_int_t) c->ts, "at", (json_int_t) c->at);
+    if (ch == NULL) {
+        return ZT_ERROR;
+    }
+
+    if ((kind[0] == 'r'
+         && json_object_set_new(ch, "room", json_string(c->room)) != 0)
+        || (reason && reason[0]
+            && json_object_set_new(ch, "reason", json_string(reason)) != 0)
+        || (kind[0] == 'e'
+            && (json_object_set_new(ch, "people", json_integer(
+                    (json_int_t) json_object_size(
+                        json_object_get(c->m, "people")))) != 0
+                || json_object_set_new(ch, "rooms", json_integer(
+                    (json_int_t) json_object_size(
+                        json_object_get(c->m, "rooms")))) != 0)))
+    {
+        json_decref(ch);
+        return ZT_ERROR;
+    }
+
+    if (json_array_append_new(json_object_get(state, "pending"), ch) != 0) {
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
+    const zt_chat_opts_t *opts)
+{
+    const char  *key;
+    json_t      *p;
+
+    if (c->ev == ZT_CHAT_EV_START) {
+        if (json_is_true(json_object_get(c->m, "started"))) {
+            return ZT_DECLINED;
+        }
+
+        json_object_set_new(c->m, "started", json_true());
+        return zt_chat_change(state, c, opts, "start", NULL);
+    }
+
+    if (json_is_true(json_object_get(c->m, "ended"))) {
+        return ZT_DECLINED;
+    }
+
+    json_object_set_new(c->m, "ended", json_true());
+
+    json_object_foreach(json_object_get(c->m, "people"), key, p) {
+        json_object_set_new(p, "online", json_false());
+        json_object_set_new(p, "room", json_string(""));
+    }
+
+    return zt_chat_change(state, c, opts, "end", NULL);
+}
+
+
+static int
+zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
+    const zt_chat_opts_t *opts)
+{
+    int       online;
+    char      reason[128];
+    int64_t   left;
+    json_t   *rooms, *p = c->p;
+
+    if (c->name[0]) {
+        json_object_set_new(p, "name", json_string(c->name));
+    }
+
+    /* a late, duplicated or out-of-order event never regresses state */
+    if (c->ts < zt_chat_int(p, "ts")) {
+        return ZT_OK;
+    }
+
+    json_object_set_new(p, "ts", json_integer(c->ts));
+
+    online = json_is_true(json_object_get(p, "online"));
+    left = zt_chat_int(p, "left");
+
+    switch (c->ev) {
+
+    case ZT_CHAT_EV_JOIN:
+        if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
+            zt_chat_unleave(state, c);
+            return ZT_OK;
+        }
+
+        if (online) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "online", json_true());
+        json_object_set_new(p, "room", json_string(""));
+        return zt_chat_change(state, c, opts, "join", NULL);
+
+    case ZT_CHAT_EV_LEAVE:
+        json_object_set_new(p, "left", json_integer(c->ts));
+
+        zt_chat_reason(zt_chat_str(rec, "leave_reason"), reason,
+                       sizeof(reason));
+
+        /* Zoom says so when the leave is the first half of a move */
+        if (!online || strcasestr(zt_chat_str(rec, "leave_reason"),
+                                  "breakout"))
+        {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "online", json_false());
+        json_object_set_new(p, "room", json_string(""));
+        return zt_chat_change(state, c, opts, "leave", reason);
+
+    case ZT_CHAT_EV_ROOM_JOIN:
+        if (c->room[0] == '\0') {
+            return ZT_OK;
+        }
+
+        if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
+            zt_chat_unleave(state, c);
+        }
+
+        json_object_set_new(p, "online", json_true());
+
+        rooms = json_object_get(c->m, "rooms");
+        if (json_object_get(rooms, c->room) == NULL
+            && json_object_set_new(rooms, c->room, json_integer(
+                   (json_int_t) json_object_size(rooms) + 1)) != 0)
+        {
+            return ZT_ERROR;
+        }
+
+        if (strcmp(zt_chat_str(p, "room"), c->room) == 0) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "room", json_string(c->room));
+        return zt_chat_change(state, c, opts, "room", NULL);
+
+    case ZT_CHAT_EV_ROOM_LEAVE:
+        if (c->room[0] == '\0'
+            || strcmp(zt_chat_str(p, "room"), c->room) != 0)
+        {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "room", json_string(""));
+        c->room = "";
+        return zt_chat_change(state, c, opts, "room", NULL);
+
+    default:
+        return ZT_DECLINED;
+    }
+}
+
+
+/* a move: the person stays online and the leave is not said */
+static void
+zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
+{
+    size_t   i;
+    int64_t  left;
+    json_t  *pending, *ch;
+
+    left = zt_chat_int(c->p, "left");
+    pending = json_object_get(state, "pending");
+
+    json_array_foreach(pending, i, ch) {
+        if (strcmp(zt_chat_str(ch, "kind"), "leave") == 0
+            && strcmp(zt_chat_str(ch, "meeting"), c->meeting) == 0
+            && strcmp(zt_chat_str(ch, "person"), c->key) == 0
+            && zt_chat_int(ch, "ts") == left)
+        {
+            json_array_remove(pending, i);
+            break;
+        }
+    }
+
+    json_object_set_new(c->p, "online", json_true());
+    json_object_set_new(c->p, "left", json_integer(0));
+}
+
+
+/*
+ * Zoom's leave_reason is HTML about the person ("Jill Chill left the
+ * meeting.<br>Reason: Host ended the meeting."): only the part after
+ * "Reason:" is said, without tags, lowercased first letter, no final dot.
+ */
+static void
+zt_chat_reason(const char *in, char *out, size_t outlen)
+{
+    size_t       n;
+    const char  *p;
+
+    out[0] = '\0';
+
+    p = strcasestr(in, "reason:");
+    if (p == NULL || strchr(in, '@')) {
+        return;
+    }
+
+    p += sizeof("reason:") - 1;
+    n = 0;
+
+    while (*p && n + 1 < outlen) {
+        if (*p == '<') {
+            while (*p && *p != '>') {
+                p++;
+            }
+            if (*p) {
+                p++;
+            }
+            continue;
+        }
+
+        if (n == 0 && isspace((unsigned char) *p)) {
+            p++;
+            continue;
+        }
+
+        out[n++] = *p++;
+    }
+
+    while (n && (out[n - 1] == '.' || isspace((unsigned char) out[n - 1]))) {
+        n--;
+    }
+
+    out[n] = '\0';
+
+    if (n && isupper((unsigned char) out[0])) {
+        out[0] = (char) tolower((unsigned char) out[0]);
+    }
+}
+
+
+void
+zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms)
+{
+    void        *tmp;
+    json_t      *ms, *m;
+    const char  *uuid;
+
+    ms = json_object_get(state, "meetings");
+
+    json_object_foreach_safe(ms, tmp, uuid, m) {
+        if (now_ms - zt_chat_int(m, "last") > keep_ms) {
+            json_object_del(ms, uuid);
+        }
+    }
+}

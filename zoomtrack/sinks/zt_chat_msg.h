@@ -1,0 +1,91 @@
+/*
+ * zt_chat_msg: what the chat sink says, without any I/O.  zt_chat_fold()
+ * turns records into presence changes (joined, left, moved to a room,
+ * meeting started/ended) kept in a JSON state; zt_chat_compose() turns the
+ * changes that are ready into one message people want to read:
+ *
+ *   🟢 Alice joined · Room-2 · 14:02
+ *   🔴 Bob left (network connection error) · 14:05
+ *   🏁 Meeting 85746065432 ended · 23 people, 4 rooms · 15:00
+ *
+ * The state is a JSON object the sink persists as is:
+ *   "meetings": { uuid: { "id", "ended", "last", "people": { person_key:
+ *                 { "name", "online", "room", "left", "ts" } },
+ *                 "rooms": { room_uuid: number } } }
+ *   "pending":  [ { "kind", "meeting", "person", "name", "room", "reason",
+ *                   "ts", "at", "people", "rooms" } ]
+ */
+
+#ifndef ZT_CHAT_MSG_H
+#define ZT_CHAT_MSG_H
+
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+
+/* [chat] events: which kinds of change are said */
+#define ZT_CHAT_JOINS      0x01
+#define ZT_CHAT_LEAVES     0x02
+#define ZT_CHAT_ROOMS      0x04
+#define ZT_CHAT_MEETINGS   0x08
+#define ZT_CHAT_ALL        0x0f
+
+/*
+ * A main-meeting leave followed by a join of the same person within this
+ * many ms is a breakout-room move (README, presence rule 3), not a leave.
+ */
+#define ZT_CHAT_MOVE_GAP_MS   2000
+/* so a leave is held back this long after it arrived before it is said */
+#define ZT_CHAT_LEAVE_HOLD_MS 3000
+
+
+typedef struct {
+    unsigned     mask;          /* ZT_CHAT_* kinds to say */
+    const char  *allowlist;     /* status_allowlist; "" or NULL: everyone */
+    const char  *tz;            /* IANA zone of the times */
+    size_t       max_lines;     /* per message; the rest waits its turn */
+} zt_chat_opts_t;
+
+
+/* "joins,leaves,rooms,meetings" -> mask; ZT_ERROR names nothing known */
+int zt_chat_parse_events(const char *list, unsigned *mask);
+
+/* a new, empty state; NULL when out of memory */
+json_t *zt_chat_state_new(void);
+
+/* ZT_OK when a loaded state has the shape above */
+int zt_chat_state_check(const json_t *state);
+
+/*
+ * Folds one record (the normalised queue record) into state and appends
+ * the changes it makes to state's "pending", stamped arrived_ms.  Returns
+ * ZT_OK (state changed), ZT_DECLINED (not a presence event, or nothing
+ * new), ZT_ERROR (out of memory).  Changes of kinds outside opts->mask or
+ * about people outside the allowlist are not kept.
+ */
+int zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
+    const zt_chat_opts_t *opts);
+
+/*
+ * Takes the pending changes ready at now_ms (in order, stopping at a leave
+ * younger than ZT_CHAT_LEAVE_HOLD_MS) up to opts->max_lines lines, removes
+ * them from "pending" and writes the message into *text (malloc()ed; NULL
+ * when nothing was ready).  Returns ZT_OK or ZT_ERROR (out of memory; the
+ * state is then unchanged).
+ */
+int zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
+    char **text);
+
+/* a string field of o, "" when missing; an integer field (or a numeric
+ * string), 0 when missing */
+const char *zt_chat_str(const json_t *o, const char *key);
+int64_t zt_chat_int(const json_t *o, const char *key);
+
+/* drops meetings idle for longer than keep_ms before now_ms */
+void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
+
+
+#endif /* ZT_CHAT_MSG_H */

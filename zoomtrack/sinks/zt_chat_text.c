@@ -1,0 +1,400 @@
+/*
+ * zt_chat_text: the message that says the pending changes (zt_chat_msg.h,
+ * zt_chat_compose()).  Emails never reach the text: a display name that is
+ * an email is cut at the '@' as in the status CSV, a remaining '@' gets a
+ * zero-width space after it so "@channel" in a name cannot notify a whole
+ * channel, and &, <, > are escaped as Slack wants.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_core.h"
+#include "zt_time.h"
+#include "zt_chat_msg.h"
+
+
+typedef struct {
+    char    *buf;
+    size_t   len;
+    size_t   cap;
+    int      failed;
+} zt_chat_buf_t;
+
+
+static void zt_chat_put(zt_chat_buf_t *b, const char *s, size_t n);
+static void zt_chat_puts(zt_chat_buf_t *b, const char *s);
+static void zt_chat_printf(zt_chat_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b);
+static void zt_chat_room_name(json_t *state, const char *meeting,
+    const char *room, char *out, size_t outlen);
+static void zt_chat_line(json_t *state, const json_t *c, const char *room,
+    int many, const zt_chat_opts_t *opts, zt_chat_buf_t *b);
+static int zt_chat_same(const json_t *a, const json_t *b);
+static size_t zt_chat_ready(json_t *pending, int64_t now_ms,
+    size_t max_lines);
+static void zt_chat_collapse(json_t *pending, size_t take, char *skip);
+
+
+static void
+zt_chat_put(zt_chat_buf_t *b, const char *s, size_t n)
+{
+    char    *nb;
+    size_t   cap;
+
+    if (b->failed) {
+        return;
+    }
+
+    if (b->len + n + 1 > b->cap) {
+        cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) {
+            cap *= 2;
+        }
+
+        nb = realloc(b->buf, cap);
+        if (nb == NULL) {
+            b->failed = 1;
+            return;
+        }
+
+        b->buf = nb;
+        b->cap = cap;
+    }
+
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+
+static void
+zt_chat_puts(zt_chat_buf_t *b, const char *s)
+{
+    zt_chat_put(b, s, strlen(s));
+}
+
+
+static void
+zt_chat_printf(zt_chat_buf_t *b, const char *fmt, ...)
+{
+    int      n;
+    char     tmp[512];
+    va_list  ap;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+
+    if (n < 0) {
+        b->failed = 1;
+        return;
+    }
+
+    zt_chat_put(b, tmp, (size_t) n < sizeof(tmp) ? (size_t) n
+                                                 : sizeof(tmp) - 1);
+}
+
+
+/*
+ * Text from a person: an email-shaped name is cut at the '@' (the status
+ * CSV's rule), the rest is escaped for Slack (&, <, >) and an '@' gets a
+ * zero-width space after it, so no mention can be formed.
+ */
+static void
+zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b)
+{
+    size_t       n;
+    const char  *at, *p;
+
+    n = strlen(in);
+    at = strchr(in, '@');
+
+    if (is_name && at && strchr(in, ' ') == NULL && strchr(at, '.')) {
+        n = (size_t) (at - in);
+    }
+
+    if (is_name && n == 0) {
+        zt_chat_puts(b, "A guest");
+        return;
+    }
+
+    if (n > 80) {
+        n = 80;
+    }
+
+    for (p = in; p < in + n; p++) {
+        switch (*p) {
+        case '&':
+            zt_chat_puts(b, "&amp;");
+            break;
+        case '<':
+            zt_chat_puts(b, "&lt;");
+            break;
+        case '>':
+            zt_chat_puts(b, "&gt;");
+            break;
+        case '@':
+            zt_chat_puts(b, "@\xe2\x80\x8b");
+            break;
+        case '\n':
+        case '\r':
+        case '\t':
+            zt_chat_puts(b, " ");
+            break;
+        default:
+            zt_chat_put(b, p, 1);
+        }
+    }
+}
+
+
+static void
+zt_chat_room_name(json_t *state, const char *meeting, const char *room,
+    char *out, size_t outlen)
+{
+    json_t  *m, *n;
+
+    m = json_object_get(json_object_get(state, "meetings"), meeting);
+    n = json_object_get(json_object_get(m, "rooms"), room);
+
+    if (json_is_integer(n)) {
+        snprintf(out, outlen, "Room-%lld", (long long) json_integer_value(n));
+    } else {
+        snprintf(out, outlen, "a breakout room");
+    }
+}
+
+
+static void
+zt_chat_line(json_t *state, const json_t *c, const char *room, int many,
+    const zt_chat_opts_t *opts, zt_chat_buf_t *b)
+{
+    char         hm[16], rn[64];
+    int64_t      n;
+    const char  *kind, *meeting, *id;
+
+    kind = zt_chat_str(c, "kind");
+    meeting = zt_chat_str(c, "meeting");
+    id = zt_chat_str(json_object_get(json_object_get(state, "meetings"),
+                                     meeting), "id");
+
+    if (zt_time_format_tz(zt_chat_int(c, "ts"), opts->tz, "%H:%M", hm,
+                          sizeof(hm)) != ZT_OK)
+    {
+        snprintf(hm, sizeof(hm), "--:--");
+    }
+
+    if (b->len) {
+        zt_chat_puts(b, "\n");
+    }
+
+    if (strcmp(kind, "start") == 0 || strcmp(kind, "end") == 0) {
+        zt_chat_printf(b, "%s Meeting%s%s %s", kind[0] == 's'
+                       ? "\xf0\x9f\x8e\xac" : "\xf0\x9f\x8f\x81",
+                       id[0] ? " " : "", id, kind[0] == 's' ? "started"
+                                                            : "ended");
+        if (kind[0] == 'e') {
+            n = zt_chat_int(c, "people");
+            zt_chat_printf(b, " \xc2\xb7 %lld %s", (long long) n,
+                           n == 1 ? "person" : "people");
+            n = zt_chat_int(c, "rooms");
+            zt_chat_printf(b, ", %lld %s", (long long) n,
+                           n == 1 ? "room" : "rooms");
+        }
+        zt_chat_printf(b, " \xc2\xb7 %s", hm);
+        return;
+    }
+
+    zt_chat_puts(b, kind[0] == 'j' ? "\xf0\x9f\x9f\xa2 "
+                 : kind[0] == 'l' ? "\xf0\x9f\x94\xb4 "
+                 : room[0] ? "\xe2\x9e\xa1\xef\xb8\x8f "
+                 : "\xe2\x86\xa9\xef\xb8\x8f ");
+    zt_chat_safe(zt_chat_str(c, "name"), 1, b);
+
+    if (kind[0] == 'j') {
+        zt_chat_puts(b, " joined");
+        if (room[0]) {
+            zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
+            zt_chat_printf(b, " \xc2\xb7 %s", rn);
+        }
+
+    } else if (kind[0] == 'l') {
+        zt_chat_puts(b, " left");
+        if (zt_chat_str(c, "reason")[0]) {
+            zt_chat_puts(b, " (");
+            zt_chat_safe(zt_chat_str(c, "reason"), 0, b);
+            zt_chat_puts(b, ")");
+        }
+
+    } else if (room[0]) {
+        zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
+        zt_chat_printf(b, " \xe2\x86\x92 %s", rn);
+
+    } else {
+        zt_chat_puts(b, " \xe2\x86\x92 main room");
+    }
+
+    if (many && id[0]) {
+        zt_chat_printf(b, " \xc2\xb7 meeting %s", id);
+    }
+
+    zt_chat_printf(b, " \xc2\xb7 %s", hm);
+}
+
+
+static int
+zt_chat_same(const json_t *a, const json_t *b)
+{
+    return strcmp(zt_chat_str(a, "meeting"), zt_chat_str(b, "meeting")) == 0
+           && strcmp(zt_chat_str(a, "person"), zt_chat_str(b, "person")) == 0;
+}
+
+
+/* how many pending changes can go now: up to a leave still on hold */
+static size_t
+zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
+{
+    size_t   take, n;
+    json_t  *c;
+
+    n = json_array_size(pending);
+
+    for (take = 0; take < n && take < max_lines; take++) {
+        c = json_array_get(pending, take);
+        if (strcmp(zt_chat_str(c, "kind"), "leave") == 0
+            && now_ms >= zt_chat_int(c, "at")
+            && now_ms - zt_chat_int(c, "at") < ZT_CHAT_LEAVE_HOLD_MS)
+        {
+            break;
+        }
+    }
+
+    return take;
+}
+
+
+/*
+ * Within one message a person's room changes collapse to the last one
+ * (skip[i] set for the others), and a join whose next change is a room
+ * reads "joined · Room-2": the room is noted on the join (as "_room") and
+ * its own line skipped.
+ */
+static void
+zt_chat_collapse(json_t *pending, size_t take, char *skip)
+{
+    size_t   i, j;
+    json_t  *c, *d;
+
+    for (i = 0; i < take; i++) {
+        c = json_array_get(pending, i);
+        if (strcmp(zt_chat_str(c, "kind"), "room") != 0) {
+            continue;
+        }
+        for (j = i + 1; j < take; j++) {
+            d = json_array_get(pending, j);
+            if (zt_chat_same(c, d)) {
+                skip[i] = strcmp(zt_chat_str(d, "kind"), "room") == 0;
+                break;
+            }
+        }
+    }
+
+    for (i = 0; i < take; i++) {
+        c = json_array_get(pending, i);
+        if (skip[i] || strcmp(zt_chat_str(c, "kind"), "join") != 0) {
+            continue;
+        }
+        for (j = i + 1; j < take; j++) {
+            d = json_array_get(pending, j);
+            if (skip[j] || !zt_chat_same(c, d)) {
+                continue;
+            }
+            if (strcmp(zt_chat_str(d, "kind"), "room") == 0
+                && zt_chat_str(d, "room")[0])
+            {
+                skip[j] = 1;
+                json_object_set(c, "_room", json_object_get(d, "room"));
+            }
+            break;
+        }
+    }
+}
+
+
+int
+zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
+    char **text)
+{
+    int            many;
+    size_t         i, take, n;
+    char          *skip;
+    json_t        *pending, *c, *rest;
+    const char    *room;
+    zt_chat_buf_t  b;
+
+    *text = NULL;
+    pending = json_object_get(state, "pending");
+    n = json_array_size(pending);
+
+    take = zt_chat_ready(pending, now_ms, opts->max_lines);
+    if (take == 0) {
+        return ZT_OK;
+    }
+
+    skip = calloc(take, 1);
+    if (skip == NULL) {
+        return ZT_ERROR;
+    }
+
+    many = 0;
+    for (i = 1; i < take; i++) {
+        if (strcmp(zt_chat_str(json_array_get(pending, i), "meeting"),
+                   zt_chat_str(json_array_get(pending, 0), "meeting")) != 0)
+        {
+            many = 1;
+        }
+    }
+
+    zt_chat_collapse(pending, take, skip);
+
+    memset(&b, 0, sizeof(b));
+
+    for (i = 0; i < take; i++) {
+        if (skip[i]) {
+            continue;
+        }
+
+        c = json_array_get(pending, i);
+        room = zt_chat_str(c, strcmp(zt_chat_str(c, "kind"), "join") == 0
+                              ? "_room" : "room");
+        zt_chat_line(state, c, room, many, opts, &b);
+    }
+
+    free(skip);
+
+    rest = json_array();
+    for (i = take; rest && i < n; i++) {
+        if (json_array_append(rest, json_array_get(pending, i)) != 0) {
+            json_decref(rest);
+            rest = NULL;
+        }
+    }
+
+    if (b.failed || rest == NULL
+        || json_object_set_new(state, "pending", rest) != 0)
+    {
+        /* the state stays as it was: the changes are composed again */
+        for (i = 0; i < take; i++) {
+            json_object_del(json_array_get(pending, i), "_room");
+        }
+        free(b.buf);
+        return ZT_ERROR;
+    }
+
+    *text = b.buf;
+    return ZT_OK;
+}
