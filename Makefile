@@ -8,7 +8,7 @@ WARN      = -Wall -Wextra -Werror -Wno-unused-parameter -Wpointer-arith
 ZT_DIRS  := $(sort $(dir $(wildcard zoomtrack/*/*.c zoomtrack/*/*.h)))
 CPPFLAGS += -D_GNU_SOURCE -Icore $(ZT_DIRS:%/=-I%)
 SAN       =
-LIBS      = -lhiredis -lyajl -ljansson -lsqlite3 -lcurl -lcrypto -linih -lm
+LIBS      = -lhiredis -lyajl -ljansson -lsqlite3 -lcurl -lcrypto -linih -lunistring -lm
 
 B        ?= build
 

@@ -27,7 +27,7 @@ is($?, 0, 'make install DESTDIR=') or diag($out);
 
 for my $f (qw(usr/local/bin/zoomtrack usr/lib/nginx/modules/ngx_http_zoomtrack_module.so
               usr/local/share/zoomtrack/www/index.html
-              usr/local/share/zoomtrack/sql/sqlite/daily_report.sql
+              usr/local/share/zoomtrack/sql/sqlite/003-daily_reports.sql
               usr/local/lib/zoomtrack/zoomtrack-daily
               etc/zoomtrack/zoomtrack.conf etc/nginx/zoomtrack/zoomtrack.conf
               etc/nginx/sites-available/zoomtrack

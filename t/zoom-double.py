@@ -14,6 +14,10 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     starts with '/' or contains '//' but was
                                     not double-encoded gets Zoom's 404 3001
   GET  /v2/meetings/{id}            meeting settings (pre-assigned rooms)
+  GET  /v2/report/meetings/{uuid}/participants
+                                    Report API: Bearer checked, the same
+                                    double-encoding rule, page_size <= 300
+                                    (default 30), next_page_token paging
   POST /_control                    {"faults": [...]} replaces the faults
   GET  /_health                     200
 
@@ -21,7 +25,8 @@ The scenario (JSON file, --scenario):
   {"account_id", "client_id", "client_secret", "expires_in",
    "meetings": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "settings": {meeting_id: {...GET /meetings body...}},
-   "faults": [{"on": "qos|token|meeting|any", "type": "429|500|401|badjson|
+   "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
+   "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
                slow", "retry_after": "seconds|http-date|iso|none",
                "seconds": 2, "delay": 3, "count": 1, "skip": 0}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
@@ -56,6 +61,7 @@ STATE = {"scenario": {}, "faults": [], "tokens": {}, "pages": {},
 
 QOS_RE = re.compile(r'^/v2/metrics/meetings/(.+)/participants/qos$')
 MEETING_RE = re.compile(r'^/v2/meetings/([^/]+)$')
+REPORT_RE = re.compile(r'^/v2/report/meetings/(.+)/participants$')
 
 RATE_BODY = {"code": 429, "message": "You have reached the maximum "
              "per-second rate limit for this API. Try again later."}
@@ -306,6 +312,13 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.qos(m.group(1))
             return
+        m = REPORT_RE.match(self.raw_path)
+        if m:
+            f = self.take_fault("report")
+            if f and self.apply_fault(f):
+                return
+            self.report(m.group(1))
+            return
         m = MEETING_RE.match(self.raw_path)
         if m:
             f = self.take_fault("meeting")
@@ -321,7 +334,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.reply(404, {"code": 404, "message": "No such API in the double"})
 
-    def qos(self, seg):
+    def uuid_of(self, seg):
+        """The instance uuid of a path segment, or None after answering
+        as Zoom does when a uuid that needs double-encoding was not."""
         once = urllib.parse.unquote(seg)
         double = "%" in once
         uuid = urllib.parse.unquote(once) if double else once
@@ -331,27 +346,27 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, {"code": 3001, "message":
                              "Meeting does not exist: %s." %
                              re.sub('/+', '', uuid, count=1).lstrip("/")})
-            return
-        if self.query.get("type") != ["past"]:
-            self.reply(400, {"code": 300, "message":
-                             "this double only serves type=past"})
-            return
+            return None
+        return uuid
+
+    def page_of(self, table, uuid, size, default, limit):
+        """Serves one page of table[uuid]["participants"]."""
         try:
-            size = int(self.query.get("page_size", ["1"])[0])
+            size = int(self.query.get("page_size", [str(default)])[0])
         except ValueError:
             size = 0
-        if size < 1 or size > 10:
+        if size < 1 or size > limit:
             self.reply(400, {"code": 300, "message":
-                             "Invalid field: page_size (max 10)."})
-            return
-        mt = STATE["scenario"].get("meetings", {}).get(uuid)
+                             "Invalid field: page_size (max %d)." % limit})
+            return None
+        mt = STATE["scenario"].get(table, {}).get(uuid)
         if mt is None:
             self.reply(404, {"code": 3001, "message":
                              "Meeting does not exist: %s." % uuid})
-            return
+            return None
         if "error" in mt:
             self.reply(mt["error"]["status"], mt["error"]["body"])
-            return
+            return None
         offset = 0
         npt = self.query.get("next_page_token", [""])[0]
         if npt:
@@ -360,20 +375,47 @@ class Handler(BaseHTTPRequestHandler):
             if ref is None or ref[0] != uuid:
                 self.reply(400, {"code": 300,
                                  "message": "Invalid next_page_token."})
-                return
+                return None
             offset = ref[1]
         parts = mt["participants"]
-        page = [expand(p) for p in parts[offset:offset + size]]
         nxt = ""
         if offset + size < len(parts):
             nxt = secrets.token_urlsafe(18)
             with LOCK:
                 STATE["pages"][nxt] = (uuid, offset + size)
+        return mt, parts[offset:offset + size], nxt, size, len(parts)
+
+    def qos(self, seg):
+        uuid = self.uuid_of(seg)
+        if uuid is None:
+            return
+        if self.query.get("type") != ["past"]:
+            self.reply(400, {"code": 300, "message":
+                             "this double only serves type=past"})
+            return
+        got = self.page_of("meetings", uuid, None, 1, 10)
+        if got is None:
+            return
+        mt, page, nxt, size, total = got
         self.reply(200, {"next_page_token": nxt,
-                         "page_count": max(1, math.ceil(len(parts) / size)),
+                         "page_count": max(1, math.ceil(total / size)),
                          "page_size": size,
-                         "total_records": len(parts),
+                         "total_records": total,
                          "meeting_number": mt.get("meeting_number", ""),
+                         "participants": [expand(p) for p in page]})
+
+    def report(self, seg):
+        uuid = self.uuid_of(seg)
+        if uuid is None:
+            return
+        got = self.page_of("reports", uuid, None, 30, 300)
+        if got is None:
+            return
+        mt, page, nxt, size, total = got
+        self.reply(200, {"next_page_token": nxt,
+                         "page_count": max(1, math.ceil(total / size)),
+                         "page_size": size,
+                         "total_records": total,
                          "participants": page})
 
 

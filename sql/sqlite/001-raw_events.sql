@@ -28,7 +28,10 @@ CREATE TABLE IF NOT EXISTS raw_events (
     raw_payload          TEXT NOT NULL,
     gcs_path             TEXT NOT NULL DEFAULT '', -- archive location
     received_at          TEXT NOT NULL DEFAULT '',
-    inserted_at          TEXT NOT NULL
+    inserted_at          TEXT NOT NULL,
+    -- webhook, or report_api for what `zoomtrack reconcile` filled in
+    -- (zt_db.c adds the column to warehouses made before it existed)
+    source               TEXT NOT NULL DEFAULT 'webhook'
 );
 
 CREATE INDEX IF NOT EXISTS raw_events_date

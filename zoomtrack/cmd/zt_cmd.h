@@ -18,6 +18,10 @@ int zt_cmd_drain(int argc, char **argv);
 int zt_cmd_simulate(int argc, char **argv);
 int zt_cmd_report(int argc, char **argv);
 int zt_cmd_camera(int argc, char **argv);
+int zt_cmd_reconcile(int argc, char **argv);
+int zt_cmd_prune(int argc, char **argv);
+int zt_cmd_forget(int argc, char **argv);
+int zt_cmd_attendance(int argc, char **argv);
 int zt_cmd_status(int argc, char **argv);
 
 

@@ -116,6 +116,20 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "chat", "timeout_ms", "5000", "per POST to the chat server" },
     { "chat", "state", "",
       "pending changes and what was sent (default DATA/chat-state.json)" },
+
+    { "roster", "file", "", "roster CSV: name,email,group (all meetings)" },
+    { "roster", "dir", "", "per-meeting rosters: DIR/<meeting_id>.csv" },
+    { "roster", "min_attendance_pct", "75",
+      "present below this share of the meeting is partial" },
+    { "roster", "late_after_mins", "5", "first join later than this: late" },
+    { "roster", "left_early_mins", "10",
+      "last leave earlier than this before the end: left early" },
+
+    { "retention", "raw_days", "", "archive days kept (empty: forever)" },
+    { "retention", "warehouse_days", "",
+      "raw_events and camera days kept (empty: forever)" },
+    { "retention", "reports_days", "",
+      "report files and daily_reports days kept (empty: forever)" },
 };
 
 #define ZT_CONF_NKEYS  (sizeof(zt_conf_keys) / sizeof(zt_conf_keys[0]))

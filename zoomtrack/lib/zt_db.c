@@ -17,6 +17,28 @@
 #include "zt_sql.h"
 
 
+/*
+ * Columns added after a release: CREATE TABLE IF NOT EXISTS leaves older
+ * warehouses as they were, so each such column is added here when absent.
+ */
+static int
+zt_db_upgrade(sqlite3 *db, char **msg)
+{
+    sqlite3_stmt  *st;
+
+    if (sqlite3_prepare_v2(db, "SELECT source FROM raw_events LIMIT 0", -1,
+                           &st, NULL)
+        == SQLITE_OK)
+    {
+        sqlite3_finalize(st);
+        return SQLITE_OK;
+    }
+
+    return sqlite3_exec(db, "ALTER TABLE raw_events ADD COLUMN source TEXT "
+                        "NOT NULL DEFAULT 'webhook'", NULL, NULL, msg);
+}
+
+
 int
 zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
 {
@@ -92,6 +114,10 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
             *db = NULL;
             return ZT_ERROR;
         }
+    }
+
+    if (zt_db_upgrade(*db, &msg) != SQLITE_OK) {
+        goto failed;
     }
 
     return ZT_OK;

@@ -60,7 +60,8 @@ enum {
     ZT_WH_RAW_PAYLOAD,
     ZT_WH_GCS_PATH,
     ZT_WH_RECEIVED_AT,
-    ZT_WH_INSERTED_AT
+    ZT_WH_INSERTED_AT,
+    ZT_WH_SOURCE
 };
 
 
@@ -96,8 +97,8 @@ static const char  zt_wh_insert[] =
     "participant_id, participant_user_id, participant_uuid, parent_user_id, "
     "registrant_id, participant_name, participant_email, person_key, "
     "breakout_room_uuid, action, leave_reason, raw_payload, gcs_path, "
-    "received_at, inserted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "received_at, inserted_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 
 static int zt_warehouse_init(const zt_conf_t *conf, void **ctx);
@@ -307,6 +308,11 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
         zt_warehouse_str(it->rec, "participant_name", &len, NULL, 0),
         key, sizeof(key));
     sqlite3_bind_text(st, ZT_WH_PERSON_KEY, key, -1, SQLITE_TRANSIENT);
+
+    /* the module's records carry no source: they are webhooks */
+    s = zt_warehouse_str(it->rec, "source", &len, NULL, 0);
+    sqlite3_bind_text(st, ZT_WH_SOURCE, s[0] ? s : "webhook", -1,
+                      SQLITE_STATIC);
 
     rc = sqlite3_step(st);
 

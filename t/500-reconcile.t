@@ -1,0 +1,154 @@
+#!/usr/bin/perl
+
+# zoomtrack reconcile: a meeting whose webhooks were partly lost (the
+# endpoint was down from 09:25 to 09:55) is completed from Zoom's Report
+# API (the double's /report/meetings/{uuid}/participants, paged), so that
+# the report equals the full meeting's; a rerun adds nothing; sessions the
+# webhooks already know add nothing; the events are marked report_api; a
+# plan without Report API access is reported as unavailable, not an error.
+
+use strict;
+use warnings;
+
+use Test::More;
+
+use lib 't/lib', 't/data/report';
+use ZtTest;
+use ZoomDouble;
+use Fixture qw(parse_fixture load_warehouse);
+
+my $top = top_dir();
+chdir $top or die;
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
+
+my $head = <<'EV';
+tz Europe/Berlin
+date 2026-11-20
+meeting M uuid=/rc+Uuid//x== id=85011112222
+person ana id=uA email=ana@example.org name="Ana Lima"
+person bo id=uB email=bo@example.org name="Bo Chen"
+person cy name="Cy (Guest)"
+room R1 uuid=rc-room-1
+at 09:00:00 M start
+at 09:00:00 M join ana
+at 09:00:00 M join cy
+at 09:05:00 M join bo
+at 09:10:00 M move ana R1
+at 09:20:00 M move ana main
+at 09:20:00 M leave cy
+EV
+my $lost = <<'EV';
+at 09:30:00 M join cy
+at 09:50:00 M leave bo
+EV
+my $tail = <<'EV';
+at 10:00:00 M leave ana
+at 10:00:00 M leave cy
+at 10:00:00 M end
+EV
+
+my $uuid = '/rc+Uuid//x==';
+my %iso = map { $_ => "2026-11-20T$_:00Z" } qw(09:00 09:05 09:20 09:30
+                                                09:50 10:00);
+sub session {
+    my ($id, $name, $email, $from, $to) = @_;
+    return { id => $id, participant_user_id => $id, user_id => '1677',
+             name => $name, user_email => $email, registrant_id => '',
+             join_time => $iso{$from}, leave_time => $iso{$to},
+             duration => 60, failover => JSON::PP::false(),
+             status => 'in_meeting', customer_key => '' };
+}
+my @sessions = (session('uA', 'Ana Lima', 'ana@example.org', '09:00',
+                        '10:00'),
+                session('uB', 'Bo Chen', 'bo@example.org', '09:05',
+                        '09:50'),
+                session('', 'Cy (Guest)', '', '09:00', '09:20'),
+                session('', 'Cy (Guest)', '', '09:30', '10:00'));
+
+my $zoom = start_zoom_double(reports => {
+    $uuid => { participants => \@sessions },
+    'no-plan==' => { error => { status => 400, body => {
+        code => 200, message => 'No permission.' } } },
+});
+
+sub report_of {
+    my ($name, $ev, @pre) = @_;
+    my $dir = tmp_dir() . "/$name";
+    my $f = parse_fixture($ev);
+    load_warehouse($f, $dir, $top);
+    my $conf = $zoom->camera_conf(timezone => 'Europe/Berlin');
+    my %env = (ZOOMTRACK_WAREHOUSE_PATH => "$dir/zoomtrack.db",
+               ZOOMTRACK_DATA_DIR => $dir);
+    my @out;
+    for my $args (@pre) {
+        my ($rc, $out, $err) = run_zoomtrack(['reconcile', '-c', $conf,
+                                              @$args], env => \%env);
+        push @out, [ $rc, $out, $err ];
+    }
+    my ($rc, $out, $err) = run_zoomtrack(
+        ['report', '-c', $conf, '--date', '2026-11-20', '--out',
+         "$dir/r.csv"], env => \%env);
+    is($rc, 0, "$name: report exit 0") or diag($err);
+    return (slurp("$dir/r.csv") // '', "$dir/zoomtrack.db", @out);
+}
+
+# the first 20 columns: what the report said before reconcile existed
+sub cells {
+    my ($csv) = @_;
+    return [ map { my @c = /("(?:[^"]|"")*"|[^,]*)(?:,|$)/g;
+                   join(',', @c[0 .. 19]) } split /\n/, $csv ];
+}
+
+my ($full) = report_of('full', $head . $lost . $tail);
+my ($before) = report_of('before', $head . $tail);
+isnt(join("\n", @{ cells($before) }), join("\n", @{ cells($full) }),
+     'without reconcile the lost events show in the report');
+my ($gap, $db, $r1, $r2) = report_of(
+    'gap', $head . $tail, ['--date', '2026-11-20'],
+    ['--date', '2026-11-20']);
+
+is($r1->[0], 0, 'reconcile exits 0') or diag($r1->[2]);
+like($r1->[1], qr/4 session\(s\) from Zoom, 2 already known, 1 join\(s\) and 1 leave\(s\) added/,
+     'Ana and Cy\'s first session are known; Cy\'s rejoin and Bo\'s leave '
+     . 'are added') or diag($r1->[1]);
+like($r2->[1], qr/0 join\(s\) and 0 leave\(s\) added/, 'a rerun adds nothing')
+    or diag($r2->[1]);
+
+my $rows = ZoomDouble::sql_rows($db, "SELECT event_type, person_key, "
+    . "event_ts, source FROM raw_events WHERE source = 'report_api' "
+    . "ORDER BY event_ts");
+is(scalar @$rows, 2, 'two events stored, marked report_api');
+is_deeply([ map { "$_->[0] $_->[1]" } @$rows ],
+          [ 'meeting.participant_joined name:Cy (Guest)',
+            'meeting.participant_left id:uB' ],
+          'the joins and leaves the webhooks missed');
+
+is_deeply(cells($gap), cells($full),
+          'the reconciled report equals the full meeting\'s');
+
+my $reqs = $zoom->requests;
+my @rep = grep { $_->{path} =~ m{^/v2/report/meetings/} } @$reqs;
+ok(@rep >= 2, 'the Report API was asked');
+is($rep[0]{path}, '/v2/report/meetings/%252Frc%252BUuid%252F%252Fx%253D%253D/participants',
+   'the uuid is double-encoded');
+like($rep[0]{query}, qr/(^|&)page_size=300(&|$)/, 'page_size=300');
+
+# a meeting on a plan without the Report API: said, not an error
+my $dir = tmp_dir() . '/noplan';
+my $f = parse_fixture("tz UTC\ndate 2026-11-20\nmeeting N uuid=no-plan== "
+                      . "id=1\nperson p id=uP name=P\n"
+                      . "at 09:00:00 N join p\nat 09:30:00 N leave p\n");
+load_warehouse($f, $dir, $top);
+my ($rc, $out, $err) = run_zoomtrack(
+    ['reconcile', '-c', $zoom->camera_conf, '--date', '2026-11-20'],
+    env => { ZOOMTRACK_WAREHOUSE_PATH => "$dir/zoomtrack.db" });
+is($rc, 0, 'no Report API access: exit 0') or diag($err);
+like($out, qr/no-plan==: unavailable \(Zoom: HTTP 400, code 200: No permission\.\)/,
+     'and says which meeting and why');
+unlike($out . $err . $zoom->log_text, qr/\Q$ZoomDouble::CRED{client_secret}\E/,
+       'the client secret is never printed');
+
+($rc, $out, $err) = run_zoomtrack(['reconcile', '--meeting', 'x']);
+is($rc, 2, 'no --date: exit 2');
+
+done_testing();

@@ -1,0 +1,139 @@
+#!/usr/bin/perl
+
+# zoomtrack forget: on a populated data dir (archive, warehouse, a report
+# on disk, records still queued in Redis), one person asked for by email
+# (in another case) goes from every store, checked file by file and row by
+# row; the other person stays whole; --dry-run changes nothing; a second run
+# finds nothing; the log holds counts, never who.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use JSON::PP;
+use Test::More;
+use ZtTest;
+
+require "$FindBin::Bin/139-drain-lib.pl";
+
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
+
+my $tmp = tmp_dir();
+my $redis = start_redis();
+my $data = "$tmp/data";
+my $conf = ZtDrain::write_conf("$tmp/z.conf", data_dir => $data,
+                               redis => $redis->address,
+                               log_file => "$tmp/zt.log",
+                               'status.enabled' => 'no');
+ZtTest::spit($conf, ZtTest::slurp($conf) =~ s/^log_level/log_file = $tmp\/zt.log\nlog_level/mr);
+
+my $T = 1795165200000;                      # 2026-11-20T08:20:00Z
+my $n = 0;
+sub body {
+    my ($type, $id, $name, $email, $ts) = @_;
+    my $b = decode_json(payload("meeting.$type"));
+    my $p = $b->{payload}{object}{participant};
+    $b->{event_ts} = $ts;
+    $b->{payload}{object}{uuid} = 'forget-uuid==';
+    $b->{payload}{object}{id} = '85099999999';
+    @$p{qw(id participant_user_id user_name email)} = ($id, $id, $name,
+                                                        $email);
+    $p->{join_time} = $p->{leave_time} = undef;
+    delete @$p{qw(join_time leave_time registrant_id)};
+    return JSON::PP->new->canonical->encode($b);
+}
+sub recs_of {
+    my ($id, $name, $email, $from) = @_;
+    return map { ZtDrain::make_record(body($_->[0], $id, $name, $email,
+                                           $T + $_->[1]),
+                                      event_id => ZtDrain::event_id(7, ++$n)) }
+        ([ 'participant_joined', $from ], [ 'participant_left', $from + 600000 ],
+         [ 'participant_joined', $from + 900000 ],
+         [ 'participant_left', $from + 1500000 ]);
+}
+
+my @ana = recs_of('uAna', 'Ana Lima', 'ana@example.org', 0);
+my @bo = recs_of('uBo', 'Bo Chen', 'bo@example.org', 1000);
+ZtDrain::push_records($redis->port, ['zoomtrack:archive',
+                                     'zoomtrack:warehouse'], [@ana, @bo]);
+my ($rc, $out, $err) = run_zoomtrack(['drain', '-c', $conf, '--once'],
+                                     timeout => 60);
+is($rc, 0, 'drain --once stored everything') or diag($err);
+
+my $db = "$data/zoomtrack.db";
+is(ZtDrain::db_count($db), 8, 'eight warehouse rows');
+is(scalar(ZtDrain::archive_files("$data/raw")), 8, 'eight archived bodies');
+
+($rc, $out, $err) = run_zoomtrack(['report', '-c', $conf, '--date',
+                                   '2026-11-20']);
+is($rc, 0, 'report written') or diag($err);
+my ($csv) = glob("$data/reports/DAILY_REPORT_2026-11-20.csv");
+like(slurp($csv), qr/Ana Lima/, 'the report names Ana');
+
+# more of both still queued (no drainer running)
+my @ana2 = recs_of('uAna', 'Ana Lima', 'ana@example.org', 2000000);
+my @bo2 = recs_of('uBo', 'Bo Chen', 'bo@example.org', 2000000);
+ZtDrain::push_records($redis->port, ['zoomtrack:warehouse'], [@ana2, @bo2]);
+$redis->cmd('LPUSH', 'zoomtrack:warehouse:dead', encode_json({
+    reason => 'x', sink => 'warehouse', record => $ana2[0], at => 'now' }));
+is($redis->llen('zoomtrack:warehouse'), 8, 'eight records queued');
+
+my $state = sub {
+    return join('|', ZtDrain::db_count($db),
+                scalar(ZtDrain::archive_files("$data/raw")),
+                $redis->llen('zoomtrack:warehouse'),
+                $redis->llen('zoomtrack:warehouse:dead'), slurp($csv));
+};
+my $before = $state->();
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email',
+                                   'ANA@example.org', '--dry-run']);
+is($rc, 0, 'dry run exits 0') or diag($err);
+like($out, qr/warehouse\s+5 found/,
+     'dry run: four raw_events and one daily_reports row found')
+    or diag($out);
+like($out, qr/archive\s+4 found/, 'dry run: four archived bodies found');
+like($out, qr/redis\s+5 found/, 'dry run: four queued + one dead letter');
+is($state->(), $before, 'dry run: nothing changed');
+
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email',
+                                   'ANA@example.org']);
+is($rc, 0, 'forget exits 0') or diag($err);
+like($out, qr/1 identity in the warehouse/, 'one identity found');
+is(ZtDrain::sql($db, "SELECT count(*) FROM raw_events WHERE "
+                . "participant_email = 'ana\@example.org' OR person_key "
+                . "LIKE '%uAna%'"), 0, 'no warehouse row of Ana');
+is(ZtDrain::db_count($db), 4, 'Bo\'s four rows stay');
+is(ZtDrain::sql($db, "SELECT group_concat(participant_name) FROM "
+                . "daily_reports"), 'Bo Chen', 'daily_reports: only Bo');
+my @files = ZtDrain::archive_files("$data/raw");
+is(scalar @files, 4, 'four archived bodies stay');
+is(scalar(grep { (slurp($_) // '') =~ /Ana Lima/ } @files), 0,
+   'none of them about Ana');
+my $report = slurp($csv);
+unlike($report, qr/Ana Lima|ana\@example/, 'the report no longer has Ana');
+like($report, qr/Bo Chen/, 'but still has Bo');
+is((stat($csv))[2] & 07777, 0600, 'the rewritten report is owner-only');
+my $queued = $redis->lrange('zoomtrack:warehouse');
+is(scalar @$queued, 4, 'Ana\'s queued records are gone');
+is(scalar(grep { /Ana Lima/ } @$queued), 0, 'none left');
+is($redis->llen('zoomtrack:warehouse:dead'), 0, 'nor her dead letter');
+
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email',
+                                   'ana@example.org']);
+is($rc, 0, 'second run exits 0');
+like($out, qr/warehouse\s+0 found.*archive\s+0 found.*reports\s+0 found/s,
+     'and finds nothing') or diag($out);
+
+my $log = slurp("$tmp/zt.log") // '';
+like($log, qr/forget: 4 queued record\(s\)|forget: \d+ queued/,
+     'the log has the counts');
+unlike($log, qr/ana|Ana/i, 'and never who');
+
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf]);
+is($rc, 2, 'no person named: exit 2');
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email', 'a',
+                                   '--name', 'b']);
+is($rc, 2, 'two ways to name one person: exit 2');
+
+done_testing();

@@ -1,0 +1,132 @@
+#!/usr/bin/perl
+
+# zoomtrack attendance over several days against a roster (BOM,
+# semicolons): per person sessions held and attended, minutes, share of
+# meeting time, times late and left early, equal to rows computed by hand;
+# a guest; a roster person who came under two identities; two people with
+# one name told apart by email; a malformed roster row refused by line;
+# csv, json and html (names as text).
+
+use strict;
+use warnings;
+
+use JSON::PP;
+use Test::More;
+
+use lib 't/lib', 't/data/report';
+use ZtTest;
+use Fixture qw(parse_fixture load_warehouse);
+
+my $top = top_dir();
+chdir $top or die;
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
+
+# two sessions of one course, Monday and Tuesday, 60 minutes each
+my $ev = <<'EV';
+tz Europe/Berlin
+date 2026-11-23
+meeting M1 uuid=att-mon== id=85033334444
+meeting M2 uuid=att-tue== id=85033334444
+person ana id=uA email=ana@example.org name="Ana Lima"
+person bo id=uB email=bo@example.org name="Bo Chen"
+person bophone name="Bo Chen (Guest)"
+person kim1 id=uK1 email=kim1@example.org name="Kim Park"
+person kim2 id=uK2 email=kim2@example.org name="Kim Park"
+person eve name="<img src=x onerror=alert(1)>"
+at 2026-11-23T09:00:00Z M1 start
+at 2026-11-23T09:00:00Z M1 join ana
+at 2026-11-23T09:12:00Z M1 join bo
+at 2026-11-23T09:00:00Z M1 join kim1
+at 2026-11-23T09:00:00Z M1 join kim2
+at 2026-11-23T09:20:00Z M1 join eve
+at 2026-11-23T09:30:00Z M1 leave eve
+at 2026-11-23T09:40:00Z M1 leave kim2
+at 2026-11-23T10:00:00Z M1 leave ana
+at 2026-11-23T10:00:00Z M1 leave bo
+at 2026-11-23T10:00:00Z M1 leave kim1
+at 2026-11-23T10:00:00Z M1 end
+at 2026-11-24T09:00:00Z M2 start
+at 2026-11-24T09:00:00Z M2 join ana
+at 2026-11-24T09:30:00Z M2 leave ana
+at 2026-11-24T09:01:00Z M2 join bo
+at 2026-11-24T09:20:00Z M2 leave bo
+at 2026-11-24T09:20:00Z M2 join bophone
+at 2026-11-24T10:00:00Z M2 leave bophone
+at 2026-11-24T09:00:00Z M2 join kim1
+at 2026-11-24T10:00:00Z M2 leave kim1
+at 2026-11-24T10:00:00Z M2 end
+EV
+
+my $dir = tmp_dir() . '/att';
+load_warehouse(parse_fixture($ev), $dir, $top);
+spit("$dir/roster.csv", "\xEF\xBB\xBFname;email;group\r\n"
+     . "Ana Lima;ana\@example.org;A\r\n"
+     . "Bo Chen;;B\r\n"
+     . "Kim Park;kim1\@example.org;A\r\n"
+     . "Kim Park;kim2\@example.org;B\r\n"
+     . "Dee Absent;dee\@example.org;B\r\n");
+my %env = (ZOOMTRACK_DATA_DIR => $dir, ZOOMTRACK_TIMEZONE => 'Europe/Berlin',
+           ZOOMTRACK_ROSTER_FILE => "$dir/roster.csv");
+
+my ($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-24',
+     '--format', 'json', '--out', "$dir/a.json"], env => \%env);
+is($rc, 0, 'attendance exits 0') or diag($err);
+like($out, qr/2 session\(s\), 6 people/, 'two sessions, six people')
+    or diag($out);
+my $rows = decode_json(slurp("$dir/a.json"));
+my %by = map { ("$_->{participant_name}|$_->{participant_email}" => $_) }
+         @$rows;
+
+# hand-computed: minutes, share of 120 min (or of the sessions held)
+my @want = (
+  # name, email, group, held, attended, minutes, pct, late, early
+  [ 'Ana Lima', 'ana@example.org', 'A', 2, 2, '90.0', '75.0', 0, 1 ],
+  # Bo: Mon 09:12-10:00 (late), Tue 09:01-09:20 + phone 09:20-10:00
+  [ 'Bo Chen', '', 'B', 2, 2, '107.0', '89.2', 1, 0 ],
+  [ 'Kim Park', 'kim1@example.org', 'A', 2, 2, '120.0', '100.0', 0, 0 ],
+  [ 'Kim Park', 'kim2@example.org', 'B', 2, 1, '40.0', '33.3', 0, 1 ],
+  [ 'Dee Absent', 'dee@example.org', 'B', 2, 0, '0.0', '0.0', 0, 0 ],
+  [ '<img src=x onerror=alert(1)>', '', '', 1, 1, '10.0', '16.7', 1, 1 ],
+);
+for my $w (@want) {
+    my $r = $by{"$w->[0]|$w->[1]"};
+    ok($r, "row for $w->[0] $w->[1]") or next;
+    is_deeply([ @$r{qw(group sessions_held sessions_attended total_minutes
+                       attendance_pct times_late times_left_early)} ],
+              [ @$w[2 .. 8] ], "$w->[0] $w->[1]: the hand-computed row");
+}
+is(scalar @$rows, 6, 'no other rows');
+
+($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-23',
+     '--out', "$dir/mon.csv"], env => \%env);
+is($rc, 0, 'one day, csv');
+my $csv = slurp("$dir/mon.csv");
+like($csv, qr/^"participant_name","participant_email","group",/,
+     'csv header');
+like($csv, qr/"Dee Absent","dee\@example.org","B","1","0"/,
+     'Dee absent on Monday');
+
+($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-24',
+     '--format', 'html', '--out', "$dir/a.html"], env => \%env);
+is($rc, 0, 'html');
+my $html = slurp("$dir/a.html");
+like($html, qr/&lt;img src=x onerror=alert\(1\)&gt;/, 'names as text');
+unlike($html, qr/<img/, 'no markup from a name');
+like($html, qr/class="s A" title="absent">A</, 'absent cells coloured');
+
+spit("$dir/bad.csv", "name,email\nAna,ana\@example.org\nBo,bo-at-home\n");
+($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-24'],
+    env => { %env, ZOOMTRACK_ROSTER_FILE => "$dir/bad.csv" });
+is($rc, 2, 'a malformed roster: exit 2');
+like($err, qr/bad\.csv line 3: "bo-at-home" is not an email address/,
+     'named by line');
+
+($rc, $out, $err) = run_zoomtrack(['attendance', '--from', '2026-11-24',
+                                   '--to', '2026-11-23'], env => \%env);
+is($rc, 2, 'a period backwards: exit 2');
+
+done_testing();

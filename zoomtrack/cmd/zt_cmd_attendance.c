@@ -1,0 +1,792 @@
+/*
+ * `zoomtrack attendance --from D1 --to D2 [--meeting ID] [--format
+ * csv|json|html] [--out FILE]`: one row per person over a period — sessions
+ * held, attended, minutes, share of meeting time, times late, times left
+ * early — from the same presence engine, identity rule, time zone and
+ * roster rules as the daily report (zt_attendance_meeting.h).  A session is
+ * a meeting instance that started (meeting.started, else its first event)
+ * within the period.  The HTML form adds a person x session grid.
+ *
+ * Who frees what: the period's fold (zt_presence_t), its journeys, the
+ * rosters and the people table live until the end of zt_cmd_attendance().
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "zt_core.h"
+#include "zt_csv.h"
+#include "zt_time.h"
+#include "zt_attendance_meeting.h"
+#include "zt_cmd.h"
+#include "zt_cmd_util.h"
+#include "zt_log.h"
+#include "zt_warehouse.h"
+
+
+#define ZT_ATT_MAX_DAYS  1000
+
+
+typedef struct {
+    char       *uuid;
+    char       *id;
+    int64_t     started;           /* first meeting.started, 0 none */
+    int64_t     ended;             /* last meeting.ended, 0 none */
+    int64_t     first;             /* started, else the first event */
+} zt_att_mtg_t;
+
+
+/* one person of the period: a roster person, or a guest's person key */
+typedef struct {
+    char       *id;                /* "r:" email/name key, or "g:" key */
+    char       *name;
+    char       *email;
+    char       *group;
+    size_t      held, attended, late, early;
+    int64_t     present_ms, meeting_ms;
+    char       *cells;             /* status letter per session */
+} zt_att_person_t;
+
+
+typedef struct {
+    zt_presence_t     *p;
+    zt_att_mtg_t      *m;
+    size_t             nm;
+    zt_att_person_t   *people;
+    size_t             npeople;
+    size_t             nsessions;
+    const char        *tz;
+    int                oom;
+} zt_att_run_t;
+
+
+static int zt_att_fold(void *data, const zt_presence_event_t *ev);
+static int zt_att_mtg_cmp(const void *a, const void *b);
+static int zt_att_read(const zt_conf_t *conf, const char *from,
+    const char *to, const char *meeting, zt_att_run_t *run);
+static zt_roster_t *zt_att_roster(const zt_conf_t *conf, const char *id,
+    int *failed);
+static int zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
+    const zt_att_rules_t *rules, const zt_journey_t *const *j, size_t n,
+    size_t s);
+static zt_att_person_t *zt_att_person(zt_att_run_t *run, const char *id,
+    const char *name, const char *email, const char *group);
+static int zt_att_write(const zt_att_run_t *run, const char *format,
+    FILE *f);
+static void zt_att_report(void *data, const char *msg);
+
+
+static void
+zt_att_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: zoomtrack attendance --from D1 --to D2 [--meeting ID]\n"
+        "                            [--format csv|json|html] [--out FILE]"
+        " [-c FILE]\n\n"
+        "One row per person over the period: sessions held, sessions\n"
+        "attended, total minutes, share of meeting time, times late and\n"
+        "left early, by the daily report's rules ([roster] in the config).\n"
+        "--format html adds a person x session grid.\n\n"
+        "Exit: 0 done, 1 the warehouse failed, 2 usage or configuration "
+        "(a bad roster row included).\n");
+}
+
+
+int
+zt_cmd_attendance(int argc, char **argv)
+{
+    int                      c, rc, failed;
+    size_t                   i, k, nj, s;
+    int64_t                  v;
+    FILE                    *f;
+    zt_conf_t               *conf;
+    zt_roster_t             *roster;
+    zt_journey_t            *js;
+    const char              *path, *from, *to, *meeting, *format, *out;
+    zt_att_run_t             run;
+    zt_att_rules_t           rules;
+    const zt_journey_t     **mine;
+
+    static const struct option  opts[] = {
+        { "from", required_argument, NULL, 'f' },
+        { "to", required_argument, NULL, 't' },
+        { "meeting", required_argument, NULL, 'm' },
+        { "format", required_argument, NULL, 'F' },
+        { "out", required_argument, NULL, 'o' },
+        { "config", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+
+    path = from = to = meeting = out = NULL;
+    format = "csv";
+    optind = 1;
+    opterr = 0;
+
+    while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'f': from = optarg; break;
+        case 't': to = optarg; break;
+        case 'm': meeting = optarg; break;
+        case 'F': format = optarg; break;
+        case 'o': out = optarg; break;
+        case 'c': path = optarg; break;
+        case 'h': zt_att_usage(stdout); return ZT_EXIT_OK;
+        default: zt_att_usage(stderr); return ZT_EXIT_USAGE;
+        }
+    }
+
+    if (optind < argc || from == NULL || to == NULL || strcmp(from, to) > 0
+        || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0
+            && strcmp(format, "html") != 0))
+    {
+        fprintf(stderr, "zoomtrack attendance: --from D1 --to D2 (D1 <= "
+                "D2) are required; --format is csv, json or html\n");
+        return ZT_EXIT_USAGE;
+    }
+
+    conf = zt_cmd_conf("attendance", path);
+    if (conf == NULL) {
+        return ZT_EXIT_USAGE;
+    }
+
+    memset(&run, 0, sizeof(run));
+    memset(&rules, 0, sizeof(rules));
+    rc = ZT_EXIT_FAILURE;
+    js = NULL;
+    nj = 0;
+    mine = NULL;
+    f = NULL;
+
+    zt_conf_get_int(conf, "roster", "min_attendance_pct", &rules.min_pct);
+    zt_conf_get_int(conf, "roster", "late_after_mins", &v);
+    rules.late_after_ms = v * 60000;
+    zt_conf_get_int(conf, "roster", "left_early_mins", &v);
+    rules.left_early_ms = v * 60000;
+
+    if (zt_att_read(conf, from, to, meeting, &run) != ZT_OK) {
+        rc = run.oom ? ZT_EXIT_FAILURE : ZT_EXIT_USAGE;
+        goto done;
+    }
+
+    if (zt_presence_journeys(run.p, NULL, &js, &nj) != ZT_OK
+        || (mine = calloc(nj ? nj : 1, sizeof(zt_journey_t *))) == NULL)
+    {
+        goto done;
+    }
+
+    for (s = 0; s < run.nm; s++) {
+        for (i = 0, k = 0; i < nj; i++) {
+            if (strcmp(js[i].meeting_uuid, run.m[s].uuid) == 0) {
+                mine[k++] = &js[i];
+            }
+        }
+
+        failed = 0;
+        roster = zt_att_roster(conf, run.m[s].id, &failed);
+        if (failed) {
+            rc = ZT_EXIT_USAGE;
+            goto done;
+        }
+
+        /* the meeting's bounds: started/ended, else its presence */
+        rules.start = run.m[s].started;
+        rules.end = run.m[s].ended;
+
+        for (i = 0; i < k; i++) {
+            if (mine[i]->nspans == 0) {
+                continue;
+            }
+            v = mine[i]->spans[0].start;
+            if (run.m[s].started == 0 && (rules.start == 0 || v < rules.start))
+            {
+                rules.start = v;
+            }
+            v = mine[i]->spans[mine[i]->nspans - 1].end;
+            if (run.m[s].ended == 0 && v > rules.end) {
+                rules.end = v;
+            }
+        }
+
+        rc = zt_att_session(&run, roster, &rules, mine, k, s);
+        zt_roster_free(roster);
+
+        if (rc != ZT_OK) {
+            rc = ZT_EXIT_FAILURE;
+            goto done;
+        }
+    }
+
+    f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    if (f == NULL) {
+        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n", out);
+        goto done;
+    }
+
+    rc = zt_att_write(&run, format, f) == ZT_OK ? ZT_EXIT_OK
+                                                : ZT_EXIT_FAILURE;
+
+    fprintf(f == stdout ? stderr : stdout, "attendance %s..%s: %zu "
+            "session(s), %zu people\n", from, to, run.nsessions,
+            run.npeople);
+
+done:
+
+    if (f && f != stdout) {
+        fclose(f);
+    }
+
+    free(mine);
+    zt_presence_journeys_free(js, nj);
+
+    for (i = 0; i < run.npeople; i++) {
+        free(run.people[i].id);
+        free(run.people[i].name);
+        free(run.people[i].email);
+        free(run.people[i].group);
+        free(run.people[i].cells);
+    }
+    free(run.people);
+
+    for (i = 0; i < run.nm; i++) {
+        free(run.m[i].uuid);
+        free(run.m[i].id);
+    }
+    free(run.m);
+
+    zt_presence_free(run.p);
+    zt_conf_free(conf);
+
+    return rc;
+}
+
+
+/* folds the period day by day (folding is idempotent: overlaps are fine) */
+static int
+zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
+    const char *meeting, zt_att_run_t *run)
+{
+    int                        rc, days;
+    char                       err[512], day[16];
+    size_t                     i, n;
+    int64_t                    start, end, first;
+    void                      *wh;
+    const char                *tz;
+    zt_wh_query_t              q;
+    zt_att_mtg_t              *m;
+    const zt_warehouse_ops_t  *ops;
+
+    tz = zt_conf_get(conf, "", "timezone");
+    run->tz = tz;
+
+    if (zt_cmd_day("attendance", conf, from, &start, &end) != ZT_OK
+        || zt_cmd_day("attendance", conf, to, &first, &end) != ZT_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    run->p = zt_presence_create();
+    ops = &zt_warehouse_sqlite;
+    wh = run->p ? ops->open(conf, err, sizeof(err)) : NULL;
+
+    if (wh == NULL) {
+        run->oom = 1;
+        fprintf(stderr, "zoomtrack attendance: %s\n",
+                run->p ? err : "out of memory");
+        return ZT_ERROR;
+    }
+
+    memset(&q, 0, sizeof(q));
+    q.meeting = meeting;
+    rc = ZT_OK;
+    snprintf(day, sizeof(day), "%s", from);
+
+    for (days = 0; rc == ZT_OK && days < ZT_ATT_MAX_DAYS; days++) {
+        q.report_date = day;
+        if (zt_time_day_bounds(day, tz, &q.day_start, &q.day_end) != ZT_OK) {
+            break;
+        }
+
+        rc = ops->events(wh, &q, zt_att_fold, run);
+
+        if (strcmp(day, to) >= 0) {
+            break;
+        }
+
+        /* the next local day starts where this one ends */
+        zt_time_local_date(q.day_end, tz, day);
+    }
+
+    if (rc != ZT_OK) {
+        run->oom = 1;
+        fprintf(stderr, "zoomtrack attendance: reading the warehouse: %s\n",
+                ops->errmsg(wh));
+    }
+
+    ops->close(wh);
+
+    if (rc != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    /* sessions: instances that started in the period, in start order */
+    n = zt_presence_nmeetings(run->p);
+    for (i = 0; i < n; i++) {
+        zt_presence_meeting_info_t  info;
+
+        zt_presence_meeting_info(run->p, i, &info);
+
+        for (m = run->m; m < run->m + run->nm; m++) {
+            if (strcmp(m->uuid, info.uuid) == 0) {
+                break;
+            }
+        }
+
+        if (m == run->m + run->nm) {
+            continue;                       /* no presence: not a session */
+        }
+
+        first = m->started ? m->started : info.first_ts;
+        m->first = first;
+        if (first < start || first >= end
+            || (meeting && strcmp(meeting, m->uuid) != 0
+                && strcmp(meeting, m->id) != 0))
+        {
+            free(m->uuid);
+            free(m->id);
+            *m = run->m[--run->nm];
+        }
+    }
+
+    qsort(run->m, run->nm, sizeof(zt_att_mtg_t), zt_att_mtg_cmp);
+
+    return ZT_OK;
+}
+
+
+static int
+zt_att_mtg_cmp(const void *a, const void *b)
+{
+    const zt_att_mtg_t  *x = a, *y = b;
+
+    if (x->first != y->first) {
+        return x->first < y->first ? -1 : 1;
+    }
+
+    return strcmp(x->uuid, y->uuid);
+}
+
+
+/* folds an event and notes its meeting's start and end */
+static int
+zt_att_fold(void *data, const zt_presence_event_t *ev)
+{
+    size_t         i;
+    zt_att_run_t  *run = data;
+    zt_att_mtg_t  *m;
+
+    if (zt_presence_fold_event(run->p, ev) == ZT_ERROR) {
+        return ZT_ERROR;
+    }
+
+    if (ev->meeting_uuid[0] == '\0') {
+        return ZT_OK;
+    }
+
+    for (i = 0; i < run->nm; i++) {
+        if (strcmp(run->m[i].uuid, ev->meeting_uuid) == 0) {
+            break;
+        }
+    }
+
+    if (i == run->nm) {
+        m = realloc(run->m, (run->nm + 1) * sizeof(zt_att_mtg_t));
+        if (m == NULL) {
+            return ZT_ERROR;
+        }
+        run->m = m;
+        m = &run->m[run->nm++];
+        memset(m, 0, sizeof(zt_att_mtg_t));
+        m->uuid = strdup(ev->meeting_uuid);
+        m->id = strdup(ev->meeting_id);
+        if (m->uuid == NULL || m->id == NULL) {
+            return ZT_ERROR;
+        }
+    }
+
+    m = &run->m[i];
+
+    if (strcmp(ev->event_type, "meeting.started") == 0
+        || strcmp(ev->event_type, "webinar.started") == 0)
+    {
+        if (m->started == 0 || ev->event_ts < m->started) {
+            m->started = ev->event_ts;
+        }
+
+    } else if (strcmp(ev->event_type, "meeting.ended") == 0
+               || strcmp(ev->event_type, "webinar.ended") == 0)
+    {
+        if (ev->event_ts > m->ended) {
+            m->ended = ev->event_ts;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/* the roster of a meeting id: [roster] dir/<id>.csv, else file, else none */
+static zt_roster_t *
+zt_att_roster(const zt_conf_t *conf, const char *id, int *failed)
+{
+    char          path[4096], err[512];
+    FILE         *f;
+    const char   *dir, *file;
+    zt_roster_t  *r;
+
+    dir = zt_conf_get(conf, "roster", "dir");
+    file = zt_conf_get(conf, "roster", "file");
+    path[0] = '\0';
+
+    if (dir[0] && id[0] && strchr(id, '/') == NULL) {
+        snprintf(path, sizeof(path), "%s/%s.csv", dir, id);
+        f = fopen(path, "r");
+        if (f == NULL) {
+            path[0] = '\0';
+        } else {
+            fclose(f);
+        }
+    }
+
+    if (path[0] == '\0' && file[0]) {
+        snprintf(path, sizeof(path), "%s", file);
+    }
+
+    if (path[0] == '\0') {
+        return NULL;
+    }
+
+    r = zt_roster_load(path, err, sizeof(err));
+    if (r == NULL) {
+        fprintf(stderr, "zoomtrack attendance: %s\n", err);
+        *failed = 1;
+    }
+
+    return r;
+}
+
+
+static int
+zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
+    const zt_att_rules_t *rules, const zt_journey_t *const *j, size_t n,
+    size_t s)
+{
+    char                   id[600], letter;
+    size_t                 i, k;
+    zt_att_t              *a;
+    zt_att_person_t       *p;
+    zt_att_meeting_t       am;
+    const zt_roster_person_t  *rp;
+
+    if (zt_att_meeting(roster, rules, j, n, zt_att_report, NULL, &am)
+        != ZT_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    run->nsessions++;
+
+    /* roster people and guests: the absent first, then each journey */
+    for (i = 0; i < am.nabsent + n; i++) {
+        if (i < am.nabsent) {
+            rp = &roster->people[am.absent[i]];
+            a = &am.absent_att;
+        } else {
+            k = i - am.nabsent;
+            rp = am.match[k] >= 0 ? &roster->people[am.match[k]] : NULL;
+            a = &am.att[k];
+        }
+
+        if (rp) {
+            snprintf(id, sizeof(id), "r:%s", rp->email[0] ? rp->email
+                                                          : rp->name_key);
+            p = zt_att_person(run, id, rp->name, rp->email, rp->group);
+        } else {
+            k = i - am.nabsent;
+            snprintf(id, sizeof(id), "g:%s", j[k]->key);
+            p = zt_att_person(run, id, j[k]->name, j[k]->email, "");
+        }
+
+        if (p == NULL) {
+            zt_att_meeting_free(&am);
+            return ZT_ERROR;
+        }
+
+        /* one roster person's identities are counted once per session */
+        if (p->cells[s] != '.' && p->cells[s] != '\0') {
+            continue;
+        }
+
+        letter = a->status == ZT_ATT_ABSENT ? 'A'
+                 : a->status == ZT_ATT_PARTIAL ? 'p'
+                 : a->status == ZT_ATT_GUEST ? 'G' : 'P';
+        p->cells[s] = letter;
+        p->held++;
+        p->meeting_ms += rules->end - rules->start;
+
+        if (a->status != ZT_ATT_ABSENT) {
+            p->attended++;
+            p->present_ms += a->present_ms;
+            p->late += a->late;
+            p->early += a->left_early;
+        }
+    }
+
+    zt_att_meeting_free(&am);
+
+    return ZT_OK;
+}
+
+
+static zt_att_person_t *
+zt_att_person(zt_att_run_t *run, const char *id, const char *name,
+    const char *email, const char *group)
+{
+    size_t            i;
+    zt_att_person_t  *p;
+
+    for (i = 0; i < run->npeople; i++) {
+        if (strcmp(run->people[i].id, id) == 0) {
+            return &run->people[i];
+        }
+    }
+
+    p = realloc(run->people, (run->npeople + 1) * sizeof(zt_att_person_t));
+    if (p == NULL) {
+        return NULL;
+    }
+
+    run->people = p;
+    p = &run->people[run->npeople++];
+    memset(p, 0, sizeof(zt_att_person_t));
+
+    p->id = strdup(id);
+    p->name = strdup(name ? name : "");
+    p->email = strdup(email ? email : "");
+    p->group = strdup(group ? group : "");
+    p->cells = malloc(run->nm + 1);
+
+    if (p->id == NULL || p->name == NULL || p->email == NULL
+        || p->group == NULL || p->cells == NULL)
+    {
+        return NULL;
+    }
+
+    memset(p->cells, '.', run->nm);
+    p->cells[run->nm] = '\0';
+
+    return p;
+}
+
+
+static void
+zt_att_report(void *data, const char *msg)
+{
+    fprintf(stderr, "zoomtrack attendance: roster: %s\n", msg);
+}
+
+
+static int
+zt_att_person_cmp(const void *a, const void *b)
+{
+    const zt_att_person_t  *x = a, *y = b;
+    int                     c;
+
+    c = strcmp(x->group, y->group);
+    if (c == 0) {
+        c = strcasecmp(x->name, y->name);
+    }
+
+    return c ? c : strcmp(x->id, y->id);
+}
+
+
+/* the summary cells of one person (minutes and share with 1 decimal) */
+static void
+zt_att_cells(const zt_att_person_t *p, char num[6][32])
+{
+    snprintf(num[0], 32, "%zu", p->held);
+    snprintf(num[1], 32, "%zu", p->attended);
+    snprintf(num[2], 32, "%.1f", (double) p->present_ms / 60000.0);
+    if (p->meeting_ms > 0) {
+        snprintf(num[3], 32, "%.1f",
+                 (double) p->present_ms * 100.0 / (double) p->meeting_ms);
+    } else {
+        num[3][0] = '\0';
+    }
+    snprintf(num[4], 32, "%zu", p->late);
+    snprintf(num[5], 32, "%zu", p->early);
+}
+
+
+static const char  *zt_att_columns[] = {
+    "participant_name", "participant_email", "group", "sessions_held",
+    "sessions_attended", "total_minutes", "attendance_pct", "times_late",
+    "times_left_early"
+};
+
+
+/* text as HTML: the five characters that matter escaped */
+static void
+zt_att_html_text(FILE *f, const char *s)
+{
+    for ( ; *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+
+static void
+zt_att_write_html(const zt_att_run_t *run, FILE *f)
+{
+    char         num[6][32], day[16];
+    size_t       i, s;
+    const char  *cls, *label;
+
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width\">"
+          "<title>Attendance</title><style>"
+          "body{font:14px system-ui,sans-serif;margin:1.5em;color:#111}"
+          "table{border-collapse:collapse}th,td{border:1px solid #ccc;"
+          "padding:.3em .5em;text-align:left}td.n{text-align:right}"
+          "td.s{text-align:center;font-weight:600}"
+          ".P{background:#b7e4c7}.p{background:#ffe8a3}.A{background:#f4b6b6}"
+          ".G{background:#cfe2ff}.x{color:#999}"
+          "</style></head><body><main><h1>Attendance</h1>"
+          "<p>P present, p partial, A absent, G guest, &middot; not "
+          "expected.</p><table><thead><tr><th scope=\"col\">Name</th>"
+          "<th scope=\"col\">Group</th><th scope=\"col\">Held</th>"
+          "<th scope=\"col\">Attended</th><th scope=\"col\">Minutes</th>"
+          "<th scope=\"col\">% of meeting time</th><th scope=\"col\">Late"
+          "</th><th scope=\"col\">Left early</th>", f);
+
+    for (s = 0; s < run->nm; s++) {
+        zt_time_local_date(run->m[s].first, run->tz, day);
+        fputs("<th scope=\"col\">", f);
+        zt_att_html_text(f, day);
+        fputs("<br>", f);
+        zt_att_html_text(f, run->m[s].id);
+        fputs("</th>", f);
+    }
+
+    fputs("</tr></thead><tbody>\n", f);
+
+    for (i = 0; i < run->npeople; i++) {
+        zt_att_cells(&run->people[i], num);
+        fputs("<tr><th scope=\"row\">", f);
+        zt_att_html_text(f, run->people[i].name);
+        fputs("</th><td>", f);
+        zt_att_html_text(f, run->people[i].group);
+        fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
+                num[0], num[1], num[2], num[3], num[4], num[5]);
+
+        for (s = 0; s < run->nm; s++) {
+            switch (run->people[i].cells[s]) {
+            case 'P': cls = "P"; label = "present"; break;
+            case 'p': cls = "p"; label = "partial"; break;
+            case 'A': cls = "A"; label = "absent"; break;
+            case 'G': cls = "G"; label = "guest"; break;
+            default: cls = "x"; label = "not expected";
+            }
+            fprintf(f, "<td class=\"s %s\" title=\"%s\">%c</td>", cls, label,
+                    run->people[i].cells[s] == '.'
+                    ? '-' : run->people[i].cells[s]);
+        }
+
+        fputs("</tr>\n", f);
+    }
+
+    fputs("</tbody></table></main></body></html>\n", f);
+}
+
+
+static int
+zt_att_write(const zt_att_run_t *run, const char *format, FILE *f)
+{
+    char         num[6][32];
+    size_t       i;
+    json_t      *a, *o;
+    const char  *cells[9];
+
+    qsort(run->people, run->npeople, sizeof(zt_att_person_t),
+          zt_att_person_cmp);
+
+    if (strcmp(format, "html") == 0) {
+        zt_att_write_html(run, f);
+        return ferror(f) ? ZT_ERROR : ZT_OK;
+    }
+
+    if (strcmp(format, "json") == 0) {
+        a = json_array();
+        for (i = 0; a && i < run->npeople; i++) {
+            zt_att_cells(&run->people[i], num);
+            o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I}",
+                          zt_att_columns[0], run->people[i].name,
+                          zt_att_columns[1], run->people[i].email,
+                          zt_att_columns[2], run->people[i].group,
+                          zt_att_columns[3], (json_int_t) run->people[i].held,
+                          zt_att_columns[4],
+                          (json_int_t) run->people[i].attended,
+                          zt_att_columns[5], num[2], zt_att_columns[6],
+                          num[3], zt_att_columns[7],
+                          (json_int_t) run->people[i].late,
+                          zt_att_columns[8],
+                          (json_int_t) run->people[i].early);
+            if (o == NULL || json_array_append_new(a, o) != 0) {
+                json_decref(a);
+                return ZT_ERROR;
+            }
+        }
+        i = a && json_dumpf(a, f, JSON_INDENT(2)) == 0;
+        fputc('\n', f);
+        json_decref(a);
+        return i ? ZT_OK : ZT_ERROR;
+    }
+
+    if (zt_csv_row(f, zt_att_columns, 9) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < run->npeople; i++) {
+        zt_att_cells(&run->people[i], num);
+        cells[0] = run->people[i].name;
+        cells[1] = run->people[i].email;
+        cells[2] = run->people[i].group;
+        cells[3] = num[0];
+        cells[4] = num[1];
+        cells[5] = num[2];
+        cells[6] = num[3];
+        cells[7] = num[4];
+        cells[8] = num[5];
+
+        if (zt_csv_row(f, cells, 9) != ZT_OK) {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}

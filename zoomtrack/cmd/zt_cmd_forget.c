@@ -1,0 +1,173 @@
+/*
+ * `zoomtrack forget -c FILE --email X | --name X | --participant-id X
+ * [--dry-run]`: removes one person from every store zoomtrack controls
+ * (zt_forget.h), while the drainer keeps running.  It prints what it found
+ * and removed per store; the log gets counts only, never who.
+ */
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "zt_core.h"
+#include "zt_archive_path.h"
+#include "zt_cmd.h"
+#include "zt_cmd_util.h"
+#include "zt_db.h"
+#include "zt_forget.h"
+#include "zt_log.h"
+
+
+static void
+zt_forget_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: zoomtrack forget [-c FILE] (--email X | --name X |\n"
+        "                        --participant-id X) [--dry-run]\n\n"
+        "Removes one person from every store zoomtrack controls: the\n"
+        "warehouse (raw_events, camera_minutes, daily_reports,\n"
+        "preassigned_rooms), the archive (bodies about them), the reports\n"
+        "on disk (rewritten without their rows), the records still queued\n"
+        "in Redis (then BGREWRITEAOF) and the live status (the running\n"
+        "drainer drops them).  The warehouse tells which identities the\n"
+        "person had, so one email also finds their other sessions.\n"
+        "Copies made outside zoomtrack (mailed reports, chat messages\n"
+        "already sent, backups) are beyond its reach.\n\n"
+        "  --email X           the person's email (case-insensitive)\n"
+        "  --name X            their display name (case-insensitive)\n"
+        "  --participant-id X  their Zoom participant/user id\n"
+        "  --dry-run           count what would go, change nothing\n"
+        "  -c FILE             configuration file\n"
+        "  -h, --help          this text\n\n"
+        "Exit: 0 done, 1 a store could not be cleaned (run it again), 2\n"
+        "usage or configuration.\n");
+}
+
+
+static void
+zt_forget_say(const char *store, const zt_forget_count_t *c, int dry)
+{
+    printf("  %-10s %llu found, %llu %s\n", store,
+           (unsigned long long) c->found, (unsigned long long) c->removed,
+           dry ? "removed (dry run: none)" : "removed");
+}
+
+
+int
+zt_cmd_forget(int argc, char **argv)
+{
+    int                c, dry, rc, n;
+    char               err[512], dir[4096];
+    sqlite3           *db;
+    zt_conf_t         *conf;
+    const char        *path;
+    zt_forget_who_t    w;
+    zt_forget_count_t  wh, ar, rep, rd;
+
+    static const struct option  opts[] = {
+        { "email", required_argument, NULL, 'e' },
+        { "name", required_argument, NULL, 'n' },
+        { "participant-id", required_argument, NULL, 'p' },
+        { "dry-run", no_argument, NULL, 'd' },
+        { "config", required_argument, NULL, 'c' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+
+    memset(&w, 0, sizeof(w));
+    path = NULL;
+    dry = 0;
+    n = 0;
+    optind = 1;
+    opterr = 0;
+
+    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e': w.email = optarg; n++; break;
+        case 'n': w.name = optarg; n++; break;
+        case 'p': w.participant_id = optarg; n++; break;
+        case 'd': dry = 1; break;
+        case 'c': path = optarg; break;
+        case 'h': zt_forget_usage(stdout); return ZT_EXIT_OK;
+        default:
+            zt_forget_usage(stderr);
+            return ZT_EXIT_USAGE;
+        }
+    }
+
+    if (n != 1 || optind < argc
+        || (w.email ? w.email : w.name ? w.name : w.participant_id)[0]
+           == '\0')
+    {
+        fprintf(stderr, "zoomtrack forget: give exactly one non-empty "
+                "--email, --name or --participant-id\n");
+        return ZT_EXIT_USAGE;
+    }
+
+    conf = zt_cmd_conf("forget", path);
+    if (conf == NULL) {
+        return ZT_EXIT_USAGE;
+    }
+
+    memset(&wh, 0, sizeof(wh));
+    memset(&ar, 0, sizeof(ar));
+    memset(&rep, 0, sizeof(rep));
+    memset(&rd, 0, sizeof(rd));
+    rc = ZT_EXIT_OK;
+    db = NULL;
+
+    if (zt_db_open(conf, &db, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack forget: %s\n", err);
+        rc = ZT_EXIT_FAILURE;
+
+    } else if (zt_forget_lookup_sqlite(db, &w) != ZT_OK) {
+        rc = ZT_EXIT_FAILURE;
+    }
+
+    printf("forget%s: %zu identit%s in the warehouse\n",
+           dry ? " (dry run)" : "", w.nkeys, w.nkeys == 1 ? "y" : "ies");
+
+    /* queued records first, so the stores are cleaned after them */
+    if (zt_forget_redis(conf, &w, dry, &rd) != ZT_OK) {
+        rc = ZT_EXIT_FAILURE;
+    }
+
+    if (db && zt_forget_sqlite(db, &w, dry, &wh) != ZT_OK) {
+        rc = ZT_EXIT_FAILURE;
+    }
+
+    if (strcmp(zt_conf_get(conf, "archive", "backend"), "local") == 0
+        && (zt_archive_dir(conf, dir, sizeof(dir)) != ZT_OK
+            || zt_forget_archive_dir(dir, &w, dry, &ar) != ZT_OK))
+    {
+        rc = ZT_EXIT_FAILURE;
+    }
+
+    if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
+        != ZT_OK
+        || zt_forget_report_files(dir, &w, dry, &rep) != ZT_OK)
+    {
+        rc = ZT_EXIT_FAILURE;
+    }
+
+    zt_forget_say("redis", &rd, dry);
+    zt_forget_say("warehouse", &wh, dry);
+    zt_forget_say("archive", &ar, dry);
+    zt_forget_say("reports", &rep, dry);
+
+    zt_log_info("forget: %llu queued record(s), %llu warehouse row(s), "
+                "%llu archive file(s), %llu report file(s)%s",
+                (unsigned long long) rd.removed,
+                (unsigned long long) wh.removed,
+                (unsigned long long) ar.removed,
+                (unsigned long long) rep.removed, dry ? " (dry run)" : "");
+
+    if (db) {
+        sqlite3_close(db);
+    }
+
+    zt_forget_who_free(&w);
+    zt_conf_free(conf);
+
+    return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * Shared start-up of the subcommands (zt_cmd_util.h).
+ */
+
+#include <stdio.h>
+
+#include "zt_core.h"
+#include "zt_time.h"
+#include "zt_cmd_util.h"
+#include "zt_log.h"
+
+
+zt_conf_t *
+zt_cmd_conf(const char *cmd, const char *path)
+{
+    char        err[512];
+    zt_conf_t  *conf;
+
+    conf = zt_conf_load(path, err, sizeof(err));
+    if (conf == NULL) {
+        fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
+        return NULL;
+    }
+
+    if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
+        fprintf(stderr, "zoomtrack %s: cannot open log_file \"%s\"\n", cmd,
+                zt_conf_get(conf, "", "log_file"));
+        zt_conf_free(conf);
+        return NULL;
+    }
+
+    zt_log_set_level(zt_log_level_from_name(zt_conf_get(conf, "",
+                                                        "log_level")));
+
+    return conf;
+}
+
+
+int
+zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
+    int64_t *start, int64_t *end)
+{
+    const char  *tz;
+
+    tz = zt_conf_get(conf, "", "timezone");
+
+    if (zt_time_day_bounds(date, tz, start, end) != ZT_OK) {
+        fprintf(stderr, "zoomtrack %s: bad date \"%s\" (YYYY-MM-DD) or "
+                "timezone \"%s\"\n", cmd, date, tz);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}

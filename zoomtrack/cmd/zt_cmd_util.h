@@ -1,0 +1,24 @@
+/*
+ * What every subcommand does before its work: load the configuration, open
+ * the log at its level, turn --date into the local day's bounds.  Each
+ * prints "zoomtrack CMD: why" on stderr when it fails; the caller exits 2.
+ */
+
+#ifndef ZT_CMD_UTIL_H
+#define ZT_CMD_UTIL_H
+
+
+#include <stdint.h>
+
+#include "zt_conf.h"
+
+
+/* the configuration (path NULL: defaults and environment), log opened */
+zt_conf_t *zt_cmd_conf(const char *cmd, const char *path);
+
+/* [start, end) of the local day date in `timezone`; ZT_OK or ZT_ERROR */
+int zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
+    int64_t *start, int64_t *end);
+
+
+#endif /* ZT_CMD_UTIL_H */

@@ -1,0 +1,182 @@
+/*
+ * zt_reconcile: the planner (rules in zt_reconcile.h).
+ */
+
+#include <string.h>
+
+#include "zt_event.h"
+#include "zt_time.h"
+#include "zt_reconcile.h"
+
+
+static const char *zt_reconcile_str(const json_t *o, const char *key);
+static int zt_reconcile_known(const zt_reconcile_mark_t *marks, size_t n,
+    const char *key, int64_t ts, int join);
+static json_t *zt_reconcile_body(const json_t *s, int join, int64_t ts,
+    const char *meeting_id, const char *meeting_uuid);
+
+
+int
+zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
+    const json_t *sessions, const char *meeting_id, const char *meeting_uuid,
+    json_t *bodies, zt_reconcile_counts_t *counts)
+{
+    char           key[512];
+    size_t         i;
+    int64_t        join, leave;
+    json_t        *body;
+    const json_t  *s;
+    int            have_join, have_leave;
+
+    json_array_foreach(sessions, i, s) {
+        counts->sessions++;
+
+        if (!json_is_object(s)) {
+            counts->skipped++;
+            continue;
+        }
+
+        zt_reconcile_session_key(s, key, sizeof(key));
+        join = zt_time_parse_iso(zt_reconcile_str(s, "join_time"));
+        leave = zt_time_parse_iso(zt_reconcile_str(s, "leave_time"));
+
+        if (key[0] == '\0' || join <= 0 || (leave > 0 && leave < join)) {
+            counts->skipped++;
+            continue;
+        }
+
+        have_join = zt_reconcile_known(marks, nmarks, key, join, 1);
+        have_leave = leave <= 0
+                     || zt_reconcile_known(marks, nmarks, key, leave, 0);
+
+        if (have_join && have_leave) {
+            counts->known++;
+            continue;
+        }
+
+        if (!have_join) {
+            body = zt_reconcile_body(s, 1, join, meeting_id, meeting_uuid);
+            if (body == NULL || json_array_append_new(bodies, body) != 0) {
+                return ZT_ERROR;
+            }
+            counts->joins_added++;
+        }
+
+        if (!have_leave) {
+            body = zt_reconcile_body(s, 0, leave, meeting_id, meeting_uuid);
+            if (body == NULL || json_array_append_new(bodies, body) != 0) {
+                return ZT_ERROR;
+            }
+            counts->leaves_added++;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+void
+zt_reconcile_session_key(const json_t *s, char *out, size_t outlen)
+{
+    const char  *id;
+
+    id = zt_reconcile_str(s, "participant_user_id");
+    if (id[0] == '\0') {
+        id = zt_reconcile_str(s, "id");
+    }
+
+    zt_person_key(id, zt_reconcile_str(s, "registrant_id"),
+                  zt_reconcile_str(s, "user_email"),
+                  zt_reconcile_str(s, "name"), out, outlen);
+}
+
+
+static const char *
+zt_reconcile_str(const json_t *o, const char *key)
+{
+    const char  *v;
+
+    v = json_string_value(json_object_get(o, key));
+
+    return v ? v : "";
+}
+
+
+static int
+zt_reconcile_known(const zt_reconcile_mark_t *marks, size_t n,
+    const char *key, int64_t ts, int join)
+{
+    size_t   i;
+    int64_t  d;
+
+    for (i = 0; i < n; i++) {
+        d = marks[i].ts - ts;
+
+        if (d < -ZT_RECONCILE_TOLERANCE_MS || d > ZT_RECONCILE_TOLERANCE_MS) {
+            continue;
+        }
+
+        if (marks[i].person_key == NULL) {
+            if (!join) {
+                return 1;               /* the meeting's end */
+            }
+            continue;
+        }
+
+        if (marks[i].join == join && strcmp(marks[i].person_key, key) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * The body Zoom would have sent: the session's identity fields under the
+ * names webhooks use, event_ts = the session's time, so the module's
+ * normalisation gives the same person key and a deterministic event_id.
+ */
+static json_t *
+zt_reconcile_body(const json_t *s, int join, int64_t ts,
+    const char *meeting_id, const char *meeting_uuid)
+{
+    char     iso[32];
+    json_t  *part, *body;
+
+    zt_time_rfc3339(ts - ts % 1000, iso);
+
+    part = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                     "user_id", zt_reconcile_str(s, "user_id"),
+                     "user_name", zt_reconcile_str(s, "name"),
+                     "id", zt_reconcile_str(s, "id"),
+                     "participant_user_id",
+                     zt_reconcile_str(s, "participant_user_id"),
+                     "email", zt_reconcile_str(s, "user_email"),
+                     "registrant_id", zt_reconcile_str(s, "registrant_id"),
+                     join ? "join_time" : "leave_time", iso);
+    if (part == NULL) {
+        return NULL;
+    }
+
+    if (!join && json_object_set_new(part, "leave_reason",
+            json_string("reconciled from Zoom's Report API")) != 0)
+    {
+        json_decref(part);
+        return NULL;
+    }
+
+    body = json_pack("{s:s, s:I, s:s, s:{s:s, s:{s:s, s:s, s:o}}}",
+                     "event", join ? "meeting.participant_joined"
+                                   : "meeting.participant_left",
+                     "event_ts", (json_int_t) ts,
+                     "zoomtrack_source", "report_api",
+                     "payload",
+                       "account_id", "",
+                       "object",
+                         "id", meeting_id,
+                         "uuid", meeting_uuid,
+                         "participant", part);
+
+    return body;
+}

@@ -1,0 +1,684 @@
+/*
+ * zt_forget: one person out of the archive, the warehouse and the reports
+ * (rules in zt_forget.h).  The Redis side is zt_forget_redis.c.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "zt_core.h"
+#include "zt_event.h"
+#include "zt_fs.h"
+#include "zt_forget.h"
+#include "zt_retention.h"
+
+
+#define ZT_FORGET_MAX_FILE  (64 * 1024 * 1024)
+
+
+static int zt_forget_add(char ***list, size_t *n, const char *s);
+static int zt_forget_in(char **list, size_t n, const char *s, int nocase);
+static int zt_forget_temp(sqlite3 *db, const char *table, char **list,
+    size_t n);
+static int zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+static char *zt_forget_read(const char *path, size_t *len);
+static int zt_forget_csv(const zt_forget_who_t *w, const char *in,
+    size_t len, FILE *out, int *hit);
+static int zt_forget_json(const zt_forget_who_t *w, const char *in,
+    size_t len, FILE *out, int *hit);
+static int zt_forget_rewrite(const char *path, const zt_forget_who_t *w,
+    int json, int dry_run, zt_forget_count_t *c);
+
+
+int
+zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
+    const char *participant_user_id, const char *registrant_id,
+    const char *email, const char *name)
+{
+    char  key[512];
+
+    if (email[0] && ((w->email && strcasecmp(email, w->email) == 0)
+                     || zt_forget_in(w->emails, w->nemails, email, 1)))
+    {
+        return 1;
+    }
+
+    if (name[0] && w->name && strcasecmp(name, w->name) == 0) {
+        return 1;
+    }
+
+    if (w->participant_id
+        && ((participant_id[0]
+             && strcmp(participant_id, w->participant_id) == 0)
+            || (participant_user_id[0]
+                && strcmp(participant_user_id, w->participant_id) == 0)))
+    {
+        return 1;
+    }
+
+    zt_person_key(participant_id, registrant_id, email, name, key,
+                  sizeof(key));
+
+    return zt_forget_in(w->keys, w->nkeys, key, 0);
+}
+
+
+int
+zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w)
+{
+    int            rc;
+    sqlite3_stmt  *st;
+
+    static const char  sql[] =
+        "SELECT DISTINCT person_key, lower(participant_email),"
+        " participant_name FROM raw_events"
+        " WHERE (?1 IS NOT NULL AND lower(participant_email) = lower(?1))"
+        " OR (?2 IS NOT NULL AND lower(participant_name) = lower(?2))"
+        " OR (?3 IS NOT NULL AND (participant_id = ?3"
+        "     OR participant_user_id = ?3))";
+
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "zoomtrack forget: warehouse: %s\n",
+                sqlite3_errmsg(db));
+        return ZT_ERROR;
+    }
+
+    sqlite3_bind_text(st, 1, w->email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, w->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, w->participant_id, -1, SQLITE_STATIC);
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (zt_forget_add(&w->keys, &w->nkeys,
+                          (const char *) sqlite3_column_text(st, 0))
+            != ZT_OK
+            || zt_forget_add(&w->emails, &w->nemails,
+                             (const char *) sqlite3_column_text(st, 1))
+               != ZT_OK
+            || zt_forget_add(&w->names, &w->nnames,
+                             (const char *) sqlite3_column_text(st, 2))
+               != ZT_OK)
+        {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+
+    sqlite3_finalize(st);
+
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "zoomtrack forget: warehouse: %s\n",
+                sqlite3_errmsg(db));
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+int
+zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
+    zt_forget_count_t *c)
+{
+    int            rc;
+    size_t         i;
+    sqlite3_stmt  *st;
+
+    /*
+     * daily_reports has no person key: a row is the person's by an email
+     * of theirs, or by a name of theirs on a row without an email
+     */
+    static const char  *del[] = {
+        "raw_events WHERE person_key IN (SELECT v FROM temp.fk)",
+        "camera_minutes WHERE person_key IN (SELECT v FROM temp.fk)",
+        "daily_reports WHERE lower(participant_email) IN"
+        " (SELECT v FROM temp.fe) OR (coalesce(participant_email, '') = ''"
+        " AND participant_name IN (SELECT v FROM temp.fn))",
+        "preassigned_rooms WHERE email IN (SELECT v FROM temp.fe)",
+    };
+
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
+        || zt_forget_temp(db, "fk", w->keys, w->nkeys) != ZT_OK
+        || zt_forget_temp(db, "fe", w->emails, w->nemails) != ZT_OK
+        || zt_forget_temp(db, "fn", w->names, w->nnames) != ZT_OK)
+    {
+        goto failed;
+    }
+
+    for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
+        char  sql[512];
+
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", del[i]);
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+            goto failed;
+        }
+        rc = sqlite3_step(st);
+        c->found += rc == SQLITE_ROW ? (uint64_t) sqlite3_column_int64(st, 0)
+                                     : 0;
+        sqlite3_finalize(st);
+
+        if (dry_run) {
+            continue;
+        }
+
+        snprintf(sql, sizeof(sql), "DELETE FROM %s", del[i]);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            goto failed;
+        }
+        c->removed += (uint64_t) sqlite3_changes(db);
+    }
+
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        goto failed;
+    }
+
+    return ZT_OK;
+
+failed:
+
+    fprintf(stderr, "zoomtrack forget: warehouse: %s\n", sqlite3_errmsg(db));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+
+    return ZT_ERROR;
+}
+
+
+int
+zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c)
+{
+    int             rc;
+    DIR            *d;
+    char            path[4096];
+    struct dirent  *de;
+
+    d = opendir(dir);
+    if (d == NULL) {
+        return errno == ENOENT ? ZT_OK : ZT_ERROR;
+    }
+
+    rc = ZT_OK;
+
+    while ((de = readdir(d)) != NULL) {
+        if (!zt_retention_is_date(de->d_name, strlen(de->d_name))) {
+            continue;
+        }
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
+            >= sizeof(path)
+            || zt_forget_archive_day(path, w, dry_run, c) != ZT_OK)
+        {
+            rc = ZT_ERROR;
+        }
+    }
+
+    closedir(d);
+
+    return rc;
+}
+
+
+int
+zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c)
+{
+    int             rc;
+    DIR            *d;
+    char            path[4096];
+    size_t          n;
+    struct dirent  *de;
+
+    d = opendir(dir);
+    if (d == NULL) {
+        return errno == ENOENT ? ZT_OK : ZT_ERROR;
+    }
+
+    rc = ZT_OK;
+
+    while ((de = readdir(d)) != NULL) {
+        n = strlen(de->d_name);
+
+        if (n < 5 || de->d_name[0] == '.'
+            || (strcmp(de->d_name + n - 4, ".csv") != 0
+                && strcmp(de->d_name + n - 5, ".json") != 0))
+        {
+            continue;
+        }
+
+        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
+            >= sizeof(path)
+            || zt_forget_rewrite(path, w, de->d_name[n - 1] == 'n', dry_run,
+                                 c) != ZT_OK)
+        {
+            rc = ZT_ERROR;
+        }
+    }
+
+    closedir(d);
+
+    return rc;
+}
+
+
+void
+zt_forget_who_free(zt_forget_who_t *w)
+{
+    size_t  i;
+
+    for (i = 0; i < w->nkeys; i++) {
+        free(w->keys[i]);
+    }
+    for (i = 0; i < w->nemails; i++) {
+        free(w->emails[i]);
+    }
+    for (i = 0; i < w->nnames; i++) {
+        free(w->names[i]);
+    }
+
+    free(w->keys);
+    free(w->emails);
+    free(w->names);
+    w->keys = w->emails = w->names = NULL;
+    w->nkeys = w->nemails = w->nnames = 0;
+}
+
+
+/* appends a copy of s unless empty or already there */
+static int
+zt_forget_add(char ***list, size_t *n, const char *s)
+{
+    char  **l;
+
+    if (s == NULL || s[0] == '\0' || zt_forget_in(*list, *n, s, 0)) {
+        return ZT_OK;
+    }
+
+    l = realloc(*list, (*n + 1) * sizeof(char *));
+    if (l == NULL) {
+        return ZT_ERROR;
+    }
+
+    *list = l;
+    l[*n] = strdup(s);
+
+    if (l[*n] == NULL) {
+        return ZT_ERROR;
+    }
+
+    (*n)++;
+
+    return ZT_OK;
+}
+
+
+static int
+zt_forget_in(char **list, size_t n, const char *s, int nocase)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (nocase ? strcasecmp(list[i], s) == 0 : strcmp(list[i], s) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static int
+zt_forget_temp(sqlite3 *db, const char *table, char **list, size_t n)
+{
+    int            rc;
+    char           sql[128];
+    size_t         i;
+    sqlite3_stmt  *st;
+
+    snprintf(sql, sizeof(sql), "CREATE TEMP TABLE IF NOT EXISTS %s "
+             "(v TEXT PRIMARY KEY); DELETE FROM temp.%s", table, table);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+        return ZT_ERROR;
+    }
+
+    snprintf(sql, sizeof(sql), "INSERT OR IGNORE INTO temp.%s VALUES (?)",
+             table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        return ZT_ERROR;
+    }
+
+    rc = SQLITE_DONE;
+
+    for (i = 0; i < n && rc == SQLITE_DONE; i++) {
+        sqlite3_bind_text(st, 1, list[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+    }
+
+    sqlite3_finalize(st);
+
+    return rc == SQLITE_DONE ? ZT_OK : ZT_ERROR;
+}
+
+
+/* one archive day folder: each body is one event about one participant */
+static int
+zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c)
+{
+    int             rc, hit;
+    DIR            *d;
+    char            file[4096], *body;
+    size_t          len;
+    zt_event_t      ev;
+    const char     *reason;
+    struct dirent  *de;
+
+    d = opendir(path);
+    if (d == NULL) {
+        return ZT_ERROR;
+    }
+
+    rc = ZT_OK;
+
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.'
+            || (size_t) snprintf(file, sizeof(file), "%s/%s", path,
+                                 de->d_name) >= sizeof(file))
+        {
+            continue;
+        }
+
+        body = zt_forget_read(file, &len);
+        if (body == NULL) {
+            continue;
+        }
+
+        memset(&ev, 0, sizeof(ev));
+        hit = zt_event_parse((const unsigned char *) body, len, &ev, &reason)
+                  == ZT_OK
+              && zt_forget_matches(w, ev.participant_id,
+                                   ev.participant_user_id, ev.registrant_id,
+                                   ev.participant_email, ev.participant_name);
+        zt_event_free(&ev);
+        free(body);
+
+        if (!hit) {
+            continue;
+        }
+
+        c->found++;
+
+        if (dry_run) {
+            continue;
+        }
+
+        if (unlink(file) != 0 && errno != ENOENT) {
+            fprintf(stderr, "zoomtrack forget: cannot remove \"%s\": %s\n",
+                    file, strerror(errno));
+            rc = ZT_ERROR;
+            continue;
+        }
+
+        c->removed++;
+    }
+
+    closedir(d);
+
+    return rc;
+}
+
+
+static char *
+zt_forget_read(const char *path, size_t *len)
+{
+    char  *buf;
+    long   size;
+    FILE  *f;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+
+    buf = NULL;
+
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0
+        && size <= ZT_FORGET_MAX_FILE && fseek(f, 0, SEEK_SET) == 0
+        && (buf = malloc((size_t) size + 1)) != NULL)
+    {
+        if (fread(buf, 1, (size_t) size, f) != (size_t) size) {
+            free(buf);
+            buf = NULL;
+        } else {
+            buf[size] = '\0';
+            *len = (size_t) size;
+        }
+    }
+
+    fclose(f);
+
+    return buf;
+}
+
+
+/*
+ * Reads one quoted-or-bare CSV cell at *p into cell (unquoted; a leading
+ * apostrophe, the formula guard, dropped); returns the separator that
+ * ended it: ',', '\n' or '\0'.
+ */
+static char
+zt_forget_cell(const char **p, const char *end, char *cell, size_t cap)
+{
+    size_t  o = 0;
+    int     quoted = 0;
+    char    ch;
+
+    if (*p < end && **p == '"') {
+        quoted = 1;
+        (*p)++;
+    }
+
+    while (*p < end) {
+        ch = *(*p)++;
+
+        if (quoted && ch == '"') {
+            if (*p < end && **p == '"') {
+                (*p)++;
+            } else {
+                quoted = 0;
+                continue;
+            }
+        } else if (!quoted && (ch == ',' || ch == '\n')) {
+            cell[o] = '\0';
+            return ch;
+        } else if (!quoted && ch == '\r') {
+            continue;
+        }
+
+        if (o + 1 < cap) {
+            cell[o++] = ch;
+        }
+    }
+
+    cell[o] = '\0';
+
+    return '\0';
+}
+
+
+static int
+zt_forget_csv(const zt_forget_who_t *w, const char *in, size_t len,
+    FILE *out, int *hit)
+{
+    char         cell[2048], name[2048], email[2048], sep;
+    long         col, ncol, ename;
+    long         iname, iemail;
+    const char  *p, *row, *end = in + len;
+
+    iname = iemail = -1;
+    ename = 0;
+    p = in;
+
+    for (ncol = 0; p < end; ncol++) {
+        sep = zt_forget_cell(&p, end, cell, sizeof(cell));
+        if (strcmp(cell, "participant_name") == 0
+            || strcmp(cell, "Username") == 0)
+        {
+            iname = ncol;
+        } else if (strcmp(cell, "participant_email") == 0) {
+            iemail = ncol;
+        }
+        if (sep != ',') {
+            break;
+        }
+    }
+
+    fwrite(in, 1, (size_t) (p - in), out);
+
+    if (iname < 0 && iemail < 0) {
+        fwrite(p, 1, (size_t) (end - p), out);   /* not a people file */
+        return ZT_OK;
+    }
+
+    while (p < end) {
+        row = p;
+        name[0] = email[0] = '\0';
+
+        for (col = 0; p < end; col++) {
+            sep = zt_forget_cell(&p, end, cell, sizeof(cell));
+            if (col == iname) {
+                memcpy(name, cell[0] == '\'' ? cell + 1 : cell,
+                       strlen(cell) + 1 - (cell[0] == '\''));
+            } else if (col == iemail) {
+                memcpy(email, cell, strlen(cell) + 1);
+            }
+            if (sep != ',') {
+                break;
+            }
+        }
+
+        ename = (email[0] == '\0');
+
+        if (zt_forget_matches(w, "", "", "", email, name)
+            || (ename && name[0] && zt_forget_in(w->names, w->nnames, name,
+                                                 0)))
+        {
+            *hit = 1;
+            continue;
+        }
+
+        fwrite(row, 1, (size_t) (p - row), out);
+    }
+
+    return ZT_OK;
+}
+
+
+static int
+zt_forget_json(const zt_forget_who_t *w, const char *in, size_t len,
+    FILE *out, int *hit)
+{
+    size_t       i;
+    json_t      *a, *o;
+    const char  *name, *email;
+
+    a = json_loadb(in, len, 0, NULL);
+    if (!json_is_array(a)) {
+        json_decref(a);
+        fwrite(in, 1, len, out);                /* not a report */
+        return ZT_OK;
+    }
+
+    for (i = 0; i < json_array_size(a); /* void */) {
+        o = json_array_get(a, i);
+        name = json_string_value(json_object_get(o, "participant_name"));
+        email = json_string_value(json_object_get(o, "participant_email"));
+
+        if (zt_forget_matches(w, "", "", "", email ? email : "",
+                              name ? name : "")
+            || ((email == NULL || email[0] == '\0') && name
+                && zt_forget_in(w->names, w->nnames, name, 0)))
+        {
+            json_array_remove(a, i);
+            *hit = 1;
+            continue;
+        }
+
+        i++;
+    }
+
+    i = json_dumpf(a, out, JSON_INDENT(2)) == 0 ? ZT_OK : ZT_ERROR;
+    fputc('\n', out);
+    json_decref(a);
+
+    return (int) i;
+}
+
+
+/* writes path again without the person, atomically, owner-only */
+static int
+zt_forget_rewrite(const char *path, const zt_forget_who_t *w, int json,
+    int dry_run, zt_forget_count_t *c)
+{
+    int      hit, rc, fd;
+    char    *in, tmp[4200];
+    size_t   len;
+    FILE    *out;
+
+    in = zt_forget_read(path, &len);
+    if (in == NULL) {
+        return ZT_ERROR;
+    }
+
+    snprintf(tmp, sizeof(tmp), "%s.forget.XXXXXX", path);
+    fd = mkstemp(tmp);
+    out = fd == -1 ? NULL : fdopen(fd, "w");
+
+    if (out == NULL) {
+        fprintf(stderr, "zoomtrack forget: cannot rewrite \"%s\": %s\n",
+                path, strerror(errno));
+        if (fd != -1) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(in);
+        return ZT_ERROR;
+    }
+
+    hit = 0;
+    rc = json ? zt_forget_json(w, in, len, out, &hit)
+              : zt_forget_csv(w, in, len, out, &hit);
+    free(in);
+
+    if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+        rc = ZT_ERROR;
+    }
+    fclose(out);
+
+    if (rc == ZT_OK && hit) {
+        c->found++;
+    }
+
+    if (rc != ZT_OK || !hit || dry_run) {
+        unlink(tmp);
+        return rc;
+    }
+
+    if (rename(tmp, path) != 0) {
+        fprintf(stderr, "zoomtrack forget: cannot replace \"%s\": %s\n",
+                path, strerror(errno));
+        unlink(tmp);
+        return ZT_ERROR;
+    }
+
+    c->removed++;
+
+    return ZT_OK;
+}

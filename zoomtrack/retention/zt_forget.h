@@ -1,0 +1,82 @@
+/*
+ * zt_forget: removing one person from every store zoomtrack controls
+ * (`zoomtrack forget`).  A person is named by an email, a display name or
+ * a participant id; the warehouse then tells which identities (person
+ * keys, emails, names) that person had, and every store is searched for
+ * any of them.  Files that hold other people too (reports, queued batches)
+ * are rewritten without the person; files about that person alone (an
+ * archived webhook body) are deleted.
+ *
+ * Who frees what: zt_forget_who_free() frees what the lookups added to a
+ * zt_forget_who_t; the caller's email/name/id strings are not copied.
+ */
+
+#ifndef ZT_FORGET_H
+#define ZT_FORGET_H
+
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "zt_conf.h"
+
+
+typedef struct {
+    const char  *email;            /* as asked, or NULL */
+    const char  *name;
+    const char  *participant_id;
+    char       **keys;             /* person keys found, malloc()ed */
+    size_t       nkeys;
+    char       **emails;           /* their emails found (lowercased) */
+    size_t       nemails;
+    char       **names;            /* their display names found */
+    size_t       nnames;
+} zt_forget_who_t;
+
+
+typedef struct {
+    uint64_t  found;
+    uint64_t  removed;
+} zt_forget_count_t;
+
+
+/* 1 when a participant with these fields is the person */
+int zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
+    const char *participant_user_id, const char *registrant_id,
+    const char *email, const char *name);
+
+/*
+ * Fills w->keys, w->emails and w->names from the warehouse's raw_events.
+ * Returns ZT_OK or ZT_ERROR (message on stderr).
+ */
+int zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w);
+
+/* deletes the person's rows (raw_events, camera, reports, preassigned) */
+int zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
+    zt_forget_count_t *c);
+
+/* deletes every archived body about the person under dir */
+int zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+
+/*
+ * Rewrites every report under dir (CSV and JSON) without the person's
+ * rows; c->found counts files that mentioned them.
+ */
+int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+
+/*
+ * Removes the person's records from the queues of every enabled sink,
+ * their processing and dead-letter lists, then asks the status sink to
+ * drop the person from the live state (a control record on its queue) and
+ * Redis to rewrite its append-only file.
+ */
+int zt_forget_redis(const zt_conf_t *conf, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+
+void zt_forget_who_free(zt_forget_who_t *w);
+
+
+#endif /* ZT_FORGET_H */

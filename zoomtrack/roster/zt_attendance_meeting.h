@@ -1,0 +1,43 @@
+/*
+ * zt_attendance_meeting: the attendance of one meeting instance: the
+ * roster matched to the journeys the presence engine derived
+ * (zt_roster_match), a roster person's journeys merged, everyone judged
+ * (zt_attendance_judge), and the roster people who never came listed.
+ * Used by the daily report's attendance columns and by `zoomtrack
+ * attendance`, so both say the same.
+ *
+ * Who frees what: zt_att_meeting_free() frees the arrays; the roster and
+ * the journeys stay the caller's and must outlive the result.
+ */
+
+#ifndef ZT_ATTENDANCE_MEETING_H
+#define ZT_ATTENDANCE_MEETING_H
+
+
+#include "zt_attendance.h"
+#include "zt_presence.h"
+#include "zt_roster.h"
+
+
+typedef struct {
+    long               *match;      /* journey i -> roster index or -1 */
+    zt_att_t           *att;        /* journey i's judgement */
+    long               *absent;     /* roster indexes that never joined */
+    size_t              nabsent;
+    zt_att_t            absent_att; /* what an absent person is judged */
+} zt_att_meeting_t;
+
+
+/*
+ * j[0..n) are the journeys of one meeting instance.  roster NULL: no
+ * roster, every status ZT_ATT_NONE.  report hears ambiguities (may be
+ * NULL).  Returns ZT_OK or ZT_ERROR (out of memory).
+ */
+int zt_att_meeting(const zt_roster_t *roster, const zt_att_rules_t *rules,
+    const zt_journey_t *const *j, size_t n, zt_roster_report_pt report,
+    void *data, zt_att_meeting_t *out);
+
+void zt_att_meeting_free(zt_att_meeting_t *m);
+
+
+#endif /* ZT_ATTENDANCE_MEETING_H */
