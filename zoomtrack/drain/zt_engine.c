@@ -532,6 +532,17 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     }
 
     zt_engine_join(e);
+
+    /* a single sink's last save comes before its lease goes to a standby */
+    for (i = 0; i < e->nsinks; i++) {
+        if (e->sinks[i].inited && e->sinks[i].single
+            && e->sinks[i].ops->exit)
+        {
+            e->sinks[i].ops->exit(e->sinks[i].ctx);
+            e->sinks[i].inited = 0;
+        }
+    }
+
     zt_engine_lease_stop(e);
     zt_engine_report(e);
 
