@@ -2,9 +2,10 @@
 
 # Golden daily reports: every t/data/report/NAME.ev scenario is loaded into
 # a fresh SQLite warehouse and `zoomtrack report --date D` must write
-# exactly t/data/report/NAME.D.csv, cell by cell.  ZT_REGEN=1 rewrites the
-# expected files (review the diff before committing): the run then warns
-# loudly and fails, so a regenerated run can never pass as a check.
+# exactly t/data/report/NAME.D.csv, cell by cell; NAME.roster.csv, when
+# there, is the roster ([roster] file).  ZT_REGEN=1 rewrites the expected
+# files (review the diff before committing): the run then warns loudly and
+# fails, so a regenerated run can never pass as a check.
 
 use strict;
 use warnings;
@@ -42,7 +43,10 @@ for my $ev (@scenarios) {
             ['report', '--date', $date, '--out', $out,
              $meeting ? ('--meeting', $meeting) : ()],
             env => { ZOOMTRACK_DATA_DIR => $dir,
-                     ZOOMTRACK_TIMEZONE => $f->{tz} });
+                     ZOOMTRACK_TIMEZONE => $f->{tz},
+                     -f "$top/t/data/report/$name.roster.csv"
+                     ? (ZOOMTRACK_ROSTER_FILE =>
+                        "$top/t/data/report/$name.roster.csv") : () });
         is($rc, 0, "$name $date: exit 0") or diag($stderr);
         my $got = slurp($out) // '';
         if ($ENV{ZT_REGEN}) {

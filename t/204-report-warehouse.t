@@ -42,7 +42,7 @@ is($rc, 0, 'report: exit 0') or diag($err);
 my $csv = slurp("$dir/r.csv");
 my @cols = split /,/, (split /\n/, $csv)[0];
 s/"//g for @cols;
-my $dump = sql('SELECT ' . join(', ', map { "COALESCE($_, '')" } @cols)
+my $dump = sql('SELECT ' . join(', ', map { "COALESCE(\"$_\", '')" } @cols)
                . ' FROM daily_reports ORDER BY rowid');
 my @want = map { my $l = $_; $l =~ s/"//g; $l }
            grep { !/^"report_date"/ } split /\n/, $csv;

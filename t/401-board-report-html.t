@@ -129,7 +129,7 @@ is_deeply($rooms, { map { $_ => scalar keys %{ $visitors{$_} } }
                     keys %visitors }, 'room summaries: visitors per room');
 is($br->eval('document.querySelectorAll("table.full tbody tr").length'),
    scalar @$rows, 'the full table: every row');
-is($br->eval('document.querySelectorAll("table.full thead th").length'), 20,
+is($br->eval('document.querySelectorAll("table.full thead th").length'), 25,
    'and every column');
 is($br->eval('document.querySelectorAll("img").length'), 0, 'no <img>');
 is_deeply([ $br->dialogs ], [], 'no alert()');

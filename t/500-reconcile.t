@@ -125,6 +125,11 @@ is_deeply([ map { "$_->[0] $_->[1]" } @$rows ],
 
 is_deeply(cells($gap), cells($full),
           'the reconciled report equals the full meeting\'s');
+my %src = map { /^"[^"]*","[^"]*","[^"]*","([^"]*)".*"([a-z_]+)"$/ ? ($1 => $2) : () }
+          grep { !/^"report_date"/ } split /\n/, $gap;
+is_deeply(\%src, { 'Ana Lima' => 'webhook', 'Bo Chen' => 'report_api',
+                   'Cy (Guest)' => 'report_api' },
+          'data_source says whose rows reconcile filled');
 
 my $reqs = $zoom->requests;
 my @rep = grep { $_->{path} =~ m{^/v2/report/meetings/} } @$reqs;

@@ -125,6 +125,12 @@ is($rc, 2, 'a malformed roster: exit 2');
 like($err, qr/bad\.csv line 3: "bo-at-home" is not an email address/,
      'named by line');
 
+($rc, $out, $err) = run_zoomtrack(
+    ['report', '--date', '2026-11-23', '--out', "$dir/r.csv"],
+    env => { %env, ZOOMTRACK_ROSTER_FILE => "$dir/bad.csv" });
+is($rc, 2, 'the report with a malformed roster: exit 2');
+like($err, qr/bad\.csv line 3/, 'and the line');
+
 ($rc, $out, $err) = run_zoomtrack(['attendance', '--from', '2026-11-24',
                                    '--to', '2026-11-23'], env => \%env);
 is($rc, 2, 'a period backwards: exit 2');

@@ -27,8 +27,17 @@ CREATE TABLE IF NOT EXISTS daily_reports (
     camera_percentage      TEXT,           -- NULL when no minute sampled
     next_room              TEXT,           -- a room, Main room, Left meeting
     join_time_known        TEXT,           -- false: first event a leave
-    camera_status          TEXT            -- ok, pending, unavailable
+    camera_status          TEXT,           -- ok, pending, unavailable
+    "group"                TEXT,           -- the roster's group
+    attendance_status      TEXT,           -- present partial absent guest
+    late                   TEXT,           -- true / false
+    left_early             TEXT,
+    data_source            TEXT            -- webhook, report_api
 );
 
 CREATE INDEX IF NOT EXISTS daily_reports_day
     ON daily_reports (report_date, meeting_uuid);
+
+-- The last five columns (a roster, `zoomtrack reconcile`) came later:
+-- zt_db.c adds them to warehouses made before.  "group" is quoted: an SQL
+-- keyword, kept as the CSV names it.

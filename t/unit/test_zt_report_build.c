@@ -171,7 +171,7 @@ wh_close(void *w)
 
 static const zt_warehouse_ops_t  double_ops = {
     "double", wh_open, wh_events, wh_camera, wh_room_names, wh_preassigned,
-    wh_replace, wh_errmsg, wh_close
+    wh_replace, wh_errmsg, wh_close, NULL
 };
 
 

@@ -22,6 +22,9 @@ int zt_cmd_reconcile(int argc, char **argv);
 int zt_cmd_prune(int argc, char **argv);
 int zt_cmd_forget(int argc, char **argv);
 int zt_cmd_attendance(int argc, char **argv);
+int zt_cmd_setup(int argc, char **argv);
+int zt_cmd_check(int argc, char **argv);
+int zt_cmd_backfill(int argc, char **argv);
 int zt_cmd_status(int argc, char **argv);
 
 

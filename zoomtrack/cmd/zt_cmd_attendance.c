@@ -23,6 +23,7 @@
 #include "zt_csv.h"
 #include "zt_time.h"
 #include "zt_attendance_meeting.h"
+#include "zt_roster_conf.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
 #include "zt_log.h"
@@ -35,9 +36,7 @@
 typedef struct {
     char       *uuid;
     char       *id;
-    int64_t     started;           /* first meeting.started, 0 none */
-    int64_t     ended;             /* last meeting.ended, 0 none */
-    int64_t     first;             /* started, else the first event */
+    int64_t     first;             /* its start, else its first event */
 } zt_att_mtg_t;
 
 
@@ -54,7 +53,8 @@ typedef struct {
 
 
 typedef struct {
-    zt_presence_t     *p;
+    zt_presence_t        *p;
+    zt_meeting_bounds_t  *bounds;
     zt_att_mtg_t      *m;
     size_t             nm;
     zt_att_person_t   *people;
@@ -69,8 +69,6 @@ static int zt_att_fold(void *data, const zt_presence_event_t *ev);
 static int zt_att_mtg_cmp(const void *a, const void *b);
 static int zt_att_read(const zt_conf_t *conf, const char *from,
     const char *to, const char *meeting, zt_att_run_t *run);
-static zt_roster_t *zt_att_roster(const zt_conf_t *conf, const char *id,
-    int *failed);
 static int zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
     const zt_att_rules_t *rules, const zt_journey_t *const *j, size_t n,
     size_t s);
@@ -101,15 +99,16 @@ int
 zt_cmd_attendance(int argc, char **argv)
 {
     int                      c, rc, failed;
+    char                     err[512];
     size_t                   i, k, nj, s;
-    int64_t                  v;
     FILE                    *f;
     zt_conf_t               *conf;
-    zt_roster_t             *roster;
     zt_journey_t            *js;
     const char              *path, *from, *to, *meeting, *format, *out;
     zt_att_run_t             run;
-    zt_att_rules_t           rules;
+    zt_att_opts_t            att;
+    zt_roster_conf_t        *rosters;
+    const zt_roster_t       *roster;
     const zt_journey_t     **mine;
 
     static const struct option  opts[] = {
@@ -156,18 +155,19 @@ zt_cmd_attendance(int argc, char **argv)
     }
 
     memset(&run, 0, sizeof(run));
-    memset(&rules, 0, sizeof(rules));
     rc = ZT_EXIT_FAILURE;
+    rosters = NULL;
     js = NULL;
     nj = 0;
     mine = NULL;
     f = NULL;
 
-    zt_conf_get_int(conf, "roster", "min_attendance_pct", &rules.min_pct);
-    zt_conf_get_int(conf, "roster", "late_after_mins", &v);
-    rules.late_after_ms = v * 60000;
-    zt_conf_get_int(conf, "roster", "left_early_mins", &v);
-    rules.left_early_ms = v * 60000;
+    rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
+    if (rosters == NULL) {
+        fprintf(stderr, "zoomtrack attendance: %s\n", err);
+        rc = ZT_EXIT_USAGE;
+        goto done;
+    }
 
     if (zt_att_read(conf, from, to, meeting, &run) != ZT_OK) {
         rc = run.oom ? ZT_EXIT_FAILURE : ZT_EXIT_USAGE;
@@ -188,33 +188,15 @@ zt_cmd_attendance(int argc, char **argv)
         }
 
         failed = 0;
-        roster = zt_att_roster(conf, run.m[s].id, &failed);
+        roster = zt_roster_conf_get(rosters, run.m[s].id, &failed, err,
+                                    sizeof(err));
         if (failed) {
+            fprintf(stderr, "zoomtrack attendance: %s\n", err);
             rc = ZT_EXIT_USAGE;
             goto done;
         }
 
-        /* the meeting's bounds: started/ended, else its presence */
-        rules.start = run.m[s].started;
-        rules.end = run.m[s].ended;
-
-        for (i = 0; i < k; i++) {
-            if (mine[i]->nspans == 0) {
-                continue;
-            }
-            v = mine[i]->spans[0].start;
-            if (run.m[s].started == 0 && (rules.start == 0 || v < rules.start))
-            {
-                rules.start = v;
-            }
-            v = mine[i]->spans[mine[i]->nspans - 1].end;
-            if (run.m[s].ended == 0 && v > rules.end) {
-                rules.end = v;
-            }
-        }
-
-        rc = zt_att_session(&run, roster, &rules, mine, k, s);
-        zt_roster_free(roster);
+        rc = zt_att_session(&run, roster, &att.rules, mine, k, s);
 
         if (rc != ZT_OK) {
             rc = ZT_EXIT_FAILURE;
@@ -260,6 +242,8 @@ done:
     free(run.m);
 
     zt_presence_free(run.p);
+    zt_meeting_bounds_free(run.bounds);
+    zt_roster_conf_free(rosters);
     zt_conf_free(conf);
 
     return rc;
@@ -274,7 +258,7 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     int                        rc, days;
     char                       err[512], day[16];
     size_t                     i, n;
-    int64_t                    start, end, first;
+    int64_t                    start, end, first, last;
     void                      *wh;
     const char                *tz;
     zt_wh_query_t              q;
@@ -291,13 +275,20 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     }
 
     run->p = zt_presence_create();
-    ops = &zt_warehouse_sqlite;
-    wh = run->p ? ops->open(conf, err, sizeof(err)) : NULL;
+    run->bounds = zt_meeting_bounds_create();
+    ops = zt_warehouse_for(conf);
+    if (ops == NULL) {
+        fprintf(stderr, "zoomtrack attendance: warehouse.backend \"%s\" is "
+                "not supported\n", zt_conf_get(conf, "warehouse", "backend"));
+        return ZT_ERROR;
+    }
+
+    wh = run->p && run->bounds ? ops->open(conf, err, sizeof(err)) : NULL;
 
     if (wh == NULL) {
         run->oom = 1;
         fprintf(stderr, "zoomtrack attendance: %s\n",
-                run->p ? err : "out of memory");
+                run->p && run->bounds ? err : "out of memory");
         return ZT_ERROR;
     }
 
@@ -351,7 +342,8 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
             continue;                       /* no presence: not a session */
         }
 
-        first = m->started ? m->started : info.first_ts;
+        zt_meeting_bounds_get(run->bounds, m->uuid, &first, &last);
+        first = first ? first : info.first_ts;
         m->first = first;
         if (first < start || first >= end
             || (meeting && strcmp(meeting, m->uuid) != 0
@@ -419,65 +411,7 @@ zt_att_fold(void *data, const zt_presence_event_t *ev)
         }
     }
 
-    m = &run->m[i];
-
-    if (strcmp(ev->event_type, "meeting.started") == 0
-        || strcmp(ev->event_type, "webinar.started") == 0)
-    {
-        if (m->started == 0 || ev->event_ts < m->started) {
-            m->started = ev->event_ts;
-        }
-
-    } else if (strcmp(ev->event_type, "meeting.ended") == 0
-               || strcmp(ev->event_type, "webinar.ended") == 0)
-    {
-        if (ev->event_ts > m->ended) {
-            m->ended = ev->event_ts;
-        }
-    }
-
-    return ZT_OK;
-}
-
-
-/* the roster of a meeting id: [roster] dir/<id>.csv, else file, else none */
-static zt_roster_t *
-zt_att_roster(const zt_conf_t *conf, const char *id, int *failed)
-{
-    char          path[4096], err[512];
-    FILE         *f;
-    const char   *dir, *file;
-    zt_roster_t  *r;
-
-    dir = zt_conf_get(conf, "roster", "dir");
-    file = zt_conf_get(conf, "roster", "file");
-    path[0] = '\0';
-
-    if (dir[0] && id[0] && strchr(id, '/') == NULL) {
-        snprintf(path, sizeof(path), "%s/%s.csv", dir, id);
-        f = fopen(path, "r");
-        if (f == NULL) {
-            path[0] = '\0';
-        } else {
-            fclose(f);
-        }
-    }
-
-    if (path[0] == '\0' && file[0]) {
-        snprintf(path, sizeof(path), "%s", file);
-    }
-
-    if (path[0] == '\0') {
-        return NULL;
-    }
-
-    r = zt_roster_load(path, err, sizeof(err));
-    if (r == NULL) {
-        fprintf(stderr, "zoomtrack attendance: %s\n", err);
-        *failed = 1;
-    }
-
-    return r;
+    return zt_meeting_bounds_note(run->bounds, ev);
 }
 
 
@@ -493,7 +427,8 @@ zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
     zt_att_meeting_t       am;
     const zt_roster_person_t  *rp;
 
-    if (zt_att_meeting(roster, rules, j, n, zt_att_report, NULL, &am)
+    if (zt_att_meeting(roster, rules, run->bounds, j, n, zt_att_report,
+                       NULL, &am)
         != ZT_OK)
     {
         return ZT_ERROR;
@@ -537,7 +472,7 @@ zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
                  : a->status == ZT_ATT_GUEST ? 'G' : 'P';
         p->cells[s] = letter;
         p->held++;
-        p->meeting_ms += rules->end - rules->start;
+        p->meeting_ms += am.rules.end - am.rules.start;
 
         if (a->status != ZT_ATT_ABSENT) {
             p->attended++;

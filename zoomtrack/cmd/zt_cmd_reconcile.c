@@ -65,7 +65,6 @@ static int zt_rc_fetch(zt_zoom_t *zoom, const char *uuid, json_t *sessions,
     zt_zoom_err_t *e);
 static int zt_rc_store(zt_rc_run_t *run, json_t *bodies);
 static void zt_rc_day_free(zt_rc_day_t *day);
-static const zt_warehouse_ops_t *zt_rc_warehouse(const zt_conf_t *conf);
 
 
 int
@@ -238,7 +237,7 @@ zt_rc_read_day(const zt_conf_t *conf, const zt_wh_query_t *q,
     void                      *wh;
     const zt_warehouse_ops_t  *ops;
 
-    ops = zt_rc_warehouse(conf);
+    ops = zt_warehouse_for(conf);
     wh = ops ? ops->open(conf, err, sizeof(err)) : NULL;
 
     if (wh == NULL) {
@@ -584,14 +583,3 @@ zt_rc_day_free(zt_rc_day_t *day)
     free(day->m);
 }
 
-
-/* the report's warehouse backend named by warehouse.backend */
-static const zt_warehouse_ops_t *
-zt_rc_warehouse(const zt_conf_t *conf)
-{
-    if (strcmp(zt_conf_get(conf, "warehouse", "backend"), "sqlite") == 0) {
-        return &zt_warehouse_sqlite;
-    }
-
-    return NULL;
-}

@@ -34,6 +34,12 @@ static const zt_cmd_t  zt_cmds[] = {
       "attendance per person over a period, against the roster" },
     { "forget", zt_cmd_forget,
       "remove one person from every store" },
+    { "setup", zt_cmd_setup,
+      "create the BigQuery dataset and tables that are missing" },
+    { "check", zt_cmd_check,
+      "verify credentials, bucket, dataset, tables, Redis and paths" },
+    { "backfill", zt_cmd_backfill,
+      "load archived raw events into the warehouse" },
     { "status", zt_cmd_status,
       "the drainer's sinks: state, counters, queue lengths, last error" },
 };

@@ -93,6 +93,8 @@ extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;
 extern const zt_sink_t  zt_sink_status;
 extern const zt_sink_t  zt_sink_chat;
+extern const zt_sink_t  zt_sink_archive_gcs;
+extern const zt_sink_t  zt_sink_warehouse_bigquery;
 
 
 #endif /* ZT_SINK_H */

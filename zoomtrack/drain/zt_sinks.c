@@ -12,10 +12,12 @@
 
 
 const zt_sink_entry_t  zt_sinks[] = {
-    { "status",    NULL,     &zt_sink_status },
-    { "warehouse", "sqlite", &zt_sink_warehouse },
-    { "archive",   "local",  &zt_sink_archive },
-    { "chat",      NULL,     &zt_sink_chat },
+    { "status",    NULL,       &zt_sink_status },
+    { "chat",      NULL,       &zt_sink_chat },
+    { "warehouse", "sqlite",   &zt_sink_warehouse },
+    { "warehouse", "bigquery", &zt_sink_warehouse_bigquery },
+    { "archive",   "local",    &zt_sink_archive },
+    { "archive",   "gcs",      &zt_sink_archive_gcs },
     { NULL, NULL, NULL }
 };
 

@@ -9,6 +9,8 @@
 #define ZT_ARCHIVE_PATH_H
 
 
+#include <stddef.h>
+
 #include "zt_conf.h"
 
 
@@ -21,6 +23,17 @@ int zt_archive_dir(const zt_conf_t *conf, char *out, size_t outlen);
  */
 int zt_archive_path(const char *dir, const char *day, const char *event_id,
     char *out, size_t outlen);
+
+/*
+ * The object name in a bucket: PREFIX/DAY/<event_id>.json (a trailing '/'
+ * of prefix is optional; an empty prefix puts days at the bucket's root).
+ */
+int zt_archive_object(const char *prefix, const char *day,
+    const char *event_id, char *out, size_t outlen);
+
+/* gs://[archive] bucket/<zt_archive_object()>: the warehouse's gcs_path */
+int zt_archive_gs_url(const zt_conf_t *conf, const char *day,
+    const char *event_id, char *out, size_t outlen);
 
 /* 1 if event_id is safe as a file name: [A-Za-z0-9_-], 1..128 bytes */
 int zt_archive_id_ok(const char *id);

@@ -61,12 +61,18 @@ static const zt_conf_key_t  zt_conf_keys[] = {
 
     { "archive", "enabled", "yes", "keep every raw body" },
     { "archive", "queue", "zoomtrack:archive", "Redis list it drains" },
-    { "archive", "backend", "local", "local" },
+    { "archive", "backend", "local", "local or gcs" },
     { "archive", "dir", "", "local archive root (default DATA/raw)" },
+    { "archive", "bucket", "", "gcs: the bucket raw bodies go to" },
+    { "archive", "prefix", "raw/", "gcs: object name prefix" },
+    { "archive", "uploads_in_flight", "64",
+      "gcs: uploads sent at once (curl multi, reused connections)" },
 
     { "warehouse", "enabled", "yes", "store events in the warehouse" },
     { "warehouse", "queue", "zoomtrack:warehouse", "Redis list it drains" },
-    { "warehouse", "backend", "sqlite", "sqlite" },
+    { "warehouse", "backend", "sqlite", "sqlite or bigquery" },
+    { "warehouse", "project", "", "bigquery: the Google Cloud project id" },
+    { "warehouse", "dataset", "zoom_tracker", "bigquery: the dataset" },
     { "warehouse", "path", "", "SQLite file (default DATA/zoomtrack.db)" },
     { "warehouse", "synchronous", "full",
       "SQLite synchronous: full (a commit survives power loss) or normal" },
@@ -89,6 +95,22 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "zoomtrack:status", "lists a spooled record is pushed to" },
 
     { "report", "dir", "", "report output dir (default DATA/reports)" },
+    { "report", "bucket", "",
+      "also upload the CSV to gs://BUCKET/reports/ (empty: no upload)" },
+
+    { "google", "credentials_file", "",
+      "service-account key (default: GOOGLE_APPLICATION_CREDENTIALS, "
+      "else the metadata server)" },
+    { "google", "storage_endpoint", "",
+      "GCS root URL (default: STORAGE_EMULATOR_HOST, else "
+      "https://storage.googleapis.com)" },
+    { "google", "bigquery_endpoint", "https://bigquery.googleapis.com",
+      "BigQuery root URL" },
+    { "google", "token_uri", "", "overrides the key file's token_uri" },
+    { "google", "metadata_host", "",
+      "metadata server host:port (default: GCE_METADATA_HOST, else "
+      "metadata.google.internal)" },
+    { "google", "timeout_ms", "30000", "per-request timeout" },
 
     { "zoom", "account_id", "", "Server-to-Server OAuth account id" },
     { "zoom", "client_id", "", "Server-to-Server OAuth client id" },

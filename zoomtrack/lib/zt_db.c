@@ -24,18 +24,43 @@
 static int
 zt_db_upgrade(sqlite3 *db, char **msg)
 {
+    int            rc;
+    char           sql[256];
+    size_t         i;
     sqlite3_stmt  *st;
 
-    if (sqlite3_prepare_v2(db, "SELECT source FROM raw_events LIMIT 0", -1,
-                           &st, NULL)
-        == SQLITE_OK)
-    {
-        sqlite3_finalize(st);
-        return SQLITE_OK;
+    static const struct {
+        const char  *table;
+        const char  *column;
+        const char  *decl;
+    } added[] = {
+        { "raw_events", "source", "TEXT NOT NULL DEFAULT 'webhook'" },
+        { "daily_reports", "\"group\"", "TEXT" },
+        { "daily_reports", "attendance_status", "TEXT" },
+        { "daily_reports", "late", "TEXT" },
+        { "daily_reports", "left_early", "TEXT" },
+        { "daily_reports", "data_source", "TEXT" },
+    };
+
+    for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+        snprintf(sql, sizeof(sql), "SELECT %s FROM %s LIMIT 0",
+                 added[i].column, added[i].table);
+
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_finalize(st);
+            continue;
+        }
+
+        snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s",
+                 added[i].table, added[i].column, added[i].decl);
+
+        rc = sqlite3_exec(db, sql, NULL, NULL, msg);
+        if (rc != SQLITE_OK) {
+            return rc;
+        }
     }
 
-    return sqlite3_exec(db, "ALTER TABLE raw_events ADD COLUMN source TEXT "
-                        "NOT NULL DEFAULT 'webhook'", NULL, NULL, msg);
+    return SQLITE_OK;
 }
 
 

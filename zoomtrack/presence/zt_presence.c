@@ -23,6 +23,7 @@ static int64_t zt_presence_jint(const json_t *o, const char *key);
 static int zt_presence_fold_person(zt_presence_meeting_t *m,
     const zt_presence_event_t *ev, zt_presence_kind_e kind);
 static void zt_presence_meeting_free(zt_presence_meeting_t *m);
+static void zt_presence_person_free(zt_presence_person_t *pp);
 static const char *zt_pmap_meeting(const void *base, size_t i);
 static const char *zt_pmap_person(const void *base, size_t i);
 static const char *zt_pmap_room(const void *base, size_t i);
@@ -55,28 +56,34 @@ zt_presence_free(zt_presence_t *p)
 
 
 static void
+zt_presence_person_free(zt_presence_person_t *pp)
+{
+    size_t  k;
+
+    for (k = 0; k < pp->nvisits; k++) {
+        free(pp->visits[k].joins.v);
+        free(pp->visits[k].leaves.v);
+    }
+
+    free(pp->visits);
+    free(pp->joins.v);
+    free(pp->leaves.v);
+    free(pp->key);
+    free(pp->name.last);
+    free(pp->name.first);
+    free(pp->email.last);
+    free(pp->email.first);
+    free(pp);
+}
+
+
+static void
 zt_presence_meeting_free(zt_presence_meeting_t *m)
 {
-    size_t                 j, k;
-    zt_presence_person_t  *pp;
+    size_t  j;
 
     for (j = 0; j < m->npeople; j++) {
-        pp = m->people[j];
-
-        for (k = 0; k < pp->nvisits; k++) {
-            free(pp->visits[k].joins.v);
-            free(pp->visits[k].leaves.v);
-        }
-
-        free(pp->visits);
-        free(pp->joins.v);
-        free(pp->leaves.v);
-        free(pp->key);
-        free(pp->name.last);
-        free(pp->name.first);
-        free(pp->email.last);
-        free(pp->email.first);
-        free(pp);
+        zt_presence_person_free(m->people[j]);
     }
 
     for (j = 0; j < m->nrooms; j++) {
@@ -721,6 +728,46 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
         for (i = 0; i < n; i++) {
             (void) zt_pmap_put(&p->map, p->meetings[i]->uuid, i, i + 1,
                                zt_pmap_meeting, p->meetings);
+        }
+    }
+
+    return dropped;
+}
+
+
+size_t
+zt_presence_forget(zt_presence_t *p, const char *key)
+{
+    size_t                  i, j, n, dropped;
+    zt_presence_meeting_t  *m;
+
+    dropped = 0;
+
+    for (i = 0; i < p->n; i++) {
+        m = p->meetings[i];
+
+        for (j = 0, n = 0; j < m->npeople; j++) {
+            if (strcmp(m->people[j]->key, key) == 0) {
+                zt_presence_person_free(m->people[j]);
+                dropped++;
+                m->dirty = 1;
+                continue;
+            }
+            m->people[n++] = m->people[j];
+        }
+
+        if (n == m->npeople) {
+            continue;
+        }
+
+        m->npeople = n;
+
+        /* rebuild the index: positions moved */
+        memset(m->people_map.slot, 0, m->people_map.cap * sizeof(uint32_t));
+
+        for (j = 0; j < n; j++) {
+            (void) zt_pmap_put(&m->people_map, m->people[j]->key, j, j + 1,
+                               zt_pmap_person, m->people);
         }
     }
 

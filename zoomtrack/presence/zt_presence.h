@@ -224,6 +224,12 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms);
 
+/*
+ * Drops the person with this key from every meeting (`zoomtrack forget`);
+ * their meetings become dirty.  Returns how many entries went.
+ */
+size_t zt_presence_forget(zt_presence_t *p, const char *key);
+
 /* clears the dirty flag of every meeting (after a full save) */
 void zt_presence_clean(zt_presence_t *p);
 

@@ -22,6 +22,7 @@
 #include "zt_conf.h"
 #include "zt_fs.h"
 #include "zt_report.h"
+#include "zt_roster_conf.h"
 #include "zt_report_html.h"
 #include "zt_warehouse.h"
 
@@ -212,6 +213,8 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
     const char                *tz;
     zt_report_t                r;
     zt_wh_query_t              q;
+    zt_att_opts_t              att;
+    zt_roster_conf_t          *rosters;
     const zt_warehouse_ops_t  *ops;
 
     tz = zt_conf_get(conf, "", "timezone");
@@ -231,11 +234,25 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return rc;
     }
 
-    ops = &zt_warehouse_sqlite;
+    rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
+    if (rosters == NULL) {
+        fprintf(stderr, "zoomtrack report: %s\n", err);
+        return ZT_EXIT_USAGE;
+    }
+    q.att = &att;
+
+    ops = zt_warehouse_for(conf);
+    if (ops == NULL) {
+        fprintf(stderr, "zoomtrack report: warehouse.backend \"%s\" is not "
+                "supported\n", zt_conf_get(conf, "warehouse", "backend"));
+        zt_roster_conf_free(rosters);
+        return ZT_EXIT_USAGE;
+    }
 
     wh = ops->open(conf, err, sizeof(err));
     if (wh == NULL) {
         fprintf(stderr, "zoomtrack report: %s\n", err);
+        zt_roster_conf_free(rosters);
         return ZT_EXIT_FAILURE;
     }
 
@@ -251,6 +268,11 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         rc = zt_report_store(ops, wh, &q, &r);
     }
 
+    if (rc == ZT_OK) {
+        rc = zt_report_upload(conf, target, o->date,
+                              o->format == ZT_REPORT_JSON);
+    }
+
     ops->close(wh);
 
     if (rc == ZT_OK) {
@@ -263,7 +285,14 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 
     zt_report_free(&r);
 
-    return rc == ZT_OK ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
+    if (rc != ZT_OK && zt_roster_conf_failed(rosters)) {
+        rc = ZT_DECLINED;               /* a roster row: the user's to fix */
+    }
+
+    zt_roster_conf_free(rosters);
+
+    return rc == ZT_OK ? ZT_EXIT_OK
+           : rc == ZT_DECLINED ? ZT_EXIT_USAGE : ZT_EXIT_FAILURE;
 }
 
 

@@ -18,7 +18,7 @@
 #include "zt_warehouse.h"
 
 
-#define ZT_REPORT_NCOLS  20
+#define ZT_REPORT_NCOLS  25
 
 
 /* the report's columns, in file order */
@@ -28,7 +28,8 @@ extern const char  *const zt_report_columns[ZT_REPORT_NCOLS];
 /* one report row: formatted cells, and what it was made from */
 typedef struct {
     const char                *cells[ZT_REPORT_NCOLS];  /* NULL = empty */
-    const zt_journey_t        *journey;  /* the person's whole journey */
+    const zt_journey_t        *journey;  /* the person's whole journey;
+                                            NULL: on the roster, absent */
     const zt_journey_visit_t  *visit;    /* NULL: no room visit that day */
     int64_t                    ms[4];    /* meeting join, leave, room join,
                                             leave (0: none), as in cells */
@@ -64,6 +65,14 @@ void zt_report_free(zt_report_t *r);
 /* writers: header + rows (CSV, zt_csv_row) or an array of objects */
 int zt_report_write_csv(const zt_report_t *r, FILE *f);
 int zt_report_write_json(const zt_report_t *r, FILE *f);
+
+/*
+ * With [report] bucket set: uploads the file at path to
+ * gs://BUCKET/reports/DAILY_REPORT_<date>.csv (.json).  ZT_OK (also when
+ * no bucket is set) or ZT_ERROR (message printed).  zt_report_gcs.c.
+ */
+int zt_report_upload(const zt_conf_t *conf, const char *path,
+    const char *date, int json);
 
 /* ms -> minutes with 2 decimals, rounded half up: "12.35"; out >= 32 */
 void zt_report_fmt_mins(int64_t ms, char *out, size_t outlen);

@@ -31,6 +31,10 @@ typedef struct {
 
 
 static int zt_report_fold_cb(void *data, const zt_presence_event_t *ev);
+static int zt_report_reconciled_cb(void *data, const char *uuid,
+    const char *key);
+static zt_report_row_t *zt_report_new_row(zt_report_out_t *out);
+static int zt_report_absent(zt_report_out_t *out, zt_report_mtg_t *mt);
 static int zt_report_journey_cmp(const void *a, const void *b);
 static int zt_report_meeting(const zt_warehouse_ops_t *ops, void *wh,
     zt_report_out_t *out, zt_journey_t *j, size_t n, char *err,
@@ -72,14 +76,28 @@ zt_report_build(const zt_warehouse_ops_t *ops, void *wh,
     r->pool = priv;
 
     priv->p = zt_presence_create();
-    if (priv->p == NULL) {
+    priv->bounds = zt_meeting_bounds_create();
+    if (priv->p == NULL || priv->bounds == NULL) {
         snprintf(err, errlen, "out of memory");
         return ZT_ERROR;
     }
 
-    if (ops->events(wh, q, zt_report_fold_cb, priv->p) != ZT_OK) {
+    if (ops->events(wh, q, zt_report_fold_cb, priv) != ZT_OK) {
         snprintf(err, errlen, "reading events: %s", ops->errmsg(wh));
         return ZT_ERROR;
+    }
+
+    if (ops->reconciled
+        && ops->reconciled(wh, q, zt_report_reconciled_cb, priv) != ZT_OK)
+    {
+        snprintf(err, errlen, "reading reconciled events: %s",
+                 ops->errmsg(wh));
+        return ZT_ERROR;
+    }
+
+    if (priv->nreconciled) {
+        qsort(priv->reconciled, priv->nreconciled, sizeof(char *),
+              zt_report_strcmp);
     }
 
     if (zt_presence_journeys(priv->p, q->meeting, &r->journeys,
@@ -141,6 +159,8 @@ zt_report_free(zt_report_t *r)
         }
 
         zt_presence_free(priv->p);
+        zt_meeting_bounds_free(priv->bounds);
+        free(priv->reconciled);         /* the strings are pooled */
         free(priv);
     }
 
@@ -151,7 +171,42 @@ zt_report_free(zt_report_t *r)
 static int
 zt_report_fold_cb(void *data, const zt_presence_event_t *ev)
 {
-    return zt_presence_fold_event(data, ev) == ZT_ERROR ? ZT_ERROR : ZT_OK;
+    zt_report_priv_t  *priv = data;
+
+    if (zt_presence_fold_event(priv->p, ev) == ZT_ERROR) {
+        return ZT_ERROR;
+    }
+
+    return zt_meeting_bounds_note(priv->bounds, ev);
+}
+
+
+static int
+zt_report_reconciled_cb(void *data, const char *uuid, const char *key)
+{
+    char              *s, **v;
+    size_t             cap;
+    zt_report_priv_t  *priv = data;
+
+    if (priv->nreconciled == priv->capreconciled) {
+        cap = priv->capreconciled ? priv->capreconciled * 2 : 64;
+        v = realloc(priv->reconciled, cap * sizeof(char *));
+        if (v == NULL) {
+            return ZT_ERROR;
+        }
+        priv->reconciled = v;
+        priv->capreconciled = cap;
+    }
+
+    s = zt_pool_alloc(priv, strlen(uuid) + strlen(key) + 2);
+    if (s == NULL) {
+        return ZT_ERROR;
+    }
+
+    sprintf(s, "%s\n%s", uuid, key);
+    priv->reconciled[priv->nreconciled++] = s;
+
+    return ZT_OK;
 }
 
 
@@ -225,6 +280,10 @@ zt_report_meeting(const zt_warehouse_ops_t *ops, void *wh,
         goto done;
     }
 
+    if (zt_report_att_meeting(&mt, out->q, j, n, err, errlen) != ZT_OK) {
+        goto done;
+    }
+
     for (i = 0; i < n; i++) {
         if (zt_report_person(out, &mt, &j[i]) != ZT_OK) {
             snprintf(err, errlen, "out of memory or bad time zone");
@@ -232,10 +291,16 @@ zt_report_meeting(const zt_warehouse_ops_t *ops, void *wh,
         }
     }
 
+    if (zt_report_absent(out, &mt) != ZT_OK) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+
     rc = ZT_OK;
 
 done:
 
+    zt_att_meeting_free(&mt.am);
     free(mt.cams);
     free(mt.rooms);
     free(mt.pa);
@@ -386,7 +451,7 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     const zt_cam_t *cam, size_t ncam)
 {
     char              buf[64];
-    size_t            i, cap;
+    size_t            i;
     int64_t           on, off, a, b, s, e;
     zt_rname_t       *rn;
     zt_report_t      *r;
@@ -394,18 +459,11 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
 
     r = out->r;
 
-    if (r->nrows == out->cap) {
-        cap = out->cap ? out->cap * 2 : 256;
-        row = realloc(r->rows, cap * sizeof(zt_report_row_t));
-        if (row == NULL) {
-            return ZT_ERROR;
-        }
-        r->rows = row;
-        out->cap = cap;
+    row = zt_report_new_row(out);
+    if (row == NULL) {
+        return ZT_ERROR;
     }
 
-    row = &r->rows[r->nrows];
-    memset(row, 0, sizeof(zt_report_row_t));
     row->journey = j;
     row->visit = v;
 
@@ -478,6 +536,7 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
 
     row->cells[18] = j->join_time_known ? "true" : "false";
     row->cells[19] = zt_pool_strdup(mt->priv, mt->status);
+    zt_report_att_cells(mt, j, row->cells);
 
     for (i = 5; i < 8; i++) {
         if (row->cells[i] == NULL) {
@@ -493,6 +552,58 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     }
 
     r->nrows++;
+    return ZT_OK;
+}
+
+
+/* a zeroed row at the end of the rows (not counted until filled) */
+static zt_report_row_t *
+zt_report_new_row(zt_report_out_t *out)
+{
+    size_t            cap;
+    zt_report_t      *r = out->r;
+    zt_report_row_t  *row;
+
+    if (r->nrows == out->cap) {
+        cap = out->cap ? out->cap * 2 : 256;
+        row = realloc(r->rows, cap * sizeof(zt_report_row_t));
+        if (row == NULL) {
+            return NULL;
+        }
+        r->rows = row;
+        out->cap = cap;
+    }
+
+    row = &r->rows[r->nrows];
+    memset(row, 0, sizeof(zt_report_row_t));
+
+    return row;
+}
+
+
+/*
+ * The roster people of the meeting who never joined: one row each, with
+ * the meeting and the person but no times.
+ */
+static int
+zt_report_absent(zt_report_out_t *out, zt_report_mtg_t *mt)
+{
+    size_t                     i;
+    zt_report_row_t           *row;
+
+    for (i = 0; i < mt->am.nabsent; i++) {
+        row = zt_report_new_row(out);
+        if (row == NULL) {
+            return ZT_ERROR;
+        }
+
+        row->cells[0] = out->q->report_date;
+        row->cells[1] = mt->j0->meeting_id;
+        row->cells[2] = mt->j0->meeting_uuid;
+        zt_report_att_absent_cells(mt, mt->am.absent[i], row->cells);
+        out->r->nrows++;
+    }
+
     return ZT_OK;
 }
 
@@ -570,12 +681,15 @@ zt_report_count(zt_report_t *r)
         return ZT_ERROR;
     }
 
-    for (i = 0; i < r->nrows; i++) {
-        v[i] = r->rows[i].journey->key;
+    /* people who came: the absent have no journey */
+    for (i = 0, n = 0; i < r->nrows; i++) {
+        if (r->rows[i].journey) {
+            v[n++] = r->rows[i].journey->key;
+        }
     }
 
-    qsort(v, r->nrows, sizeof(char *), zt_report_strcmp);
-    for (i = 0, r->people = 0; i < r->nrows; i++) {
+    qsort(v, n, sizeof(char *), zt_report_strcmp);
+    for (i = 0, r->people = 0; i < n; i++) {
         r->people += i == 0 || strcmp(v[i], v[i - 1]) != 0;
     }
 

@@ -192,8 +192,11 @@ zt_html_meeting(zt_html_t *h, size_t k0, size_t k1)
 
     people = 0;
     for (k = k0; k < k1; k++) {
-        if (k == k0 || h->r->rows[k].journey != h->r->rows[k - 1].journey) {
-            people++;
+        if (h->r->rows[k].journey
+            && (k == k0
+                || h->r->rows[k].journey != h->r->rows[k - 1].journey))
+        {
+            people++;                   /* the absent have no journey */
         }
     }
 
@@ -320,7 +323,7 @@ zt_html_timeline(zt_html_t *h, size_t k0, size_t k1)
 
     for (k = k0; k < k1; k++) {
         j = h->r->rows[k].journey;
-        if (k > k0 && j == h->r->rows[k - 1].journey) {
+        if (j == NULL || (k > k0 && j == h->r->rows[k - 1].journey)) {
             continue;
         }
         n++;
@@ -375,7 +378,7 @@ zt_html_timeline(zt_html_t *h, size_t k0, size_t k1)
     n = 0;
     for (k = k0; k < k1; k++) {
         j = h->r->rows[k].journey;
-        if (k > k0 && j == h->r->rows[k - 1].journey) {
+        if (j == NULL || (k > k0 && j == h->r->rows[k - 1].journey)) {
             continue;
         }
         zt_html_person(h, j, ZT_HTML_AXIS + n * ZT_HTML_ROW, from, to);

@@ -9,6 +9,8 @@
 
 
 #include "zt_report.h"
+#include "zt_attendance_meeting.h"
+#include "zt_meeting_bounds.h"
 
 
 #define ZT_POOL_BLOCK  65536
@@ -26,8 +28,11 @@ struct zt_pool_blk_s {
 
 /* what a report owns besides its arrays */
 typedef struct {
-    zt_pool_blk_t  *pool;
-    zt_presence_t  *p;
+    zt_pool_blk_t        *pool;
+    zt_presence_t        *p;
+    zt_meeting_bounds_t  *bounds;      /* meeting.started / ended */
+    char                **reconciled;  /* "uuid\nkey", sorted */
+    size_t                nreconciled, capreconciled;
 } zt_report_priv_t;
 
 
@@ -73,8 +78,21 @@ typedef struct {
     size_t              npa, cappa;
     zt_vote_t          *votes;
     size_t              nvotes, capvotes;
+    const zt_journey_t *j0;        /* the meeting's first journey */
+    const zt_roster_t  *roster;    /* NULL: no roster */
+    zt_att_meeting_t    am;        /* attendance by journey - j0 */
 } zt_report_mtg_t;
 
+
+/* zt_report_attendance.c */
+int zt_report_att_meeting(zt_report_mtg_t *mt, const zt_wh_query_t *q,
+    const zt_journey_t *j, size_t n, char *err, size_t errlen);
+void zt_report_att_cells(zt_report_mtg_t *mt, const zt_journey_t *j,
+    const char **cells);
+void zt_report_att_absent_cells(zt_report_mtg_t *mt, long k,
+    const char **cells);
+int zt_report_is_reconciled(const zt_report_priv_t *priv, const char *uuid,
+    const char *key);
 
 /* zt_report_build.c */
 void *zt_pool_alloc(zt_report_priv_t *priv, size_t n);

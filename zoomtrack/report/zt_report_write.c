@@ -29,7 +29,8 @@ const char  *const zt_report_columns[ZT_REPORT_NCOLS] = {
     "meeting_duration_mins", "room_number", "room_name", "room_uuid",
     "room_join_time", "room_leave_time", "room_duration_mins",
     "camera_on_mins", "camera_off_mins", "camera_percentage", "next_room",
-    "join_time_known", "camera_status"
+    "join_time_known", "camera_status", "group", "attendance_status",
+    "late", "left_early", "data_source"
 };
 
 
@@ -37,7 +38,8 @@ static const int  zt_report_json_types[ZT_REPORT_NCOLS] = {
     ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
     ZT_JS_STR, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR,
     ZT_JS_STR, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_NUM, ZT_JS_STR,
-    ZT_JS_BOOL, ZT_JS_STR
+    ZT_JS_BOOL, ZT_JS_STR, ZT_JS_STR, ZT_JS_STR, ZT_JS_BOOL, ZT_JS_BOOL,
+    ZT_JS_STR
 };
 
 

@@ -29,6 +29,8 @@ typedef struct {
     int64_t      day_start;        /* ms, first of the local day */
     int64_t      day_end;          /* ms, first of the next local day */
     const char  *meeting;          /* NULL: all; else a meeting id or uuid */
+    /* the roster and its rules (zt_attendance_meeting.h); NULL: none */
+    const struct zt_att_opts_s  *att;
 } zt_wh_query_t;
 
 
@@ -54,6 +56,8 @@ typedef int (*zt_wh_room_name_pt)(void *data, const char *room_uuid,
     const char *name, int by_instance);
 typedef int (*zt_wh_preassigned_pt)(void *data, const char *room_name,
     const char *email);
+typedef int (*zt_wh_reconciled_pt)(void *data, const char *meeting_uuid,
+    const char *person_key);
 
 
 typedef struct {
@@ -98,10 +102,23 @@ typedef struct {
 
     const char *(*errmsg)(void *wh);
     void (*close)(void *wh);
+
+    /*
+     * The (meeting uuid, person key) pairs of q's meetings that have events
+     * from `zoomtrack reconcile` (source = report_api).  May be NULL in a
+     * backend without reconciliation: every row then says webhook.
+     */
+    int (*reconciled)(void *wh, const zt_wh_query_t *q,
+        zt_wh_reconciled_pt cb, void *data);
 } zt_warehouse_ops_t;
 
 
 extern const zt_warehouse_ops_t  zt_warehouse_sqlite;
+extern const zt_warehouse_ops_t  zt_warehouse_bigquery;
+
+
+/* the backend named by [warehouse] backend, or NULL for an unknown one */
+const zt_warehouse_ops_t *zt_warehouse_for(const zt_conf_t *conf);
 
 
 #endif /* ZT_WAREHOUSE_H */

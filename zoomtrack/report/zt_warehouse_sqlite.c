@@ -42,6 +42,10 @@ static int zt_wh_sqlite_fail(zt_wh_sqlite_t *w, sqlite3_stmt *stmt);
 static const char *zt_wh_col(sqlite3_stmt *stmt, int i);
 
 
+static int zt_wh_sqlite_reconciled(void *wh, const zt_wh_query_t *q,
+    zt_wh_reconciled_pt cb, void *data);
+
+
 const zt_warehouse_ops_t  zt_warehouse_sqlite = {
     "sqlite",
     zt_wh_sqlite_open,
@@ -51,7 +55,8 @@ const zt_warehouse_ops_t  zt_warehouse_sqlite = {
     zt_wh_sqlite_preassigned,
     zt_wh_sqlite_replace,
     zt_wh_sqlite_errmsg,
-    zt_wh_sqlite_close
+    zt_wh_sqlite_close,
+    zt_wh_sqlite_reconciled
 };
 
 
@@ -307,7 +312,7 @@ zt_wh_sqlite_replace(void *wh, const zt_wh_query_t *q,
                                   "        OR meeting_uuid = ?2)");
     ins = zt_wh_sqlite_prepare(w, "INSERT INTO daily_reports VALUES (?, ?,"
                                   " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                  " ?, ?, ?, ?, ?)");
+                                  " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (del == NULL || ins == NULL) {
         goto failed;
     }
@@ -416,4 +421,46 @@ zt_wh_col(sqlite3_stmt *stmt, int i)
 
     s = (const char *) sqlite3_column_text(stmt, i);
     return s ? s : "";
+}
+
+
+/* the people of q's meetings with events from `zoomtrack reconcile` */
+static int
+zt_wh_sqlite_reconciled(void *wh, const zt_wh_query_t *q,
+    zt_wh_reconciled_pt cb, void *data)
+{
+    int              rc;
+    sqlite3_stmt    *stmt;
+    zt_wh_sqlite_t  *w = wh;
+
+    stmt = zt_wh_sqlite_prepare(w,
+        "SELECT DISTINCT meeting_uuid, person_key FROM raw_events"
+        " WHERE source = 'report_api'"
+        "   AND event_date BETWEEN date(?1, '-1 day') AND date(?1, '+1 day')"
+        "   AND (?2 = '' OR meeting_uuid = ?2 OR meeting_id = ?2)");
+    if (stmt == NULL) {
+        return ZT_ERROR;
+    }
+
+    sqlite3_bind_text(stmt, 1, q->report_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, q->meeting ? q->meeting : "", -1,
+                      SQLITE_STATIC);
+
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (cb(data, zt_wh_col(stmt, 0), zt_wh_col(stmt, 1)) != ZT_OK) {
+            snprintf(w->err, sizeof(w->err), "out of memory");
+            sqlite3_finalize(stmt);
+            return ZT_ERROR;
+        }
+    }
+
+    sqlite3_finalize(stmt);
+
+    if (rc != SQLITE_DONE) {
+        snprintf(w->err, sizeof(w->err), "raw_events: %s",
+                 sqlite3_errmsg(w->db));
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
 }

@@ -18,14 +18,39 @@ static zt_iv_t *zt_att_spans(const zt_journey_t *const *j, size_t n,
 
 int
 zt_att_meeting(const zt_roster_t *roster, const zt_att_rules_t *rules,
-    const zt_journey_t *const *j, size_t n, zt_roster_report_pt report,
-    void *data, zt_att_meeting_t *out)
+    const zt_meeting_bounds_t *bounds, const zt_journey_t *const *j,
+    size_t n, zt_roster_report_pt report, void *data,
+    zt_att_meeting_t *out)
 {
     size_t                    i, k, niv;
+    int64_t                   started, ended, v;
     zt_iv_t                  *iv;
     zt_roster_participant_t  *p;
 
     memset(out, 0, sizeof(zt_att_meeting_t));
+
+    /* the meeting's start and end, else its first join and last leave */
+    out->rules = *rules;
+    zt_meeting_bounds_get(bounds, n ? j[0]->meeting_uuid : "", &started,
+                          &ended);
+    out->rules.start = started;
+    out->rules.end = ended;
+
+    for (i = 0; i < n; i++) {
+        if (j[i]->nspans == 0) {
+            continue;
+        }
+        v = j[i]->spans[0].start;
+        if (!started && (out->rules.start == 0 || v < out->rules.start)) {
+            out->rules.start = v;
+        }
+        v = j[i]->spans[j[i]->nspans - 1].end;
+        if (!ended && v > out->rules.end) {
+            out->rules.end = v;
+        }
+    }
+
+    rules = &out->rules;
 
     out->match = malloc((n ? n : 1) * sizeof(long));
     out->att = calloc(n ? n : 1, sizeof(zt_att_t));

@@ -222,6 +222,15 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         return NULL;
     }
 
+    /* camera reads and writes the SQLite warehouse only, for now */
+    if (strcmp(zt_conf_get(conf, "warehouse", "backend"), "sqlite") != 0) {
+        fprintf(stderr, "zoomtrack camera: warehouse.backend \"%s\" is not "
+                "supported by camera yet (it needs the SQLite warehouse)\n",
+                zt_conf_get(conf, "warehouse", "backend"));
+        zt_conf_free(conf);
+        return NULL;
+    }
+
     if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
         fprintf(stderr, "zoomtrack camera: cannot open log_file\n");
         zt_conf_free(conf);

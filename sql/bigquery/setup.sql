@@ -1,6 +1,7 @@
 -- zoomtrack on BigQuery: dataset and tables (GoogleSQL).  Replace
 -- your-project-id, then run the statements once (BigQuery console or
--- `bq query --use_legacy_sql=false < bigquery_setup.sql`).
+-- `bq query --use_legacy_sql=false < setup.sql`), or let
+-- `zoomtrack setup -c FILE` create them through the API (same columns).
 --
 -- raw_events holds the reference system's columns plus zoomtrack's
 -- normalised fields (event_ts in ms, person_key, ...): the same columns as
@@ -39,10 +40,11 @@ CREATE TABLE IF NOT EXISTS `your-project-id.zoom_tracker.raw_events` (
     raw_payload          STRING,
     gcs_path             STRING,
     received_at          TIMESTAMP,
-    inserted_at          TIMESTAMP
+    inserted_at          TIMESTAMP,
+    source               STRING     -- webhook (NULL) or report_api
 )
 PARTITION BY event_date
-CLUSTER BY meeting_uuid, person_key, event_ts;
+CLUSTER BY meeting_uuid, participant_id;
 
 -- names users give to breakout rooms; meeting is a meeting uuid (one
 -- instance) or a meeting id (every instance)
@@ -102,7 +104,12 @@ CREATE TABLE IF NOT EXISTS `your-project-id.zoom_tracker.daily_reports` (
     camera_percentage      FLOAT64,   -- NULL when no minute was sampled
     next_room              STRING,    -- a room name, Main room, Left meeting
     join_time_known        BOOL,      -- false: first event seen a leave
-    camera_status          STRING     -- ok, pending, unavailable
+    camera_status          STRING,    -- ok, pending, unavailable
+    `group`                STRING,    -- the roster's group
+    attendance_status      STRING,    -- present, partial, absent, guest
+    late                   BOOL,
+    left_early             BOOL,
+    data_source            STRING     -- webhook, report_api
 )
 PARTITION BY report_date
 CLUSTER BY meeting_uuid;

@@ -1,0 +1,94 @@
+# zoomtrack report on BigQuery: the same events drained into SQLite and
+# into the BigQuery double (stored twice there, as after insertId's
+# window) give the same CSV byte for byte; the event source is a
+# parameterised jobs.query polled until complete and paged; the day's
+# daily_reports rows are replaced, not added to; with [report] bucket the
+# CSV is uploaded to gs://BUCKET/reports/DAILY_REPORT_<D>.csv, same bytes.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use ZtTest;
+use ZtGoogle;
+
+require "$FindBin::Bin/139-drain-lib.pl";
+
+my $bin = zoomtrack_bin();
+plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+
+my $tmp = tmp_dir();
+my $redis = start_redis();
+my $gport = ZtTest::free_port();
+my $key = test_key("$tmp/key", "http://127.0.0.1:$gport/token");
+my $g = start_google_double(port => $gport, key_n => $key->{n},
+                            no_dedup => 1, page_size => 37);
+my $emu = start_gcs_emulator();
+my %ENVX = (GOOGLE_APPLICATION_CREDENTIALS => '',
+            STORAGE_EMULATOR_HOST => $emu ? '127.0.0.1:' . $emu->port : '');
+my $Q = 'zoomtrack:warehouse';
+my $TZ = 'Europe/Istanbul';
+
+my %common = (redis => $redis->address, timezone => $TZ,
+              'archive.enabled' => 'no', 'status.enabled' => 'no');
+my $sq = ZtDrain::write_conf("$tmp/sq.conf", data_dir => "$tmp/sq", %common);
+my $bq = ZtDrain::write_conf("$tmp/bq.conf", data_dir => "$tmp/bq", %common,
+    'warehouse.backend' => 'bigquery', 'warehouse.project' => 'zt-proj',
+    'google.credentials_file' => $key->{file},
+    'google.bigquery_endpoint' => $g->url,
+    ($emu ? ('report.bucket' => 'zt-reports') : ()));
+
+sub zt { run_zoomtrack([@_], env => \%ENVX, timeout => 120) }
+
+my ($rc, $out, $err) = zt('setup', '-c', $bq);
+is($rc, 0, 'setup') or diag($out);
+
+# one meeting's worth of joins, leaves and room moves over a day boundary
+# in Istanbul, some delivered twice
+my ($recs) = ZtDrain::make_records(240, run => 0x640,
+                                   ts => 1626209000000);
+my @twice = (@$recs, @{$recs}[0 .. 59]);
+for my $c ($sq, $bq) {
+    ZtDrain::push_records($redis->port, [$Q], \@twice);
+    ($rc, $out, $err) = zt('drain', '-c', $c, '--once');
+    is($rc, 0, "drain into " . ($c eq $sq ? 'SQLite' : 'BigQuery'))
+        or diag($err);
+}
+cmp_ok(scalar(@{ $g->rows('zoom_tracker.raw_events', 'event_id') }), '>', 240,
+   'BigQuery holds duplicates (no insertId dedup in this double)');
+
+for my $day (qw(2021-07-13 2021-07-14)) {
+    ($rc, $out, $err) = zt('report', '-c', $sq, '--date', $day);
+    is($rc, 0, "report $day on SQLite") or diag($err);
+    my $q0 = $g->counts->{getQueryResults} // 0;
+    ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day);
+    is($rc, 0, "report $day on BigQuery") or diag($err);
+    ok(($g->counts->{getQueryResults} // 0) - $q0 >= 3,
+       'the event source polled and paged');
+    my $a = ZtTest::slurp("$tmp/sq/reports/DAILY_REPORT_$day.csv");
+    my $b = ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv");
+    ok(length($a // '') > 200, "the $day report has rows");
+    is($b, $a, "$day: the CSV on BigQuery = the CSV on SQLite, byte for byte");
+
+    my $n = () = $a =~ /\n/g;
+    my @rows = grep { $_->{report_date} eq $day }
+               @{ $g->rows('zoom_tracker.daily_reports', 'report_date') };
+    is(scalar(@rows), $n - 1, "$day: daily_reports holds the CSV's rows");
+
+    ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day);
+    @rows = grep { $_->{report_date} eq $day }
+            @{ $g->rows('zoom_tracker.daily_reports', 'report_date') };
+    is(scalar(@rows), $n - 1, "$day: a second run replaces them");
+
+    SKIP: {
+        skip 'GCS emulator not installable', 2 unless $emu;
+        like($err, qr{uploaded gs://zt-reports/reports/DAILY_REPORT_$day\.csv},
+             'the CSV is uploaded');
+        is($emu->object('zt-reports', "reports/DAILY_REPORT_$day.csv"), $b,
+           'the object is the same bytes as the local file');
+    }
+}
+
+done_testing();

@@ -1,0 +1,704 @@
+#!/usr/bin/env python3
+"""Strict local stand-ins for Google's token endpoint, the GCE metadata
+server, BigQuery's REST API and a fault-injecting front for the GCS
+emulator, for zoomtrack's Google Cloud tests (python3 stdlib only).
+
+Serves on 127.0.0.1:PORT:
+  POST /token        OAuth 2.0 JWT bearer grant: the assertion's RS256
+                     signature is verified with the test key's public half
+                     (--key-n, --key-e), and iss, scope (devstorage.read_write
+                     and bigquery), aud (this URL), iat (within 300 s of now)
+                     and exp (iat + at most 3600) are checked
+  GET  /computeMetadata/v1/instance/service-accounts/default/token
+                     requires Metadata-Flavor: Google (403 otherwise)
+  /bigquery/v2/...   datasets.get/insert, tables.get/insert, insertAll,
+                     jobs.query, jobs.getQueryResults (see handle_bq);
+                     every call needs a Bearer token this double issued and
+                     that has not expired (401 otherwise)
+  /storage/v1/..., /upload/storage/v1/...
+                     forwarded to --gcs-upstream (the GCS emulator) after
+                     checking the Bearer token (with --gcs-auth) and
+                     enforcing ifGenerationMatch=0 (412 when the object
+                     exists), which the emulator does not
+  POST /_control     {"faults": [...]} replaces the faults; {"expire": 1}
+                     expires every issued token
+  GET  /_state       {"tables": {name: {"schema", "rows": [..]}},
+                      ?fields=a,b keeps only those row fields
+                      "insert_ids": {table: {id: n}}, "counts": {...}}
+  GET  /_health      200
+
+A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
+          "type": "500|429|401|403|404|slow|down|partial",
+          "count": N (default 1; -1 forever), "skip": N, "seconds": S}
+"partial" (insertAll) marks the first row backendError and the rest
+stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
+connection without an answer.  Requests are appended to --log as JSON
+lines (path, method, status) for the tests' counts.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import json
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import urllib.error
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.RLock()
+S = {"tokens": {}, "faults": [], "tables": {}, "datasets": set(),
+     "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None}
+
+SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write",
+          "https://www.googleapis.com/auth/bigquery"]
+SHA256_PREFIX = bytes.fromhex("3031300d060960864801650304020105000420")
+BQ = re.compile(r'^/bigquery/v2/projects/([^/]+)(/.*)?$')
+TYPES = {"STRING", "INT64", "INTEGER", "TIMESTAMP", "DATE", "BOOL",
+         "BOOLEAN", "FLOAT64", "FLOAT"}
+
+
+def b64d(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def take_fault(on):
+    with LOCK:
+        for f in S["faults"]:
+            if f.get("on", "any") not in (on, "any") and not (
+                    f.get("on") == "bq" and on in ("insertAll", "query",
+                                                   "bq")):
+                continue
+            if f.get("skip", 0) > 0:
+                f["skip"] -= 1
+                continue
+            c = f.get("count", 1)
+            if c == 0:
+                continue
+            if c > 0:
+                f["count"] = c - 1
+            return dict(f)
+    return None
+
+
+def count(name):
+    with LOCK:
+        S["counts"][name] = S["counts"].get(name, 0) + 1
+
+
+def issue_token():
+    tok = "ya29.zt-test-" + secrets.token_urlsafe(24)
+    ttl = S["args"].expires_in
+    with LOCK:
+        S["tokens"][tok] = time.time() + ttl
+    return {"access_token": tok, "expires_in": ttl, "token_type": "Bearer"}
+
+
+def verify_jwt(assertion, aud):
+    """returns None when good, else the reason"""
+    a = S["args"]
+    parts = assertion.split(".")
+    if len(parts) != 3:
+        return "assertion is not a JWT"
+    try:
+        hdr = json.loads(b64d(parts[0]))
+        claims = json.loads(b64d(parts[1]))
+        sig = b64d(parts[2])
+    except Exception:
+        return "assertion is not base64url JSON"
+    if hdr.get("alg") != "RS256" or hdr.get("typ") != "JWT":
+        return "bad JWT header"
+    n = int(a.key_n, 16)
+    e = a.key_e
+    k = (n.bit_length() + 7) // 8
+    if len(sig) != k:
+        return "bad signature length"
+    em = pow(int.from_bytes(sig, "big"), e, n).to_bytes(k, "big")
+    digest = hashlib.sha256((parts[0] + "." + parts[1]).encode()).digest()
+    t = SHA256_PREFIX + digest
+    want = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    if em != want:
+        return "invalid signature"
+    if claims.get("iss") != a.iss:
+        return "unknown iss"
+    if sorted(str(claims.get("scope", "")).split()) != sorted(SCOPES):
+        return "bad scope"
+    if claims.get("aud") != aud:
+        return "bad aud"
+    now = time.time()
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, int) or not isinstance(exp, int):
+        return "iat/exp missing"
+    if abs(iat - now) > 300:
+        return "iat too far from now"
+    if exp <= iat or exp - iat > 3600:
+        return "bad exp"
+    return None
+
+
+INT_RE = re.compile(r"-?\d+")
+FLOAT_RE = re.compile(r"-?\d+(\.\d+)?")
+DATE_RE = re.compile(r"\d{4}-\d\d-\d\d")
+TS_RE = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{1,6})?"
+                   r"(Z|[+-]\d\d:\d\d)?")
+
+
+def check_value(f, v):
+    t = f["type"]
+    if v is None:
+        return None if f.get("mode") != "REQUIRED" else "required"
+    if t == "STRING":
+        return None if v.__class__ is str else "not a string"
+    if t in ("INT64", "INTEGER"):
+        if isinstance(v, bool):
+            return "not an integer"
+        if isinstance(v, int) or (isinstance(v, str)
+                                  and INT_RE.fullmatch(v)):
+            return None
+        return "not an integer"
+    if t in ("BOOL", "BOOLEAN"):
+        return None if isinstance(v, bool) or v in ("true", "false") \
+            else "not a boolean"
+    if t in ("FLOAT64", "FLOAT"):
+        if isinstance(v, str) and FLOAT_RE.fullmatch(v):
+            return None
+        return None if isinstance(v, (int, float)) and \
+            not isinstance(v, bool) else "not a number"
+    if t == "DATE":
+        return None if isinstance(v, str) and DATE_RE.fullmatch(v) \
+            else "not a date"
+    if t == "TIMESTAMP":
+        if isinstance(v, (int, float)):
+            return None
+        if isinstance(v, str) and TS_RE.fullmatch(v):
+            return None
+        return "not a timestamp"
+    return "unsupported type"
+
+
+SCHEMA_BY = {}
+
+
+def validate_row(schema, row):
+    by = SCHEMA_BY.get(id(schema))
+    if by is None:
+        by = SCHEMA_BY[id(schema)] = {f["name"]: f for f in schema}
+    for k, v in row.items():
+        if k not in by:
+            return "no such field: %s." % k
+        why = check_value(by[k], v)
+        if why:
+            return "Cannot convert value to %s (%s) for field %s." % (
+                by[k]["type"], why, k)
+    for f in schema:
+        if f.get("mode") == "REQUIRED" and row.get(f["name"]) is None:
+            return "Missing required field: %s." % f["name"]
+    return None
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def reply(self, status, body=None, ctype="application/json", raw=None):
+        data = raw if raw is not None else (
+            json.dumps(body).encode() if body is not None else b"")
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        self.status = status
+        self.logreq()
+
+    def logreq(self):
+        if S["log"] and not self.path.startswith("/_"):
+            with LOCK:
+                S["log"].write(json.dumps({
+                    "t": time.time(), "method": self.command,
+                    "path": self.path, "status": self.status}) + "\n")
+                S["log"].flush()
+
+    def err(self, status, reason, msg):
+        self.reply(status, {"error": {"code": status, "message": msg,
+                                      "errors": [{"reason": reason,
+                                                  "message": msg}]}})
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def fault(self, on):
+        f = take_fault(on)
+        if not f:
+            return None
+        t = str(f.get("type"))
+        if t == "slow":
+            time.sleep(f.get("seconds", 5))
+            return None
+        if t == "down":
+            self.status = -1
+            self.logreq()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return True
+        if t in ("partial", "invalid"):
+            return f
+        codes = {"500": "backendError", "429": "rateLimitExceeded",
+                 "401": "authError", "403": "forbidden", "404": "notFound"}
+        self.err(int(t), codes.get(t, "error"), "injected fault " + t)
+        return True
+
+    def authorized(self):
+        h = self.headers.get("Authorization", "")
+        if not h.startswith("Bearer "):
+            return False
+        with LOCK:
+            exp = S["tokens"].get(h[7:])
+        return exp is not None and exp > time.time()
+
+    # ------------------------------------------------------------ routes
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def do_DELETE(self):
+        self.route("DELETE")
+
+    def route(self, method):
+        self.status = 0
+        u = urllib.parse.urlsplit(self.path)
+        path = u.path
+        data = self.body() if method in ("POST", "PUT") else b""
+        if path == "/_health":
+            return self.reply(200, {})
+        if path == "/_control":
+            c = json.loads(data or b"{}")
+            with LOCK:
+                if "faults" in c:
+                    S["faults"] = c["faults"]
+                if c.get("expire"):
+                    for k in S["tokens"]:
+                        S["tokens"][k] = 0
+            return self.reply(200, {})
+        if path == "/_state":
+            # ?fields=a,b projects the rows (tests poll this often)
+            q = urllib.parse.parse_qs(u.query)
+            fields = (q.get("fields") or [""])[0].split(",")
+            with LOCK:
+                tables = S["tables"]
+                if fields != [""]:
+                    tables = {k: dict(t, rows=[{f: r.get(f) for f in fields}
+                                               for r in t["rows"]])
+                              for k, t in tables.items()}
+                st = {"tables": tables, "insert_ids": S["insert_ids"],
+                      "counts": S["counts"],
+                      "datasets": sorted(S["datasets"])}
+                raw = json.dumps(st).encode()
+            return self.reply(200, raw=raw)
+        if path == "/token":
+            return self.token(data)
+        if path.startswith("/computeMetadata/"):
+            return self.metadata(path)
+        if path.startswith("/storage/v1/") or path.startswith(
+                "/upload/storage/v1/"):
+            return self.gcs(method, data)
+        m = BQ.match(path)
+        if m:
+            return self.handle_bq(method, m.group(1), m.group(2) or "",
+                                  urllib.parse.parse_qs(u.query), data)
+        self.err(404, "notFound", "no route " + path)
+
+    def token(self, data):
+        count("token")
+        if self.fault("token"):
+            return
+        f = urllib.parse.parse_qs(data.decode())
+        if self.headers.get("Content-Type") != \
+                "application/x-www-form-urlencoded":
+            return self.reply(400, {"error": "invalid_request",
+                                    "error_description": "content type"})
+        if f.get("grant_type") != [
+                "urn:ietf:params:oauth:grant-type:jwt-bearer"]:
+            return self.reply(400, {"error": "unsupported_grant_type"})
+        aud = "http://127.0.0.1:%d/token" % S["args"].port
+        why = verify_jwt((f.get("assertion") or [""])[0], aud)
+        if why:
+            return self.reply(400, {"error": "invalid_grant",
+                                    "error_description": why})
+        self.reply(200, issue_token())
+
+    def metadata(self, path):
+        count("metadata")
+        if self.headers.get("Metadata-Flavor") != "Google":
+            return self.reply(403, raw=b"Missing Metadata-Flavor header",
+                              ctype="text/plain")
+        if path != ("/computeMetadata/v1/instance/service-accounts/"
+                    "default/token"):
+            return self.reply(404, raw=b"not found", ctype="text/plain")
+        if self.fault("metadata"):
+            return
+        self.reply(200, issue_token())
+
+    def gcs(self, method, data):
+        count("gcs")
+        a = S["args"]
+        if a.gcs_auth and not self.authorized():
+            return self.err(401, "authError", "Invalid Credentials")
+        if self.fault("gcs"):
+            return
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        up = a.gcs_upstream
+        if q.get("ifGenerationMatch") == ["0"] and "name" in q:
+            m = re.match(r"^/upload/storage/v1/b/([^/]+)/o", self.path)
+            meta = "%s/storage/v1/b/%s/o/%s" % (
+                up, m.group(1), urllib.parse.quote(q["name"][0], safe=""))
+            try:
+                urllib.request.urlopen(meta, timeout=30).read()
+                count("gcs412")
+                return self.err(412, "conditionNotMet",
+                                "At least one of the pre-conditions you "
+                                "specified did not hold.")
+            except urllib.error.HTTPError as e:
+                if e.code != 404:
+                    return self.err(502, "backendError", "upstream")
+        req = urllib.request.Request(up + self.path, data=data or None,
+                                     method=method)
+        for h in ("Content-Type",):
+            if self.headers.get(h):
+                req.add_header(h, self.headers[h])
+        try:
+            r = urllib.request.urlopen(req, timeout=60)
+            st, body, ct = r.status, r.read(), r.headers.get("Content-Type")
+        except urllib.error.HTTPError as e:
+            st, body, ct = e.code, e.read(), e.headers.get("Content-Type")
+        except Exception as e:
+            return self.err(502, "backendError", "upstream: %s" % e)
+        if st < 300 and method == "POST":
+            count("gcs_stored")
+        self.reply(st, raw=body, ctype=ct or "application/json")
+
+    # ---------------------------------------------------------- bigquery
+
+    def handle_bq(self, method, project, rest, q, data):
+        count("bq")
+        if project != S["args"].project:
+            return self.err(404, "notFound", "Not found: Project " + project)
+        if not self.authorized():
+            return self.err(401, "authError",
+                            "Request had invalid authentication "
+                            "credentials.")
+        m = re.fullmatch(r"/datasets/([^/]+)/tables/([^/]+)/insertAll",
+                         rest)
+        if m and method == "POST":
+            return self.insert_all(m.group(1), m.group(2), data)
+        if rest == "/datasets" and method == "POST":
+            d = json.loads(data)
+            ds = d["datasetReference"]["datasetId"]
+            with LOCK:
+                if ds in S["datasets"]:
+                    return self.err(409, "duplicate",
+                                    "Already Exists: Dataset %s:%s" %
+                                    (project, ds))
+                S["datasets"].add(ds)
+            return self.reply(200, d)
+        m = re.fullmatch(r"/datasets/([^/]+)", rest)
+        if m and method == "GET":
+            if m.group(1) not in S["datasets"]:
+                return self.err(404, "notFound", "Not found: Dataset %s:%s"
+                                % (project, m.group(1)))
+            return self.reply(200, {"datasetReference": {
+                "projectId": project, "datasetId": m.group(1)}})
+        m = re.fullmatch(r"/datasets/([^/]+)/tables", rest)
+        if m and method == "POST":
+            return self.table_insert(project, m.group(1), json.loads(data))
+        m = re.fullmatch(r"/datasets/([^/]+)/tables/([^/]+)", rest)
+        if m and method == "GET":
+            key = m.group(1) + "." + m.group(2)
+            with LOCK:
+                t = S["tables"].get(key)
+            if t is None:
+                return self.err(404, "notFound", "Not found: Table %s:%s"
+                                % (project, key))
+            return self.reply(200, {"schema": {"fields": t["schema"]},
+                                    "tableReference": {
+                                        "projectId": project,
+                                        "datasetId": m.group(1),
+                                        "tableId": m.group(2)}})
+        if rest == "/queries" and method == "POST":
+            return self.query(project, json.loads(data))
+        m = re.fullmatch(r"/queries/([^/]+)", rest)
+        if m and method == "GET":
+            return self.results(m.group(1), q)
+        self.err(404, "notFound", "no BigQuery route %s %s" % (method, rest))
+
+    def table_insert(self, project, ds, d):
+        ref = d.get("tableReference", {})
+        fields = d.get("schema", {}).get("fields")
+        if ds not in S["datasets"]:
+            return self.err(404, "notFound", "Not found: Dataset %s:%s" %
+                            (project, ds))
+        if ref.get("datasetId") != ds or not ref.get("tableId") or \
+                not isinstance(fields, list) or not fields:
+            return self.err(400, "invalid", "bad table resource")
+        for f in fields:
+            if f.get("type") not in TYPES or f.get("mode", "NULLABLE") \
+                    not in ("NULLABLE", "REQUIRED"):
+                return self.err(400, "invalid", "bad field %s" % f)
+        key = ds + "." + ref["tableId"]
+        with LOCK:
+            if key in S["tables"]:
+                return self.err(409, "duplicate", "Already Exists: Table "
+                                "%s:%s" % (project, key))
+            S["tables"][key] = {"schema": fields, "rows": [],
+                                "partitioning": d.get("timePartitioning"),
+                                "clustering": d.get("clustering")}
+        self.reply(200, d)
+
+    def insert_all(self, ds, table, data):
+        count("insertAll")
+        f = self.fault("insertAll")
+        if f is True:
+            return
+        key = ds + "." + table
+        with LOCK:
+            t = S["tables"].get(key)
+        if t is None:
+            return self.err(404, "notFound", "Not found: Table %s" % key)
+        try:
+            d = json.loads(data)
+        except ValueError:
+            return self.err(400, "parseError", "body is not JSON")
+        rows = d.get("rows")
+        if not isinstance(rows, list) or not rows:
+            return self.err(400, "invalid", "No rows present in the "
+                            "request.")
+        if len(rows) > 50000 or len(data) > 10 * 1024 * 1024:
+            return self.err(413, "invalid", "Request too large")
+        errors = []
+        for i, r in enumerate(rows):
+            if not isinstance(r, dict) or not isinstance(r.get("json"), dict):
+                return self.err(400, "invalid", "row %d has no json" % i)
+            why = validate_row(t["schema"], r["json"])
+            if why:
+                errors.append({"index": i, "errors": [{
+                    "reason": "invalid", "location": "", "debugInfo": "",
+                    "message": why}]})
+        if f and not errors:
+            inv = f.get("type") == "invalid"
+            errors.append({"index": 0, "errors": [{
+                "reason": "invalid" if inv else "backendError",
+                "location": "event_type" if inv else "",
+                "message": "injected: no such field: x." if inv
+                           else "injected partial"}]})
+        if errors and not d.get("skipInvalidRows"):
+            bad = {e["index"] for e in errors}
+            for i in range(len(rows)):
+                if i not in bad:
+                    errors.append({"index": i, "errors": [{
+                        "reason": "stopped", "location": "",
+                        "debugInfo": "", "message": ""}]})
+            errors.sort(key=lambda e: e["index"])
+            return self.reply(200, {"kind":
+                                    "bigquery#tableDataInsertAllResponse",
+                                    "insertErrors": errors})
+        with LOCK:
+            ids = S["insert_ids"].setdefault(key, {})
+            for r in rows:
+                iid = r.get("insertId")
+                # BigQuery's best-effort dedup: a known insertId is
+                # counted, not stored again
+                if iid:
+                    ids[iid] = ids.get(iid, 0) + 1
+                    if ids[iid] > 1 and not S["args"].no_dedup:
+                        continue
+                t["rows"].append(r["json"])
+            count("rows")
+        self.reply(200, {"kind": "bigquery#tableDataInsertAllResponse"})
+
+    def query(self, project, d):
+        count("query")
+        if self.fault("query"):
+            return
+        if d.get("useLegacySql") is not False:
+            return self.err(400, "invalid", "useLegacySql must be false")
+        sql = d.get("query", "")
+        params = {}
+        for p in d.get("queryParameters", []):
+            pv = p.get("parameterValue", {})
+            if "arrayValues" in pv:
+                params[p["name"]] = [
+                    {k: v.get("value") for k, v in
+                     a.get("structValues", {}).items()}
+                    for a in pv["arrayValues"]]
+            else:
+                params[p["name"]] = pv.get("value")
+        m = re.search(r"`[^`]*?\.([^`.]+)\.([^`.]+)`", sql)
+        if not m:
+            return self.err(400, "invalidQuery", "double: no table")
+        ds = m.group(1)
+        tag = re.match(r"--\s*zoomtrack:(\w+)", sql)
+        tag = tag.group(1) if tag else ""
+        try:
+            res = self.run_query(tag, ds, m.group(2), sql, params)
+        except KeyError as e:
+            return self.err(404, "notFound", "Not found: Table %s" % e)
+        if isinstance(res, str):
+            return self.err(400, "invalidQuery", res)
+        names, rows = res
+        job = "job_" + secrets.token_hex(6)
+        with LOCK:
+            S["jobs"][job] = {"rows": rows, "names": names, "polls": 0}
+        self.reply(200, {"kind": "bigquery#queryResponse",
+                         "jobReference": {"projectId": project,
+                                          "jobId": job},
+                         "jobComplete": False})
+
+    def table_rows(self, ds, t):
+        with LOCK:
+            return list(S["tables"][ds + "." + t]["rows"])
+
+    def run_query(self, tag, ds, table, sql, p):
+        """(names, rows as value lists) or an error string"""
+        sel = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM", sql, re.S)
+        if tag == "events":
+            rows = self.table_rows(ds, "raw_events")
+            day = datetime.date.fromisoformat(p["date"])
+            lo, hi = str(day - datetime.timedelta(1)), \
+                str(day + datetime.timedelta(1))
+            m = p.get("meeting") or ""
+            cand = {r["meeting_uuid"] for r in rows
+                    if lo <= r["event_date"] <= hi and r.get("meeting_uuid")
+                    and (m == "" or r.get("meeting_uuid") == m
+                         or r.get("meeting_id") == m)}
+            seen, out = set(), []
+            for r in sorted(rows, key=lambda r: r.get("inserted_at") or ""):
+                if r.get("meeting_uuid") in cand and \
+                        r["event_id"] not in seen:
+                    seen.add(r["event_id"])
+                    out.append(r)
+            names = [c.strip() for c in sel.group(1).split(",")]
+            return names, [[r.get(n) for n in names] for r in out]
+        if tag == "camera_status":
+            rows = [r for r in self.table_rows(ds, "camera_fetches")
+                    if r.get("meeting_uuid") == p["meeting_uuid"]]
+            rows.sort(key=lambda r: r.get("fetched_at") or "", reverse=True)
+            return ["status"], [[r["status"]] for r in rows[:1]]
+        if tag == "camera_minutes":
+            rows = {(r["person_key"], int(r["minute_ts"]),
+                     int(r["camera_on"]))
+                    for r in self.table_rows(ds, "camera_minutes")
+                    if r.get("meeting_uuid") == p["meeting_uuid"]}
+            return (["person_key", "minute_ts", "camera_on"],
+                    [list(t) for t in sorted(rows)])
+        if tag == "room_names":
+            rows = {(r["room_uuid"], r["name"],
+                     "true" if r["meeting"] == p["meeting_uuid"]
+                     else "false")
+                    for r in self.table_rows(ds, "room_names")
+                    if r["meeting"] in (p["meeting_uuid"], p["meeting_id"])}
+            return ["room_uuid", "name", "f0_"], [list(t) for t in rows]
+        if tag == "preassigned":
+            rows = {(r["room_name"], r["email"])
+                    for r in self.table_rows(ds, "preassigned_rooms")
+                    if r["meeting_id"] == p["meeting_id"]}
+            return ["room_name", "email"], [list(t) for t in rows]
+        if tag == "replace_report":
+            if "BEGIN TRANSACTION" not in sql or "COMMIT" not in sql:
+                return "replace_report must be one transaction"
+            key = ds + ".daily_reports"
+            with LOCK:
+                t = S["tables"][key]
+                for r in p["rows"]:
+                    why = validate_row(t["schema"], r)
+                    if why:
+                        return why
+                m = p.get("meeting") or ""
+                t["rows"] = [r for r in t["rows"] if not (
+                    r["report_date"] == p["date"] and
+                    (m == "" or r.get("meeting_id") == m
+                     or r.get("meeting_uuid") == m))]
+                t["rows"].extend(p["rows"])
+            return [], []
+        # untagged: SELECT DISTINCT event_id ... WHERE event_date = @date
+        rows = self.table_rows(ds, table)
+        if "date" in p:
+            rows = [r for r in rows if r.get("event_date") == p["date"]]
+        names = [c.strip() for c in sel.group(1).split(",")]
+        out = []
+        seen = set()
+        for r in rows:
+            v = tuple(r.get(n) for n in names)
+            if "DISTINCT" in sql and v in seen:
+                continue
+            seen.add(v)
+            out.append(list(v))
+        return names, out
+
+    def results(self, job, q):
+        count("getQueryResults")
+        with LOCK:
+            j = S["jobs"].get(job)
+        if j is None:
+            return self.err(404, "notFound", "Not found: Job " + job)
+        j["polls"] += 1
+        if j["polls"] == 1:
+            return self.reply(200, {"kind": "bigquery#getQueryResultsResponse",
+                                    "jobReference": {"jobId": job},
+                                    "jobComplete": False})
+        start = int((q.get("pageToken") or ["0"])[0])
+        size = min(int((q.get("maxResults") or ["1000"])[0]),
+                   S["args"].page_size)
+        page = j["rows"][start:start + size]
+        out = {"kind": "bigquery#getQueryResultsResponse",
+               "jobReference": {"jobId": job}, "jobComplete": True,
+               "schema": {"fields": [{"name": n, "type": "STRING"}
+                                     for n in j["names"]]},
+               "totalRows": str(len(j["rows"])),
+               "rows": [{"f": [{"v": None if v is None else str(v)}
+                              for v in r]} for r in page]}
+        if start + size < len(j["rows"]):
+            out["pageToken"] = str(start + size)
+        self.reply(200, out)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--key-n", default="1")
+    p.add_argument("--key-e", type=int, default=65537)
+    p.add_argument("--iss", default="zt-test@zt-proj.iam.gserviceaccount.com")
+    p.add_argument("--project", default="zt-proj")
+    p.add_argument("--expires-in", type=int, default=3600)
+    p.add_argument("--page-size", type=int, default=1000)
+    p.add_argument("--gcs-upstream", default="")
+    p.add_argument("--gcs-auth", action="store_true")
+    p.add_argument("--no-dedup", action="store_true",
+                   help="store every row, as after insertId's window")
+    p.add_argument("--log", default="")
+    a = p.parse_args()
+    S["args"] = a
+    if a.log:
+        S["log"] = open(a.log, "a")
+    srv = ThreadingHTTPServer(("127.0.0.1", a.port), H)
+    srv.daemon_threads = True
+    print("google double on 127.0.0.1:%d" % a.port, flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,217 @@
+package ZtGoogle;
+
+# Perl side of the Google Cloud tests (t/6xx-*.t): a throwaway
+# service-account key, the Google double (t/doubles/google-double.py:
+# token endpoint, metadata server, BigQuery, a strict front for GCS) and
+# Google's own Storage emulator (t/gcs-emulator, installed on demand from
+# the npm registry into a cache shared by checkouts).
+
+use strict;
+use warnings;
+
+use Exporter qw(import);
+use File::Path qw(make_path);
+use JSON::PP;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time sleep);
+
+use ZtTest;
+
+our @EXPORT = qw(test_key start_google_double start_gcs_emulator
+    gcs_emulator_dir);
+
+my $JSON = JSON::PP->new->canonical;
+my $N = 0;
+our @STOP;
+
+END { local $?; $_->stop for reverse @STOP; }
+
+our $ISS = 'zt-test@zt-proj.iam.gserviceaccount.com';
+our $PROJECT = 'zt-proj';
+
+# a 2048-bit RSA key as a service-account JSON file whose token_uri is
+# $token_uri; returns { file, n (modulus hex), pem }
+sub test_key {
+    my ($dir, $token_uri, %o) = @_;
+    make_path($dir);
+    my $pem = "$dir/key.pem";
+    system("openssl genrsa -out '$pem' 2048 2>/dev/null") == 0
+        or die "openssl genrsa failed";
+    my $mod = `openssl rsa -in '$pem' -noout -modulus 2>/dev/null`;
+    $mod =~ s/^Modulus=//;
+    chomp $mod;
+    my $key = {
+        type => 'service_account', project_id => $PROJECT,
+        private_key_id => 'kid-' . int(rand(1e9)),
+        private_key => ZtTest::slurp($pem),
+        client_email => $o{email} // $ISS, client_id => '1234567890',
+        token_uri => $token_uri,
+    };
+    my $file = "$dir/key.json";
+    ZtTest::spit($file, $JSON->encode($key));
+    chmod 0600, $file;
+    return { file => $file, n => $mod, pem => $key->{private_key} };
+}
+
+# ------------------------------------------------------------ the double
+
+sub start_google_double { ZtGoogle::Double->new(@_) }
+
+sub gcs_emulator_dir {
+    my $inst = ZtTest::top_dir() . '/t/gcs-emulator/install';
+    my $dir = `'$inst' 2>&1`;
+    return undef if $?;
+    chomp $dir;
+    $dir = (split /\n/, $dir)[-1];
+    return -d "$dir/node_modules/firebase-tools" ? $dir : undef;
+}
+
+sub start_gcs_emulator { ZtGoogle::Emulator->new(@_) }
+
+
+package ZtGoogle::Double;
+
+use JSON::PP;
+use POSIX qw(WNOHANG);
+
+sub new {
+    my ($class, %o) = @_;
+    my $dir = ZtTest::tmp_dir() . '/google-' . ++$N;
+    File::Path::make_path($dir);
+    my $self = bless { dir => $dir, port => $o{port} // ZtTest::free_port(),
+                       log => "$dir/requests.jsonl" }, $class;
+    my @args = ('--port', $self->{port}, '--log', $self->{log},
+                '--project', $PROJECT, '--iss', $o{iss} // $ISS);
+    push @args, '--key-n', $o{key_n} if $o{key_n};
+    push @args, '--gcs-upstream', $o{gcs_upstream} if $o{gcs_upstream};
+    push @args, '--gcs-auth' if $o{gcs_auth};
+    push @args, '--no-dedup' if $o{no_dedup};
+    push @args, '--expires-in', $o{expires_in} if $o{expires_in};
+    push @args, '--page-size', $o{page_size} if $o{page_size};
+    my $py = ZtTest::top_dir() . '/t/doubles/google-double.py';
+    $self->{pid} = ZtTest::spawn(cmd => [ 'python3', $py, @args ],
+                                 log => "$dir/double.out");
+    ZtTest::wait_until(sub {
+        my $r = ZtTest::http(1)->get($self->url('/_health'));
+        return $r->{status} == 200;
+    }, 15, "google double on $self->{port}")
+        or die "google double did not start: "
+               . (ZtTest::slurp("$dir/double.out") // '');
+    push @ZtGoogle::STOP, $self;
+    return $self;
+}
+
+sub stop {
+    my ($self) = @_;
+    return unless $self->{pid};
+    local $?;
+    kill 'TERM', $self->{pid};
+    waitpid($self->{pid}, 0);
+    delete $self->{pid};
+}
+
+sub port { $_[0]{port} }
+sub url  { "http://127.0.0.1:$_[0]{port}" . ($_[1] // '') }
+
+sub control {
+    my ($self, $c) = @_;
+    my $r = ZtTest::http(5)->post($self->url('/_control'),
+        { content => encode_json($c),
+          headers => { 'content-type' => 'application/json' } });
+    die "control: $r->{status}" unless $r->{status} == 200;
+}
+
+sub faults { $_[0]->control({ faults => $_[1] }) }
+
+sub state {
+    my ($self, @fields) = @_;
+    my $r = ZtTest::http(10)->get($self->url('/_state'
+        . (@fields ? '?fields=' . join(',', @fields) : '')));
+    die "state: $r->{status}" unless $r->{status} == 200;
+    return decode_json($r->{content});
+}
+
+sub counts { $_[0]->state('-')->{counts} }
+
+sub requests {
+    my ($self) = @_;
+    my $d = ZtTest::slurp($self->{log}) // '';
+    return [ map { decode_json($_) } grep { length } split /\n/, $d ];
+}
+
+# rows of table ("dataset.table"), all fields or only @fields
+sub rows {
+    my ($self, $table, @fields) = @_;
+    my $t = $self->state(@fields)->{tables}{$table};
+    return $t ? $t->{rows} : [];
+}
+
+
+package ZtGoogle::Emulator;
+
+use JSON::PP;
+
+sub new {
+    my ($class, %o) = @_;
+    my $dist = ZtGoogle::gcs_emulator_dir() or return undef;
+    my $dir = ZtTest::tmp_dir() . '/gcs-emu-' . ++$N;
+    File::Path::make_path("$dir/tmp");
+    my $self = bless { dir => $dir, port => ZtTest::free_port() }, $class;
+    my $js = ZtTest::top_dir() . '/t/gcs-emulator/gcs-emu.js';
+    $self->{pid} = ZtTest::spawn(
+        cmd => [ 'node', $js ], log => "$dir/emu.out",
+        env => { ZT_GCS_EMU_DIR => $dist, PORT => $self->{port},
+                 TMPDIR => "$dir/tmp" });
+    ZtTest::wait_until(sub {
+        (ZtTest::slurp("$dir/emu.out") // '') =~ /ready/
+    }, 60, "gcs emulator on $self->{port}")
+        or die "gcs emulator did not start: "
+               . (ZtTest::slurp("$dir/emu.out") // '');
+    push @ZtGoogle::STOP, $self;
+    return $self;
+}
+
+sub stop {
+    my ($self) = @_;
+    return unless $self->{pid};
+    local $?;
+    kill 'CONT', $self->{pid};
+    kill 'TERM', $self->{pid};
+    waitpid($self->{pid}, 0);
+    delete $self->{pid};
+}
+
+# an outage that keeps the stored objects: the process stops answering
+sub pause  { kill 'STOP', $_[0]{pid} }
+sub resume { kill 'CONT', $_[0]{pid} }
+
+sub port { $_[0]{port} }
+sub url  { "http://127.0.0.1:$_[0]{port}" . ($_[1] // '') }
+
+sub _enc { my $s = shift; $s =~ s/([^A-Za-z0-9._~-])/sprintf('%%%02X', ord $1)/ge; $s }
+
+# an object's bytes, or undef
+sub object {
+    my ($self, $bucket, $name) = @_;
+    my $r = ZtTest::http(10)->get(
+        $self->url("/storage/v1/b/$bucket/o/" . _enc($name) . '?alt=media'));
+    return $r->{status} == 200 ? $r->{content} : undef;
+}
+
+# every object name under prefix (follows nextPageToken)
+sub list {
+    my ($self, $bucket, $prefix) = @_;
+    my (@names, $tok);
+    do {
+        my $u = "/storage/v1/b/$bucket/o?prefix=" . _enc($prefix // '')
+              . ($tok ? '&pageToken=' . _enc($tok) : '');
+        my $r = ZtTest::http(30)->get($self->url($u));
+        die "list: $r->{status}" unless $r->{status} == 200;
+        my $d = decode_json($r->{content});
+        push @names, map { $_->{name} } @{ $d->{items} || [] };
+        $tok = $d->{nextPageToken};
+    } while ($tok);
+    return @names;
+}
+
+1;

@@ -1,0 +1,692 @@
+/*
+ * The warehouse sink on BigQuery ([warehouse] backend = bigquery): one
+ * raw_events row per event through tabledata.insertAll, insertId =
+ * event_id, at most 500 rows and 9 MB a request.  The columns are the
+ * SQLite warehouse's; gcs_path is the object's URL (gs://BUCKET/NAME)
+ * when the archive is on GCS, else the local archive path.
+ *
+ * A 200 may carry insertErrors: rows BigQuery calls invalid are
+ * dead-lettered with its reason; rows marked stopped (collateral of an
+ * invalid one) or failed with a retryable reason (backendError,
+ * internalError, ...) are sent again, a few rounds within one write(),
+ * then by the engine's backoff.  Rows already stored by an earlier
+ * attempt of the same batch are remembered and not sent again, so a
+ * partial failure does not re-insert its good rows.  insertId dedup is
+ * only best-effort on BigQuery's side: readers deduplicate by event_id.
+ * A 4xx (table missing, permission denied) holds the queue with a message
+ * saying what to fix.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_event.h"
+#include "zt_time.h"
+#include "zt_http.h"
+#include "zt_log.h"
+#include "zt_sink.h"
+#include "zt_archive_path.h"
+#include "zt_bq.h"
+
+
+#define ZT_BQS_ROUNDS   4
+#define ZT_BQS_PAR      4           /* insertAll requests in flight */
+#define ZT_BQS_PATH     4096
+
+
+typedef struct {
+    char    *id;
+    char    *reason;          /* NULL: stored; else dead-lettered */
+} zt_bqs_done_t;
+
+
+typedef struct {
+    zt_bq_t        *bq;
+    char           *tz;
+    char           *archive;        /* local archive root, or NULL */
+    char           *bucket;         /* archive bucket when it is GCS */
+    char           *prefix;
+    zt_bqs_done_t  *done;           /* outcomes of an unfinished batch */
+    size_t          ndone;
+    unsigned char  *state;          /* per item: 0 pending, 1 settled */
+    char          **rows;           /* each row's JSON, serialised once */
+    size_t         *rowlen;
+    size_t         *idx;            /* rows of the requests in flight */
+    char           *bodies[ZT_BQS_PAR];   /* insertAll requests */
+    size_t          bodycap[ZT_BQS_PAR];
+    size_t          cap;
+    char          **reasons;        /* ->error texts of the last write */
+    size_t          nreasons;
+    int             failing;
+} zt_bqs_t;
+
+
+static const char  *zt_bqs_text[] = {
+    "event_type", "account_id", "meeting_id", "meeting_uuid",
+    "participant_id", "participant_user_id", "participant_uuid",
+    "parent_user_id", "registrant_id", "participant_name",
+    "participant_email", "breakout_room_uuid", "action", "leave_reason",
+    "raw_payload"
+};
+
+#define ZT_BQS_NTEXT  (sizeof(zt_bqs_text) / sizeof(zt_bqs_text[0]))
+
+
+static int zt_bqs_init(const zt_conf_t *conf, void **ctx);
+static int zt_bqs_write(void *ctx, zt_item_t *items, size_t n);
+static void zt_bqs_exit(void *ctx);
+static json_t *zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now);
+static int zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n,
+    size_t *pending);
+static int zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx,
+    size_t m, zt_bq_req_t *req);
+static const char *zt_bqs_str(json_t *rec, const char *key, char *buf,
+    size_t buflen);
+static int zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m);
+static void zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n);
+static void zt_bqs_forget(zt_bqs_t *s);
+static void zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e);
+
+
+const zt_sink_t  zt_sink_warehouse_bigquery = {
+    "warehouse",
+    zt_bqs_init,
+    zt_bqs_write,
+    NULL,
+    zt_bqs_exit
+};
+
+
+static int
+zt_bqs_init(const zt_conf_t *conf, void **ctx)
+{
+    char       day[16], err[512], dir[ZT_BQS_PATH];
+    zt_bqs_t  *s;
+
+    s = calloc(1, sizeof(zt_bqs_t));
+    if (s == NULL) {
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    s->tz = strdup(zt_conf_get(conf, "", "timezone"));
+
+    if (strcmp(zt_conf_get(conf, "archive", "backend"), "gcs") == 0) {
+        s->bucket = strdup(zt_conf_get(conf, "archive", "bucket"));
+        s->prefix = strdup(zt_conf_get(conf, "archive", "prefix"));
+
+    } else if (zt_archive_dir(conf, dir, sizeof(dir)) == ZT_OK) {
+        s->archive = strdup(dir);
+    }
+
+    if (s->tz == NULL || zt_time_local_date(0, s->tz, day) != ZT_OK) {
+        zt_log_error("[sink:warehouse] unknown timezone \"%s\"",
+                     zt_conf_get(conf, "", "timezone"));
+        zt_bqs_exit(s);
+        return ZT_ERROR;
+    }
+
+    s->bq = zt_bq_create(conf, err, sizeof(err));
+    if (s->bq == NULL) {
+        zt_log_error("[sink:warehouse] %s", err);
+        zt_bqs_exit(s);
+        return ZT_ERROR;
+    }
+
+    zt_log_info("[sink:warehouse] BigQuery %s.%s.raw_events, %s",
+                zt_bq_project(s->bq), zt_bq_dataset(s->bq),
+                zt_bq_auth(s->bq));
+
+    *ctx = s;
+    return ZT_OK;
+}
+
+
+static void
+zt_bqs_exit(void *ctx)
+{
+    size_t     i;
+    zt_bqs_t  *s = ctx;
+
+    if (s == NULL) {
+        return;
+    }
+
+    zt_bqs_forget(s);
+
+    for (i = 0; i < s->nreasons; i++) {
+        free(s->reasons[i]);
+    }
+
+    zt_bq_destroy(s->bq);
+    free(s->reasons);
+    free(s->done);
+    free(s->state);
+    free(s->rows);
+    free(s->rowlen);
+    free(s->idx);
+    for (i = 0; i < ZT_BQS_PAR; i++) {
+        free(s->bodies[i]);
+    }
+    free(s->tz);
+    free(s->archive);
+    free(s->bucket);
+    free(s->prefix);
+    free(s);
+}
+
+
+static int
+zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
+{
+    int        rc, round;
+    char       now[ZT_RFC3339_LEN + 1];
+    size_t     i, j, k, pending;
+    zt_bqs_t  *s = ctx;
+
+    for (i = 0; i < s->nreasons; i++) {
+        free(s->reasons[i]);
+    }
+    s->nreasons = 0;
+
+    if (n > s->cap) {
+        free(s->state);
+        free(s->rows);
+        free(s->rowlen);
+        free(s->idx);
+        free(s->reasons);
+        s->idx = calloc(n, sizeof(size_t));
+        s->state = calloc(n, 1);
+        s->rows = calloc(n, sizeof(char *));
+        s->rowlen = calloc(n, sizeof(size_t));
+        s->reasons = calloc(n, sizeof(char *));
+        s->cap = (s->state && s->rows && s->rowlen && s->idx && s->reasons)
+                 ? n : 0;
+        if (s->cap == 0) {
+            zt_log_error("out of memory");
+            return ZT_RETRY;
+        }
+    }
+
+    zt_time_rfc3339(zt_time_now_ms(), now);
+    pending = 0;
+
+    for (i = 0; i < n; i++) {
+        s->state[i] = 1;
+        s->rows[i] = NULL;
+
+        for (j = 0; j < i; j++) {
+            if (strcmp(items[j].event_id, items[i].event_id) == 0) {
+                break;
+            }
+        }
+
+        if (j < i) {
+            s->state[i] = 2;        /* a duplicate: the first one counts */
+            continue;
+        }
+
+        /* an earlier attempt of this batch settled it */
+        for (k = 0; k < s->ndone; k++) {
+            if (strcmp(s->done[k].id, items[i].event_id) == 0) {
+                break;
+            }
+        }
+
+        if (k < s->ndone) {
+            items[i].error = s->done[k].reason;
+            continue;
+        }
+
+        {
+            json_t  *row;
+
+            row = zt_bqs_row(s, &items[i], now);
+            s->rows[i] = row ? json_dumps(row, JSON_COMPACT) : NULL;
+            json_decref(row);
+        }
+
+        if (s->rows[i] == NULL) {
+            items[i].error = "record cannot be made a raw_events row";
+            continue;
+        }
+
+        s->rowlen[i] = strlen(s->rows[i]);
+
+        s->state[i] = 0;
+        pending++;
+    }
+
+    rc = ZT_OK;
+
+    for (round = 0; pending && round < ZT_BQS_ROUNDS; round++) {
+        if (round) {
+            zt_http_sleep_ms(zt_http_backoff_ms(round - 1, 200, 2000,
+                                                drand48()));
+        }
+
+        rc = zt_bqs_round(s, items, n, &pending);
+        if (rc != ZT_OK) {
+            break;
+        }
+    }
+
+    if (rc == ZT_OK && pending) {
+        zt_log_warn("[sink:warehouse] %zu row(s) still failing after %d "
+                    "rounds", pending, ZT_BQS_ROUNDS);
+        rc = ZT_RETRY;
+    }
+
+    for (i = 0; i < n; i++) {
+        free(s->rows[i]);
+        s->rows[i] = NULL;
+    }
+
+    if (rc != ZT_OK) {
+        zt_bqs_remember(s, items, n);
+        s->failing = 1;
+        return ZT_RETRY;
+    }
+
+    zt_bqs_forget(s);
+
+    if (s->failing) {
+        zt_log_info("[sink:warehouse] inserts into BigQuery succeed again");
+        s->failing = 0;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Sends every pending row once, in requests within BigQuery's limits, up
+ * to ZT_BQS_PAR requests at a time: the server works on one while the
+ * next is on the wire.
+ */
+static int
+zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
+{
+    int          rc;
+    char         path[512];
+    size_t       i, k, nc, m, bytes, sz, start[ZT_BQS_PAR + 1];
+    zt_bq_req_t  reqs[ZT_BQS_PAR];
+
+    snprintf(path, sizeof(path), "/datasets/%s/tables/raw_events/insertAll",
+             zt_bq_dataset(s->bq));
+
+    i = 0;
+    rc = ZT_OK;
+
+    while (rc == ZT_OK) {
+        /* the next chunks: s->idx[start[k] .. start[k + 1]) */
+        nc = 0;
+        m = 0;
+        bytes = 0;
+        start[0] = 0;
+
+        for ( /* void */ ; i < n && nc < ZT_BQS_PAR; i++) {
+            if (s->state[i] != 0) {
+                continue;
+            }
+
+            sz = s->rowlen[i] + 1;
+
+            if (m && (m == ZT_BQ_ROWS_MAX || bytes + sz > ZT_BQ_BYTES_MAX)) {
+                start[nc + 1] = start[nc] + m;
+                nc++;
+                m = 0;
+                bytes = 0;
+                if (nc == ZT_BQS_PAR) {
+                    break;
+                }
+            }
+
+            s->idx[start[nc] + m++] = i;
+            bytes += sz;
+        }
+
+        if (m && nc < ZT_BQS_PAR) {
+            start[nc + 1] = start[nc] + m;
+            nc++;
+        }
+
+        if (nc == 0) {
+            break;
+        }
+
+        for (k = 0; k < nc; k++) {
+            if (zt_bqs_body(s, k, s->idx + start[k], start[k + 1] - start[k])
+                != ZT_OK)
+            {
+                zt_log_error("out of memory");
+                return ZT_RETRY;
+            }
+            reqs[k].body = s->bodies[k];
+        }
+
+        if (zt_bq_post_many(s->bq, path, reqs, nc) != ZT_OK) {
+            zt_log_error("[sink:warehouse] curl multi failed");
+            return ZT_RETRY;
+        }
+
+        for (k = 0; k < nc; k++) {
+            if (zt_bqs_answer(s, items, s->idx + start[k],
+                              start[k + 1] - start[k], &reqs[k])
+                != ZT_OK)
+            {
+                rc = ZT_RETRY;
+            }
+            json_decref(reqs[k].ans);
+        }
+    }
+
+    if (rc != ZT_OK) {
+        return rc;
+    }
+
+    *pending = 0;
+    for (i = 0; i < n; i++) {
+        if (s->state[i] == 0) {
+            (*pending)++;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/* the answer to one insertAll of items idx[0..m); marks what settled */
+static int
+zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
+    zt_bq_req_t *req)
+{
+    char          buf[512];
+    size_t        i, k, j;
+    json_t       *ans, *errs, *e, *er;
+    json_int_t    at;
+    const char   *reason, *msg, *bad;
+
+    if (req->rc != ZT_OK) {
+        if (req->rc == ZT_RETRY) {
+            zt_log_warn("[sink:warehouse] insertAll: %s%ld %s",
+                        req->err.status ? "status " : "", req->err.status,
+                        req->err.message);
+        } else {
+            zt_bqs_explain(s, &req->err);
+        }
+        return ZT_RETRY;
+    }
+
+    ans = req->ans;
+
+    for (i = 0; i < m; i++) {
+        s->state[idx[i]] = 1;
+    }
+
+    errs = json_object_get(ans, "insertErrors");
+
+    json_array_foreach(errs, k, e) {
+        at = json_integer_value(json_object_get(e, "index"));
+        if (at < 0 || (size_t) at >= m) {
+            continue;
+        }
+
+        bad = NULL;
+        msg = "";
+
+        json_array_foreach(json_object_get(e, "errors"), j, er) {
+            reason = json_string_value(json_object_get(er, "reason"));
+            if (reason && strcmp(reason, "invalid") == 0) {
+                bad = reason;
+                msg = json_string_value(json_object_get(er, "message"));
+                msg = msg ? msg : "";
+                break;
+            }
+        }
+
+        if (bad == NULL) {
+            /* stopped, backendError, internalError, anything unknown */
+            s->state[idx[at]] = 0;
+            continue;
+        }
+
+        snprintf(buf, sizeof(buf), "bigquery rejected the row: %s: %s",
+                 bad, msg);
+        s->reasons[s->nreasons] = strdup(buf);
+        items[idx[at]].error = s->reasons[s->nreasons]
+                               ? s->reasons[s->nreasons]
+                               : "bigquery rejected the row";
+        s->nreasons++;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * The insertAll request for rows idx[0..m) into s->body: the rows were
+ * serialised once, so a retried row is not serialised again.
+ */
+static int
+zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m)
+{
+    char    *p;
+    size_t   i, need, off;
+
+    static const char  head[] =
+        "{\"kind\":\"bigquery#tableDataInsertAllRequest\","
+        "\"skipInvalidRows\":false,\"ignoreUnknownValues\":false,\"rows\":[";
+
+    need = sizeof(head) + 3;
+    for (i = 0; i < m; i++) {
+        need += s->rowlen[idx[i]] + 1;
+    }
+
+    if (need > s->bodycap[k]) {
+        p = realloc(s->bodies[k], need);
+        if (p == NULL) {
+            return ZT_ERROR;
+        }
+        s->bodies[k] = p;
+        s->bodycap[k] = need;
+    }
+
+    p = s->bodies[k];
+    memcpy(p, head, sizeof(head) - 1);
+    off = sizeof(head) - 1;
+
+    for (i = 0; i < m; i++) {
+        if (i) {
+            p[off++] = ',';
+        }
+        memcpy(p + off, s->rows[idx[i]], s->rowlen[idx[i]]);
+        off += s->rowlen[idx[i]];
+    }
+
+    memcpy(p + off, "]}", 3);
+
+    return ZT_OK;
+}
+
+
+/* the raw_events row {"insertId", "json"}; NULL when out of memory */
+static json_t *
+zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now)
+{
+    char         day[16], ts[ZT_RFC3339_LEN + 1], key[512], num[32];
+    char         path[ZT_BQS_PATH];
+    size_t       i;
+    int64_t      ms;
+    json_t      *row, *v;
+    const char  *ets, *str, *recv;
+
+    v = json_object_get(it->rec, "event_ts");
+    ets = zt_bqs_str(it->rec, "event_timestamp", NULL, 0);
+
+    if (json_is_integer(v)) {
+        ms = json_integer_value(v);
+
+    } else {
+        ms = ets[0] ? zt_time_parse_iso(ets) : 0;
+        ms = ms < 0 ? 0 : ms;
+    }
+
+    if (ets[0] == '\0' || zt_time_parse_iso(ets) < 0) {
+        zt_time_rfc3339(ms, ts);
+        ets = ts;
+    }
+
+    if (zt_time_local_date(ms, s->tz, day) != ZT_OK) {
+        snprintf(day, sizeof(day), "1970-01-01");
+    }
+
+    path[0] = '\0';
+    if (s->bucket) {
+        char  name[1024];
+
+        if (zt_archive_object(s->prefix, day, it->event_id, name,
+                              sizeof(name)) == ZT_OK)
+        {
+            snprintf(path, sizeof(path), "gs://%s/%s", s->bucket, name);
+        }
+
+    } else if (s->archive
+               && zt_archive_path(s->archive, day, it->event_id, path,
+                                  sizeof(path)) != ZT_OK)
+    {
+        path[0] = '\0';
+    }
+
+    zt_person_key(zt_bqs_str(it->rec, "participant_id", NULL, 0),
+                  zt_bqs_str(it->rec, "registrant_id", NULL, 0),
+                  zt_bqs_str(it->rec, "participant_email", NULL, 0),
+                  zt_bqs_str(it->rec, "participant_name", NULL, 0),
+                  key, sizeof(key));
+
+    row = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}",
+                    "event_id", it->event_id, "event_date", day,
+                    "event_timestamp", ets, "event_ts", (json_int_t) ms,
+                    "person_key", key, "gcs_path", path,
+                    "inserted_at", now);
+    if (row == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < ZT_BQS_NTEXT; i++) {
+        str = zt_bqs_str(it->rec, zt_bqs_text[i], num, sizeof(num));
+        json_object_set_new(row, zt_bqs_text[i], json_string(str));
+    }
+
+    /* a TIMESTAMP column takes no "" */
+    recv = zt_bqs_str(it->rec, "received_at", NULL, 0);
+    if (recv[0] && zt_time_parse_iso(recv) >= 0) {
+        json_object_set_new(row, "received_at", json_string(recv));
+    }
+
+    return json_pack("{s:s, s:o}", "insertId", it->event_id, "json", row);
+}
+
+
+/* a record member as text: strings as they are, integers in decimal */
+static const char *
+zt_bqs_str(json_t *rec, const char *key, char *buf, size_t buflen)
+{
+    json_t  *v;
+
+    v = json_object_get(rec, key);
+
+    if (json_is_string(v)) {
+        return json_string_value(v);
+    }
+
+    if (json_is_integer(v) && buflen) {
+        snprintf(buf, buflen, "%" JSON_INTEGER_FORMAT,
+                 json_integer_value(v));
+        return buf;
+    }
+
+    return "";
+}
+
+
+/* keeps the outcome of every settled item of a batch that will come back */
+static void
+zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n)
+{
+    size_t          i;
+    zt_bqs_done_t  *d;
+
+    zt_bqs_forget(s);
+
+    d = calloc(n ? n : 1, sizeof(zt_bqs_done_t));
+    if (d == NULL) {
+        return;
+    }
+
+    s->done = d;
+
+    for (i = 0; i < n; i++) {
+        if (s->state[i] != 1) {
+            continue;
+        }
+
+        d[s->ndone].id = strdup(items[i].event_id);
+        d[s->ndone].reason = items[i].error ? strdup(items[i].error) : NULL;
+
+        if (d[s->ndone].id == NULL) {
+            free(d[s->ndone].reason);
+            continue;
+        }
+
+        s->ndone++;
+    }
+}
+
+
+static void
+zt_bqs_forget(zt_bqs_t *s)
+{
+    size_t  i;
+
+    for (i = 0; i < s->ndone; i++) {
+        free(s->done[i].id);
+        free(s->done[i].reason);
+    }
+
+    free(s->done);
+    s->done = NULL;
+    s->ndone = 0;
+}
+
+
+/* a permanent answer: say what the operator has to fix */
+static void
+zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e)
+{
+    const char  *why;
+
+    switch (e->status) {
+    case 401:
+        why = "the credentials were rejected";
+        break;
+    case 403:
+        why = "permission denied: grant the service account BigQuery Data "
+              "Editor on the dataset and BigQuery Job User on the project";
+        break;
+    case 404:
+        why = "the dataset or table does not exist: run `zoomtrack setup "
+              "-c FILE`";
+        break;
+    default:
+        why = "the request was refused";
+        break;
+    }
+
+    zt_log_error("[sink:warehouse] insertAll into %s.%s.raw_events: status "
+                 "%ld: %s (%s%s\"%s\"); the sink holds its queue and retries "
+                 "until this is fixed", zt_bq_project(s->bq),
+                 zt_bq_dataset(s->bq), e->status, why, e->reason,
+                 e->reason[0] ? ": " : "", e->message);
+}
