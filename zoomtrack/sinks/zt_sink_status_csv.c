@@ -355,8 +355,10 @@ zt_status_render(zt_status_ctx_t *st)
         return ZT_OK;
     }
 
-    /* the CSV is served to browsers: world-readable */
-    if (zt_status_replace(st->csv_path, buf, len, 0644) != ZT_OK) {
+    /* served by nginx: [drain] file_mode may open it to nginx's group */
+    if (zt_status_replace(st->csv_path, buf, len,
+                          (mode_t) zt_fs_file_mode()) != ZT_OK)
+    {
         free(buf);
         return ZT_ERROR;
     }
@@ -398,8 +400,9 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
 
     st->timeline_cost = zt_time_now_ms() - now_ms;
 
-    /* served to browsers like the CSV: world-readable, no emails */
-    rc = zt_status_replace(st->timeline_path, buf, len, 0644);
+    /* served to browsers like the CSV ([drain] file_mode), no emails */
+    rc = zt_status_replace(st->timeline_path, buf, len,
+                           (mode_t) zt_fs_file_mode());
     free(buf);
 
     if (rc == ZT_OK) {
