@@ -59,6 +59,7 @@ typedef struct {
 
 static int zt_status_init(const zt_conf_t *conf, void **ctx);
 static int zt_status_write(void *ctx, zt_item_t *items, size_t n);
+static int zt_status_control(zt_status_ctx_t *st, const json_t *rec);
 static int zt_status_tick(void *ctx, int64_t now_ms);
 static void zt_status_exit(void *ctx);
 static void zt_status_prune(zt_status_ctx_t *st, int64_t now);
@@ -197,6 +198,49 @@ failed:
 }
 
 
+/*
+ * `zoomtrack forget` pushes {"control":"forget","person_keys":[...]} to
+ * this queue (the module never writes a "control" member): the people go
+ * from the live state, and the next commit is a snapshot, so the journal
+ * lines that named them go too.  Returns 1 for a control record.
+ */
+static int
+zt_status_control(zt_status_ctx_t *st, const json_t *rec)
+{
+    size_t        i, gone;
+    const char   *what;
+    json_t       *keys;
+
+    what = json_string_value(json_object_get(rec, "control"));
+    if (what == NULL) {
+        return 0;
+    }
+
+    if (strcmp(what, "forget") != 0) {
+        zt_log_warn("[sink:status] unknown control record \"%s\" ignored",
+                    what);
+        return 1;
+    }
+
+    gone = 0;
+    keys = json_object_get(rec, "person_keys");
+
+    for (i = 0; i < json_array_size(keys); i++) {
+        what = json_string_value(json_array_get(keys, i));
+        if (what) {
+            gone += zt_presence_forget(st->presence, what);
+        }
+    }
+
+    st->dirty = 1;
+    st->store.snapshot = 1;
+    zt_log_info("[sink:status] forget: %zu entr%s removed", gone,
+                gone == 1 ? "y" : "ies");
+
+    return 1;
+}
+
+
 static int
 zt_status_write(void *ctx, zt_item_t *items, size_t n)
 {
@@ -207,6 +251,10 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
     st->store.jbuf_len = 0;
 
     for (i = 0; i < n; i++) {
+        if (zt_status_control(st, items[i].rec)) {
+            continue;
+        }
+
         rc = zt_presence_fold(st->presence, items[i].rec);
 
         if (rc > 0) {
