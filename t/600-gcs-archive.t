@@ -21,7 +21,7 @@ my $bin = zoomtrack_bin();
 BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $emu = start_gcs_emulator()
-    or plan skip_all => 'GCS emulator not installable (npm registry?)';
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
 my $tmp = tmp_dir();
 my $redis = start_redis();

@@ -73,9 +73,9 @@ is($rc, 2, 'no --from: exit 2');
 
 # ------------------------------------------------------------ GCS -> BigQuery
 
-SKIP: {
-    my $emu = start_gcs_emulator();
-    skip 'GCS emulator not installable', 9 unless $emu;
+{
+    my $emu = start_gcs_emulator()
+        or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
     my $gport = ZtTest::free_port();
     my $key = test_key("$tmp/key", "http://127.0.0.1:$gport/token");

@@ -21,7 +21,7 @@ require "$FindBin::Bin/139-drain-lib.pl";
 my $bin = zoomtrack_bin();
 BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 my $emu = start_gcs_emulator()
-    or plan skip_all => 'GCS emulator not installable (npm registry?)';
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
 my $OUT = $ENV{ZT_OUTAGE_S} // 30;
 my $tmp = tmp_dir();

@@ -29,7 +29,7 @@ my $so = build_dir() . '/ngx_http_zoomtrack_module.so';
 BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 BAIL_OUT("$so not built (make module)") unless -f $so;
 my $emu = start_gcs_emulator()
-    or plan skip_all => 'GCS emulator not installable (npm registry?)';
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
 my $tmp = tmp_dir();
 my @queues = map { "zoomtrack:$_" } qw(archive warehouse status);
