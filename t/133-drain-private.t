@@ -79,7 +79,7 @@ is($m->{"$data/_data/zoom-room-dashboard.csv"}, 0640,
 is($m->{"$data/_data"}, 0750, 'dir_mode 0750: _data/ is group-searchable');
 my @world = grep { $m->{$_} & 007 } keys %$m;
 is_deeply(\@world, [], 'nothing is open to others');
-is($m->{"$data/status-state.json"}, 0600,
+is($m->{"$data/status-state.json.journal"}, 0600,
    'the presence state (emails) stays owner-only');
 
 # ------------------------------------------------------------ bad modes
