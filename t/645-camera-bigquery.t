@@ -328,12 +328,16 @@ my $zd2 = start_zoom_double(meetings => { map { ($_ => { error => {
     status => 404, body => { code => 3001,
                              message => 'Meeting does not exist.' } } }) }
     $M1, $M2 });
-for my $c ($sq, $bq) {
-    my $t = ZtTest::slurp($c);
-    my $u = $zd2->url('');
-    $t =~ s{http://127\.0\.0\.1:\d+(/oauth/token|/v2)}{$u$1}g;
-    ZtTest::spit($c, $t);
+sub point_at {
+    my ($zoom, @confs) = @_;
+    for my $c (@confs) {
+        my $t = ZtTest::slurp($c);
+        my $u = $zoom->url('');
+        $t =~ s{http://127\.0\.0\.1:\d+(/oauth/token|/v2)}{$u$1}g;
+        ZtTest::spit($c, $t);
+    }
 }
+point_at($zd2, $sq, $bq);
 $before = bq_minutes();
 camera_both('no data later');
 is(bq_status()->{$M1} =~ /^ok\|/ ? 1 : 0, 1, 'M1: ok is not downgraded');
@@ -350,6 +354,32 @@ ok(($g->counts->{camera_replace} // 0) >= 3,
    'minutes were replaced by the transaction statement');
 is(scalar(grep { m{/camera_minutes/insertAll} } map { $_->{path} }
           @{ $g->requests }), 0, 'no streaming insert into camera_minutes');
+
+# ------------------------------------------------- BigQuery refuses
+
+$g->faults([ { on => 'query', type => '403', count => 1 } ]);
+($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY);
+is($rc, 1, 'meetings query refused: exit 1');
+like(ZtTest::slurp("$tmp/bq/zoomtrack.log") // '',
+     qr/camera: BigQuery: reading meetings: status 403 /,
+     '... logged with the step and the status');
+
+# the third statement of a run is M1's replace (meetings, M1's
+# identities, replace): nothing half-written
+point_at($zd, $bq);
+$before = bq_minutes();
+$fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
+$g->faults([ { on => 'query', type => '403', count => 1, skip => 2 } ]);
+($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY);
+is($rc, 1, 'replace refused: exit 1');
+like($out, qr/stopped early/, '... the summary says it stopped early');
+like(ZtTest::slurp("$tmp/bq/zoomtrack.log") // '',
+     qr/camera: BigQuery: storing camera minutes: status 403 /,
+     '... logged');
+is_deeply(bq_minutes(), $before, '... the minutes are as they were');
+is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches,
+   '... and no fetch state was added');
+$g->faults([]);
 
 my $pem = ZtTest::slurp("$tmp/key/key.pem") // 'no pem';
 my ($pemline) = $pem =~ /\n([A-Za-z0-9+\/]{40,})\n/;
