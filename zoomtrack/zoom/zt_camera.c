@@ -871,7 +871,7 @@ zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
                 cap = cap ? cap * 2 : 16;
                 t = realloc(seats, cap * sizeof(zt_camera_seat_t));
                 if (t == NULL) {
-                    goto done;
+                    goto nomem;
                 }
                 seats = t;
             }
@@ -879,7 +879,7 @@ zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
             seats[n].room_name = name;
             seats[n].email = strdup(em);
             if (seats[n].email == NULL) {
-                goto done;
+                goto nomem;
             }
             for (s = seats[n].email; *s; s++) {
                 if (*s >= 'A' && *s <= 'Z') {
@@ -890,16 +890,19 @@ zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
         }
     }
 
+    /* the store logs its own failure */
     rc = cam->ops->store_rooms(cam->st, meeting_id, seats, n);
     if (rc == ZT_OK) {
         cam->rooms += (long) n;
     }
 
-done:
+    goto done;
 
-    if (rc != ZT_OK && n == 0 && seats == NULL) {
-        zt_log_error("camera: out of memory");
-    }
+nomem:
+
+    zt_log_error("camera: out of memory");
+
+done:
 
     for (i = 0; i < n; i++) {
         free(seats[i].email);
