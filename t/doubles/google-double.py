@@ -697,7 +697,7 @@ class H(BaseHTTPRequestHandler):
 
     def cam_meetings(self, ds, p):
         lo, hi, rows = self.cam_window(ds, p)
-        start, end = int(p["start"]), int(p["end"])
+        start, end = int(p["start_ms"]), int(p["end_ms"])
         only = p.get("meeting") or ""
         day = {}
         for r in rows:
@@ -823,7 +823,8 @@ class H(BaseHTTPRequestHandler):
 
 # zoomtrack camera's statements: tag -> (parameters, handler)
 CAMERA_TAGS = {
-    "camera_meetings": ({"date": "DATE", "start": "INT64", "end": "INT64",
+    "camera_meetings": ({"date": "DATE", "start_ms": "INT64",
+                         "end_ms": "INT64",
                          "meeting": "STRING"}, H.cam_meetings),
     "camera_people": ({"date": "DATE", "meeting_uuid": "STRING"},
                       H.cam_people),

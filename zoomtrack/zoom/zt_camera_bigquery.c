@@ -208,12 +208,12 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
      */
     snprintf(sql, sizeof(sql),
         "-- zoomtrack:camera_meetings\n"
-        "WITH day AS ("
+        "WITH of_day AS ("
         " SELECT meeting_uuid, MAX(meeting_id) AS meeting_id,"
         "  MIN(event_ts) AS first_ts FROM `%sraw_events`"
         " WHERE event_date BETWEEN DATE_SUB(@date, INTERVAL 1 DAY)"
         "  AND DATE_ADD(@date, INTERVAL 1 DAY)"
-        "  AND event_ts >= @start AND event_ts < @end"
+        "  AND event_ts >= @start_ms AND event_ts < @end_ms"
         "  AND meeting_uuid <> '' AND STARTS_WITH(event_type, 'meeting.')"
         "  AND (@meeting = '' OR meeting_uuid = @meeting)"
         " GROUP BY meeting_uuid),"
@@ -223,7 +223,7 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
         "  AND event_type = 'meeting.ended')"
         " SELECT d.meeting_uuid, d.meeting_id,"
         " e.meeting_uuid IS NOT NULL AS ended"
-        " FROM day d LEFT JOIN ended e USING (meeting_uuid)"
+        " FROM of_day d LEFT JOIN ended e USING (meeting_uuid)"
         " ORDER BY d.first_ts, d.meeting_uuid", s->t, s->t);
 
     snprintf(num[0], sizeof(num[0]), "%lld", (long long) start);
@@ -231,8 +231,8 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
 
     p = json_array();
     json_array_append_new(p, zt_bq_param("date", "DATE", date));
-    json_array_append_new(p, zt_bq_param("start", "INT64", num[0]));
-    json_array_append_new(p, zt_bq_param("end", "INT64", num[1]));
+    json_array_append_new(p, zt_bq_param("start_ms", "INT64", num[0]));
+    json_array_append_new(p, zt_bq_param("end_ms", "INT64", num[1]));
     json_array_append_new(p, zt_bq_param("meeting", "STRING",
                                          only ? only : ""));
 
