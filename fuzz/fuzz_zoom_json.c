@@ -2,9 +2,9 @@
  * Fuzz target: the readers of Zoom's JSON answers in `zoomtrack camera`:
  * the OAuth token response and error bodies (zoomtrack/zoom/zt_zoom_api.c)
  * and the past-meeting QOS pages and pre-assigned breakout rooms
- * (zoomtrack/zoom/zt_camera.c).  Those readers are static functions, so
- * this file includes the two sources (the Makefile leaves their objects
- * out of this link) and stands in for the HTTP call: zt_http_request()
+ * (zoomtrack/zoom/zt_camera.c, storing through the SQLite store).  Those
+ * readers are static functions, so this file includes the sources (the
+ * Makefile leaves their objects out of this link) and stands in for the HTTP call: zt_http_request()
  * answers with the fuzzed body.  Byte 0 picks the reader, the rest is the
  * body.
  *
@@ -25,6 +25,7 @@
 #include "zt_zoom_api.c"
 #undef zt_http_request
 #include "zt_camera.c"
+#include "zt_camera_sqlite.c"
 
 
 #define FUZZ_SECRET  "s3cr3t-client-secret"
@@ -34,6 +35,7 @@ static const uint8_t  *fuzz_body;
 static size_t          fuzz_len;
 static long            fuzz_status;
 static zt_camera_t     fuzz_cam;
+static sqlite3        *fuzz_db;        /* the store's connection */
 
 
 int
@@ -57,19 +59,14 @@ fuzz_http_request(zt_http_t *h, const char *method, const char *url,
 static void
 fuzz_cleanup(void)
 {
-    int  i;
-
-    for (i = 0; i < 4; i++) {
-        sqlite3_finalize(fuzz_cam.match[i]);
-    }
-    sqlite3_close(fuzz_cam.db);
+    zt_cam_sq_close(fuzz_cam.st);
+    free(fuzz_cam.rows);
 }
 
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    int         i;
     char        err[512];
     zt_conf_t  *conf;
 
@@ -78,17 +75,13 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     setenv("ZOOMTRACK_WAREHOUSE_PATH", ":memory:", 1);
     conf = zt_conf_load(NULL, err, sizeof(err));
     FUZZ_CHECK(conf != NULL, "conf");
-    FUZZ_CHECK(zt_db_open(conf, &fuzz_cam.db, err, sizeof(err)) == ZT_OK,
-               "in-memory warehouse");
+    fuzz_cam.ops = &zt_camera_store_sqlite;
+    fuzz_cam.st = zt_cam_sq_open(conf, err, sizeof(err));
+    FUZZ_CHECK(fuzz_cam.st != NULL, "in-memory warehouse");
+    fuzz_db = ((zt_cam_sq_t *) fuzz_cam.st)->db;
     zt_conf_free(conf);
 
-    for (i = 0; i < 4; i++) {
-        FUZZ_CHECK(sqlite3_prepare_v2(fuzz_cam.db, zt_camera_match_sql[i],
-                                      -1, &fuzz_cam.match[i], NULL)
-                   == SQLITE_OK, "match statements");
-    }
-
-    FUZZ_CHECK(sqlite3_exec(fuzz_cam.db,
+    FUZZ_CHECK(sqlite3_exec(fuzz_db,
         "INSERT INTO raw_events (event_id, event_date, event_type,"
         " event_timestamp, event_ts, meeting_uuid, participant_uuid,"
         " participant_email, participant_name, person_key, raw_payload,"
@@ -165,7 +158,7 @@ fuzz_minutes(void)
     size_t         len;
     sqlite3_stmt  *st;
 
-    FUZZ_CHECK(sqlite3_prepare_v2(fuzz_cam.db,
+    FUZZ_CHECK(sqlite3_prepare_v2(fuzz_db,
         "SELECT person_key, minute_ts, camera_on FROM camera_minutes"
         " WHERE meeting_uuid = 'm==' ORDER BY 1, 2", -1, &st, NULL)
         == SQLITE_OK, "select");
@@ -229,7 +222,7 @@ fuzz_rooms(json_t *j)
                        "settings"), "breakout_room"), "rooms"))
                == ZT_OK, "rooms stored");
 
-    FUZZ_CHECK(sqlite3_prepare_v2(fuzz_cam.db, "SELECT email FROM"
+    FUZZ_CHECK(sqlite3_prepare_v2(fuzz_db, "SELECT email FROM"
                    " preassigned_rooms WHERE meeting_id = '111'", -1, &st,
                    NULL) == SQLITE_OK, "select");
     while (sqlite3_step(st) == SQLITE_ROW) {

@@ -547,6 +547,9 @@ class H(BaseHTTPRequestHandler):
                     for a in pv["arrayValues"]]
             else:
                 params[p["name"]] = pv.get("value")
+        # parameter types by name, for the handlers that check them
+        self.ptypes = {p.get("name"): p.get("parameterType", {})
+                       for p in d.get("queryParameters", [])}
         m = re.search(r"`[^`]*?\.([^`.]+)\.([^`.]+)`", sql)
         if not m:
             return self.err(400, "invalidQuery", "double: no table")
@@ -634,6 +637,8 @@ class H(BaseHTTPRequestHandler):
                      or r.get("meeting_uuid") == m))]
                 t["rows"].extend(p["rows"])
             return [], []
+        if tag in CAMERA_TAGS:
+            return self.camera_query(tag, ds, sql, p)
         # untagged: SELECT DISTINCT event_id ... WHERE event_date = @date
         rows = self.table_rows(ds, table)
         if "date" in p:
@@ -648,6 +653,146 @@ class H(BaseHTTPRequestHandler):
             seen.add(v)
             out.append(list(v))
         return names, out
+
+    # ------------------------------------------------- zoomtrack camera
+
+    def check_params(self, want):
+        """None when the query's parameters are exactly want (name: type,
+        or name: [(field, type)...] for ARRAY<STRUCT>), else the reason"""
+        got = getattr(self, "ptypes", {})
+        if sorted(got) != sorted(want):
+            return "parameters %s, expected %s" % (sorted(got), sorted(want))
+        for name, t in want.items():
+            pt = got[name]
+            if isinstance(t, str):
+                if pt.get("type") != t:
+                    return "parameter %s is %s, not %s" % (
+                        name, pt.get("type"), t)
+                continue
+            st = pt.get("arrayType", {}).get("structTypes", [])
+            if pt.get("type") != "ARRAY" or \
+                    pt.get("arrayType", {}).get("type") != "STRUCT" or \
+                    [(f.get("name"), f.get("type", {}).get("type"))
+                     for f in st] != t:
+                return "parameter %s is not ARRAY<STRUCT%s>" % (name, t)
+        return None
+
+    def camera_query(self, tag, ds, sql, p):
+        """the statements of zoomtrack camera's BigQuery store"""
+        want, run = CAMERA_TAGS[tag]
+        why = self.check_params(want)
+        if why:
+            return "%s: %s" % (tag, why)
+        if ("BEGIN TRANSACTION" in sql) != ("COMMIT TRANSACTION" in sql) or \
+                (tag in ("camera_replace", "camera_rooms") and
+                 "BEGIN TRANSACTION" not in sql):
+            return "%s must be one transaction" % tag
+        return run(self, ds, p)
+
+    def cam_window(self, ds, p):
+        day = datetime.date.fromisoformat(p["date"])
+        lo, hi = str(day - datetime.timedelta(1)), \
+            str(day + datetime.timedelta(1))
+        return lo, hi, [r for r in self.table_rows(ds, "raw_events")]
+
+    def cam_meetings(self, ds, p):
+        lo, hi, rows = self.cam_window(ds, p)
+        start, end = int(p["start_ms"]), int(p["end_ms"])
+        only = p.get("meeting") or ""
+        day = {}
+        for r in rows:
+            if not (lo <= r["event_date"] <= hi and
+                    start <= int(r["event_ts"]) < end and
+                    r.get("meeting_uuid") and
+                    str(r["event_type"]).startswith("meeting.") and
+                    (only == "" or r["meeting_uuid"] == only)):
+                continue
+            d = day.setdefault(r["meeting_uuid"], [None, None])
+            if r.get("meeting_id") is not None and \
+                    (d[0] is None or r["meeting_id"] > d[0]):
+                d[0] = r["meeting_id"]
+            if d[1] is None or int(r["event_ts"]) < d[1]:
+                d[1] = int(r["event_ts"])
+        ended = {r.get("meeting_uuid") for r in rows
+                 if r["event_type"] == "meeting.ended"
+                 and r["event_date"] >= lo}
+        out = [[u, d[0], "true" if u in ended else "false"]
+               for u, d in sorted(day.items(),
+                                  key=lambda kv: (kv[1][1], kv[0]))]
+        return ["meeting_uuid", "meeting_id", "ended"], out
+
+    def cam_people(self, ds, p):
+        lo, hi, rows = self.cam_window(ds, p)
+        cols = ["participant_uuid", "participant_user_id", "parent_user_id",
+                "participant_email", "participant_name", "person_key"]
+        sel = [r for r in rows if lo <= r["event_date"] <= hi
+               and r.get("meeting_uuid") == p["meeting_uuid"]
+               and r.get("person_key") not in (None, "")]
+        sel.sort(key=lambda r: (r.get("inserted_at") or "", r["event_id"]))
+        return cols, [[r.get(c) for c in cols] for r in sel]
+
+    @staticmethod
+    def cam_now():
+        return datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def cam_replace(self, ds, p):
+        key = ds + ".camera_minutes"
+        with LOCK:
+            t = S["tables"][key]
+            f = S["tables"][ds + ".camera_fetches"]
+            new = [dict(r, meeting_uuid=p["meeting_uuid"]) for r in p["rows"]]
+            for r in new:
+                why = validate_row(t["schema"], r)
+                if why:
+                    return why
+            row = {"meeting_uuid": p["meeting_uuid"], "status": "ok",
+                   "detail": p["detail"], "fetched_at": self.cam_now()}
+            why = validate_row(f["schema"], row)
+            if why:
+                return why
+            t["rows"] = [r for r in t["rows"]
+                         if r["meeting_uuid"] != p["meeting_uuid"]]
+            t["rows"].extend(new)
+            f["rows"].append(row)
+            count("camera_replace")
+        return [], []
+
+    def cam_status(self, ds, p):
+        with LOCK:
+            f = S["tables"][ds + ".camera_fetches"]
+            if p["status"] != "ok" and any(
+                    r["meeting_uuid"] == p["meeting_uuid"]
+                    and r["status"] == "ok" for r in f["rows"]):
+                return [], []
+            row = {"meeting_uuid": p["meeting_uuid"], "status": p["status"],
+                   "detail": p["detail"], "fetched_at": self.cam_now()}
+            why = validate_row(f["schema"], row)
+            if why:
+                return why
+            f["rows"].append(row)
+        return [], []
+
+    def cam_rooms(self, ds, p):
+        with LOCK:
+            t = S["tables"][ds + ".preassigned_rooms"]
+            now = self.cam_now()
+            seen, new = set(), []
+            for s in p["seats"]:
+                k = (s.get("room_name"), s.get("email"))
+                if k in seen:
+                    continue
+                seen.add(k)
+                r = {"meeting_id": p["meeting_id"], "room_name": k[0],
+                     "email": k[1], "fetched_at": now}
+                why = validate_row(t["schema"], r)
+                if why:
+                    return why
+                new.append(r)
+            t["rows"] = [r for r in t["rows"]
+                         if r["meeting_id"] != p["meeting_id"]]
+            t["rows"].extend(new)
+        return [], []
 
     def results(self, job, q):
         count("getQueryResults")
@@ -674,6 +819,25 @@ class H(BaseHTTPRequestHandler):
         if start + size < len(j["rows"]):
             out["pageToken"] = str(start + size)
         self.reply(200, out)
+
+
+# zoomtrack camera's statements: tag -> (parameters, handler)
+CAMERA_TAGS = {
+    "camera_meetings": ({"date": "DATE", "start_ms": "INT64",
+                         "end_ms": "INT64",
+                         "meeting": "STRING"}, H.cam_meetings),
+    "camera_people": ({"date": "DATE", "meeting_uuid": "STRING"},
+                      H.cam_people),
+    "camera_replace": ({"meeting_uuid": "STRING", "detail": "STRING",
+                        "rows": [("person_key", "STRING"),
+                                 ("minute_ts", "INT64"),
+                                 ("camera_on", "INT64")]}, H.cam_replace),
+    "camera_status_set": ({"meeting_uuid": "STRING", "status": "STRING",
+                           "detail": "STRING"}, H.cam_status),
+    "camera_rooms": ({"meeting_id": "STRING",
+                      "seats": [("room_name", "STRING"),
+                                ("email", "STRING")]}, H.cam_rooms),
+}
 
 
 def main():

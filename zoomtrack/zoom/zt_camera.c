@@ -24,6 +24,12 @@
  *   errors after max_retries: the run stops with exit code 1.
  * An 'ok' row is never downgraded to 'pending'/'unavailable': its minutes
  * stay.
+ *
+ * The warehouse is reached through a store ops table (zt_camera_store.h):
+ * zt_camera_sqlite.c or zt_camera_bigquery.c by [warehouse] backend; all
+ * the fetching, mapping and merging is here.  A meeting's samples are
+ * merged in memory (one row per person and minute, camera on if any
+ * sample of that minute is on) before the store replaces its rows.
  */
 
 #include <getopt.h>
@@ -33,14 +39,13 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "zt_event.h"
 #include "zt_time.h"
 #include "zt_camera.h"
+#include "zt_camera_store.h"
 #include "zt_cmd.h"
 #include "zt_conf.h"
-#include "zt_db.h"
 #include "zt_http.h"
 #include "zt_log.h"
 #include "zt_zoom_api.h"
@@ -58,9 +63,12 @@ typedef struct {
 
 
 typedef struct {
-    sqlite3               *db;
+    const zt_camera_store_ops_t  *ops;
+    void                  *st;
     zt_zoom_t             *zoom;
-    sqlite3_stmt          *match[4];
+    zt_camera_minute_t    *rows;          /* the meeting being stored */
+    size_t                 nrows;
+    size_t                 rows_cap;
     zt_camera_meeting_t   *meetings;
     int                    nmeetings;
     int                    tty;
@@ -82,11 +90,12 @@ typedef struct {
 static void zt_camera_usage(FILE *f);
 static int zt_camera_opts(int argc, char **argv, const char **date,
     const char **only, const char **path);
+static const zt_camera_store_ops_t *zt_camera_ops(const zt_conf_t *conf);
 static zt_conf_t *zt_camera_conf(const char *path, const char *date,
     int64_t *start, int64_t *end);
 static int zt_camera_all_rooms(zt_camera_t *cam);
-static int zt_camera_load_meetings(zt_camera_t *cam, int64_t start,
-    int64_t end, const char *only);
+static int zt_camera_load_meetings(zt_camera_t *cam, const char *date,
+    int64_t start, int64_t end, const char *only);
 static void zt_camera_progress(zt_camera_t *cam);
 static int zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m);
 static int zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid,
@@ -94,35 +103,19 @@ static int zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid,
 static int zt_camera_store(zt_camera_t *cam, const char *uuid,
     json_t *pages);
 static int zt_camera_store_participant(zt_camera_t *cam, const char *uuid,
-    json_t *p, sqlite3_stmt *ins);
-static void zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p,
+    json_t *p);
+static void zt_camera_rows_clear(zt_camera_t *cam);
+static int zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p,
     char *key, size_t len);
 static int zt_camera_set_status(zt_camera_t *cam, const char *uuid,
     const char *status, const char *detail);
 static int zt_camera_rooms(zt_camera_t *cam, const char *meeting_id);
 static int zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
     json_t *rooms);
-static int zt_camera_exec(zt_camera_t *cam, const char *sql);
 static const char *zt_camera_str(json_t *obj, const char *key, char *buf,
     size_t len);
 static void zt_camera_free(zt_camera_t *cam);
 
-
-static const char  *zt_camera_match_sql[4] = {
-    "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND participant_uuid = ?2 AND person_key <> '' LIMIT 1",
-
-    "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND (participant_user_id = ?2 OR parent_user_id = ?2)"
-    " AND person_key <> '' LIMIT 1",
-
-    "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND lower(participant_email) = lower(?2) AND person_key <> ''"
-    " LIMIT 1",
-
-    "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND participant_name = ?2 AND person_key <> '' LIMIT 1",
-};
 
 static const char  *zt_camera_match_field[4] = {
     "participant_uuid", "user_id", "email", "user_name"
@@ -208,6 +201,26 @@ zt_camera_opts(int argc, char **argv, const char **date, const char **only,
 }
 
 
+/* the store of [warehouse] backend, or NULL */
+static const zt_camera_store_ops_t *
+zt_camera_ops(const zt_conf_t *conf)
+{
+    const char  *b;
+
+    b = zt_conf_get(conf, "warehouse", "backend");
+
+    if (strcmp(b, zt_camera_store_sqlite.name) == 0) {
+        return &zt_camera_store_sqlite;
+    }
+
+    if (strcmp(b, zt_camera_store_bigquery.name) == 0) {
+        return &zt_camera_store_bigquery;
+    }
+
+    return NULL;
+}
+
+
 /* loads the configuration and sets up logging; NULL: exit code 2 */
 static zt_conf_t *
 zt_camera_conf(const char *path, const char *date, int64_t *start,
@@ -223,10 +236,9 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         return NULL;
     }
 
-    /* camera reads and writes the SQLite warehouse only, for now */
-    if (strcmp(zt_conf_get(conf, "warehouse", "backend"), "sqlite") != 0) {
+    if (zt_camera_ops(conf) == NULL) {
         fprintf(stderr, "zoomtrack camera: warehouse.backend \"%s\" is not "
-                "supported by camera yet (it needs the SQLite warehouse)\n",
+                "supported by camera\n",
                 zt_conf_get(conf, "warehouse", "backend"));
         zt_conf_free(conf);
         return NULL;
@@ -324,27 +336,17 @@ zt_cmd_camera(int argc, char **argv)
         return rc == ZT_DECLINED ? ZT_EXIT_USAGE : ZT_EXIT_FAILURE;
     }
 
-    rc = zt_db_open(conf, &cam.db, err, sizeof(err));
+    cam.ops = zt_camera_ops(conf);
+    cam.st = cam.ops->open(conf, err, sizeof(err));
     zt_conf_free(conf);
 
-    if (rc != ZT_OK) {
+    if (cam.st == NULL) {
         fprintf(stderr, "zoomtrack camera: %s\n", err);
         cam.failed = 1;
         goto done;
     }
 
-    for (i = 0; i < 4; i++) {
-        if (sqlite3_prepare_v2(cam.db, zt_camera_match_sql[i], -1,
-                               &cam.match[i], NULL)
-            != SQLITE_OK)
-        {
-            zt_log_error("camera: %s", sqlite3_errmsg(cam.db));
-            cam.failed = 1;
-            goto done;
-        }
-    }
-
-    if (zt_camera_load_meetings(&cam, start, end, only) != ZT_OK) {
+    if (zt_camera_load_meetings(&cam, date, start, end, only) != ZT_OK) {
         cam.failed = 1;
         goto done;
     }
@@ -390,82 +392,56 @@ zt_camera_free(zt_camera_t *cam)
 {
     int  i;
 
-    for (i = 0; i < 4; i++) {
-        sqlite3_finalize(cam->match[i]);
-    }
-
     for (i = 0; i < cam->nmeetings; i++) {
         free(cam->meetings[i].uuid);
         free(cam->meetings[i].meeting_id);
     }
 
     free(cam->meetings);
-    sqlite3_close(cam->db);
+    zt_camera_rows_clear(cam);
+    free(cam->rows);
+    if (cam->st) {
+        cam->ops->close(cam->st);
+    }
     zt_zoom_destroy(cam->zoom);
 }
 
 
+/* keeps one meeting of the day */
 static int
-zt_camera_load_meetings(zt_camera_t *cam, int64_t start, int64_t end,
-    const char *only)
+zt_camera_add_meeting(void *data, const zt_camera_meeting_row_t *r)
 {
-    int                   rc, n;
-    sqlite3_stmt         *st;
+    zt_camera_t          *cam = data;
     zt_camera_meeting_t  *m;
 
-    static const char  sql[] =
-        "SELECT r.meeting_uuid, max(r.meeting_id),"
-        " EXISTS (SELECT 1 FROM raw_events e"
-        "  WHERE e.meeting_uuid = r.meeting_uuid"
-        "  AND e.event_type = 'meeting.ended')"
-        " FROM raw_events r"
-        " WHERE r.event_ts >= ?1 AND r.event_ts < ?2"
-        " AND r.meeting_uuid <> '' AND r.event_type LIKE 'meeting.%'"
-        " AND (?3 IS NULL OR r.meeting_uuid = ?3)"
-        " GROUP BY r.meeting_uuid ORDER BY min(r.event_ts), r.meeting_uuid";
-
-    if (sqlite3_prepare_v2(cam->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        zt_log_error("camera: %s", sqlite3_errmsg(cam->db));
+    m = realloc(cam->meetings,
+                (cam->nmeetings + 1) * sizeof(zt_camera_meeting_t));
+    if (m == NULL) {
         return ZT_ERROR;
     }
 
-    sqlite3_bind_int64(st, 1, start);
-    sqlite3_bind_int64(st, 2, end);
-    if (only) {
-        sqlite3_bind_text(st, 3, only, -1, SQLITE_STATIC);
-    }
+    cam->meetings = m;
+    m += cam->nmeetings++;
+    m->uuid = strdup(r->uuid);
+    m->meeting_id = strdup(r->meeting_id);
+    m->ended = r->ended;
 
-    n = 0;
+    return m->uuid && m->meeting_id ? ZT_OK : ZT_ERROR;
+}
 
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        m = realloc(cam->meetings, (n + 1) * sizeof(zt_camera_meeting_t));
-        if (m == NULL) {
-            break;
-        }
-        cam->meetings = m;
-        m += n;
-        m->uuid = strdup((const char *) sqlite3_column_text(st, 0));
-        m->meeting_id = strdup(sqlite3_column_text(st, 1)
-                               ? (const char *) sqlite3_column_text(st, 1)
-                               : "");
-        m->ended = sqlite3_column_int(st, 2);
-        cam->nmeetings = ++n;
-        if (m->uuid == NULL || m->meeting_id == NULL) {
-            rc = SQLITE_NOMEM;
-            break;
-        }
-    }
 
-    sqlite3_finalize(st);
-
-    if (rc != SQLITE_DONE) {
-        zt_log_error("camera: reading meetings: %s",
-                     rc == SQLITE_NOMEM || rc == SQLITE_ROW
-                     ? "out of memory" : sqlite3_errmsg(cam->db));
+static int
+zt_camera_load_meetings(zt_camera_t *cam, const char *date, int64_t start,
+    int64_t end, const char *only)
+{
+    if (cam->ops->meetings(cam->st, date, start, end, only,
+                           zt_camera_add_meeting, cam)
+        != ZT_OK)
+    {
         return ZT_ERROR;
     }
 
-    if (n == 0) {
+    if (cam->nmeetings == 0) {
         zt_log_info("camera: no meetings in the warehouse for that day");
     }
 
@@ -586,103 +562,139 @@ zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
 }
 
 
-static int
-zt_camera_exec(zt_camera_t *cam, const char *sql)
+static void
+zt_camera_rows_clear(zt_camera_t *cam)
 {
-    char  *msg;
+    size_t  i;
 
-    if (sqlite3_exec(cam->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        zt_log_error("camera: warehouse: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return ZT_ERROR;
+    for (i = 0; i < cam->nrows; i++) {
+        free(cam->rows[i].person_key);
     }
 
-    return ZT_OK;
+    cam->nrows = 0;
 }
 
 
-/* replaces the meeting's minutes and marks it 'ok', in one transaction */
+static int
+zt_camera_row_cmp(const void *a, const void *b)
+{
+    int                        c;
+    const zt_camera_minute_t  *x = a, *y = b;
+
+    c = strcmp(x->person_key, y->person_key);
+    if (c != 0) {
+        return c;
+    }
+
+    return x->minute_ts < y->minute_ts ? -1 : x->minute_ts > y->minute_ts;
+}
+
+
+/* sorts the rows and merges a person's minute: on if any sample is on */
+static void
+zt_camera_rows_merge(zt_camera_t *cam)
+{
+    size_t               i, n;
+    zt_camera_minute_t  *r = cam->rows;
+
+    if (cam->nrows == 0) {
+        return;
+    }
+
+    qsort(r, cam->nrows, sizeof(zt_camera_minute_t), zt_camera_row_cmp);
+
+    n = 1;
+
+    for (i = 1; i < cam->nrows; i++) {
+        if (zt_camera_row_cmp(&r[n - 1], &r[i]) == 0) {
+            if (r[i].camera_on > r[n - 1].camera_on) {
+                r[n - 1].camera_on = r[i].camera_on;
+            }
+            free(r[i].person_key);
+            continue;
+        }
+        r[n++] = r[i];
+    }
+
+    cam->nrows = n;
+}
+
+
+/* replaces the meeting's minutes and marks it 'ok' */
 static int
 zt_camera_store(zt_camera_t *cam, const char *uuid, json_t *pages)
 {
-    int            rc;
-    char           detail[128];
-    long           before;
-    size_t         i, j, np;
-    json_t        *page, *p, *parts;
-    sqlite3_stmt  *del, *ins;
+    int      rc;
+    char     detail[128];
+    long     before;
+    size_t   i, j, np;
+    json_t  *page, *p, *parts;
 
-    if (zt_camera_exec(cam, "BEGIN IMMEDIATE") != ZT_OK) {
-        return ZT_ERROR;
-    }
-
-    del = NULL;
-    ins = NULL;
-    rc = ZT_ERROR;
-
-    if (sqlite3_prepare_v2(cam->db,
-            "DELETE FROM camera_minutes WHERE meeting_uuid = ?1", -1, &del,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(cam->db,
-            "INSERT INTO camera_minutes (meeting_uuid, person_key,"
-            " minute_ts, camera_on) VALUES (?1, ?2, ?3, ?4)"
-            " ON CONFLICT (meeting_uuid, person_key, minute_ts)"
-            " DO UPDATE SET camera_on = max(camera_on, excluded.camera_on)",
-            -1, &ins, NULL) != SQLITE_OK)
-    {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        goto rollback;
-    }
-
-    sqlite3_bind_text(del, 1, uuid, -1, SQLITE_STATIC);
-    if (sqlite3_step(del) != SQLITE_DONE) {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        goto rollback;
-    }
-
+    zt_camera_rows_clear(cam);
     before = cam->minutes;
     np = 0;
+    rc = ZT_ERROR;
 
     json_array_foreach(pages, i, page) {
         parts = json_object_get(page, "participants");
         json_array_foreach(parts, j, p) {
             np++;
-            if (zt_camera_store_participant(cam, uuid, p, ins) != ZT_OK) {
-                goto rollback;
+            if (zt_camera_store_participant(cam, uuid, p) != ZT_OK) {
+                goto done;
             }
         }
     }
 
+    zt_camera_rows_merge(cam);
+
     snprintf(detail, sizeof(detail), "%zu participants, %ld samples", np,
              cam->minutes - before);
 
-    if (zt_camera_set_status(cam, uuid, "ok", detail) != ZT_OK) {
-        goto rollback;
-    }
-
-    rc = zt_camera_exec(cam, "COMMIT");
+    rc = cam->ops->store_minutes(cam->st, uuid, cam->rows, cam->nrows,
+                                 detail);
     if (rc == ZT_OK) {
         zt_log_info("camera: meeting \"%s\": ok, %s", uuid, detail);
-        goto done;
     }
-
-rollback:
-
-    sqlite3_exec(cam->db, "ROLLBACK", NULL, NULL, NULL);
-    rc = ZT_ERROR;
 
 done:
 
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
+    zt_camera_rows_clear(cam);
 
     return rc;
 }
 
 
 static int
-zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p,
-    sqlite3_stmt *ins)
+zt_camera_add_row(zt_camera_t *cam, const char *key, int64_t minute, int on)
+{
+    size_t               cap;
+    zt_camera_minute_t  *r;
+
+    if (cam->nrows == cam->rows_cap) {
+        cap = cam->rows_cap ? cam->rows_cap * 2 : 256;
+        r = realloc(cam->rows, cap * sizeof(zt_camera_minute_t));
+        if (r == NULL) {
+            return ZT_ERROR;
+        }
+        cam->rows = r;
+        cam->rows_cap = cap;
+    }
+
+    r = &cam->rows[cam->nrows];
+    r->person_key = strdup(key);
+    if (r->person_key == NULL) {
+        return ZT_ERROR;
+    }
+    r->minute_ts = minute;
+    r->camera_on = on;
+    cam->nrows++;
+
+    return ZT_OK;
+}
+
+
+static int
+zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p)
 {
     int          on;
     char         key[ZT_CAMERA_KEY_LEN];
@@ -691,7 +703,9 @@ zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p,
     int64_t      ts;
     const char  *dt;
 
-    zt_camera_person(cam, uuid, p, key, sizeof(key));
+    if (zt_camera_person(cam, uuid, p, key, sizeof(key)) != ZT_OK) {
+        return ZT_ERROR;
+    }
 
     json_array_foreach(json_object_get(p, "user_qos"), i, q) {
         dt = json_string_value(json_object_get(q, "date_time"));
@@ -707,14 +721,8 @@ zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p,
                  json_string_value(json_object_get(vi, "bitrate")),
                  json_string_value(json_object_get(vi, "resolution")));
 
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(ins, 2, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(ins, 3, ts - ts % 60000);
-        sqlite3_bind_int(ins, 4, on);
-
-        if (sqlite3_step(ins) != SQLITE_DONE) {
-            zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
+        if (zt_camera_add_row(cam, key, ts - ts % 60000, on) != ZT_OK) {
+            zt_log_error("camera: out of memory");
             return ZT_ERROR;
         }
 
@@ -747,43 +755,37 @@ zt_camera_str(json_t *obj, const char *key, char *buf, size_t len)
 }
 
 
-static void
+/* the participant's warehouse person_key; ZT_ERROR if unreadable */
+static int
 zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p, char *key,
     size_t len)
 {
-    int            i;
-    char           num[4][32];
-    const char    *v[4];
-    sqlite3_stmt  *st;
+    int          i, rc;
+    char         num[ZT_CAMERA_NMATCH][32];
+    const char  *v[ZT_CAMERA_NMATCH];
 
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
         v[i] = zt_camera_str(p, zt_camera_match_field[i], num[i],
                              sizeof(num[i]));
     }
 
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
         if (v[i][0] == '\0') {
             continue;
         }
 
-        st = cam->match[i];
-        sqlite3_reset(st);
-        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, v[i], -1, SQLITE_STATIC);
-
-        if (sqlite3_step(st) == SQLITE_ROW) {
-            snprintf(key, len, "%s", sqlite3_column_text(st, 0));
-            sqlite3_reset(st);
-            return;
+        rc = cam->ops->person(cam->st, uuid, i, v[i], key, len);
+        if (rc != ZT_DECLINED) {
+            return rc;
         }
-
-        sqlite3_reset(st);
     }
 
     zt_person_key("", "", v[2], v[3], key, len);
 
     zt_log_debug("camera: meeting \"%s\": QOS participant not in the "
                  "warehouse, keyed as \"%s\"", uuid, key);
+
+    return ZT_OK;
 }
 
 
@@ -791,39 +793,7 @@ static int
 zt_camera_set_status(zt_camera_t *cam, const char *uuid, const char *status,
     const char *detail)
 {
-    int            rc;
-    char           now[ZT_RFC3339_LEN + 1];
-    sqlite3_stmt  *st;
-
-    /* an 'ok' fetch is only ever replaced by a newer 'ok' */
-    static const char  sql[] =
-        "INSERT INTO camera_fetches (meeting_uuid, status, detail,"
-        " fetched_at) VALUES (?1, ?2, ?3, ?4)"
-        " ON CONFLICT (meeting_uuid) DO UPDATE SET status = excluded.status,"
-        " detail = excluded.detail, fetched_at = excluded.fetched_at"
-        " WHERE camera_fetches.status <> 'ok' OR excluded.status = 'ok'";
-
-    if (sqlite3_prepare_v2(cam->db, sql, -1, &st, NULL) != SQLITE_OK) {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        return ZT_ERROR;
-    }
-
-    zt_time_rfc3339(zt_time_now_ms(), now);
-
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
-
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-
-    if (rc != SQLITE_DONE) {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        return ZT_ERROR;
-    }
-
-    return ZT_OK;
+    return cam->ops->set_status(cam->st, uuid, status, detail);
 }
 
 
@@ -873,40 +843,17 @@ static int
 zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
     json_t *rooms)
 {
-    int            rc;
-    char           now[ZT_RFC3339_LEN + 1], *lc, *s;
-    size_t         i, k;
-    json_t        *room, *email;
-    const char    *name, *em;
-    sqlite3_stmt  *del, *ins;
+    int                rc;
+    char              *s;
+    size_t             i, k, n, cap;
+    json_t            *room, *email;
+    const char        *name, *em;
+    zt_camera_seat_t  *seats, *t;
 
-    if (zt_camera_exec(cam, "BEGIN IMMEDIATE") != ZT_OK) {
-        return ZT_ERROR;
-    }
-
-    del = NULL;
-    ins = NULL;
+    seats = NULL;
+    n = 0;
+    cap = 0;
     rc = ZT_ERROR;
-
-    if (sqlite3_prepare_v2(cam->db,
-            "DELETE FROM preassigned_rooms WHERE meeting_id = ?1", -1, &del,
-            NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(cam->db,
-            "INSERT OR REPLACE INTO preassigned_rooms (meeting_id,"
-            " room_name, email, fetched_at) VALUES (?1, ?2, ?3, ?4)",
-            -1, &ins, NULL) != SQLITE_OK)
-    {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        goto rollback;
-    }
-
-    sqlite3_bind_text(del, 1, meeting_id, -1, SQLITE_STATIC);
-    if (sqlite3_step(del) != SQLITE_DONE) {
-        zt_log_error("camera: warehouse: %s", sqlite3_errmsg(cam->db));
-        goto rollback;
-    }
-
-    zt_time_rfc3339(zt_time_now_ms(), now);
 
     json_array_foreach(rooms, i, room) {
         name = json_string_value(json_object_get(room, "name"));
@@ -920,47 +867,48 @@ zt_camera_store_rooms(zt_camera_t *cam, const char *meeting_id,
                 continue;
             }
 
-            lc = strdup(em);
-            if (lc == NULL) {
-                goto rollback;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                t = realloc(seats, cap * sizeof(zt_camera_seat_t));
+                if (t == NULL) {
+                    goto nomem;
+                }
+                seats = t;
             }
-            for (s = lc; *s; s++) {
+
+            seats[n].room_name = name;
+            seats[n].email = strdup(em);
+            if (seats[n].email == NULL) {
+                goto nomem;
+            }
+            for (s = seats[n].email; *s; s++) {
                 if (*s >= 'A' && *s <= 'Z') {
                     *s = (char) (*s - 'A' + 'a');
                 }
             }
-
-            sqlite3_reset(ins);
-            sqlite3_bind_text(ins, 1, meeting_id, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
-            sqlite3_bind_text(ins, 3, lc, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(ins, 4, now, -1, SQLITE_STATIC);
-            free(lc);
-
-            if (sqlite3_step(ins) != SQLITE_DONE) {
-                zt_log_error("camera: warehouse: %s",
-                             sqlite3_errmsg(cam->db));
-                goto rollback;
-            }
-
-            cam->rooms++;
+            n++;
         }
     }
 
-    if (zt_camera_exec(cam, "COMMIT") == ZT_OK) {
-        rc = ZT_OK;
-        goto done;
+    /* the store logs its own failure */
+    rc = cam->ops->store_rooms(cam->st, meeting_id, seats, n);
+    if (rc == ZT_OK) {
+        cam->rooms += (long) n;
     }
 
-rollback:
+    goto done;
 
-    sqlite3_exec(cam->db, "ROLLBACK", NULL, NULL, NULL);
-    rc = ZT_ERROR;
+nomem:
+
+    zt_log_error("camera: out of memory");
 
 done:
 
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
+    for (i = 0; i < n; i++) {
+        free(seats[i].email);
+    }
+
+    free(seats);
 
     return rc;
 }
