@@ -76,15 +76,23 @@ zt_store_bq_prune(zt_store_t *s, const zt_prune_cut_t *cut, int dry_run,
                                  "minute_ts < @cutoff_ms", p);
         json_decref(p);
 
-        /* fetch states of meeting instances nothing refers to any more */
+        /*
+         * fetch states no kept event or minute refers to: by the cutoffs,
+         * so a dry run counts what the deletes above would orphan
+         */
         snprintf(where, sizeof(where), "meeting_uuid NOT IN (SELECT "
                  "meeting_uuid FROM `%s.%s.raw_events` WHERE meeting_uuid "
-                 "IS NOT NULL) AND meeting_uuid NOT IN (SELECT meeting_uuid"
-                 " FROM `%s.%s.camera_minutes`)", zt_bq_project(s->ctx),
+                 "IS NOT NULL AND event_date >= @cutoff) AND meeting_uuid "
+                 "NOT IN (SELECT meeting_uuid FROM `%s.%s.camera_minutes` "
+                 "WHERE minute_ts >= @cutoff_ms)", zt_bq_project(s->ctx),
                  zt_bq_dataset(s->ctx), zt_bq_project(s->ctx),
                  zt_bq_dataset(s->ctx));
+        p = json_pack("[o, o]",
+                      zt_bq_param("cutoff", "DATE", cut->warehouse),
+                      zt_bq_param("cutoff_ms", "INT64", ms));
         rc |= zt_store_bq_delete(s, &r, "prune_fetches", "camera_fetches",
-                                 where, NULL);
+                                 where, p);
+        json_decref(p);
 
         c->rows += dry_run ? r.found : r.removed;
         c->held += r.held;
