@@ -385,7 +385,17 @@ class H(BaseHTTPRequestHandler):
             except urllib.error.HTTPError as e:
                 if e.code != 404:
                     return self.err(502, "backendError", "upstream")
-        req = urllib.request.Request(up + self.path, data=data or None,
+        path = self.path
+        if a.gcs_max_results and method == "GET" and \
+                re.match(r"^/storage/v1/b/[^/]+/o(\?|$)", path):
+            # small list pages, so clients must follow nextPageToken
+            u = urllib.parse.urlsplit(path)
+            lq = [(k, v) for k, v in urllib.parse.parse_qsl(u.query)
+                  if k != "maxResults"]
+            lq.append(("maxResults", str(a.gcs_max_results)))
+            path = u.path + "?" + urllib.parse.urlencode(lq)
+            count("gcs_list")
+        req = urllib.request.Request(up + path, data=data or None,
                                      method=method)
         for h in ("Content-Type",):
             if self.headers.get(h):
@@ -797,6 +807,8 @@ def main():
     p.add_argument("--streaming-buffer-s", type=float, default=0,
                    help="DML refuses rows insertAll wrote less than this "
                         "many seconds ago, as BigQuery's streaming buffer")
+    p.add_argument("--gcs-max-results", type=int, default=0,
+                   help="caps GCS list pages at this many entries")
     p.add_argument("--log", default="")
     a = p.parse_args()
     S["args"] = a

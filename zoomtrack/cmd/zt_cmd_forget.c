@@ -29,6 +29,7 @@ zt_forget_usage(FILE *f)
         "in Redis (then BGREWRITEAOF) and the live status (the running\n"
         "drainer drops them).  The warehouse tells which identities the\n"
         "person had, so one email also finds their other sessions.\n"
+        "A GCS archive and a BigQuery warehouse are cleaned the same way.\n"
         "Copies made outside zoomtrack (mailed reports, chat messages\n"
         "already sent, backups) are beyond its reach.\n\n"
         "  --email X           the person's email (case-insensitive)\n"
