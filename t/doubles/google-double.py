@@ -773,6 +773,13 @@ class H(BaseHTTPRequestHandler):
                 what, want)
         if cond and m.group(2) != cond:
             return "double: %s: unexpected WHERE %s" % (what, m.group(2))
+        if not cond and not re.fullmatch(
+                r"meeting_uuid NOT IN \(SELECT meeting_uuid FROM `[^`]+"
+                r"\.raw_events` WHERE meeting_uuid IS NOT NULL AND "
+                r"event_date >= @cutoff\) AND meeting_uuid NOT IN \(SELECT "
+                r"meeting_uuid FROM `[^`]+\.camera_minutes` WHERE "
+                r"minute_ts >= @cutoff_ms\)", m.group(2)):
+            return "double: %s: unexpected WHERE %s" % (what, m.group(2))
         key = ds + "." + table
         with LOCK:
             t = S["tables"][key]
