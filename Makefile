@@ -75,9 +75,11 @@ test-unit: unit
 test-nginx: all
 	prove -r t/
 
-# what README tells newcomers and CI runs: the suite, the suite again on
-# the ASan+UBSan build, and the main paths under valgrind (~7 min, 2 cores)
+# what README tells newcomers and CI runs: the style check, the suite, the
+# suite again on the ASan+UBSan build, and the main paths under valgrind
+# (~7 min, 2 cores)
 test: deps
+	scripts/lint.sh
 	$(MAKE) all
 	prove -e '' $(UNIT_BINS)
 	$(MAKE) fuzz-smoke

@@ -15,7 +15,7 @@ use Test::More;
 use ZtTest;
 use ZtWebhook;
 
-plan skip_all => 'strace not installed (scripts/install-deps)'
+BAIL_OUT('strace not installed (scripts/install-deps)')
     unless system('which strace >/dev/null 2>&1') == 0;
 # valgrind runs nginx as one process under its own scheduler
 plan skip_all => 'not under valgrind' if $ENV{ZT_VALGRIND};

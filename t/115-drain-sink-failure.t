@@ -2,8 +2,11 @@
 # under a regular file, so mkdir fails even for root; the warehouse (and
 # status) keep draining while the archive retries its batch with backoff.
 # Once the path is fixed the archive catches up: nothing lost, nothing
-# dead-lettered.  Also: SIGHUP does not stop the drainer, SIGTERM ends it
-# with exit 0.
+# dead-lettered.  The failure is logged once per backoff step, not once
+# per attempt, and shows in the counters: DATA/drain-status.json and
+# `zoomtrack status`, which exits 1 while a sink has been failing for longer
+# than [drain] alert_after_s.  Also: SIGHUP does not stop the drainer,
+# SIGTERM ends it with exit 0.
 
 use strict;
 use warnings;
@@ -17,7 +20,7 @@ use ZtTest;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $tmp = tmp_dir();
 my $redis = start_redis();
@@ -26,7 +29,8 @@ my $log = "$tmp/drain.log";
 my $blocker = "$tmp/archive";
 my $conf = ZtDrain::write_conf("$tmp/drain.conf", data_dir => $data,
                                redis => $redis->address,
-                               'archive.dir' => "$blocker/raw");
+                               'archive.dir' => "$blocker/raw",
+                               'drain.alert_after_s' => 1);
 my $db = "$data/zoomtrack.db";
 my @lists = map { "zoomtrack:$_" } ZtDrain::sinks();
 
@@ -53,8 +57,49 @@ ok(wait_until(sub { (ZtTest::slurp($log) // '') =~
                     /could not store a batch.*attempt 3/ }, 20),
    'archive retries its batch with backoff');
 my $text = ZtTest::slurp($log);
-like($text, qr/\[sink:archive\] cannot create "\Q$blocker\E\/raw": Not a directory/,
+like($text, qr/\[sink:archive\] could not store a batch .*: cannot create "\Q$blocker\E\/raw": Not a directory/,
      'the cause is logged');
+
+# the counters: written every second, read by `zoomtrack status`
+my $status = "$data/drain-status.json";
+my $st;
+ok(wait_until(sub {
+       $st = ZtTest::json_decode_ok(ZtTest::slurp($status) // '');
+       my ($a) = grep { $_->{name} eq 'archive' } @{ $st->{sinks} || [] };
+       $a && $a->{state} eq 'retrying' && $a->{retries} >= 12 }, 20),
+   'drain-status.json: archive retrying, retries counted');
+my %by = map { $_->{name} => $_ } @{ $st->{sinks} };
+like($by{archive}{last_error}, qr/cannot create "\Q$blocker\E\/raw"/,
+     'drain-status.json: the last error');
+ok($by{archive}{failing_since_ms} > 0, 'drain-status.json: failing since');
+is($by{warehouse}{state}, 'ok', 'drain-status.json: the warehouse is ok');
+is($by{warehouse}{last_error}, undef, 'drain-status.json: with no error');
+is($by{archive}{lease_holder}, $by{warehouse}{lease_holder},
+   'drain-status.json: the lease holder is this drainer');
+like($by{archive}{lease_holder}, qr/:$pid$/, 'named host:pid');
+is((stat $status)[2] & 0777, 0600, 'drain-status.json is owner-only');
+
+my $lines = () = ZtTest::slurp($log) =~ /\[sink:archive\] could not store/g;
+my $retries = $by{archive}{retries};
+cmp_ok($lines, '<=', 5 + int($retries / 10) + 1,
+       "retries logged once per backoff step ($lines lines, $retries "
+       . 'retries)');
+
+my ($src, $sout, $serr) = run_zoomtrack(['status', '-c', $conf]);
+is($src, 1, 'zoomtrack status exits 1: the archive fails for > 1 s')
+    or diag($sout, $serr);
+like($sout, qr/^archive\s+retrying\s+stored 0\s+dead-lettered 0\s+queue \d+\s+processing \d+\s+last error \d+s ago: cannot create/m,
+     'status: the archive line');
+like($sout, qr/^warehouse\s+ok\s+stored \d+\s+dead-lettered 0\s+queue \d+\s+processing \d+$/m,
+     'status: the warehouse line');
+like($sout, qr/^ALERT: sink archive has been failing for \d+ s$/m,
+     'status: says why it alerts');
+($src, $sout) = run_zoomtrack(['status', '-c', $conf, '--json']);
+my $j = ZtTest::json_decode_ok($sout);
+ok($j && $j->{alert}, 'status --json: alert');
+my ($ja) = grep { $_->{name} eq 'archive' } @{ $j->{sinks} || [] };
+is($ja->{queue_length} + $ja->{processing_length}, 600,
+   'status --json: live queue and processing lengths');
 ok($redis->llen('zoomtrack:archive') + $redis->llen(
    'zoomtrack:archive:processing:test') == 600, 'archive records wait in Redis');
 is($redis->llen('zoomtrack:archive:dead'), 0, 'nothing dead-lettered');
@@ -71,6 +116,15 @@ ok(wait_until(sub { ZtDrain::archive_files("$blocker/raw") == 600 }, 30),
    'archive catches up once fixed');
 like(ZtTest::slurp($log), qr/\[sink:archive\] stored the batch after \d+ failed/,
      'recovery is logged');
+ok(wait_until(sub {
+       my ($rc) = run_zoomtrack(['status', '-c', $conf]); $rc == 0 }, 10),
+   'zoomtrack status exits 0 once every sink is well');
+# the counters file is rewritten once a second
+ok(wait_until(sub {
+       ($src, $sout) = run_zoomtrack(['status', '-c', $conf]);
+       $sout =~ /^archive\s+ok\s+stored 600\s+dead-lettered 0\s+queue 0\s+processing 0\s+last error \d+s ago/m }, 10),
+   'status: the archive caught up, its last error still shown')
+    or diag($sout);
 
 my %have = map { m{/([^/]+)\.json$}; ($1 => 1) }
            ZtDrain::archive_files("$blocker/raw");
@@ -89,7 +143,10 @@ kill 'TERM', $pid;
 my $rc = ZtDrain::wait_exit($pid, 10);
 is($rc, 0, 'SIGTERM: exit 0');
 cmp_ok(time - $t, '<', 2, 'promptly');
-unlike(ZtTest::slurp($log), qr/\[error\] (?!\[sink:archive\] cannot create)/,
-       'no other [error] lines');
+unlike(ZtTest::slurp($log), qr/\[error\]/,
+       'no [error] lines: a failing sink retries at [warn]');
+($src, $sout) = run_zoomtrack(['status', '-c', $conf]);
+is($src, 1, 'status exits 1 once the drainer has stopped');
+like($sout, qr/^ALERT: the drainer has stopped$/m, 'and says so');
 
 done_testing();

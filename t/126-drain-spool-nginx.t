@@ -16,8 +16,8 @@ require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
 my $so = build_dir() . '/ngx_http_zoomtrack_module.so';
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
-plan skip_all => "$so not built (make module)" unless -f $so;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
+BAIL_OUT("$so not built (make module)") unless -f $so;
 
 my $tmp = tmp_dir();
 my $spool = "$tmp/spool";

@@ -20,14 +20,8 @@ my $JSON = JSON::PP->new->canonical;
 
 my @ALL = qw(archive warehouse status);
 
-# is the status sink linked into build/zoomtrack?
-sub status_built {
-    my $bin = ZtTest::zoomtrack_bin();
-    my $out = `nm $bin 2>/dev/null`;
-    return $out =~ /\b[TDRB] zt_sink_status\b/ ? 1 : 0;
-}
-
-sub sinks { status_built() ? @ALL : qw(archive warehouse) }
+# every sink of the sink table (zoomtrack/drain/zt_sinks.c) is linked in
+sub sinks { @ALL }
 
 sub rfc3339 {
     my ($ms) = @_;
@@ -165,7 +159,6 @@ sub write_conf {
     $sec{drain}{backoff_min_ms} //= 20;
     $sec{drain}{backoff_max_ms} //= 300;
     $sec{spool}{dir} //= $o{spool_dir} if $o{spool_dir};
-    $sec{status}{enabled} //= status_built() ? 'yes' : 'no';
     for my $s (sort keys %sec) {
         $c .= "\n[$s]\n";
         $c .= "$_ = $sec{$s}{$_}\n" for sort keys %{ $sec{$s} };

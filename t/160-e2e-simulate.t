@@ -31,7 +31,9 @@ my $data = "$tmp/data";
 my $conf = ZtDrain::write_conf("$tmp/e2e.conf", data_dir => $data,
                                redis => $redis->address,
                                timezone => 'Europe/Istanbul',
-                               'status.enabled' => 'yes');
+                               'status.enabled' => 'yes',
+                               # the seeded meetings are from January
+                               'status.keep_hours' => 100000);
 spit($conf, "status_interval_ms = 200\n" . slurp($conf));
 my $csv = "$data/_data/zoom-room-dashboard.csv";
 my $db = "$data/zoomtrack.db";

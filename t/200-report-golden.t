@@ -3,8 +3,9 @@
 # Golden daily reports: every t/data/report/NAME.ev scenario is loaded into
 # a fresh SQLite warehouse and `zoomtrack report --date D` must write
 # exactly t/data/report/NAME.D.csv, cell by cell; NAME.roster.csv, when
-# there, is the roster ([roster] file).  ZT_REGEN=1 rewrites the
-# expected files (review the diff before committing).
+# there, is the roster ([roster] file).  ZT_REGEN=1 rewrites the expected
+# files (review the diff before committing): the run then warns loudly and
+# fails, so a regenerated run can never pass as a check.
 
 use strict;
 use warnings;
@@ -50,6 +51,9 @@ for my $ev (@scenarios) {
         my $got = slurp($out) // '';
         if ($ENV{ZT_REGEN}) {
             spit($exp, $got);
+            diag("*** ZT_REGEN: REWROTE " . basename($exp) . " -- review "
+                 . "the diff, then run again without ZT_REGEN ***");
+            fail("$name $date: expected file regenerated, not checked");
         }
         my $want = slurp($exp);
         is_deeply([ split /\n/, $got, -1 ], [ split /\n/, $want, -1 ],

@@ -130,6 +130,41 @@ like($log, qr/forget: 4 queued record\(s\)|forget: \d+ queued/,
      'the log has the counts');
 unlike($log, qr/ana|Ana/i, 'and never who');
 
+# the live status: a running drainer drops the person from its state and
+# the CSV, and a restart does not bring them back
+my $sconf = ZtDrain::write_conf("$tmp/s.conf", data_dir => "$tmp/sdata",
+                                redis => $redis->address,
+                                'status.enabled' => 'yes',
+                                'status.keep_hours' => 100000,
+                                'archive.enabled' => 'no',
+                                'warehouse.enabled' => 'no');
+spit($sconf, "status_interval_ms = 100\n" . slurp($sconf));
+my $scsv = "$tmp/sdata/_data/zoom-room-dashboard.csv";
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], [@ana, @bo]);
+my $drain = ZtDrain::start_drain($sconf, "$tmp/sdrain.log");
+ok(wait_until(sub { (slurp($scsv) // '') =~ /Ana Lima/
+                    && (slurp($scsv) // '') =~ /Bo Chen/ }, 30,
+              'CSV with both'), 'the live CSV shows Ana and Bo');
+# the warehouse no longer knows Ana, so name her by id
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $sconf,
+                                   '--participant-id', 'uAna']);
+is($rc, 0, 'forget with the drainer running') or diag($err);
+ok(wait_until(sub { (slurp($scsv) // '') !~ /Ana Lima/ }, 30,
+              'CSV without Ana'), 'the running drainer drops her');
+like(slurp($scsv), qr/Bo Chen/, 'Bo stays');
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 30), 0, 'drainer stops');
+$drain = ZtDrain::start_drain($sconf, "$tmp/sdrain2.log");
+ok(wait_until(sub { -s "$tmp/sdrain2.log"
+                    && slurp("$tmp/sdrain2.log") =~ /draining/ }, 30,
+              'drainer up'), 'drainer restarted');
+ZtDrain::push_records($redis->port, ['zoomtrack:status'], [$bo2[0]]);
+ok(wait_until(sub { (slurp($scsv) // '') =~ /12:13|Bo Chen/ }, 30,
+              'CSV rewritten'), 'the CSV is written again');
+unlike(slurp($scsv), qr/Ana Lima/, 'and Ana does not come back');
+kill 'TERM', $drain;
+ZtDrain::wait_exit($drain, 30);
+
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf]);
 is($rc, 2, 'no person named: exit 2');
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email', 'a',

@@ -18,10 +18,10 @@ use ZtGoogle;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $emu = start_gcs_emulator()
-    or plan skip_all => 'GCS emulator not installable (npm registry?)';
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
 my $tmp = tmp_dir();
 my $redis = start_redis();

@@ -20,7 +20,7 @@ use ZtGoogle;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $tmp = tmp_dir();
 my $redis = start_redis();

@@ -18,7 +18,7 @@ use ZtGoogle;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $tmp = tmp_dir();
 my %ENVX = (GOOGLE_APPLICATION_CREDENTIALS => '', STORAGE_EMULATOR_HOST => '');
@@ -73,9 +73,9 @@ is($rc, 2, 'no --from: exit 2');
 
 # ------------------------------------------------------------ GCS -> BigQuery
 
-SKIP: {
-    my $emu = start_gcs_emulator();
-    skip 'GCS emulator not installable', 9 unless $emu;
+{
+    my $emu = start_gcs_emulator()
+        or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
     my $gport = ZtTest::free_port();
     my $key = test_key("$tmp/key", "http://127.0.0.1:$gport/token");

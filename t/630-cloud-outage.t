@@ -19,9 +19,9 @@ use ZtGoogle;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 my $emu = start_gcs_emulator()
-    or plan skip_all => 'GCS emulator not installable (npm registry?)';
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 
 my $OUT = $ENV{ZT_OUTAGE_S} // 30;
 my $tmp = tmp_dir();
@@ -85,7 +85,7 @@ sleep 0.1 while time < $t0 + $OUT;
 $emu->resume;
 ok(ZtTest::wait_until(sub { n_objects() == 200 }, 90, '200 objects'),
    "after a ${OUT}s GCS outage every object is stored");
-like(ZtTest::slurp($log), qr/\[sink:archive\] \d+ of \d+ uploads .*failed and will be retried/,
+like(ZtTest::slurp($log), qr/\[sink:archive\] could not store a batch .*: \d+ of \d+ uploads .*failed and will be retried/,
      'the outage was seen and retried');
 
 # ------------------------------------------------------------ BigQuery outage

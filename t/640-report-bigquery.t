@@ -17,7 +17,7 @@ use ZtGoogle;
 require "$FindBin::Bin/139-drain-lib.pl";
 
 my $bin = zoomtrack_bin();
-plan skip_all => "$bin not built (make zoomtrack)" unless -x $bin;
+BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
 
 my $tmp = tmp_dir();
 my $redis = start_redis();
@@ -25,9 +25,10 @@ my $gport = ZtTest::free_port();
 my $key = test_key("$tmp/key", "http://127.0.0.1:$gport/token");
 my $g = start_google_double(port => $gport, key_n => $key->{n},
                             no_dedup => 1, page_size => 37);
-my $emu = start_gcs_emulator();
+my $emu = start_gcs_emulator()
+    or BAIL_OUT("GCS emulator: $ZtGoogle::EMU_ERROR");
 my %ENVX = (GOOGLE_APPLICATION_CREDENTIALS => '',
-            STORAGE_EMULATOR_HOST => $emu ? '127.0.0.1:' . $emu->port : '');
+            STORAGE_EMULATOR_HOST => '127.0.0.1:' . $emu->port);
 my $Q = 'zoomtrack:warehouse';
 my $TZ = 'Europe/Istanbul';
 
@@ -38,7 +39,7 @@ my $bq = ZtDrain::write_conf("$tmp/bq.conf", data_dir => "$tmp/bq", %common,
     'warehouse.backend' => 'bigquery', 'warehouse.project' => 'zt-proj',
     'google.credentials_file' => $key->{file},
     'google.bigquery_endpoint' => $g->url,
-    ($emu ? ('report.bucket' => 'zt-reports') : ()));
+    'report.bucket' => 'zt-reports');
 
 sub zt { run_zoomtrack([@_], env => \%ENVX, timeout => 120) }
 
@@ -82,13 +83,10 @@ for my $day (qw(2021-07-13 2021-07-14)) {
             @{ $g->rows('zoom_tracker.daily_reports', 'report_date') };
     is(scalar(@rows), $n - 1, "$day: a second run replaces them");
 
-    SKIP: {
-        skip 'GCS emulator not installable', 2 unless $emu;
-        like($err, qr{uploaded gs://zt-reports/reports/DAILY_REPORT_$day\.csv},
-             'the CSV is uploaded');
-        is($emu->object('zt-reports', "reports/DAILY_REPORT_$day.csv"), $b,
-           'the object is the same bytes as the local file');
-    }
+    like($err, qr{uploaded gs://zt-reports/reports/DAILY_REPORT_$day\.csv},
+         'the CSV is uploaded');
+    is($emu->object('zt-reports', "reports/DAILY_REPORT_$day.csv"), $b,
+       'the object is the same bytes as the local file');
 }
 
 done_testing();

@@ -4,7 +4,9 @@ package ZtGoogle;
 # service-account key, the Google double (t/doubles/google-double.py:
 # token endpoint, metadata server, BigQuery, a strict front for GCS) and
 # Google's own Storage emulator (t/gcs-emulator, installed on demand from
-# the npm registry into a cache shared by checkouts).
+# the npm registry into a cache shared by checkouts, with the pinned
+# Node.js it runs on).  A test that cannot get the emulator fails (BAIL_OUT
+# with $ZtGoogle::EMU_ERROR), never skips.
 
 use strict;
 use warnings;
@@ -57,13 +59,31 @@ sub test_key {
 
 sub start_google_double { ZtGoogle::Double->new(@_) }
 
+# why the last start_gcs_emulator() returned undef
+our $EMU_ERROR = '';
+
+# (directory holding node_modules, node binary to run the emulator with) as
+# t/gcs-emulator/install prints them; () with $EMU_ERROR set when it fails
 sub gcs_emulator_dir {
     my $inst = ZtTest::top_dir() . '/t/gcs-emulator/install';
-    my $dir = `'$inst' 2>&1`;
-    return undef if $?;
-    chomp $dir;
-    $dir = (split /\n/, $dir)[-1];
-    return -d "$dir/node_modules/firebase-tools" ? $dir : undef;
+    my $log = ZtTest::tmp_dir() . '/gcs-emu-install.log';
+    my $out = `'$inst' 2>'$log'`;
+    my $rc = $?;
+    my @err = grep { /\S/ } split /\n/, (ZtTest::slurp($log) // '');
+    my ($dir, $node) = split /\n/, $out // '';
+    if ($rc || !$dir || !$node) {
+        # the whole story on stderr, its last line (install's own verdict)
+        # as the reason: BAIL_OUT shows one line
+        print STDERR map { "# $_\n" } @err > 20 ? @err[-20 .. -1] : @err;
+        $EMU_ERROR = 't/gcs-emulator/install failed (exit ' . ($rc >> 8)
+                   . '): ' . ($err[-1] // 'no output');
+        return;
+    }
+    unless (-d "$dir/node_modules/firebase-tools") {
+        $EMU_ERROR = "no firebase-tools in $dir: remove it and retry";
+        return;
+    }
+    return ($dir, $node);
 }
 
 sub start_gcs_emulator { ZtGoogle::Emulator->new(@_) }
@@ -157,13 +177,13 @@ use JSON::PP;
 
 sub new {
     my ($class, %o) = @_;
-    my $dist = ZtGoogle::gcs_emulator_dir() or return undef;
+    my ($dist, $node) = ZtGoogle::gcs_emulator_dir() or return undef;
     my $dir = ZtTest::tmp_dir() . '/gcs-emu-' . ++$N;
     File::Path::make_path("$dir/tmp");
     my $self = bless { dir => $dir, port => ZtTest::free_port() }, $class;
     my $js = ZtTest::top_dir() . '/t/gcs-emulator/gcs-emu.js';
     $self->{pid} = ZtTest::spawn(
-        cmd => [ 'node', $js ], log => "$dir/emu.out",
+        cmd => [ $node, $js ], log => "$dir/emu.out",
         env => { ZT_GCS_EMU_DIR => $dist, PORT => $self->{port},
                  TMPDIR => "$dir/tmp" });
     ZtTest::wait_until(sub {

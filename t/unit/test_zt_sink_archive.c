@@ -1,14 +1,16 @@
 /*
  * Unit tests of the archive sink (zoomtrack/sinks/zt_sink_archive.c):
  * date, byte-exact bodies, idempotent redelivery, duplicates within a
- * batch, item errors (no raw_payload, unsafe event_id), and ZT_RETRY with
- * nothing left behind when the directory cannot be made.
+ * batch, nothing but the final files in the day directory (nameless files
+ * linked into place), item errors (no raw_payload, unsafe event_id), and
+ * ZT_RETRY with nothing left behind when the directory cannot be made.
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "zt_conf.h"
@@ -25,6 +27,35 @@ item(zt_item_t *it, const char *json)
     it->len = strlen(json);
     it->rec = json_loads(json, 0, NULL);
     it->event_id = json_string_value(json_object_get(it->rec, "event_id"));
+}
+
+
+/* the names in a directory, sorted, space-separated (static buffer) */
+static const char *
+listing(const char *path)
+{
+    int              i, n;
+    static char      out[1024];
+    struct dirent  **names;
+
+    out[0] = '\0';
+    n = scandir(path, &names, NULL, alphasort);
+
+    /* hidden names count: a temp file left behind must show */
+    for (i = 0; i < n; i++) {
+        if (strcmp(names[i]->d_name, ".") != 0
+            && strcmp(names[i]->d_name, "..") != 0)
+        {
+            if (out[0]) {
+                strncat(out, " ", sizeof(out) - strlen(out) - 1);
+            }
+            strncat(out, names[i]->d_name, sizeof(out) - strlen(out) - 1);
+        }
+        free(names[i]);
+    }
+
+    free(n >= 0 ? names : NULL);
+    return out;
 }
 
 
@@ -48,7 +79,11 @@ main(void)
     void       *ctx;
     zt_conf_t  *conf;
     zt_item_t   it[5];
+    mode_t      mask;
     struct stat st;
+
+    mask = umask(022);
+    umask(mask);
 
     if (mkdtemp(dir) == NULL) {
         ok(0, "mkdtemp");
@@ -98,6 +133,12 @@ main(void)
     ok(stat(path, &st) == 0 && st.st_size == 0, "empty body is a file too");
     snprintf(path, sizeof(path), "%s/raw/2021-07-14/.e1.json.tmp", dir);
     ok(access(path, F_OK) != 0, "no temp file left");
+    snprintf(path, sizeof(path), "%s/raw/2021-07-14", dir);
+    is_str(listing(path), "e1.json e3.json", "the day holds the two files "
+           "and nothing else");
+    snprintf(path, sizeof(path), "%s/raw/2021-07-14/e1.json", dir);
+    ok(stat(path, &st) == 0 && (st.st_mode & 0777) == (0644 & ~mask),
+       "file mode 0644 less the umask");
 
     /* redelivery leaves the first copy */
     it[0].error = NULL;

@@ -25,6 +25,7 @@ int zt_cmd_attendance(int argc, char **argv);
 int zt_cmd_setup(int argc, char **argv);
 int zt_cmd_check(int argc, char **argv);
 int zt_cmd_backfill(int argc, char **argv);
+int zt_cmd_status(int argc, char **argv);
 
 
 #endif /* ZT_CMD_H */

@@ -15,6 +15,7 @@
 #include "zt_cmd.h"
 #include "zt_conf.h"
 #include "zt_engine.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 
 
@@ -58,8 +59,17 @@ zt_drain_usage(FILE *f)
         "signals: TERM/INT finish the current batch and exit 0; HUP\n"
         "reopens the log file and re-reads log_file and log_level.\n"
         "\n"
-        "exit codes: 0 done, 1 failure (e.g. Redis unreachable with\n"
-        "--once), 2 bad arguments or configuration.\n");
+        "Drainers sharing a Redis: each holds a lease on its processing\n"
+        "lists (<queue>:lease:<consumer>); a second drainer with the same\n"
+        "consumer name exits 2.  Lists whose lease expired go back to\n"
+        "their queue.  The status sink runs on one drainer at a time\n"
+        "(<queue>:lease); the others stand by.  Counters for `zoomtrack\n"
+        "status` go to DATA/drain-status.json every second.\n"
+        "\n"
+        "exit codes: 0 done, 1 failure (Redis unreachable with --once, a\n"
+        "batch failing [drain] max_attempts times with --once, a lease\n"
+        "lost), 2 bad arguments or configuration, or the consumer name\n"
+        "in use.\n");
 }
 
 
@@ -105,7 +115,9 @@ zt_cmd_drain(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
-    if (zt_drain_logging(conf, err, sizeof(err)) != ZT_OK) {
+    if (zt_drain_logging(conf, err, sizeof(err)) != ZT_OK
+        || zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK)
+    {
         fprintf(stderr, "zoomtrack drain: %s\n", err);
         zt_conf_free(conf);
         return ZT_EXIT_USAGE;
@@ -140,8 +152,15 @@ zt_cmd_drain(int argc, char **argv)
     zt_engine_destroy(e);
     zt_conf_free(conf);
 
+    if (rc == ZT_DECLINED) {
+        zt_log_error("drain: exiting: another drainer uses this consumer "
+                     "name, or a sink cannot start");
+        zt_log_open(NULL);
+        return ZT_EXIT_USAGE;
+    }
+
     if (rc != ZT_OK) {
-        zt_log_error("drain: cannot reach redis");
+        zt_log_error("drain: exiting with failure (see above)");
         zt_log_open(NULL);
         return ZT_EXIT_FAILURE;
     }

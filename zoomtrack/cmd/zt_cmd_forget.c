@@ -129,6 +129,10 @@ zt_cmd_forget(int argc, char **argv)
     printf("forget%s: %zu identit%s in the warehouse\n",
            dry ? " (dry run)" : "", w.nkeys, w.nkeys == 1 ? "y" : "ies");
 
+    if (zt_forget_add_asked(&w) != ZT_OK) {
+        rc = ZT_EXIT_FAILURE;
+    }
+
     /* queued records first, so the stores are cleaned after them */
     if (zt_forget_redis(conf, &w, dry, &rd) != ZT_OK) {
         rc = ZT_EXIT_FAILURE;

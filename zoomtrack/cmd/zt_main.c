@@ -40,6 +40,8 @@ static const zt_cmd_t  zt_cmds[] = {
       "verify credentials, bucket, dataset, tables, Redis and paths" },
     { "backfill", zt_cmd_backfill,
       "load archived raw events into the warehouse" },
+    { "status", zt_cmd_status,
+      "the drainer's sinks: state, counters, queue lengths, last error" },
 };
 
 

@@ -9,9 +9,13 @@
  * exponential backoff; a failed Redis connection is reopened with the same
  * backoff.  An idle sink waits in BLMOVE, polled together with a wake-up
  * eventfd.  The main thread handles signals, SIGHUP (with every sink
- * thread held outside its step, so the log can be reopened safely) and the
- * spool import.  Sinks are initialised in the main thread before any
- * thread starts (so the process time zone is set once, by then).
+ * thread held outside its step, so the log can be reopened safely), the
+ * spool import, and the leases, reclaim and counters file
+ * (zt_engine_lease.c): a sink thread works only while its leases are
+ * held and fresh.  What happens to a batch in a sink's hands (parse,
+ * write, split, failures, dead letters) is zt_engine_batch.c.  Sinks are
+ * initialised in the main thread (so the process time zone is set once,
+ * before any thread starts; a status sink taken over later finds it set).
  */
 
 #include <errno.h>
@@ -30,6 +34,8 @@
 
 #include "zt_time.h"
 #include "zt_engine.h"
+#include "zt_engine_int.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_queue.h"
 #include "zt_sink.h"
@@ -38,76 +44,7 @@
 
 #define ZT_ENGINE_SPOOL_MS     1000
 #define ZT_ENGINE_TICK_MS      50
-
-
-/*
- * The module pushes the same record to every sink's list, so the sinks
- * take the same records at about the same time: a small cache of parsed
- * records, keyed by their exact bytes, spares most second and third parses
- * (jansson is the largest CPU cost of a drain).  Records are read-only;
- * jansson's reference counts are atomic.
- */
-typedef struct {
-    uint64_t   hash;
-    size_t     len;
-    size_t     cap;
-    char      *raw;           /* a copy, to compare */
-    json_t    *rec;
-} zt_engine_parsed_t;
-
-
-typedef struct {
-    zt_engine_t       *e;
-    const zt_sink_t   *ops;
-    void              *ctx;
-    zt_queue_t        *q;
-    zt_qbatch_t        b;
-
-    zt_item_t         *items;        /* the records write() gets */
-    size_t             nitems;
-    size_t             cap;
-    char             **dead;         /* dead-letter entries of the batch */
-    size_t            *deadlen;
-    size_t             ndead;
-
-    int64_t            retry_at;     /* monotonic ms */
-    unsigned           attempt;
-    int64_t            connect_at;
-    unsigned           connect_attempt;
-    int64_t            tick_at;
-
-    unsigned           pending:1;    /* parsed, waiting for write() to pass */
-    unsigned           idle:1;       /* the last take found nothing */
-
-    pthread_t          tid;
-    int                started;      /* the thread was created */
-    int                done;         /* __atomic: the thread has ended */
-    int                wakefd;       /* eventfd: stop */
-    unsigned short     rng[3];
-
-    uint64_t           stored;
-    uint64_t           ndeadtotal;
-} zt_engine_sink_t;
-
-
-struct zt_engine_s {
-    zt_engine_sink_t  *sinks;         /* one per started row of zt_sinks */
-    size_t             nsinks;
-    zt_redis_conf_t    rc;
-    zt_spool_t        *spool;
-    int64_t            spool_at;
-    size_t             batch_size;
-    int64_t            block_ms;
-    int64_t            backoff_min;
-    int64_t            backoff_max;
-    int                once;
-    int                stop;          /* __atomic: the threads must end */
-    int64_t            started;
-    zt_engine_parsed_t  *cache;
-    size_t              cache_mask;
-    pthread_mutex_t     cache_lock;
-    pthread_rwlock_t    lock;         /* sinks read-hold it while working */
-};
+#define ZT_ENGINE_GATE_MS      50
 
 
 static int zt_engine_rwlock_init(pthread_rwlock_t *lock);
@@ -116,19 +53,15 @@ static int zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
 static int zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     const zt_sink_entry_t *row, const char *consumer, char *err,
     size_t errlen);
-static int64_t zt_engine_now(void);
-static int64_t zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s,
-    unsigned attempt);
+static int zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf,
+    char *err, size_t errlen);
+static int zt_engine_may_work(zt_engine_t *e, zt_engine_sink_t *s,
+    int64_t now);
 static int zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s,
     int64_t now);
 static void zt_engine_lost(zt_engine_t *e, zt_engine_sink_t *s,
     int64_t now);
 static int zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now);
-static int zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s);
-static json_t *zt_engine_load(zt_engine_t *e, const char *raw, size_t len);
-static int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
-    const char *reason);
-static void zt_engine_batch_reset(zt_engine_sink_t *s);
 static void *zt_engine_sink_main(void *arg);
 static void zt_engine_sink_wait(zt_engine_t *e, zt_engine_sink_t *s,
     int64_t now);
@@ -138,12 +71,22 @@ static int zt_engine_start(zt_engine_t *e);
 static void zt_engine_join(zt_engine_t *e);
 static size_t zt_engine_running(zt_engine_t *e);
 static void zt_engine_report(zt_engine_t *e);
-static void zt_engine_sleep(int64_t ms, const sigset_t *mask);
-static json_t *zt_engine_json_bytes(const char *p, size_t len);
+static int zt_engine_start_leases(zt_engine_t *e,
+    const zt_engine_signals_t *sig, const sigset_t *mask);
+static int zt_engine_prelude(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask, int64_t now);
 
 
 zt_engine_t *
 zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
+{
+    return zt_engine_create_with(conf, once, zt_sinks, err, errlen);
+}
+
+
+zt_engine_t *
+zt_engine_create_with(const zt_conf_t *conf, int once,
+    const zt_sink_entry_t *table, char *err, size_t errlen)
 {
     char          host[256];
     int64_t       v;
@@ -157,14 +100,21 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
     }
 
     e->once = once;
+    e->conf = conf;
+    e->table = table;
     e->started = zt_engine_now();
 
     if (pthread_mutex_init(&e->cache_lock, NULL) != 0
+        || pthread_mutex_init(&e->stat_lock, NULL) != 0
         || zt_engine_rwlock_init(&e->lock) != 0)
     {
         free(e);
         snprintf(err, errlen, "cannot create locks");
         return NULL;
+    }
+
+    if (zt_engine_conf(e, conf, err, errlen) != ZT_OK) {
+        goto failed;
     }
 
     if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
@@ -187,24 +137,6 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         goto failed;
     }
 
-    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
-        || e->block_ms < 1)
-    {
-        snprintf(err, errlen, "drain.block_ms must be a positive integer");
-        goto failed;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
-        != ZT_OK
-        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
-           != ZT_OK
-        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
-    {
-        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
-                 "be positive, min <= max");
-        goto failed;
-    }
-
     if (zt_redis_conf_init(&e->rc, conf, err, errlen) != ZT_OK) {
         goto failed;
     }
@@ -217,6 +149,9 @@ zt_engine_create(const zt_conf_t *conf, int once, char *err, size_t errlen)
         host[sizeof(host) - 1] = '\0';
         consumer = host;
     }
+
+    snprintf(e->consumer, sizeof(e->consumer), "%s", consumer);
+    zt_lease_token(e->token, sizeof(e->token));
 
     if (zt_engine_add_sinks(e, conf, consumer, err, errlen) != ZT_OK) {
         goto failed;
@@ -259,7 +194,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
     const char             *backend;
     const zt_sink_entry_t  *row, *other;
 
-    for (n = 0; zt_sinks[n].section; n++) { /* void */ }
+    for (n = 0; e->table[n].section; n++) { /* void */ }
 
     e->sinks = calloc(n ? n : 1, sizeof(zt_engine_sink_t));
     if (e->sinks == NULL) {
@@ -267,7 +202,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
         return ZT_ERROR;
     }
 
-    for (row = zt_sinks; row->section; row++) {
+    for (row = e->table; row->section; row++) {
 
         if (zt_conf_get_bool(conf, row->section, "enabled", &enabled)
             != ZT_OK)
@@ -305,7 +240,7 @@ zt_engine_add_sinks(zt_engine_t *e, const zt_conf_t *conf,
 
         /* report an unserved backend once, at the section's first row */
         served = 0;
-        for (other = zt_sinks; other->section; other++) {
+        for (other = e->table; other->section; other++) {
             if (strcmp(other->section, row->section) == 0
                 && other->backend && strcmp(other->backend, backend) == 0)
             {
@@ -329,6 +264,7 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     const zt_sink_entry_t *row, const char *consumer, char *err,
     size_t errlen)
 {
+    const char       **single;
     const zt_sink_t   *ops = row->ops;
     const char        *section = row->section;
     zt_engine_sink_t  *s;
@@ -336,7 +272,16 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     s = &e->sinks[e->nsinks];
     s->e = e;
     s->ops = ops;
+    s->section = section;
+    for (single = zt_sinks_single; *single; single++) {
+        if (strcmp(*single, section) == 0) {
+            s->single = 1;
+        }
+    }
+
     s->wakefd = -1;
+    s->stat.qlen = -1;
+    s->stat.plen = -1;
     s->rng[0] = (unsigned short) getpid();
     s->rng[1] = (unsigned short) e->nsinks;
     s->rng[2] = (unsigned short) time(NULL);
@@ -364,16 +309,97 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     }
 
     e->nsinks++;
+    s->q->token = e->token;
+    s->q->lease_ms = e->lease_ms;
+    snprintf(s->slease, sizeof(s->slease), "%s:lease", s->q->src);
 
-    if (ops->init(conf, &s->ctx) != ZT_OK) {
+    /* a single sink starts once its lease is ours (zt_engine_lease.c) */
+    if (!s->single && zt_engine_sink_init(e, s) != ZT_OK) {
         snprintf(err, errlen, "sink %s failed to start (see above)",
                  section);
-        s->ops = NULL;
         return ZT_ERROR;
     }
 
-    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"", ops->name,
-                s->q->src, s->q->proc);
+    return ZT_OK;
+}
+
+
+int
+zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s)
+{
+    if (s->ops->init(e->conf, &s->ctx) != ZT_OK) {
+        s->ctx = NULL;
+        return ZT_ERROR;
+    }
+
+    s->inited = 1;
+
+    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"%s", s->ops->name,
+                s->q->src, s->q->proc,
+                s->single ? " (holds its lease: runs here only)" : "");
+
+    return ZT_OK;
+}
+
+
+/* the [drain] keys beside batch_size, and the time zone */
+static int
+zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
+    size_t errlen)
+{
+    char  year[16];
+
+    if (zt_conf_get_int(conf, "drain", "lease_ms", &e->lease_ms) != ZT_OK
+        || e->lease_ms < 300)
+    {
+        snprintf(err, errlen, "drain.lease_ms must be an integer >= 300");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "max_attempts", &e->max_attempts)
+        != ZT_OK || e->max_attempts < 1)
+    {
+        snprintf(err, errlen, "drain.max_attempts must be a positive "
+                 "integer");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_path(conf, "drain", "status_file", "drain-status.json",
+                         e->status_path, sizeof(e->status_path))
+        != ZT_OK)
+    {
+        snprintf(err, errlen, "drain.status_file is too long");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
+        || e->block_ms < 1)
+    {
+        snprintf(err, errlen, "drain.block_ms must be a positive integer");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
+        != ZT_OK
+        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
+           != ZT_OK
+        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
+    {
+        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
+                 "be positive, min <= max");
+        return ZT_ERROR;
+    }
+
+    /* sets TZ now: a sink started later (take-over) must not, threads run */
+    if (zt_time_format_tz(0, zt_conf_get(conf, "", "timezone"), "%Y", year,
+                          sizeof(year)) != ZT_OK)
+    {
+        snprintf(err, errlen, "unknown timezone \"%s\"",
+                 zt_conf_get(conf, "", "timezone"));
+        return ZT_ERROR;
+    }
+
+    e->file_mode = zt_fs_file_mode();
 
     return ZT_OK;
 }
@@ -398,7 +424,7 @@ zt_engine_destroy(zt_engine_t *e)
             close(s->wakefd);
         }
 
-        if (s->ops && s->ops->exit) {
+        if (s->inited && s->ops->exit) {
             s->ops->exit(s->ctx);
         }
 
@@ -418,11 +444,16 @@ zt_engine_destroy(zt_engine_t *e)
         free(e->cache[i].raw);
     }
 
+    if (e->lc) {
+        redisFree(e->lc);
+    }
+
     free(e->sinks);
     free(e->cache);
     zt_spool_destroy(e->spool);
     zt_redis_conf_free(&e->rc);
     pthread_mutex_destroy(&e->cache_lock);
+    pthread_mutex_destroy(&e->stat_lock);
     pthread_rwlock_destroy(&e->lock);
     free(e);
 }
@@ -448,37 +479,26 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
     now = zt_engine_now();
 
-    if (e->once) {
-        /* Redis must be there; then what was spooled goes in first */
-        for (i = 0; i < e->nsinks; i++) {
-            if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
-                pthread_sigmask(SIG_SETMASK, &orig, NULL);
-                return ZT_ERROR;
-            }
+    /* no sink touches a processing list before its lease is ours */
+    rc = zt_engine_start_leases(e, sig, &orig);
+    if (rc != ZT_OK || *sig->stop) {
+        if (rc == ZT_OK) {
+            zt_engine_lease_stop(e);
         }
-
-        while (e->spool && !*sig->stop) {
-            rc = zt_spool_import(e->spool);
-            if (rc == 0) {
-                break;
-            }
-            if (rc == ZT_ERROR) {
-                zt_engine_sleep(e->backoff_min, &orig);
-            }
-        }
-
-    } else if (e->spool) {
-        (void) zt_spool_import(e->spool);
-        e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+        pthread_sigmask(SIG_SETMASK, &orig, NULL);
+        return rc;
     }
 
-    if (zt_engine_start(e) != ZT_OK) {
+    if (zt_engine_prelude(e, sig, &orig, now) != ZT_OK
+        || zt_engine_start(e) != ZT_OK)
+    {
         zt_engine_join(e);
+        zt_engine_lease_stop(e);
         pthread_sigmask(SIG_SETMASK, &orig, NULL);
         return ZT_ERROR;
     }
 
-    while (!*sig->stop) {
+    while (!*sig->stop && !__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
 
         if (*sig->hup) {
             *sig->hup = 0;
@@ -497,26 +517,126 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
 
         now = zt_engine_now();
 
+        zt_engine_lease_tick(e, now);
+
         if (!e->once && e->spool && now >= e->spool_at) {
             (void) zt_spool_import(e->spool);
             e->spool_at = now + ZT_ENGINE_SPOOL_MS;
         }
 
         t = e->once ? 20 : e->spool ? e->spool_at - now : 1000;
+        if (t > zt_engine_lease_due(e, now)) {
+            t = zt_engine_lease_due(e, now);
+        }
         zt_engine_sleep(t < 1 ? 1 : t, &orig);
     }
 
     zt_engine_join(e);
+
+    /* a single sink's last save comes before its lease goes to a standby */
+    for (i = 0; i < e->nsinks; i++) {
+        if (e->sinks[i].inited && e->sinks[i].single
+            && e->sinks[i].ops->exit)
+        {
+            e->sinks[i].ops->exit(e->sinks[i].ctx);
+            e->sinks[i].inited = 0;
+        }
+    }
+
+    zt_engine_lease_stop(e);
     zt_engine_report(e);
 
     pthread_sigmask(SIG_SETMASK, &orig, NULL);
+
+    if (__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        if (e->sinks[i].gaveup) {
+            return ZT_ERROR;
+        }
+    }
 
     return ZT_OK;
 }
 
 
-/* sleeps ms with the signals of mask deliverable (they cut it short) */
-static void
+/*
+ * Before the sink threads start: with --once, every sink's connection
+ * (Redis must be there) and the whole spool (what was spooled goes in
+ * first); else one spool pass.
+ */
+static int
+zt_engine_prelude(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask, int64_t now)
+{
+    int     rc;
+    size_t  i;
+
+    if (!e->once) {
+        if (e->spool) {
+            (void) zt_spool_import(e->spool);
+            e->spool_at = now + ZT_ENGINE_SPOOL_MS;
+        }
+
+        return ZT_OK;
+    }
+
+    for (i = 0; i < e->nsinks; i++) {
+        if (zt_engine_connect(e, &e->sinks[i], now) != ZT_OK) {
+            return ZT_ERROR;
+        }
+    }
+
+    while (e->spool && !*sig->stop) {
+        rc = zt_spool_import(e->spool);
+        if (rc == 0) {
+            break;
+        }
+        if (rc == ZT_ERROR) {
+            zt_engine_sleep(e->backoff_min, mask);
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Takes the leases before any sink thread starts.  With --once Redis must
+ * answer at once; the service waits for it.  Returns ZT_OK, ZT_ERROR
+ * (Redis unreachable with --once; a status sink that fails to start) or
+ * ZT_DECLINED (another drainer uses this consumer name).
+ */
+static int
+zt_engine_start_leases(zt_engine_t *e, const zt_engine_signals_t *sig,
+    const sigset_t *mask)
+{
+    int       rc;
+    unsigned  attempt;
+
+    e->sigstop = sig->stop;
+    e->sigmask = mask;
+
+    for (attempt = 0; !*sig->stop; attempt++) {
+        rc = zt_engine_lease_start(e);
+        if (rc != ZT_ERROR || e->once) {
+            return rc;
+        }
+
+        if (__atomic_load_n(&e->fatal, __ATOMIC_ACQUIRE)) {
+            return ZT_ERROR;
+        }
+
+        zt_engine_sleep(zt_engine_backoff(e, &e->sinks[0], attempt), mask);
+    }
+
+    return ZT_OK;
+}
+
+
+void
 zt_engine_sleep(int64_t ms, const sigset_t *mask)
 {
     struct timespec  ts;
@@ -645,7 +765,7 @@ zt_engine_report(zt_engine_t *e)
     total = 0;
     for (i = 0; i < e->nsinks; i++) {
         s = &e->sinks[i];
-        total += s->stored;
+        total += s->stat.stored;
 
         /* a connection with a BLMOVE in flight cannot be asked */
         left = (s->q->c && !s->q->inflight)
@@ -653,8 +773,8 @@ zt_engine_report(zt_engine_t *e)
 
         zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
                     "%lld left in \"%s\"%s", s->ops->name,
-                    (unsigned long long) s->stored,
-                    (unsigned long long) s->ndeadtotal, left < 0 ? 0 : left,
+                    (unsigned long long) s->stat.stored,
+                    (unsigned long long) s->stat.dead, left < 0 ? 0 : left,
                     s->q->src, left < 0 ? " (unknown)" : "");
     }
 
@@ -676,6 +796,7 @@ zt_engine_sink_main(void *arg)
 {
     int                rc;
     int64_t            now;
+    struct pollfd      pfd;
     zt_engine_sink_t  *s = arg;
     zt_engine_t       *e = s->e;
 
@@ -684,8 +805,26 @@ zt_engine_sink_main(void *arg)
     while (!zt_engine_stopping(e)) {
         now = zt_engine_now();
 
+        if (!zt_engine_may_work(e, s, now)) {
+            if (__atomic_load_n(&s->skip, __ATOMIC_ACQUIRE)) {
+                break;
+            }
+
+            /* waits for the lease (a standby, or renewals failing) */
+            pthread_rwlock_unlock(&e->lock);
+            pfd.fd = s->wakefd;
+            pfd.events = POLLIN;
+            (void) poll(&pfd, 1, ZT_ENGINE_GATE_MS);
+            pthread_rwlock_rdlock(&e->lock);
+            continue;
+        }
+
         rc = zt_engine_step(e, s, now);
         zt_engine_tick(s, 0);
+
+        if (s->gaveup) {
+            break;
+        }
 
         if (rc > 0) {
             /* between batches, so a waiting SIGHUP gets its turn even
@@ -704,7 +843,9 @@ zt_engine_sink_main(void *arg)
         pthread_rwlock_rdlock(&e->lock);
     }
 
-    zt_engine_tick(s, 1);
+    if (s->inited) {
+        zt_engine_tick(s, 1);
+    }
 
     /* tells --once's main loop this sink is done */
     __atomic_store_n(&s->done, 1, __ATOMIC_RELEASE);
@@ -715,8 +856,18 @@ zt_engine_sink_main(void *arg)
 }
 
 
-static int64_t
+/* the sink's lease is ours and was renewed recently enough */
+static int
+zt_engine_may_work(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    return __atomic_load_n(&s->active, __ATOMIC_ACQUIRE)
+           && now <= __atomic_load_n(&e->lease_until, __ATOMIC_ACQUIRE);
+}
+
+
+int64_t
 zt_engine_now(void)
+
 {
     struct timespec  ts;
 
@@ -726,7 +877,7 @@ zt_engine_now(void)
 
 
 /* full jitter: uniform in [1, min(max, min * 2^attempt)] ms */
-static int64_t
+int64_t
 zt_engine_backoff(zt_engine_t *e, zt_engine_sink_t *s, unsigned attempt)
 {
     int64_t  cap;
@@ -754,6 +905,13 @@ zt_engine_connect(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
         zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
                      (long long) (s->connect_at - now));
         s->connect_attempt++;
+
+        if (e->once && s->connect_attempt >= (unsigned) e->max_attempts) {
+            zt_log_error("[sink:%s] giving up after %u attempt(s) to "
+                         "reach redis", s->ops->name, s->connect_attempt);
+            s->gaveup = 1;
+        }
+
         return ZT_ERROR;
     }
 
@@ -786,7 +944,7 @@ static int
 zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 {
     int      rc;
-    size_t   i, n;
+    size_t   i, n, dead;
 
     if (s->q->c == NULL) {
         if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
@@ -822,33 +980,26 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
         s->pending = 1;
         s->attempt = 0;
         s->retry_at = 0;
+        s->nrange = 0;
+
+        if (s->nitems) {
+            s->range[0][0] = 0;
+            s->range[0][1] = s->nitems;
+            s->nrange = 1;
+        }
     }
 
     if (now < s->retry_at) {
         return 0;
     }
 
-    rc = ZT_OK;
-    if (s->nitems) {
-        rc = s->ops->write(s->ctx, s->items, s->nitems);
-    }
-
+    rc = zt_engine_write(e, s, now);
     if (rc != ZT_OK) {
-        s->retry_at = now + zt_engine_backoff(e, s, s->attempt);
-        s->attempt++;
-        zt_log_warn("[sink:%s] could not store a batch of %zu record(s) "
-                    "(attempt %u); retrying in %lld ms", s->ops->name,
-                    s->nitems, s->attempt, (long long) (s->retry_at - now));
         return 0;
     }
 
-    if (s->attempt) {
-        zt_log_info("[sink:%s] stored the batch after %u failed attempt(s)",
-                    s->ops->name, s->attempt);
-    }
-
     for (i = 0; i < s->nitems; i++) {
-        if (s->items[i].error
+        if (s->items[i].error && s->items[i].error != zt_engine_split_dead
             && zt_engine_dead(s, s->items[i].raw, s->items[i].len,
                               s->items[i].error) != ZT_OK)
         {
@@ -859,274 +1010,35 @@ zt_engine_step(zt_engine_t *e, zt_engine_sink_t *s, int64_t now)
 
     n = s->b.n;
 
-    if (zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
-                     s->ndead)
-        != ZT_OK)
-    {
+    rc = zt_queue_ack(s->q, n, (const char **) s->dead, s->deadlen,
+                      s->ndead);
+    if (rc != ZT_OK) {
+        if (rc == ZT_DECLINED) {
+            zt_log_error("[sink:%s] lease \"%s\" is no longer ours: "
+                         "stopping (the batch is delivered again by "
+                         "whoever reclaims \"%s\")", s->ops->name,
+                         s->q->lease, s->q->proc);
+            __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+        }
         zt_engine_lost(e, s, now);
         return 0;
     }
 
-    s->stored += s->nitems;
+    dead = 0;
     for (i = 0; i < s->nitems; i++) {
         if (s->items[i].error) {
-            s->stored--;
+            dead++;
         }
     }
 
-    s->ndeadtotal += s->ndead;
+    pthread_mutex_lock(&e->stat_lock);
+    s->stat.stored += s->nitems - dead;
+    s->stat.dead += s->ndead;
+    pthread_mutex_unlock(&e->stat_lock);
+
     zt_engine_batch_reset(s);
 
     return (int) n;
-}
-
-
-/*
- * Fills s->items with the records that can be stored and dead-letter
- * entries for those that cannot.  ZT_ERROR only when out of memory.
- */
-static int
-zt_engine_parse(zt_engine_t *e, zt_engine_sink_t *s)
-{
-    size_t         i;
-    json_t        *rec, *id;
-    zt_item_t     *it;
-    zt_qitem_t    *qi;
-    const char    *reason;
-
-    s->nitems = 0;
-    s->ndead = 0;
-
-    for (i = 0; i < s->b.n; i++) {
-        qi = &s->b.items[i];
-        reason = NULL;
-
-        rec = zt_engine_load(e, qi->raw, qi->len);
-
-        if (rec == NULL) {
-            reason = "record is not valid JSON";
-
-        } else if (!json_is_object(rec)) {
-            reason = "record is not a JSON object";
-
-        } else {
-            id = json_object_get(rec, "event_id");
-            if (!json_is_string(id) || json_string_length(id) == 0) {
-                reason = "record has no event_id";
-            }
-        }
-
-        if (reason) {
-            if (rec && e->nsinks > 1) {
-                /* it may be shared through the parse cache */
-                pthread_mutex_lock(&e->cache_lock);
-                json_decref(rec);
-                pthread_mutex_unlock(&e->cache_lock);
-
-            } else {
-                json_decref(rec);
-            }
-
-            if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
-                return ZT_ERROR;
-            }
-            continue;
-        }
-
-        it = &s->items[s->nitems++];
-        it->raw = qi->raw;
-        it->len = qi->len;
-        it->rec = rec;
-        it->event_id = json_string_value(json_object_get(rec, "event_id"));
-        it->error = NULL;
-    }
-
-    return ZT_OK;
-}
-
-
-/*
- * Parses a record, or takes it from the cache when another sink parsed the
- * same bytes.  Returns a new reference, NULL for invalid JSON.
- */
-static json_t *
-zt_engine_load(zt_engine_t *e, const char *raw, size_t len)
-{
-    char                *p;
-    size_t               i;
-    json_t              *rec, *old;
-    uint64_t             h;
-    zt_engine_parsed_t  *c;
-
-    if (e->nsinks < 2) {
-        return json_loadb(raw, len, 0, NULL);
-    }
-
-    /* FNV-1a */
-    h = 0xcbf29ce484222325ULL;
-    for (i = 0; i < len; i++) {
-        h = (h ^ (unsigned char) raw[i]) * 0x100000001b3ULL;
-    }
-
-    c = &e->cache[h & e->cache_mask];
-
-    pthread_mutex_lock(&e->cache_lock);
-
-    if (c->rec && c->hash == h && c->len == len
-        && memcmp(c->raw, raw, len) == 0)
-    {
-        rec = json_incref(c->rec);
-        pthread_mutex_unlock(&e->cache_lock);
-        return rec;
-    }
-
-    pthread_mutex_unlock(&e->cache_lock);
-
-    rec = json_loadb(raw, len, 0, NULL);
-    if (rec == NULL) {
-        return NULL;
-    }
-
-    pthread_mutex_lock(&e->cache_lock);
-
-    if (c->cap < len) {
-        p = realloc(c->raw, len);
-        if (p == NULL) {
-            pthread_mutex_unlock(&e->cache_lock);
-            return rec;
-        }
-        c->raw = p;
-        c->cap = len;
-    }
-
-    old = c->rec;
-    memcpy(c->raw, raw, len);
-    c->hash = h;
-    c->len = len;
-    c->rec = json_incref(rec);
-
-    json_decref(old);
-
-    pthread_mutex_unlock(&e->cache_lock);
-
-    return rec;
-}
-
-
-/* builds {"reason","record","sink","at"} and logs it */
-static int
-zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
-    const char *reason)
-{
-    char     at[ZT_RFC3339_LEN + 1];
-    char    *d;
-    json_t  *o;
-
-    zt_time_rfc3339(zt_time_now_ms(), at);
-
-    o = json_object();
-    if (o == NULL
-        || json_object_set_new(o, "reason", json_string(reason)) != 0
-        || json_object_set_new(o, "record", zt_engine_json_bytes(raw, len))
-           != 0
-        || json_object_set_new(o, "sink", json_string(s->ops->name)) != 0
-        || json_object_set_new(o, "at", json_string(at)) != 0)
-    {
-        json_decref(o);
-        zt_log_error("out of memory");
-        return ZT_ERROR;
-    }
-
-    d = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-
-    if (d == NULL) {
-        zt_log_error("out of memory");
-        return ZT_ERROR;
-    }
-
-    s->dead[s->ndead] = d;
-    s->deadlen[s->ndead] = strlen(d);
-    s->ndead++;
-
-    zt_log_warn("[sink:%s] dead-lettered a record to \"%s\": %s (%.60s%s)",
-                s->ops->name, s->q->dead, reason, raw,
-                len > 60 ? "..." : "");
-
-    return ZT_OK;
-}
-
-
-/*
- * A JSON string of arbitrary bytes: as they are when they are UTF-8, else
- * read as Latin-1, so that each code point is one original byte and the
- * record can still be recovered exactly.
- */
-static json_t *
-zt_engine_json_bytes(const char *p, size_t len)
-{
-    char           *buf, *d;
-    size_t          i;
-    json_t         *j;
-    unsigned char   c;
-
-    j = json_stringn(p, len);
-    if (j) {
-        return j;
-    }
-
-    buf = malloc(len * 2 + 1);
-    if (buf == NULL) {
-        return NULL;
-    }
-
-    d = buf;
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) p[i];
-
-        if (c < 0x80) {
-            *d++ = (char) c;
-
-        } else {
-            *d++ = (char) (0xc0 | (c >> 6));
-            *d++ = (char) (0x80 | (c & 0x3f));
-        }
-    }
-
-    j = json_stringn(buf, (size_t) (d - buf));
-    free(buf);
-    return j;
-}
-
-
-static void
-zt_engine_batch_reset(zt_engine_sink_t *s)
-{
-    size_t  i;
-
-    /* records may be shared with other sinks through the parse cache */
-    if (s->nitems && s->e->nsinks > 1) {
-        pthread_mutex_lock(&s->e->cache_lock);
-    }
-
-    for (i = 0; i < s->nitems; i++) {
-        json_decref(s->items[i].rec);
-    }
-
-    if (s->nitems && s->e->nsinks > 1) {
-        pthread_mutex_unlock(&s->e->cache_lock);
-    }
-
-    for (i = 0; i < s->ndead; i++) {
-        free(s->dead[i]);
-    }
-
-    s->nitems = 0;
-    s->ndead = 0;
-    s->pending = 0;
-    s->attempt = 0;
-    s->retry_at = 0;
-    zt_qbatch_reset(&s->b);
 }
 
 

@@ -14,6 +14,7 @@
 #include <signal.h>
 
 #include "zt_conf.h"
+#include "zt_sink.h"
 
 
 typedef struct zt_engine_s  zt_engine_t;
@@ -35,10 +36,16 @@ typedef struct {
 zt_engine_t *zt_engine_create(const zt_conf_t *conf, int once, char *err,
     size_t errlen);
 
+/* the same with another sink table than zt_sinks (unit tests) */
+zt_engine_t *zt_engine_create_with(const zt_conf_t *conf, int once,
+    const zt_sink_entry_t *table, char *err, size_t errlen);
+
 /*
  * Runs until *stop (after finishing the batch in hand) or, with once, until
- * there is nothing left.  Returns ZT_OK or ZT_ERROR (Redis unreachable at
- * the start of a --once run).
+ * there is nothing left.  Returns ZT_OK; ZT_ERROR (Redis unreachable at the
+ * start of a --once run, a batch that failed max_attempts times with
+ * --once, a lease lost to another drainer); ZT_DECLINED (another live
+ * drainer holds this consumer's lease, or the status sink cannot start).
  */
 int zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig);
 

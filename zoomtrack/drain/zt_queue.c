@@ -18,6 +18,25 @@ static void zt_qbatch_add(zt_qbatch_t *b, redisReply *r);
 static void zt_queue_fail(zt_queue_t *q, const char *what, redisReply *r);
 static int zt_queue_recover(zt_queue_t *q, zt_qbatch_t *b, size_t max);
 static int zt_queue_move(zt_queue_t *q, zt_qbatch_t *b, size_t want);
+static int zt_queue_ack_leased(zt_queue_t *q, size_t n, const char **dead,
+    const size_t *deadlen, size_t ndead);
+
+
+/*
+ * KEYS: processing list, dead list, lease; ARGV: token, stop, lease ms,
+ * dead...  A lease that vanished (Redis restarted without persistence) is
+ * set again: nobody else holds it, and if our list was reclaimed in the
+ * meantime the trim finds nothing of it and the records come again.
+ */
+static const char  zt_queue_ack_lua[] =
+    "local v = redis.call('GET', KEYS[3]) "
+    "if not v then "
+    "  redis.call('SET', KEYS[3], ARGV[1], 'PX', ARGV[3]) "
+    "elseif v ~= ARGV[1] then "
+    "  return redis.error_reply('ZTLEASE lease lost') end "
+    "for i = 4, #ARGV do redis.call('LPUSH', KEYS[2], ARGV[i]) end "
+    "redis.call('LTRIM', KEYS[1], 0, ARGV[2]) "
+    "return 1";
 
 
 int
@@ -216,14 +235,18 @@ zt_queue_create(const zt_redis_conf_t *rc, const char *queue,
     q->src = strdup(queue);
     q->proc = malloc(n);
     q->dead = malloc(n);
+    q->lease = malloc(n);
 
-    if (q->src == NULL || q->proc == NULL || q->dead == NULL) {
+    if (q->src == NULL || q->proc == NULL || q->dead == NULL
+        || q->lease == NULL)
+    {
         zt_queue_destroy(q);
         return NULL;
     }
 
     snprintf(q->proc, n, "%s:processing:%s", queue, consumer);
     snprintf(q->dead, n, "%s:dead", queue);
+    snprintf(q->lease, n, "%s:lease:%s", queue, consumer);
     q->recover = 1;
 
     return q;
@@ -241,6 +264,7 @@ zt_queue_destroy(zt_queue_t *q)
     free(q->src);
     free(q->proc);
     free(q->dead);
+    free(q->lease);
     free(q);
 }
 
@@ -523,6 +547,10 @@ zt_queue_ack(zt_queue_t *q, size_t n, const char **dead,
         return ZT_OK;
     }
 
+    if (q->token) {
+        return zt_queue_ack_leased(q, n, dead, deadlen, ndead);
+    }
+
     snprintf(stop, sizeof(stop), "-%zu", n + 1);
 
     rc = redisAppendCommand(q->c, "MULTI");
@@ -569,6 +597,64 @@ zt_queue_ack(zt_queue_t *q, size_t n, const char **dead,
         freeReplyObject(r);
     }
 
+    return ZT_OK;
+}
+
+
+static int
+zt_queue_ack_leased(zt_queue_t *q, size_t n, const char **dead,
+    const size_t *deadlen, size_t ndead)
+{
+    int           lost;
+    char          stop[32], ttl[32];
+    size_t        i, argc, *argvlen;
+    redisReply   *r;
+    const char  **argv;
+
+    snprintf(stop, sizeof(stop), "-%zu", n + 1);
+    snprintf(ttl, sizeof(ttl), "%lld", (long long) q->lease_ms);
+
+    argc = 9 + ndead;
+    argv = malloc(argc * sizeof(char *));
+    argvlen = malloc(argc * sizeof(size_t));
+    if (argv == NULL || argvlen == NULL) {
+        free(argv);
+        free(argvlen);
+        zt_log_error("out of memory");
+        return ZT_ERROR;
+    }
+
+    argv[0] = "EVAL";
+    argv[1] = zt_queue_ack_lua;
+    argv[2] = "3";
+    argv[3] = q->proc;
+    argv[4] = q->dead;
+    argv[5] = q->lease;
+    argv[6] = q->token;
+    argv[7] = stop;
+    argv[8] = ttl;
+
+    for (i = 0; i < 9; i++) {
+        argvlen[i] = strlen(argv[i]);
+    }
+
+    for (i = 0; i < ndead; i++) {
+        argv[9 + i] = dead[i];
+        argvlen[9 + i] = deadlen[i];
+    }
+
+    r = redisCommandArgv(q->c, (int) argc, argv, argvlen);
+    free(argv);
+    free(argvlen);
+
+    if (r == NULL || r->type != REDIS_REPLY_INTEGER) {
+        lost = r && r->type == REDIS_REPLY_ERROR
+               && strstr(r->str, "ZTLEASE") != NULL;
+        zt_queue_fail(q, "ack", r);
+        return lost ? ZT_DECLINED : ZT_ERROR;
+    }
+
+    freeReplyObject(r);
     return ZT_OK;
 }
 

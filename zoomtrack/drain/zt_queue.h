@@ -52,6 +52,10 @@ typedef struct {
     char                   *src;       /* <queue> */
     char                   *proc;      /* <queue>:processing:<consumer> */
     char                   *dead;      /* <queue>:dead */
+    char                   *lease;     /* <queue>:lease:<consumer> */
+    const char             *token;     /* our lease token; NULL: no lease
+                                          check in the ack (unit tests) */
+    int64_t                 lease_ms;
     unsigned                inflight:1;  /* a BLMOVE awaits its reply */
     unsigned                recover:1;   /* proc may hold records */
 } zt_queue_t;
@@ -106,8 +110,11 @@ int zt_queue_wait_read(zt_queue_t *q, zt_qbatch_t *b);
 /*
  * Acknowledges the n records of the batch (the processing list's rightmost
  * n) and pushes the ndead dead-letter entries to <queue>:dead, atomically
- * (MULTI/EXEC).  ZT_OK or ZT_ERROR (connection closed; the records stay in
- * the processing list and are delivered again).
+ * (a Lua script that first checks q->lease still holds q->token, so a
+ * drainer that lost its lease never trims a list another drainer may have
+ * reclaimed; MULTI/EXEC without a token).  ZT_OK, ZT_DECLINED (the lease
+ * is not ours) or ZT_ERROR (connection closed; the records stay in the
+ * processing list and are delivered again).
  */
 int zt_queue_ack(zt_queue_t *q, size_t n, const char **dead,
     const size_t *deadlen, size_t ndead);

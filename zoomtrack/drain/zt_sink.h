@@ -7,8 +7,27 @@
  * (the same record may be delivered again after a crash) and returns:
  *   ZT_OK     the batch is durably stored (items whose ->error the sink set
  *             are dead-lettered with that reason; the rest are acked);
- *   ZT_RETRY  nothing may be acked; the engine backs off and retries the
- *             same batch.
+ *   ZT_RETRY  the whole sink failed (disk full, unwritable directory,
+ *             database locked, network down): nothing may be acked; the
+ *             engine backs off (capped, full jitter) and retries the same
+ *             batch, for ever in the service, up to [drain] max_attempts
+ *             with --once;
+ *   ZT_SPLIT  the batch failed, maybe because of one record (a constraint,
+ *             a datatype mismatch, a value too big: something that would
+ *             fail again on every retry).  Nothing is acked; the engine
+ *             writes the batch again in halves, down to single records,
+ *             and dead-letters a single record that still gets ZT_SPLIT,
+ *             with the last error the sink logged as the reason.  So
+ *             write() must be safe to call with any subset of a batch;
+ *   ZT_PAUSE  a permanent configuration error (a bucket or dataset that
+ *             does not exist, credentials refused): like ZT_RETRY, but
+ *             retried at once at the maximum backoff and shown as
+ *             "paused" in drain-status.json and `zoomtrack status`.
+ *
+ * Errors and warnings a sink logs inside write() are captured by the engine
+ * (zt_log_capture) and logged once per attempt beside the retry delay, so a
+ * failing sink does not flood the log; the first one becomes the sink's
+ * "last error" in the counters and the reason of a dead letter.
  */
 
 #ifndef ZT_SINK_H
@@ -19,6 +38,11 @@
 
 #include "zt_core.h"
 #include "zt_conf.h"
+
+
+/* write() results beside ZT_OK and ZT_RETRY (zt_core.h), see above */
+#define ZT_SPLIT   -10
+#define ZT_PAUSE   -11
 
 
 typedef struct {
@@ -55,6 +79,15 @@ typedef struct {
 
 /* the table, ended by a row with section NULL */
 extern const zt_sink_entry_t  zt_sinks[];
+
+/*
+ * Sections whose sink keeps state of its own that cannot be split across
+ * drainers (the status sink's presence), ended by NULL: only the drainer
+ * holding the lease <queue>:lease runs such a sink, the others stand by
+ * and take over when that lease expires; init() runs at the take-over.
+ * Every other sink splits its queue between all drainers sharing a Redis.
+ */
+extern const char  *zt_sinks_single[];
 
 extern const zt_sink_t  zt_sink_archive;
 extern const zt_sink_t  zt_sink_warehouse;

@@ -20,3 +20,10 @@ const zt_sink_entry_t  zt_sinks[] = {
     { "archive",   "gcs",      &zt_sink_archive_gcs },
     { NULL, NULL, NULL }
 };
+
+
+/*
+ * one drainer at a time (zt_sink.h): the live CSV's presence state, and
+ * the chat sink's (its pending changes and message ids)
+ */
+const char  *zt_sinks_single[] = { "status", "chat", NULL };

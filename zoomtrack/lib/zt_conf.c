@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <ini.h>
 
@@ -45,6 +46,18 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "drain", "block_ms", "500", "how long an idle sink waits for data" },
     { "drain", "backoff_min_ms", "100", "first retry delay of a failing sink" },
     { "drain", "backoff_max_ms", "30000", "cap of the retry delay" },
+    { "drain", "lease_ms", "15000",
+      "lease on this drainer's processing lists, renewed every third" },
+    { "drain", "max_attempts", "10",
+      "--once: failed attempts of a batch before exiting 1" },
+    { "drain", "status_file", "",
+      "counters for `zoomtrack status` (default DATA/drain-status.json)" },
+    { "drain", "alert_after_s", "300",
+      "`zoomtrack status` exits 1 when a sink fails for longer" },
+    { "drain", "file_mode", "0600",
+      "mode of files the drainer and report create (e.g. 0640)" },
+    { "drain", "dir_mode", "0700",
+      "mode of directories they create (e.g. 0750)" },
 
     { "archive", "enabled", "yes", "keep every raw body" },
     { "archive", "queue", "zoomtrack:archive", "Redis list it drains" },
@@ -72,6 +85,9 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "CSV path (default DATA/_data/zoom-room-dashboard.csv)" },
     { "status", "state", "",
       "presence state file (default DATA/status-state.json)" },
+    { "status", "keep_hours", "24",
+      "hours an ended meeting stays in the status CSV and state, counted "
+      "from its end as Zoom timestamped it" },
     { "status", "timeline", "",
       "timeline JSON path (default DATA/_data/zoom-room-timeline.json)" },
     { "status", "heartbeat_s", "30",
@@ -388,6 +404,7 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
     char           name[128], fkey[64], line[4096];
     size_t         n;
     const char    *path, *v;
+    struct stat    st;
     zt_conf_key_t  k;
 
     k.section = section;
@@ -412,6 +429,13 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
         snprintf(err, errlen, "cannot open %s.%s \"%s\": %s", section, fkey,
                  path, strerror(errno));
         return NULL;
+    }
+
+    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+        fprintf(stderr, "zoomtrack: warning: %s.%s \"%s\" is readable by "
+                "%s (mode %04o); chmod 600 it\n", section, fkey, path,
+                (st.st_mode & 007) ? "every user" : "its group",
+                (unsigned) (st.st_mode & 07777));
     }
 
     if (fgets(line, sizeof(line), f) == NULL) {

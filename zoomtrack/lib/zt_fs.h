@@ -1,5 +1,10 @@
 /*
- * File-system helpers shared by the sinks and subcommands.
+ * File-system helpers shared by the sinks and subcommands, and the modes
+ * zoomtrack creates files and directories with.  Participant names,
+ * emails and presence are personal data: by default every file and
+ * directory the drainer and the report create is owner-only (umask 077);
+ * [drain] file_mode and dir_mode widen that, e.g. to a group nginx serves
+ * _data/ with.
  */
 
 #ifndef ZT_FS_H
@@ -9,17 +14,33 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "zt_conf.h"
+
 
 #define ZT_FS_PATH     0       /* create the path itself too */
 #define ZT_FS_PARENT   1       /* only the directories leading to it */
 
 
 /*
- * mkdir -p: creates every missing directory of path (mode 0755).  Returns
- * ZT_OK, or ZT_ERROR with errno set and, when failed is not NULL, the
- * directory that could not be made copied into it, for the caller's log.
+ * mkdir -p: creates every missing directory of path (with the directory
+ * mode).  Returns ZT_OK, or ZT_ERROR with errno set and, when failed is
+ * not NULL, the directory that could not be made copied into it, for the
+ * caller's log.
  */
 int zt_fs_mkdirs(const char *path, int what, char *failed, size_t len);
+
+/*
+ * Reads [drain] file_mode and dir_mode (octal, e.g. 0640 and 0750; the
+ * owner must have access, others may not write) and sets the process
+ * umask so that nothing created afterwards gets more than they allow.
+ * Call before any thread starts.  ZT_OK, or ZT_ERROR with a message in
+ * err.
+ */
+int zt_fs_modes_init(const zt_conf_t *conf, char *err, size_t errlen);
+
+/* the configured modes (0600 and 0700 until zt_fs_modes_init) */
+int zt_fs_file_mode(void);
+int zt_fs_dir_mode(void);
 
 
 /*

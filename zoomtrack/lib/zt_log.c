@@ -16,6 +16,10 @@
 static int    zt_log_max = ZT_LOG_INFO;
 static FILE  *zt_log_file;
 
+/* per thread: errors and warnings go here instead of the log (capture) */
+static __thread char  *zt_log_cap;
+static __thread size_t zt_log_caplen;
+
 
 static const char *
 zt_log_name(int level)
@@ -41,6 +45,16 @@ zt_log(int level, const char *fmt, ...)
     struct tm        tm;
     struct timeval   tv;
     char             ts[32];
+
+    if (zt_log_cap && level <= ZT_LOG_WARN) {
+        /* the first message is kept: it is usually the cause */
+        if (zt_log_cap[0] == '\0') {
+            va_start(ap, fmt);
+            vsnprintf(zt_log_cap, zt_log_caplen, fmt, ap);
+            va_end(ap);
+        }
+        return;
+    }
 
     if (level > zt_log_max) {
         return;
@@ -120,4 +134,19 @@ zt_log_open(const char *path)
     }
     zt_log_file = f;
     return 0;
+}
+
+
+void
+zt_log_capture(char *buf, size_t len)
+{
+    if (buf && len) {
+        buf[0] = '\0';
+        zt_log_cap = buf;
+        zt_log_caplen = len;
+
+    } else {
+        zt_log_cap = NULL;
+        zt_log_caplen = 0;
+    }
 }

@@ -8,6 +8,9 @@
 #define ZT_LOG_H
 
 
+#include <stddef.h>
+
+
 #define ZT_LOG_ERR    3
 #define ZT_LOG_WARN   4
 #define ZT_LOG_INFO   6
@@ -21,6 +24,14 @@ int zt_log_level_from_name(const char *name);
 
 /* (re)opens path for appending; NULL or "" means stderr.  For SIGHUP. */
 int zt_log_open(const char *path);
+
+/*
+ * Capture (per thread): from now on the first error or warning this thread
+ * logs is written into buf (NUL-terminated) instead of the log, and later
+ * ones are dropped, until zt_log_capture(NULL, 0).  The drain engine wraps
+ * a sink's write() in it, to log the cause once beside its retry decision.
+ */
+void zt_log_capture(char *buf, size_t len);
 
 
 #define zt_log_error(...)  zt_log(ZT_LOG_ERR, __VA_ARGS__)

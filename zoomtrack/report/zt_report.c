@@ -105,6 +105,13 @@ zt_cmd_report(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
+    /* reports name participants: owner-only unless [drain] widens it */
+    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack report: %s\n", err);
+        zt_conf_free(conf);
+        return ZT_EXIT_USAGE;
+    }
+
     rc = zt_report_run(conf, &o);
 
     zt_conf_free(conf);

@@ -282,6 +282,27 @@ zt_forget_who_add(zt_forget_who_t *w, const char *key, const char *email,
 }
 
 
+int
+zt_forget_add_asked(zt_forget_who_t *w)
+{
+    char  key[512];
+
+    key[0] = '\0';
+
+    if (w->participant_id) {
+        zt_person_key(w->participant_id, "", "", "", key, sizeof(key));
+
+    } else if (w->email) {
+        zt_person_key("", "", w->email, "", key, sizeof(key));
+
+    } else if (w->name) {
+        zt_person_key("", "", "", w->name, key, sizeof(key));
+    }
+
+    return zt_forget_add(&w->keys, &w->nkeys, key);
+}
+
+
 void
 zt_forget_who_free(zt_forget_who_t *w)
 {

@@ -53,6 +53,14 @@ int zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
  */
 int zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w);
 
+/*
+ * Adds the person keys the asked email, name or id would give (the
+ * identity rule of zt_person_key()), for stores the warehouse does not
+ * cover (the live status when the warehouse never saw them).  ZT_OK or
+ * ZT_ERROR (out of memory).
+ */
+int zt_forget_add_asked(zt_forget_who_t *w);
+
 /* deletes the person's rows (raw_events, camera, reports, preassigned) */
 int zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
     zt_forget_count_t *c);

@@ -90,8 +90,10 @@ zt_sim_usage(FILE *f)
 "                       possible (default 0)\n"
 "  --seed S             seed (default: from the clock); also picks the\n"
 "                       start: 2026-01-05T09:00Z + (S mod 365) days\n"
-"                       (without --seed the meeting starts now)\n"
-"  --start ISO|now      start time instead (e.g. 2026-02-01T10:00:00Z)\n"
+"                       (without --seed: as --start now)\n"
+"  --start ISO|now      start time instead (e.g. 2026-02-01T10:00:00Z);\n"
+"                       now: no event ahead of the clock (as fast as\n"
+"                       possible: the meeting ends now)\n"
 "  --duplicates P       each event sent twice with probability P\n"
 "                       (0..1; values above 1 are percentages)\n"
 "  --shuffle W          send in a locally shuffled order: each next event\n"
@@ -224,7 +226,7 @@ done:
 static int
 zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
 {
-    int      c, seeded;
+    int      c, seeded, now;
     char    *end;
     int64_t  ms;
 
@@ -250,6 +252,7 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
     a->sim.participants = 8;
     a->sim.rooms = 3;
     a->sim.minutes = 60;
+    now = 0;
     a->sim.missing = 0.15;
     a->sim.seed = (uint64_t) zt_time_now_ms() ^ ((uint64_t) getpid() << 32);
 
@@ -298,8 +301,8 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
             break;
 
         case ZT_SIM_O_START:
-            ms = strcmp(optarg, "now") == 0 ? zt_time_now_ms() / 1000 * 1000
-                                            : zt_time_parse_iso(optarg);
+            now = strcmp(optarg, "now") == 0;
+            ms = now ? 1 : zt_time_parse_iso(optarg);
             if (ms <= 0) {
                 fprintf(stderr, "zoomtrack simulate: bad --start \"%s\" "
                         "(YYYY-MM-DDTHH:MM:SSZ or now)\n", optarg);
@@ -322,9 +325,18 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
         }
     }
 
-    /* without a seed the meeting starts now */
-    if (!seeded && a->sim.start_ms == 0) {
-        a->sim.start_ms = zt_time_now_ms() / 1000 * 1000;
+    /*
+     * "now" (and no seed): the meeting is played so that no event is ever
+     * ahead of the clock, as Zoom's never are (the module refuses times
+     * more than 5 minutes ahead): sent as fast as possible it ends now;
+     * at X times real time it started minutes * (1 - 1/X) ago
+     */
+    if (now || (!seeded && a->sim.start_ms == 0)) {
+        a->sim.start_ms = zt_time_now_ms() / 1000 * 1000
+                          - (int64_t) ((double) a->sim.minutes * 60000.0
+                                       * (a->speed == 0 ? 1.0
+                                          : a->speed >= 1
+                                            ? 1.0 - 1.0 / a->speed : 0.0));
     }
 
     if (optind < argc) {

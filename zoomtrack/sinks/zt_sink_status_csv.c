@@ -1,44 +1,51 @@
 /*
  * zt_sink_status: the live presence CSV (Lookout's zoom-room-dashboard.csv:
  * Username, Status, Last Join, Last Left, then Room and Meeting).  write()
- * folds a batch into the presence state (zt_presence.c) and persists the
- * state file before acknowledging, so a restarted drainer carries on and a
- * redelivered batch folds to the same state.  tick() rewrites the CSV at
- * most every status_interval_ms, and only when its content changed.  Both
- * files are replaced atomically: temp file, fsync, rename, fsync of the
- * directory.  Beside the CSV, the timeline JSON (zt_status_timeline.c) is
- * rewritten with it and at least every [status] heartbeat_s, even when
- * nothing changed, so the board can tell a quiet meeting from a dead
- * drainer.
+ * folds a batch into the presence state (zt_presence.c), drops the meetings
+ * that ended more than [status] keep_hours ago by Zoom's clock, and makes
+ * the batch durable before acknowledging, so a restarted drainer carries on
+ * and a redelivered batch folds to the same state.  tick() rewrites the CSV
+ * at most every status_interval_ms, and only when its content changed.
+ *
+ * The state on disk is a snapshot plus a journal of the records that
+ * changed it (zt_status_store.c): a batch costs its own records, the
+ * snapshot is rewritten only when the journal outgrows it.
+ *
+ * Beside the CSV, the timeline JSON (zt_status_timeline.c) is rewritten
+ * with it and at least every [status] heartbeat_s, even when nothing
+ * changed, so the board can tell a quiet meeting from a dead drainer.
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include "zt_time.h"
 #include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_presence.h"
 #include "zt_sink.h"
+#include "zt_status_store.h"
 #include "zt_status_timeline.h"
+
+
+#define ZT_STATUS_PRUNE_IDLE_MS  60000  /* prune this often when idle */
 
 
 typedef struct {
     zt_presence_t  *presence;
     char            csv_path[PATH_MAX];
-    char            state_path[PATH_MAX];
+    zt_status_store_t  store;
     char           *tz;
     char           *allowlist;
     int64_t         interval;
+    int64_t         keep_ms;
     int64_t         csv_at;        /* when the CSV was last rendered, ms */
+    int64_t         pruned_at;     /* wall clock of the last prune, ms */
     int             dirty;         /* the state changed since then */
-    int             unsaved;       /* the state file is behind */
+    int             opened;        /* the store is open */
     char           *csv;           /* what the CSV file holds now */
     size_t          csv_len;
     char            timeline_path[PATH_MAX];
@@ -52,15 +59,12 @@ typedef struct {
 
 static int zt_status_init(const zt_conf_t *conf, void **ctx);
 static int zt_status_write(void *ctx, zt_item_t *items, size_t n);
+static int zt_status_control(zt_status_ctx_t *st, const json_t *rec);
 static int zt_status_tick(void *ctx, int64_t now_ms);
 static void zt_status_exit(void *ctx);
-static int zt_status_load(zt_status_ctx_t *st);
-static int zt_status_save(zt_status_ctx_t *st);
+static void zt_status_prune(zt_status_ctx_t *st, int64_t now);
 static int zt_status_render(zt_status_ctx_t *st);
 static int zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms);
-static int zt_status_replace(const char *path, const char *data, size_t len,
-    mode_t mode);
-static char *zt_status_slurp(const char *path, size_t *len);
 
 
 const zt_sink_t  zt_sink_status = {
@@ -77,6 +81,7 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
 {
     int               i;
     char              buf[64], dir[PATH_MAX];
+    int64_t           keep;
     const char       *path;
     zt_status_ctx_t  *st;
 
@@ -87,12 +92,14 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     }
 
     *ctx = st;
+    st->store.jfd = -1;
 
     if (zt_conf_get_path(conf, "status", "file",
                          "_data/zoom-room-dashboard.csv", st->csv_path,
                          sizeof(st->csv_path)) != ZT_OK
         || zt_conf_get_path(conf, "status", "state", "status-state.json",
-                            st->state_path, sizeof(st->state_path))
+                            st->store.state_path,
+                            sizeof(st->store.state_path))
            != ZT_OK
         || zt_conf_get_path(conf, "status", "timeline",
                             "_data/zoom-room-timeline.json",
@@ -123,6 +130,18 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
+    /* a century of hours at most: keep_ms stays far from overflow */
+    if (zt_conf_get_int(conf, "status", "keep_hours", &keep) != ZT_OK
+        || keep < 0 || keep > 24 * 366 * 100)
+    {
+        zt_log_error("[sink:status] invalid status.keep_hours \"%s\" "
+                     "(hours, 0 to 878400)",
+                     zt_conf_get(conf, "status", "keep_hours"));
+        goto failed;
+    }
+
+    st->keep_ms = keep * 3600 * 1000;
+
     st->tz = strdup(zt_conf_get(conf, "", "timezone"));
     st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
     st->presence = zt_presence_create();
@@ -142,7 +161,7 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
 
     for (i = 0; i < 3; i++) {
         path = i == 2 ? st->timeline_path
-               : i ? st->state_path : st->csv_path;
+               : i ? st->store.state_path : st->csv_path;
         if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
             zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
                          strerror(errno));
@@ -150,9 +169,13 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         }
     }
 
-    if (zt_status_load(st) != ZT_OK) {
+    if (zt_status_store_open(&st->store, st->presence) != ZT_OK) {
         goto failed;
     }
+
+    st->opened = 1;
+
+    zt_status_prune(st, zt_time_now_ms());
 
     /* an unchanged CSV is not rewritten after a restart */
     st->csv = zt_status_slurp(st->csv_path, &st->csv_len);
@@ -161,8 +184,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     st->timeline_at = INT64_MIN / 2;
     st->timeline_due = 1;
 
-    zt_log_info("[sink:status] csv \"%s\", state \"%s\"", st->csv_path,
-                st->state_path);
+    zt_log_info("[sink:status] csv \"%s\", state \"%s\", %zu meeting(s) "
+                "kept", st->csv_path, st->store.state_path,
+                zt_presence_nmeetings(st->presence));
 
     return ZT_OK;
 
@@ -174,6 +198,49 @@ failed:
 }
 
 
+/*
+ * `zoomtrack forget` pushes {"control":"forget","person_keys":[...]} to
+ * this queue (the module never writes a "control" member): the people go
+ * from the live state, and the next commit is a snapshot, so the journal
+ * lines that named them go too.  Returns 1 for a control record.
+ */
+static int
+zt_status_control(zt_status_ctx_t *st, const json_t *rec)
+{
+    size_t        i, gone;
+    const char   *what;
+    json_t       *keys;
+
+    what = json_string_value(json_object_get(rec, "control"));
+    if (what == NULL) {
+        return 0;
+    }
+
+    if (strcmp(what, "forget") != 0) {
+        zt_log_warn("[sink:status] unknown control record \"%s\" ignored",
+                    what);
+        return 1;
+    }
+
+    gone = 0;
+    keys = json_object_get(rec, "person_keys");
+
+    for (i = 0; i < json_array_size(keys); i++) {
+        what = json_string_value(json_array_get(keys, i));
+        if (what) {
+            gone += zt_presence_forget(st->presence, what);
+        }
+    }
+
+    st->dirty = 1;
+    st->store.snapshot = 1;
+    zt_log_info("[sink:status] forget: %zu entr%s removed", gone,
+                gone == 1 ? "y" : "ies");
+
+    return 1;
+}
+
+
 static int
 zt_status_write(void *ctx, zt_item_t *items, size_t n)
 {
@@ -181,16 +248,26 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
     size_t            i;
     zt_status_ctx_t  *st = ctx;
 
+    st->store.jbuf_len = 0;
+
     for (i = 0; i < n; i++) {
-        rc = zt_presence_fold(st->presence, items[i].rec);
-        if (rc == ZT_ERROR) {
-            zt_log_error("[sink:status] out of memory folding a record");
-            return ZT_RETRY;
+        if (zt_status_control(st, items[i].rec)) {
+            continue;
         }
 
+        rc = zt_presence_fold(st->presence, items[i].rec);
+
         if (rc > 0) {
-            st->unsaved = 1;
             st->dirty = 1;
+            rc = zt_status_store_add(&st->store, items[i].rec);
+        }
+
+        if (rc == ZT_ERROR) {
+            /* what was folded is not on disk: a redelivery changes
+             * nothing, so only a snapshot can save it now */
+            st->store.snapshot = 1;
+            zt_log_error("[sink:status] out of memory folding a record");
+            return ZT_RETRY;
         }
 
         /* the timeline shows the topic, which the state does not keep */
@@ -200,11 +277,10 @@ zt_status_write(void *ctx, zt_item_t *items, size_t n)
         }
     }
 
-    if (st->unsaved && zt_status_save(st) != ZT_OK) {
-        return ZT_RETRY;
-    }
+    zt_status_prune(st, zt_time_now_ms());
 
-    return ZT_OK;
+    return zt_status_store_commit(&st->store, st->presence) == ZT_OK
+           ? ZT_OK : ZT_RETRY;
 }
 
 
@@ -212,9 +288,17 @@ static int
 zt_status_tick(void *ctx, int64_t now_ms)
 {
     int               rc;
+    int64_t           now;
     zt_status_ctx_t  *st = ctx;
 
     rc = ZT_OK;
+
+    /* an idle drainer still lets ended meetings go */
+    now = zt_time_now_ms();
+    if (now < st->pruned_at || now - st->pruned_at >= ZT_STATUS_PRUNE_IDLE_MS)
+    {
+        zt_status_prune(st, now);
+    }
 
     /* a clock stepped back does not hold the CSV for that long */
     if (st->dirty
@@ -254,16 +338,12 @@ zt_status_exit(void *ctx)
         return;
     }
 
-    if (st->presence) {
-        if (st->unsaved) {
-            (void) zt_status_save(st);
-        }
-
-        if (st->dirty) {
-            (void) zt_status_render(st);
-            (void) zt_status_timeline(st, zt_time_now_ms());
-        }
+    if (st->opened && st->dirty) {
+        (void) zt_status_render(st);
+        (void) zt_status_timeline(st, zt_time_now_ms());
     }
+
+    zt_status_store_close(&st->store, st->opened ? st->presence : NULL);
 
     zt_presence_free(st->presence);
     zt_timeline_topics_free(st->topics);
@@ -274,62 +354,20 @@ zt_status_exit(void *ctx)
 }
 
 
-/* a missing state file is an empty state; a corrupt one is an error */
-static int
-zt_status_load(zt_status_ctx_t *st)
+/* drops the meetings that ended before the keep window; Zoom's times */
+static void
+zt_status_prune(zt_status_ctx_t *st, int64_t now)
 {
-    json_t        *j;
-    json_error_t   jerr;
+    size_t  n;
 
-    if (access(st->state_path, F_OK) != 0 && errno == ENOENT) {
-        return ZT_OK;
+    st->pruned_at = now;
+
+    n = zt_presence_prune(st->presence, now - st->keep_ms);
+    if (n) {
+        st->dirty = 1;
+        zt_log_debug("[sink:status] %zu meeting(s) ended more than "
+                     "keep_hours ago dropped", n);
     }
-
-    j = json_load_file(st->state_path, 0, &jerr);
-    if (j == NULL) {
-        zt_log_error("[sink:status] cannot load state \"%s\": %s (line %d); "
-                     "move it away to start with an empty state",
-                     st->state_path, jerr.text, jerr.line);
-        return ZT_ERROR;
-    }
-
-    if (zt_presence_from_json(st->presence, j) != ZT_OK) {
-        zt_log_error("[sink:status] malformed state \"%s\"; move it away "
-                     "to start with an empty state", st->state_path);
-        json_decref(j);
-        return ZT_ERROR;
-    }
-
-    json_decref(j);
-    return ZT_OK;
-}
-
-
-static int
-zt_status_save(zt_status_ctx_t *st)
-{
-    int      rc;
-    char    *s;
-    json_t  *j;
-
-    j = zt_presence_to_json(st->presence);
-    s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-
-    if (s == NULL) {
-        zt_log_error("[sink:status] out of memory saving the state");
-        return ZT_ERROR;
-    }
-
-    /* the state holds emails: owner only */
-    rc = zt_status_replace(st->state_path, s, strlen(s), 0600);
-    free(s);
-
-    if (rc == ZT_OK) {
-        st->unsaved = 0;
-    }
-
-    return rc;
 }
 
 
@@ -365,8 +403,10 @@ zt_status_render(zt_status_ctx_t *st)
         return ZT_OK;
     }
 
-    /* the CSV is served to browsers: world-readable */
-    if (zt_status_replace(st->csv_path, buf, len, 0644) != ZT_OK) {
+    /* served by nginx: [drain] file_mode may open it to nginx's group */
+    if (zt_status_replace(st->csv_path, buf, len,
+                          (mode_t) zt_fs_file_mode()) != ZT_OK)
+    {
         free(buf);
         return ZT_ERROR;
     }
@@ -408,8 +448,9 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
 
     st->timeline_cost = zt_time_now_ms() - now_ms;
 
-    /* served to browsers like the CSV: world-readable, no emails */
-    rc = zt_status_replace(st->timeline_path, buf, len, 0644);
+    /* served to browsers like the CSV ([drain] file_mode), no emails */
+    rc = zt_status_replace(st->timeline_path, buf, len,
+                           (mode_t) zt_fs_file_mode());
     free(buf);
 
     if (rc == ZT_OK) {
@@ -423,121 +464,3 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
 }
 
 
-/* temp file in the same directory, fsync, rename, fsync the directory */
-static int
-zt_status_replace(const char *path, const char *data, size_t len, mode_t mode)
-{
-    int       fd;
-    char      tmp[PATH_MAX + 32], dir[PATH_MAX], *slash;
-    size_t    off;
-    ssize_t   w;
-
-    if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-                          (long) getpid()) >= sizeof(tmp))
-    {
-        zt_log_error("[sink:status] path too long \"%s\"", path);
-        return ZT_ERROR;
-    }
-
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        zt_log_error("[sink:status] open \"%s\": %s", tmp, strerror(errno));
-        return ZT_ERROR;
-    }
-
-    for (off = 0; off < len; off += (size_t) w) {
-        w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                w = 0;
-                continue;
-            }
-            goto failed;
-        }
-    }
-
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-        goto failed;
-    }
-
-    if (close(fd) != 0) {
-        fd = -1;
-        goto failed;
-    }
-
-    fd = -1;
-
-    if (rename(tmp, path) != 0) {
-        goto failed;
-    }
-
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == NULL) {
-        snprintf(dir, sizeof(dir), ".");
-
-    } else if (slash == dir) {
-        dir[1] = '\0';
-
-    } else {
-        *slash = '\0';
-    }
-
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void) fsync(fd);
-        close(fd);
-    }
-
-    return ZT_OK;
-
-failed:
-
-    zt_log_error("[sink:status] cannot write \"%s\": %s", path,
-                 strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(tmp);
-    return ZT_ERROR;
-}
-
-
-/* the whole file, malloc()ed; NULL when it does not exist */
-static char *
-zt_status_slurp(const char *path, size_t *len)
-{
-    FILE    *f;
-    char    *buf;
-    size_t   n;
-    long     size;
-
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-
-    if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0
-        || fseek(f, 0, SEEK_SET) != 0)
-    {
-        fclose(f);
-        return NULL;
-    }
-
-    buf = malloc((size_t) size + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return NULL;
-    }
-
-    n = fread(buf, 1, (size_t) size, f);
-    fclose(f);
-
-    if (n != (size_t) size) {
-        free(buf);
-        return NULL;
-    }
-
-    *len = n;
-    return buf;
-}

@@ -217,6 +217,7 @@ zt_warehouse_exec(zt_warehouse_t *w, const char *sql, const char *what)
 static int
 zt_warehouse_write(void *ctx, zt_item_t *items, size_t n)
 {
+    int              rc;
     char             now[ZT_RFC3339_LEN + 1];
     size_t           i;
     zt_warehouse_t  *w = ctx;
@@ -228,9 +229,10 @@ zt_warehouse_write(void *ctx, zt_item_t *items, size_t n)
     }
 
     for (i = 0; i < n; i++) {
-        if (zt_warehouse_row(w, &items[i], now) != ZT_OK) {
+        rc = zt_warehouse_row(w, &items[i], now);
+        if (rc != ZT_OK) {
             (void) zt_warehouse_exec(w, "ROLLBACK", "ROLLBACK");
-            return ZT_RETRY;
+            return rc == ZT_SPLIT ? ZT_SPLIT : ZT_RETRY;
         }
     }
 
@@ -243,7 +245,10 @@ zt_warehouse_write(void *ctx, zt_item_t *items, size_t n)
 }
 
 
-/* binds and inserts one record; ZT_ERROR on a database failure */
+/*
+ * binds and inserts one record; ZT_SPLIT when the database rejects this
+ * record (constraint, datatype, size), ZT_ERROR on a database failure
+ */
 static int
 zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
 {
@@ -317,7 +322,11 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
     if (rc != SQLITE_DONE) {
         zt_log_error("[sink:warehouse] insert of \"%s\" failed: %s",
                      it->event_id, sqlite3_errmsg(w->db));
-        return ZT_ERROR;
+
+        /* fails again on every retry: the engine isolates the record */
+        rc &= 0xff;
+        return (rc == SQLITE_CONSTRAINT || rc == SQLITE_MISMATCH
+                || rc == SQLITE_TOOBIG) ? ZT_SPLIT : ZT_ERROR;
     }
 
     return ZT_OK;
