@@ -21,7 +21,8 @@ Serves on 127.0.0.1:PORT:
                      enforcing ifGenerationMatch=0 (412 when the object
                      exists), which the emulator does not
   POST /_control     {"faults": [...]} replaces the faults; {"expire": 1}
-                     expires every issued token
+                     expires every issued token; {"seed": {"ds.table":
+                     [rows]}, "streamed": 0|1} adds rows unchecked
   GET  /_state       {"tables": {name: {"schema", "rows": [..]}},
                       ?fields=a,b keeps only those row fields
                       "insert_ids": {table: {id: n}}, "counts": {...}}
@@ -54,7 +55,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.RLock()
 S = {"tokens": {}, "faults": [], "tables": {}, "datasets": set(),
-     "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None}
+     "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None,
+     "streamed": {}}
 
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write",
           "https://www.googleapis.com/auth/bigquery"]
@@ -294,6 +296,13 @@ class H(BaseHTTPRequestHandler):
                 if c.get("expire"):
                     for k in S["tokens"]:
                         S["tokens"][k] = 0
+                # rows as a load job would add them (prune/forget tests);
+                # "streamed": 1 puts them in the streaming buffer now
+                for key, rows in (c.get("seed") or {}).items():
+                    for r in rows:
+                        S["tables"][key]["rows"].append(r)
+                        if c.get("streamed"):
+                            S["streamed"][id(r)] = time.time()
             return self.reply(200, {})
         if path == "/_state":
             # ?fields=a,b projects the rows (tests poll this often)
@@ -376,7 +385,17 @@ class H(BaseHTTPRequestHandler):
             except urllib.error.HTTPError as e:
                 if e.code != 404:
                     return self.err(502, "backendError", "upstream")
-        req = urllib.request.Request(up + self.path, data=data or None,
+        path = self.path
+        if a.gcs_max_results and method == "GET" and \
+                re.match(r"^/storage/v1/b/[^/]+/o(\?|$)", path):
+            # small list pages, so clients must follow nextPageToken
+            u = urllib.parse.urlsplit(path)
+            lq = [(k, v) for k, v in urllib.parse.parse_qsl(u.query)
+                  if k != "maxResults"]
+            lq.append(("maxResults", str(a.gcs_max_results)))
+            path = u.path + "?" + urllib.parse.urlencode(lq)
+            count("gcs_list")
+        req = urllib.request.Request(up + path, data=data or None,
                                      method=method)
         for h in ("Content-Type",):
             if self.headers.get(h):
@@ -527,6 +546,8 @@ class H(BaseHTTPRequestHandler):
                     if ids[iid] > 1 and not S["args"].no_dedup:
                         continue
                 t["rows"].append(r["json"])
+                if S["args"].streaming_buffer_s:
+                    S["streamed"][id(r["json"])] = time.time()
             count("rows")
         self.reply(200, {"kind": "bigquery#tableDataInsertAllResponse"})
 
@@ -542,6 +563,7 @@ class H(BaseHTTPRequestHandler):
             pv = p.get("parameterValue", {})
             if "arrayValues" in pv:
                 params[p["name"]] = [
+                    a["value"] if "value" in a else
                     {k: v.get("value") for k, v in
                      a.get("structValues", {}).items()}
                     for a in pv["arrayValues"]]
@@ -562,10 +584,12 @@ class H(BaseHTTPRequestHandler):
             return self.err(404, "notFound", "Not found: Table %s" % e)
         if isinstance(res, str):
             return self.err(400, "invalidQuery", res)
-        names, rows = res
+        names, rows = res[0], res[1]
         job = "job_" + secrets.token_hex(6)
         with LOCK:
             S["jobs"][job] = {"rows": rows, "names": names, "polls": 0}
+            if len(res) > 2:                   # a DML statement
+                S["jobs"][job]["dml"] = res[2]
         self.reply(200, {"kind": "bigquery#queryResponse",
                          "jobReference": {"projectId": project,
                                           "jobId": job},
@@ -578,6 +602,8 @@ class H(BaseHTTPRequestHandler):
     def run_query(self, tag, ds, table, sql, p):
         """(names, rows as value lists) or an error string"""
         sel = re.search(r"SELECT\s+(?:DISTINCT\s+)?(.*?)\s+FROM", sql, re.S)
+        if tag.startswith("ret_"):
+            return self.retention_query(tag[4:], ds, table, sql, p)
         if tag == "events":
             rows = self.table_rows(ds, "raw_events")
             day = datetime.date.fromisoformat(p["date"])
@@ -818,7 +844,103 @@ class H(BaseHTTPRequestHandler):
                               for v in r]} for r in page]}
         if start + size < len(j["rows"]):
             out["pageToken"] = str(start + size)
+        if "dml" in j:
+            out["numDmlAffectedRows"] = str(j["dml"])
         self.reply(200, out)
+
+    # ------------------------------------------- retention (prune, forget)
+
+    # tag: (table, WHERE as zoomtrack sends it, row predicate(r, p, ds))
+    RETENTION = {
+        "prune_raw": ("raw_events", "event_date < @cutoff",
+                      lambda s, r, p, ds: r["event_date"] < p["cutoff"]),
+        "prune_camera": ("camera_minutes", "minute_ts < @cutoff_ms",
+                         lambda s, r, p, ds:
+                         int(r["minute_ts"]) < int(p["cutoff_ms"])),
+        "prune_fetches": ("camera_fetches", None,
+                          lambda s, r, p, ds: r["meeting_uuid"] not in
+                          {x.get("meeting_uuid") for x in
+                           s.table_rows(ds, "raw_events")
+                           if x["event_date"] >= p["cutoff"]} | {
+                              x["meeting_uuid"] for x in
+                              s.table_rows(ds, "camera_minutes")
+                              if int(x["minute_ts"]) >=
+                              int(p["cutoff_ms"])}),
+        "prune_reports": ("daily_reports", "report_date < @cutoff",
+                          lambda s, r, p, ds:
+                          r["report_date"] < p["cutoff"]),
+        "forget_raw": ("raw_events", "person_key IN UNNEST(@keys)",
+                       lambda s, r, p, ds: r.get("person_key") in p["keys"]),
+        "forget_camera": ("camera_minutes", "person_key IN UNNEST(@keys)",
+                          lambda s, r, p, ds:
+                          r.get("person_key") in p["keys"]),
+        "forget_reports": ("daily_reports",
+                           "lower(participant_email) IN UNNEST(@emails) OR "
+                           "(coalesce(participant_email, '') = '' AND "
+                           "participant_name IN UNNEST(@names))",
+                           lambda s, r, p, ds:
+                           (r.get("participant_email") or "").lower()
+                           in p["emails"] or (
+                               not r.get("participant_email") and
+                               r.get("participant_name") in p["names"])),
+        "forget_preassigned": ("preassigned_rooms",
+                               "lower(email) IN UNNEST(@emails)",
+                               lambda s, r, p, ds:
+                               r["email"].lower() in p["emails"]),
+    }
+
+    def retention_query(self, what, ds, table, sql, p):
+        """prune/forget: SELECT count(*) or DELETE with a known WHERE; a
+        DELETE touching a row streamed less than --streaming-buffer-s ago
+        fails as BigQuery's does"""
+        if what == "lookup":
+            rows = self.table_rows(ds, "raw_events")
+            out = []
+            for r in rows:
+                em = (r.get("participant_email") or "").lower()
+                if (p["email"] and em == p["email"].lower()) or \
+                        (p["name"] and (r.get("participant_name") or "")
+                         .lower() == p["name"].lower()) or \
+                        (p["pid"] and p["pid"] in (r.get("participant_id"),
+                                                  r.get("participant_user_id"))):
+                    v = [r.get("person_key"), em or None,
+                         r.get("participant_name")]
+                    if v not in out:
+                        out.append(v)
+            return ["person_key", "f0_", "participant_name"], out
+        if what not in self.RETENTION:
+            return "double: unknown retention query " + what
+        want, cond, pred = self.RETENTION[what]
+        m = re.fullmatch(r"--\s*zoomtrack:\w+\n(SELECT count\(\*\)|DELETE)"
+                         r" FROM `[^`]+` WHERE (.*)", sql, re.S)
+        if table != want or not m:
+            return "double: %s must be SELECT count(*)/DELETE FROM %s" % (
+                what, want)
+        if cond and m.group(2) != cond:
+            return "double: %s: unexpected WHERE %s" % (what, m.group(2))
+        if not cond and not re.fullmatch(
+                r"meeting_uuid NOT IN \(SELECT meeting_uuid FROM `[^`]+"
+                r"\.raw_events` WHERE meeting_uuid IS NOT NULL AND "
+                r"event_date >= @cutoff\) AND meeting_uuid NOT IN \(SELECT "
+                r"meeting_uuid FROM `[^`]+\.camera_minutes` WHERE "
+                r"minute_ts >= @cutoff_ms\)", m.group(2)):
+            return "double: %s: unexpected WHERE %s" % (what, m.group(2))
+        key = ds + "." + table
+        with LOCK:
+            t = S["tables"][key]
+            hit = [r for r in t["rows"] if pred(self, r, p, ds)]
+            if m.group(1) != "DELETE":
+                return ["f0_"], [[len(hit)]]
+            now, buf = time.time(), S["args"].streaming_buffer_s
+            if any(now - S["streamed"].get(id(r), 0) < buf for r in hit):
+                count("dml_streaming_refused")
+                return ("UPDATE or DELETE statement over table %s.%s would "
+                        "affect rows in the streaming buffer, which is not "
+                        "supported" % (S["args"].project, key))
+            ids = {id(r) for r in hit}
+            t["rows"] = [r for r in t["rows"] if id(r) not in ids]
+            count("dml_deleted")
+            return [], [], len(hit)
 
 
 # zoomtrack camera's statements: tag -> (parameters, handler)
@@ -853,6 +975,11 @@ def main():
     p.add_argument("--gcs-auth", action="store_true")
     p.add_argument("--no-dedup", action="store_true",
                    help="store every row, as after insertId's window")
+    p.add_argument("--streaming-buffer-s", type=float, default=0,
+                   help="DML refuses rows insertAll wrote less than this "
+                        "many seconds ago, as BigQuery's streaming buffer")
+    p.add_argument("--gcs-max-results", type=int, default=0,
+                   help="caps GCS list pages at this many entries")
     p.add_argument("--log", default="")
     a = p.parse_args()
     S["args"] = a

@@ -108,6 +108,10 @@ sub new {
     push @args, '--no-dedup' if $o{no_dedup};
     push @args, '--expires-in', $o{expires_in} if $o{expires_in};
     push @args, '--page-size', $o{page_size} if $o{page_size};
+    push @args, '--streaming-buffer-s', $o{streaming_buffer_s}
+        if $o{streaming_buffer_s};
+    push @args, '--gcs-max-results', $o{gcs_max_results}
+        if $o{gcs_max_results};
     my $py = ZtTest::top_dir() . '/t/doubles/google-double.py';
     $self->{pid} = ZtTest::spawn(cmd => [ 'python3', $py, @args ],
                                  log => "$dir/double.out");

@@ -10,11 +10,9 @@
 #include <string.h>
 
 #include "zt_core.h"
-#include "zt_archive_path.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
-#include "zt_db.h"
-#include "zt_forget.h"
+#include "zt_store.h"
 #include "zt_log.h"
 
 
@@ -31,6 +29,7 @@ zt_forget_usage(FILE *f)
         "in Redis (then BGREWRITEAOF) and the live status (the running\n"
         "drainer drops them).  The warehouse tells which identities the\n"
         "person had, so one email also finds their other sessions.\n"
+        "A GCS archive and a BigQuery warehouse are cleaned the same way.\n"
         "Copies made outside zoomtrack (mailed reports, chat messages\n"
         "already sent, backups) are beyond its reach.\n\n"
         "  --email X           the person's email (case-insensitive)\n"
@@ -56,9 +55,9 @@ zt_forget_say(const char *store, const zt_forget_count_t *c, int dry)
 int
 zt_cmd_forget(int argc, char **argv)
 {
-    int                c, dry, rc, n;
+    int                c, dry, rc, n, have_wh;
     char               err[512], dir[4096];
-    sqlite3           *db;
+    zt_store_t         whs, ars;
     zt_conf_t         *conf;
     const char        *path;
     zt_forget_who_t    w;
@@ -114,14 +113,17 @@ zt_cmd_forget(int argc, char **argv)
     memset(&rep, 0, sizeof(rep));
     memset(&rd, 0, sizeof(rd));
     rc = ZT_EXIT_OK;
-    db = NULL;
+    have_wh = 0;
 
-    if (zt_db_open(conf, &db, err, sizeof(err)) != ZT_OK) {
-        fprintf(stderr, "zoomtrack forget: %s\n", err);
+    if (zt_store_warehouse_open(conf, &whs, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack forget: warehouse: %s\n", err);
         rc = ZT_EXIT_FAILURE;
 
-    } else if (zt_forget_lookup_sqlite(db, &w) != ZT_OK) {
-        rc = ZT_EXIT_FAILURE;
+    } else {
+        have_wh = 1;
+        if (whs.ops->lookup(&whs, &w) != ZT_OK) {
+            rc = ZT_EXIT_FAILURE;
+        }
     }
 
     printf("forget%s: %zu identit%s in the warehouse\n",
@@ -136,15 +138,19 @@ zt_cmd_forget(int argc, char **argv)
         rc = ZT_EXIT_FAILURE;
     }
 
-    if (db && zt_forget_sqlite(db, &w, dry, &wh) != ZT_OK) {
+    if (have_wh && whs.ops->forget(&whs, &w, dry, &wh) != ZT_OK) {
         rc = ZT_EXIT_FAILURE;
     }
 
-    if (strcmp(zt_conf_get(conf, "archive", "backend"), "local") == 0
-        && (zt_archive_dir(conf, dir, sizeof(dir)) != ZT_OK
-            || zt_forget_archive_dir(dir, &w, dry, &ar) != ZT_OK))
-    {
+    if (zt_store_archive_open(conf, &ars, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack forget: archive: %s\n", err);
         rc = ZT_EXIT_FAILURE;
+
+    } else {
+        if (ars.ops->forget(&ars, &w, dry, &ar) != ZT_OK) {
+            rc = ZT_EXIT_FAILURE;
+        }
+        zt_store_close(&ars);
     }
 
     if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
@@ -159,6 +165,11 @@ zt_cmd_forget(int argc, char **argv)
     zt_forget_say("archive", &ar, dry);
     zt_forget_say("reports", &rep, dry);
 
+    if (wh.held) {
+        printf("  %llu warehouse row(s) still in BigQuery's streaming "
+               "buffer: run again later\n", (unsigned long long) wh.held);
+    }
+
     zt_log_info("forget: %llu queued record(s), %llu warehouse row(s), "
                 "%llu archive file(s), %llu report file(s)%s",
                 (unsigned long long) rd.removed,
@@ -166,8 +177,8 @@ zt_cmd_forget(int argc, char **argv)
                 (unsigned long long) ar.removed,
                 (unsigned long long) rep.removed, dry ? " (dry run)" : "");
 
-    if (db) {
-        sqlite3_close(db);
+    if (have_wh) {
+        zt_store_close(&whs);
     }
 
     zt_forget_who_free(&w);

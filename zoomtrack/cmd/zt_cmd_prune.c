@@ -11,12 +11,10 @@
 #include <string.h>
 
 #include "zt_time.h"
-#include "zt_archive_path.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
-#include "zt_db.h"
 #include "zt_log.h"
-#include "zt_retention.h"
+#include "zt_store.h"
 
 
 /* a [retention] key: 0 = keep forever; -1 = not a number of days */
@@ -48,7 +46,9 @@ zt_prune_usage(FILE *f)
         "minutes (warehouse_days), report files and daily_reports rows\n"
         "(reports_days).  A date D goes when D is before today minus N\n"
         "days; an empty key keeps everything.  Safe while the drainer\n"
-        "runs; rerunning deletes nothing more.\n\n"
+        "runs; rerunning deletes nothing more.  A GCS archive loses the\n"
+        "objects of those dates, a BigQuery warehouse its rows by DML\n"
+        "(rows still in the streaming buffer: run again later).\n\n"
         "  --dry-run   count what would go, delete nothing\n"
         "  -c FILE     configuration file\n"
         "  -h, --help  this text\n\n"
@@ -64,8 +64,9 @@ zt_cmd_prune(int argc, char **argv)
     char               err[512], dir[4096], cut_raw[16], cut_wh[16];
     char               cut_rep[16];
     int64_t            raw, wh, rep, now;
-    sqlite3           *db;
     zt_conf_t         *conf;
+    zt_store_t         st;
+    zt_prune_cut_t     cut;
     const char        *path, *tz;
     zt_prune_count_t   a, w, r;
 
@@ -125,13 +126,23 @@ zt_cmd_prune(int argc, char **argv)
     memset(&a, 0, sizeof(a));
     memset(&w, 0, sizeof(w));
     memset(&r, 0, sizeof(r));
+    cut.tz = tz;
+    cut.archive = raw ? cut_raw : NULL;
+    cut.warehouse = wh ? cut_wh : NULL;
+    cut.reports = rep ? cut_rep : NULL;
     rc = ZT_EXIT_OK;
 
-    if (raw && strcmp(zt_conf_get(conf, "archive", "backend"), "local") == 0
-        && (zt_archive_dir(conf, dir, sizeof(dir)) != ZT_OK
-            || zt_prune_archive_dir(dir, cut_raw, dry, &a) != ZT_OK))
-    {
-        rc = ZT_EXIT_FAILURE;
+    if (raw) {
+        if (zt_store_archive_open(conf, &st, err, sizeof(err)) != ZT_OK) {
+            fprintf(stderr, "zoomtrack prune: archive: %s\n", err);
+            rc = ZT_EXIT_FAILURE;
+
+        } else {
+            if (st.ops->prune(&st, &cut, dry, &a, NULL) != ZT_OK) {
+                rc = ZT_EXIT_FAILURE;
+            }
+            zt_store_close(&st);
+        }
     }
 
     if (rep && (zt_conf_get_path(conf, "report", "dir", "reports", dir,
@@ -142,18 +153,15 @@ zt_cmd_prune(int argc, char **argv)
     }
 
     if (wh || rep) {
-        if (zt_db_open(conf, &db, err, sizeof(err)) != ZT_OK) {
-            fprintf(stderr, "zoomtrack prune: %s\n", err);
+        if (zt_store_warehouse_open(conf, &st, err, sizeof(err)) != ZT_OK) {
+            fprintf(stderr, "zoomtrack prune: warehouse: %s\n", err);
             rc = ZT_EXIT_FAILURE;
 
         } else {
-            if (zt_prune_sqlite(db, tz, wh ? cut_wh : NULL,
-                                rep ? cut_rep : NULL, dry, &w, &r)
-                != ZT_OK)
-            {
+            if (st.ops->prune(&st, &cut, dry, &w, &r) != ZT_OK) {
                 rc = ZT_EXIT_FAILURE;
             }
-            sqlite3_close(db);
+            zt_store_close(&st);
         }
     }
 
@@ -164,6 +172,12 @@ zt_cmd_prune(int argc, char **argv)
            (unsigned long long) a.days, wh ? cut_wh : "-",
            (unsigned long long) w.rows, rep ? cut_rep : "-",
            (unsigned long long) r.files, (unsigned long long) r.rows);
+
+    if (w.held || r.held) {
+        printf("prune: %llu warehouse row(s) and %llu report row(s) still "
+               "in BigQuery's streaming buffer: run again later\n",
+               (unsigned long long) w.held, (unsigned long long) r.held);
+    }
 
     zt_log_info("prune: %llu archive file(s), %llu warehouse row(s), "
                 "%llu report file(s), %llu report row(s)%s",

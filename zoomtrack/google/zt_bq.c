@@ -44,6 +44,8 @@ struct zt_bq_s {
 };
 
 
+static int zt_bq_run(zt_bq_t *b, const char *sql, json_t *params,
+    zt_bq_row_pt row, void *data, int64_t *dml, zt_bq_err_t *e);
 static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
 static size_t zt_bq_write_cb(char *ptr, size_t size, size_t nmemb,
@@ -367,6 +369,25 @@ int
 zt_bq_query(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
     void *data, zt_bq_err_t *e)
 {
+    return zt_bq_run(b, sql, params, row, data, NULL, e);
+}
+
+
+int
+zt_bq_dml(zt_bq_t *b, const char *sql, json_t *params, int64_t *affected,
+    zt_bq_err_t *e)
+{
+    *affected = 0;
+
+    return zt_bq_run(b, sql, params, NULL, NULL, affected, e);
+}
+
+
+/* jobs.query, then getQueryResults until complete and every page read */
+static int
+zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
+    void *data, int64_t *dml, zt_bq_err_t *e)
+{
     int          rc;
     char         path[2048], tok[1024];
     json_t      *req, *ans;
@@ -394,6 +415,12 @@ zt_bq_query(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
 
     for ( ;; ) {
         if (json_is_true(json_object_get(ans, "jobComplete"))) {
+            /* an int64 sent as a string, like every BigQuery count */
+            pt = json_string_value(json_object_get(ans,
+                                                   "numDmlAffectedRows"));
+            if (dml && pt) {
+                *dml = strtoll(pt, NULL, 10);
+            }
             rc = zt_bq_rows(ans, row, data, e);
             pt = json_string_value(json_object_get(ans, "pageToken"));
             if (rc != ZT_OK || pt == NULL) {

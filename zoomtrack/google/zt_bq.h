@@ -89,6 +89,13 @@ typedef int (*zt_bq_row_pt)(void *data, json_t *fields, json_t *schema);
 int zt_bq_query(zt_bq_t *b, const char *sql, json_t *params,
     zt_bq_row_pt row, void *data, zt_bq_err_t *e);
 
+/*
+ * A DML statement (DELETE, UPDATE) as zt_bq_query(); *affected is
+ * BigQuery's numDmlAffectedRows.
+ */
+int zt_bq_dml(zt_bq_t *b, const char *sql, json_t *params, int64_t *affected,
+    zt_bq_err_t *e);
+
 /* a STRING query parameter {"name", "parameterType", "parameterValue"} */
 json_t *zt_bq_param(const char *name, const char *type, const char *value);
 

@@ -50,7 +50,7 @@ static int zt_gcs_start(zt_gcs_t *g, zt_gcs_slot_t *s, zt_gcs_put_t *p,
     size_t idx, int if_absent);
 static size_t zt_gcs_write_cb(char *ptr, size_t size, size_t nmemb,
     void *data);
-static int zt_gcs_simple(zt_gcs_t *g, const char *url,
+static int zt_gcs_simple(zt_gcs_t *g, const char *method, const char *url,
     zt_http_resp_t *resp);
 
 
@@ -504,9 +504,10 @@ zt_gcs_error_text(const char *body, size_t len, char *out, size_t outlen)
 }
 
 
-/* GET url with the auth header; one fresh token after a 401 */
+/* method url with the auth header; one fresh token after a 401 */
 static int
-zt_gcs_simple(zt_gcs_t *g, const char *url, zt_http_resp_t *resp)
+zt_gcs_simple(zt_gcs_t *g, const char *method, const char *url,
+    zt_http_resp_t *resp)
 {
     int          rc, attempt;
     char         err[512];
@@ -523,7 +524,7 @@ zt_gcs_simple(zt_gcs_t *g, const char *url, zt_http_resp_t *resp)
         hdrs[0] = g->authhdr[0] ? g->authhdr : NULL;
         hdrs[1] = NULL;
 
-        rc = zt_http_perform(&g->http, "GET", url, hdrs, NULL, resp);
+        rc = zt_http_perform(&g->http, method, url, hdrs, NULL, resp);
         if (resp->status != 401 || g->auth == NULL || attempt) {
             return rc;
         }
@@ -550,7 +551,7 @@ zt_gcs_get(zt_gcs_t *g, const char *name, zt_http_resp_t *resp)
     snprintf(url, sizeof(url), "%s/storage/v1/b/%s/o/%s?alt=media",
              g->endpoint, g->bucket, enc);
 
-    return zt_gcs_simple(g, url, resp);
+    return zt_gcs_simple(g, "GET", url, resp);
 }
 
 
@@ -583,5 +584,93 @@ zt_gcs_list(zt_gcs_t *g, const char *prefix, const char *delimiter,
         snprintf(url + n, sizeof(url) - n, "&maxResults=%d", max_results);
     }
 
-    return zt_gcs_simple(g, url, resp);
+    return zt_gcs_simple(g, "GET", url, resp);
+}
+
+
+int
+zt_gcs_delete(zt_gcs_t *g, const char *name, zt_http_resp_t *resp)
+{
+    int   rc;
+    char  url[ZT_GCS_URL_MAX], enc[ZT_GCS_URL_MAX / 2];
+
+    if (zt_gcs_encode(name, enc, sizeof(enc)) != ZT_OK) {
+        memset(resp, 0, sizeof(zt_http_resp_t));
+        snprintf(resp->error, sizeof(resp->error), "name too long");
+        return ZT_ERROR;
+    }
+
+    snprintf(url, sizeof(url), "%s/storage/v1/b/%s/o/%s", g->endpoint,
+             g->bucket, enc);
+
+    rc = zt_gcs_simple(g, "DELETE", url, resp);
+
+    /* gone already (an earlier run, a lifecycle rule): what was asked */
+    return resp->status == 404 ? ZT_OK : rc;
+}
+
+
+int
+zt_gcs_list_all(zt_gcs_t *g, const char *prefix, const char *delimiter,
+    zt_gcs_name_pt cb, void *data, char *err, size_t errlen)
+{
+    int              rc;
+    char             tok[1024];
+    size_t           i;
+    json_t          *j, *o;
+    const char      *nt, *name;
+    zt_http_resp_t   resp;
+
+    tok[0] = '\0';
+
+    do {
+        rc = zt_gcs_list(g, prefix, delimiter, tok[0] ? tok : NULL, 1000,
+                         &resp);
+        if (rc != ZT_OK) {
+            if (resp.status) {
+                zt_gcs_error_text(resp.body, resp.len, tok, sizeof(tok));
+            }
+            snprintf(err, errlen, "listing gs://%s/%s: %s%ld %.300s",
+                     g->bucket, prefix, resp.status ? "status " : "",
+                     resp.status, resp.status ? tok : resp.error);
+            zt_http_resp_free(&resp);
+            return rc;
+        }
+
+        j = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
+        zt_http_resp_free(&resp);
+
+        if (j == NULL) {
+            snprintf(err, errlen, "listing gs://%s/%s: answer is not JSON",
+                     g->bucket, prefix);
+            return ZT_RETRY;
+        }
+
+        json_array_foreach(json_object_get(j, "prefixes"), i, o) {
+            name = json_string_value(o);
+            if (name && rc == ZT_OK) {
+                rc = cb(data, name, 1);
+            }
+        }
+
+        json_array_foreach(json_object_get(j, "items"), i, o) {
+            name = json_string_value(json_object_get(o, "name"));
+            if (name && rc == ZT_OK) {
+                rc = cb(data, name, 0);
+            }
+        }
+
+        nt = json_string_value(json_object_get(j, "nextPageToken"));
+        snprintf(tok, sizeof(tok), "%s", nt ? nt : "");
+        json_decref(j);
+
+        if (rc != ZT_OK) {
+            snprintf(err, errlen, "listing gs://%s/%s: stopped", g->bucket,
+                     prefix);
+            return rc;
+        }
+
+    } while (tok[0]);
+
+    return ZT_OK;
 }

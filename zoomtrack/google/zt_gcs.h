@@ -68,6 +68,23 @@ int zt_gcs_get(zt_gcs_t *g, const char *name, zt_http_resp_t *resp);
 int zt_gcs_list(zt_gcs_t *g, const char *prefix, const char *delimiter,
     const char *page_token, int max_results, zt_http_resp_t *resp);
 
+/*
+ * DELETE an object; a 404 (already gone) counts as done and returns ZT_OK.
+ * Otherwise as zt_gcs_get().
+ */
+int zt_gcs_delete(zt_gcs_t *g, const char *name, zt_http_resp_t *resp);
+
+/*
+ * Every page of a listing under prefix: cb() gets each common prefix
+ * ("PREFIX/2026-01-02/", is_prefix 1, only with a delimiter) and each
+ * object name (is_prefix 0).  A non-ZT_OK from cb() stops the listing.
+ * ZT_OK, ZT_RETRY or ZT_ERROR (err says why).
+ */
+typedef int (*zt_gcs_name_pt)(void *data, const char *name, int is_prefix);
+
+int zt_gcs_list_all(zt_gcs_t *g, const char *prefix, const char *delimiter,
+    zt_gcs_name_pt cb, void *data, char *err, size_t errlen);
+
 /* GCS's error message out of an error body (JSON or plain text) */
 void zt_gcs_error_text(const char *body, size_t len, char *out,
     size_t outlen);

@@ -268,6 +268,21 @@ zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
 
 
 int
+zt_forget_who_add(zt_forget_who_t *w, const char *key, const char *email,
+    const char *name)
+{
+    if (zt_forget_add(&w->keys, &w->nkeys, key) != ZT_OK
+        || zt_forget_add(&w->emails, &w->nemails, email) != ZT_OK
+        || zt_forget_add(&w->names, &w->nnames, name) != ZT_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+int
 zt_forget_add_asked(zt_forget_who_t *w)
 {
     char  key[512];

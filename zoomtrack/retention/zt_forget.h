@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     uint64_t  found;
     uint64_t  removed;
+    uint64_t  held;      /* found, but BigQuery would not delete them yet */
 } zt_forget_count_t;
 
 
@@ -83,6 +84,10 @@ int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
  */
 int zt_forget_redis(const zt_conf_t *conf, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);
+
+/* adds one identity found (each part may be NULL or empty) */
+int zt_forget_who_add(zt_forget_who_t *w, const char *key,
+    const char *email, const char *name);
 
 void zt_forget_who_free(zt_forget_who_t *w);
 

@@ -226,13 +226,17 @@ zt_prune_sqlite(sqlite3 *db, const char *tz, const char *warehouse_cutoff,
         }
 
         if (rc == ZT_OK) {
+            /* no kept event or minute refers to it: by the cutoffs, so
+             * a dry run counts what the deletes above would orphan */
             rc = zt_prune_exec(db, "camera_fetches WHERE NOT EXISTS "
                                "(SELECT 1 FROM raw_events r WHERE "
-                               "r.meeting_uuid = camera_fetches.meeting_uuid)"
+                               "r.meeting_uuid = camera_fetches.meeting_uuid"
+                               " AND r.event_date >= ?1)"
                                " AND NOT EXISTS (SELECT 1 FROM camera_minutes"
                                " m WHERE m.meeting_uuid = "
-                               "camera_fetches.meeting_uuid)",
-                               NULL, 0, dry_run, &wh->rows);
+                               "camera_fetches.meeting_uuid"
+                               " AND m.minute_ts >= ?2)",
+                               warehouse_cutoff, start, dry_run, &wh->rows);
         }
     }
 

@@ -22,6 +22,7 @@ typedef struct {
     uint64_t  days;          /* day folders or dates touched */
     uint64_t  files;         /* files removed */
     uint64_t  rows;          /* rows deleted */
+    uint64_t  held;          /* rows BigQuery would not delete yet */
 } zt_prune_count_t;
 
 
