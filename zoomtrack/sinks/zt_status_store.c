@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_status_store.h"
 
@@ -373,65 +374,13 @@ zt_status_save(zt_status_store_t *s, const zt_presence_t *p)
 int
 zt_status_replace(const char *path, const char *data, size_t len, mode_t mode)
 {
-    int       fd;
-    char      tmp[PATH_MAX + 32];
-    size_t    off;
-    ssize_t   w;
-
-    if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-                          (long) getpid()) >= sizeof(tmp))
-    {
-        zt_log_error("[sink:status] path too long \"%s\"", path);
-        return ZT_ERROR;
-    }
-
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
-        zt_log_error("[sink:status] open \"%s\": %s", tmp, strerror(errno));
-        return ZT_ERROR;
-    }
-
-    for (off = 0; off < len; off += (size_t) w) {
-        w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                w = 0;
-                continue;
-            }
-            goto failed;
-        }
-    }
-
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-        goto failed;
-    }
-
-    if (close(fd) != 0) {
-        fd = -1;
-        goto failed;
-    }
-
-    fd = -1;
-
-    if (rename(tmp, path) != 0) {
-        goto failed;
-    }
-
-    if (zt_status_fsync_dir(path) != ZT_OK) {
+    if (zt_fs_replace(path, data, len, mode) != ZT_OK) {
+        zt_log_error("[sink:status] cannot write \"%s\": %s", path,
+                     strerror(errno));
         return ZT_ERROR;
     }
 
     return ZT_OK;
-
-failed:
-
-    zt_log_error("[sink:status] cannot write \"%s\": %s", path,
-                 strerror(errno));
-    if (fd >= 0) {
-        close(fd);
-    }
-    unlink(tmp);
-    return ZT_ERROR;
 }
 
 
