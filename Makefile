@@ -75,15 +75,18 @@ test-unit: unit
 test-nginx: all
 	prove -r t/
 
+# every test file starts its own servers on free ports, so two run at once
+# (PROVE_J= runs them one by one)
+PROVE_J ?= -j2
+
 # what README tells newcomers and CI runs: the style check, the suite, the
 # suite again on the ASan+UBSan build, and the main paths under valgrind
-# (~7 min, 2 cores)
 test: deps
 	scripts/lint.sh
 	$(MAKE) all
 	prove -e '' $(UNIT_BINS)
 	$(MAKE) fuzz-smoke
-	prove -r t/
+	prove $(PROVE_J) -r t/
 	$(MAKE) sanitize
 	$(MAKE) valgrind
 
@@ -93,7 +96,7 @@ sanitize: deps
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    MODULE_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	ZT_BUILD=build/asan ZT_SANITIZE=1 prove -e '' build/asan/unit/*
-	ZT_BUILD=build/asan ZT_SANITIZE=1 prove -r t/
+	ZT_BUILD=build/asan ZT_SANITIZE=1 prove $(PROVE_J) -r t/
 
 # valgrind memcheck: the unit tests, then nginx (single process, as
 # valgrind needs) and zoomtrack through the test files.  VALGRIND_TESTS is
@@ -108,8 +111,8 @@ VALGRIND_TESTS = t/010-events.t t/011-url-validation.t t/020-signature.t \
                  t/300-camera-basic.t t/175-chat-sink.t
 
 valgrind: all
-	prove -e '$(VALGRIND)' $(UNIT_BINS)
-	ZT_VALGRIND=1 prove -r $(VALGRIND_TESTS)
+	prove $(PROVE_J) -e '$(VALGRIND)' $(UNIT_BINS)
+	ZT_VALGRIND=1 prove $(PROVE_J) -r $(VALGRIND_TESTS)
 
 run: deps all
 	PAGE_DIR=$(PAGE_DIR) scripts/run
