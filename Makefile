@@ -60,7 +60,7 @@ $(B)/gen/zt_sql_embed.c: scripts/embed-sql $(wildcard sql/sqlite/*.sql)
 	@mkdir -p $(dir $@)
 	scripts/embed-sql sql/sqlite > $@
 
-$(B)/unit/%: t/unit/%.c t/unit/tap.h $(LIB_OBJS)
+$(B)/unit/%: t/unit/%.c $(wildcard t/unit/*.h) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -It/unit $(CFLAGS) $(SAN) $(WARN) -o $@ $< \
 	    $(LIB_OBJS) $(LIBS)

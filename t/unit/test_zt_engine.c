@@ -23,9 +23,8 @@
 #include "zt_log.h"
 #include "zt_sink.h"
 #include "tap.h"
+#include "tap_redis.h"
 
-
-static pid_t        redis_pid;
 
 /* the script of the fake sink */
 static const char  *fake_bad[4];
@@ -90,42 +89,6 @@ static const zt_sink_entry_t  fake_table[] = {
     { "archive", NULL, &fake_sink },
     { NULL, NULL, NULL }
 };
-
-
-static int
-start_redis(int port, const char *dir)
-{
-    int            i;
-    char           p[16];
-    redisContext  *c;
-
-    snprintf(p, sizeof(p), "%d", port);
-
-    redis_pid = fork();
-    if (redis_pid == 0) {
-        if (freopen("/dev/null", "w", stdout) == NULL) {
-            _exit(127);
-        }
-        execlp("redis-server", "redis-server", "--port", p, "--bind",
-               "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
-               (char *) NULL);
-        _exit(127);
-    }
-
-    for (i = 0; i < 200; i++) {
-        c = redisConnect("127.0.0.1", port);
-        if (c && c->err == 0) {
-            redisFree(c);
-            return 0;
-        }
-        if (c) {
-            redisFree(c);
-        }
-        usleep(20000);
-    }
-
-    return -1;
-}
 
 
 static int
@@ -333,8 +296,7 @@ main(void)
 
     zt_log_open(NULL);
     redisFree(c);
-    kill(redis_pid, SIGTERM);
-    waitpid(redis_pid, NULL, 0);
+    stop_redis();
 
     snprintf(path, sizeof(path), "rm -rf %s", dir);
     (void) system(path);

@@ -17,45 +17,7 @@
 
 #include "zt_lease.h"
 #include "tap.h"
-
-
-static pid_t  redis_pid;
-
-
-static int
-start_redis(int port, const char *dir)
-{
-    int            i;
-    char           p[16];
-    redisContext  *c;
-
-    snprintf(p, sizeof(p), "%d", port);
-
-    redis_pid = fork();
-    if (redis_pid == 0) {
-        if (freopen("/dev/null", "w", stdout) == NULL) {
-            _exit(127);
-        }
-        execlp("redis-server", "redis-server", "--port", p, "--bind",
-               "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
-               (char *) NULL);
-        _exit(127);
-    }
-
-    for (i = 0; i < 200; i++) {
-        c = redisConnect("127.0.0.1", port);
-        if (c && c->err == 0) {
-            redisFree(c);
-            return 0;
-        }
-        if (c) {
-            redisFree(c);
-        }
-        usleep(20000);
-    }
-
-    return -1;
-}
+#include "tap_redis.h"
 
 
 /* the reply of a command as a string ("" for nil), in buf */
@@ -235,8 +197,7 @@ main(void)
                    NULL), "m1", "\"q\"'s lists untouched");
 
     redisFree(c);
-    kill(redis_pid, SIGTERM);
-    waitpid(redis_pid, NULL, 0);
+    stop_redis();
 
     snprintf(buf, sizeof(buf), "rm -rf %s", dir);
     (void) system(buf);

@@ -17,53 +17,7 @@
 #include "zt_conf.h"
 #include "zt_queue.h"
 #include "tap.h"
-
-
-static pid_t  redis_pid;
-
-
-static int
-start_redis(int port, const char *dir)
-{
-    int            i;
-    char           p[16];
-    redisContext  *c;
-
-    snprintf(p, sizeof(p), "%d", port);
-
-    redis_pid = fork();
-    if (redis_pid == 0) {
-        freopen("/dev/null", "w", stdout);
-        execlp("redis-server", "redis-server", "--port", p, "--bind",
-               "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir,
-               (char *) NULL);
-        _exit(127);
-    }
-
-    for (i = 0; i < 200; i++) {
-        c = redisConnect("127.0.0.1", port);
-        if (c && c->err == 0) {
-            redisFree(c);
-            return 0;
-        }
-        if (c) {
-            redisFree(c);
-        }
-        usleep(20000);
-    }
-
-    return -1;
-}
-
-
-static void
-stop_redis(void)
-{
-    if (redis_pid > 0) {
-        kill(redis_pid, SIGTERM);
-        waitpid(redis_pid, NULL, 0);
-    }
-}
+#include "tap_redis.h"
 
 
 static long long
