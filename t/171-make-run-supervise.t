@@ -86,7 +86,8 @@ for my $i (1 .. 3) {
     like($out, qr/drainer refused its configuration/,
          "run $i: and why the stack stops");
     unlike($out, qr/restarting/, "run $i: no restart loop");
-    ok(!ZtTest::port_open($port) && !ZtTest::port_open($rport),
+    ok(wait_until(sub { !ZtTest::port_open($port)
+                        && !ZtTest::port_open($rport) }, 10, 'ports closed'),
        "run $i: nginx and redis stopped");
 }
 
