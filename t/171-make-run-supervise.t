@@ -88,7 +88,8 @@ for my $i (1 .. 3) {
     unlike($out, qr/restarting/, "run $i: no restart loop");
     ok(wait_until(sub { !ZtTest::port_open($port)
                         && !ZtTest::port_open($rport) }, 10, 'ports closed'),
-       "run $i: nginx and redis stopped");
+       "run $i: nginx and redis stopped")
+        or diag(`ss -ltnp 2>&1 | grep -E ':($port|$rport) '`);
 }
 
 done_testing();
