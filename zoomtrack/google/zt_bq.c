@@ -48,8 +48,6 @@ static int zt_bq_run(zt_bq_t *b, const char *sql, json_t *params,
     zt_bq_row_pt row, void *data, int64_t *dml, zt_bq_err_t *e);
 static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
-static size_t zt_bq_write_cb(char *ptr, size_t size, size_t nmemb,
-    void *data);
 
 
 zt_bq_t *
@@ -476,33 +474,6 @@ zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
 }
 
 
-static size_t
-zt_bq_write_cb(char *ptr, size_t size, size_t nmemb, void *data)
-{
-    char            *p;
-    size_t           n;
-    zt_http_resp_t  *r = data;
-
-    n = size * nmemb;
-
-    if (r->len + n > ZT_HTTP_BODY_MAX) {
-        return 0;
-    }
-
-    p = realloc(r->body, r->len + n + 1);
-    if (p == NULL) {
-        return 0;
-    }
-
-    memcpy(p + r->len, ptr, n);
-    r->body = p;
-    r->len += n;
-    r->body[r->len] = '\0';
-
-    return n;
-}
-
-
 /* adds request i on slot s; ZT_OK or ZT_ERROR */
 static int
 zt_bq_start(zt_bq_t *b, zt_bq_slot_t *s, const char *url, const char *body)
@@ -539,7 +510,7 @@ zt_bq_start(zt_bq_t *b, zt_bq_slot_t *s, const char *url, const char *body)
     curl_easy_setopt(s->c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(s->c, CURLOPT_POSTFIELDSIZE_LARGE,
                      (curl_off_t) strlen(body));
-    curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, zt_bq_write_cb);
+    curl_easy_setopt(s->c, CURLOPT_WRITEFUNCTION, zt_http_collect);
     curl_easy_setopt(s->c, CURLOPT_WRITEDATA, &s->resp);
     curl_easy_setopt(s->c, CURLOPT_ERRORBUFFER, s->resp.error);
     curl_easy_setopt(s->c, CURLOPT_PRIVATE, s);

@@ -18,8 +18,6 @@
 #include "zt_log.h"
 
 
-static size_t zt_http_write_cb(char *ptr, size_t size, size_t nmemb,
-    void *data);
 static size_t zt_http_header_cb(char *ptr, size_t size, size_t nmemb,
     void *data);
 static int zt_http_all_digits(const char *s, size_t len);
@@ -77,8 +75,8 @@ zt_http_resp_free(zt_http_resp_t *r)
 }
 
 
-static size_t
-zt_http_write_cb(char *ptr, size_t size, size_t nmemb, void *data)
+size_t
+zt_http_collect(char *ptr, size_t size, size_t nmemb, void *data)
 {
     char            *p;
     size_t           n;
@@ -193,7 +191,7 @@ zt_http_perform(zt_http_t *h, const char *method, const char *url,
     curl_easy_setopt(c, CURLOPT_USERAGENT, "zoomtrack/1");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, resp->error);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, zt_http_write_cb);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, zt_http_collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, zt_http_header_cb);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, resp);

@@ -52,6 +52,13 @@ void zt_http_cleanup(zt_http_t *h);
 void zt_http_resp_free(zt_http_resp_t *r);
 
 /*
+ * libcurl's CURLOPT_WRITEFUNCTION for a zt_http_resp_t (the WRITEDATA):
+ * appends the body, kept NUL-terminated, up to ZT_HTTP_BODY_MAX.  For
+ * clients that drive their own handles (curl multi).
+ */
+size_t zt_http_collect(char *ptr, size_t size, size_t nmemb, void *data);
+
+/*
  * One request.  method is "GET" or "POST"; body (POST) may be NULL;
  * headers is a NULL-terminated array of "Name: value" strings.  Fills resp
  * (free it with zt_http_resp_free()) and returns its class: ZT_OK, ZT_RETRY
