@@ -66,7 +66,11 @@ my $st;
 ok(wait_until(sub {
        $st = ZtTest::json_decode_ok(ZtTest::slurp($status) // '');
        my ($a) = grep { $_->{name} eq 'archive' } @{ $st->{sinks} || [] };
-       $a && $a->{state} eq 'retrying' && $a->{retries} >= 12 }, 20),
+       # failing for longer than alert_after_s (1 s): the backoff is
+       # jittered, so a retry count alone says nothing about the time
+       $a && $a->{state} eq 'retrying' && $a->{retries} >= 12
+          && $a->{failing_since_ms}
+          && time * 1000 - $a->{failing_since_ms} > 1500 }, 20),
    'drain-status.json: archive retrying, retries counted');
 my %by = map { $_->{name} => $_ } @{ $st->{sinks} };
 like($by{archive}{last_error}, qr/cannot create "\Q$blocker\E\/raw"/,
