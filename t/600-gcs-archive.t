@@ -140,6 +140,16 @@ push_n(0x602, 5);
 ok(ZtTest::wait_until(sub { (ZtTest::slurp($dlog) // '') =~ /status 403: permission denied: grant the service account Storage Object Creator/ }, 20, '403 message'),
    '403 logs the role to grant');
 is(scalar($emu->list($B, 'f/')), 20, 'nothing written while refused');
+my $dstat = "$tmp/live/drain-status.json";
+ok(ZtTest::wait_until(sub {
+       my $st = ZtTest::json_decode_ok(ZtTest::slurp($dstat) // '');
+       my ($a) = grep { $_->{name} eq 'archive' } @{ $st->{sinks} || [] };
+       $a && $a->{state} eq 'paused' && $a->{last_error} =~ /status 403/ },
+       20, 'paused'),
+   'a refusal pauses the sink (drain-status.json), with the reason');
+my (undef, $sout) = run_zoomtrack(['status', '-c', $c3]);
+like($sout, qr/^archive\s+paused\s+stored 20\s+dead-lettered 0\s+.*status 403/m,
+     'zoomtrack status: archive paused, with the reason');
 is($redis->llen("$Q:dead"), 0, 'nothing dead-lettered on a 403');
 $g->faults([ { on => 'gcs', type => '404', count => -1 } ]);
 ok(ZtTest::wait_until(sub { (ZtTest::slurp($dlog) // '') =~ /status 404: the bucket does not exist/ }, 20, '404 message'),

@@ -10,8 +10,9 @@
  * stored: 408, 429, 5xx and transport errors return ZT_RETRY (the engine
  * backs off with jitter, and the retry's already-stored objects cost one
  * 412 each); any other 4xx (missing bucket, no permission) is a
- * configuration problem: the sink logs what to fix and keeps retrying the
- * same batch, never dropping it.
+ * configuration problem: the sink logs what to fix and returns ZT_PAUSE,
+ * so the engine shows it as paused and tries the same batch again at the
+ * maximum backoff until the operator fixes it; nothing is dropped.
  */
 
 #include <stdio.h>
@@ -220,7 +221,9 @@ zt_archive_gcs_write(void *ctx, zt_item_t *items, size_t n)
                         first->status, first->error);
         }
         a->failing = 1;
-        return ZT_RETRY;
+
+        /* a refusal waits for the operator, even beside transient errors */
+        return bad ? ZT_PAUSE : ZT_RETRY;
     }
 
     if (a->failing) {
@@ -300,6 +303,6 @@ zt_archive_gcs_explain(zt_archive_gcs_t *a, zt_gcs_put_t *p)
     }
 
     zt_log_error("[sink:archive] gs://%s/%s: status %ld: %s (\"%s\"); the "
-                 "sink holds its queue and retries until this is fixed",
-                 b, p->name, p->status, why, p->error);
+                 "sink pauses, holding its queue, and tries again until "
+                 "this is fixed", b, p->name, p->status, why, p->error);
 }
