@@ -163,6 +163,15 @@ void zt_engine_sleep(int64_t ms, const sigset_t *mask);
 int64_t zt_engine_backoff(zt_engine_int_t *e, zt_engine_sink_t *s,
     unsigned attempt);
 
+/* the engine is stopping: sink threads leave their loop */
+int zt_engine_stopping(zt_engine_int_t *e);
+
+/* zt_engine_sink.c: a sink's thread (pthread start routine, arg: sink) */
+void *zt_engine_sink_main(void *arg);
+
+/* opens the sink's Redis connection; on failure sets the reconnect time */
+int zt_engine_connect(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now);
+
 /* zt_engine_batch.c: the batch in a sink's hands */
 
 /* marks an item whose record the split already dead-lettered */
