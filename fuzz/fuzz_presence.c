@@ -2,12 +2,11 @@
  * Fuzz target: the live presence fold (zoomtrack/presence/zt_presence.c),
  * through its public API only, so the engine can be rewritten under it.
  * Every 6 input bytes make one record: event type, person, meeting, room
- * and a time (ties included).  A person's name and email and a meeting's
- * id never change, since "latest name wins" may differ on equal times,
- * and events in different rooms never share a time: rooms first joined
- * at the same ms are numbered in arrival order (Room-1/Room-2 swap when
- * the records come backwards; fuzz/regress/presence/room-number-tie, left
- * to the engine's rewrite).
+ * and a time (ties included, across rooms too: rooms first joined at the
+ * same ms are numbered by first event, then uuid, never by arrival order;
+ * fuzz/regress/presence/room-number-tie).  A person's name and email and
+ * a meeting's id never change, since "latest name wins" may differ on
+ * equal times.
  *
  * Invariants: no crash or leak; folding is idempotent (a second pass
  * changes nothing); the result does not depend on arrival order (the
@@ -60,8 +59,7 @@ fuzz_record(const uint8_t *b)
     return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
                      "event_type", fuzz_types[b[0] % 10],
                      "event_ts", (json_int_t) (FUZZ_T0
-                                 + ((b[4] << 8 | b[5]) % 4096) * 500
-                                 + b[3] % 3),
+                                 + ((b[4] << 8 | b[5]) % 4096) * 500),
                      "meeting_uuid", m ? "m2==" : "+m1/==",
                      "meeting_id", m ? "222" : "111",
                      "participant_id", pp[0], "registrant_id", pp[1],

@@ -197,15 +197,23 @@ zt_presence_derive_room(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row)
 {
     size_t                     i;
-    int64_t                    rj;
+    int64_t                    rj, t;
     const zt_presence_rset_t  *v;
 
     v = NULL;
     rj = INT64_MIN;
 
+    /* joins of two rooms in the same ms: the smaller uuid is the later
+     * one, as in zt_presence_tl_cmp, whatever order they arrived in */
     for (i = 0; i < pp->nvisits; i++) {
-        if (zt_ts_last(&pp->visits[i].joins) > rj) {
-            rj = zt_ts_last(&pp->visits[i].joins);
+        t = zt_ts_last(&pp->visits[i].joins);
+
+        if (t > rj
+            || (t == rj && v != NULL
+                && strcmp(m->rooms[pp->visits[i].room].uuid,
+                          m->rooms[v->room].uuid) < 0))
+        {
+            rj = t;
             v = &pp->visits[i];
         }
     }
