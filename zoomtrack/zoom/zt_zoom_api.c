@@ -225,12 +225,18 @@ zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e)
     }
 
     msg = json_string_value(json_object_get(j, "message"));
-    if (msg == NULL) {
+    if (msg == NULL || msg[0] == '\0') {
         msg = json_string_value(json_object_get(j, "reason"));
     }
 
-    snprintf(e->message, sizeof(e->message), "%s",
-             msg ? msg : "(no message)");
+    /* an empty text would leave the log line saying nothing */
+    if (msg && msg[0]) {
+        snprintf(e->message, sizeof(e->message), "%s", msg);
+
+    } else {
+        snprintf(e->message, sizeof(e->message), "HTTP %ld (no message)",
+                 resp->status);
+    }
 
     json_decref(j);
 }
