@@ -15,6 +15,9 @@
  * only best-effort on BigQuery's side: readers deduplicate by event_id.
  * A 4xx (table missing, permission denied) holds the queue with a message
  * saying what to fix.
+ *
+ * The source column is the record's "source" (report_api for the events
+ * of `zoomtrack reconcile`); the module's webhooks carry none: NULL.
  */
 
 #include <stdio.h>
@@ -577,6 +580,12 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now)
     for (i = 0; i < ZT_BQS_NTEXT; i++) {
         str = zt_bqs_str(it->rec, zt_bqs_text[i], num, sizeof(num));
         json_object_set_new(row, zt_bqs_text[i], json_string(str));
+    }
+
+    /* NULL for the module's webhooks, report_api from reconcile */
+    str = zt_bqs_str(it->rec, "source", NULL, 0);
+    if (str[0]) {
+        json_object_set_new(row, "source", json_string(str));
     }
 
     /* a TIMESTAMP column takes no "" */
