@@ -29,7 +29,7 @@ Serves on 127.0.0.1:PORT:
   GET  /_health      200
 
 A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
-          "type": "500|429|401|403|404|slow|down|partial",
+          "type": "500|429|400|401|403|404|slow|down|partial|invalid",
           "count": N (default 1; -1 forever), "skip": N, "seconds": S}
 "partial" (insertAll) marks the first row backendError and the rest
 stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
@@ -258,7 +258,8 @@ class H(BaseHTTPRequestHandler):
         if t in ("partial", "invalid"):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
-                 "401": "authError", "403": "forbidden", "404": "notFound"}
+                 "401": "authError", "403": "accessDenied",
+                 "404": "notFound", "400": "invalid"}
         self.err(int(t), codes.get(t, "error"), "injected fault " + t)
         return True
 
