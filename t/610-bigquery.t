@@ -176,8 +176,8 @@ my $c3 = conf('bq3', 'warehouse.dataset' => 'nope');
 ZtDrain::push_records($redis->port, [$Q], [ ZtDrain::make_record($join,
     event_id => 'cccccccc-0000-4000-8000-000000000001') ]);
 $pid = ZtDrain::start_drain($c3, "$tmp/nope.log");
-ok(ZtTest::wait_until(sub { (ZtTest::slurp("$tmp/nope.log") // '') =~ /status 404: the dataset or table does not exist: run `zoomtrack setup -c FILE`/ }, 20, '404'),
-   'a missing table: the log says to run setup');
+ok(ZtTest::wait_until(sub { (ZtTest::slurp("$tmp/nope.log") // '') =~ /raw_events refused: HTTP 404 notFound "Not found: Table nope\.raw_events"; the dataset or table does not exist: run `zoomtrack setup -c FILE`; paused/ }, 20, '404'),
+   'a missing table: the sink pauses, the log says to run setup');
 kill 'TERM', $pid;
 ZtDrain::wait_exit($pid, 20);
 is($redis->llen($Q) + $redis->llen("$Q:processing:test"), 1,

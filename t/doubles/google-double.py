@@ -29,7 +29,7 @@ Serves on 127.0.0.1:PORT:
   GET  /_health      200
 
 A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
-          "type": "500|429|401|403|404|slow|down|partial",
+          "type": "500|429|400|401|403|404|slow|down|partial|invalid",
           "count": N (default 1; -1 forever), "skip": N, "seconds": S}
 "partial" (insertAll) marks the first row backendError and the rest
 stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
@@ -258,7 +258,8 @@ class H(BaseHTTPRequestHandler):
         if t in ("partial", "invalid"):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
-                 "401": "authError", "403": "forbidden", "404": "notFound"}
+                 "401": "authError", "403": "accessDenied",
+                 "404": "notFound", "400": "invalid"}
         self.err(int(t), codes.get(t, "error"), "injected fault " + t)
         return True
 
@@ -622,6 +623,8 @@ class H(BaseHTTPRequestHandler):
                     out.append(r)
             names = [c.strip() for c in sel.group(1).split(",")]
             return names, [[r.get(n) for n in names] for r in out]
+        if tag == "reconciled":
+            return self.reconciled(ds, table, sql, p)
         if tag == "camera_status":
             rows = [r for r in self.table_rows(ds, "camera_fetches")
                     if r.get("meeting_uuid") == p["meeting_uuid"]]
@@ -679,6 +682,41 @@ class H(BaseHTTPRequestHandler):
             seen.add(v)
             out.append(list(v))
         return names, out
+
+    def reconciled(self, ds, table, sql, p):
+        """the (meeting_uuid, person_key) pairs with report_api events in
+        the report date's window (+-1 day), each event_id counted once as
+        first inserted, as the SQLite backend's reconciled query"""
+        why = self.check_params({"date": "DATE", "meeting": "STRING"})
+        if why:
+            return "reconciled: " + why
+        if table != "raw_events" or "source = 'report_api'" not in sql or \
+                "PARTITION BY event_id" not in sql:
+            return ("reconciled: must read raw_events, deduplicated by "
+                    "event_id, where source = 'report_api'")
+        try:
+            day = datetime.date.fromisoformat(p["date"])
+        except (TypeError, ValueError):
+            return "reconciled: @date %r is not a DATE" % (p["date"],)
+        lo, hi = str(day - datetime.timedelta(1)), \
+            str(day + datetime.timedelta(1))
+        m = p["meeting"] or ""
+        seen, got, out = set(), set(), []
+        rows = self.table_rows(ds, "raw_events")
+        for r in sorted(rows, key=lambda r: r.get("inserted_at") or ""):
+            if r["event_id"] in seen:
+                continue
+            seen.add(r["event_id"])
+            if not (lo <= r["event_date"] <= hi and
+                    r.get("source") == "report_api" and
+                    (m == "" or r.get("meeting_uuid") == m or
+                     r.get("meeting_id") == m)):
+                continue
+            k = (r.get("meeting_uuid"), r.get("person_key"))
+            if k not in got:
+                got.add(k)
+                out.append(list(k))
+        return ["meeting_uuid", "person_key"], out
 
     # ------------------------------------------------- zoomtrack camera
 

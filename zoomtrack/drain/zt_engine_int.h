@@ -22,7 +22,8 @@
 #include "zt_spool_import.h"
 
 
-#define ZT_ENGINE_ERRLEN       256
+/* room for a cloud sink's line: resource, status, Google's text, fix */
+#define ZT_ENGINE_ERRLEN       512
 #define ZT_ENGINE_RANGES       64
 
 /* a sink's state, as drain-status.json and `zoomtrack status` show it */

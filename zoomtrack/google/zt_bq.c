@@ -48,6 +48,8 @@ static int zt_bq_run(zt_bq_t *b, const char *sql, json_t *params,
     zt_bq_row_pt row, void *data, int64_t *dml, zt_bq_err_t *e);
 static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
+static int zt_bq_send(zt_bq_t *b, const char *method, const char *path,
+    const char *data, int tries, json_t **out, zt_bq_err_t *e);
 
 
 zt_bq_t *
@@ -190,6 +192,19 @@ int
 zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
     const char *data, json_t **out, zt_bq_err_t *e)
 {
+    return zt_bq_send(b, method, path, data, 2, out, e);
+}
+
+
+/*
+ * One call, sent again after a 401 with a fresh token while tries last:
+ * a second 401 is an answer (the credentials are refused), not a reason
+ * to fetch token after token.
+ */
+static int
+zt_bq_send(zt_bq_t *b, const char *method, const char *path,
+    const char *data, int tries, json_t **out, zt_bq_err_t *e)
+{
     int              rc, attempt;
     char             url[ZT_BQ_URL_MAX], err[512];
     const char      *hdrs[4];
@@ -210,7 +225,7 @@ zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
 
     rc = ZT_ERROR;
 
-    for (attempt = 0; attempt < 2; attempt++) {
+    for (attempt = 0; attempt < tries; attempt++) {
         rc = zt_gauth_header(b->auth, b->authhdr, sizeof(b->authhdr), err,
                              sizeof(err));
         if (rc != ZT_OK) {
@@ -227,7 +242,7 @@ zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
 
         rc = zt_http_perform(&b->http, method, url, hdrs, data, &resp);
 
-        if (resp.status == 401 && attempt == 0) {
+        if (resp.status == 401 && attempt + 1 < tries) {
             zt_gauth_expire(b->auth, b->authhdr);
             zt_http_resp_free(&resp);
             continue;
@@ -530,6 +545,7 @@ zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs, size_t n)
 {
     int             running, left, rc;
     char            url[ZT_BQ_URL_MAX], err[512];
+    char            used[ZT_GAUTH_HEADER_MAX];
     size_t          i;
     CURLMsg        *msg;
     zt_bq_slot_t   *s;
@@ -567,6 +583,8 @@ zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs, size_t n)
         return ZT_OK;
     }
 
+    /* the token these requests carry: a 401 drops this one, no newer */
+    memcpy(used, b->authhdr, sizeof(used));
     running = 0;
 
     for (i = 0; i < n; i++) {
@@ -607,11 +625,11 @@ zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs, size_t n)
             running--;
 
             if (s->resp.status == 401) {
-                /* an expired token: this one again, alone */
+                /* an expired token: this one again, alone, once */
                 zt_http_resp_free(&s->resp);
-                zt_gauth_expire(b->auth, b->authhdr);
-                reqs[i].rc = zt_bq_call_raw(b, "POST", path, reqs[i].body,
-                                            &reqs[i].ans, &reqs[i].err);
+                zt_gauth_expire(b->auth, used);
+                reqs[i].rc = zt_bq_send(b, "POST", path, reqs[i].body, 1,
+                                        &reqs[i].ans, &reqs[i].err);
                 continue;
             }
 
@@ -640,6 +658,8 @@ zt_bq_post_many(zt_bq_t *b, const char *path, zt_bq_req_t *reqs, size_t n)
                      "curl multi failed");
         }
     }
+
+    explicit_bzero(used, sizeof(used));
 
     return ZT_OK;
 }

@@ -48,6 +48,8 @@ static int zt_wh_bq_preassigned(void *wh, const char *meeting_id,
     zt_wh_preassigned_pt cb, void *data);
 static int zt_wh_bq_replace(void *wh, const zt_wh_query_t *q,
     const zt_wh_row_t *rows, size_t n);
+static int zt_wh_bq_reconciled(void *wh, const zt_wh_query_t *q,
+    zt_wh_reconciled_pt cb, void *data);
 static const char *zt_wh_bq_errmsg(void *wh);
 static void zt_wh_bq_close(void *wh);
 static int zt_wh_bq_run(zt_wh_bq_t *w, const char *sql, json_t *params,
@@ -65,7 +67,7 @@ const zt_warehouse_ops_t  zt_warehouse_bigquery = {
     zt_wh_bq_replace,
     zt_wh_bq_errmsg,
     zt_wh_bq_close,
-    NULL            /* reconcile writes SQLite only: data_source webhook */
+    zt_wh_bq_reconciled
 };
 
 
@@ -455,4 +457,59 @@ zt_wh_bq_replace(void *wh, const zt_wh_query_t *q, const zt_wh_row_t *rows,
     json_array_append_new(p, zt_wh_bq_rows_param(rows, n));
 
     return zt_wh_bq_run(w, sql, p, NULL, NULL);
+}
+
+
+static int
+zt_wh_bq_reconciled_row(void *data, json_t *f, json_t *schema)
+{
+    zt_wh_bq_walk_t  *k = data;
+
+    if (((zt_wh_reconciled_pt) k->cb)(k->data, zt_wh_bq_v(f, 0),
+                                      zt_wh_bq_v(f, 1))
+        != ZT_OK)
+    {
+        snprintf(k->w->err, sizeof(k->w->err), "out of memory");
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * The people of q's meetings with events from `zoomtrack reconcile`
+ * (source = report_api): the SQLite backend's window and meeting filter.
+ * Each event counts once, as first stored (the SQLite warehouse keeps
+ * the first row of an event_id), before its source is looked at.
+ */
+static int
+zt_wh_bq_reconciled(void *wh, const zt_wh_query_t *q,
+    zt_wh_reconciled_pt cb, void *data)
+{
+    char              sql[2048];
+    json_t           *p;
+    zt_wh_bq_t       *w = wh;
+    zt_wh_bq_walk_t   k = { w, (void *) cb, data };
+
+    w->err[0] = '\0';
+
+    snprintf(sql, sizeof(sql),
+        "-- zoomtrack:reconciled\n"
+        "SELECT DISTINCT meeting_uuid, person_key FROM ("
+        "  SELECT meeting_uuid, person_key, source FROM `%sraw_events`"
+        "  WHERE event_date BETWEEN DATE_SUB(@date, INTERVAL 1 DAY)"
+        "    AND DATE_ADD(@date, INTERVAL 1 DAY)"
+        "    AND (@meeting = '' OR meeting_uuid = @meeting"
+        "         OR meeting_id = @meeting)"
+        "  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id"
+        "                             ORDER BY inserted_at) = 1)"
+        " WHERE source = 'report_api'", w->t);
+
+    p = json_array();
+    json_array_append_new(p, zt_bq_param("date", "DATE", q->report_date));
+    json_array_append_new(p, zt_bq_param("meeting", "STRING",
+                                         q->meeting ? q->meeting : ""));
+
+    return zt_wh_bq_run(w, sql, p, zt_wh_bq_reconciled_row, &k);
 }

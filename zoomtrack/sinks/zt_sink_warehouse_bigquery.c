@@ -13,8 +13,18 @@
  * attempt of the same batch are remembered and not sent again, so a
  * partial failure does not re-insert its good rows.  insertId dedup is
  * only best-effort on BigQuery's side: readers deduplicate by event_id.
- * A 4xx (table missing, permission denied) holds the queue with a message
- * saying what to fix.
+ *
+ * An insertAll refused as a whole with a permanent 4xx (400 bad request,
+ * 401 after the token was refreshed once, 403 permission denied, 404
+ * dataset or table missing) or a token endpoint that refuses the
+ * credentials returns ZT_PAUSE: no retry can succeed before an operator
+ * acts, so the engine holds the batch, retries at its backoff cap and
+ * shows the sink as paused, with one line naming the table, the status,
+ * Google's reason and message and the fix.  408, 429, 5xx and transport
+ * errors return ZT_RETRY.  Records are never dropped for either.
+ *
+ * The source column is the record's "source" (report_api for the events
+ * of `zoomtrack reconcile`); the module's webhooks carry none: NULL.
  */
 
 #include <stdio.h>
@@ -59,6 +69,7 @@ typedef struct {
     char          **reasons;        /* ->error texts of the last write */
     size_t          nreasons;
     int             failing;
+    zt_bq_err_t     fail;           /* the failure a round reports */
 } zt_bqs_t;
 
 
@@ -81,12 +92,14 @@ static int zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n,
     size_t *pending);
 static int zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx,
     size_t m, zt_bq_req_t *req);
+static void zt_bqs_failed(zt_bqs_t *s, int rc);
 static const char *zt_bqs_str(json_t *rec, const char *key, char *buf,
     size_t buflen);
 static int zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m);
 static void zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n);
 static void zt_bqs_forget(zt_bqs_t *s);
 static void zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e);
+static const char *zt_bqs_fix(const zt_bq_err_t *e);
 
 
 const zt_sink_t  zt_sink_warehouse_bigquery = {
@@ -286,7 +299,7 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
     if (rc != ZT_OK) {
         zt_bqs_remember(s, items, n);
         s->failing = 1;
-        return ZT_RETRY;
+        return rc == ZT_PAUSE ? ZT_PAUSE : ZT_RETRY;
     }
 
     zt_bqs_forget(s);
@@ -371,18 +384,34 @@ zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
             return ZT_RETRY;
         }
 
+        /* a permanent failure outranks a transient one: it says why */
         for (k = 0; k < nc; k++) {
-            if (zt_bqs_answer(s, items, s->idx + start[k],
-                              start[k + 1] - start[k], &reqs[k])
-                != ZT_OK)
+            switch (zt_bqs_answer(s, items, s->idx + start[k],
+                                  start[k + 1] - start[k], &reqs[k]))
             {
-                rc = ZT_RETRY;
+            case ZT_OK:
+                break;
+
+            case ZT_PAUSE:
+                if (rc != ZT_PAUSE) {
+                    s->fail = reqs[k].err;
+                }
+                rc = ZT_PAUSE;
+                break;
+
+            default:
+                if (rc == ZT_OK) {
+                    s->fail = reqs[k].err;
+                    rc = ZT_RETRY;
+                }
+                break;
             }
             json_decref(reqs[k].ans);
         }
     }
 
     if (rc != ZT_OK) {
+        zt_bqs_failed(s, rc);
         return rc;
     }
 
@@ -397,7 +426,11 @@ zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n, size_t *pending)
 }
 
 
-/* the answer to one insertAll of items idx[0..m); marks what settled */
+/*
+ * The answer to one insertAll of items idx[0..m); marks what settled.
+ * ZT_OK (some rows may still be pending), ZT_RETRY or ZT_PAUSE: the
+ * request failed as a whole, req->err says why.
+ */
 static int
 zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
     zt_bq_req_t *req)
@@ -409,14 +442,8 @@ zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
     const char   *reason, *msg, *bad;
 
     if (req->rc != ZT_OK) {
-        if (req->rc == ZT_RETRY) {
-            zt_log_warn("[sink:warehouse] insertAll: %s%ld %s",
-                        req->err.status ? "status " : "", req->err.status,
-                        req->err.message);
-        } else {
-            zt_bqs_explain(s, &req->err);
-        }
-        return ZT_RETRY;
+        /* ZT_ERROR: a 4xx or refused credentials, which no retry cures */
+        return req->rc == ZT_ERROR ? ZT_PAUSE : ZT_RETRY;
     }
 
     ans = req->ans;
@@ -579,6 +606,12 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now)
         json_object_set_new(row, zt_bqs_text[i], json_string(str));
     }
 
+    /* NULL for the module's webhooks, report_api from reconcile */
+    str = zt_bqs_str(it->rec, "source", NULL, 0);
+    if (str[0]) {
+        json_object_set_new(row, "source", json_string(str));
+    }
+
     /* a TIMESTAMP column takes no "" */
     recv = zt_bqs_str(it->rec, "received_at", NULL, 0);
     if (recv[0] && zt_time_parse_iso(recv) >= 0) {
@@ -661,32 +694,68 @@ zt_bqs_forget(zt_bqs_t *s)
 }
 
 
-/* a permanent answer: say what the operator has to fix */
+/* one line per failed round: the first request's failure */
+static void
+zt_bqs_failed(zt_bqs_t *s, int rc)
+{
+    if (rc == ZT_PAUSE) {
+        zt_bqs_explain(s, &s->fail);
+        return;
+    }
+
+    zt_log_warn("[sink:warehouse] insertAll into %s.%s.raw_events: %s%ld%s"
+                "%s", zt_bq_project(s->bq), zt_bq_dataset(s->bq),
+                s->fail.status ? "HTTP " : "", s->fail.status,
+                s->fail.status ? " " : "", s->fail.message);
+}
+
+
+/*
+ * A permanent answer: the table, what Google said and what the operator
+ * has to fix, in one line (the engine adds "paused" and the delay).
+ * Google's error texts name resources and permissions, never the token.
+ */
 static void
 zt_bqs_explain(zt_bqs_t *s, const zt_bq_err_t *e)
 {
-    const char  *why;
-
-    switch (e->status) {
-    case 401:
-        why = "the credentials were rejected";
-        break;
-    case 403:
-        why = "permission denied: grant the service account BigQuery Data "
-              "Editor on the dataset and BigQuery Job User on the project";
-        break;
-    case 404:
-        why = "the dataset or table does not exist: run `zoomtrack setup "
-              "-c FILE`";
-        break;
-    default:
-        why = "the request was refused";
-        break;
+    if (e->status == 0) {
+        /* no request was sent: the token endpoint refused the key */
+        zt_log_error("[sink:warehouse] insertAll into %s.%s.raw_events: "
+                     "%s; %s", zt_bq_project(s->bq), zt_bq_dataset(s->bq),
+                     e->message, zt_bqs_fix(e));
+        return;
     }
 
-    zt_log_error("[sink:warehouse] insertAll into %s.%s.raw_events: status "
-                 "%ld: %s (%s%s\"%s\"); the sink holds its queue and retries "
-                 "until this is fixed", zt_bq_project(s->bq),
-                 zt_bq_dataset(s->bq), e->status, why, e->reason,
-                 e->reason[0] ? ": " : "", e->message);
+    zt_log_error("[sink:warehouse] insertAll into %s.%s.raw_events refused: "
+                 "HTTP %ld %s%s\"%s\"; %s", zt_bq_project(s->bq),
+                 zt_bq_dataset(s->bq), e->status, e->reason,
+                 e->reason[0] ? " " : "", e->message, zt_bqs_fix(e));
+}
+
+
+static const char *
+zt_bqs_fix(const zt_bq_err_t *e)
+{
+    switch (e->status) {
+    case 0:
+        return strncmp(e->message, "no access token", 15) == 0
+               ? "check [google] credentials_file and the service "
+                 "account's key"
+               : "check the [warehouse] and [google] settings";
+    case 401:
+        return "the credentials were refused: check [google] "
+               "credentials_file and the service account's key";
+    case 400:
+        return "BigQuery refused the request: check [warehouse] project "
+               "and dataset, and that raw_events has the schema of "
+               "`zoomtrack setup`";
+    case 403:
+        return "permission denied: grant the service account BigQuery "
+               "Data Editor on the dataset";
+    case 404:
+        return "the dataset or table does not exist: run `zoomtrack setup "
+               "-c FILE`";
+    default:
+        return "the request was refused";
+    }
 }
