@@ -52,6 +52,17 @@ typedef struct {
 } zt_att_person_t;
 
 
+/* the command line; the strings point into argv */
+typedef struct {
+    const char  *path;
+    const char  *from;
+    const char  *to;
+    const char  *meeting;
+    const char  *format;
+    const char  *out;
+} zt_att_args_t;
+
+
 typedef struct {
     zt_presence_t        *p;
     zt_meeting_bounds_t  *bounds;
@@ -65,6 +76,10 @@ typedef struct {
 } zt_att_run_t;
 
 
+static int zt_att_args(int argc, char **argv, zt_att_args_t *a);
+static int zt_att_sessions(zt_att_run_t *run, zt_roster_conf_t *rosters,
+    const zt_att_rules_t *rules);
+static void zt_att_run_free(zt_att_run_t *run);
 static int zt_att_fold(void *data, const zt_presence_event_t *ev);
 static int zt_att_mtg_cmp(const void *a, const void *b);
 static int zt_att_read(const zt_conf_t *conf, const char *from,
@@ -95,21 +110,11 @@ zt_att_usage(FILE *f)
 }
 
 
-int
-zt_cmd_attendance(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_att_args(int argc, char **argv, zt_att_args_t *a)
 {
-    int                      c, rc, failed;
-    char                     err[512];
-    size_t                   i, k, nj, s;
-    FILE                    *f;
-    zt_conf_t               *conf;
-    zt_journey_t            *js;
-    const char              *path, *from, *to, *meeting, *format, *out;
-    zt_att_run_t             run;
-    zt_att_opts_t            att;
-    zt_roster_conf_t        *rosters;
-    const zt_roster_t       *roster;
-    const zt_journey_t     **mine;
+    int  c;
 
     static const struct option  opts[] = {
         { "from", required_argument, NULL, 'f' },
@@ -122,44 +127,61 @@ zt_cmd_attendance(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    path = from = to = meeting = out = NULL;
-    format = "csv";
+    a->path = a->from = a->to = a->meeting = a->out = NULL;
+    a->format = "csv";
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'm': meeting = optarg; break;
-        case 'F': format = optarg; break;
-        case 'o': out = optarg; break;
-        case 'c': path = optarg; break;
+        case 'f': a->from = optarg; break;
+        case 't': a->to = optarg; break;
+        case 'm': a->meeting = optarg; break;
+        case 'F': a->format = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'c': a->path = optarg; break;
         case 'h': zt_att_usage(stdout); return ZT_EXIT_OK;
         default: zt_att_usage(stderr); return ZT_EXIT_USAGE;
         }
     }
 
-    if (optind < argc || from == NULL || to == NULL || strcmp(from, to) > 0
-        || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0
-            && strcmp(format, "html") != 0))
+    if (optind < argc || a->from == NULL || a->to == NULL
+        || strcmp(a->from, a->to) > 0
+        || (strcmp(a->format, "csv") != 0 && strcmp(a->format, "json") != 0
+            && strcmp(a->format, "html") != 0))
     {
         fprintf(stderr, "zoomtrack attendance: --from D1 --to D2 (D1 <= "
                 "D2) are required; --format is csv, json or html\n");
         return ZT_EXIT_USAGE;
     }
 
-    conf = zt_cmd_conf("attendance", path);
+    return -1;
+}
+
+
+int
+zt_cmd_attendance(int argc, char **argv)
+{
+    int                 rc;
+    char                err[512];
+    FILE               *f;
+    zt_conf_t          *conf;
+    zt_att_run_t        run;
+    zt_att_args_t       a;
+    zt_att_opts_t       att;
+    zt_roster_conf_t   *rosters;
+
+    rc = zt_att_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
+    }
+
+    conf = zt_cmd_conf("attendance", a.path);
     if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
 
     memset(&run, 0, sizeof(run));
-    rc = ZT_EXIT_FAILURE;
-    rosters = NULL;
-    js = NULL;
-    nj = 0;
-    mine = NULL;
     f = NULL;
 
     rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
@@ -169,52 +191,30 @@ zt_cmd_attendance(int argc, char **argv)
         goto done;
     }
 
-    if (zt_att_read(conf, from, to, meeting, &run) != ZT_OK) {
+    if (zt_att_read(conf, a.from, a.to, a.meeting, &run) != ZT_OK) {
         rc = run.oom ? ZT_EXIT_FAILURE : ZT_EXIT_USAGE;
         goto done;
     }
 
-    if (zt_presence_journeys(run.p, NULL, &js, &nj) != ZT_OK
-        || (mine = calloc(nj ? nj : 1, sizeof(zt_journey_t *))) == NULL)
-    {
+    rc = zt_att_sessions(&run, rosters, &att.rules);
+    if (rc != ZT_OK) {
         goto done;
     }
 
-    for (s = 0; s < run.nm; s++) {
-        for (i = 0, k = 0; i < nj; i++) {
-            if (strcmp(js[i].meeting_uuid, run.m[s].uuid) == 0) {
-                mine[k++] = &js[i];
-            }
-        }
-
-        failed = 0;
-        roster = zt_roster_conf_get(rosters, run.m[s].id, &failed, err,
-                                    sizeof(err));
-        if (failed) {
-            fprintf(stderr, "zoomtrack attendance: %s\n", err);
-            rc = ZT_EXIT_USAGE;
-            goto done;
-        }
-
-        rc = zt_att_session(&run, roster, &att.rules, mine, k, s);
-
-        if (rc != ZT_OK) {
-            rc = ZT_EXIT_FAILURE;
-            goto done;
-        }
-    }
-
-    f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    f = a.out && strcmp(a.out, "-") != 0 ? fopen(a.out, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n", out);
+        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n",
+                a.out);
+        /* the exit code this always had: 0 once there was a session */
+        rc = run.nm ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
         goto done;
     }
 
-    rc = zt_att_write(&run, format, f) == ZT_OK ? ZT_EXIT_OK
-                                                : ZT_EXIT_FAILURE;
+    rc = zt_att_write(&run, a.format, f) == ZT_OK ? ZT_EXIT_OK
+                                                  : ZT_EXIT_FAILURE;
 
     fprintf(f == stdout ? stderr : stdout, "attendance %s..%s: %zu "
-            "session(s), %zu people\n", from, to, run.nsessions,
+            "session(s), %zu people\n", a.from, a.to, run.nsessions,
             run.npeople);
 
 done:
@@ -223,30 +223,95 @@ done:
         fclose(f);
     }
 
-    free(mine);
-    zt_presence_journeys_free(js, nj);
-
-    for (i = 0; i < run.npeople; i++) {
-        free(run.people[i].id);
-        free(run.people[i].name);
-        free(run.people[i].email);
-        free(run.people[i].group);
-        free(run.people[i].cells);
-    }
-    free(run.people);
-
-    for (i = 0; i < run.nm; i++) {
-        free(run.m[i].uuid);
-        free(run.m[i].id);
-    }
-    free(run.m);
-
-    zt_presence_free(run.p);
-    zt_meeting_bounds_free(run.bounds);
+    zt_att_run_free(&run);
     zt_roster_conf_free(rosters);
     zt_conf_free(conf);
 
     return rc;
+}
+
+
+/*
+ * Every session through its meeting's roster (zt_att_session).  ZT_OK,
+ * else the exit code: ZT_EXIT_USAGE for a bad roster, ZT_EXIT_FAILURE.
+ * The period's journeys live only while this runs.
+ */
+static int
+zt_att_sessions(zt_att_run_t *run, zt_roster_conf_t *rosters,
+    const zt_att_rules_t *rules)
+{
+    int                   rc, failed;
+    char                  err[512];
+    size_t                i, k, nj, s;
+    zt_journey_t         *js;
+    const zt_roster_t    *roster;
+    const zt_journey_t  **mine;
+
+    rc = ZT_EXIT_FAILURE;
+    js = NULL;
+    nj = 0;
+    mine = NULL;
+
+    if (zt_presence_journeys(run->p, NULL, &js, &nj) != ZT_OK
+        || (mine = calloc(nj ? nj : 1, sizeof(zt_journey_t *))) == NULL)
+    {
+        goto done;
+    }
+
+    for (s = 0; s < run->nm; s++) {
+        for (i = 0, k = 0; i < nj; i++) {
+            if (strcmp(js[i].meeting_uuid, run->m[s].uuid) == 0) {
+                mine[k++] = &js[i];
+            }
+        }
+
+        failed = 0;
+        roster = zt_roster_conf_get(rosters, run->m[s].id, &failed, err,
+                                    sizeof(err));
+        if (failed) {
+            fprintf(stderr, "zoomtrack attendance: %s\n", err);
+            rc = ZT_EXIT_USAGE;
+            goto done;
+        }
+
+        if (zt_att_session(run, roster, rules, mine, k, s) != ZT_OK) {
+            goto done;
+        }
+    }
+
+    rc = ZT_OK;
+
+done:
+
+    free(mine);
+    zt_presence_journeys_free(js, nj);
+
+    return rc;
+}
+
+
+static void
+zt_att_run_free(zt_att_run_t *run)
+{
+    size_t  i;
+
+    for (i = 0; i < run->npeople; i++) {
+        free(run->people[i].id);
+        free(run->people[i].name);
+        free(run->people[i].email);
+        free(run->people[i].group);
+        free(run->people[i].cells);
+    }
+    free(run->people);
+
+    for (i = 0; i < run->nm; i++) {
+        free(run->m[i].uuid);
+        free(run->m[i].id);
+    }
+    free(run->m);
+
+    zt_presence_free(run->p);
+    zt_meeting_bounds_free(run->bounds);
 }
 
 
