@@ -84,6 +84,11 @@ static int zt_att_fold(void *data, const zt_presence_event_t *ev);
 static int zt_att_mtg_cmp(const void *a, const void *b);
 static int zt_att_read(const zt_conf_t *conf, const char *from,
     const char *to, const char *meeting, zt_att_run_t *run);
+static int zt_att_fold_days(const zt_warehouse_ops_t *ops, void *wh,
+    const char *from, const char *to, const char *meeting,
+    zt_att_run_t *run);
+static void zt_att_keep_sessions(zt_att_run_t *run, const char *meeting,
+    int64_t start, int64_t end);
 static int zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
     const zt_att_rules_t *rules, const zt_journey_t *const *j, size_t n,
     size_t s);
@@ -320,18 +325,13 @@ static int
 zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     const char *meeting, zt_att_run_t *run)
 {
-    int                        rc, days;
-    char                       err[512], day[16];
-    size_t                     i, n;
-    int64_t                    start, end, first, last;
+    int                        rc;
+    char                       err[512];
+    int64_t                    start, end, first;
     void                      *wh;
-    const char                *tz;
-    zt_wh_query_t              q;
-    zt_att_mtg_t              *m;
     const zt_warehouse_ops_t  *ops;
 
-    tz = zt_conf_get(conf, "", "timezone");
-    run->tz = tz;
+    run->tz = zt_conf_get(conf, "", "timezone");
 
     if (zt_cmd_day("attendance", conf, from, &start, &end) != ZT_OK
         || zt_cmd_day("attendance", conf, to, &first, &end) != ZT_OK)
@@ -357,26 +357,7 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
         return ZT_ERROR;
     }
 
-    memset(&q, 0, sizeof(q));
-    q.meeting = meeting;
-    rc = ZT_OK;
-    snprintf(day, sizeof(day), "%s", from);
-
-    for (days = 0; rc == ZT_OK && days < ZT_ATT_MAX_DAYS; days++) {
-        q.report_date = day;
-        if (zt_time_day_bounds(day, tz, &q.day_start, &q.day_end) != ZT_OK) {
-            break;
-        }
-
-        rc = ops->events(wh, &q, zt_att_fold, run);
-
-        if (strcmp(day, to) >= 0) {
-            break;
-        }
-
-        /* the next local day starts where this one ends */
-        zt_time_local_date(q.day_end, tz, day);
-    }
+    rc = zt_att_fold_days(ops, wh, from, to, meeting, run);
 
     if (rc != ZT_OK) {
         run->oom = 1;
@@ -390,11 +371,64 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
         return ZT_ERROR;
     }
 
-    /* sessions: instances that started in the period, in start order */
+    zt_att_keep_sessions(run, meeting, start, end);
+
+    return ZT_OK;
+}
+
+
+/* one warehouse query per local day from..to; ZT_OK or the query's rc */
+static int
+zt_att_fold_days(const zt_warehouse_ops_t *ops, void *wh, const char *from,
+    const char *to, const char *meeting, zt_att_run_t *run)
+{
+    int            rc, days;
+    char           day[16];
+    zt_wh_query_t  q;
+
+    memset(&q, 0, sizeof(q));
+    q.meeting = meeting;
+    rc = ZT_OK;
+    snprintf(day, sizeof(day), "%s", from);
+
+    for (days = 0; rc == ZT_OK && days < ZT_ATT_MAX_DAYS; days++) {
+        q.report_date = day;
+        if (zt_time_day_bounds(day, run->tz, &q.day_start, &q.day_end)
+            != ZT_OK)
+        {
+            break;
+        }
+
+        rc = ops->events(wh, &q, zt_att_fold, run);
+
+        if (strcmp(day, to) >= 0) {
+            break;
+        }
+
+        /* the next local day starts where this one ends */
+        zt_time_local_date(q.day_end, run->tz, day);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Sessions: the instances with presence that started (meeting.started,
+ * else their first event) in [start, end) and match --meeting, in start
+ * order; the others are dropped from run->m.
+ */
+static void
+zt_att_keep_sessions(zt_att_run_t *run, const char *meeting, int64_t start,
+    int64_t end)
+{
+    size_t                      i, n;
+    int64_t                     first, last;
+    zt_att_mtg_t               *m;
+    zt_presence_meeting_info_t  info;
+
     n = zt_presence_nmeetings(run->p);
     for (i = 0; i < n; i++) {
-        zt_presence_meeting_info_t  info;
-
         zt_presence_meeting_info(run->p, i, &info);
 
         for (m = run->m; m < run->m + run->nm; m++) {
@@ -421,8 +455,6 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     }
 
     qsort(run->m, run->nm, sizeof(zt_att_mtg_t), zt_att_mtg_cmp);
-
-    return ZT_OK;
 }
 
 
