@@ -89,6 +89,8 @@ zt_forget_args(int argc, char **argv, zt_forget_who_t *w, int *dry,
         { NULL, 0, NULL, 0 }
     };
 
+    *dry = 0;
+    *path = NULL;
     n = 0;
     optind = 1;
     opterr = 0;
@@ -132,8 +134,6 @@ zt_cmd_forget(int argc, char **argv)
     zt_forget_counts_t   k;
 
     memset(&w, 0, sizeof(w));
-    path = NULL;
-    dry = 0;
 
     rc = zt_forget_args(argc, argv, &w, &dry, &path);
     if (rc >= 0) {

@@ -90,6 +90,8 @@ zt_prune_args(int argc, char **argv, int *dry, const char **path)
         { NULL, 0, NULL, 0 }
     };
 
+    *dry = 0;
+    *path = NULL;
     optind = 1;
     opterr = 0;
 
@@ -121,9 +123,6 @@ zt_cmd_prune(int argc, char **argv)
     zt_conf_t       *conf;
     const char      *path;
     zt_prune_run_t   run;
-
-    path = NULL;
-    dry = 0;
 
     rc = zt_prune_args(argc, argv, &dry, &path);
     if (rc >= 0) {

@@ -86,6 +86,9 @@ zt_rc_args(int argc, char **argv, const char **date, const char **only,
         { NULL, 0, NULL, 0 }
     };
 
+    *date = NULL;
+    *only = NULL;
+    *path = NULL;
     optind = 1;
     opterr = 0;
 
@@ -129,8 +132,6 @@ zt_cmd_reconcile(int argc, char **argv)
     memset(&q, 0, sizeof(q));
     memset(&day, 0, sizeof(day));
     memset(&run, 0, sizeof(run));
-    date = NULL;
-    path = NULL;
 
     rc = zt_rc_args(argc, argv, &date, &day.only, &path);
     if (rc >= 0) {

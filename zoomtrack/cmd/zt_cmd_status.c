@@ -78,6 +78,9 @@ zt_status_args(int argc, char **argv, const char **cpath, int *as_json)
 {
     int  i;
 
+    *cpath = NULL;
+    *as_json = 0;
+
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             zt_status_usage(stdout);
@@ -115,9 +118,6 @@ zt_cmd_status(int argc, char **argv)
     json_error_t      jerr;
     zt_redis_conf_t   rcf;
     zt_status_ctx_t   ctx;
-
-    cpath = NULL;
-    as_json = 0;
 
     rc = zt_status_args(argc, argv, &cpath, &as_json);
     if (rc >= 0) {
