@@ -151,7 +151,6 @@ zt_report_build(const zt_warehouse_ops_t *ops, void *wh,
 void
 zt_report_free(zt_report_t *r)
 {
-    zt_pool_blk_t     *b, *next;
     zt_report_priv_t  *priv;
 
     priv = r->pool;
@@ -160,11 +159,7 @@ zt_report_free(zt_report_t *r)
     zt_presence_journeys_free(r->journeys, r->njourneys);
 
     if (priv) {
-        for (b = priv->pool; b; b = next) {
-            next = b->next;
-            free(b);
-        }
-
+        zt_pool_free(priv);
         zt_presence_free(priv->p);
         zt_meeting_bounds_free(priv->bounds);
         free(priv->reconciled);         /* the strings are pooled */
@@ -775,46 +770,4 @@ static int
 zt_report_strcmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-
-void *
-zt_pool_alloc(zt_report_priv_t *priv, size_t n)
-{
-    size_t          cap;
-    zt_pool_blk_t  *b;
-
-    n = (n + 7) & ~(size_t) 7;
-    b = priv->pool;
-
-    if (b == NULL || b->cap - b->used < n) {
-        cap = n > ZT_POOL_BLOCK ? n : ZT_POOL_BLOCK;
-        b = malloc(sizeof(zt_pool_blk_t) + cap);
-        if (b == NULL) {
-            return NULL;
-        }
-        b->next = priv->pool;
-        b->used = 0;
-        b->cap = cap;
-        priv->pool = b;
-    }
-
-    b->used += n;
-    return b->data + b->used - n;
-}
-
-
-char *
-zt_pool_strdup(zt_report_priv_t *priv, const char *s)
-{
-    char    *d;
-    size_t   n;
-
-    n = strlen(s) + 1;
-    d = zt_pool_alloc(priv, n);
-    if (d) {
-        memcpy(d, s, n);
-    }
-
-    return d;
 }
