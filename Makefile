@@ -213,7 +213,9 @@ FUZZ_SAN            = -fsanitize=address,undefined \
                       -fno-sanitize-recover=all -fno-omit-frame-pointer
 # targets that #include the source they test (to reach its static
 # functions) must not link its object too
-FUZZ_OMIT_zoom_json = zoomtrack/zoom/zt_zoom_api zoomtrack/zoom/zt_camera \
+FUZZ_OMIT_zoom_json = zoomtrack/zoom/zt_zoom_api \
+                      zoomtrack/zoom/zt_camera_qos \
+                      zoomtrack/zoom/zt_camera_rooms \
                       zoomtrack/zoom/zt_camera_sqlite
 FUZZ_OMIT_spool     = zoomtrack/drain/zt_spool_import
 FUZZ_REPLAY        := $(FUZZ_TARGETS:%=$(B)/unit/test_fuzz_%)

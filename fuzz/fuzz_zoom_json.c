@@ -2,11 +2,11 @@
  * Fuzz target: the readers of Zoom's JSON answers in `zoomtrack camera`:
  * the OAuth token response and error bodies (zoomtrack/zoom/zt_zoom_api.c)
  * and the past-meeting QOS pages and pre-assigned breakout rooms
- * (zoomtrack/zoom/zt_camera.c, storing through the SQLite store).  Those
- * readers are static functions, so this file includes the sources (the
- * Makefile leaves their objects out of this link) and stands in for the HTTP call: zt_http_request()
- * answers with the fuzzed body.  Byte 0 picks the reader, the rest is the
- * body.
+ * (zoomtrack/zoom/zt_camera_qos.c and zt_camera_rooms.c, storing through
+ * the SQLite store).  Those readers are static functions, so this file
+ * includes the sources (the Makefile leaves their objects out of this
+ * link) and stands in for the HTTP call: zt_http_request() answers with
+ * the fuzzed body.  Byte 0 picks the reader, the rest is the body.
  *
  * Invariants: a token is taken only from a non-empty access_token string,
  * and a refusal is an authentication failure whose message holds no client
@@ -24,7 +24,8 @@
 #define zt_http_request  fuzz_http_request
 #include "zt_zoom_api.c"
 #undef zt_http_request
-#include "zt_camera.c"
+#include "zt_camera_qos.c"
+#include "zt_camera_rooms.c"
 #include "zt_camera_sqlite.c"
 
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the simulator (zoomtrack/simulate/zt_simulate_model.c):
+ * Unit tests of the simulator (zoomtrack/simulate/zt_simulate_*.c):
  * determinism, Zoom-shaped bodies that core normalises, the main-meeting
  * pair on every room move, distinct times for the events of one action,
  * the identities promised (guests, registrants, two people with one name),

@@ -7,22 +7,20 @@
  * a meeting instance that started (meeting.started, else its first event)
  * within the period.  The HTML form adds a person x session grid.
  *
- * Who frees what: the period's fold (zt_presence_t), its journeys, the
- * rosters and the people table live until the end of zt_cmd_attendance().
+ * Who frees what: the period's fold (zt_presence_t), the rosters and the
+ * people table live until the end of zt_cmd_attendance(); the journeys
+ * only while the sessions are judged.  The table is written by
+ * zt_cmd_attendance_write.c.
  */
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-#include <jansson.h>
 
 #include "zt_core.h"
-#include "zt_csv.h"
 #include "zt_time.h"
-#include "zt_attendance_meeting.h"
+#include "zt_cmd_attendance_int.h"
 #include "zt_roster_conf.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
@@ -33,49 +31,35 @@
 #define ZT_ATT_MAX_DAYS  1000
 
 
+/* the command line; the strings point into argv */
 typedef struct {
-    char       *uuid;
-    char       *id;
-    int64_t     first;             /* its start, else its first event */
-} zt_att_mtg_t;
+    const char  *path;
+    const char  *from;
+    const char  *to;
+    const char  *meeting;
+    const char  *format;
+    const char  *out;
+} zt_att_args_t;
 
 
-/* one person of the period: a roster person, or a guest's person key */
-typedef struct {
-    char       *id;                /* "r:" email/name key, or "g:" key */
-    char       *name;
-    char       *email;
-    char       *group;
-    size_t      held, attended, late, early;
-    int64_t     present_ms, meeting_ms;
-    char       *cells;             /* status letter per session */
-} zt_att_person_t;
-
-
-typedef struct {
-    zt_presence_t        *p;
-    zt_meeting_bounds_t  *bounds;
-    zt_att_mtg_t      *m;
-    size_t             nm;
-    zt_att_person_t   *people;
-    size_t             npeople;
-    size_t             nsessions;
-    const char        *tz;
-    int                oom;
-} zt_att_run_t;
-
-
+static int zt_att_args(int argc, char **argv, zt_att_args_t *a);
+static int zt_att_sessions(zt_att_run_t *run, zt_roster_conf_t *rosters,
+    const zt_att_rules_t *rules);
+static void zt_att_run_free(zt_att_run_t *run);
 static int zt_att_fold(void *data, const zt_presence_event_t *ev);
 static int zt_att_mtg_cmp(const void *a, const void *b);
 static int zt_att_read(const zt_conf_t *conf, const char *from,
     const char *to, const char *meeting, zt_att_run_t *run);
+static int zt_att_fold_days(const zt_warehouse_ops_t *ops, void *wh,
+    const char *from, const char *to, const char *meeting,
+    zt_att_run_t *run);
+static void zt_att_keep_sessions(zt_att_run_t *run, const char *meeting,
+    int64_t start, int64_t end);
 static int zt_att_session(zt_att_run_t *run, const zt_roster_t *roster,
     const zt_att_rules_t *rules, const zt_journey_t *const *j, size_t n,
     size_t s);
 static zt_att_person_t *zt_att_person(zt_att_run_t *run, const char *id,
     const char *name, const char *email, const char *group);
-static int zt_att_write(const zt_att_run_t *run, const char *format,
-    FILE *f);
 static void zt_att_report(void *data, const char *msg);
 
 
@@ -95,21 +79,11 @@ zt_att_usage(FILE *f)
 }
 
 
-int
-zt_cmd_attendance(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_att_args(int argc, char **argv, zt_att_args_t *a)
 {
-    int                      c, rc, failed;
-    char                     err[512];
-    size_t                   i, k, nj, s;
-    FILE                    *f;
-    zt_conf_t               *conf;
-    zt_journey_t            *js;
-    const char              *path, *from, *to, *meeting, *format, *out;
-    zt_att_run_t             run;
-    zt_att_opts_t            att;
-    zt_roster_conf_t        *rosters;
-    const zt_roster_t       *roster;
-    const zt_journey_t     **mine;
+    int  c;
 
     static const struct option  opts[] = {
         { "from", required_argument, NULL, 'f' },
@@ -122,44 +96,61 @@ zt_cmd_attendance(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    path = from = to = meeting = out = NULL;
-    format = "csv";
+    a->path = a->from = a->to = a->meeting = a->out = NULL;
+    a->format = "csv";
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'f': from = optarg; break;
-        case 't': to = optarg; break;
-        case 'm': meeting = optarg; break;
-        case 'F': format = optarg; break;
-        case 'o': out = optarg; break;
-        case 'c': path = optarg; break;
+        case 'f': a->from = optarg; break;
+        case 't': a->to = optarg; break;
+        case 'm': a->meeting = optarg; break;
+        case 'F': a->format = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'c': a->path = optarg; break;
         case 'h': zt_att_usage(stdout); return ZT_EXIT_OK;
         default: zt_att_usage(stderr); return ZT_EXIT_USAGE;
         }
     }
 
-    if (optind < argc || from == NULL || to == NULL || strcmp(from, to) > 0
-        || (strcmp(format, "csv") != 0 && strcmp(format, "json") != 0
-            && strcmp(format, "html") != 0))
+    if (optind < argc || a->from == NULL || a->to == NULL
+        || strcmp(a->from, a->to) > 0
+        || (strcmp(a->format, "csv") != 0 && strcmp(a->format, "json") != 0
+            && strcmp(a->format, "html") != 0))
     {
         fprintf(stderr, "zoomtrack attendance: --from D1 --to D2 (D1 <= "
                 "D2) are required; --format is csv, json or html\n");
         return ZT_EXIT_USAGE;
     }
 
-    conf = zt_cmd_conf("attendance", path);
+    return -1;
+}
+
+
+int
+zt_cmd_attendance(int argc, char **argv)
+{
+    int                 rc;
+    char                err[512];
+    FILE               *f;
+    zt_conf_t          *conf;
+    zt_att_run_t        run;
+    zt_att_args_t       a;
+    zt_att_opts_t       att;
+    zt_roster_conf_t   *rosters;
+
+    rc = zt_att_args(argc, argv, &a);
+    if (rc >= 0) {
+        return rc;
+    }
+
+    conf = zt_cmd_conf("attendance", a.path);
     if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
 
     memset(&run, 0, sizeof(run));
-    rc = ZT_EXIT_FAILURE;
-    rosters = NULL;
-    js = NULL;
-    nj = 0;
-    mine = NULL;
     f = NULL;
 
     rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
@@ -169,52 +160,30 @@ zt_cmd_attendance(int argc, char **argv)
         goto done;
     }
 
-    if (zt_att_read(conf, from, to, meeting, &run) != ZT_OK) {
+    if (zt_att_read(conf, a.from, a.to, a.meeting, &run) != ZT_OK) {
         rc = run.oom ? ZT_EXIT_FAILURE : ZT_EXIT_USAGE;
         goto done;
     }
 
-    if (zt_presence_journeys(run.p, NULL, &js, &nj) != ZT_OK
-        || (mine = calloc(nj ? nj : 1, sizeof(zt_journey_t *))) == NULL)
-    {
+    rc = zt_att_sessions(&run, rosters, &att.rules);
+    if (rc != ZT_OK) {
         goto done;
     }
 
-    for (s = 0; s < run.nm; s++) {
-        for (i = 0, k = 0; i < nj; i++) {
-            if (strcmp(js[i].meeting_uuid, run.m[s].uuid) == 0) {
-                mine[k++] = &js[i];
-            }
-        }
-
-        failed = 0;
-        roster = zt_roster_conf_get(rosters, run.m[s].id, &failed, err,
-                                    sizeof(err));
-        if (failed) {
-            fprintf(stderr, "zoomtrack attendance: %s\n", err);
-            rc = ZT_EXIT_USAGE;
-            goto done;
-        }
-
-        rc = zt_att_session(&run, roster, &att.rules, mine, k, s);
-
-        if (rc != ZT_OK) {
-            rc = ZT_EXIT_FAILURE;
-            goto done;
-        }
-    }
-
-    f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    f = a.out && strcmp(a.out, "-") != 0 ? fopen(a.out, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n", out);
+        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n",
+                a.out);
+        /* the exit code this always had: 0 once there was a session */
+        rc = run.nm ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
         goto done;
     }
 
-    rc = zt_att_write(&run, format, f) == ZT_OK ? ZT_EXIT_OK
-                                                : ZT_EXIT_FAILURE;
+    rc = zt_att_write(&run, a.format, f) == ZT_OK ? ZT_EXIT_OK
+                                                  : ZT_EXIT_FAILURE;
 
     fprintf(f == stdout ? stderr : stdout, "attendance %s..%s: %zu "
-            "session(s), %zu people\n", from, to, run.nsessions,
+            "session(s), %zu people\n", a.from, a.to, run.nsessions,
             run.npeople);
 
 done:
@@ -223,30 +192,95 @@ done:
         fclose(f);
     }
 
-    free(mine);
-    zt_presence_journeys_free(js, nj);
-
-    for (i = 0; i < run.npeople; i++) {
-        free(run.people[i].id);
-        free(run.people[i].name);
-        free(run.people[i].email);
-        free(run.people[i].group);
-        free(run.people[i].cells);
-    }
-    free(run.people);
-
-    for (i = 0; i < run.nm; i++) {
-        free(run.m[i].uuid);
-        free(run.m[i].id);
-    }
-    free(run.m);
-
-    zt_presence_free(run.p);
-    zt_meeting_bounds_free(run.bounds);
+    zt_att_run_free(&run);
     zt_roster_conf_free(rosters);
     zt_conf_free(conf);
 
     return rc;
+}
+
+
+/*
+ * Every session through its meeting's roster (zt_att_session).  ZT_OK,
+ * else the exit code: ZT_EXIT_USAGE for a bad roster, ZT_EXIT_FAILURE.
+ * The period's journeys live only while this runs.
+ */
+static int
+zt_att_sessions(zt_att_run_t *run, zt_roster_conf_t *rosters,
+    const zt_att_rules_t *rules)
+{
+    int                   rc, failed;
+    char                  err[512];
+    size_t                i, k, nj, s;
+    zt_journey_t         *js;
+    const zt_roster_t    *roster;
+    const zt_journey_t  **mine;
+
+    rc = ZT_EXIT_FAILURE;
+    js = NULL;
+    nj = 0;
+    mine = NULL;
+
+    if (zt_presence_journeys(run->p, NULL, &js, &nj) != ZT_OK
+        || (mine = calloc(nj ? nj : 1, sizeof(zt_journey_t *))) == NULL)
+    {
+        goto done;
+    }
+
+    for (s = 0; s < run->nm; s++) {
+        for (i = 0, k = 0; i < nj; i++) {
+            if (strcmp(js[i].meeting_uuid, run->m[s].uuid) == 0) {
+                mine[k++] = &js[i];
+            }
+        }
+
+        failed = 0;
+        roster = zt_roster_conf_get(rosters, run->m[s].id, &failed, err,
+                                    sizeof(err));
+        if (failed) {
+            fprintf(stderr, "zoomtrack attendance: %s\n", err);
+            rc = ZT_EXIT_USAGE;
+            goto done;
+        }
+
+        if (zt_att_session(run, roster, rules, mine, k, s) != ZT_OK) {
+            goto done;
+        }
+    }
+
+    rc = ZT_OK;
+
+done:
+
+    free(mine);
+    zt_presence_journeys_free(js, nj);
+
+    return rc;
+}
+
+
+static void
+zt_att_run_free(zt_att_run_t *run)
+{
+    size_t  i;
+
+    for (i = 0; i < run->npeople; i++) {
+        free(run->people[i].id);
+        free(run->people[i].name);
+        free(run->people[i].email);
+        free(run->people[i].group);
+        free(run->people[i].cells);
+    }
+    free(run->people);
+
+    for (i = 0; i < run->nm; i++) {
+        free(run->m[i].uuid);
+        free(run->m[i].id);
+    }
+    free(run->m);
+
+    zt_presence_free(run->p);
+    zt_meeting_bounds_free(run->bounds);
 }
 
 
@@ -255,18 +289,13 @@ static int
 zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     const char *meeting, zt_att_run_t *run)
 {
-    int                        rc, days;
-    char                       err[512], day[16];
-    size_t                     i, n;
-    int64_t                    start, end, first, last;
+    int                        rc;
+    char                       err[512];
+    int64_t                    start, end, first;
     void                      *wh;
-    const char                *tz;
-    zt_wh_query_t              q;
-    zt_att_mtg_t              *m;
     const zt_warehouse_ops_t  *ops;
 
-    tz = zt_conf_get(conf, "", "timezone");
-    run->tz = tz;
+    run->tz = zt_conf_get(conf, "", "timezone");
 
     if (zt_cmd_day("attendance", conf, from, &start, &end) != ZT_OK
         || zt_cmd_day("attendance", conf, to, &first, &end) != ZT_OK)
@@ -292,26 +321,7 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
         return ZT_ERROR;
     }
 
-    memset(&q, 0, sizeof(q));
-    q.meeting = meeting;
-    rc = ZT_OK;
-    snprintf(day, sizeof(day), "%s", from);
-
-    for (days = 0; rc == ZT_OK && days < ZT_ATT_MAX_DAYS; days++) {
-        q.report_date = day;
-        if (zt_time_day_bounds(day, tz, &q.day_start, &q.day_end) != ZT_OK) {
-            break;
-        }
-
-        rc = ops->events(wh, &q, zt_att_fold, run);
-
-        if (strcmp(day, to) >= 0) {
-            break;
-        }
-
-        /* the next local day starts where this one ends */
-        zt_time_local_date(q.day_end, tz, day);
-    }
+    rc = zt_att_fold_days(ops, wh, from, to, meeting, run);
 
     if (rc != ZT_OK) {
         run->oom = 1;
@@ -325,11 +335,64 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
         return ZT_ERROR;
     }
 
-    /* sessions: instances that started in the period, in start order */
+    zt_att_keep_sessions(run, meeting, start, end);
+
+    return ZT_OK;
+}
+
+
+/* one warehouse query per local day from..to; ZT_OK or the query's rc */
+static int
+zt_att_fold_days(const zt_warehouse_ops_t *ops, void *wh, const char *from,
+    const char *to, const char *meeting, zt_att_run_t *run)
+{
+    int            rc, days;
+    char           day[16];
+    zt_wh_query_t  q;
+
+    memset(&q, 0, sizeof(q));
+    q.meeting = meeting;
+    rc = ZT_OK;
+    snprintf(day, sizeof(day), "%s", from);
+
+    for (days = 0; rc == ZT_OK && days < ZT_ATT_MAX_DAYS; days++) {
+        q.report_date = day;
+        if (zt_time_day_bounds(day, run->tz, &q.day_start, &q.day_end)
+            != ZT_OK)
+        {
+            break;
+        }
+
+        rc = ops->events(wh, &q, zt_att_fold, run);
+
+        if (strcmp(day, to) >= 0) {
+            break;
+        }
+
+        /* the next local day starts where this one ends */
+        zt_time_local_date(q.day_end, run->tz, day);
+    }
+
+    return rc;
+}
+
+
+/*
+ * Sessions: the instances with presence that started (meeting.started,
+ * else their first event) in [start, end) and match --meeting, in start
+ * order; the others are dropped from run->m.
+ */
+static void
+zt_att_keep_sessions(zt_att_run_t *run, const char *meeting, int64_t start,
+    int64_t end)
+{
+    size_t                      i, n;
+    int64_t                     first, last;
+    zt_att_mtg_t               *m;
+    zt_presence_meeting_info_t  info;
+
     n = zt_presence_nmeetings(run->p);
     for (i = 0; i < n; i++) {
-        zt_presence_meeting_info_t  info;
-
         zt_presence_meeting_info(run->p, i, &info);
 
         for (m = run->m; m < run->m + run->nm; m++) {
@@ -356,8 +419,6 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     }
 
     qsort(run->m, run->nm, sizeof(zt_att_mtg_t), zt_att_mtg_cmp);
-
-    return ZT_OK;
 }
 
 
@@ -533,202 +594,4 @@ static void
 zt_att_report(void *data, const char *msg)
 {
     fprintf(stderr, "zoomtrack attendance: roster: %s\n", msg);
-}
-
-
-static int
-zt_att_person_cmp(const void *a, const void *b)
-{
-    const zt_att_person_t  *x = a, *y = b;
-    int                     c;
-
-    c = strcmp(x->group, y->group);
-    if (c == 0) {
-        c = strcasecmp(x->name, y->name);
-    }
-
-    return c ? c : strcmp(x->id, y->id);
-}
-
-
-/* the summary cells of one person (minutes and share with 1 decimal) */
-static void
-zt_att_cells(const zt_att_person_t *p, char num[6][32])
-{
-    snprintf(num[0], 32, "%zu", p->held);
-    snprintf(num[1], 32, "%zu", p->attended);
-    snprintf(num[2], 32, "%.1f", (double) p->present_ms / 60000.0);
-    if (p->meeting_ms > 0) {
-        snprintf(num[3], 32, "%.1f",
-                 (double) p->present_ms * 100.0 / (double) p->meeting_ms);
-    } else {
-        num[3][0] = '\0';
-    }
-    snprintf(num[4], 32, "%zu", p->late);
-    snprintf(num[5], 32, "%zu", p->early);
-}
-
-
-static const char  *zt_att_columns[] = {
-    "participant_name", "participant_email", "group", "sessions_held",
-    "sessions_attended", "total_minutes", "attendance_pct", "times_late",
-    "times_left_early"
-};
-
-
-/* name, email and group are free text, the figures are not */
-static const zt_csv_kind_e  zt_att_csv_kinds[9] = {
-    ZT_CSV_TEXT, ZT_CSV_TEXT, ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID,
-    ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID
-};
-
-
-/* text as HTML: the five characters that matter escaped */
-static void
-zt_att_html_text(FILE *f, const char *s)
-{
-    for ( ; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-
-static void
-zt_att_write_html(const zt_att_run_t *run, FILE *f)
-{
-    char         num[6][32], day[16];
-    size_t       i, s;
-    const char  *cls, *label;
-
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta name=\"viewport\" content=\"width=device-width\">"
-          "<title>Attendance</title><style>"
-          "body{font:14px system-ui,sans-serif;margin:1.5em;color:#111}"
-          "table{border-collapse:collapse}th,td{border:1px solid #ccc;"
-          "padding:.3em .5em;text-align:left}td.n{text-align:right}"
-          "td.s{text-align:center;font-weight:600}"
-          ".P{background:#b7e4c7}.p{background:#ffe8a3}.A{background:#f4b6b6}"
-          ".G{background:#cfe2ff}.x{color:#999}"
-          "</style></head><body><main><h1>Attendance</h1>"
-          "<p>P present, p partial, A absent, G guest, &middot; not "
-          "expected.</p><table><thead><tr><th scope=\"col\">Name</th>"
-          "<th scope=\"col\">Group</th><th scope=\"col\">Held</th>"
-          "<th scope=\"col\">Attended</th><th scope=\"col\">Minutes</th>"
-          "<th scope=\"col\">% of meeting time</th><th scope=\"col\">Late"
-          "</th><th scope=\"col\">Left early</th>", f);
-
-    for (s = 0; s < run->nm; s++) {
-        zt_time_local_date(run->m[s].first, run->tz, day);
-        fputs("<th scope=\"col\">", f);
-        zt_att_html_text(f, day);
-        fputs("<br>", f);
-        zt_att_html_text(f, run->m[s].id);
-        fputs("</th>", f);
-    }
-
-    fputs("</tr></thead><tbody>\n", f);
-
-    for (i = 0; i < run->npeople; i++) {
-        zt_att_cells(&run->people[i], num);
-        fputs("<tr><th scope=\"row\">", f);
-        zt_att_html_text(f, run->people[i].name);
-        fputs("</th><td>", f);
-        zt_att_html_text(f, run->people[i].group);
-        fprintf(f, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                "<td class=\"n\">%s</td><td class=\"n\">%s</td>"
-                "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
-                num[0], num[1], num[2], num[3], num[4], num[5]);
-
-        for (s = 0; s < run->nm; s++) {
-            switch (run->people[i].cells[s]) {
-            case 'P': cls = "P"; label = "present"; break;
-            case 'p': cls = "p"; label = "partial"; break;
-            case 'A': cls = "A"; label = "absent"; break;
-            case 'G': cls = "G"; label = "guest"; break;
-            default: cls = "x"; label = "not expected";
-            }
-            fprintf(f, "<td class=\"s %s\" title=\"%s\">%c</td>", cls, label,
-                    run->people[i].cells[s] == '.'
-                    ? '-' : run->people[i].cells[s]);
-        }
-
-        fputs("</tr>\n", f);
-    }
-
-    fputs("</tbody></table></main></body></html>\n", f);
-}
-
-
-static int
-zt_att_write(const zt_att_run_t *run, const char *format, FILE *f)
-{
-    char         num[6][32];
-    size_t       i;
-    json_t      *a, *o;
-    const char  *cells[9];
-
-    qsort(run->people, run->npeople, sizeof(zt_att_person_t),
-          zt_att_person_cmp);
-
-    if (strcmp(format, "html") == 0) {
-        zt_att_write_html(run, f);
-        return ferror(f) ? ZT_ERROR : ZT_OK;
-    }
-
-    if (strcmp(format, "json") == 0) {
-        a = json_array();
-        for (i = 0; a && i < run->npeople; i++) {
-            zt_att_cells(&run->people[i], num);
-            o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:I, s:I}",
-                          zt_att_columns[0], run->people[i].name,
-                          zt_att_columns[1], run->people[i].email,
-                          zt_att_columns[2], run->people[i].group,
-                          zt_att_columns[3], (json_int_t) run->people[i].held,
-                          zt_att_columns[4],
-                          (json_int_t) run->people[i].attended,
-                          zt_att_columns[5], num[2], zt_att_columns[6],
-                          num[3], zt_att_columns[7],
-                          (json_int_t) run->people[i].late,
-                          zt_att_columns[8],
-                          (json_int_t) run->people[i].early);
-            if (o == NULL || json_array_append_new(a, o) != 0) {
-                json_decref(a);
-                return ZT_ERROR;
-            }
-        }
-        i = a && json_dumpf(a, f, JSON_INDENT(2)) == 0;
-        fputc('\n', f);
-        json_decref(a);
-        return i ? ZT_OK : ZT_ERROR;
-    }
-
-    if (zt_csv_row(f, zt_att_columns, 9) != ZT_OK) {
-        return ZT_ERROR;
-    }
-
-    for (i = 0; i < run->npeople; i++) {
-        zt_att_cells(&run->people[i], num);
-        cells[0] = run->people[i].name;
-        cells[1] = run->people[i].email;
-        cells[2] = run->people[i].group;
-        cells[3] = num[0];
-        cells[4] = num[1];
-        cells[5] = num[2];
-        cells[6] = num[3];
-        cells[7] = num[4];
-        cells[8] = num[5];
-
-        if (zt_csv_row_kinds(f, cells, zt_att_csv_kinds, 9) != ZT_OK) {
-            return ZT_ERROR;
-        }
-    }
-
-    return ZT_OK;
 }

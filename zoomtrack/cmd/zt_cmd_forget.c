@@ -3,6 +3,10 @@
  * [--dry-run]`: removes one person from every store zoomtrack controls
  * (zt_forget.h), while the drainer keeps running.  It prints what it found
  * and removed per store; the log gets counts only, never who.
+ *
+ * Who frees what: the identities found (zt_forget_who_t) and the open
+ * warehouse live until the end of zt_cmd_forget(); the archive store is
+ * closed as soon as it is cleaned.
  */
 
 #include <getopt.h>
@@ -14,6 +18,22 @@
 #include "zt_cmd_util.h"
 #include "zt_store.h"
 #include "zt_log.h"
+
+
+/* what each store held and lost */
+typedef struct {
+    zt_forget_count_t  wh;
+    zt_forget_count_t  ar;
+    zt_forget_count_t  rep;
+    zt_forget_count_t  rd;
+} zt_forget_counts_t;
+
+
+static int zt_forget_args(int argc, char **argv, zt_forget_who_t *w,
+    int *dry, const char **path);
+static int zt_forget_clean(const zt_conf_t *conf, zt_forget_who_t *w,
+    int dry, zt_store_t *whs, zt_forget_counts_t *k);
+static void zt_forget_summary(const zt_forget_counts_t *k, int dry);
 
 
 static void
@@ -52,16 +72,12 @@ zt_forget_say(const char *store, const zt_forget_count_t *c, int dry)
 }
 
 
-int
-zt_cmd_forget(int argc, char **argv)
+/* parses argv into w; returns -1 to go on, else the exit code */
+static int
+zt_forget_args(int argc, char **argv, zt_forget_who_t *w, int *dry,
+    const char **path)
 {
-    int                c, dry, rc, n, have_wh;
-    char               err[512], dir[4096];
-    zt_store_t         whs, ars;
-    zt_conf_t         *conf;
-    const char        *path;
-    zt_forget_who_t    w;
-    zt_forget_count_t  wh, ar, rep, rd;
+    int  c, n;
 
     static const struct option  opts[] = {
         { "email", required_argument, NULL, 'e' },
@@ -73,20 +89,19 @@ zt_cmd_forget(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    memset(&w, 0, sizeof(w));
-    path = NULL;
-    dry = 0;
+    *dry = 0;
+    *path = NULL;
     n = 0;
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'e': w.email = optarg; n++; break;
-        case 'n': w.name = optarg; n++; break;
-        case 'p': w.participant_id = optarg; n++; break;
-        case 'd': dry = 1; break;
-        case 'c': path = optarg; break;
+        case 'e': w->email = optarg; n++; break;
+        case 'n': w->name = optarg; n++; break;
+        case 'p': w->participant_id = optarg; n++; break;
+        case 'd': *dry = 1; break;
+        case 'c': *path = optarg; break;
         case 'h': zt_forget_usage(stdout); return ZT_EXIT_OK;
         default:
             zt_forget_usage(stderr);
@@ -95,7 +110,7 @@ zt_cmd_forget(int argc, char **argv)
     }
 
     if (n != 1 || optind < argc
-        || (w.email ? w.email : w.name ? w.name : w.participant_id)[0]
+        || (w->email ? w->email : w->name ? w->name : w->participant_id)[0]
            == '\0')
     {
         fprintf(stderr, "zoomtrack forget: give exactly one non-empty "
@@ -103,15 +118,34 @@ zt_cmd_forget(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
+    return -1;
+}
+
+
+int
+zt_cmd_forget(int argc, char **argv)
+{
+    int                  dry, rc, have_wh;
+    char                 err[512];
+    zt_store_t           whs;
+    zt_conf_t           *conf;
+    const char          *path;
+    zt_forget_who_t      w;
+    zt_forget_counts_t   k;
+
+    memset(&w, 0, sizeof(w));
+
+    rc = zt_forget_args(argc, argv, &w, &dry, &path);
+    if (rc >= 0) {
+        return rc;
+    }
+
     conf = zt_cmd_conf("forget", path);
     if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
 
-    memset(&wh, 0, sizeof(wh));
-    memset(&ar, 0, sizeof(ar));
-    memset(&rep, 0, sizeof(rep));
-    memset(&rd, 0, sizeof(rd));
+    memset(&k, 0, sizeof(k));
     rc = ZT_EXIT_OK;
     have_wh = 0;
 
@@ -129,53 +163,11 @@ zt_cmd_forget(int argc, char **argv)
     printf("forget%s: %zu identit%s in the warehouse\n",
            dry ? " (dry run)" : "", w.nkeys, w.nkeys == 1 ? "y" : "ies");
 
-    if (zt_forget_add_asked(&w) != ZT_OK) {
+    if (zt_forget_clean(conf, &w, dry, have_wh ? &whs : NULL, &k) != ZT_OK) {
         rc = ZT_EXIT_FAILURE;
     }
 
-    /* queued records first, so the stores are cleaned after them */
-    if (zt_forget_redis(conf, &w, dry, &rd) != ZT_OK) {
-        rc = ZT_EXIT_FAILURE;
-    }
-
-    if (have_wh && whs.ops->forget(&whs, &w, dry, &wh) != ZT_OK) {
-        rc = ZT_EXIT_FAILURE;
-    }
-
-    if (zt_store_archive_open(conf, &ars, err, sizeof(err)) != ZT_OK) {
-        fprintf(stderr, "zoomtrack forget: archive: %s\n", err);
-        rc = ZT_EXIT_FAILURE;
-
-    } else {
-        if (ars.ops->forget(&ars, &w, dry, &ar) != ZT_OK) {
-            rc = ZT_EXIT_FAILURE;
-        }
-        zt_store_close(&ars);
-    }
-
-    if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
-        != ZT_OK
-        || zt_forget_report_files(dir, &w, dry, &rep) != ZT_OK)
-    {
-        rc = ZT_EXIT_FAILURE;
-    }
-
-    zt_forget_say("redis", &rd, dry);
-    zt_forget_say("warehouse", &wh, dry);
-    zt_forget_say("archive", &ar, dry);
-    zt_forget_say("reports", &rep, dry);
-
-    if (wh.held) {
-        printf("  %llu warehouse row(s) still in BigQuery's streaming "
-               "buffer: run again later\n", (unsigned long long) wh.held);
-    }
-
-    zt_log_info("forget: %llu queued record(s), %llu warehouse row(s), "
-                "%llu archive file(s), %llu report file(s)%s",
-                (unsigned long long) rd.removed,
-                (unsigned long long) wh.removed,
-                (unsigned long long) ar.removed,
-                (unsigned long long) rep.removed, dry ? " (dry run)" : "");
+    zt_forget_summary(&k, dry);
 
     if (have_wh) {
         zt_store_close(&whs);
@@ -185,4 +177,76 @@ zt_cmd_forget(int argc, char **argv)
     zt_conf_free(conf);
 
     return rc;
+}
+
+
+/*
+ * Removes w from every store (whs: the open warehouse, or NULL), each
+ * step run even after one failed; ZT_ERROR when any did.
+ */
+static int
+zt_forget_clean(const zt_conf_t *conf, zt_forget_who_t *w, int dry,
+    zt_store_t *whs, zt_forget_counts_t *k)
+{
+    int         rc;
+    char        err[512], dir[4096];
+    zt_store_t  ars;
+
+    rc = ZT_OK;
+
+    if (zt_forget_add_asked(w) != ZT_OK) {
+        rc = ZT_ERROR;
+    }
+
+    /* queued records first, so the stores are cleaned after them */
+    if (zt_forget_redis(conf, w, dry, &k->rd) != ZT_OK) {
+        rc = ZT_ERROR;
+    }
+
+    if (whs && whs->ops->forget(whs, w, dry, &k->wh) != ZT_OK) {
+        rc = ZT_ERROR;
+    }
+
+    if (zt_store_archive_open(conf, &ars, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack forget: archive: %s\n", err);
+        rc = ZT_ERROR;
+
+    } else {
+        if (ars.ops->forget(&ars, w, dry, &k->ar) != ZT_OK) {
+            rc = ZT_ERROR;
+        }
+        zt_store_close(&ars);
+    }
+
+    if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
+        != ZT_OK
+        || zt_forget_report_files(dir, w, dry, &k->rep) != ZT_OK)
+    {
+        rc = ZT_ERROR;
+    }
+
+    return rc;
+}
+
+
+/* what was found and removed, per store; the log gets counts only */
+static void
+zt_forget_summary(const zt_forget_counts_t *k, int dry)
+{
+    zt_forget_say("redis", &k->rd, dry);
+    zt_forget_say("warehouse", &k->wh, dry);
+    zt_forget_say("archive", &k->ar, dry);
+    zt_forget_say("reports", &k->rep, dry);
+
+    if (k->wh.held) {
+        printf("  %llu warehouse row(s) still in BigQuery's streaming "
+               "buffer: run again later\n", (unsigned long long) k->wh.held);
+    }
+
+    zt_log_info("forget: %llu queued record(s), %llu warehouse row(s), "
+                "%llu archive file(s), %llu report file(s)%s",
+                (unsigned long long) k->rd.removed,
+                (unsigned long long) k->wh.removed,
+                (unsigned long long) k->ar.removed,
+                (unsigned long long) k->rep.removed, dry ? " (dry run)" : "");
 }

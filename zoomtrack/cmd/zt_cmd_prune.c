@@ -17,6 +17,26 @@
 #include "zt_store.h"
 
 
+/* one run: the cut-off dates (cut points into them) and the counts */
+typedef struct {
+    zt_prune_cut_t    cut;
+    char              raw[16];
+    char              wh[16];
+    char              rep[16];
+    zt_prune_count_t  a;                /* archive */
+    zt_prune_count_t  w;                /* warehouse */
+    zt_prune_count_t  r;                /* reports: files and rows */
+} zt_prune_run_t;
+
+
+static int zt_prune_args(int argc, char **argv, int *dry,
+    const char **path);
+static int zt_prune_cutoffs(const zt_conf_t *conf, zt_prune_run_t *run);
+static int zt_prune_stores(const zt_conf_t *conf, zt_prune_run_t *run,
+    int dry);
+static void zt_prune_summary(const zt_prune_run_t *run, int dry);
+
+
 /* a [retention] key: 0 = keep forever; -1 = not a number of days */
 static int64_t
 zt_prune_days(const zt_conf_t *conf, const char *key)
@@ -57,18 +77,11 @@ zt_prune_usage(FILE *f)
 }
 
 
-int
-zt_cmd_prune(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_prune_args(int argc, char **argv, int *dry, const char **path)
 {
-    int                c, dry, rc;
-    char               err[512], dir[4096], cut_raw[16], cut_wh[16];
-    char               cut_rep[16];
-    int64_t            raw, wh, rep, now;
-    zt_conf_t         *conf;
-    zt_store_t         st;
-    zt_prune_cut_t     cut;
-    const char        *path, *tz;
-    zt_prune_count_t   a, w, r;
+    int  c;
 
     static const struct option  opts[] = {
         { "dry-run", no_argument, NULL, 'n' },
@@ -77,15 +90,15 @@ zt_cmd_prune(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    path = NULL;
-    dry = 0;
+    *dry = 0;
+    *path = NULL;
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
         switch (c) {
-        case 'n': dry = 1; break;
-        case 'c': path = optarg; break;
+        case 'n': *dry = 1; break;
+        case 'c': *path = optarg; break;
         case 'h': zt_prune_usage(stdout); return ZT_EXIT_OK;
         default:
             zt_prune_usage(stderr);
@@ -99,10 +112,52 @@ zt_cmd_prune(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
+    return -1;
+}
+
+
+int
+zt_cmd_prune(int argc, char **argv)
+{
+    int              dry, rc;
+    zt_conf_t       *conf;
+    const char      *path;
+    zt_prune_run_t   run;
+
+    rc = zt_prune_args(argc, argv, &dry, &path);
+    if (rc >= 0) {
+        return rc;
+    }
+
     conf = zt_cmd_conf("prune", path);
     if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
+
+    memset(&run, 0, sizeof(run));
+
+    if (zt_prune_cutoffs(conf, &run) != ZT_OK) {
+        zt_conf_free(conf);
+        return ZT_EXIT_USAGE;
+    }
+
+    rc = zt_prune_stores(conf, &run, dry) == ZT_OK ? ZT_EXIT_OK
+                                                   : ZT_EXIT_FAILURE;
+
+    zt_prune_summary(&run, dry);
+
+    zt_conf_free(conf);
+
+    return rc;
+}
+
+
+/* the cut-off date of each kind [retention] limits; ZT_ERROR: said why */
+static int
+zt_prune_cutoffs(const zt_conf_t *conf, zt_prune_run_t *run)
+{
+    int64_t      raw, wh, rep, now;
+    const char  *tz;
 
     raw = zt_prune_days(conf, "raw_days");
     wh = zt_prune_days(conf, "warehouse_days");
@@ -111,81 +166,110 @@ zt_cmd_prune(int argc, char **argv)
     now = zt_time_now_ms();
 
     if (raw < 0 || wh < 0 || rep < 0
-        || zt_retention_cutoff(tz, now, raw, cut_raw) != ZT_OK
-        || zt_retention_cutoff(tz, now, wh, cut_wh) != ZT_OK
-        || zt_retention_cutoff(tz, now, rep, cut_rep) != ZT_OK)
+        || zt_retention_cutoff(tz, now, raw, run->raw) != ZT_OK
+        || zt_retention_cutoff(tz, now, wh, run->wh) != ZT_OK
+        || zt_retention_cutoff(tz, now, rep, run->rep) != ZT_OK)
     {
         fprintf(stderr, "zoomtrack prune: retention.raw_days, "
                 "warehouse_days and reports_days take a number of days "
                 "(1..100000) or nothing; timezone \"%s\" must be known\n",
                 tz);
-        zt_conf_free(conf);
-        return ZT_EXIT_USAGE;
+        return ZT_ERROR;
     }
 
-    memset(&a, 0, sizeof(a));
-    memset(&w, 0, sizeof(w));
-    memset(&r, 0, sizeof(r));
-    cut.tz = tz;
-    cut.archive = raw ? cut_raw : NULL;
-    cut.warehouse = wh ? cut_wh : NULL;
-    cut.reports = rep ? cut_rep : NULL;
-    rc = ZT_EXIT_OK;
+    run->cut.tz = tz;
+    run->cut.archive = raw ? run->raw : NULL;
+    run->cut.warehouse = wh ? run->wh : NULL;
+    run->cut.reports = rep ? run->rep : NULL;
 
-    if (raw) {
+    return ZT_OK;
+}
+
+
+/*
+ * Prunes the archive, the report files, then the warehouse (its rows and
+ * daily_reports), each step run even after one failed; ZT_ERROR when any
+ * did.
+ */
+static int
+zt_prune_stores(const zt_conf_t *conf, zt_prune_run_t *run, int dry)
+{
+    int                    rc;
+    char                   err[512], dir[4096];
+    zt_store_t             st;
+    const zt_prune_cut_t  *cut;
+
+    cut = &run->cut;
+    rc = ZT_OK;
+
+    if (cut->archive) {
         if (zt_store_archive_open(conf, &st, err, sizeof(err)) != ZT_OK) {
             fprintf(stderr, "zoomtrack prune: archive: %s\n", err);
-            rc = ZT_EXIT_FAILURE;
+            rc = ZT_ERROR;
 
         } else {
-            if (st.ops->prune(&st, &cut, dry, &a, NULL) != ZT_OK) {
-                rc = ZT_EXIT_FAILURE;
+            if (st.ops->prune(&st, cut, dry, &run->a, NULL) != ZT_OK) {
+                rc = ZT_ERROR;
             }
             zt_store_close(&st);
         }
     }
 
-    if (rep && (zt_conf_get_path(conf, "report", "dir", "reports", dir,
-                                 sizeof(dir)) != ZT_OK
-                || zt_prune_report_files(dir, cut_rep, dry, &r) != ZT_OK))
+    if (cut->reports
+        && (zt_conf_get_path(conf, "report", "dir", "reports", dir,
+                             sizeof(dir)) != ZT_OK
+            || zt_prune_report_files(dir, cut->reports, dry, &run->r)
+               != ZT_OK))
     {
-        rc = ZT_EXIT_FAILURE;
+        rc = ZT_ERROR;
     }
 
-    if (wh || rep) {
+    if (cut->warehouse || cut->reports) {
         if (zt_store_warehouse_open(conf, &st, err, sizeof(err)) != ZT_OK) {
             fprintf(stderr, "zoomtrack prune: warehouse: %s\n", err);
-            rc = ZT_EXIT_FAILURE;
+            rc = ZT_ERROR;
 
         } else {
-            if (st.ops->prune(&st, &cut, dry, &w, &r) != ZT_OK) {
-                rc = ZT_EXIT_FAILURE;
+            if (st.ops->prune(&st, cut, dry, &run->w, &run->r) != ZT_OK) {
+                rc = ZT_ERROR;
             }
             zt_store_close(&st);
         }
     }
+
+    return rc;
+}
+
+
+/* the counts on stdout and in the log */
+static void
+zt_prune_summary(const zt_prune_run_t *run, int dry)
+{
+    const zt_prune_count_t  *a, *w, *r;
+
+    a = &run->a;
+    w = &run->w;
+    r = &run->r;
 
     printf("prune%s: archive before %s: %llu file(s) in %llu day(s); "
            "warehouse before %s: %llu row(s); reports before %s: %llu "
            "file(s), %llu row(s)\n", dry ? " (dry run)" : "",
-           raw ? cut_raw : "-", (unsigned long long) a.files,
-           (unsigned long long) a.days, wh ? cut_wh : "-",
-           (unsigned long long) w.rows, rep ? cut_rep : "-",
-           (unsigned long long) r.files, (unsigned long long) r.rows);
+           run->cut.archive ? run->cut.archive : "-",
+           (unsigned long long) a->files, (unsigned long long) a->days,
+           run->cut.warehouse ? run->cut.warehouse : "-",
+           (unsigned long long) w->rows,
+           run->cut.reports ? run->cut.reports : "-",
+           (unsigned long long) r->files, (unsigned long long) r->rows);
 
-    if (w.held || r.held) {
+    if (w->held || r->held) {
         printf("prune: %llu warehouse row(s) and %llu report row(s) still "
                "in BigQuery's streaming buffer: run again later\n",
-               (unsigned long long) w.held, (unsigned long long) r.held);
+               (unsigned long long) w->held, (unsigned long long) r->held);
     }
 
     zt_log_info("prune: %llu archive file(s), %llu warehouse row(s), "
                 "%llu report file(s), %llu report row(s)%s",
-                (unsigned long long) a.files, (unsigned long long) w.rows,
-                (unsigned long long) r.files, (unsigned long long) r.rows,
+                (unsigned long long) a->files, (unsigned long long) w->rows,
+                (unsigned long long) r->files, (unsigned long long) r->rows,
                 dry ? " (dry run)" : "");
-
-    zt_conf_free(conf);
-
-    return rc;
 }

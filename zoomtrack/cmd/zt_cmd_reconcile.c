@@ -55,6 +55,10 @@ typedef struct {
 
 
 static void zt_rc_usage(FILE *f);
+static int zt_rc_args(int argc, char **argv, const char **date,
+    const char **only, const char **path);
+static void zt_rc_summary(const char *date, const zt_rc_day_t *day,
+    const zt_rc_run_t *run);
 static int zt_rc_event(void *data, const zt_presence_event_t *ev);
 static int zt_rc_read_day(const zt_conf_t *conf, const zt_wh_query_t *q,
     zt_rc_day_t *day);
@@ -67,18 +71,12 @@ static int zt_rc_store(zt_rc_run_t *run, json_t *bodies);
 static void zt_rc_day_free(zt_rc_day_t *day);
 
 
-int
-zt_cmd_reconcile(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_rc_args(int argc, char **argv, const char **date, const char **only,
+    const char **path)
 {
-    int             c, rc;
-    char            err[512];
-    size_t          i;
-    zt_conf_t      *conf;
-    zt_zoom_t      *zoom;
-    const char     *date, *path;
-    zt_rc_day_t     day;
-    zt_rc_run_t     run;
-    zt_wh_query_t   q;
+    int  c;
 
     static const struct option  opts[] = {
         { "date", required_argument, NULL, 'd' },
@@ -88,19 +86,17 @@ zt_cmd_reconcile(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
 
-    memset(&q, 0, sizeof(q));
-    memset(&day, 0, sizeof(day));
-    memset(&run, 0, sizeof(run));
-    date = NULL;
-    path = NULL;
+    *date = NULL;
+    *only = NULL;
+    *path = NULL;
     optind = 1;
     opterr = 0;
 
     while ((c = getopt_long(argc, argv, "c:d:m:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'd': date = optarg; break;
-        case 'm': day.only = optarg; break;
-        case 'c': path = optarg; break;
+        case 'd': *date = optarg; break;
+        case 'm': *only = optarg; break;
+        case 'c': *path = optarg; break;
         case 'h': zt_rc_usage(stdout); return ZT_EXIT_OK;
         default:
             fprintf(stderr, "zoomtrack reconcile: bad option \"%s\"\n\n",
@@ -110,10 +106,36 @@ zt_cmd_reconcile(int argc, char **argv)
         }
     }
 
-    if (optind < argc || date == NULL) {
+    if (optind < argc || *date == NULL) {
         fprintf(stderr, "zoomtrack reconcile: --date YYYY-MM-DD is required"
                 " and nothing else may follow\n");
         return ZT_EXIT_USAGE;
+    }
+
+    return -1;
+}
+
+
+int
+zt_cmd_reconcile(int argc, char **argv)
+{
+    int             rc;
+    char            err[512];
+    size_t          i;
+    zt_conf_t      *conf;
+    zt_zoom_t      *zoom;
+    const char     *date, *path;
+    zt_rc_day_t     day;
+    zt_rc_run_t     run;
+    zt_wh_query_t   q;
+
+    memset(&q, 0, sizeof(q));
+    memset(&day, 0, sizeof(day));
+    memset(&run, 0, sizeof(run));
+
+    rc = zt_rc_args(argc, argv, &date, &day.only, &path);
+    if (rc >= 0) {
+        return rc;
     }
 
     conf = zt_cmd_conf("reconcile", path);
@@ -158,12 +180,7 @@ zt_cmd_reconcile(int argc, char **argv)
         }
     }
 
-    printf("reconcile %s: %zu meeting(s): %zu reconciled, %zu pending, "
-           "%zu unavailable; %zu session(s) from Zoom, %zu already known, "
-           "%zu join(s) and %zu leave(s) added, %zu skipped\n",
-           date, day.n, run.ok, run.pending, run.unavailable,
-           run.total.sessions, run.total.known, run.total.joins_added,
-           run.total.leaves_added, run.total.skipped + run.rejected);
+    zt_rc_summary(date, &day, &run);
 
     rc = ZT_EXIT_OK;
 
@@ -178,6 +195,19 @@ done:
     zt_conf_free(conf);
 
     return rc;
+}
+
+
+static void
+zt_rc_summary(const char *date, const zt_rc_day_t *day,
+    const zt_rc_run_t *run)
+{
+    printf("reconcile %s: %zu meeting(s): %zu reconciled, %zu pending, "
+           "%zu unavailable; %zu session(s) from Zoom, %zu already known, "
+           "%zu join(s) and %zu leave(s) added, %zu skipped\n",
+           date, day->n, run->ok, run->pending, run->unavailable,
+           run->total.sessions, run->total.known, run->total.joins_added,
+           run->total.leaves_added, run->total.skipped + run->rejected);
 }
 
 

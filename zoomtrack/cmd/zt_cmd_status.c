@@ -35,6 +35,10 @@ typedef struct {
 
 
 static void zt_status_usage(FILE *f);
+static int zt_status_args(int argc, char **argv, const char **cpath,
+    int *as_json);
+static void zt_status_drainer(zt_status_ctx_t *ctx, json_t *doc);
+static int zt_status_show(zt_status_ctx_t *ctx, json_t *doc, int as_json);
 static int zt_status_conf(const char *cpath, int64_t *alert_s, char *path,
     size_t pathlen, zt_redis_conf_t *rcf);
 static int zt_status_sink(zt_status_ctx_t *ctx, json_t *s);
@@ -68,21 +72,14 @@ zt_status_usage(FILE *f)
 }
 
 
-int
-zt_cmd_status(int argc, char **argv)
+/* parses argv; returns -1 to go on, else the exit code */
+static int
+zt_status_args(int argc, char **argv, const char **cpath, int *as_json)
 {
-    int               i, as_json, rc;
-    char              err[512], path[4096];
-    size_t            k;
-    json_t           *doc, *sinks, *out, *s, *drainer;
-    int64_t           updated, alert_s;
-    const char       *cpath;
-    json_error_t      jerr;
-    zt_redis_conf_t   rcf;
-    zt_status_ctx_t   ctx;
+    int  i;
 
-    cpath = NULL;
-    as_json = 0;
+    *cpath = NULL;
+    *as_json = 0;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -91,12 +88,12 @@ zt_cmd_status(int argc, char **argv)
         }
 
         if (strcmp(argv[i], "--json") == 0) {
-            as_json = 1;
+            *as_json = 1;
             continue;
         }
 
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            cpath = argv[++i];
+            *cpath = argv[++i];
             continue;
         }
 
@@ -104,6 +101,27 @@ zt_cmd_status(int argc, char **argv)
                 argv[i]);
         zt_status_usage(stderr);
         return ZT_EXIT_USAGE;
+    }
+
+    return -1;
+}
+
+
+int
+zt_cmd_status(int argc, char **argv)
+{
+    int               as_json, rc;
+    char              err[512], path[4096];
+    json_t           *doc;
+    int64_t           alert_s;
+    const char       *cpath;
+    json_error_t      jerr;
+    zt_redis_conf_t   rcf;
+    zt_status_ctx_t   ctx;
+
+    rc = zt_status_args(argc, argv, &cpath, &as_json);
+    if (rc >= 0) {
+        return rc;
     }
 
     if (zt_status_conf(cpath, &alert_s, path, sizeof(path), &rcf)
@@ -133,30 +151,65 @@ zt_cmd_status(int argc, char **argv)
         zt_status_reason(&ctx, "%s", err, 0);
     }
 
+    zt_status_drainer(&ctx, doc);
+
+    if (zt_status_show(&ctx, doc, as_json) != ZT_OK) {
+        fprintf(stderr, "zoomtrack status: out of memory\n");
+        return ZT_EXIT_FAILURE;
+    }
+
+    rc = ctx.alert ? ZT_EXIT_FAILURE : ZT_EXIT_OK;
+
+    json_decref(doc);
+    json_decref(ctx.reasons);
+    if (ctx.c) {
+        redisFree(ctx.c);
+    }
+    zt_redis_conf_free(&rcf);
+
+    return rc;
+}
+
+
+/* the drainer's own alerts (stopped, silent), then each sink's */
+static void
+zt_status_drainer(zt_status_ctx_t *ctx, json_t *doc)
+{
+    size_t   k;
+    json_t  *s;
+    int64_t  updated;
+
     updated = json_integer_value(json_object_get(doc, "updated_ms"));
 
     if (!json_is_true(json_object_get(doc, "running"))) {
-        zt_status_reason(&ctx, "the drainer has stopped", NULL, 0);
+        zt_status_reason(ctx, "the drainer has stopped", NULL, 0);
 
-    } else if (ctx.now - updated > ZT_STATUS_STALE_S * 1000) {
-        zt_status_reason(&ctx, "the drainer has not updated its counters "
+    } else if (ctx->now - updated > ZT_STATUS_STALE_S * 1000) {
+        zt_status_reason(ctx, "the drainer has not updated its counters "
                          "for %lld s (is it still running?)", NULL,
-                         (long long) (ctx.now - updated) / 1000);
+                         (long long) (ctx->now - updated) / 1000);
     }
 
-    sinks = json_object_get(doc, "sinks");
-    json_array_foreach(sinks, k, s) {
-        (void) zt_status_sink(&ctx, s);
+    json_array_foreach(json_object_get(doc, "sinks"), k, s) {
+        (void) zt_status_sink(ctx, s);
     }
+}
+
+
+/* the drainer's fields, the verdict and the sinks: text or JSON */
+static int
+zt_status_show(zt_status_ctx_t *ctx, json_t *doc, int as_json)
+{
+    json_t  *out, *drainer;
 
     /* a shallow copy: the drainer's fields without its sinks */
     drainer = json_copy(doc);
     json_object_del(drainer, "sinks");
     out = json_pack("{s:o, s:b, s:O, s:O}", "drainer", drainer, "alert",
-                    ctx.alert, "reasons", ctx.reasons, "sinks", sinks);
+                    ctx->alert, "reasons", ctx->reasons, "sinks",
+                    json_object_get(doc, "sinks"));
     if (out == NULL) {
-        fprintf(stderr, "zoomtrack status: out of memory\n");
-        return ZT_EXIT_FAILURE;
+        return ZT_ERROR;
     }
 
     if (as_json) {
@@ -167,17 +220,9 @@ zt_cmd_status(int argc, char **argv)
         zt_status_print(out);
     }
 
-    rc = ctx.alert ? ZT_EXIT_FAILURE : ZT_EXIT_OK;
-
     json_decref(out);
-    json_decref(doc);
-    json_decref(ctx.reasons);
-    if (ctx.c) {
-        redisFree(ctx.c);
-    }
-    zt_redis_conf_free(&rcf);
 
-    return rc;
+    return ZT_OK;
 }
 
 

@@ -1,8 +1,9 @@
 /*
- * zt_presence_int: the engine's state, shared by its files (fold and
- * state in zt_presence.c, JSON in zt_presence_json.c, derivation in
- * zt_presence_derive.c, the status CSV in zt_presence_csv.c).  Not for
- * use outside zoomtrack/presence.
+ * zt_presence_int: the engine's state, shared by its files (the fold in
+ * zt_presence.c, the state and its bookkeeping in zt_presence_state.c,
+ * the time sets in zt_presence_ts.c, JSON in zt_presence_json.c,
+ * derivation in zt_presence_derive.c, the status CSV in
+ * zt_presence_csv.c).  Not for use outside zoomtrack/presence.
  *
  * Everything is a set of event times per (meeting, person[, room]):
  * insertion is commutative and idempotent, so any arrival order and any
@@ -111,11 +112,13 @@ struct zt_presence_s {
 };
 
 
-/* zt_presence.c */
+/* zt_presence_ts.c */
 int zt_ts_add(zt_ts_set_t *s, int64_t ts);
 size_t zt_ts_lower(const zt_ts_set_t *s, int64_t ts);
 int64_t zt_ts_last(const zt_ts_set_t *s);
 int zt_ts_has_between(const zt_ts_set_t *s, int64_t lo, int64_t hi);
+
+/* zt_presence_state.c */
 zt_presence_meeting_t *zt_presence_meeting(zt_presence_t *p,
     const char *uuid);
 zt_presence_person_t *zt_presence_person(zt_presence_meeting_t *m,

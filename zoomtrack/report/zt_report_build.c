@@ -47,6 +47,13 @@ static int zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     const zt_journey_t *j, const zt_journey_visit_t *v,
     const int64_t *pres, int64_t cs, int64_t ce, unsigned no,
     const zt_cam_t *cam, size_t ncam);
+static void zt_report_visit_cells(zt_report_out_t *out, zt_report_mtg_t *mt,
+    zt_report_row_t *row, const zt_journey_visit_t *v, int64_t cs,
+    int64_t ce, unsigned no);
+static int zt_report_cam_cells(zt_report_out_t *out, zt_report_mtg_t *mt,
+    zt_report_row_t *row, const zt_journey_t *j,
+    const zt_journey_visit_t *v, int64_t cs, int64_t ce, const zt_cam_t *cam,
+    size_t ncam);
 static void zt_report_cam_count(const zt_cam_t *cam, size_t n, int64_t from,
     int64_t to, int64_t *on, int64_t *off);
 static char *zt_report_time(zt_report_out_t *out, zt_report_mtg_t *mt,
@@ -144,7 +151,6 @@ zt_report_build(const zt_warehouse_ops_t *ops, void *wh,
 void
 zt_report_free(zt_report_t *r)
 {
-    zt_pool_blk_t     *b, *next;
     zt_report_priv_t  *priv;
 
     priv = r->pool;
@@ -153,11 +159,7 @@ zt_report_free(zt_report_t *r)
     zt_presence_journeys_free(r->journeys, r->njourneys);
 
     if (priv) {
-        for (b = priv->pool; b; b = next) {
-            next = b->next;
-            free(b);
-        }
-
+        zt_pool_free(priv);
         zt_presence_free(priv->p);
         zt_meeting_bounds_free(priv->bounds);
         free(priv->reconciled);         /* the strings are pooled */
@@ -450,10 +452,7 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     const int64_t *pres, int64_t cs, int64_t ce, unsigned no,
     const zt_cam_t *cam, size_t ncam)
 {
-    char              buf[64];
     size_t            i;
-    int64_t           on, off, a, b, s, e;
-    zt_rname_t       *rn;
     zt_report_t      *r;
     zt_report_row_t  *row;
 
@@ -479,59 +478,14 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     row->ms[1] = pres[1];
 
     if (v) {
-        snprintf(buf, sizeof(buf), "%u", no);
-        row->cells[8] = zt_pool_strdup(mt->priv, buf);
-        rn = zt_report_room(mt, v->room_uuid);
-        row->cells[9] = rn ? rn->name : NULL;
-        row->cells[10] = v->room_uuid;
-        row->cells[11] = zt_report_time(out, mt, cs);
-        row->cells[12] = zt_report_time(out, mt, ce);
-        row->cells[13] = zt_report_mins(mt, ce - cs);
-        row->ms[2] = cs;
-        row->ms[3] = ce;
-
-        if (v->next == ZT_NEXT_ROOM) {
-            rn = zt_report_room(mt, v->next_room_uuid);
-            row->cells[17] = rn ? rn->name : NULL;
-
-        } else {
-            row->cells[17] = v->next == ZT_NEXT_MAIN ? "Main room"
-                                                     : "Left meeting";
-        }
+        zt_report_visit_cells(out, mt, row, v, cs, ce, no);
     }
 
-    if (strcmp(mt->status, "ok") == 0) {
-        on = 0;
-        off = 0;
-
-        if (v) {
-            zt_report_cam_count(cam, ncam, cs, ce, &on, &off);
-
-        } else {
-            /* no room that day: the minutes of every presence interval */
-            for (i = 0; i < j->nspans; i++) {
-                s = j->spans[i].start;
-                e = j->spans[i].end;
-                if (zt_presence_clip(s, e, out->q->day_start,
-                                     out->q->day_end, &s, &e))
-                {
-                    zt_report_cam_count(cam, ncam, s, e, &a, &b);
-                    on += a;
-                    off += b;
-                }
-            }
-        }
-
-        row->cells[14] = zt_report_mins(mt, on * 60000);
-        row->cells[15] = zt_report_mins(mt, off * 60000);
-        zt_report_fmt_pct(on, off, buf, sizeof(buf));
-        row->cells[16] = buf[0] ? zt_pool_strdup(mt->priv, buf) : NULL;
-
-        if (row->cells[14] == NULL || row->cells[15] == NULL
-            || (buf[0] && row->cells[16] == NULL))
-        {
-            return ZT_ERROR;
-        }
+    if (strcmp(mt->status, "ok") == 0
+        && zt_report_cam_cells(out, mt, row, j, v, cs, ce, cam, ncam)
+           != ZT_OK)
+    {
+        return ZT_ERROR;
     }
 
     row->cells[18] = j->join_time_known ? "true" : "false";
@@ -552,6 +506,93 @@ zt_report_add_row(zt_report_out_t *out, zt_report_mtg_t *mt,
     }
 
     r->nrows++;
+    return ZT_OK;
+}
+
+
+/*
+ * A visit row's room columns: the visit's number, the room's name and
+ * uuid, the clipped join and leave and their minutes, where it went next.
+ * A cell left NULL by an allocation failure is the caller's to check.
+ */
+static void
+zt_report_visit_cells(zt_report_out_t *out, zt_report_mtg_t *mt,
+    zt_report_row_t *row, const zt_journey_visit_t *v, int64_t cs,
+    int64_t ce, unsigned no)
+{
+    char         buf[64];
+    zt_rname_t  *rn;
+
+    snprintf(buf, sizeof(buf), "%u", no);
+    row->cells[8] = zt_pool_strdup(mt->priv, buf);
+    rn = zt_report_room(mt, v->room_uuid);
+    row->cells[9] = rn ? rn->name : NULL;
+    row->cells[10] = v->room_uuid;
+    row->cells[11] = zt_report_time(out, mt, cs);
+    row->cells[12] = zt_report_time(out, mt, ce);
+    row->cells[13] = zt_report_mins(mt, ce - cs);
+    row->ms[2] = cs;
+    row->ms[3] = ce;
+
+    if (v->next == ZT_NEXT_ROOM) {
+        rn = zt_report_room(mt, v->next_room_uuid);
+        row->cells[17] = rn ? rn->name : NULL;
+
+    } else {
+        row->cells[17] = v->next == ZT_NEXT_MAIN ? "Main room"
+                                                 : "Left meeting";
+    }
+}
+
+
+/*
+ * The camera columns (for a meeting whose fetch state is "ok"): minutes
+ * on and off and the share on, over the visit [cs, ce], or without a
+ * visit over every presence interval of the day.  ZT_ERROR when out of
+ * memory.
+ */
+static int
+zt_report_cam_cells(zt_report_out_t *out, zt_report_mtg_t *mt,
+    zt_report_row_t *row, const zt_journey_t *j,
+    const zt_journey_visit_t *v, int64_t cs, int64_t ce, const zt_cam_t *cam,
+    size_t ncam)
+{
+    char     buf[64];
+    size_t   i;
+    int64_t  on, off, a, b, s, e;
+
+    on = 0;
+    off = 0;
+
+    if (v) {
+        zt_report_cam_count(cam, ncam, cs, ce, &on, &off);
+
+    } else {
+        /* no room that day: the minutes of every presence interval */
+        for (i = 0; i < j->nspans; i++) {
+            s = j->spans[i].start;
+            e = j->spans[i].end;
+            if (zt_presence_clip(s, e, out->q->day_start, out->q->day_end,
+                                 &s, &e))
+            {
+                zt_report_cam_count(cam, ncam, s, e, &a, &b);
+                on += a;
+                off += b;
+            }
+        }
+    }
+
+    row->cells[14] = zt_report_mins(mt, on * 60000);
+    row->cells[15] = zt_report_mins(mt, off * 60000);
+    zt_report_fmt_pct(on, off, buf, sizeof(buf));
+    row->cells[16] = buf[0] ? zt_pool_strdup(mt->priv, buf) : NULL;
+
+    if (row->cells[14] == NULL || row->cells[15] == NULL
+        || (buf[0] && row->cells[16] == NULL))
+    {
+        return ZT_ERROR;
+    }
+
     return ZT_OK;
 }
 
@@ -729,46 +770,4 @@ static int
 zt_report_strcmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-
-void *
-zt_pool_alloc(zt_report_priv_t *priv, size_t n)
-{
-    size_t          cap;
-    zt_pool_blk_t  *b;
-
-    n = (n + 7) & ~(size_t) 7;
-    b = priv->pool;
-
-    if (b == NULL || b->cap - b->used < n) {
-        cap = n > ZT_POOL_BLOCK ? n : ZT_POOL_BLOCK;
-        b = malloc(sizeof(zt_pool_blk_t) + cap);
-        if (b == NULL) {
-            return NULL;
-        }
-        b->next = priv->pool;
-        b->used = 0;
-        b->cap = cap;
-        priv->pool = b;
-    }
-
-    b->used += n;
-    return b->data + b->used - n;
-}
-
-
-char *
-zt_pool_strdup(zt_report_priv_t *priv, const char *s)
-{
-    char    *d;
-    size_t   n;
-
-    n = strlen(s) + 1;
-    d = zt_pool_alloc(priv, n);
-    if (d) {
-        memcpy(d, s, n);
-    }
-
-    return d;
 }

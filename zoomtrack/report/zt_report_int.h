@@ -1,7 +1,8 @@
 /*
  * zt_report_int: what zt_report_build.c and zt_report_rooms.c share: the
- * report's private memory (a pool for cells) and one meeting's context
- * while its rows are built.  Not for use outside zoomtrack/report.
+ * report's private memory (a pool for cells, zt_report_pool.c) and one
+ * meeting's context while its rows are built.  Not for use outside
+ * zoomtrack/report.
  */
 
 #ifndef ZT_REPORT_INT_H
@@ -94,9 +95,10 @@ void zt_report_att_absent_cells(zt_report_mtg_t *mt, long k,
 int zt_report_is_reconciled(const zt_report_priv_t *priv, const char *uuid,
     const char *key);
 
-/* zt_report_build.c */
+/* zt_report_pool.c: allocations that live as long as the report */
 void *zt_pool_alloc(zt_report_priv_t *priv, size_t n);
 char *zt_pool_strdup(zt_report_priv_t *priv, const char *s);
+void zt_pool_free(zt_report_priv_t *priv);
 
 /* zt_report_rooms.c: the rooms of the meeting and their names */
 int zt_report_rooms(zt_report_mtg_t *mt, const zt_journey_t *j, size_t n);

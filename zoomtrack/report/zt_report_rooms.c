@@ -17,6 +17,8 @@
 static int zt_report_rname_cmp(const void *a, const void *b);
 static int zt_report_vote(zt_report_mtg_t *mt, size_t room,
     const char *name);
+static int zt_report_votes(zt_report_mtg_t *mt, const zt_journey_t *j);
+static zt_vote_t *zt_report_best(zt_report_mtg_t *mt, size_t ri);
 
 
 static int
@@ -188,99 +190,20 @@ zt_report_vote(zt_report_mtg_t *mt, size_t room, const char *name)
 int
 zt_report_infer(zt_report_mtg_t *mt, const zt_journey_t *j, size_t n)
 {
-    char            email[512];
-    size_t          i, k, x, lo, hi, ri;
-    zt_pa_t         key;
-    zt_rname_t     *r;
-    zt_vote_t      *v, *b;
-    const zt_pa_t  *pa;
+    char         buf[32];
+    size_t       i, ri;
+    zt_rname_t  *r;
+    zt_vote_t   *b;
 
     for (i = 0; i < n && mt->npa; i++) {
-        snprintf(email, sizeof(email), "%s", j[i].email);
-        for (k = 0; email[k]; k++) {
-            email[k] = (char) tolower((unsigned char) email[k]);
-        }
-
-        if (email[0] == '\0') {
-            continue;
-        }
-
-        key.email = email;
-        pa = bsearch(&key, mt->pa, mt->npa, sizeof(zt_pa_t),
-                     zt_report_pa_cmp);
-        if (pa == NULL) {
-            continue;
-        }
-
-        for (lo = (size_t) (pa - mt->pa);
-             lo > 0 && strcmp(mt->pa[lo - 1].email, email) == 0;
-             lo--)
-        {
-            /* void */
-        }
-
-        for (hi = (size_t) (pa - mt->pa) + 1;
-             hi < mt->npa && strcmp(mt->pa[hi].email, email) == 0;
-             hi++)
-        {
-            /* void */
-        }
-
-        /* one vote per room visited, however often */
-        for (k = 0; k < j[i].nvisits; k++) {
-            for (x = 0; x < k; x++) {
-                if (strcmp(j[i].visits[x].room_uuid,
-                           j[i].visits[k].room_uuid) == 0)
-                {
-                    break;
-                }
-            }
-
-            if (x < k) {
-                continue;
-            }
-
-            ri = (size_t) (zt_report_room(mt, j[i].visits[k].room_uuid)
-                           - mt->rooms);
-
-            for (x = lo; x < hi; x++) {
-                if (zt_report_vote(mt, ri, mt->pa[x].room_name) != ZT_OK) {
-                    return ZT_ERROR;
-                }
-            }
+        if (zt_report_votes(mt, &j[i]) != ZT_OK) {
+            return ZT_ERROR;
         }
     }
 
     for (ri = 0; ri < mt->nrooms; ri++) {
         r = &mt->rooms[ri];
-
-        /* the room's best name */
-        b = NULL;
-        for (i = 0; i < mt->nvotes; i++) {
-            v = &mt->votes[i];
-            if (v->room == ri
-                && (b == NULL || v->n > b->n
-                    || (v->n == b->n && strcmp(v->name, b->name) < 0)))
-            {
-                b = v;
-            }
-        }
-
-        /* ... and that name's best room */
-        for (i = 0; b && i < mt->nvotes; i++) {
-            v = &mt->votes[i];
-            if (v != b && strcmp(v->name, b->name) == 0
-                && (v->n > b->n
-                    || (v->n == b->n
-                        && (mt->rooms[v->room].first_join < r->first_join
-                            || (mt->rooms[v->room].first_join
-                                == r->first_join
-                                && strcmp(mt->rooms[v->room].uuid, r->uuid)
-                                   < 0)))))
-            {
-                b = NULL;
-            }
-        }
+        b = zt_report_best(mt, ri);
 
         if (r->by_instance) {
             r->name = r->by_instance;
@@ -292,8 +215,8 @@ zt_report_infer(zt_report_mtg_t *mt, const zt_journey_t *j, size_t n)
             r->name = b->name;
 
         } else {
-            snprintf(email, sizeof(email), "Room-%u", r->no);
-            r->name = zt_pool_strdup(mt->priv, email);
+            snprintf(buf, sizeof(buf), "Room-%u", r->no);
+            r->name = zt_pool_strdup(mt->priv, buf);
             if (r->name == NULL) {
                 return ZT_ERROR;
             }
@@ -301,4 +224,113 @@ zt_report_infer(zt_report_mtg_t *mt, const zt_journey_t *j, size_t n)
     }
 
     return ZT_OK;
+}
+
+
+/*
+ * One person's votes: for each room they visited (once however often),
+ * one vote for every room name their email was pre-assigned to.
+ */
+static int
+zt_report_votes(zt_report_mtg_t *mt, const zt_journey_t *j)
+{
+    char            email[512];
+    size_t          k, x, lo, hi, ri;
+    zt_pa_t         key;
+    const zt_pa_t  *pa;
+
+    snprintf(email, sizeof(email), "%s", j->email);
+    for (k = 0; email[k]; k++) {
+        email[k] = (char) tolower((unsigned char) email[k]);
+    }
+
+    if (email[0] == '\0') {
+        return ZT_OK;
+    }
+
+    key.email = email;
+    pa = bsearch(&key, mt->pa, mt->npa, sizeof(zt_pa_t), zt_report_pa_cmp);
+    if (pa == NULL) {
+        return ZT_OK;
+    }
+
+    for (lo = (size_t) (pa - mt->pa);
+         lo > 0 && strcmp(mt->pa[lo - 1].email, email) == 0;
+         lo--)
+    {
+        /* void */
+    }
+
+    for (hi = (size_t) (pa - mt->pa) + 1;
+         hi < mt->npa && strcmp(mt->pa[hi].email, email) == 0;
+         hi++)
+    {
+        /* void */
+    }
+
+    /* one vote per room visited, however often */
+    for (k = 0; k < j->nvisits; k++) {
+        for (x = 0; x < k; x++) {
+            if (strcmp(j->visits[x].room_uuid, j->visits[k].room_uuid) == 0)
+            {
+                break;
+            }
+        }
+
+        if (x < k) {
+            continue;
+        }
+
+        ri = (size_t) (zt_report_room(mt, j->visits[k].room_uuid)
+                       - mt->rooms);
+
+        for (x = lo; x < hi; x++) {
+            if (zt_report_vote(mt, ri, mt->pa[x].room_name) != ZT_OK) {
+                return ZT_ERROR;
+            }
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/* room ri's best name when that name's best room is ri too, else NULL */
+static zt_vote_t *
+zt_report_best(zt_report_mtg_t *mt, size_t ri)
+{
+    size_t       i;
+    zt_rname_t  *r;
+    zt_vote_t   *v, *b;
+
+    r = &mt->rooms[ri];
+
+    /* the room's best name */
+    b = NULL;
+    for (i = 0; i < mt->nvotes; i++) {
+        v = &mt->votes[i];
+        if (v->room == ri
+            && (b == NULL || v->n > b->n
+                || (v->n == b->n && strcmp(v->name, b->name) < 0)))
+        {
+            b = v;
+        }
+    }
+
+    /* ... and that name's best room */
+    for (i = 0; b && i < mt->nvotes; i++) {
+        v = &mt->votes[i];
+        if (v != b && strcmp(v->name, b->name) == 0
+            && (v->n > b->n
+                || (v->n == b->n
+                    && (mt->rooms[v->room].first_join < r->first_join
+                        || (mt->rooms[v->room].first_join == r->first_join
+                            && strcmp(mt->rooms[v->room].uuid, r->uuid)
+                               < 0)))))
+        {
+            b = NULL;
+        }
+    }
+
+    return b;
 }

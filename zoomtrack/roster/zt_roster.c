@@ -38,6 +38,11 @@ static int zt_roster_row(zt_roster_reader_t *rd,
     size_t whylen);
 static char zt_roster_separator(const char *p, const char *end);
 static void zt_roster_trim(char *s);
+static int zt_roster_fold_unicode(const char *name, char *out,
+    size_t outlen);
+static void zt_roster_fold_bytes(const char *name, char *out,
+    size_t outlen);
+static void zt_roster_drop_suffixes(char *out);
 static int zt_roster_email_ok(const char *s);
 static int zt_roster_add(zt_roster_t *r, char cells[][ZT_ROSTER_MAX_CELL],
     size_t n, size_t line, const char *what, char *err, size_t errlen);
@@ -173,37 +178,55 @@ zt_roster_free(zt_roster_t *r)
 int
 zt_roster_name_key(const char *name, char *out, size_t outlen)
 {
-    size_t     n, nfold, i, o, cut;
-    ucs4_t     uc;
-    uint8_t   *nfd, *fold;
-    int        len, space, rc;
+    int  rc;
 
     if (outlen == 0) {
         return ZT_ERROR;
     }
 
     out[0] = '\0';
-    n = strlen(name);
-    rc = ZT_OK;
 
+    rc = zt_roster_fold_unicode(name, out, outlen);
+    if (rc != ZT_OK) {
+        zt_roster_fold_bytes(name, out, outlen);
+    }
+
+    zt_roster_drop_suffixes(out);
+
+    return rc;
+}
+
+
+/*
+ * NFKD, the marks dropped, full case folding, every run of white space
+ * one space.  ZT_ERROR (out untouched) for a name that is not UTF-8 or
+ * when out of memory.
+ */
+static int
+zt_roster_fold_unicode(const char *name, char *out, size_t outlen)
+{
+    int       len, space, rc;
+    size_t    n, nfold, i, o;
+    ucs4_t    uc;
+    uint8_t  *nfd, *fold;
+
+    n = strlen(name);
     nfd = NULL;
     fold = NULL;
+    rc = ZT_ERROR;
 
     if (u8_check((const uint8_t *) name, n) != NULL) {
-        rc = ZT_ERROR;
-        goto bytewise;
+        goto done;
     }
 
     nfd = u8_normalize(UNINORM_NFKD, (const uint8_t *) name, n, NULL, &n);
     if (nfd == NULL) {
-        rc = ZT_ERROR;
-        goto bytewise;
+        goto done;
     }
 
     fold = u8_casefold(nfd, n, NULL, NULL, NULL, &nfold);
     if (fold == NULL) {
-        rc = ZT_ERROR;
-        goto bytewise;
+        goto done;
     }
 
     /* drop the marks, fold every run of white space into one space */
@@ -235,22 +258,37 @@ zt_roster_name_key(const char *name, char *out, size_t outlen)
     }
 
     out[o] = '\0';
-    goto suffix;
+    rc = ZT_OK;
 
-bytewise:
+done:
+
+    free(nfd);
+    free(fold);
+
+    return rc;
+}
+
+
+/* the fallback for a name that is not UTF-8: ASCII letters lower-cased */
+static void
+zt_roster_fold_bytes(const char *name, char *out, size_t outlen)
+{
+    size_t  o;
 
     for (o = 0; name[o] && o + 1 < outlen; o++) {
         out[o] = (name[o] >= 'A' && name[o] <= 'Z') ? name[o] + 32 : name[o];
     }
 
     out[o] = '\0';
+}
 
-suffix:
 
-    free(nfd);
-    free(fold);
+/* "Ana (Guest)", "Ana (she/her) (Guest)": the suffixes go */
+static void
+zt_roster_drop_suffixes(char *out)
+{
+    size_t  o, cut;
 
-    /* "Ana (Guest)", "Ana (she/her) (Guest)": the suffixes go */
     for ( ;; ) {
         zt_roster_trim(out);
         o = strlen(out);
@@ -270,8 +308,6 @@ suffix:
 
         out[cut] = '\0';
     }
-
-    return rc;
 }
 
 

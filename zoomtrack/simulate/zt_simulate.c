@@ -59,6 +59,10 @@ typedef struct {
 static void zt_sim_usage(FILE *f);
 static int zt_sim_parse(int argc, char **argv, zt_sim_args_t *a);
 static int zt_sim_numeric(int opt, const char *v, zt_sim_args_t *a);
+static int zt_sim_opt_seed(const char *v, zt_sim_args_t *a);
+static int zt_sim_opt_start(const char *v, zt_sim_args_t *a, int *now);
+static void zt_sim_start_now(zt_sim_args_t *a);
+static int zt_sim_check(int argc, char **argv, const zt_sim_args_t *a);
 static int zt_sim_send_all(const zt_sim_args_t *a, zt_sim_t *s,
     const size_t *order, size_t n);
 static int zt_sim_post(CURL *curl, const char *url, const zt_str_t *key,
@@ -226,9 +230,7 @@ done:
 static int
 zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
 {
-    int      c, seeded, now;
-    char    *end;
-    int64_t  ms;
+    int  c, seeded, now;
 
     static const struct option  opts[] = {
         { "url", required_argument, NULL, ZT_SIM_O_URL },
@@ -290,25 +292,16 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
             break;
 
         case ZT_SIM_O_SEED:
-            errno = 0;
-            a->sim.seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-') {
-                fprintf(stderr, "zoomtrack simulate: bad --seed \"%s\"\n",
-                        optarg);
+            if (zt_sim_opt_seed(optarg, a) != ZT_OK) {
                 return ZT_EXIT_USAGE;
             }
             seeded = 1;
             break;
 
         case ZT_SIM_O_START:
-            now = strcmp(optarg, "now") == 0;
-            ms = now ? 1 : zt_time_parse_iso(optarg);
-            if (ms <= 0) {
-                fprintf(stderr, "zoomtrack simulate: bad --start \"%s\" "
-                        "(YYYY-MM-DDTHH:MM:SSZ or now)\n", optarg);
+            if (zt_sim_opt_start(optarg, a, &now) != ZT_OK) {
                 return ZT_EXIT_USAGE;
             }
-            a->sim.start_ms = ms;
             break;
 
         case '?':
@@ -325,20 +318,71 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
         }
     }
 
-    /*
-     * "now" (and no seed): the meeting is played so that no event is ever
-     * ahead of the clock, as Zoom's never are (the module refuses times
-     * more than 5 minutes ahead): sent as fast as possible it ends now;
-     * at X times real time it started minutes * (1 - 1/X) ago
-     */
     if (now || (!seeded && a->sim.start_ms == 0)) {
-        a->sim.start_ms = zt_time_now_ms() / 1000 * 1000
-                          - (int64_t) ((double) a->sim.minutes * 60000.0
-                                       * (a->speed == 0 ? 1.0
-                                          : a->speed >= 1
-                                            ? 1.0 - 1.0 / a->speed : 0.0));
+        zt_sim_start_now(a);
     }
 
+    return zt_sim_check(argc, argv, a);
+}
+
+
+static int
+zt_sim_opt_seed(const char *v, zt_sim_args_t *a)
+{
+    char  *end;
+
+    errno = 0;
+    a->sim.seed = strtoull(v, &end, 10);
+    if (errno || end == v || *end || v[0] == '-') {
+        fprintf(stderr, "zoomtrack simulate: bad --seed \"%s\"\n", v);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+/* --start ISO or now (*now set) */
+static int
+zt_sim_opt_start(const char *v, zt_sim_args_t *a, int *now)
+{
+    int64_t  ms;
+
+    *now = strcmp(v, "now") == 0;
+    ms = *now ? 1 : zt_time_parse_iso(v);
+    if (ms <= 0) {
+        fprintf(stderr, "zoomtrack simulate: bad --start \"%s\" "
+                "(YYYY-MM-DDTHH:MM:SSZ or now)\n", v);
+        return ZT_ERROR;
+    }
+
+    a->sim.start_ms = ms;
+
+    return ZT_OK;
+}
+
+
+/*
+ * "now" (and no seed): the meeting is played so that no event is ever
+ * ahead of the clock, as Zoom's never are (the module refuses times more
+ * than 5 minutes ahead): sent as fast as possible it ends now; at X times
+ * real time it started minutes * (1 - 1/X) ago
+ */
+static void
+zt_sim_start_now(zt_sim_args_t *a)
+{
+    a->sim.start_ms = zt_time_now_ms() / 1000 * 1000
+                      - (int64_t) ((double) a->sim.minutes * 60000.0
+                                   * (a->speed == 0 ? 1.0
+                                      : a->speed >= 1
+                                        ? 1.0 - 1.0 / a->speed : 0.0));
+}
+
+
+/* what the options must say together; ZT_EXIT_OK or ZT_EXIT_USAGE */
+static int
+zt_sim_check(int argc, char **argv, const zt_sim_args_t *a)
+{
     if (optind < argc) {
         fprintf(stderr, "zoomtrack simulate: unexpected argument \"%s\"\n",
                 argv[optind]);

@@ -19,6 +19,11 @@
  * leaves are dropped (conf.missing) on moves, on leaving the meeting from a
  * room and at the end: the visit then ends at the main leave, which the
  * documented rules recover.
+ *
+ * This file is the generator: the people's actions and the truth they
+ * leave behind.  The webhook bodies are built in zt_simulate_webhook.c,
+ * the delivery order in zt_simulate_schedule.c, the truth as JSON in
+ * zt_simulate_expected.c.  zt_sim_free() frees all of it.
  */
 
 #include <stdio.h>
@@ -26,93 +31,18 @@
 #include <string.h>
 
 #include "zt_event.h"
-#include "zt_time.h"
-#include "zt_simulate_model.h"
+#include "zt_simulate_model_int.h"
 
 
 #define ZT_SIM_SEC        1000LL
 #define ZT_SIM_BASE_MS    1767603600000LL     /* 2026-01-05T09:00:00Z */
 #define ZT_SIM_DAY        86400000LL
-#define ZT_SIM_OPEN       -1                  /* an interval still open */
 
 
-typedef enum {
-    ZT_SIM_OUT = 0,                           /* not in (yet, or again) */
-    ZT_SIM_MAIN,
-    ZT_SIM_ROOM,
-    ZT_SIM_GONE                               /* left for good */
-} zt_sim_state_e;
-
-
-#define ZT_SIM_NEXT_MAIN  -1                  /* zt_sim_visit_t.next */
-#define ZT_SIM_NEXT_LEFT  -2
-
-
-typedef struct {
-    int      room;
-    int64_t  join;
-    int64_t  leave;
-    int      next;                            /* a room or ZT_SIM_NEXT_* */
-} zt_sim_visit_t;
-
-
-typedef struct {
-    int64_t  join;
-    int64_t  leave;
-} zt_sim_interval_t;
-
-
-typedef struct {
-    char                name[96];
-    char                email[128];
-    char                id[32];            /* Zoom account id or "" */
-    char                reg[32];           /* registrant_id or "" */
-    char                puuid[32];
-    char                key[256];
-    char                uid[24];           /* main-meeting user_id */
-    char                room_uid[24];      /* breakout session user_id */
-    zt_sim_state_e      state;
-    int                 room;
-    int                 last_leave;        /* their next leave is final */
-    int64_t             next;
-    int64_t             last_join;
-    int64_t             last_left;
-    zt_sim_visit_t     *visits;
-    size_t              nvisits;
-    zt_sim_interval_t  *iv;
-    size_t              niv;
-} zt_sim_person_t;
-
-
-struct zt_sim_s {
-    zt_sim_conf_t      conf;
-    uint64_t           rng;
-    int64_t            t0;
-    int64_t            tend;
-    int64_t            trooms;
-    char               meeting_id[16];
-    char               uuid[32];
-    char               host_id[32];
-    char               account_id[32];
-    char               topic[64];
-    char               start_time[32];
-    char             (*room_uuid)[32];
-    int64_t           *room_first;
-    zt_sim_person_t   *people;
-    zt_sim_event_t    *events;
-    size_t             nevents;
-    size_t             cap;
-    uint64_t           uids;
-    int                failed;
-};
-
-
-static uint64_t zt_sim_rand(uint64_t *state);
 static double zt_sim_unit(zt_sim_t *s);
 static int64_t zt_sim_range(zt_sim_t *s, int64_t lo, int64_t hi);
 static void zt_sim_token(zt_sim_t *s, const char *alphabet, char *out,
     size_t n);
-static void zt_sim_iso(int64_t ms, char *out);
 static void zt_sim_new_uid(zt_sim_t *s, char *out);
 static void zt_sim_meeting(zt_sim_t *s);
 static void zt_sim_person(zt_sim_t *s, unsigned i);
@@ -133,16 +63,6 @@ static void zt_sim_push_visit(zt_sim_t *s, zt_sim_person_t *p, int room,
     int64_t t);
 static void zt_sim_push_interval(zt_sim_t *s, zt_sim_person_t *p,
     int64_t t);
-static json_t *zt_sim_object(zt_sim_t *s, int room);
-static void zt_sim_emit(zt_sim_t *s, const char *event, int64_t ts,
-    json_t *object);
-static void zt_sim_participant_event(zt_sim_t *s, zt_sim_person_t *p,
-    int64_t t, int join, int room, const char *reason);
-static unsigned zt_sim_room_no(const zt_sim_t *s, int room);
-static json_t *zt_sim_time(int64_t ms);
-static json_t *zt_sim_local(int64_t ms, const char *tz);
-static json_t *zt_sim_person_json(const zt_sim_t *s,
-    const zt_sim_person_t *p, const char *tz);
 
 
 static const char  *zt_sim_names[] = {
@@ -257,7 +177,7 @@ zt_sim_event(const zt_sim_t *s, size_t i)
 
 
 /* splitmix64 */
-static uint64_t
+uint64_t
 zt_sim_rand(uint64_t *state)
 {
     uint64_t  z;
@@ -294,19 +214,6 @@ zt_sim_token(zt_sim_t *s, const char *alphabet, char *out, size_t n)
         out[i] = alphabet[zt_sim_rand(&s->rng) % 64];
     }
     out[n] = '\0';
-}
-
-
-/* Zoom's participant times: seconds, "2021-07-13T21:45:51Z" */
-static void
-zt_sim_iso(int64_t ms, char *out)
-{
-    char  buf[ZT_RFC3339_LEN + 1];
-
-    zt_time_rfc3339(ms, buf);
-    memcpy(out, buf, 19);
-    out[19] = 'Z';
-    out[20] = '\0';
 }
 
 
@@ -682,369 +589,6 @@ zt_sim_push_interval(zt_sim_t *s, zt_sim_person_t *p, int64_t t)
     p->iv = iv;
     iv[p->niv].join = t;
     iv[p->niv++].leave = ZT_SIM_OPEN;
-}
-
-
-/* payload.object without the participant; room >= 0 adds the room */
-static json_t *
-zt_sim_object(zt_sim_t *s, int room)
-{
-    json_t  *o;
-
-    o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:i}",
-                  "id", s->meeting_id, "uuid", s->uuid,
-                  "host_id", s->host_id, "topic", s->topic, "type", 2,
-                  "start_time", s->start_time, "timezone", "Europe/Istanbul",
-                  "duration", (int) s->conf.minutes);
-
-    if (o && room >= 0
-        && json_object_set_new(o, "breakout_room_uuid",
-                               json_string(s->room_uuid[room])) != 0)
-    {
-        json_decref(o);
-        return NULL;
-    }
-
-    return o;
-}
-
-
-/* appends {"event", "event_ts", "payload": {"account_id", "object"}} */
-static void
-zt_sim_emit(zt_sim_t *s, const char *event, int64_t ts, json_t *object)
-{
-    char            *body;
-    json_t          *root;
-    zt_sim_event_t  *e;
-
-    if (object == NULL) {
-        s->failed = 1;
-        return;
-    }
-
-    root = json_pack("{s:s, s:I, s:{s:s, s:o}}", "event", event,
-                     "event_ts", (json_int_t) ts, "payload",
-                     "account_id", s->account_id, "object", object);
-    body = root ? json_dumps(root, JSON_COMPACT) : NULL;
-    json_decref(root);
-
-    if (body == NULL) {
-        s->failed = 1;
-        return;
-    }
-
-    if (s->nevents == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 256;
-        e = realloc(s->events, s->cap * sizeof(zt_sim_event_t));
-        if (e == NULL) {
-            free(body);
-            s->failed = 1;
-            return;
-        }
-        s->events = e;
-    }
-
-    e = &s->events[s->nevents];
-    e->seq = s->nevents++;
-    e->ts = ts;
-    e->body = body;
-    e->len = strlen(body);
-}
-
-
-/*
- * A participant event: main meeting (room < 0) or breakout room, joined
- * or left (with its leave_reason).
- */
-static void
-zt_sim_participant_event(zt_sim_t *s, zt_sim_person_t *p, int64_t t,
-    int join, int room, const char *reason)
-{
-    int          rc;
-    char         iso[24];
-    json_t      *o, *part;
-    const char  *event;
-
-    zt_sim_iso(t, iso);
-
-    o = zt_sim_object(s, room);
-    part = json_object();
-    if (o == NULL || part == NULL) {
-        json_decref(o);
-        json_decref(part);
-        s->failed = 1;
-        return;
-    }
-
-    rc = json_object_set_new(part, "user_id",
-                             json_string(room >= 0 ? p->room_uid : p->uid));
-    if (room >= 0) {
-        rc |= json_object_set_new(part, "parent_user_id",
-                                  json_string(p->uid));
-    }
-    rc |= json_object_set_new(part, "user_name", json_string(p->name));
-    rc |= json_object_set_new(part, "id", json_string(p->id));
-    rc |= json_object_set_new(part, "participant_uuid",
-                              json_string(p->puuid));
-    rc |= json_object_set_new(part, join ? "join_time" : "leave_time",
-                              json_string(iso));
-    if (!join) {
-        rc |= json_object_set_new(part, "leave_reason", json_string(reason));
-    }
-    rc |= json_object_set_new(part, "email", json_string(p->email));
-    if (p->reg[0]) {
-        rc |= json_object_set_new(part, "registrant_id", json_string(p->reg));
-    }
-    rc |= json_object_set_new(part, "participant_user_id",
-                              json_string(p->id));
-    rc |= json_object_set_new(o, "participant", part);
-
-    if (rc != 0) {
-        json_decref(o);
-        s->failed = 1;
-        return;
-    }
-
-    if (room >= 0) {
-        event = join ? "meeting.participant_joined_breakout_room"
-                     : "meeting.participant_left_breakout_room";
-
-    } else {
-        event = join ? "meeting.participant_joined"
-                     : "meeting.participant_left";
-    }
-
-    zt_sim_emit(s, event, t, o);
-}
-
-
-size_t *
-zt_sim_schedule(zt_sim_t *s, double dup, unsigned window, size_t *n)
-{
-    size_t    i, k, m, in, *list, *out, *pool, np, tmp;
-    uint64_t  rng;
-
-    rng = s->conf.seed ^ 0x5ca1ab1e0ddba11ULL;
-
-    list = malloc((2 * s->nevents + 1) * sizeof(size_t));
-    out = malloc((2 * s->nevents + 1) * sizeof(size_t));
-    pool = malloc(((size_t) window + 1) * sizeof(size_t));
-    if (list == NULL || out == NULL || pool == NULL) {
-        free(list);
-        free(out);
-        free(pool);
-        return NULL;
-    }
-
-    m = 0;
-    for (i = 0; i < s->nevents; i++) {
-        list[m++] = i;
-        if ((double) (zt_sim_rand(&rng) >> 11) / 9007199254740992.0 < dup) {
-            list[m++] = i;
-        }
-    }
-
-    if (window < 2) {
-        free(out);
-        free(pool);
-        *n = m;
-        return list;
-    }
-
-    /* the next one sent is drawn at random from the next `window` */
-    np = 0;
-    in = 0;
-    while (np < window && in < m) {
-        pool[np++] = list[in++];
-    }
-
-    for (i = 0; np; i++) {
-        k = zt_sim_rand(&rng) % np;
-        out[i] = pool[k];
-
-        if (in < m) {
-            pool[k] = list[in++];
-
-        } else {
-            tmp = pool[--np];
-            pool[k] = tmp;
-        }
-    }
-
-    free(list);
-    free(pool);
-    *n = m;
-    return out;
-}
-
-
-/* Room-N: rooms numbered by the first entry of anyone (then uuid) */
-static unsigned
-zt_sim_room_no(const zt_sim_t *s, int room)
-{
-    unsigned  i, no;
-
-    no = 1;
-
-    for (i = 0; i < s->conf.rooms; i++) {
-        if (s->room_first[i] >= 0
-            && (s->room_first[i] < s->room_first[room]
-                || (s->room_first[i] == s->room_first[room]
-                    && strcmp(s->room_uuid[i], s->room_uuid[room]) < 0)))
-        {
-            no++;
-        }
-    }
-
-    return no;
-}
-
-
-static json_t *
-zt_sim_time(int64_t ms)
-{
-    return ms < 0 ? json_null() : json_integer(ms);
-}
-
-
-/* as the status CSV shows it; "" for none */
-static json_t *
-zt_sim_local(int64_t ms, const char *tz)
-{
-    char  buf[32];
-
-    buf[0] = '\0';
-    if (ms >= 0
-        && zt_time_format_tz(ms, tz, "%Y-%m-%d %H:%M:%S", buf, sizeof(buf))
-           != ZT_OK)
-    {
-        buf[0] = '\0';
-    }
-
-    return json_string(buf);
-}
-
-
-json_t *
-zt_sim_expected(const zt_sim_t *s, const char *tz)
-{
-    int       bad;
-    char      name[32];
-    unsigned  i;
-    json_t   *root, *rooms, *people;
-
-    rooms = json_array();
-    people = json_array();
-
-    root = json_pack("{s:s, s:s, s:s, s:I, s:o, s:b, s:I, s:o, s:o}",
-                     "meeting_id", s->meeting_id, "meeting_uuid", s->uuid,
-                     "topic", s->topic, "start_ms", (json_int_t) s->t0,
-                     "end_ms", s->conf.no_end ? json_null()
-                                              : json_integer(s->tend),
-                     "ended", !s->conf.no_end,
-                     "seed", (json_int_t) s->conf.seed,
-                     "rooms", rooms, "participants", people);
-    if (root == NULL) {
-        return NULL;
-    }
-
-    bad = 0;
-
-    for (i = 0; i < s->conf.rooms; i++) {
-        if (s->room_first[i] < 0) {
-            continue;
-        }
-
-        snprintf(name, sizeof(name), "Room-%u", zt_sim_room_no(s, (int) i));
-        bad |= json_array_append_new(rooms, json_pack("{s:s, s:s, s:I}",
-                   "room_uuid", s->room_uuid[i], "room_name", name,
-                   "first_join_ms", (json_int_t) s->room_first[i]));
-    }
-
-    for (i = 0; i < s->conf.participants && !bad; i++) {
-        bad |= json_array_append_new(people,
-                   zt_sim_person_json(s, &s->people[i], tz));
-    }
-
-    if (bad) {
-        json_decref(root);
-        return NULL;
-    }
-
-    return root;
-}
-
-
-static json_t *
-zt_sim_person_json(const zt_sim_t *s, const zt_sim_person_t *p,
-    const char *tz)
-{
-    int                    online, in_room, bad;
-    char                   room[32], next[32];
-    size_t                 i;
-    json_t                *o, *visits, *iv;
-    const zt_sim_visit_t  *v;
-
-    online = p->state == ZT_SIM_MAIN || p->state == ZT_SIM_ROOM;
-    in_room = p->state == ZT_SIM_ROOM;
-
-    room[0] = '\0';
-    if (in_room) {
-        snprintf(room, sizeof(room), "Room-%u", zt_sim_room_no(s, p->room));
-    }
-
-    visits = json_array();
-    iv = json_array();
-
-    o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:s, "
-                  "s:o, s:o}",
-                  "person_key", p->key, "name", p->name, "email", p->email,
-                  "status", online ? "online" : "offline",
-                  "last_join", zt_sim_time(p->last_join),
-                  "last_left", zt_sim_time(p->last_left),
-                  "last_join_local", zt_sim_local(p->last_join, tz),
-                  "last_left_local", zt_sim_local(p->last_left, tz),
-                  "room", room,
-                  "room_uuid", in_room ? s->room_uuid[p->room] : "",
-                  "visits", visits, "intervals", iv);
-    if (o == NULL) {
-        return NULL;
-    }
-
-    bad = 0;
-
-    for (i = 0; i < p->nvisits; i++) {
-        v = &p->visits[i];
-        snprintf(room, sizeof(room), "Room-%u", zt_sim_room_no(s, v->room));
-
-        if (v->next >= 0) {
-            snprintf(next, sizeof(next), "Room-%u",
-                     zt_sim_room_no(s, v->next));
-
-        } else {
-            snprintf(next, sizeof(next), "%s",
-                     v->next == ZT_SIM_NEXT_LEFT ? "Left meeting"
-                                                 : "Main room");
-        }
-
-        bad |= json_array_append_new(visits,
-                   json_pack("{s:s, s:s, s:I, s:o, s:s}",
-                   "room_uuid", s->room_uuid[v->room], "room_name", room,
-                   "join_ms", (json_int_t) v->join,
-                   "leave_ms", zt_sim_time(v->leave), "next_room", next));
-    }
-
-    for (i = 0; i < p->niv; i++) {
-        bad |= json_array_append_new(iv, json_pack("[I, o]",
-                   (json_int_t) p->iv[i].join, zt_sim_time(p->iv[i].leave)));
-    }
-
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-
-    return o;
 }
 
 

@@ -58,6 +58,8 @@ typedef struct {
 
 
 static int zt_status_init(const zt_conf_t *conf, void **ctx);
+static int zt_status_settings(zt_status_ctx_t *st, const zt_conf_t *conf);
+static int zt_status_dirs(zt_status_ctx_t *st);
 static int zt_status_write(void *ctx, zt_item_t *items, size_t n);
 static int zt_status_control(zt_status_ctx_t *st, const json_t *rec);
 static int zt_status_tick(void *ctx, int64_t now_ms);
@@ -79,10 +81,7 @@ const zt_sink_t  zt_sink_status = {
 static int
 zt_status_init(const zt_conf_t *conf, void **ctx)
 {
-    int               i;
-    char              buf[64], dir[PATH_MAX];
-    int64_t           keep;
-    const char       *path;
+    char              buf[64];
     zt_status_ctx_t  *st;
 
     st = calloc(1, sizeof(zt_status_ctx_t));
@@ -94,53 +93,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
     *ctx = st;
     st->store.jfd = -1;
 
-    if (zt_conf_get_path(conf, "status", "file",
-                         "_data/zoom-room-dashboard.csv", st->csv_path,
-                         sizeof(st->csv_path)) != ZT_OK
-        || zt_conf_get_path(conf, "status", "state", "status-state.json",
-                            st->store.state_path,
-                            sizeof(st->store.state_path))
-           != ZT_OK
-        || zt_conf_get_path(conf, "status", "timeline",
-                            "_data/zoom-room-timeline.json",
-                            st->timeline_path, sizeof(st->timeline_path))
-           != ZT_OK)
-    {
-        zt_log_error("[sink:status] status.file, status.state or "
-                     "status.timeline too long");
+    if (zt_status_settings(st, conf) != ZT_OK) {
         goto failed;
     }
-
-    if (zt_conf_get_int(conf, "status", "heartbeat_s", &st->heartbeat)
-        != ZT_OK || st->heartbeat < 1 || st->heartbeat > 86400)
-    {
-        zt_log_error("[sink:status] invalid status.heartbeat_s \"%s\" "
-                     "(1 to 86400 seconds)",
-                     zt_conf_get(conf, "status", "heartbeat_s"));
-        goto failed;
-    }
-
-    st->heartbeat *= 1000;
-
-    if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
-        != ZT_OK || st->interval < 0)
-    {
-        zt_log_error("[sink:status] invalid status_interval_ms \"%s\"",
-                     zt_conf_get(conf, "", "status_interval_ms"));
-        goto failed;
-    }
-
-    /* a century of hours at most: keep_ms stays far from overflow */
-    if (zt_conf_get_int(conf, "status", "keep_hours", &keep) != ZT_OK
-        || keep < 0 || keep > 24 * 366 * 100)
-    {
-        zt_log_error("[sink:status] invalid status.keep_hours \"%s\" "
-                     "(hours, 0 to 878400)",
-                     zt_conf_get(conf, "status", "keep_hours"));
-        goto failed;
-    }
-
-    st->keep_ms = keep * 3600 * 1000;
 
     st->tz = strdup(zt_conf_get(conf, "", "timezone"));
     st->allowlist = strdup(zt_conf_get(conf, "", "status_allowlist"));
@@ -159,17 +114,9 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    for (i = 0; i < 3; i++) {
-        path = i == 2 ? st->timeline_path
-               : i ? st->store.state_path : st->csv_path;
-        if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
-            zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
-                         strerror(errno));
-            goto failed;
-        }
-    }
-
-    if (zt_status_store_open(&st->store, st->presence) != ZT_OK) {
+    if (zt_status_dirs(st) != ZT_OK
+        || zt_status_store_open(&st->store, st->presence) != ZT_OK)
+    {
         goto failed;
     }
 
@@ -195,6 +142,86 @@ failed:
     zt_status_exit(st);
     *ctx = NULL;
     return ZT_ERROR;
+}
+
+
+/* the paths and the numbers of [status]; each bad one is logged */
+static int
+zt_status_settings(zt_status_ctx_t *st, const zt_conf_t *conf)
+{
+    int64_t  keep;
+
+    if (zt_conf_get_path(conf, "status", "file",
+                         "_data/zoom-room-dashboard.csv", st->csv_path,
+                         sizeof(st->csv_path)) != ZT_OK
+        || zt_conf_get_path(conf, "status", "state", "status-state.json",
+                            st->store.state_path,
+                            sizeof(st->store.state_path))
+           != ZT_OK
+        || zt_conf_get_path(conf, "status", "timeline",
+                            "_data/zoom-room-timeline.json",
+                            st->timeline_path, sizeof(st->timeline_path))
+           != ZT_OK)
+    {
+        zt_log_error("[sink:status] status.file, status.state or "
+                     "status.timeline too long");
+        return ZT_ERROR;
+    }
+
+    if (zt_conf_get_int(conf, "status", "heartbeat_s", &st->heartbeat)
+        != ZT_OK || st->heartbeat < 1 || st->heartbeat > 86400)
+    {
+        zt_log_error("[sink:status] invalid status.heartbeat_s \"%s\" "
+                     "(1 to 86400 seconds)",
+                     zt_conf_get(conf, "status", "heartbeat_s"));
+        return ZT_ERROR;
+    }
+
+    st->heartbeat *= 1000;
+
+    if (zt_conf_get_int(conf, "", "status_interval_ms", &st->interval)
+        != ZT_OK || st->interval < 0)
+    {
+        zt_log_error("[sink:status] invalid status_interval_ms \"%s\"",
+                     zt_conf_get(conf, "", "status_interval_ms"));
+        return ZT_ERROR;
+    }
+
+    /* a century of hours at most: keep_ms stays far from overflow */
+    if (zt_conf_get_int(conf, "status", "keep_hours", &keep) != ZT_OK
+        || keep < 0 || keep > 24 * 366 * 100)
+    {
+        zt_log_error("[sink:status] invalid status.keep_hours \"%s\" "
+                     "(hours, 0 to 878400)",
+                     zt_conf_get(conf, "status", "keep_hours"));
+        return ZT_ERROR;
+    }
+
+    st->keep_ms = keep * 3600 * 1000;
+
+    return ZT_OK;
+}
+
+
+/* the parent folders of the CSV, the state and the timeline */
+static int
+zt_status_dirs(zt_status_ctx_t *st)
+{
+    int          i;
+    char         dir[PATH_MAX];
+    const char  *path;
+
+    for (i = 0; i < 3; i++) {
+        path = i == 2 ? st->timeline_path
+               : i ? st->store.state_path : st->csv_path;
+        if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
+            zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
+                         strerror(errno));
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
 }
 
 

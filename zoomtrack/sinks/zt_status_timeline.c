@@ -27,6 +27,10 @@ typedef struct {
 
 
 static void zt_timeline_digits(char *out, int64_t v, int n);
+static int zt_timeline_collect(const zt_presence_t *p,
+    const zt_timeline_opts_t *o, zt_timeline_mtg_t **msp, size_t *kp);
+static int zt_timeline_doc(zt_timeline_mtg_t *ms, size_t k,
+    const zt_timeline_opts_t *o, const char *iso, char **out, size_t *len);
 static int zt_timeline_meeting(FILE *f, const zt_presence_meeting_info_t *mi,
     int live, const zt_journey_t *j, size_t n, const zt_timeline_opts_t *o);
 static void zt_timeline_person(FILE *f, const zt_journey_t *j,
@@ -193,12 +197,10 @@ int
 zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
     char **out, size_t *len)
 {
-    int                 rc, live;
+    int                 rc;
     char                iso[40];
-    FILE               *f;
-    size_t              i, nm, k, cap;
-    zt_timeline_mtg_t  *ms, *x;
-    zt_presence_meeting_info_t  mi;
+    size_t              i, k;
+    zt_timeline_mtg_t  *ms;
 
     *out = NULL;
     *len = 0;
@@ -207,7 +209,41 @@ zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
         return ZT_ERROR;
     }
 
-    /* the meetings shown and their journeys, live first, latest first */
+    rc = zt_timeline_collect(p, o, &ms, &k);
+
+    if (rc == ZT_OK) {
+        rc = zt_timeline_doc(ms, k, o, iso, out, len);
+    }
+
+    for (i = 0; i < k; i++) {
+        zt_presence_journeys_free(ms[i].j, ms[i].n);
+    }
+
+    free(ms);
+
+    if (rc != ZT_OK) {
+        free(*out);
+        *out = NULL;
+        *len = 0;
+    }
+
+    return rc;
+}
+
+
+/*
+ * The meetings shown and their journeys (*ms, *k of them, the caller's to
+ * free even after ZT_ERROR), in the order of the state.
+ */
+static int
+zt_timeline_collect(const zt_presence_t *p, const zt_timeline_opts_t *o,
+    zt_timeline_mtg_t **msp, size_t *kp)
+{
+    int                         rc, live;
+    size_t                      i, nm, k, cap;
+    zt_timeline_mtg_t          *ms, *x;
+    zt_presence_meeting_info_t  mi;
+
     nm = zt_presence_nmeetings(p);
     ms = NULL;
     k = 0;
@@ -251,50 +287,54 @@ zt_timeline_render(const zt_presence_t *p, const zt_timeline_opts_t *o,
         ms[k++].live = live;
     }
 
-    f = rc == ZT_OK ? open_memstream(out, len) : NULL;
+    *msp = ms;
+    *kp = k;
 
-    if (f != NULL) {
-        if (k > 1) {
-            qsort(ms, k, sizeof(zt_timeline_mtg_t), zt_timeline_meeting_cmp);
-        }
+    return rc;
+}
 
-        fprintf(f, "{\"version\":%d,\"generated_at\":%" PRId64
-                ",\"generated_at_iso\":\"%s\",\"heartbeat_s\":%" PRId64
-                ",\"timezone\":", ZT_TIMELINE_VERSION, o->now_ms, iso,
-                o->heartbeat_s);
-        zt_timeline_str(f, o->tz && *o->tz ? o->tz : "UTC");
-        fputs(",\"meetings\":[", f);
 
-        for (i = 0; i < k && rc == ZT_OK; i++) {
-            fputs(i ? "," : "", f);
-            rc = zt_timeline_meeting(f, &ms[i].mi, ms[i].live, ms[i].j,
-                                     ms[i].n, o);
-        }
+/* the document, live meetings first, latest first, into *out */
+static int
+zt_timeline_doc(zt_timeline_mtg_t *ms, size_t k, const zt_timeline_opts_t *o,
+    const char *iso, char **out, size_t *len)
+{
+    int      rc;
+    FILE    *f;
+    size_t   i;
 
-        fputs("]}\n", f);
+    f = open_memstream(out, len);
+    if (f == NULL) {
+        return ZT_ERROR;
+    }
 
-        if (ferror(f)) {
-            rc = ZT_ERROR;
-        }
+    if (k > 1) {
+        qsort(ms, k, sizeof(zt_timeline_mtg_t), zt_timeline_meeting_cmp);
+    }
 
-        if (fclose(f) != 0) {
-            rc = ZT_ERROR;
-        }
+    fprintf(f, "{\"version\":%d,\"generated_at\":%" PRId64
+            ",\"generated_at_iso\":\"%s\",\"heartbeat_s\":%" PRId64
+            ",\"timezone\":", ZT_TIMELINE_VERSION, o->now_ms, iso,
+            o->heartbeat_s);
+    zt_timeline_str(f, o->tz && *o->tz ? o->tz : "UTC");
+    fputs(",\"meetings\":[", f);
 
-    } else {
+    rc = ZT_OK;
+
+    for (i = 0; i < k && rc == ZT_OK; i++) {
+        fputs(i ? "," : "", f);
+        rc = zt_timeline_meeting(f, &ms[i].mi, ms[i].live, ms[i].j,
+                                 ms[i].n, o);
+    }
+
+    fputs("]}\n", f);
+
+    if (ferror(f)) {
         rc = ZT_ERROR;
     }
 
-    for (i = 0; i < k; i++) {
-        zt_presence_journeys_free(ms[i].j, ms[i].n);
-    }
-
-    free(ms);
-
-    if (rc != ZT_OK) {
-        free(*out);
-        *out = NULL;
-        *len = 0;
+    if (fclose(f) != 0) {
+        rc = ZT_ERROR;
     }
 
     return rc;

@@ -40,6 +40,9 @@ static char *zt_zoom_conf_dup(const zt_conf_t *conf, const char *key,
 static void zt_zoom_free_secret(char *s);
 static void zt_zoom_drop_token(zt_zoom_t *z);
 static int zt_zoom_fetch_token(zt_zoom_t *z, zt_zoom_err_t *e);
+static int zt_zoom_token_ready(zt_zoom_t *z, zt_zoom_err_t *e);
+static int zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc,
+    int attempt, const char *path, json_t **json, zt_zoom_err_t *e);
 static void zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e);
 
 
@@ -350,7 +353,6 @@ zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json, zt_zoom_err_t *e)
     int             rc, attempt, renewed;
     char           *url, *auth;
     size_t          n;
-    json_t         *j;
     const char     *hdrs[3];
     zt_http_resp_t  resp;
 
@@ -370,19 +372,9 @@ zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json, zt_zoom_err_t *e)
 
     for (attempt = 0; /* void */ ; /* void */ ) {
 
-        if (z->token == NULL
-            || zt_time_now_ms() >= z->token_expires - ZT_ZOOM_TOKEN_SKEW_MS)
-        {
-            rc = zt_zoom_fetch_token(z, e);
-            if (rc != ZT_OK) {
-                zt_log_error("zoom: access token request failed: %s%s%s",
-                             e->status ? "" : "no answer: ",
-                             e->message,
-                             e->status == 400 || e->status == 401
-                             ? " (check zoom.account_id, client_id and the "
-                               "client secret)" : "");
-                break;
-            }
+        rc = zt_zoom_token_ready(z, e);
+        if (rc != ZT_OK) {
+            break;
         }
 
         n = strlen(z->token) + 32;
@@ -412,47 +404,93 @@ zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json, zt_zoom_err_t *e)
             continue;
         }
 
-        if (rc == ZT_OK) {
-            j = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
-            if (j != NULL && json_is_object(j)) {
-                zt_http_resp_free(&resp);
-                *json = j;
-                break;
-            }
-
-            json_decref(j);
-            zt_log_warn("zoom: GET %s: status %ld with a body that is not "
-                        "a JSON object", path, resp.status);
-            snprintf(resp.error, sizeof(resp.error), "bad JSON");
-            rc = ZT_RETRY;
-        }
-
-        if (rc == ZT_ERROR) {
-            zt_zoom_error_body(&resp, e);
-            e->auth = resp.status == 401;
-            zt_http_resp_free(&resp);
-            rc = ZT_DECLINED;
+        rc = zt_zoom_answer(z, &resp, rc, attempt, path, json, e);
+        if (rc != ZT_RETRY) {
             break;
         }
 
-        if (zt_http_retry_wait(&z->http, attempt, &resp, path) != ZT_RETRY) {
-            zt_zoom_error_body(&resp, e);
-            if (resp.status >= 200 && resp.status < 300) {
-                snprintf(e->message, sizeof(e->message),
-                         "body is not a JSON object");
-            }
-            zt_http_resp_free(&resp);
-            rc = ZT_ERROR;
-            break;
-        }
-
-        zt_http_resp_free(&resp);
         attempt++;
     }
 
     free(url);
 
     return rc;
+}
+
+
+/* a token valid for a while yet, fetched when needed (a failure logged) */
+static int
+zt_zoom_token_ready(zt_zoom_t *z, zt_zoom_err_t *e)
+{
+    int  rc;
+
+    if (z->token != NULL
+        && zt_time_now_ms() < z->token_expires - ZT_ZOOM_TOKEN_SKEW_MS)
+    {
+        return ZT_OK;
+    }
+
+    rc = zt_zoom_fetch_token(z, e);
+    if (rc != ZT_OK) {
+        zt_log_error("zoom: access token request failed: %s%s%s",
+                     e->status ? "" : "no answer: ",
+                     e->message,
+                     e->status == 400 || e->status == 401
+                     ? " (check zoom.account_id, client_id and the "
+                       "client secret)" : "");
+    }
+
+    return rc;
+}
+
+
+/*
+ * What a GET's answer (rc: its class, zt_http_perform) comes to: ZT_OK
+ * with *json, ZT_DECLINED (a final 4xx) or ZT_ERROR (retries spent, or a
+ * 2xx that is not a JSON object), both with e filled; ZT_RETRY after the
+ * wait before attempt + 1.  resp is freed.
+ */
+static int
+zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
+    const char *path, json_t **json, zt_zoom_err_t *e)
+{
+    json_t  *j;
+
+    if (rc == ZT_OK) {
+        j = json_loadb(resp->body ? resp->body : "", resp->len, 0, NULL);
+        if (j != NULL && json_is_object(j)) {
+            zt_http_resp_free(resp);
+            *json = j;
+            return ZT_OK;
+        }
+
+        json_decref(j);
+        zt_log_warn("zoom: GET %s: status %ld with a body that is not "
+                    "a JSON object", path, resp->status);
+        snprintf(resp->error, sizeof(resp->error), "bad JSON");
+        rc = ZT_RETRY;
+    }
+
+    if (rc == ZT_ERROR) {
+        zt_zoom_error_body(resp, e);
+        e->auth = resp->status == 401;
+        zt_http_resp_free(resp);
+        return ZT_DECLINED;
+    }
+
+    if (zt_http_retry_wait(&z->http, attempt, resp, path) != ZT_RETRY) {
+        zt_zoom_error_body(resp, e);
+        if (resp->status >= 200 && resp->status < 300) {
+            snprintf(e->message, sizeof(e->message),
+                     "body is not a JSON object");
+        }
+        zt_http_resp_free(resp);
+        return ZT_ERROR;
+    }
+
+    zt_http_resp_free(resp);
+
+    return ZT_RETRY;
 }
 
 

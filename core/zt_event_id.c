@@ -1,0 +1,139 @@
+/*
+ * zt_event_id: the identities derived from a parsed event: its event_id (a
+ * UUIDv5-style hash of the business key, the same for every delivery of
+ * one event) and a person's key (zt_person_key(), shared by the status
+ * sink and the report).  Both are written into the caller's buffers;
+ * nothing here allocates, except OpenSSL's digest context, freed at once.
+ */
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "zt_event_int.h"
+
+
+/* namespace of zoomtrack's name-based (version 5 style) event ids */
+static const unsigned char  zt_uuid_ns[16] = {
+    0x6b, 0x1f, 0x3c, 0x2e, 0x8a, 0x41, 0x4d, 0x55,
+    0x9e, 0x07, 0x5a, 0x1c, 0x33, 0xd2, 0x70, 0x9b
+};
+
+
+static void
+zt_uuid_format(const unsigned char *h, char *out)
+{
+    size_t       i, o;
+    static const char  hex[] = "0123456789abcdef";
+
+    o = 0;
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out[o++] = '-';
+        }
+        out[o++] = hex[h[i] >> 4];
+        out[o++] = hex[h[i] & 0x0f];
+    }
+    out[o] = '\0';
+}
+
+
+/*
+ * event_id = UUIDv5-style SHA-1(namespace, business key).  The key is what
+ * identifies the occurrence, not the delivery: type, event_ts, meeting
+ * instance, participant identity, breakout room and the participant's own
+ * time field.  Events about no meeting instance have no such key; their id
+ * hashes the whole body, which is what a redelivery repeats.
+ */
+int
+zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
+{
+    size_t          i;
+    char            ts[32];
+    EVP_MD_CTX     *ctx;
+    unsigned char   md[EVP_MAX_MD_SIZE];
+    unsigned int    mdlen;
+    const char     *parts[11];
+
+    ctx = EVP_MD_CTX_new();
+    if (ctx == NULL) {
+        return ZT_ERROR;
+    }
+
+    snprintf(ts, sizeof(ts), "%lld", (long long) ev->event_ts);
+
+    parts[0] = ev->event_type;
+    parts[1] = ts;
+    parts[2] = ev->meeting_uuid;
+    parts[3] = ev->participant_user_id;
+    parts[4] = ev->participant_uuid;
+    parts[5] = ev->participant_id;
+    parts[6] = ev->registrant_id;
+    parts[7] = ev->participant_email;
+    parts[8] = ev->participant_name;
+    parts[9] = ev->breakout_room_uuid;
+    parts[10] = ev->participant_time;
+
+    if (EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1
+        || EVP_DigestUpdate(ctx, zt_uuid_ns, sizeof(zt_uuid_ns)) != 1)
+    {
+        EVP_MD_CTX_free(ctx);
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        /* 0x1f (unit separator) cannot occur unescaped in JSON strings */
+        EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
+        EVP_DigestUpdate(ctx, "\x1f", 1);
+    }
+
+    if (ev->meeting_uuid[0] == '\0') {
+        EVP_DigestUpdate(ctx, body, len);
+    }
+
+    mdlen = 0;
+    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16) {
+        EVP_MD_CTX_free(ctx);
+        return ZT_ERROR;
+    }
+
+    EVP_MD_CTX_free(ctx);
+
+    md[6] = (md[6] & 0x0f) | 0x50;     /* version 5: name-based, SHA-1 */
+    md[8] = (md[8] & 0x3f) | 0x80;     /* RFC 4122 variant */
+
+    zt_uuid_format(md, ev->event_id);
+    return ZT_OK;
+}
+
+
+void
+zt_person_key(const char *participant_id, const char *registrant_id,
+    const char *email, const char *name, char *out, size_t outlen)
+{
+    size_t  i, n;
+
+    if (outlen == 0) {
+        return;
+    }
+
+    if (participant_id && participant_id[0]) {
+        snprintf(out, outlen, "id:%s", participant_id);
+
+    } else if (registrant_id && registrant_id[0]) {
+        snprintf(out, outlen, "reg:%s", registrant_id);
+
+    } else if (email && email[0]) {
+        /* emails compare case-insensitively; display names do not */
+        n = (size_t) snprintf(out, outlen, "email:%s", email);
+        n = n < outlen ? n : outlen - 1;
+        for (i = 6; i < n; i++) {
+            out[i] = (char) tolower((unsigned char) out[i]);
+        }
+
+    } else {
+        snprintf(out, outlen, "name:%s", name ? name : "");
+    }
+}

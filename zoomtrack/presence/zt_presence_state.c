@@ -1,0 +1,498 @@
+/*
+ * zt_presence_state: the presence engine's state and its bookkeeping:
+ * meetings, people, rooms and room visits found or added through hash
+ * maps (zt_pmap_t: the report folds thousands of people per meeting), the
+ * order-independent setters (names, emails, ids, first and last times),
+ * the meetings' info, pruning, forgetting a person and the dirty flags.
+ *
+ * Who frees what: the zt_presence_t owns everything in it; the strings
+ * and sets are freed with their person or meeting (zt_presence_prune,
+ * zt_presence_forget) or all at once by zt_presence_free().
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_presence_int.h"
+
+
+static void zt_presence_meeting_free(zt_presence_meeting_t *m);
+static void zt_presence_person_free(zt_presence_person_t *pp);
+static const char *zt_pmap_meeting(const void *base, size_t i);
+static const char *zt_pmap_person(const void *base, size_t i);
+static const char *zt_pmap_room(const void *base, size_t i);
+
+
+zt_presence_t *
+zt_presence_create(void)
+{
+    return calloc(1, sizeof(zt_presence_t));
+}
+
+
+void
+zt_presence_free(zt_presence_t *p)
+{
+    size_t  i;
+
+    if (p == NULL) {
+        return;
+    }
+
+    for (i = 0; i < p->n; i++) {
+        zt_presence_meeting_free(p->meetings[i]);
+    }
+
+    free(p->meetings);
+    free(p->map.slot);
+    free(p);
+}
+
+
+static void
+zt_presence_person_free(zt_presence_person_t *pp)
+{
+    size_t  k;
+
+    for (k = 0; k < pp->nvisits; k++) {
+        free(pp->visits[k].joins.v);
+        free(pp->visits[k].leaves.v);
+    }
+
+    free(pp->visits);
+    free(pp->joins.v);
+    free(pp->leaves.v);
+    free(pp->key);
+    free(pp->name.last);
+    free(pp->name.first);
+    free(pp->email.last);
+    free(pp->email.first);
+    free(pp);
+}
+
+
+static void
+zt_presence_meeting_free(zt_presence_meeting_t *m)
+{
+    size_t  j;
+
+    for (j = 0; j < m->npeople; j++) {
+        zt_presence_person_free(m->people[j]);
+    }
+
+    for (j = 0; j < m->nrooms; j++) {
+        free(m->rooms[j].uuid);
+    }
+
+    free(m->rooms);
+    free(m->room_map.slot);
+    free(m->people);
+    free(m->people_map.slot);
+    free(m->ends.v);
+    free(m->uuid);
+    free(m->id);
+    free(m);
+}
+
+
+zt_presence_meeting_t *
+zt_presence_meeting(zt_presence_t *p, const char *uuid)
+{
+    size_t                   i;
+    zt_presence_meeting_t   *m, **a;
+
+    i = zt_pmap_find(&p->map, uuid, zt_pmap_meeting, p->meetings);
+    if (i != (size_t) -1) {
+        return p->meetings[i];
+    }
+
+    a = realloc(p->meetings, (p->n + 1) * sizeof(zt_presence_meeting_t *));
+    if (a == NULL) {
+        return NULL;
+    }
+    p->meetings = a;
+
+    m = calloc(1, sizeof(zt_presence_meeting_t));
+    if (m == NULL) {
+        return NULL;
+    }
+
+    m->uuid = strdup(uuid);
+    m->id = strdup("");
+    m->first_ts = ZT_PRESENCE_NONE;
+    m->last_ts = INT64_MIN;
+    m->dirty = 1;
+
+    if (m->uuid == NULL || m->id == NULL
+        || zt_pmap_put(&p->map, uuid, p->n, p->n + 1, zt_pmap_meeting,
+                       p->meetings) != ZT_OK)
+    {
+        free(m->uuid);
+        free(m->id);
+        free(m);
+        return NULL;
+    }
+
+    p->meetings[p->n++] = m;
+    return m;
+}
+
+
+zt_presence_person_t *
+zt_presence_person(zt_presence_meeting_t *m, const char *key)
+{
+    size_t                  i;
+    zt_presence_person_t   *pp, **a;
+
+    i = zt_pmap_find(&m->people_map, key, zt_pmap_person, m->people);
+    if (i != (size_t) -1) {
+        return m->people[i];
+    }
+
+    a = realloc(m->people, (m->npeople + 1) * sizeof(zt_presence_person_t *));
+    if (a == NULL) {
+        return NULL;
+    }
+    m->people = a;
+
+    pp = calloc(1, sizeof(zt_presence_person_t));
+    if (pp == NULL) {
+        return NULL;
+    }
+
+    pp->key = strdup(key);
+    pp->name.last_ts = INT64_MIN;
+    pp->name.first_ts = INT64_MAX;
+    pp->email.last_ts = INT64_MIN;
+    pp->email.first_ts = INT64_MAX;
+
+    if (pp->key == NULL
+        || zt_pmap_put(&m->people_map, key, m->npeople, m->npeople + 1,
+                       zt_pmap_person, m->people) != ZT_OK)
+    {
+        free(pp->key);
+        free(pp);
+        return NULL;
+    }
+
+    m->people[m->npeople++] = pp;
+    return pp;
+}
+
+
+int
+zt_presence_room(zt_presence_meeting_t *m, const char *uuid, size_t *idx)
+{
+    size_t               i;
+    zt_presence_room_t  *a;
+
+    i = zt_pmap_find(&m->room_map, uuid, zt_pmap_room, m->rooms);
+    if (i != (size_t) -1) {
+        *idx = i;
+        return ZT_OK;
+    }
+
+    a = realloc(m->rooms, (m->nrooms + 1) * sizeof(zt_presence_room_t));
+    if (a == NULL) {
+        return ZT_ERROR;
+    }
+    m->rooms = a;
+
+    a[m->nrooms].uuid = strdup(uuid);
+    if (a[m->nrooms].uuid == NULL) {
+        return ZT_ERROR;
+    }
+
+    a[m->nrooms].first_join = ZT_PRESENCE_NONE;
+    a[m->nrooms].first_seen = ZT_PRESENCE_NONE;
+
+    if (zt_pmap_put(&m->room_map, uuid, m->nrooms, m->nrooms + 1,
+                    zt_pmap_room, m->rooms) != ZT_OK)
+    {
+        free(a[m->nrooms].uuid);
+        return ZT_ERROR;
+    }
+
+    *idx = m->nrooms++;
+    return ZT_OK;
+}
+
+
+zt_presence_rset_t *
+zt_presence_rset(zt_presence_person_t *pp, size_t room)
+{
+    size_t               i;
+    zt_presence_rset_t  *a;
+
+    /* a person enters a handful of rooms: a linear search is enough */
+    for (i = 0; i < pp->nvisits; i++) {
+        if (pp->visits[i].room == room) {
+            return &pp->visits[i];
+        }
+    }
+
+    a = realloc(pp->visits, (pp->nvisits + 1) * sizeof(zt_presence_rset_t));
+    if (a == NULL) {
+        return NULL;
+    }
+    pp->visits = a;
+
+    memset(&a[pp->nvisits], 0, sizeof(zt_presence_rset_t));
+    a[pp->nvisits].room = room;
+
+    return &a[pp->nvisits++];
+}
+
+
+static int
+zt_presence_replace(char **dst, const char *val)
+{
+    char  *s;
+
+    if (*dst && strcmp(*dst, val) == 0) {
+        return 0;
+    }
+
+    s = strdup(val);
+    if (s == NULL) {
+        return ZT_ERROR;
+    }
+
+    free(*dst);
+    *dst = s;
+
+    return 1;
+}
+
+
+/*
+ * Keeps the value of the latest and of the first event; ties by the
+ * greater (latest) or smaller (first) string, so the outcome does not
+ * depend on order; "" never replaces a value.
+ */
+int
+zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
+    int which)
+{
+    int  rc, changed;
+
+    if (val[0] == '\0') {
+        return 0;
+    }
+
+    changed = 0;
+
+    if ((which & ZT_PRESENCE_LAST)
+        && (ts > s->last_ts
+            || (ts == s->last_ts && strcmp(val, s->last) > 0)))
+    {
+        rc = zt_presence_replace(&s->last, val);
+        if (rc == ZT_ERROR) {
+            return ZT_ERROR;
+        }
+        changed |= rc | (ts != s->last_ts);
+        s->last_ts = ts;
+    }
+
+    if ((which & ZT_PRESENCE_FIRST)
+        && (ts < s->first_ts
+            || (ts == s->first_ts && strcmp(val, s->first) < 0)))
+    {
+        rc = zt_presence_replace(&s->first, val);
+        if (rc == ZT_ERROR) {
+            return ZT_ERROR;
+        }
+        changed |= rc | (ts != s->first_ts);
+        s->first_ts = ts;
+    }
+
+    return changed;
+}
+
+
+/* the greatest id seen: one value per instance, kept order-independent */
+int
+zt_presence_set_id(zt_presence_meeting_t *m, const char *id)
+{
+    if (id == NULL || id[0] == '\0' || strcmp(id, m->id) <= 0) {
+        return 0;
+    }
+
+    return zt_presence_replace(&m->id, id);
+}
+
+
+int
+zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
+    int64_t first_seen)
+{
+    int  changed;
+
+    changed = 0;
+
+    if (first_join < r->first_join) {
+        r->first_join = first_join;
+        changed = 1;
+    }
+
+    if (first_seen < r->first_seen) {
+        r->first_seen = first_seen;
+        changed = 1;
+    }
+
+    return changed;
+}
+
+
+int
+zt_presence_seen(zt_presence_meeting_t *m, int64_t first, int64_t last)
+{
+    int  changed;
+
+    changed = 0;
+
+    if (first < m->first_ts) {
+        m->first_ts = first;
+        changed = 1;
+    }
+
+    if (last > m->last_ts && last != ZT_PRESENCE_NONE) {
+        m->last_ts = last;
+        changed = 1;
+    }
+
+    return changed;
+}
+
+
+size_t
+zt_presence_nmeetings(const zt_presence_t *p)
+{
+    return p->n;
+}
+
+
+void
+zt_presence_meeting_info(const zt_presence_t *p, size_t i,
+    zt_presence_meeting_info_t *info)
+{
+    const zt_presence_meeting_t  *m;
+
+    m = p->meetings[i];
+
+    info->uuid = m->uuid;
+    info->id = m->id;
+    info->first_ts = m->first_ts == ZT_PRESENCE_NONE ? 0 : m->first_ts;
+    info->last_ts = m->last_ts == INT64_MIN ? 0 : m->last_ts;
+    info->ended = m->ends.n ? m->ends.v[0] : 0;
+    info->dirty = m->dirty;
+}
+
+
+size_t
+zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
+{
+    size_t                  i, n, dropped;
+    zt_presence_meeting_t  *m;
+
+    n = 0;
+    dropped = 0;
+
+    for (i = 0; i < p->n; i++) {
+        m = p->meetings[i];
+
+        if (m->ends.n && m->last_ts < ended_before_ms) {
+            zt_presence_meeting_free(m);
+            dropped++;
+            continue;
+        }
+
+        p->meetings[n++] = m;
+    }
+
+    p->n = n;
+
+    if (dropped) {
+        /* rebuild the index: positions moved */
+        memset(p->map.slot, 0, p->map.cap * sizeof(uint32_t));
+
+        for (i = 0; i < n; i++) {
+            (void) zt_pmap_put(&p->map, p->meetings[i]->uuid, i, i + 1,
+                               zt_pmap_meeting, p->meetings);
+        }
+    }
+
+    return dropped;
+}
+
+
+size_t
+zt_presence_forget(zt_presence_t *p, const char *key)
+{
+    size_t                  i, j, n, dropped;
+    zt_presence_meeting_t  *m;
+
+    dropped = 0;
+
+    for (i = 0; i < p->n; i++) {
+        m = p->meetings[i];
+
+        for (j = 0, n = 0; j < m->npeople; j++) {
+            if (strcmp(m->people[j]->key, key) == 0) {
+                zt_presence_person_free(m->people[j]);
+                dropped++;
+                m->dirty = 1;
+                continue;
+            }
+            m->people[n++] = m->people[j];
+        }
+
+        if (n == m->npeople) {
+            continue;
+        }
+
+        m->npeople = n;
+
+        /* rebuild the index: positions moved */
+        memset(m->people_map.slot, 0, m->people_map.cap * sizeof(uint32_t));
+
+        for (j = 0; j < n; j++) {
+            (void) zt_pmap_put(&m->people_map, m->people[j]->key, j, j + 1,
+                               zt_pmap_person, m->people);
+        }
+    }
+
+    return dropped;
+}
+
+
+void
+zt_presence_clean(zt_presence_t *p)
+{
+    size_t  i;
+
+    for (i = 0; i < p->n; i++) {
+        p->meetings[i]->dirty = 0;
+    }
+}
+
+
+static const char *
+zt_pmap_meeting(const void *base, size_t i)
+{
+    return ((zt_presence_meeting_t *const *) base)[i]->uuid;
+}
+
+
+static const char *
+zt_pmap_person(const void *base, size_t i)
+{
+    return ((zt_presence_person_t *const *) base)[i]->key;
+}
+
+
+static const char *
+zt_pmap_room(const void *base, size_t i)
+{
+    return ((const zt_presence_room_t *) base)[i].uuid;
+}

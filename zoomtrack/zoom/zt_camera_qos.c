@@ -1,0 +1,421 @@
+/*
+ * zt_camera_qos: one meeting of `zoomtrack camera` (see zt_camera.c for
+ * the rules): its QOS pages fetched, each QOS participant mapped to the
+ * warehouse identity (participant_uuid, user id, email, display name, else
+ * zt_person_key()), the samples merged to one row per person and minute
+ * (camera on if any sample is) and stored with the meeting's 'ok'; or the
+ * final 4xx recorded as 'pending' or 'unavailable'.  The pages are freed
+ * here once stored; the rows by zt_camera_rows_clear().
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "zt_event.h"
+#include "zt_time.h"
+#include "zt_camera.h"
+#include "zt_camera_int.h"
+#include "zt_log.h"
+#include "zt_zoom_api.h"
+
+
+#define ZT_CAMERA_KEY_LEN    512
+#define ZT_CAMERA_MAX_PAGES  10000
+
+
+static int zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid,
+    json_t *pages, zt_zoom_err_t *e);
+static int zt_camera_store(zt_camera_t *cam, const char *uuid,
+    json_t *pages);
+static int zt_camera_store_participant(zt_camera_t *cam, const char *uuid,
+    json_t *p);
+static int zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p,
+    char *key, size_t len);
+static int zt_camera_set_status(zt_camera_t *cam, const char *uuid,
+    const char *status, const char *detail);
+static const char *zt_camera_str(json_t *obj, const char *key, char *buf,
+    size_t len);
+
+
+static const char  *zt_camera_match_field[4] = {
+    "participant_uuid", "user_id", "email", "user_name"
+};
+
+
+int
+zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
+{
+    int            rc;
+    char           detail[400];
+    json_t        *pages;
+    const char    *status;
+    zt_zoom_err_t  e;
+
+    if (!m->ended) {
+        cam->pending++;
+        return zt_camera_set_status(cam, m->uuid, "pending",
+                                    "meeting has not ended");
+    }
+
+    pages = json_array();
+    if (pages == NULL) {
+        zt_log_error("camera: out of memory");
+        return ZT_ERROR;
+    }
+
+    rc = zt_camera_fetch_qos(cam, m->uuid, pages, &e);
+
+    if (rc == ZT_OK) {
+        rc = zt_camera_store(cam, m->uuid, pages);
+        json_decref(pages);
+        if (rc == ZT_OK) {
+            cam->ok++;
+        }
+        return rc;
+    }
+
+    json_decref(pages);
+
+    if (rc == ZT_DECLINED && !e.auth) {
+        status = zt_camera_status_for(e.status, e.code);
+        snprintf(detail, sizeof(detail), "HTTP %ld code %ld: %s", e.status,
+                 e.code, e.message);
+        zt_log_info("camera: meeting \"%s\": %s (%s)", m->uuid, status,
+                    detail);
+        if (status[0] == 'p') {
+            cam->pending++;
+        } else {
+            cam->unavailable++;
+        }
+        return zt_camera_set_status(cam, m->uuid, status, detail);
+    }
+
+    zt_log_error("camera: meeting \"%s\": QOS not fetched: %s%s", m->uuid,
+                 e.auth ? "authentication failed: " : "", e.message);
+
+    return ZT_ERROR;
+}
+
+
+/* keeps one QOS page and counts its participants for the progress line */
+static int
+zt_camera_page(void *data, json_t *page)
+{
+    json_t       *parts;
+    zt_camera_t  *cam = data;
+
+    if (json_array_append(cam->pages, page) != 0) {
+        return ZT_ERROR;
+    }
+
+    parts = json_object_get(page, "participants");
+    if (json_is_array(parts)) {
+        cam->participants += (long) json_array_size(parts);
+    }
+    zt_camera_progress(cam);
+
+    return ZT_OK;
+}
+
+
+/* appends every QOS page of uuid to pages; ZT_OK, ZT_DECLINED, ZT_ERROR */
+static int
+zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
+    zt_zoom_err_t *e)
+{
+    char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
+
+    if (zt_zoom_uuid_encode(uuid, enc, sizeof(enc)) != ZT_OK) {
+        memset(e, 0, sizeof(zt_zoom_err_t));
+        snprintf(e->message, sizeof(e->message), "meeting uuid too long");
+        return ZT_ERROR;
+    }
+
+    snprintf(path, sizeof(path), "/metrics/meetings/%s/participants/qos"
+             "?type=past&page_size=10", enc);
+
+    cam->pages = pages;
+
+    return zt_zoom_get_pages(cam->zoom, path, ZT_CAMERA_MAX_PAGES,
+                             zt_camera_page, cam, e);
+}
+
+
+void
+zt_camera_rows_clear(zt_camera_t *cam)
+{
+    size_t  i;
+
+    for (i = 0; i < cam->nrows; i++) {
+        free(cam->rows[i].person_key);
+    }
+
+    cam->nrows = 0;
+}
+
+
+static int
+zt_camera_row_cmp(const void *a, const void *b)
+{
+    int                        c;
+    const zt_camera_minute_t  *x = a, *y = b;
+
+    c = strcmp(x->person_key, y->person_key);
+    if (c != 0) {
+        return c;
+    }
+
+    return x->minute_ts < y->minute_ts ? -1 : x->minute_ts > y->minute_ts;
+}
+
+
+/* sorts the rows and merges a person's minute: on if any sample is on */
+static void
+zt_camera_rows_merge(zt_camera_t *cam)
+{
+    size_t               i, n;
+    zt_camera_minute_t  *r = cam->rows;
+
+    if (cam->nrows == 0) {
+        return;
+    }
+
+    qsort(r, cam->nrows, sizeof(zt_camera_minute_t), zt_camera_row_cmp);
+
+    n = 1;
+
+    for (i = 1; i < cam->nrows; i++) {
+        if (zt_camera_row_cmp(&r[n - 1], &r[i]) == 0) {
+            if (r[i].camera_on > r[n - 1].camera_on) {
+                r[n - 1].camera_on = r[i].camera_on;
+            }
+            free(r[i].person_key);
+            continue;
+        }
+        r[n++] = r[i];
+    }
+
+    cam->nrows = n;
+}
+
+
+/* replaces the meeting's minutes and marks it 'ok' */
+static int
+zt_camera_store(zt_camera_t *cam, const char *uuid, json_t *pages)
+{
+    int      rc;
+    char     detail[128];
+    long     before;
+    size_t   i, j, np;
+    json_t  *page, *p, *parts;
+
+    zt_camera_rows_clear(cam);
+    before = cam->minutes;
+    np = 0;
+    rc = ZT_ERROR;
+
+    json_array_foreach(pages, i, page) {
+        parts = json_object_get(page, "participants");
+        json_array_foreach(parts, j, p) {
+            np++;
+            if (zt_camera_store_participant(cam, uuid, p) != ZT_OK) {
+                goto done;
+            }
+        }
+    }
+
+    zt_camera_rows_merge(cam);
+
+    snprintf(detail, sizeof(detail), "%zu participants, %ld samples", np,
+             cam->minutes - before);
+
+    rc = cam->ops->store_minutes(cam->st, uuid, cam->rows, cam->nrows,
+                                 detail);
+    if (rc == ZT_OK) {
+        zt_log_info("camera: meeting \"%s\": ok, %s", uuid, detail);
+    }
+
+done:
+
+    zt_camera_rows_clear(cam);
+
+    return rc;
+}
+
+
+static int
+zt_camera_add_row(zt_camera_t *cam, const char *key, int64_t minute, int on)
+{
+    size_t               cap;
+    zt_camera_minute_t  *r;
+
+    if (cam->nrows == cam->rows_cap) {
+        cap = cam->rows_cap ? cam->rows_cap * 2 : 256;
+        r = realloc(cam->rows, cap * sizeof(zt_camera_minute_t));
+        if (r == NULL) {
+            return ZT_ERROR;
+        }
+        cam->rows = r;
+        cam->rows_cap = cap;
+    }
+
+    r = &cam->rows[cam->nrows];
+    r->person_key = strdup(key);
+    if (r->person_key == NULL) {
+        return ZT_ERROR;
+    }
+    r->minute_ts = minute;
+    r->camera_on = on;
+    cam->nrows++;
+
+    return ZT_OK;
+}
+
+
+static int
+zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p)
+{
+    int          on;
+    char         key[ZT_CAMERA_KEY_LEN];
+    size_t       i;
+    json_t      *q, *vi;
+    int64_t      ts;
+    const char  *dt;
+
+    if (zt_camera_person(cam, uuid, p, key, sizeof(key)) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    json_array_foreach(json_object_get(p, "user_qos"), i, q) {
+        dt = json_string_value(json_object_get(q, "date_time"));
+        ts = dt ? zt_time_parse_iso(dt) : -1;
+        if (ts < 0) {
+            zt_log_warn("camera: meeting \"%s\": QOS sample without a "
+                        "valid date_time, skipped", uuid);
+            continue;
+        }
+
+        vi = json_object_get(q, "video_input");
+        on = zt_camera_is_on(
+                 json_string_value(json_object_get(vi, "bitrate")),
+                 json_string_value(json_object_get(vi, "resolution")));
+
+        if (zt_camera_add_row(cam, key, ts - ts % 60000, on) != ZT_OK) {
+            zt_log_error("camera: out of memory");
+            return ZT_ERROR;
+        }
+
+        cam->minutes++;
+        cam->minutes_on += on;
+    }
+
+    return ZT_OK;
+}
+
+
+/* a JSON string or integer member as text ("" when absent) */
+static const char *
+zt_camera_str(json_t *obj, const char *key, char *buf, size_t len)
+{
+    json_t  *v;
+
+    v = json_object_get(obj, key);
+
+    if (json_is_string(v)) {
+        return json_string_value(v);
+    }
+
+    if (json_is_integer(v)) {
+        snprintf(buf, len, "%lld", (long long) json_integer_value(v));
+        return buf;
+    }
+
+    return "";
+}
+
+
+/* the participant's warehouse person_key; ZT_ERROR if unreadable */
+static int
+zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p, char *key,
+    size_t len)
+{
+    int          i, rc;
+    char         num[ZT_CAMERA_NMATCH][32];
+    const char  *v[ZT_CAMERA_NMATCH];
+
+    for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
+        v[i] = zt_camera_str(p, zt_camera_match_field[i], num[i],
+                             sizeof(num[i]));
+    }
+
+    for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
+        if (v[i][0] == '\0') {
+            continue;
+        }
+
+        rc = cam->ops->person(cam->st, uuid, i, v[i], key, len);
+        if (rc != ZT_DECLINED) {
+            return rc;
+        }
+    }
+
+    zt_person_key("", "", v[2], v[3], key, len);
+
+    zt_log_debug("camera: meeting \"%s\": QOS participant not in the "
+                 "warehouse, keyed as \"%s\"", uuid, key);
+
+    return ZT_OK;
+}
+
+
+static int
+zt_camera_set_status(zt_camera_t *cam, const char *uuid, const char *status,
+    const char *detail)
+{
+    return cam->ops->set_status(cam->st, uuid, status, detail);
+}
+
+
+int
+zt_camera_is_on(const char *bitrate, const char *resolution)
+{
+    char    *end;
+    long     w, h;
+    double   kbps;
+
+    if (bitrate && bitrate[0]) {
+        kbps = strtod(bitrate, &end);
+        if (end != bitrate && kbps > 0) {
+            return 1;
+        }
+    }
+
+    if (resolution == NULL || resolution[0] == '\0'
+        || strcmp(resolution, "0*0") == 0)
+    {
+        return 0;
+    }
+
+    /* "W*H" (Zoom) or "WxH": a zero dimension means no picture */
+    w = strtol(resolution, &end, 10);
+    if (end != resolution && (*end == '*' || *end == 'x')) {
+        h = strtol(end + 1, NULL, 10);
+        return w > 0 && h > 0;
+    }
+
+    return 1;
+}
+
+
+const char *
+zt_camera_status_for(long http_status, long zoom_code)
+{
+    if (http_status == 404 && zoom_code == 3001) {
+        return "pending";
+    }
+
+    return "unavailable";
+}
