@@ -117,6 +117,13 @@ like($html, qr/&lt;img src=x onerror=alert\(1\)&gt;/, 'names as text');
 unlike($html, qr/<img/, 'no markup from a name');
 like($html, qr/class="s A" title="absent">A</, 'absent cells coloured');
 
+($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-24', '--out',
+     "$dir/no-such-dir/a.csv"], env => \%env);
+is($rc, 1, 'an --out that cannot be written: exit 1');
+like($err, qr/cannot write ".*no-such-dir\/a\.csv": No such file/,
+     'and why');
+
 spit("$dir/bad.csv", "name,email\nAna,ana\@example.org\nBo,bo-at-home\n");
 ($rc, $out, $err) = run_zoomtrack(
     ['attendance', '--from', '2026-11-23', '--to', '2026-11-24'],

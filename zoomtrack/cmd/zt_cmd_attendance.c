@@ -13,6 +13,7 @@
  * zt_cmd_attendance_write.c.
  */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,15 +173,23 @@ zt_cmd_attendance(int argc, char **argv)
 
     f = a.out && strcmp(a.out, "-") != 0 ? fopen(a.out, "w") : stdout;
     if (f == NULL) {
-        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\"\n",
-                a.out);
-        /* the exit code this always had: 0 once there was a session */
-        rc = run.nm ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
+        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\": %s\n",
+                a.out, strerror(errno));
+        rc = ZT_EXIT_FAILURE;
         goto done;
     }
 
     rc = zt_att_write(&run, a.format, f) == ZT_OK ? ZT_EXIT_OK
                                                   : ZT_EXIT_FAILURE;
+
+    if (f != stdout) {
+        if (fclose(f) != 0) {
+            fprintf(stderr, "zoomtrack attendance: cannot write \"%s\": "
+                    "%s\n", a.out, strerror(errno));
+            rc = ZT_EXIT_FAILURE;
+        }
+        f = NULL;
+    }
 
     fprintf(f == stdout ? stderr : stdout, "attendance %s..%s: %zu "
             "session(s), %zu people\n", a.from, a.to, run.nsessions,
