@@ -130,8 +130,13 @@ my $pid = ZtDrain::start_drain($c3, $dlog);
 $g->faults([ { on => 'gcs', type => '500', count => 3 },
              { on => 'gcs', type => '429', count => 2 } ]);
 push_n(0x601, 20);
-ok(ZtTest::wait_until(sub { scalar($emu->list($B, 'f/')) == 20 }, 30,
-                      '20 objects after 500s and 429s'),
+# the batch is done when the drainer acks it, not when the last object
+# lands: its retry sends all 20 again (the stored ones answer 412), and a
+# 403 installed before those answers come back would fail that batch
+ok(ZtTest::wait_until(sub {
+       scalar($emu->list($B, 'f/')) == 20 && $redis->llen($Q) == 0
+       && $redis->llen("$Q:processing:test") == 0 }, 30,
+       '20 objects after 500s and 429s, the batch acked'),
    '500 and 429 are retried until stored');
 
 # 403: the sink holds the queue and says what to grant
