@@ -214,9 +214,8 @@ main(void)
         return done_testing();
     }
 
-    port = 20000 + (int) ((getpid() + 3571) % 20000);
 
-    if (mkdtemp(dir) == NULL || start_redis(port, dir) != 0) {
+    if (mkdtemp(dir) == NULL || (port = start_redis(dir)) < 0) {
         ok(0, "redis-server started");
         return done_testing();
     }

@@ -83,9 +83,7 @@ main(void)
         return done_testing();
     }
 
-    port = 20000 + (int) ((getpid() + 7919) % 20000);
-
-    if (mkdtemp(dir) == NULL || start_redis(port, dir) != 0) {
+    if (mkdtemp(dir) == NULL || (port = start_redis(dir)) < 0) {
         ok(0, "redis-server started");
         return done_testing();
     }
