@@ -25,6 +25,12 @@ use MIME::Base64 qw(decode_base64);
 use POSIX ();
 use Time::HiRes qw(time);
 
+# loaded before this file's END block is compiled: END blocks run last
+# compiled, first run, so ours (quit every browser) now runs before
+# ZtTest's and File::Temp's (which removes the temp dir holding the
+# profile), even in a test that says `use ZtBrowser` before `use ZtTest`
+use ZtTest ();
+
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
 my @OPEN;
 
