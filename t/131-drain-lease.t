@@ -114,6 +114,19 @@ ZtDrain::push_records($redis->port, \@lists, [ @{$recs}[20 .. 39] ]);
 ok(wait_until(sub { ZtDrain::db_count($db) == 40 }, 20),
    'and drains');
 
+# ------------------------------------------ a drainer stalled past its lease
+
+# what a loaded host does to a drainer now and then: its leases expire, and
+# the log says why before it says that they had vanished
+kill 'STOP', $pid;
+Time::HiRes::sleep($LEASE / 1000 + 0.5);
+kill 'CONT', $pid;
+ok(wait_until(sub { ZtTest::slurp($log) =~ /had vanished \(it expired, or Redis restarted\); set again/ },
+              10 * $slow), 'a stalled drainer sets its expired leases again');
+like(ZtTest::slurp($log), qr/\[warn\] drain: \d+ ms since the last lease renewal round \(lease_ms $LEASE\): this drainer was held up, its leases may have expired\n(?s:.*)had vanished/,
+     'after saying that it was held up');
+ok(kill(0, $pid), 'and keeps running');
+
 # ------------------------------------------- a holder on another host
 
 my $conf2 = ZtDrain::write_conf("$tmp/drain2.conf", %common,

@@ -29,11 +29,17 @@ my $db = "$data/zoomtrack.db";
 my @lists = map { "zoomtrack:$_" } qw(archive warehouse status);
 my ($recs, $ids) = ZtDrain::make_records($N1 + $N2);
 
+# The survivors must never lose a lease to each other: a lease of 1 s did
+# on a loaded machine, where a drainer (or the whole VM) stalls for more
+# than 1 s now and then; after such a stall the holder and the standby race
+# for the expired status lease and the loser stops (exit 1, as documented).
+# 5 s only delays d1's take-over, which the test waits for by polling.
+my $LEASE = 5000;
 my (%conf, %pid, %log);
 for my $d (qw(d1 d2 d3)) {
     $conf{$d} = ZtDrain::write_conf("$tmp/$d.conf", data_dir => $data,
         redis => $redis->address, consumer => $d,
-        'drain.batch_size' => 16, 'drain.lease_ms' => 1000,
+        'drain.batch_size' => 16, 'drain.lease_ms' => $LEASE,
         'drain.status_file' => "$tmp/$d-status.json");
     $log{$d} = "$tmp/$d.log";
 }

@@ -25,6 +25,12 @@ use MIME::Base64 qw(decode_base64);
 use POSIX ();
 use Time::HiRes qw(time);
 
+# loaded before this file's END block is compiled: END blocks run last
+# compiled, first run, so ours (quit every browser) now runs before
+# ZtTest's and File::Temp's (which removes the temp dir holding the
+# profile), even in a test that says `use ZtBrowser` before `use ZtTest`
+use ZtTest ();
+
 my $JSON = JSON::PP->new->utf8->canonical->allow_nonref;
 my @OPEN;
 
@@ -54,6 +60,11 @@ sub new {
     if ($pid == 0) {
         # the child's fd 3 reads our commands, fd 4 carries its answers
         my ($r, $w) = (fileno($cmd_r), fileno($ev_w));
+        # its own process group: chromium's helpers (zygotes, renderers,
+        # the network service) outlive the browser process by up to a
+        # second under load and keep writing into the profile, so quit()
+        # waits for the whole group, not just the browser
+        POSIX::setpgid(0, 0);
         my $r3 = POSIX::dup($r);
         my $w4 = POSIX::dup($w);
         POSIX::dup2($r3, 3) or POSIX::_exit(126);
@@ -69,6 +80,7 @@ sub new {
              "--user-data-dir=$dir/profile", 'about:blank')
             or POSIX::_exit(127);
     }
+    POSIX::setpgid($pid, $pid);    # as the child does: no race with quit()
     CORE::close($cmd_r);
     CORE::close($ev_w);
     $cmd_w->autoflush(1);
@@ -239,10 +251,32 @@ sub errors  { $_[0]->pump(0); @{ $_[0]{errors} } }
 sub quit {
     my ($self) = @_;
     return unless $self->{pid};
+    my $pgid = $self->{pid};
     eval { $self->send('Browser.close', {}, undef, 5) };
     CORE::close($self->{w});
     ZtTest::reap($self->{pid}, 10);
     delete $self->{pid};
+
+    # the helpers notice the browser is gone on their own; the temp dir's
+    # removal must not race their last writes (the profile's cache index)
+    ZtTest::wait_until(sub { !_group_alive($pgid) }, 10, 'chromium helpers')
+        and return;
+    kill 'KILL', -$pgid;
+    ZtTest::wait_until(sub { !_group_alive($pgid) }, 5,
+                       'chromium helpers, killed');
+}
+
+# whether a process of group $pgid still runs; zombies do not count (an
+# init that reaps orphans slowly, or never, must not hold quit() up)
+sub _group_alive {
+    my ($pgid) = @_;
+    for my $stat (glob('/proc/[0-9]*/stat')) {
+        my $s = ZtTest::slurp($stat) // next;
+        # pid (comm) state ppid pgrp ...; comm may hold spaces and ')'
+        my ($state, $pgrp) = $s =~ /^\d+ \(.*\) (\S) \d+ (\d+) /s or next;
+        return 1 if $pgrp == $pgid && $state ne 'Z';
+    }
+    return 0;
 }
 
 1;

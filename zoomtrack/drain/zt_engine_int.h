@@ -139,6 +139,7 @@ struct zt_engine_s {
     int64_t              lease_ms;
     int64_t              lease_until;   /* __atomic, monotonic ms */
     int64_t              lease_at;      /* next renewal */
+    int64_t              ticked;        /* the last zt_engine_lease_tick() */
     redisContext        *lc;
     int64_t              lc_at;         /* next connect attempt */
     volatile sig_atomic_t  *sigstop;    /* SIGTERM, for waits at start */

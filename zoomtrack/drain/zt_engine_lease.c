@@ -157,6 +157,7 @@ zt_engine_lease_start(zt_engine_int_t *e)
 
     zt_engine_status_write(e, 1);
     e->status_at = zt_engine_now() + ZT_ENGINE_STATUS_MS;
+    e->ticked = zt_engine_now();
 
     return ZT_OK;
 }
@@ -289,6 +290,22 @@ zt_engine_lease_tick(zt_engine_int_t *e, int64_t now)
     if (e->nsinks == 0) {
         return;
     }
+
+    /*
+     * the main loop comes here at least every third of the lease: a gap
+     * of two thirds means the leases came close to expiring, or did
+     * (another drainer may then take them, and this one stops); saying so
+     * first explains the lines about a vanished or taken lease that follow
+     * (a stalled process or host, a slow Redis or spool import)
+     */
+    if (now - e->ticked > 2 * e->lease_ms / 3) {
+        zt_log_warn("drain: %lld ms since the last lease renewal round "
+                    "(lease_ms %lld): this drainer was held up, its leases "
+                    "may have expired", (long long) (now - e->ticked),
+                    (long long) e->lease_ms);
+    }
+
+    e->ticked = now;
 
     if (now >= e->lease_at) {
         e->lease_at = now + e->lease_ms / 3;

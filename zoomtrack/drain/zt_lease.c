@@ -307,8 +307,8 @@ zt_lease_renew(redisContext *c, const char *key, const char *token,
     freeReplyObject(r);
 
     if (v == 2) {
-        zt_log_warn("lease \"%s\" had vanished (a Redis restart?); set "
-                    "again", key);
+        zt_log_warn("lease \"%s\" had vanished (it expired, or Redis "
+                    "restarted); set again", key);
     }
 
     if (v == 0) {
