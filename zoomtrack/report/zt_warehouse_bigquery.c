@@ -37,6 +37,10 @@ typedef struct {
 } zt_wh_bq_walk_t;
 
 
+/* zt_wh_preassigned_pt and zt_wh_reconciled_pt: two strings per row */
+typedef int (*zt_wh_bq_pair_pt)(void *data, const char *a, const char *b);
+
+
 static void *zt_wh_bq_open(const zt_conf_t *conf, char *err, size_t errlen);
 static int zt_wh_bq_events(void *wh, const zt_wh_query_t *q,
     zt_wh_event_pt cb, void *data);
@@ -336,13 +340,15 @@ zt_wh_bq_room_names(void *wh, const char *meeting_uuid,
 }
 
 
+/* a row of two strings to a callback of that shape (preassigned rooms,
+ * reconciled people) */
 static int
-zt_wh_bq_pre_row(void *data, json_t *f, json_t *schema)
+zt_wh_bq_pair_row(void *data, json_t *f, json_t *schema)
 {
     zt_wh_bq_walk_t  *k = data;
 
-    if (((zt_wh_preassigned_pt) k->cb)(k->data, zt_wh_bq_v(f, 0),
-                                       zt_wh_bq_v(f, 1))
+    if (((zt_wh_bq_pair_pt) k->cb)(k->data, zt_wh_bq_v(f, 0),
+                                   zt_wh_bq_v(f, 1))
         != ZT_OK)
     {
         snprintf(k->w->err, sizeof(k->w->err), "out of memory");
@@ -373,7 +379,7 @@ zt_wh_bq_preassigned(void *wh, const char *meeting_id,
     json_array_append_new(p, zt_bq_param("meeting_id", "STRING",
                                          meeting_id));
 
-    return zt_wh_bq_run(w, sql, p, zt_wh_bq_pre_row, &k);
+    return zt_wh_bq_run(w, sql, p, zt_wh_bq_pair_row, &k);
 }
 
 
@@ -460,23 +466,6 @@ zt_wh_bq_replace(void *wh, const zt_wh_query_t *q, const zt_wh_row_t *rows,
 }
 
 
-static int
-zt_wh_bq_reconciled_row(void *data, json_t *f, json_t *schema)
-{
-    zt_wh_bq_walk_t  *k = data;
-
-    if (((zt_wh_reconciled_pt) k->cb)(k->data, zt_wh_bq_v(f, 0),
-                                      zt_wh_bq_v(f, 1))
-        != ZT_OK)
-    {
-        snprintf(k->w->err, sizeof(k->w->err), "out of memory");
-        return ZT_ERROR;
-    }
-
-    return ZT_OK;
-}
-
-
 /*
  * The people of q's meetings with events from `zoomtrack reconcile`
  * (source = report_api): the SQLite backend's window and meeting filter.
@@ -511,5 +500,5 @@ zt_wh_bq_reconciled(void *wh, const zt_wh_query_t *q,
     json_array_append_new(p, zt_bq_param("meeting", "STRING",
                                          q->meeting ? q->meeting : ""));
 
-    return zt_wh_bq_run(w, sql, p, zt_wh_bq_reconciled_row, &k);
+    return zt_wh_bq_run(w, sql, p, zt_wh_bq_pair_row, &k);
 }
