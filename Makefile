@@ -75,9 +75,11 @@ test-unit: unit
 test-nginx: all
 	prove -r t/
 
-# every test file starts its own servers on free ports, so two run at once
+# every test file starts its own servers on free ports, so several run at
+# once; most of a file's time is spent waiting (outages, backoff, polling),
+# so three at a time on 2 cores keep the CPUs busy without starving them
 # (PROVE_J= runs them one by one)
-PROVE_J ?= -j2
+PROVE_J ?= -j3
 
 # what README tells newcomers and CI runs: the style check, the suite, the
 # suite again on the ASan+UBSan build, and the main paths under valgrind
