@@ -136,29 +136,10 @@ chmod 0600, $secret;
 
 sub conf {
     my ($name, $zoom, %wh) = @_;
-    my $dir = "$tmp/$name";
-    mkdir $dir;
-    my %z = (account_id => $ZoomDouble::CRED{account_id},
-             client_id => $ZoomDouble::CRED{client_id},
-             client_secret_file => $secret,
-             oauth_url => $zoom->url('/oauth/token'),
-             api_base => $zoom->url('/v2'), timeout_ms => 2000,
-             max_retries => 2);
-    my %sec = (redis => { address => $redis->address },
-               drain => { consumer => $name, block_ms => 100 },
-               archive => { enabled => 'no' },
-               status => { enabled => 'no' },
-               zoom => \%z, warehouse => \%wh);
-    $sec{google} = { credentials_file => $key->{file},
-                     bigquery_endpoint => $g->url } if %wh;
-    my $c = "data_dir = $dir\ntimezone = UTC\nlog_level = debug\n"
-          . "log_file = $dir/zoomtrack.log\n";
-    for my $s (sort keys %sec) {
-        $c .= "\n[$s]\n" . join('', map { "$_ = $sec{$s}{$_}\n" }
-                                    sort keys %{ $sec{$s} });
-    }
-    ZtTest::spit("$dir/zt.conf", $c);
-    return "$dir/zt.conf";
+    return zoom_conf(dir => "$tmp/$name", name => $name, redis => $redis,
+                     zoom => $zoom, secret => $secret, key => $key,
+                     google => $g, timezone => 'UTC', log_level => 'debug',
+                     warehouse => \%wh);
 }
 
 my $sq = conf('sq', $zd);

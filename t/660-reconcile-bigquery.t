@@ -115,29 +115,10 @@ chmod 0600, $secret;
 
 sub conf {
     my ($name, %wh) = @_;
-    my $dir = "$tmp/$name";
-    mkdir $dir;
-    my %z = (account_id => $ZoomDouble::CRED{account_id},
-             client_id => $ZoomDouble::CRED{client_id},
-             client_secret_file => $secret,
-             oauth_url => $zd->url('/oauth/token'),
-             api_base => $zd->url('/v2'), timeout_ms => 2000,
-             max_retries => 2);
-    my %sec = (redis => { address => $redis->address },
-               drain => { consumer => $name, block_ms => 100 },
-               archive => { enabled => 'no' },
-               status => { enabled => 'no' },
-               zoom => \%z, warehouse => \%wh);
-    $sec{google} = { credentials_file => $key->{file},
-                     bigquery_endpoint => $g->url } if %wh;
-    my $c = "data_dir = $dir\ntimezone = Europe/Berlin\nlog_level = info\n"
-          . "log_file = $dir/zoomtrack.log\n";
-    for my $s (sort keys %sec) {
-        $c .= "\n[$s]\n" . join('', map { "$_ = $sec{$s}{$_}\n" }
-                                    sort keys %{ $sec{$s} });
-    }
-    ZtTest::spit("$dir/zt.conf", $c);
-    return "$dir/zt.conf";
+    return zoom_conf(dir => "$tmp/$name", name => $name, redis => $redis,
+                     zoom => $zd, secret => $secret, key => $key,
+                     google => $g, timezone => 'Europe/Berlin', log_level => 'info',
+                     warehouse => \%wh);
 }
 
 my $sq = conf('sq');

@@ -20,7 +20,7 @@ use Time::HiRes qw(time sleep);
 use ZtTest;
 
 our @EXPORT = qw(test_key start_google_double start_gcs_emulator
-    gcs_emulator_dir);
+    gcs_emulator_dir zoom_conf);
 
 my $JSON = JSON::PP->new->canonical;
 my $N = 0;
@@ -53,6 +53,40 @@ sub test_key {
     ZtTest::spit($file, $JSON->encode($key));
     chmod 0600, $file;
     return { file => $file, n => $mod, pem => $key->{private_key} };
+}
+
+# A drainer/camera/reconcile configuration with the Zoom API double and,
+# when %{$o{warehouse}} is not empty, the warehouse on the BigQuery double:
+#   zoom_conf(dir => D, name => N, redis => R, zoom => ZOOM_DOUBLE,
+#             secret => FILE, key => test_key(), google => DOUBLE,
+#             timezone => TZ, log_level => L, warehouse => { ... })
+# Returns the path of D/zt.conf.  The caller has loaded ZoomDouble.
+sub zoom_conf {
+    my (%o) = @_;
+    my $dir = $o{dir};
+    mkdir $dir;
+    my %wh = %{ $o{warehouse} || {} };
+    my %z = (account_id => $ZoomDouble::CRED{account_id},
+             client_id => $ZoomDouble::CRED{client_id},
+             client_secret_file => $o{secret},
+             oauth_url => $o{zoom}->url('/oauth/token'),
+             api_base => $o{zoom}->url('/v2'), timeout_ms => 2000,
+             max_retries => 2);
+    my %sec = (redis => { address => $o{redis}->address },
+               drain => { consumer => $o{name}, block_ms => 100 },
+               archive => { enabled => 'no' },
+               status => { enabled => 'no' },
+               zoom => \%z, warehouse => \%wh);
+    $sec{google} = { credentials_file => $o{key}{file},
+                     bigquery_endpoint => $o{google}->url } if %wh;
+    my $c = "data_dir = $dir\ntimezone = $o{timezone}\n"
+          . "log_level = $o{log_level}\nlog_file = $dir/zoomtrack.log\n";
+    for my $s (sort keys %sec) {
+        $c .= "\n[$s]\n" . join('', map { "$_ = $sec{$s}{$_}\n" }
+                                    sort keys %{ $sec{$s} });
+    }
+    ZtTest::spit("$dir/zt.conf", $c);
+    return "$dir/zt.conf";
 }
 
 # ------------------------------------------------------------ the double
