@@ -40,6 +40,7 @@ lines (path, method, status) for the tests' counts.
 import argparse
 import base64
 import datetime
+import gc
 import hashlib
 import json
 import re
@@ -553,6 +554,10 @@ class H(BaseHTTPRequestHandler):
                 if S["args"].streaming_buffer_s:
                     S["streamed"][id(r["json"])] = time.time()
             count("rows")
+            # stored rows live until the double exits: keep the cyclic
+            # collector from walking them again on every later request
+            # (at 100,000 rows it halved the insertAll rate)
+            gc.freeze()
         self.reply(200, {"kind": "bigquery#tableDataInsertAllResponse"})
 
     def query(self, project, d):

@@ -457,6 +457,7 @@ sub run_zoomtrack {
     my $dir = tmp_dir();
     my $n = ++$N;
     my @cmd = (zoomtrack_bin(), @$args);
+    unshift @cmd, split(' ', $o{wrap}) if $o{wrap};
     if ($ENV{ZT_VALGRIND}) {
         unshift @cmd, 'valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
             '--errors-for-leak-kinds=definite', '--error-exitcode=99';
