@@ -207,7 +207,7 @@ install: $(B)/zoomtrack $(MODULE_SO)
 # compiler into $(B)/unit/test_fuzz_<target>, a TAP test that replays
 # fuzz/regress/<target> and fuzz/corpus/<target>: run with the unit tests,
 # under ASan (make sanitize) and under valgrind (make valgrind).
-FUZZ_TARGETS        = event sig csv presence conf zoom_json spool
+FUZZ_TARGETS        = event sig csv presence conf zoom_json spool record
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 4
 FUZZ_CC            ?= clang

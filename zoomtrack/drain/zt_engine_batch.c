@@ -15,6 +15,7 @@
 
 #include "zt_time.h"
 #include "zt_engine_int.h"
+#include "zt_record.h"
 #include "zt_log.h"
 
 
@@ -286,7 +287,7 @@ zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len)
     zt_engine_parsed_t  *c;
 
     if (e->nsinks < 2) {
-        return json_loadb(raw, len, 0, NULL);
+        return zt_record_load(raw, len);
     }
 
     /* FNV-1a */
@@ -309,7 +310,7 @@ zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len)
 
     pthread_mutex_unlock(&e->cache_lock);
 
-    rec = json_loadb(raw, len, 0, NULL);
+    rec = zt_record_load(raw, len);
     if (rec == NULL) {
         return NULL;
     }
