@@ -389,13 +389,14 @@ zt_rd_integer(zt_rd_t *r, json_t **v)
     digits = 0;
 
     while (q < r->end && *q >= '0' && *q <= '9') {
+        if (++digits > 18) {
+            return -1;
+        }
         x = x * 10 + (*q - '0');
-        digits++;
         q++;
     }
 
-    if (digits == 0 || digits > 18
-        || (digits > 1 && r->p[neg] == '0'))
+    if (digits == 0 || (digits > 1 && r->p[neg] == '0'))
     {
         return -1;
     }
