@@ -415,6 +415,8 @@ zt_engine_destroy(zt_engine_t *e)
             s->ops->exit(s->ctx);
         }
 
+        zt_engine_prefetch_free(s);
+
         if (s->items) {
             zt_engine_batch_reset(s);
         }

@@ -23,8 +23,6 @@ static const char *zt_engine_reason(zt_engine_sink_t *s);
 static int zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc,
     int64_t now);
 static void zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s);
-static json_t *zt_engine_load(zt_engine_int_t *e, const char *raw,
-    size_t len);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
 
 
@@ -214,7 +212,7 @@ zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s)
  * entries for those that cannot.  ZT_ERROR only when out of memory.
  */
 int
-zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s)
+zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre)
 {
     size_t         i;
     json_t        *rec, *id;
@@ -229,7 +227,7 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s)
         qi = &s->b.items[i];
         reason = NULL;
 
-        rec = zt_engine_load(e, qi->raw, qi->len);
+        rec = pre ? pre[i] : zt_engine_load(e, qi->raw, qi->len);
 
         if (rec == NULL) {
             reason = "record is not valid JSON";
@@ -245,17 +243,12 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s)
         }
 
         if (reason) {
-            if (rec && e->nsinks > 1) {
-                /* it may be shared through the parse cache */
-                pthread_mutex_lock(&e->cache_lock);
-                json_decref(rec);
-                pthread_mutex_unlock(&e->cache_lock);
-
-            } else {
-                json_decref(rec);
-            }
+            zt_engine_decref_all(e, &rec, rec ? 1 : 0);
 
             if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
+                if (pre) {
+                    zt_engine_decref_all(e, pre + i + 1, s->b.n - i - 1);
+                }
                 return ZT_ERROR;
             }
             continue;
@@ -277,7 +270,7 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s)
  * Parses a record, or takes it from the cache when another sink parsed the
  * same bytes.  Returns a new reference, NULL for invalid JSON.
  */
-static json_t *
+json_t *
 zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len)
 {
     char                *p;
@@ -456,4 +449,23 @@ zt_engine_batch_reset(zt_engine_sink_t *s)
     s->retry_at = 0;
     s->nrange = 0;
     zt_qbatch_reset(&s->b);
+}
+
+
+void
+zt_engine_decref_all(zt_engine_int_t *e, json_t **rec, size_t n)
+{
+    size_t  i;
+
+    if (n && e->nsinks > 1) {
+        pthread_mutex_lock(&e->cache_lock);
+    }
+
+    for (i = 0; i < n; i++) {
+        json_decref(rec[i]);
+    }
+
+    if (n && e->nsinks > 1) {
+        pthread_mutex_unlock(&e->cache_lock);
+    }
 }

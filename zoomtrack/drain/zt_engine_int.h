@@ -64,6 +64,19 @@ typedef struct {
 } zt_engine_stat_t;
 
 
+/* the next batch, taken and parsed while write() runs (zt_engine_prefetch.c) */
+typedef struct {
+    zt_qbatch_t          b;
+    json_t             **rec;          /* parsed b.items; NULL: unparsable */
+    size_t               nrec;
+    size_t               cap;
+    pthread_t            tid;
+    int                  rc;           /* the take's */
+    unsigned             running:1;
+    unsigned             ready:1;      /* b holds the next batch */
+} zt_engine_prefetch_t;
+
+
 typedef struct {
     struct zt_engine_s  *e;
     const zt_sink_t     *ops;
@@ -71,6 +84,7 @@ typedef struct {
     void                *ctx;
     zt_queue_t          *q;
     zt_qbatch_t          b;
+    zt_engine_prefetch_t pf;
 
     zt_item_t           *items;        /* the records write() gets */
     size_t               nitems;
@@ -181,9 +195,25 @@ extern const char  zt_engine_split_dead[];
 
 /*
  * Fills s->items with the records that can be stored and dead-letter
- * entries for those that cannot.  ZT_ERROR only when out of memory.
+ * entries for those that cannot.  pre: the batch's records parsed already
+ * (the prefetch's; taken over and freed here), or NULL.  ZT_ERROR only
+ * when out of memory.
  */
-int zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s);
+int zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre);
+
+/* a record parsed, or taken from the parse cache; a new reference */
+json_t *zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len);
+
+/* json_decref() of n records that may be shared through the parse cache */
+void zt_engine_decref_all(zt_engine_int_t *e, json_t **rec, size_t n);
+
+/* zt_engine_prefetch.c: the next batch while write() runs */
+void zt_engine_prefetch_start(zt_engine_int_t *e, zt_engine_sink_t *s);
+int zt_engine_prefetch_join(zt_engine_sink_t *s);
+int zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec);
+void zt_engine_prefetch_drop(zt_engine_sink_t *s);
+void zt_engine_prefetch_giveback(zt_engine_sink_t *s);
+void zt_engine_prefetch_free(zt_engine_sink_t *s);
 
 /*
  * Writes what is left of the batch (s->range).  ZT_OK once all of it is

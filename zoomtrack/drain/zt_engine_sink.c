@@ -95,6 +95,8 @@ zt_engine_sink_main(void *arg)
         pthread_rwlock_rdlock(&e->lock);
     }
 
+    zt_engine_prefetch_giveback(s);
+
     if (s->inited) {
         zt_engine_tick(s, 1);
     }
@@ -170,6 +172,7 @@ zt_engine_connect(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 static void
 zt_engine_lost(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 {
+    zt_engine_prefetch_drop(s);
     zt_engine_batch_reset(s);
     zt_queue_close(s->q);
     s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
@@ -186,6 +189,7 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 {
     int      rc;
     size_t   i, n, dead;
+    json_t **pre;
 
     if (s->q->c == NULL) {
         if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
@@ -198,10 +202,14 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
     }
 
     if (!s->pending) {
-        rc = zt_queue_take(s->q, &s->b, e->batch_size);
-        if (rc == ZT_ERROR) {
-            zt_engine_lost(e, s, now);
-            return 0;
+        pre = NULL;
+
+        if (!zt_engine_prefetch_take(s, &pre)) {
+            rc = zt_queue_take(s->q, &s->b, e->batch_size);
+            if (rc == ZT_ERROR) {
+                zt_engine_lost(e, s, now);
+                return 0;
+            }
         }
 
         s->connect_attempt = 0;
@@ -213,7 +221,7 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
         s->idle = 0;
 
-        if (zt_engine_parse(e, s) != ZT_OK) {
+        if (zt_engine_parse(e, s, pre) != ZT_OK) {
             zt_engine_lost(e, s, now);
             return 0;
         }
@@ -234,7 +242,16 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
         return 0;
     }
 
+    zt_engine_prefetch_start(e, s);
+
     rc = zt_engine_write(e, s, now);
+
+    if (zt_engine_prefetch_join(s) != ZT_OK) {
+        /* the connection is gone: the batch comes again */
+        zt_engine_lost(e, s, now);
+        return 0;
+    }
+
     if (rc != ZT_OK) {
         return 0;
     }

@@ -712,6 +712,44 @@ zt_qbatch_add(zt_qbatch_t *b, redisReply *r)
 }
 
 
+int
+zt_queue_giveback(zt_queue_t *q, size_t n)
+{
+    size_t       i;
+    redisReply  *r;
+
+    if (q->c == NULL || q->inflight) {
+        return ZT_ERROR;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (redisAppendCommand(q->c, "LMOVE %s %s LEFT RIGHT", q->proc,
+                               q->src)
+            != REDIS_OK)
+        {
+            zt_queue_fail(q, "LMOVE", NULL);
+            return ZT_ERROR;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        if (redisGetReply(q->c, (void **) &r) != REDIS_OK) {
+            zt_queue_fail(q, "LMOVE", NULL);
+            return ZT_ERROR;
+        }
+
+        if (r->type == REDIS_REPLY_ERROR) {
+            zt_queue_fail(q, "LMOVE", r);
+            return ZT_ERROR;
+        }
+
+        freeReplyObject(r);
+    }
+
+    return ZT_OK;
+}
+
+
 void
 zt_qbatch_reset(zt_qbatch_t *b)
 {

@@ -1,0 +1,195 @@
+/*
+ * zt_engine_prefetch: a sink takes and parses its next batch while its
+ * write() of the current one runs.
+ *
+ * Without it a sink's thread did one thing at a time: take a batch from
+ * Redis, parse it, write it, ack it.  A cloud sink sat idle while its
+ * records were parsed and the server sat idle while it parsed; the
+ * archive's group commit left the CPU idle while the disk synced.  Now,
+ * just before write(), a short-lived thread moves the next batch into the
+ * processing list and parses it; the sink thread joins it after write().
+ *
+ * Why it is safe:
+ * - the Redis connection is used by one thread at a time: the sink thread
+ *   does not touch it between starting and joining the prefetch;
+ * - the processing list then holds [next batch, current batch] (LMOVE
+ *   pushes on the left), and the ack trims only the current batch's
+ *   count from the right, so the next batch stays there until its own
+ *   ack: a crash or a lost connection delivers it again (at least once);
+ * - nothing is prefetched while the processing list may hold records of
+ *   an earlier run (q->recover), nor while a BLMOVE is in flight;
+ * - records that do not parse are only noted here; the sink thread
+ *   dead-letters them when the batch becomes current, as before.
+ * Who frees what: the prefetched replies and parsed records are the
+ * sink's until zt_engine_prefetch_take() hands them to the current batch,
+ * or zt_engine_prefetch_drop() (connection lost, exit) frees them.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_engine_int.h"
+#include "zt_log.h"
+#include "zt_record.h"
+
+
+static void *zt_engine_prefetch_main(void *arg);
+
+
+void
+zt_engine_prefetch_start(zt_engine_int_t *e, zt_engine_sink_t *s)
+{
+    if (s->pf.running || s->pf.ready || s->q->c == NULL || s->q->recover
+        || s->q->inflight || e->batch_size < 2)
+    {
+        return;
+    }
+
+    s->pf.rc = 0;
+
+    if (pthread_create(&s->pf.tid, NULL, zt_engine_prefetch_main, s) == 0) {
+        s->pf.running = 1;
+    }
+}
+
+
+static void *
+zt_engine_prefetch_main(void *arg)
+{
+    int                rc;
+    size_t             i;
+    json_t           **p;
+    zt_engine_sink_t  *s = arg;
+
+    rc = zt_queue_take(s->q, &s->pf.b, s->e->batch_size);
+    if (rc <= 0) {
+        s->pf.rc = rc;
+        return NULL;
+    }
+
+    if (s->pf.b.n > s->pf.cap) {
+        p = realloc(s->pf.rec, s->pf.b.n * sizeof(json_t *));
+        if (p == NULL) {
+            /* parsed later, in the sink thread */
+            s->pf.nrec = 0;
+            s->pf.rc = rc;
+            return NULL;
+        }
+        s->pf.rec = p;
+        s->pf.cap = s->pf.b.n;
+    }
+
+    for (i = 0; i < s->pf.b.n; i++) {
+        s->pf.rec[i] = zt_engine_load(s->e, s->pf.b.items[i].raw,
+                                      s->pf.b.items[i].len);
+    }
+
+    s->pf.nrec = s->pf.b.n;
+    s->pf.rc = rc;
+
+    return NULL;
+}
+
+
+/*
+ * Waits for the prefetch.  ZT_OK, or ZT_ERROR when its take failed: the
+ * connection is closed, and the caller handles it as a lost connection.
+ */
+int
+zt_engine_prefetch_join(zt_engine_sink_t *s)
+{
+    if (!s->pf.running) {
+        return ZT_OK;
+    }
+
+    (void) pthread_join(s->pf.tid, NULL);
+    s->pf.running = 0;
+
+    if (s->pf.rc == ZT_ERROR) {
+        zt_engine_prefetch_drop(s);
+        return ZT_ERROR;
+    }
+
+    s->pf.ready = (s->pf.b.n > 0);
+
+    return ZT_OK;
+}
+
+
+/*
+ * Makes the prefetched batch the current one (s->b, empty after the last
+ * ack); *rec gets its parsed records (or NULL: parse them now), which the
+ * caller now owns.  0 when nothing was prefetched.
+ */
+int
+zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec)
+{
+    zt_qbatch_t  t;
+
+    if (!s->pf.ready) {
+        return 0;
+    }
+
+    t = s->b;
+    s->b = s->pf.b;
+    s->pf.b = t;
+
+    *rec = s->pf.nrec == s->b.n ? s->pf.rec : NULL;
+    s->pf.nrec = 0;
+    s->pf.ready = 0;
+
+    return 1;
+}
+
+
+/* forgets a prefetched batch: it stays in the processing list */
+void
+zt_engine_prefetch_drop(zt_engine_sink_t *s)
+{
+    if (s->pf.running) {
+        (void) pthread_join(s->pf.tid, NULL);
+        s->pf.running = 0;
+    }
+
+    zt_engine_decref_all(s->e, s->pf.rec, s->pf.nrec);
+
+    s->pf.nrec = 0;
+    s->pf.ready = 0;
+    zt_qbatch_reset(&s->pf.b);
+}
+
+
+/*
+ * When the sink stops: what was prefetched goes back to the queue, so a
+ * stopped drainer leaves nothing but a batch it could not finish in its
+ * processing list, as before prefetching.
+ */
+void
+zt_engine_prefetch_giveback(zt_engine_sink_t *s)
+{
+    size_t  n;
+
+    if (s->pf.running) {
+        (void) zt_engine_prefetch_join(s);
+    }
+
+    n = s->pf.ready ? s->pf.b.n : 0;
+
+    zt_engine_prefetch_drop(s);
+
+    if (n && s->q->c && zt_queue_giveback(s->q, n) == ZT_OK) {
+        zt_log_info("[sink:%s] %zu record(s) taken ahead went back to "
+                    "\"%s\"", s->ops->name, n, s->q->src);
+    }
+}
+
+
+void
+zt_engine_prefetch_free(zt_engine_sink_t *s)
+{
+    zt_engine_prefetch_drop(s);
+    zt_qbatch_free(&s->pf.b);
+    free(s->pf.rec);
+    s->pf.rec = NULL;
+    s->pf.cap = 0;
+}
