@@ -177,6 +177,35 @@ main(void)
     is_int(cmd_int(c, "LLEN %s", "q:processing:me", NULL), 0, "acked");
     zt_qbatch_reset(&b);
 
+    /* a batch taken ahead of the one in hand: the ack trims only the one in
+     * hand, and giving the other back restores the queue's order */
+    {
+        zt_qbatch_t  a, n2;
+
+        memset(&a, 0, sizeof(a));
+        memset(&n2, 0, sizeof(n2));
+        cmd_int(c, "LPUSH q %s %s", "p1", "p2");
+        cmd_int(c, "LPUSH q %s %s", "p3", "p4");
+        cmd_int(c, "LPUSH q %s", "p5", NULL);
+        is_int(zt_queue_take(q, &a, 2), 2, "the batch in hand");
+        is_int(zt_queue_take(q, &n2, 2), 2, "the next batch, taken ahead");
+        is_int(zt_queue_ack(q, a.n, NULL, NULL, 0), ZT_OK,
+               "ack of the batch in hand");
+        is_int(cmd_int(c, "LLEN %s", "q:processing:me", NULL), 2,
+               "the batch taken ahead stays in the processing list");
+        is_int(zt_queue_giveback(q, n2.n), ZT_OK, "given back");
+        is_int(cmd_int(c, "LLEN %s", "q:processing:me", NULL), 0,
+               "processing list empty");
+        zt_qbatch_reset(&n2);
+        is_int(zt_queue_take(q, &n2, 10), 3, "all three come again");
+        ok(n2.n == 3 && strcmp(n2.items[0].raw, "p3") == 0
+           && strcmp(n2.items[1].raw, "p4") == 0
+           && strcmp(n2.items[2].raw, "p5") == 0, "in their order");
+        is_int(zt_queue_ack(q, n2.n, NULL, NULL, 0), ZT_OK, "ack");
+        zt_qbatch_free(&a);
+        zt_qbatch_free(&n2);
+    }
+
     /* Redis gone: errors, not crashes */
     stop_redis();
     redis_pid = 0;
