@@ -82,7 +82,8 @@ fake_write(void *ctx, zt_item_t *items, size_t n)
 
 
 static const zt_sink_t  fake_sink = {
-    "fake", fake_init, fake_write, NULL, NULL
+    "fake", fake_init, fake_write, NULL, NULL,
+    NULL                    /* prepare */
 };
 
 static const zt_sink_entry_t  fake_table[] = {

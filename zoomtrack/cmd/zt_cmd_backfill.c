@@ -243,6 +243,7 @@ zt_bf_add(zt_bf_t *bf, const char *name, const char *body, size_t len)
     }
 
     it = &bf->items[bf->n++];
+    memset(it, 0, sizeof(zt_item_t));
     it->raw = rec;
     it->len = rlen;
     it->rec = j;

@@ -212,7 +212,8 @@ zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s)
  * entries for those that cannot.  ZT_ERROR only when out of memory.
  */
 int
-zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre)
+zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre,
+    char **prep, size_t *prep_len)
 {
     size_t         i;
     json_t        *rec, *id;
@@ -244,10 +245,12 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre)
 
         if (reason) {
             zt_engine_decref_all(e, &rec, rec ? 1 : 0);
+            free(prep ? prep[i] : NULL);
 
             if (zt_engine_dead(s, qi->raw, qi->len, reason) != ZT_OK) {
-                if (pre) {
-                    zt_engine_decref_all(e, pre + i + 1, s->b.n - i - 1);
+                for (i++; pre && i < s->b.n; i++) {
+                    zt_engine_decref_all(e, &pre[i], pre[i] ? 1 : 0);
+                    free(prep ? prep[i] : NULL);
                 }
                 return ZT_ERROR;
             }
@@ -260,6 +263,8 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre)
         it->rec = rec;
         it->event_id = json_string_value(json_object_get(rec, "event_id"));
         it->error = NULL;
+        it->prep = prep ? prep[i] : NULL;
+        it->prep_len = prep ? prep_len[i] : 0;
     }
 
     return ZT_OK;
@@ -432,6 +437,8 @@ zt_engine_batch_reset(zt_engine_sink_t *s)
 
     for (i = 0; i < s->nitems; i++) {
         json_decref(s->items[i].rec);
+        free(s->items[i].prep);
+        s->items[i].prep = NULL;
     }
 
     if (s->nitems && s->e->nsinks > 1) {

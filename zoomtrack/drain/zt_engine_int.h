@@ -68,6 +68,8 @@ typedef struct {
 typedef struct {
     zt_qbatch_t          b;
     json_t             **rec;          /* parsed b.items; NULL: unparsable */
+    char               **prep;         /* ops->prepare()'s, or NULL */
+    size_t              *prep_len;
     size_t               nrec;
     size_t               cap;
     pthread_t            tid;
@@ -196,10 +198,12 @@ extern const char  zt_engine_split_dead[];
 /*
  * Fills s->items with the records that can be stored and dead-letter
  * entries for those that cannot.  pre: the batch's records parsed already
- * (the prefetch's; taken over and freed here), or NULL.  ZT_ERROR only
+ * (the prefetch's; taken over and freed here) and what the sink's
+ * prepare() made of them (taken over by the items), or NULL.  ZT_ERROR only
  * when out of memory.
  */
-int zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre);
+int zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre,
+    char **prep, size_t *prep_len);
 
 /* a record parsed, or taken from the parse cache; a new reference */
 json_t *zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len);
@@ -210,7 +214,8 @@ void zt_engine_decref_all(zt_engine_int_t *e, json_t **rec, size_t n);
 /* zt_engine_prefetch.c: the next batch while write() runs */
 void zt_engine_prefetch_start(zt_engine_int_t *e, zt_engine_sink_t *s);
 int zt_engine_prefetch_join(zt_engine_sink_t *s);
-int zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec);
+int zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec,
+    char ***prep, size_t **prep_len);
 void zt_engine_prefetch_drop(zt_engine_sink_t *s);
 void zt_engine_prefetch_giveback(zt_engine_sink_t *s);
 void zt_engine_prefetch_free(zt_engine_sink_t *s);

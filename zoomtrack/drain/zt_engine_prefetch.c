@@ -34,6 +34,8 @@
 
 
 static void *zt_engine_prefetch_main(void *arg);
+static int zt_engine_prefetch_grow(zt_engine_sink_t *s, size_t n);
+static void zt_engine_prefetch_prepare(zt_engine_sink_t *s, size_t i);
 
 
 void
@@ -58,36 +60,87 @@ zt_engine_prefetch_main(void *arg)
 {
     int                rc;
     size_t             i;
-    json_t           **p;
     zt_engine_sink_t  *s = arg;
 
     rc = zt_queue_take(s->q, &s->pf.b, s->e->batch_size);
-    if (rc <= 0) {
-        s->pf.rc = rc;
-        return NULL;
-    }
 
-    if (s->pf.b.n > s->pf.cap) {
-        p = realloc(s->pf.rec, s->pf.b.n * sizeof(json_t *));
-        if (p == NULL) {
-            /* parsed later, in the sink thread */
-            s->pf.nrec = 0;
-            s->pf.rc = rc;
-            return NULL;
+    if (rc > 0 && zt_engine_prefetch_grow(s, s->pf.b.n) == ZT_OK) {
+        for (i = 0; i < s->pf.b.n; i++) {
+            s->pf.rec[i] = zt_engine_load(s->e, s->pf.b.items[i].raw,
+                                          s->pf.b.items[i].len);
+            zt_engine_prefetch_prepare(s, i);
         }
-        s->pf.rec = p;
-        s->pf.cap = s->pf.b.n;
+
+        s->pf.nrec = s->pf.b.n;
     }
 
-    for (i = 0; i < s->pf.b.n; i++) {
-        s->pf.rec[i] = zt_engine_load(s->e, s->pf.b.items[i].raw,
-                                      s->pf.b.items[i].len);
-    }
+    /* else the records are parsed later, in the sink thread */
 
-    s->pf.nrec = s->pf.b.n;
     s->pf.rc = rc;
 
     return NULL;
+}
+
+
+static int
+zt_engine_prefetch_grow(zt_engine_sink_t *s, size_t n)
+{
+    void  *p;
+
+    if (n <= s->pf.cap) {
+        return ZT_OK;
+    }
+
+    p = realloc(s->pf.rec, n * sizeof(json_t *));
+    if (p == NULL) {
+        return ZT_ERROR;
+    }
+    s->pf.rec = p;
+
+    p = realloc(s->pf.prep, n * sizeof(char *));
+    if (p == NULL) {
+        return ZT_ERROR;
+    }
+    s->pf.prep = p;
+
+    p = realloc(s->pf.prep_len, n * sizeof(size_t));
+    if (p == NULL) {
+        return ZT_ERROR;
+    }
+    s->pf.prep_len = p;
+
+    s->pf.cap = n;
+
+    return ZT_OK;
+}
+
+
+/* the sink's prepare() of record i, when it has one and i can be stored */
+static void
+zt_engine_prefetch_prepare(zt_engine_sink_t *s, size_t i)
+{
+    json_t     *id;
+    zt_item_t   it;
+
+    s->pf.prep[i] = NULL;
+    s->pf.prep_len[i] = 0;
+
+    if (s->ops->prepare == NULL || !s->inited || s->pf.rec[i] == NULL) {
+        return;
+    }
+
+    id = json_object_get(s->pf.rec[i], "event_id");
+    if (!json_is_string(id) || json_string_length(id) == 0) {
+        return;
+    }
+
+    memset(&it, 0, sizeof(zt_item_t));
+    it.raw = s->pf.b.items[i].raw;
+    it.len = s->pf.b.items[i].len;
+    it.rec = s->pf.rec[i];
+    it.event_id = json_string_value(id);
+
+    s->pf.prep[i] = s->ops->prepare(s->ctx, &it, &s->pf.prep_len[i]);
 }
 
 
@@ -118,11 +171,13 @@ zt_engine_prefetch_join(zt_engine_sink_t *s)
 
 /*
  * Makes the prefetched batch the current one (s->b, empty after the last
- * ack); *rec gets its parsed records (or NULL: parse them now), which the
+ * ack); *rec, *prep and *prep_len get its parsed records and what the
+ * sink's prepare() made of them (left NULL: parse them now), which the
  * caller now owns.  0 when nothing was prefetched.
  */
 int
-zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec)
+zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec, char ***prep,
+    size_t **prep_len)
 {
     zt_qbatch_t  t;
 
@@ -134,7 +189,12 @@ zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec)
     s->b = s->pf.b;
     s->pf.b = t;
 
-    *rec = s->pf.nrec == s->b.n ? s->pf.rec : NULL;
+    if (s->pf.nrec == s->b.n) {
+        *rec = s->pf.rec;
+        *prep = s->pf.prep;
+        *prep_len = s->pf.prep_len;
+    }
+
     s->pf.nrec = 0;
     s->pf.ready = 0;
 
@@ -146,12 +206,18 @@ zt_engine_prefetch_take(zt_engine_sink_t *s, json_t ***rec)
 void
 zt_engine_prefetch_drop(zt_engine_sink_t *s)
 {
+    size_t  i;
+
     if (s->pf.running) {
         (void) pthread_join(s->pf.tid, NULL);
         s->pf.running = 0;
     }
 
     zt_engine_decref_all(s->e, s->pf.rec, s->pf.nrec);
+
+    for (i = 0; i < s->pf.nrec; i++) {
+        free(s->pf.prep[i]);
+    }
 
     s->pf.nrec = 0;
     s->pf.ready = 0;
@@ -190,6 +256,10 @@ zt_engine_prefetch_free(zt_engine_sink_t *s)
     zt_engine_prefetch_drop(s);
     zt_qbatch_free(&s->pf.b);
     free(s->pf.rec);
+    free(s->pf.prep);
+    free(s->pf.prep_len);
     s->pf.rec = NULL;
+    s->pf.prep = NULL;
+    s->pf.prep_len = NULL;
     s->pf.cap = 0;
 }

@@ -190,6 +190,8 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
     int      rc;
     size_t   i, n, dead;
     json_t **pre;
+    char   **prep;
+    size_t  *prep_len;
 
     if (s->q->c == NULL) {
         if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
@@ -203,8 +205,10 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
     if (!s->pending) {
         pre = NULL;
+        prep = NULL;
+        prep_len = NULL;
 
-        if (!zt_engine_prefetch_take(s, &pre)) {
+        if (!zt_engine_prefetch_take(s, &pre, &prep, &prep_len)) {
             rc = zt_queue_take(s->q, &s->b, e->batch_size);
             if (rc == ZT_ERROR) {
                 zt_engine_lost(e, s, now);
@@ -221,7 +225,7 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
         s->idle = 0;
 
-        if (zt_engine_parse(e, s, pre) != ZT_OK) {
+        if (zt_engine_parse(e, s, pre, prep, prep_len) != ZT_OK) {
             zt_engine_lost(e, s, now);
             return 0;
         }

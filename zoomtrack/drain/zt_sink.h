@@ -51,6 +51,10 @@ typedef struct {
     json_t       *rec;         /* parsed record, owned by the engine */
     const char   *event_id;    /* points into rec */
     const char   *error;       /* set by the sink: static reason text */
+    char         *prep;        /* prepare()'s result or NULL; freed by the
+                                  engine unless write() takes it (and
+                                  sets it to NULL) */
+    size_t        prep_len;
 } zt_item_t;
 
 
@@ -62,6 +66,14 @@ typedef struct {
     /* called at least every block_ms; the status sink writes its CSV here */
     int        (*tick)(void *ctx, int64_t now_ms);
     void       (*exit)(void *ctx);
+    /*
+     * Optional: what write() will send for one record (a BigQuery row),
+     * made ahead, in the engine's prefetch thread while write() runs on
+     * the previous batch, so it may only read what init() set.  A
+     * malloc()ed buffer and its length in *len, or NULL (write() then
+     * makes it itself).
+     */
+    char      *(*prepare)(void *ctx, const zt_item_t *it, size_t *len);
 } zt_sink_t;
 
 

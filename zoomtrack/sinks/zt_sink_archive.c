@@ -69,7 +69,8 @@ const zt_sink_t  zt_sink_archive = {
     zt_archive_init,
     zt_archive_write,
     NULL,
-    zt_archive_exit
+    zt_archive_exit,
+    NULL                    /* prepare */
 };
 
 

@@ -53,7 +53,8 @@ const zt_sink_t  zt_sink_archive_gcs = {
     zt_archive_gcs_init,
     zt_archive_gcs_write,
     NULL,
-    zt_archive_gcs_exit
+    zt_archive_gcs_exit,
+    NULL                    /* prepare */
 };
 
 

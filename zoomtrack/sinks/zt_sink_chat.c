@@ -105,7 +105,8 @@ const zt_sink_t  zt_sink_chat = {
     zt_chat_init,
     zt_chat_write,
     zt_chat_tick,
-    zt_chat_exit
+    zt_chat_exit,
+    NULL                    /* prepare */
 };
 
 

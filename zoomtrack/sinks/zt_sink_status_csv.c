@@ -74,7 +74,8 @@ const zt_sink_t  zt_sink_status = {
     zt_status_init,
     zt_status_write,
     zt_status_tick,
-    zt_status_exit
+    zt_status_exit,
+    NULL                    /* prepare */
 };
 
 

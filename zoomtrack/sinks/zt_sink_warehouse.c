@@ -117,7 +117,8 @@ const zt_sink_t  zt_sink_warehouse = {
     zt_warehouse_init,
     zt_warehouse_write,
     NULL,
-    zt_warehouse_exit
+    zt_warehouse_exit,
+    NULL                    /* prepare */
 };
 
 

@@ -45,6 +45,9 @@
 #define ZT_BQS_PAR      4           /* insertAll requests in flight */
 #define ZT_BQS_PATH     4096
 
+/* where a row's inserted_at value starts: {"json":{"inserted_at":" */
+#define ZT_BQS_STAMP_AT  24
+
 
 typedef struct {
     char    *id;
@@ -100,10 +103,11 @@ static void zt_bqs_exit(void *ctx);
 static void zt_bqs_mark_duplicates(zt_bqs_t *s, zt_item_t *items,
     size_t n);
 static int zt_bqs_done_cmp(const void *key, const void *elem);
-static char *zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now,
+static char *zt_bqs_prepare(void *ctx, const zt_item_t *it, size_t *len);
+static char *zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now,
     size_t *len);
-static void zt_bqs_gcs_path(zt_bqs_t *s, zt_item_t *it, const char *day,
-    char *path);
+static void zt_bqs_gcs_path(zt_bqs_t *s, const zt_item_t *it,
+    const char *day, char *path);
 static int zt_bqs_reserve(zt_bqs_out_t *o, size_t n);
 static void zt_bqs_put(zt_bqs_out_t *o, const char *b, size_t n);
 static void zt_bqs_put_string(zt_bqs_out_t *o, const char *v);
@@ -128,7 +132,8 @@ const zt_sink_t  zt_sink_warehouse_bigquery = {
     zt_bqs_init,
     zt_bqs_write,
     NULL,
-    zt_bqs_exit
+    zt_bqs_exit,
+    zt_bqs_prepare
 };
 
 
@@ -267,7 +272,16 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
             continue;
         }
 
-        s->rows[i] = zt_bqs_row(s, &items[i], now, &s->rowlen[i]);
+        if (items[i].prep) {
+            /* made ahead by zt_bqs_prepare(): ours now */
+            s->rows[i] = items[i].prep;
+            s->rowlen[i] = items[i].prep_len;
+            items[i].prep = NULL;
+            memcpy(s->rows[i] + ZT_BQS_STAMP_AT, now, ZT_RFC3339_LEN);
+
+        } else {
+            s->rows[i] = zt_bqs_row(s, &items[i], now, &s->rowlen[i]);
+        }
 
         if (s->rows[i] == NULL) {
             items[i].error = "record cannot be made a raw_events row";
@@ -603,13 +617,27 @@ zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m)
 
 
 /*
+ * The row of one record, made in the engine's prefetch thread while
+ * write() sends the previous batch (zt_sink.h): it reads only what init()
+ * set.  write() stamps inserted_at when it sends the row.
+ */
+static char *
+zt_bqs_prepare(void *ctx, const zt_item_t *it, size_t *len)
+{
+    static const char  unstamped[] = "1970-01-01T00:00:00.000Z";
+
+    return zt_bqs_row(ctx, it, unstamped, len);
+}
+
+
+/*
  * The raw_events row {"insertId", "json": {...}} as JSON text, written
  * directly: building it in jansson and dumping it re-escaped the whole
  * body a character at a time.  A malloc()ed string the caller frees, its
  * length in *len; NULL when out of memory.
  */
 static char *
-zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now, size_t *len)
+zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
 {
     char          day[16], ts[ZT_RFC3339_LEN + 1], key[512], num[32];
     char          path[ZT_BQS_PATH];
@@ -655,10 +683,10 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now, size_t *len)
         return NULL;
     }
 
-    zt_bqs_put(&o, "{\"insertId\":", 12);
-    zt_bqs_put_string(&o, it->event_id);
-    zt_bqs_put(&o, ",\"json\":{", 9);
-    zt_bqs_put_col(&o, "event_id", it->event_id, 0);
+    /* inserted_at first, at a fixed offset: write() stamps it */
+    zt_bqs_put(&o, "{\"json\":{", 9);
+    zt_bqs_put_col(&o, "inserted_at", now, 0);
+    zt_bqs_put_col(&o, "event_id", it->event_id, 1);
     zt_bqs_put_col(&o, "event_date", day, 1);
     zt_bqs_put_col(&o, "event_timestamp", ets, 1);
     snprintf(num, sizeof(num), "%lld", (long long) ms);
@@ -666,7 +694,6 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now, size_t *len)
     zt_bqs_put(&o, num, strlen(num));
     zt_bqs_put_col(&o, "person_key", key, 1);
     zt_bqs_put_col(&o, "gcs_path", path, 1);
-    zt_bqs_put_col(&o, "inserted_at", now, 1);
 
     for (i = 0; i < ZT_BQS_NTEXT; i++) {
         str = zt_bqs_str(it->rec, zt_bqs_text[i], num, sizeof(num));
@@ -685,7 +712,9 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now, size_t *len)
         zt_bqs_put_col(&o, "received_at", recv, 1);
     }
 
-    zt_bqs_put(&o, "}}", 3);
+    zt_bqs_put(&o, "},\"insertId\":", 13);
+    zt_bqs_put_string(&o, it->event_id);
+    zt_bqs_put(&o, "}", 2);
 
     if (o.p == NULL) {
         return NULL;
@@ -698,7 +727,8 @@ zt_bqs_row(zt_bqs_t *s, zt_item_t *it, const char *now, size_t *len)
 
 /* the row's gcs_path: the object's gs:// URL, or the local archive path */
 static void
-zt_bqs_gcs_path(zt_bqs_t *s, zt_item_t *it, const char *day, char *path)
+zt_bqs_gcs_path(zt_bqs_t *s, const zt_item_t *it, const char *day,
+    char *path)
 {
     char  name[1024];
 
