@@ -31,6 +31,7 @@
 static int zt_gcs_round(zt_gcs_t *g, zt_gcs_put_t *puts, size_t n,
     int if_absent, int only401);
 static int zt_gcs_wait(zt_gcs_t *g);
+static void zt_gcs_abort(zt_gcs_t *g);
 static void zt_gcs_done(zt_gcs_t *g, zt_gcs_put_t *puts, CURLMsg *msg);
 static int zt_gcs_start(zt_gcs_t *g, zt_gcs_slot_t *s, zt_gcs_put_t *p,
     size_t idx, int if_absent);
@@ -125,6 +126,7 @@ zt_gcs_put_many(zt_gcs_t *g, zt_gcs_put_t *puts, size_t n, int if_absent,
         if (g->hdrs == NULL
             || zt_gcs_round(g, puts, n, if_absent, again) != ZT_OK)
         {
+            zt_gcs_abort(g);
             snprintf(err, errlen, "curl multi failed");
             return ZT_RETRY;
         }
@@ -249,6 +251,30 @@ zt_gcs_wait(zt_gcs_t *g)
     }
 
     return ZT_OK;
+}
+
+
+/*
+ * A round that failed half way: no handle may stay in the multi, where it
+ * would still read the caller's bodies and answer into the next call's puts.
+ */
+static void
+zt_gcs_abort(zt_gcs_t *g)
+{
+    int             i;
+    zt_gcs_slot_t  *s;
+
+    for (i = 0; i < g->inflight; i++) {
+        s = &g->slots[i];
+        if (s->idx == 0) {
+            continue;
+        }
+
+        curl_multi_remove_handle(g->multi, s->c);
+        curl_slist_free_all(s->hdrs);
+        s->hdrs = NULL;
+        s->idx = 0;
+    }
 }
 
 
