@@ -7,8 +7,8 @@
  * and the per-request reply timeouts are nginx timers (the last ones owned
  * by the callers, which call ngx_http_zoomtrack_redis_reset() when one
  * fires).  The adapter that drives hiredis from nginx's event loop is in
- * ngx_http_zoomtrack_redis_adapter.c, the calls (LPUSH, LLEN, their
- * replies) in ngx_http_zoomtrack_redis_call.c.
+ * ngx_http_zoomtrack_redis_adapter.c, the calls (grouped LPUSHes, LLEN,
+ * their replies) in ngx_http_zoomtrack_redis_call.c.
  *
  * Who frees what: the context (one per server) lives in the cycle's pool;
  * its redisAsyncContext is freed by hiredis after a disconnect or by
@@ -73,6 +73,10 @@ ngx_http_zoomtrack_redis_init(ngx_cycle_t *cycle, ngx_array_t *servers)
         rd->flush.data = rd;
         rd->flush.log = cycle->log;
 
+        rd->submit.handler = ngx_http_zoomtrack_redis_submit_handler;
+        rd->submit.data = rd;
+        rd->submit.log = cycle->log;
+
         sp[i]->rd = rd;
 
         ngx_http_zoomtrack_redis_connect(rd);
@@ -108,11 +112,23 @@ ngx_http_zoomtrack_redis_exit(ngx_array_t *servers)
             ngx_del_timer(&rd->connect_timer);
         }
 
+        if (rd->submit.posted) {
+            ngx_delete_posted_event(&rd->submit);
+        }
+
         ac = rd->ac;
         if (ac) {
             rd->ac = NULL;
             rd->connected = 0;
             redisAsyncFree(ac);
+        }
+
+        /* pushes not sent yet fail like the ones hiredis just failed */
+        ngx_http_zoomtrack_redis_submit(rd);
+
+        if (rd->buf) {
+            ngx_free(rd->buf);
+            rd->buf = NULL;
         }
 
         sp[i]->rd = NULL;
