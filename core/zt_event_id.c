@@ -3,12 +3,10 @@
  * UUIDv5-style hash of the business key, the same for every delivery of
  * one event) and a person's key (zt_person_key(), shared by the status
  * sink and the report).  Both are written into the caller's buffers;
- * nothing here allocates, except OpenSSL's digest context, freed at once,
- * and the SHA-1 implementation, fetched once for the process.
+ * nothing here allocates, except OpenSSL's digest context, freed at once.
  */
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,24 +20,6 @@ static const unsigned char  zt_uuid_ns[16] = {
     0x6b, 0x1f, 0x3c, 0x2e, 0x8a, 0x41, 0x4d, 0x55,
     0x9e, 0x07, 0x5a, 0x1c, 0x33, 0xd2, 0x70, 0x9b
 };
-
-
-/*
- * SHA-1, fetched from OpenSSL's provider once: EVP_sha1() makes every
- * EVP_DigestInit_ex() look the algorithm up again (a read lock, a hash
- * table, a reference count), which cost more than hashing the key itself
- * (bench/webhook's worker profile).  Never freed: it lives as long as the
- * process, like OpenSSL's own tables.
- */
-static pthread_once_t  zt_sha1_once = PTHREAD_ONCE_INIT;
-static EVP_MD         *zt_sha1;
-
-
-static void
-zt_sha1_fetch(void)
-{
-    zt_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
-}
 
 
 static void
@@ -77,12 +57,6 @@ zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
     unsigned int    mdlen;
     const char     *parts[11];
 
-    (void) pthread_once(&zt_sha1_once, zt_sha1_fetch);
-
-    if (zt_sha1 == NULL) {
-        return ZT_ERROR;
-    }
-
     ctx = EVP_MD_CTX_new();
     if (ctx == NULL) {
         return ZT_ERROR;
@@ -102,7 +76,7 @@ zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
     parts[9] = ev->breakout_room_uuid;
     parts[10] = ev->participant_time;
 
-    if (EVP_DigestInit_ex(ctx, zt_sha1, NULL) != 1
+    if (EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1
         || EVP_DigestUpdate(ctx, zt_uuid_ns, sizeof(zt_uuid_ns)) != 1)
     {
         EVP_MD_CTX_free(ctx);
