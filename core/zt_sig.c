@@ -70,9 +70,10 @@ zt_sig_keyed(const zt_str_t *key)
 
 
 /*
- * HMAC of "v0:" ts ":" body without copying the body, continuing a copy of
- * a keyed context (the webhook path: no algorithm fetch, no key schedule
- * per request), or keying one from key when there is none
+ * HMAC of "v0:" ts ":" body without copying the body, in the secret's keyed
+ * context, re-initialised (the webhook path: no algorithm fetch, no key
+ * schedule, no context copy per request: EVP_MAC_CTX_dup() copied three
+ * digest states), or in one keyed from key when there is none
  */
 static void
 zt_sig_digest(EVP_MAC_CTX *keyed, const zt_str_t *key,
@@ -82,7 +83,13 @@ zt_sig_digest(EVP_MAC_CTX *keyed, const zt_str_t *key,
     size_t        mdlen;
     EVP_MAC_CTX  *ctx;
 
-    ctx = keyed ? EVP_MAC_CTX_dup(keyed) : zt_sig_keyed(key);
+    if (keyed) {
+        /* a NULL key restarts with the key already set */
+        ctx = EVP_MAC_init(keyed, NULL, 0, NULL) == 1 ? keyed : NULL;
+
+    } else {
+        ctx = zt_sig_keyed(key);
+    }
 
     if (ctx == NULL) {
         /* out of memory: a digest of zeros never matches a real header */
@@ -100,7 +107,9 @@ zt_sig_digest(EVP_MAC_CTX *keyed, const zt_str_t *key,
         memset(md, 0, 32);
     }
 
-    EVP_MAC_CTX_free(ctx);
+    if (ctx != keyed) {
+        EVP_MAC_CTX_free(ctx);
+    }
 }
 
 

@@ -40,7 +40,10 @@ typedef struct {
     size_t      n;
     zt_str_t    key[ZT_SECRETS_MAX];   /* data is malloc()ed */
     void       *mac[ZT_SECRETS_MAX];   /* keyed HMAC contexts (EVP_MAC_CTX),
-                                          made once, copied per request */
+                                          made once, restarted per request:
+                                          zt_sig_verify() on one
+                                          zt_secrets_t from one thread at a
+                                          time (an nginx worker) */
 } zt_secrets_t;
 
 

@@ -1,13 +1,15 @@
 /*
  * The zoomtrack_webhook request path: method check, full body read (memory
  * or temp file), signature check and parsing through the core, the
- * url_validation answer, then one MULTI/EXEC push and the response from
- * its reply callback or from the reply timer.  Client faults are answered
- * at once with 4xx and one info line; our own faults (Redis) become 503
- * with Retry-After so that Zoom retries, or 200 when the record could be
- * spooled.  A 2xx for an event means EXEC said every list has it, or the
- * spool line is fsync'd (in a thread: the request waits without blocking
- * the worker).
+ * url_validation answer, then the push (sent with the other pushes of the
+ * loop iteration as one group, see ngx_http_zoomtrack_redis_call.c) and
+ * the response from the group's reply callback or from the reply timer.
+ * Client faults are answered at once with 4xx and one info line; our own
+ * faults (Redis) become 503 with Retry-After so that Zoom retries, or 200
+ * when the record could be spooled.  A 2xx for an event means Redis said
+ * every list has it (the group's LPUSH, or its EXEC for several queues),
+ * or the spool line is fsync'd (in a thread: the request waits without
+ * blocking the worker).
  */
 
 

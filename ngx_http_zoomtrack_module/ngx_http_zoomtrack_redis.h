@@ -1,11 +1,12 @@
 /*
  * The per-worker Redis connections of the zoomtrack module: hiredis's async
  * API driven by nginx's event loop, one pipelined connection per configured
- * server shared by every request of the worker.  A push is one LPUSH for
- * one queue, one MULTI/EXEC transaction for several (and so are the status
- * page's LLENs); either way the caller gets exactly one callback (success,
- * or failure when the connection is down, breaks or errors); hiredis types
- * stay in the .c.
+ * server shared by every request of the worker.  The pushes of one loop
+ * iteration are grouped into one multi-value LPUSH for one queue, one
+ * MULTI/EXEC transaction for several (the status page's LLENs are one
+ * transaction too); either way each caller gets exactly one callback
+ * (success, or failure when the connection is down, breaks or errors);
+ * hiredis types stay in the .c.
  */
 
 #ifndef _NGX_HTTP_ZOOMTRACK_REDIS_H_INCLUDED_
@@ -29,7 +30,6 @@ typedef void (*ngx_http_zoomtrack_redis_handler_pt)(void *data, ngx_int_t rc,
 typedef struct {
     ngx_http_zoomtrack_redis_handler_pt   handler;
     void                                 *data;   /* NULL: cancelled */
-    ngx_http_zoomtrack_server_t          *server;
 } ngx_http_zoomtrack_redis_call_t;
 
 
@@ -38,10 +38,12 @@ ngx_int_t ngx_http_zoomtrack_redis_init(ngx_cycle_t *cycle,
 void ngx_http_zoomtrack_redis_exit(ngx_array_t *servers);
 
 /*
- * Push: LPUSH q rec for one queue; MULTI; LPUSH q rec...; EXEC for
- * several.  LLEN: MULTI; LLEN q...; EXEC.  Returns the call, whose handler
- * runs exactly once later unless cancelled, or NULL when the worker has no
- * usable connection now (the caller fails at once).
+ * Push: rec (copied) joins the worker's group, sent at the end of the loop
+ * iteration as LPUSH q rec1...recN for one queue, MULTI; LPUSH q1
+ * rec1...recN; ...; EXEC for several.  LLEN: MULTI; LLEN q...; EXEC.
+ * Returns the call, whose handler runs exactly once later unless
+ * cancelled, or NULL when the worker has no usable connection now (the
+ * caller fails at once).
  */
 ngx_http_zoomtrack_redis_call_t *ngx_http_zoomtrack_redis_push(
     ngx_http_zoomtrack_server_t *server, ngx_array_t *queues, u_char *rec,

@@ -111,9 +111,10 @@ ngx_http_zoomtrack_redis_del_read(void *privdata)
 
 
 /*
- * Commands are only appended to hiredis's output buffer; the buffer is
- * written once, from a posted event at the end of this loop iteration, so
- * that every command the iteration's requests queued leaves in one write()
+ * Commands are only appended to hiredis's output buffer (a group of
+ * pushes, by rd->submit, itself posted); the buffer is written once, from
+ * a posted event at the end of this loop iteration, so that every command
+ * the iteration's requests queued leaves in one write()
  * (and without two epoll_ctl() calls and an extra wakeup per round).  Only
  * the connect and a socket buffer full up wait for the write event.
  */

@@ -7,7 +7,8 @@
  * Who frees what: the context lives in the cycle's pool; its
  * redisAsyncContext is freed by hiredis (after a disconnect) or by
  * redisAsyncFree(), whose cleanup hook frees the nginx connection; each
- * call is freed in its reply callback.
+ * group of calls is freed after its reply callback (or by submit when it
+ * could not be sent); buf is ngx_alloc()ed, freed at exit.
  */
 
 #ifndef _NGX_HTTP_ZOOMTRACK_REDIS_INT_H_INCLUDED_
@@ -20,6 +21,10 @@
 #include <hiredis/async.h>
 
 
+typedef struct ngx_http_zoomtrack_redis_group_s
+    ngx_http_zoomtrack_redis_group_t;
+
+
 struct ngx_http_zoomtrack_redis_s {
     ngx_http_zoomtrack_server_t  *server;
     redisAsyncContext            *ac;
@@ -27,6 +32,10 @@ struct ngx_http_zoomtrack_redis_s {
     ngx_event_t                   reconnect;
     ngx_event_t                   connect_timer;
     ngx_event_t                   flush;        /* posted: write obuf */
+    ngx_event_t                   submit;       /* posted: send group */
+    ngx_http_zoomtrack_redis_group_t  *group;   /* pushes not sent yet */
+    u_char                       *buf;          /* group's records, RESP */
+    size_t                        buf_size;
     ngx_msec_t                    backoff;
     ngx_log_t                    *log;
     unsigned                      connected:1;
@@ -45,6 +54,13 @@ ngx_int_t ngx_http_zoomtrack_redis_attach(ngx_http_zoomtrack_redis_t *rd,
 
 /* rd->flush's handler: writes hiredis's output buffer */
 void ngx_http_zoomtrack_redis_flush_handler(ngx_event_t *ev);
+
+/*
+ * rd->submit's handler, and what it does: sends rd->group, or fails its
+ * calls when the connection is gone.
+ */
+void ngx_http_zoomtrack_redis_submit_handler(ngx_event_t *ev);
+void ngx_http_zoomtrack_redis_submit(ngx_http_zoomtrack_redis_t *rd);
 
 
 #endif /* _NGX_HTTP_ZOOMTRACK_REDIS_INT_H_INCLUDED_ */

@@ -275,6 +275,56 @@ test_fields(void)
 }
 
 
+/*
+ * raw_payload is escaped 16 bytes at a time where SSE2 is available, byte
+ * by byte in the tail: every byte from 0x00 to 0x7f, at every offset of a
+ * block and in the tail, must come back exactly.
+ */
+static void
+test_record_escapes(void)
+{
+    int           bad;
+    char         *rec;
+    size_t        rlen, len, at, c;
+    json_t       *j, *raw;
+    zt_event_t    ev;
+    const char   *reason;
+    unsigned char body[80];
+
+    is_int(parse("{\"event\":\"x\"}", &ev, &reason), ZT_OK, "tiny body");
+
+    bad = 0;
+
+    for (len = 1; len <= sizeof(body) && !bad; len += 13) {
+        for (at = 0; at < len && !bad; at++) {
+            for (c = 0; c < 0x80 && !bad; c++) {
+                memset(body, 'a' + (int) (len % 26), len);
+                body[at] = (unsigned char) c;
+                body[len - 1 - at / 2] = (unsigned char) (0x7f - c);
+
+                rec = zt_event_record(&ev, body, len, 1, &rlen);
+                j = rec ? json_loadb(rec, rlen, JSON_ALLOW_NUL, NULL) : NULL;
+                raw = j ? json_object_get(j, "raw_payload") : NULL;
+
+                if (raw == NULL || json_string_length(raw) != len
+                    || memcmp(json_string_value(raw), body, len) != 0
+                    || strlen(rec) != rlen)
+                {
+                    printf("# len %zu, byte 0x%02zx at %zu\n", len, c, at);
+                    bad = 1;
+                }
+
+                json_decref(j);
+                free(rec);
+            }
+        }
+    }
+
+    ok(!bad, "raw_payload: every ASCII byte at every offset round-trips");
+    zt_event_free(&ev);
+}
+
+
 static void
 test_ids(void)
 {
@@ -565,6 +615,7 @@ main(void)
 {
     test_payload_files();
     test_fields();
+    test_record_escapes();
     test_ids();
     test_rejects();
     test_person_key();
