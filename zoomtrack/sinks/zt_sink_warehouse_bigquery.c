@@ -725,7 +725,7 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
 }
 
 
-/* the row's gcs_path: the object's gs:// URL, or the local archive path */
+/* the row's gcs_path: gs://BUCKET/NAME, or the local archive path */
 static void
 zt_bqs_gcs_path(zt_bqs_t *s, const zt_item_t *it, const char *day,
     char *path)
