@@ -48,6 +48,8 @@
 static int zt_bqs_init(const zt_conf_t *conf, void **ctx);
 static int zt_bqs_write(void *ctx, zt_item_t *items, size_t n);
 static void zt_bqs_exit(void *ctx);
+static size_t zt_bqs_rows(zt_bqs_t *s, zt_item_t *items, size_t n,
+    const char *now);
 static void zt_bqs_mark_duplicates(zt_bqs_t *s, zt_item_t *items,
     size_t n);
 static int zt_bqs_done_cmp(const void *key, const void *elem);
@@ -159,7 +161,6 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
     char            now[ZT_RFC3339_LEN + 1];
     size_t          i, pending;
     zt_bqs_t       *s = ctx;
-    zt_bqs_done_t  *d;
 
     for (i = 0; i < s->nreasons; i++) {
         free(s->reasons[i]);
@@ -186,6 +187,61 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
     }
 
     zt_time_rfc3339(zt_time_now_ms(), now);
+    pending = zt_bqs_rows(s, items, n, now);
+
+    rc = ZT_OK;
+
+    for (round = 0; pending && round < ZT_BQS_ROUNDS; round++) {
+        if (round) {
+            zt_http_sleep_ms(zt_http_backoff_ms(round - 1, 200, 2000,
+                                                drand48()));
+        }
+
+        rc = zt_bqs_round(s, items, n, &pending);
+        if (rc != ZT_OK) {
+            break;
+        }
+    }
+
+    if (rc == ZT_OK && pending) {
+        zt_log_warn("[sink:warehouse] %zu row(s) still failing after %d "
+                    "rounds", pending, ZT_BQS_ROUNDS);
+        rc = ZT_RETRY;
+    }
+
+    for (i = 0; i < n; i++) {
+        free(s->rows[i]);
+        s->rows[i] = NULL;
+    }
+
+    if (rc != ZT_OK) {
+        zt_bqs_remember(s, items, n);
+        s->failing = 1;
+        return rc == ZT_PAUSE ? ZT_PAUSE : ZT_RETRY;
+    }
+
+    zt_bqs_forget(s);
+
+    if (s->failing) {
+        zt_log_info("[sink:warehouse] inserts into BigQuery succeed again");
+        s->failing = 0;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * The row of every item still to insert (state 0), stamped now; items an
+ * earlier attempt settled or that repeat an earlier one are left out.
+ * Returns how many rows are pending.
+ */
+static size_t
+zt_bqs_rows(zt_bqs_t *s, zt_item_t *items, size_t n, const char *now)
+{
+    size_t          i, pending;
+    zt_bqs_done_t  *d;
+
     pending = 0;
 
     zt_bqs_mark_duplicates(s, items, n);
@@ -228,45 +284,7 @@ zt_bqs_write(void *ctx, zt_item_t *items, size_t n)
         pending++;
     }
 
-    rc = ZT_OK;
-
-    for (round = 0; pending && round < ZT_BQS_ROUNDS; round++) {
-        if (round) {
-            zt_http_sleep_ms(zt_http_backoff_ms(round - 1, 200, 2000,
-                                                drand48()));
-        }
-
-        rc = zt_bqs_round(s, items, n, &pending);
-        if (rc != ZT_OK) {
-            break;
-        }
-    }
-
-    if (rc == ZT_OK && pending) {
-        zt_log_warn("[sink:warehouse] %zu row(s) still failing after %d "
-                    "rounds", pending, ZT_BQS_ROUNDS);
-        rc = ZT_RETRY;
-    }
-
-    for (i = 0; i < n; i++) {
-        free(s->rows[i]);
-        s->rows[i] = NULL;
-    }
-
-    if (rc != ZT_OK) {
-        zt_bqs_remember(s, items, n);
-        s->failing = 1;
-        return rc == ZT_PAUSE ? ZT_PAUSE : ZT_RETRY;
-    }
-
-    zt_bqs_forget(s);
-
-    if (s->failing) {
-        zt_log_info("[sink:warehouse] inserts into BigQuery succeed again");
-        s->failing = 0;
-    }
-
-    return ZT_OK;
+    return pending;
 }
 
 
