@@ -80,21 +80,23 @@ test-nginx: all
 # so three at a time on 2 cores keep the CPUs busy without starving them
 # (PROVE_J= runs them one by one)
 PROVE_J ?= -j3
+# `make test` is run without -j (./test, CI): its builds use every core
+BUILD_J ?= -j$(shell nproc 2>/dev/null || echo 2)
 
 # what README tells newcomers and CI runs: the style check, the suite, the
 # suite again on the ASan+UBSan build, and the main paths under valgrind
 test: deps
 	scripts/lint.sh
-	$(MAKE) all
+	$(MAKE) $(BUILD_J) all
 	prove -e '' $(UNIT_BINS)
-	$(MAKE) fuzz-smoke
+	$(MAKE) BUILD_J=$(BUILD_J) fuzz-smoke
 	prove $(PROVE_J) -r t/
-	$(MAKE) sanitize
+	$(MAKE) BUILD_J=$(BUILD_J) sanitize
 	$(MAKE) valgrind
 
 # ASan+UBSan build of the module, binary and unit tests; suite run under it
 sanitize: deps
-	$(MAKE) B=build/asan OPT=-O1 \
+	$(MAKE) $(BUILD_J) B=build/asan OPT=-O1 \
 	    SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    MODULE_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	ZT_BUILD=build/asan ZT_SANITIZE=1 prove -e '' build/asan/unit/*
@@ -245,7 +247,7 @@ $(B)/fuzzer/%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIB_OBJS)
 fuzz-bins: $(FUZZ_BINS)
 
 fuzz-build:
-	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) OPT=-O1 \
+	$(MAKE) $(BUILD_J) B=build/fuzz CC=$(FUZZ_CC) OPT=-O1 \
 	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-bins
 
 fuzz: fuzz-build
