@@ -13,6 +13,7 @@
  */
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,4 +445,34 @@ zt_rd_literal(zt_rd_t *r, json_t **v)
     }
 
     return 0;
+}
+
+
+const char *
+zt_record_text(json_t *obj, const char *key, char *buf, size_t buflen,
+    size_t *len)
+{
+    int          n;
+    json_t      *v;
+    const char  *t;
+
+    v = json_object_get(obj, key);
+    t = "";
+    n = 0;
+
+    if (json_is_string(v)) {
+        t = json_string_value(v);
+        n = (int) json_string_length(v);
+
+    } else if (json_is_integer(v) && buflen) {
+        n = snprintf(buf, buflen, "%" JSON_INTEGER_FORMAT,
+                     json_integer_value(v));
+        t = buf;
+    }
+
+    if (len) {
+        *len = n > 0 ? (size_t) n : 0;
+    }
+
+    return t;
 }

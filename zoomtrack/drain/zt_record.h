@@ -30,4 +30,13 @@ json_t *zt_record_load(const char *raw, size_t len);
 json_t *zt_record_load_flat(const char *raw, size_t len);
 
 
+/*
+ * A member of a JSON object as text: a string as it is (pointing into
+ * obj), an integer in decimal (written into buf), "" otherwise.  *len
+ * (when not NULL) gets the text's length.
+ */
+const char *zt_record_text(json_t *obj, const char *key, char *buf,
+    size_t buflen, size_t *len);
+
+
 #endif /* ZT_RECORD_H */

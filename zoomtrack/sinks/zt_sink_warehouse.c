@@ -21,6 +21,7 @@
 #include "zt_db.h"
 #include "zt_log.h"
 #include "zt_sink.h"
+#include "zt_record.h"
 #include "zt_archive_path.h"
 
 
@@ -108,8 +109,6 @@ static int zt_warehouse_exec(zt_warehouse_t *w, const char *sql,
     const char *what);
 static int zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it,
     const char *now);
-static const char *zt_warehouse_str(json_t *rec, const char *key,
-    size_t *len, char *buf, size_t buflen);
 
 
 const zt_sink_t  zt_sink_warehouse = {
@@ -263,7 +262,7 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
     sqlite3_stmt  *st = w->ins;
 
     v = json_object_get(it->rec, "event_ts");
-    ets = zt_warehouse_str(it->rec, "event_timestamp", &len, ts, 0);
+    ets = zt_record_text(it->rec, "event_timestamp", ts, 0, &len);
 
     if (json_is_integer(v)) {
         ms = json_integer_value(v);
@@ -296,22 +295,22 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
     sqlite3_bind_text(st, ZT_WH_INSERTED_AT, now, -1, SQLITE_STATIC);
 
     for (i = 0; i < ZT_WH_NFIELDS; i++) {
-        s = zt_warehouse_str(it->rec, zt_wh_fields[i].key, &len, num[i],
-                             sizeof(num[i]));
+        s = zt_record_text(it->rec, zt_wh_fields[i].key, num[i],
+                           sizeof(num[i]), &len);
         sqlite3_bind_text(st, zt_wh_fields[i].col, s, (int) len,
                           SQLITE_STATIC);
     }
 
     zt_person_key(
-        zt_warehouse_str(it->rec, "participant_id", &len, NULL, 0),
-        zt_warehouse_str(it->rec, "registrant_id", &len, NULL, 0),
-        zt_warehouse_str(it->rec, "participant_email", &len, NULL, 0),
-        zt_warehouse_str(it->rec, "participant_name", &len, NULL, 0),
+        zt_record_text(it->rec, "participant_id", NULL, 0, &len),
+        zt_record_text(it->rec, "registrant_id", NULL, 0, &len),
+        zt_record_text(it->rec, "participant_email", NULL, 0, &len),
+        zt_record_text(it->rec, "participant_name", NULL, 0, &len),
         key, sizeof(key));
     sqlite3_bind_text(st, ZT_WH_PERSON_KEY, key, -1, SQLITE_TRANSIENT);
 
     /* the module's records carry no source: they are webhooks */
-    s = zt_warehouse_str(it->rec, "source", &len, NULL, 0);
+    s = zt_record_text(it->rec, "source", NULL, 0, &len);
     sqlite3_bind_text(st, ZT_WH_SOURCE, s[0] ? s : "webhook", -1,
                       SQLITE_STATIC);
 
@@ -334,31 +333,3 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
 }
 
 
-/*
- * A record member as text: strings as they are, integers in decimal
- * (written into buf when buflen > 0), anything else "".
- */
-static const char *
-zt_warehouse_str(json_t *rec, const char *key, size_t *len, char *buf,
-    size_t buflen)
-{
-    int      n;
-    json_t  *v;
-
-    v = json_object_get(rec, key);
-
-    if (json_is_string(v)) {
-        *len = json_string_length(v);
-        return json_string_value(v);
-    }
-
-    if (json_is_integer(v) && buflen) {
-        n = snprintf(buf, buflen, "%" JSON_INTEGER_FORMAT,
-                     json_integer_value(v));
-        *len = (size_t) n;
-        return buf;
-    }
-
-    *len = 0;
-    return "";
-}

@@ -14,6 +14,7 @@
 #include "zt_json.h"
 #include "zt_time.h"
 #include "zt_archive_path.h"
+#include "zt_record.h"
 #include "zt_sink_warehouse_bigquery.h"
 
 
@@ -43,8 +44,6 @@ static void zt_bqs_put(zt_bqs_out_t *o, const char *b, size_t n);
 static void zt_bqs_put_string(zt_bqs_out_t *o, const char *v);
 static void zt_bqs_put_col(zt_bqs_out_t *o, const char *name,
     const char *v, int comma);
-static const char *zt_bqs_str(json_t *rec, const char *key, char *buf,
-    size_t buflen);
 
 
 /*
@@ -79,7 +78,7 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
     const char   *ets, *str, *recv;
 
     v = json_object_get(it->rec, "event_ts");
-    ets = zt_bqs_str(it->rec, "event_timestamp", NULL, 0);
+    ets = zt_record_text(it->rec, "event_timestamp", NULL, 0, NULL);
 
     if (json_is_integer(v)) {
         ms = json_integer_value(v);
@@ -100,10 +99,10 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
 
     zt_bqs_gcs_path(s, it, day, path);
 
-    zt_person_key(zt_bqs_str(it->rec, "participant_id", NULL, 0),
-                  zt_bqs_str(it->rec, "registrant_id", NULL, 0),
-                  zt_bqs_str(it->rec, "participant_email", NULL, 0),
-                  zt_bqs_str(it->rec, "participant_name", NULL, 0),
+    zt_person_key(zt_record_text(it->rec, "participant_id", NULL, 0, NULL),
+                  zt_record_text(it->rec, "registrant_id", NULL, 0, NULL),
+                  zt_record_text(it->rec, "participant_email", NULL, 0, NULL),
+                  zt_record_text(it->rec, "participant_name", NULL, 0, NULL),
                   key, sizeof(key));
 
     o.len = 0;
@@ -127,18 +126,19 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
     zt_bqs_put_col(&o, "gcs_path", path, 1);
 
     for (i = 0; i < ZT_BQS_NTEXT; i++) {
-        str = zt_bqs_str(it->rec, zt_bqs_text[i], num, sizeof(num));
+        str = zt_record_text(it->rec, zt_bqs_text[i], num, sizeof(num),
+                             NULL);
         zt_bqs_put_col(&o, zt_bqs_text[i], str, 1);
     }
 
     /* NULL for the module's webhooks, report_api from reconcile */
-    str = zt_bqs_str(it->rec, "source", NULL, 0);
+    str = zt_record_text(it->rec, "source", NULL, 0, NULL);
     if (str[0]) {
         zt_bqs_put_col(&o, "source", str, 1);
     }
 
     /* a TIMESTAMP column takes no "" */
-    recv = zt_bqs_str(it->rec, "received_at", NULL, 0);
+    recv = zt_record_text(it->rec, "received_at", NULL, 0, NULL);
     if (recv[0] && zt_time_parse_iso(recv) >= 0) {
         zt_bqs_put_col(&o, "received_at", recv, 1);
     }
@@ -250,23 +250,3 @@ zt_bqs_put_col(zt_bqs_out_t *o, const char *name, const char *v, int comma)
 }
 
 
-/* a record member as text: strings as they are, integers in decimal */
-static const char *
-zt_bqs_str(json_t *rec, const char *key, char *buf, size_t buflen)
-{
-    json_t  *v;
-
-    v = json_object_get(rec, key);
-
-    if (json_is_string(v)) {
-        return json_string_value(v);
-    }
-
-    if (json_is_integer(v) && buflen) {
-        snprintf(buf, buflen, "%" JSON_INTEGER_FORMAT,
-                 json_integer_value(v));
-        return buf;
-    }
-
-    return "";
-}

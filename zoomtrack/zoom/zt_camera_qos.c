@@ -19,6 +19,7 @@
 #include "zt_camera.h"
 #include "zt_camera_int.h"
 #include "zt_log.h"
+#include "zt_record.h"
 #include "zt_zoom_api.h"
 
 
@@ -36,8 +37,6 @@ static int zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p,
     char *key, size_t len);
 static int zt_camera_set_status(zt_camera_t *cam, const char *uuid,
     const char *status, const char *detail);
-static const char *zt_camera_str(json_t *obj, const char *key, char *buf,
-    size_t len);
 
 
 static const char  *zt_camera_match_field[4] = {
@@ -316,27 +315,6 @@ zt_camera_store_participant(zt_camera_t *cam, const char *uuid, json_t *p)
 }
 
 
-/* a JSON string or integer member as text ("" when absent) */
-static const char *
-zt_camera_str(json_t *obj, const char *key, char *buf, size_t len)
-{
-    json_t  *v;
-
-    v = json_object_get(obj, key);
-
-    if (json_is_string(v)) {
-        return json_string_value(v);
-    }
-
-    if (json_is_integer(v)) {
-        snprintf(buf, len, "%lld", (long long) json_integer_value(v));
-        return buf;
-    }
-
-    return "";
-}
-
-
 /* the participant's warehouse person_key; ZT_ERROR if unreadable */
 static int
 zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p, char *key,
@@ -347,8 +325,8 @@ zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p, char *key,
     const char  *v[ZT_CAMERA_NMATCH];
 
     for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
-        v[i] = zt_camera_str(p, zt_camera_match_field[i], num[i],
-                             sizeof(num[i]));
+        v[i] = zt_record_text(p, zt_camera_match_field[i], num[i],
+                              sizeof(num[i]), NULL);
     }
 
     for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
