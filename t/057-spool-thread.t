@@ -34,7 +34,11 @@ my ($wpid) = map { m{/proc/(\d+)/} ? $1 : () }
              glob('/proc/[0-9]*/status');
 ok($wpid, "the worker: $wpid");
 
-my @tids = map { m{/task/(\d+)$} ? $1 : () } glob("/proc/$wpid/task/*");
+# the pool's threads start in the worker's init, which may not have run yet
+my @tids;
+wait_until(sub {
+    @tids = map { m{/task/(\d+)$} ? $1 : () } glob("/proc/$wpid/task/*");
+    @tids > 1 }, 20);
 cmp_ok(scalar @tids, '>', 1, 'the worker has threads (thread pool)');
 
 my $out = tmp_dir() . '/strace.out';
