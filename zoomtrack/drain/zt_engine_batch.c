@@ -272,6 +272,33 @@ zt_engine_parse(zt_engine_int_t *e, zt_engine_sink_t *s, json_t **pre,
 
 
 /*
+ * A hash of the record's bytes for the parse cache, eight bytes a step: the
+ * byte-at-a-time FNV-1a it replaces was 6 % of the drainer's CPU with three
+ * sinks (perf).  A collision costs only a memcmp that fails.
+ */
+static uint64_t
+zt_engine_hash(const char *raw, size_t len)
+{
+    size_t    i;
+    uint64_t  h, w;
+
+    h = 0x9e3779b97f4a7c15ULL ^ len;
+
+    for (i = 0; i + 8 <= len; i += 8) {
+        memcpy(&w, raw + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+
+    for ( /* void */ ; i < len; i++) {
+        h = (h ^ (unsigned char) raw[i]) * 0x100000001b3ULL;
+    }
+
+    return h ^ (h >> 29);
+}
+
+
+/*
  * Parses a record, or takes it from the cache when another sink parsed the
  * same bytes.  Returns a new reference, NULL for invalid JSON.
  */
@@ -279,7 +306,6 @@ json_t *
 zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len)
 {
     char                *p;
-    size_t               i;
     json_t              *rec, *old;
     uint64_t             h;
     zt_engine_parsed_t  *c;
@@ -288,12 +314,7 @@ zt_engine_load(zt_engine_int_t *e, const char *raw, size_t len)
         return zt_record_load(raw, len);
     }
 
-    /* FNV-1a */
-    h = 0xcbf29ce484222325ULL;
-    for (i = 0; i < len; i++) {
-        h = (h ^ (unsigned char) raw[i]) * 0x100000001b3ULL;
-    }
-
+    h = zt_engine_hash(raw, len);
     c = &e->cache[h & e->cache_mask];
 
     pthread_mutex_lock(&e->cache_lock);
