@@ -350,6 +350,16 @@ zt_time_now_ms(void)
 }
 
 
+int64_t
+zt_time_monotonic_ms(void)
+{
+    struct timespec  ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 int
 zt_time_plausible_ms(int64_t ms)
 {

@@ -39,6 +39,10 @@ int zt_time_day_bounds(const char *date, const char *tz, int64_t *start,
 
 int64_t zt_time_now_ms(void);
 
+/* ms on CLOCK_MONOTONIC: for deadlines and backoff, which the wall clock
+ * stepping must not stretch or cut short */
+int64_t zt_time_monotonic_ms(void);
+
 /*
  * Whether ms is a plausible event time in ms since the epoch: from
  * 2000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z.  Below it are values in

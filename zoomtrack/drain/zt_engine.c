@@ -89,7 +89,7 @@ zt_engine_create_with(const zt_conf_t *conf, int once,
     e->once = once;
     e->conf = conf;
     e->table = table;
-    e->started = zt_engine_now();
+    e->started = zt_time_monotonic_ms();
 
     if (pthread_mutex_init(&e->cache_lock, NULL) != 0
         || pthread_mutex_init(&e->stat_lock, NULL) != 0
@@ -466,7 +466,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &orig);
 
-    now = zt_engine_now();
+    now = zt_time_monotonic_ms();
 
     /* no sink touches a processing list before its lease is ours */
     rc = zt_engine_start_leases(e, sig, &orig);
@@ -504,7 +504,7 @@ zt_engine_run(zt_engine_t *e, const zt_engine_signals_t *sig)
             break;
         }
 
-        now = zt_engine_now();
+        now = zt_time_monotonic_ms();
 
         zt_engine_lease_tick(e, now);
 
@@ -770,17 +770,6 @@ zt_engine_report(zt_engine_t *e)
     getrusage(RUSAGE_SELF, &ru);
     zt_log_info("drain: stopping after %.3f s, %llu record(s) stored, "
                 "max rss %ld kB",
-                (double) (zt_engine_now() - e->started) / 1000.0,
+                (double) (zt_time_monotonic_ms() - e->started) / 1000.0,
                 (unsigned long long) total, ru.ru_maxrss);
-}
-
-
-int64_t
-zt_engine_now(void)
-
-{
-    struct timespec  ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

@@ -172,7 +172,6 @@ struct zt_engine_s {
 typedef struct zt_engine_s  zt_engine_int_t;
 
 
-int64_t zt_engine_now(void);
 
 /* sleeps ms with the signals of mask deliverable (they cut it short) */
 void zt_engine_sleep(int64_t ms, const sigset_t *mask);

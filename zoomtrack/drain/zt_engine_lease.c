@@ -110,11 +110,11 @@ zt_engine_lease_start(zt_engine_int_t *e)
     }
 
     e->lc_at = 0;
-    if (zt_engine_lc(e, zt_engine_now()) != ZT_OK) {
+    if (zt_engine_lc(e, zt_time_monotonic_ms()) != ZT_OK) {
         return ZT_ERROR;
     }
 
-    t0 = zt_engine_now();
+    t0 = zt_time_monotonic_ms();
 
     for (i = 0; i < e->nsinks; i++) {
         switch (zt_engine_lease_take(e, &e->sinks[i])) {
@@ -156,8 +156,8 @@ zt_engine_lease_start(zt_engine_int_t *e)
     }
 
     zt_engine_status_write(e, 1);
-    e->status_at = zt_engine_now() + ZT_ENGINE_STATUS_MS;
-    e->ticked = zt_engine_now();
+    e->status_at = zt_time_monotonic_ms() + ZT_ENGINE_STATUS_MS;
+    e->ticked = zt_time_monotonic_ms();
 
     return ZT_OK;
 }
@@ -175,7 +175,7 @@ zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s)
     char     holder[ZT_LEASE_TOKEN_LEN], who[ZT_LEASE_TOKEN_LEN];
     int64_t  deadline;
 
-    deadline = zt_engine_now() + e->lease_ms + ZT_ENGINE_WAIT_MS;
+    deadline = zt_time_monotonic_ms() + e->lease_ms + ZT_ENGINE_WAIT_MS;
     said = 0;
 
     for ( ;; ) {
@@ -186,7 +186,7 @@ zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s)
             return rc;
         }
 
-        if (rc == ZT_RETRY && zt_engine_now() < deadline
+        if (rc == ZT_RETRY && zt_time_monotonic_ms() < deadline
             && !(e->sigstop && *e->sigstop))
         {
             if (!said) {

@@ -55,7 +55,7 @@ zt_engine_sink_main(void *arg)
     pthread_rwlock_rdlock(&e->lock);
 
     while (!zt_engine_stopping(e)) {
-        now = zt_engine_now();
+        now = zt_time_monotonic_ms();
 
         if (!zt_engine_may_work(e, s, now)) {
             if (__atomic_load_n(&s->skip, __ATOMIC_ACQUIRE)) {
@@ -370,7 +370,7 @@ zt_engine_sink_wait(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
         rc = zt_queue_wait_read(s->q, &s->b);
         if (rc == ZT_ERROR) {
-            zt_engine_lost(e, s, zt_engine_now());
+            zt_engine_lost(e, s, zt_time_monotonic_ms());
 
         } else if (rc == 1) {
             s->idle = 0;
@@ -390,7 +390,7 @@ zt_engine_tick(zt_engine_sink_t *s, int force)
         return;
     }
 
-    now = zt_engine_now();
+    now = zt_time_monotonic_ms();
 
     if (!force && now < s->tick_at) {
         return;

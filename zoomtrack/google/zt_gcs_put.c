@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 
 #include "zt_gcs_int.h"
+#include "zt_time.h"
 
 
 #define ZT_GCS_EVENTS     64
@@ -42,7 +43,6 @@ static int zt_gcs_socket_cb(CURL *c, curl_socket_t fd, int what, void *data,
 static int zt_gcs_timer_cb(CURLM *m, long timeout_ms, void *data);
 static size_t zt_gcs_write_cb(char *ptr, size_t size, size_t nmemb,
     void *data);
-static int64_t zt_gcs_now(void);
 
 
 int
@@ -210,7 +210,7 @@ zt_gcs_wait(zt_gcs_t *g)
     int64_t             ms, now;
     struct epoll_event  ev[ZT_GCS_EVENTS];
 
-    now = zt_gcs_now();
+    now = zt_time_monotonic_ms();
     ms = g->timer_at < 0 ? ZT_GCS_WAIT_MS : g->timer_at - now;
     ms = ms < 0 ? 0 : ms > ZT_GCS_WAIT_MS ? ZT_GCS_WAIT_MS : ms;
 
@@ -238,7 +238,7 @@ zt_gcs_wait(zt_gcs_t *g)
         }
     }
 
-    if (g->timer_at >= 0 && zt_gcs_now() >= g->timer_at) {
+    if (g->timer_at >= 0 && zt_time_monotonic_ms() >= g->timer_at) {
         /* the callback may set a new one while curl acts */
         g->timer_at = -1;
 
@@ -451,7 +451,7 @@ zt_gcs_timer_cb(CURLM *m, long timeout_ms, void *data)
 {
     zt_gcs_t  *g = data;
 
-    g->timer_at = timeout_ms < 0 ? -1 : zt_gcs_now() + timeout_ms;
+    g->timer_at = timeout_ms < 0 ? -1 : zt_time_monotonic_ms() + timeout_ms;
 
     return 0;
 }
@@ -474,14 +474,4 @@ zt_gcs_write_cb(char *ptr, size_t size, size_t nmemb, void *data)
     }
 
     return n;
-}
-
-
-static int64_t
-zt_gcs_now(void)
-{
-    struct timespec  ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
