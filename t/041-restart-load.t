@@ -10,6 +10,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use IO::Socket::INET;
 use JSON::PP;
 use POSIX ();
 use Test::More;
@@ -33,6 +34,7 @@ for my $c (1 .. $children) {
     my $pid = fork // die;
     if ($pid == 0) {
         open(my $out, '>', "$dir/load-$c") or POSIX::_exit(1);
+        $out->autoflush(1);     # the parent counts the answers as they come
         for my $i (1 .. $per) {
             my %d = %$template;
             $d{event_ts} = $template->{event_ts} + $c * 100000 + $i;
@@ -53,10 +55,28 @@ for my $c (1 .. $children) {
     push @pids, $pid;
 }
 
-# restart Redis while the children run
-sleep($vg ? 2 : 0.4);
+# answers the children have written so far
+sub answered {
+    my $n = 0;
+    for my $c (1 .. $children) {
+        open(my $in, '<', "$dir/load-$c") or next;
+        $n++ while <$in>;
+    }
+    return $n;
+}
+
+# restart Redis while the children run: once some requests were answered,
+# and only once its port refuses connections
+ok(wait_until(sub { answered() >= 20 }, $vg ? 60 : 20, 'answered requests'),
+   'the load is under way');
 $redis->stop;
-sleep 0.3;
+ok(wait_until(sub {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $redis->port, Timeout => 1);
+        return 0 if $s;
+        return $!{ECONNREFUSED};
+    }, 10, 'redis down'), 'redis is down (connections refused)');
+my $mid = answered();
 $redis->start;
 
 waitpid($_, 0) for @pids;
@@ -72,7 +92,9 @@ for my $c (1 .. $children) {
         else { $nother++ }
     }
 }
-diag("load: $n200 x 200, $n503 x 503, $nother other");
+diag("load: $n200 x 200, $n503 x 503, $nother other; $mid answered "
+     . "before Redis came back");
+cmp_ok($mid, '<', $children * $per, 'Redis restarted while the load ran');
 
 is($n200 + $n503 + $nother, $children * $per, 'every request answered');
 is($nother, 0, 'only 200 or 503');

@@ -17,7 +17,6 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use JSON::PP;
 use Test::More;
-use Time::HiRes qw(time sleep);
 use ZtTest;
 use ZtWebhook;
 use ZtGoogle;
@@ -130,7 +129,19 @@ ok(ZtTest::wait_until(sub { n_objects() >= $unique
                             && @{ bq_rows() } >= $unique }, 120, 'all'),
    'every event reached GCS and BigQuery')
     or diag(n_objects() . ' objects, ' . @{ bq_rows() } . ' rows');
-sleep 1;
+
+# records still queued or taken and not acked (a record leaves its
+# processing list only once stored): none left means no upload or insert
+# is still to come, so the counts below are final
+sub in_flight {
+    my $n = 0;
+    $n += $redis->llen($_)
+        for @queues, @{ $redis->cmd('KEYS', 'zoomtrack:*:processing:*') || [] };
+    return $n;
+}
+ok(ZtTest::wait_until(sub { in_flight() == 0 }, 60, 'nothing in flight'),
+   'every queue and processing list is empty')
+    or diag(join ' ', @{ $redis->cmd('KEYS', 'zoomtrack:*') || [] });
 is(n_objects(), $unique, "exactly $unique objects");
 my %ids;
 $ids{$_->{event_id}}++ for @{ bq_rows() };
