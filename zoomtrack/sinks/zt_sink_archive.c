@@ -36,7 +36,7 @@ typedef struct {
     char         *tmp;        /* malloc()ed; NULL: a nameless file */
     char         *path;       /* malloc()ed; NULL: nothing to place */
     int           fd;
-    int           placed;     /* under its final name now */
+    int           placed;     /* its directory must be fsynced */
 } zt_archive_file_t;
 
 
@@ -204,12 +204,25 @@ zt_archive_write(void *ctx, zt_item_t *items, size_t n)
 }
 
 
-/* fsyncs each distinct directory the batch placed files in */
+/*
+ * fsyncs each distinct directory the batch placed files in.  A batch
+ * spans one or two days, so each file is compared with the few distinct
+ * directories seen so far (their first files' indexes, kept in dirs), not
+ * with every file before it.
+ */
 static int
 zt_archive_sync_dirs(zt_archive_file_t *files, size_t n)
 {
     char    *slash;
-    size_t   i, j, len;
+    size_t   i, j, len, ndirs, *dirs;
+
+    dirs = malloc(n * sizeof(size_t));
+    if (dirs == NULL) {
+        zt_log_error("out of memory");
+        return ZT_RETRY;
+    }
+
+    ndirs = 0;
 
     for (i = 0; i < n; i++) {
         if (!files[i].placed) {
@@ -219,28 +232,31 @@ zt_archive_sync_dirs(zt_archive_file_t *files, size_t n)
         slash = strrchr(files[i].path, '/');
         len = (size_t) (slash - files[i].path);
 
-        for (j = 0; j < i; j++) {
-            if (files[j].placed && strncmp(files[j].path, files[i].path, len)
-                                == 0
-                && files[j].path[len] == '/'
-                && strchr(files[j].path + len + 1, '/') == NULL)
+        for (j = 0; j < ndirs; j++) {
+            if (strncmp(files[dirs[j]].path, files[i].path, len) == 0
+                && files[dirs[j]].path[len] == '/'
+                && strchr(files[dirs[j]].path + len + 1, '/') == NULL)
             {
                 break;
             }
         }
 
-        if (j < i) {
+        if (j < ndirs) {
             continue;
         }
+
+        dirs[ndirs++] = i;
 
         *slash = '\0';
         if (zt_archive_fsync_dir(files[i].path) != ZT_OK) {
             *slash = '/';
+            free(dirs);
             return ZT_RETRY;
         }
         *slash = '/';
     }
 
+    free(dirs);
     return ZT_OK;
 }
 
@@ -295,7 +311,9 @@ zt_archive_put(zt_archive_t *a, zt_item_t *it, zt_archive_file_t *f)
         return ZT_OK;
     }
 
-    if (access(path, F_OK) == 0) {
+    /* with O_TMPFILE, linkat() refuses an existing name by itself; this
+     * lookup per file was a tenth of the archive's system calls */
+    if (a->named && access(path, F_OK) == 0) {
         return ZT_OK;
     }
 
@@ -419,7 +437,10 @@ zt_archive_place(zt_archive_t *a, zt_archive_file_t *f)
         return ZT_OK;
     }
 
+    /* an earlier delivery's link, made before a crash that may have come
+     * ahead of its directory's fsync: the directory is synced again */
     if (errno == EEXIST) {
+        f->placed = 1;
         return ZT_OK;
     }
 
