@@ -396,11 +396,11 @@ zt_queue_recover(zt_queue_t *q, zt_qbatch_t *b, size_t max)
 
 
 /*
- * The batch's LMOVEs as one preformatted block of want identical
- * commands, made once per queue and batch size: formatting them one by one
- * grew hiredis's output buffer a command at a time, and its reallocations
- * were a tenth of the BigQuery sink's CPU (perf).  The queue owns the
- * block; NULL when out of memory.
+ * The batch's LMOVEs as a preformatted block of want identical commands,
+ * a prefix of the largest block made so far for the queue: formatting
+ * them one by one grew hiredis's output buffer a command at a time, and
+ * its reallocations were a tenth of the BigQuery sink's CPU (perf).  The
+ * queue owns the block; NULL when out of memory.
  */
 static const char *
 zt_queue_moves(zt_queue_t *q, size_t want, size_t *len)
@@ -409,7 +409,7 @@ zt_queue_moves(zt_queue_t *q, size_t want, size_t *len)
     char   *one, *all;
     size_t  i;
 
-    if (q->n_moves != want) {
+    if (q->n_moves < want) {
         one_len = redisFormatCommand(&one, "LMOVE %s %s RIGHT LEFT", q->src,
                                      q->proc);
         if (one_len <= 0) {
@@ -430,10 +430,10 @@ zt_queue_moves(zt_queue_t *q, size_t want, size_t *len)
         free(q->moves);
         q->moves = all;
         q->n_moves = want;
-        q->moves_len = (size_t) one_len * want;
+        q->move_len = (size_t) one_len;
     }
 
-    *len = q->moves_len;
+    *len = q->move_len * want;
     return q->moves;
 }
 
@@ -446,6 +446,10 @@ zt_queue_move(zt_queue_t *q, zt_qbatch_t *b, size_t want)
     size_t       i, len;
     const char  *moves;
     redisReply  *r;
+
+    if (want == 0) {
+        return 0;
+    }
 
     if (zt_qbatch_grow(b, want, want) != ZT_OK) {
         return ZT_ERROR;

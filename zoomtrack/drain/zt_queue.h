@@ -53,9 +53,9 @@ typedef struct {
     char                   *proc;      /* <queue>:processing:<consumer> */
     char                   *dead;      /* <queue>:dead */
     char                   *lease;     /* <queue>:lease:<consumer> */
-    char                   *moves;     /* n_moves formatted LMOVEs */
+    char                   *moves;     /* n_moves formatted LMOVEs, */
     size_t                  n_moves;
-    size_t                  moves_len;
+    size_t                  move_len;  /* each of this many bytes */
     const char             *token;     /* our lease token; NULL: no lease
                                           check in the ack (unit tests) */
     int64_t                 lease_ms;
