@@ -14,6 +14,10 @@
  *              writeback before the fsyncs, so they share journal commits
  *   tmpfile    per batch: O_TMPFILE files (no temp name), syncfs(),
  *              linkat() each to its final name, one directory fsync
+ *   direct     per batch: create each file under its final name
+ *              (O_EXCL), write, one syncfs(), one directory fsync; not
+ *              what the archive does (a crash would leave incomplete
+ *              files under final names), measured as the road not taken
  *
  *   drain-disk DIR N BATCH BODY_BYTES [WAY...]
  *
@@ -55,6 +59,8 @@ static int dd_batch(const char *dir, long first, long n, const char *body,
     size_t len, int how);
 static int dd_tmpfile(const char *dir, long first, long n, const char *body,
     size_t len);
+static int dd_direct(const char *dir, long first, long n, const char *body,
+    size_t len);
 
 
 static const struct {
@@ -68,6 +74,7 @@ static const struct {
     { "syncfs", dd_syncfs, 1 },
     { "sfr", dd_sfr, 1 },
     { "tmpfile", dd_tmpfile, 1 },
+    { "direct", dd_direct, 1 },
 };
 
 #define DD_NWAYS  (sizeof(dd_ways) / sizeof(dd_ways[0]))
@@ -285,6 +292,41 @@ dd_tmpfile(const char *dir, long first, long n, const char *body, size_t len)
 
     dd_fsync_dir(dir);
     free(fds);
+
+    return 0;
+}
+
+
+static int
+dd_direct(const char *dir, long first, long n, const char *body, size_t len)
+{
+    int    fd, last;
+    long   i;
+    char   path[4096];
+
+    last = -1;
+
+    for (i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/%ld.json", dir, first + i);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+        if (fd == -1) {
+            dd_die("open", path);
+        }
+        dd_write_file(fd, body, len, path);
+        if (last != -1) {
+            close(last);
+        }
+        last = fd;
+    }
+
+    if (last != -1) {
+        if (syncfs(last) == -1) {
+            dd_die("syncfs", dir);
+        }
+        close(last);
+    }
+
+    dd_fsync_dir(dir);
 
     return 0;
 }
