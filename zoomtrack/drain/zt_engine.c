@@ -760,11 +760,19 @@ zt_engine_report(zt_engine_t *e)
         left = (s->q->c && !s->q->inflight)
                ? zt_redis_llen(s->q->c, s->q->src) : -1;
 
+        if (left < 0) {
+            zt_log_info("[sink:%s] stored %llu record(s), dead-lettered "
+                        "%llu; what is left in \"%s\" is not known (its "
+                        "connection was waiting in BLMOVE)", s->ops->name,
+                        (unsigned long long) s->stat.stored,
+                        (unsigned long long) s->stat.dead, s->q->src);
+            continue;
+        }
+
         zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
-                    "%lld left in \"%s\"%s", s->ops->name,
+                    "%lld left in \"%s\"", s->ops->name,
                     (unsigned long long) s->stat.stored,
-                    (unsigned long long) s->stat.dead, left < 0 ? 0 : left,
-                    s->q->src, left < 0 ? " (unknown)" : "");
+                    (unsigned long long) s->stat.dead, left, s->q->src);
     }
 
     getrusage(RUSAGE_SELF, &ru);
