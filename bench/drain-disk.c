@@ -300,11 +300,9 @@ dd_tmpfile(const char *dir, long first, long n, const char *body, size_t len)
 static int
 dd_direct(const char *dir, long first, long n, const char *body, size_t len)
 {
-    int    fd, last;
+    int    fd;
     long   i;
     char   path[4096];
-
-    last = -1;
 
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/%ld.json", dir, first + i);
@@ -313,18 +311,15 @@ dd_direct(const char *dir, long first, long n, const char *body, size_t len)
             dd_die("open", path);
         }
         dd_write_file(fd, body, len, path);
-        if (last != -1) {
-            close(last);
-        }
-        last = fd;
+        close(fd);
     }
 
-    if (last != -1) {
-        if (syncfs(last) == -1) {
-            dd_die("syncfs", dir);
-        }
-        close(last);
+    /* syncfs() through the directory: the files are closed already */
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd == -1 || syncfs(fd) == -1) {
+        dd_die("syncfs", dir);
     }
+    close(fd);
 
     dd_fsync_dir(dir);
 

@@ -745,6 +745,7 @@ zt_engine_running(zt_engine_t *e)
 static void
 zt_engine_report(zt_engine_t *e)
 {
+    char               rest[ZT_ENGINE_ERRLEN];
     size_t             i;
     uint64_t           total;
     long long          left;
@@ -761,18 +762,17 @@ zt_engine_report(zt_engine_t *e)
                ? zt_redis_llen(s->q->c, s->q->src) : -1;
 
         if (left < 0) {
-            zt_log_info("[sink:%s] stored %llu record(s), dead-lettered "
-                        "%llu; what is left in \"%s\" is not known (its "
-                        "connection was waiting in BLMOVE)", s->ops->name,
-                        (unsigned long long) s->stat.stored,
-                        (unsigned long long) s->stat.dead, s->q->src);
-            continue;
+            snprintf(rest, sizeof(rest), "the length of \"%s\" is not "
+                     "known (no connection, a BLMOVE in flight or no "
+                     "answer)", s->q->src);
+        } else {
+            snprintf(rest, sizeof(rest), "%lld left in \"%s\"", left,
+                     s->q->src);
         }
 
         zt_log_info("[sink:%s] stored %llu record(s), dead-lettered %llu, "
-                    "%lld left in \"%s\"", s->ops->name,
-                    (unsigned long long) s->stat.stored,
-                    (unsigned long long) s->stat.dead, left, s->q->src);
+                    "%s", s->ops->name, (unsigned long long) s->stat.stored,
+                    (unsigned long long) s->stat.dead, rest);
     }
 
     getrusage(RUSAGE_SELF, &ru);
