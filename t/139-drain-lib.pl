@@ -172,9 +172,7 @@ sub write_conf {
 sub drain_cmd {
     my ($conf, @extra) = @_;
     my @cmd = (ZtTest::zoomtrack_bin(), 'drain', '-c', $conf, @extra);
-    unshift @cmd, 'valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
-        '--errors-for-leak-kinds=definite', '--error-exitcode=99'
-        if $ENV{ZT_VALGRIND};
+    unshift @cmd, ZtTest::valgrind_zoomtrack() if $ENV{ZT_VALGRIND};
     return @cmd;
 }
 

@@ -450,6 +450,15 @@ sub nginx_test {
     return ($? >> 8, $out);
 }
 
+# memcheck for the zoomtrack binary, which allocates with jemalloc (see
+# the Makefile): the synonym makes valgrind replace jemalloc's malloc and
+# free as it does glibc's, so leaks and bad frees are still seen
+sub valgrind_zoomtrack {
+    return ('valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
+            '--errors-for-leak-kinds=definite', '--error-exitcode=99',
+            '--soname-synonyms=somalloc=*jemalloc*');
+}
+
 # runs build/zoomtrack with @args; returns ($exit, $stdout, $stderr).
 # %o: env (hash), stdin (string), timeout
 sub run_zoomtrack {
@@ -459,8 +468,7 @@ sub run_zoomtrack {
     my @cmd = (zoomtrack_bin(), @$args);
     unshift @cmd, split(' ', $o{wrap}) if $o{wrap};
     if ($ENV{ZT_VALGRIND}) {
-        unshift @cmd, 'valgrind', '-q', '--fair-sched=yes', '--leak-check=full',
-            '--errors-for-leak-kinds=definite', '--error-exitcode=99';
+        unshift @cmd, valgrind_zoomtrack();
     }
     my $pid = fork // die;
     if ($pid == 0) {

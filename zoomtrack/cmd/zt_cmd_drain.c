@@ -4,7 +4,6 @@
  * logging settings and reopens the log file) and runs the engine.
  */
 
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,6 @@ typedef struct {
 static void zt_drain_usage(FILE *f);
 static void zt_drain_signal(int signo);
 static int zt_drain_signals(void);
-static void zt_drain_malloc_tune(void);
 static int zt_drain_logging(const zt_conf_t *conf, char *err,
     size_t errlen);
 static void zt_drain_hup(void *data);
@@ -131,7 +129,6 @@ zt_cmd_drain(int argc, char **argv)
     }
 
     srand48((long) time(NULL) ^ (long) getpid());
-    zt_drain_malloc_tune();
 
     e = zt_engine_create(conf, once, err, sizeof(err));
     if (e == NULL) {
@@ -171,28 +168,6 @@ zt_cmd_drain(int argc, char **argv)
     zt_log_info("drain: exiting");
     zt_log_open(NULL);
     return ZT_EXIT_OK;
-}
-
-
-/*
- * Every batch allocates and frees the same few megabytes: jansson's
- * objects for its records, and request bodies of up to 9 MB for BigQuery.
- * With glibc's defaults the freed top of each thread's heap is returned to
- * the kernel and faulted back in for the next batch, and bodies above the
- * dynamic mmap threshold are mapped and unmapped each time: half of the
- * BigQuery sink's CPU went to sysmalloc, page faults and consolidation
- * (bench/cloud, perf).  Keeping up to 64 MB free per heap costs no more
- * than one backlog's peak, which the drainer reaches anyway.
- */
-
-static void
-zt_drain_malloc_tune(void)
-{
-    if (mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024) != 1
-        || mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024) != 1)
-    {
-        zt_log_warn("drain: mallopt() failed, malloc not tuned");
-    }
 }
 
 
