@@ -138,6 +138,47 @@ is($rep[0]{path}, '/v2/report/meetings/%252Frc%252BUuid%252F%252Fx%253D%253D/par
    'the uuid is double-encoded');
 like($rep[0]{query}, qr/(^|&)page_size=300(&|$)/, 'page_size=300');
 
+like($rep[0]{query}, qr/(^|&)include_fields=registrant_id(&|$)/,
+     'registrant_id is asked for (Zoom leaves it out otherwise)');
+
+# a registered external attendee: the webhooks carry registrant_id and no
+# email, the Report API the email too; registrant_id (asked for) is the
+# identity both share.  Zoom also lists her waiting-room and breakout-room
+# sessions, which are not main-meeting presence.
+{
+    my $dir = tmp_dir() . '/registered';
+    my $f = parse_fixture("tz UTC\ndate 2026-11-20\nmeeting G uuid=reg-mtg== "
+                          . "id=2\nperson g reg=reg-1 name=\"Gita Guest\"\n"
+                          . "at 09:00:00 G join g\nat 09:30:00 G leave g\n");
+    load_warehouse($f, $dir, $top);
+    my %g = (id => '', participant_user_id => '', user_id => '1680',
+             name => 'Gita Guest', user_email => 'g@x.com',
+             registrant_id => 'reg-1', duration => 60,
+             failover => JSON::PP::false(), customer_key => '');
+    my $z = start_zoom_double(reports => { 'reg-mtg==' => { participants => [
+        { %g, join_time => '2026-11-20T08:55:00Z',
+          leave_time => '2026-11-20T09:00:00Z', status => 'in_waiting_room',
+          bo_mtg_id => '' },
+        { %g, join_time => $iso{'09:00'}, leave_time => '2026-11-20T09:10:00Z',
+          status => 'in_meeting', bo_mtg_id => '' },
+        { %g, join_time => '2026-11-20T09:10:00Z', leave_time => $iso{'09:20'},
+          status => 'in_meeting', bo_mtg_id => 'Dkgwu8nm/ExG1vM+GhLRhA==' },
+        { %g, join_time => $iso{'09:20'}, leave_time => '2026-11-20T09:30:00Z',
+          status => 'in_meeting', bo_mtg_id => '' } ] } });
+    my ($rc, $out, $err) = run_zoomtrack(
+        ['reconcile', '-c', $z->camera_conf, '--date', '2026-11-20'],
+        env => { ZOOMTRACK_WAREHOUSE_PATH => "$dir/zoomtrack.db" });
+    is($rc, 0, 'registered attendee: exit 0') or diag($err);
+    like($out, qr/4 session\(s\) from Zoom, 2 already known, 0 join\(s\) and 0 leave\(s\) added, 2 skipped/,
+         'her waiting-room and breakout-room sessions are skipped; her '
+         . 'main sessions match her webhooks by registrant_id, and their '
+         . 'ends at the room session are hops, not a leave and a rejoin')
+        or diag($out);
+    my $rows = ZoomDouble::sql_rows("$dir/zoomtrack.db", "SELECT count(*) "
+        . "FROM raw_events WHERE source = 'report_api'");
+    is($rows->[0][0], 0, 'nothing is added for her');
+}
+
 # a meeting on a plan without the Report API: said, not an error
 my $dir = tmp_dir() . '/noplan';
 my $f = parse_fixture("tz UTC\ndate 2026-11-20\nmeeting N uuid=no-plan== "

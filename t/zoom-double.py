@@ -412,6 +412,11 @@ class Handler(BaseHTTPRequestHandler):
         if got is None:
             return
         mt, page, nxt, size, total = got
+        # as Zoom: registrant_id only when include_fields asks for it
+        if "registrant_id" not in ",".join(
+                self.query.get("include_fields", [])).split(","):
+            page = [{k: v for k, v in p.items() if k != "registrant_id"}
+                    for p in page]
         self.reply(200, {"next_page_token": nxt,
                          "page_count": max(1, math.ceil(total / size)),
                          "page_size": size,

@@ -135,11 +135,46 @@ test_body_normalises(void)
 }
 
 
+/* Zoom's Report API lists waiting-room and breakout-room sessions too */
+static void
+test_not_main_presence(void)
+{
+    json_t                 *sessions, *bodies, *wait, *room, *main;
+    zt_reconcile_counts_t   c = { 0 };
+
+    wait = session("eve", "Eve", "", T0, T0 + 60000);
+    json_object_set_new(wait, "status", json_string("in_waiting_room"));
+    room = session("eve", "Eve", "", T0 + 120000, T0 + 600000);
+    json_object_set_new(room, "status", json_string("in_meeting"));
+    json_object_set_new(room, "bo_mtg_id",
+                        json_string("Dkgwu8nm/ExG1vM+GhLRhA=="));
+    main = session("eve", "Eve", "", T0 + 60000, T0 + 120000);
+    json_object_set_new(main, "status", json_string("in_meeting"));
+    json_object_set_new(main, "bo_mtg_id", json_string(""));
+
+    sessions = json_pack("[o, o, o]", wait, room, main);
+    bodies = json_array();
+    zt_reconcile_plan(NULL, 0, sessions, "85012345678", "abc==", bodies, &c);
+    is_int(c.skipped, 2, "the waiting-room and breakout-room sessions "
+           "are skipped");
+    is_int(c.joins_added, 1, "the main-meeting session's join is added");
+    is_int(c.leaves_added, 0, "its end, where the room session begins, "
+           "is a hop into the room, not a leave");
+    is_int(json_integer_value(json_object_get(json_array_get(bodies, 0),
+                                              "event_ts")),
+           T0 + 60000, "at the main session's join");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
 int
 main(void)
 {
     test_plan();
     test_body_normalises();
+    test_not_main_presence();
 
     return done_testing();
 }

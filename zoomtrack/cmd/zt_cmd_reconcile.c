@@ -476,8 +476,10 @@ zt_rc_fetch(zt_zoom_t *zoom, const char *uuid, json_t *sessions,
         return ZT_ERROR;
     }
 
+    /* registrant_id only comes when asked for, and it is the one stable
+     * identity of a registered external attendee */
     snprintf(path, sizeof(path), "/report/meetings/%s/participants"
-             "?page_size=300", enc);
+             "?page_size=300&include_fields=registrant_id", enc);
 
     return zt_zoom_get_pages(zoom, path, ZT_RECONCILE_MAX_PAGES, zt_rc_page,
                              sessions, e);

@@ -2,6 +2,7 @@
  * zt_reconcile: the planner (rules in zt_reconcile.h).
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "zt_event.h"
@@ -9,6 +10,26 @@
 #include "zt_reconcile.h"
 
 
+#define ZT_RECONCILE_KEY  512
+
+
+/* a breakout-room session: whose, and when */
+typedef struct {
+    char     key[ZT_RECONCILE_KEY];
+    int64_t  join;
+    int64_t  leave;
+} zt_reconcile_room_t;
+
+
+static int zt_reconcile_sessions(const zt_reconcile_mark_t *marks,
+    size_t nmarks, const zt_reconcile_room_t *rooms, size_t nrooms,
+    const json_t *sessions, const char *meeting_id, const char *meeting_uuid,
+    json_t *bodies, zt_reconcile_counts_t *counts);
+static zt_reconcile_room_t *zt_reconcile_rooms(const json_t *sessions,
+    size_t *n);
+static int zt_reconcile_hop(const zt_reconcile_room_t *rooms, size_t n,
+    const char *key, int64_t ts, int join);
+static int zt_reconcile_in_meeting(const json_t *s);
 static const char *zt_reconcile_str(const json_t *o, const char *key);
 static int zt_reconcile_known(const zt_reconcile_mark_t *marks, size_t n,
     const char *key, int64_t ts, int join);
@@ -21,7 +42,30 @@ zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
     const json_t *sessions, const char *meeting_id, const char *meeting_uuid,
     json_t *bodies, zt_reconcile_counts_t *counts)
 {
-    char           key[512];
+    int                  rc;
+    size_t               nrooms;
+    zt_reconcile_room_t *rooms;
+
+    rooms = zt_reconcile_rooms(sessions, &nrooms);
+    if (rooms == NULL) {
+        return ZT_ERROR;
+    }
+
+    rc = zt_reconcile_sessions(marks, nmarks, rooms, nrooms, sessions,
+                               meeting_id, meeting_uuid, bodies, counts);
+    free(rooms);
+
+    return rc;
+}
+
+
+static int
+zt_reconcile_sessions(const zt_reconcile_mark_t *marks, size_t nmarks,
+    const zt_reconcile_room_t *rooms, size_t nrooms, const json_t *sessions,
+    const char *meeting_id, const char *meeting_uuid, json_t *bodies,
+    zt_reconcile_counts_t *counts)
+{
+    char           key[ZT_RECONCILE_KEY];
     size_t         i;
     int64_t        join, leave;
     json_t        *body;
@@ -31,7 +75,7 @@ zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
     json_array_foreach(sessions, i, s) {
         counts->sessions++;
 
-        if (!json_is_object(s)) {
+        if (!json_is_object(s) || !zt_reconcile_in_meeting(s)) {
             counts->skipped++;
             continue;
         }
@@ -45,9 +89,14 @@ zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
             continue;
         }
 
-        have_join = zt_reconcile_known(marks, nmarks, key, join, 1);
+        /* a session that begins as a room session ends, or ends as one
+         * begins, is a hop between the main meeting and a room: Zoom
+         * splits the sessions there, the person never left */
+        have_join = zt_reconcile_known(marks, nmarks, key, join, 1)
+                    || zt_reconcile_hop(rooms, nrooms, key, join, 1);
         have_leave = leave <= 0
-                     || zt_reconcile_known(marks, nmarks, key, leave, 0);
+                     || zt_reconcile_known(marks, nmarks, key, leave, 0)
+                     || zt_reconcile_hop(rooms, nrooms, key, leave, 0);
 
         if (have_join && have_leave) {
             counts->known++;
@@ -75,6 +124,66 @@ zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
 }
 
 
+/*
+ * The breakout-room sessions of the list, with their person keys made
+ * once: each main session's ends are compared with all of them.  The
+ * array is malloc()ed (freed by the caller), never NULL but when out of
+ * memory.
+ */
+static zt_reconcile_room_t *
+zt_reconcile_rooms(const json_t *sessions, size_t *n)
+{
+    size_t                i;
+    const json_t         *s;
+    zt_reconcile_room_t  *rooms, *r;
+
+    rooms = malloc((json_array_size(sessions) + 1)
+                   * sizeof(zt_reconcile_room_t));
+    if (rooms == NULL) {
+        return NULL;
+    }
+
+    *n = 0;
+
+    json_array_foreach(sessions, i, s) {
+        if (!json_is_object(s)
+            || zt_reconcile_str(s, "bo_mtg_id")[0] == '\0')
+        {
+            continue;
+        }
+
+        r = &rooms[(*n)++];
+        zt_reconcile_session_key(s, r->key, sizeof(r->key));
+        r->join = zt_time_parse_iso(zt_reconcile_str(s, "join_time"));
+        r->leave = zt_time_parse_iso(zt_reconcile_str(s, "leave_time"));
+    }
+
+    return rooms;
+}
+
+
+/* join: a room session of key's person ended at ts; else one began */
+static int
+zt_reconcile_hop(const zt_reconcile_room_t *rooms, size_t n,
+    const char *key, int64_t ts, int join)
+{
+    size_t   i;
+    int64_t  d;
+
+    for (i = 0; i < n; i++) {
+        d = (join ? rooms[i].leave : rooms[i].join) - ts;
+
+        if (d >= -ZT_RECONCILE_TOLERANCE_MS && d <= ZT_RECONCILE_TOLERANCE_MS
+            && strcmp(rooms[i].key, key) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 void
 zt_reconcile_session_key(const json_t *s, char *out, size_t outlen)
 {
@@ -88,6 +197,23 @@ zt_reconcile_session_key(const json_t *s, char *out, size_t outlen)
     zt_person_key(id, zt_reconcile_str(s, "registrant_id"),
                   zt_reconcile_str(s, "user_email"),
                   zt_reconcile_str(s, "name"), out, outlen);
+}
+
+
+/*
+ * A session in the waiting room is not attendance, and a session in a
+ * breakout room (bo_mtg_id) is not presence in the main meeting: made into
+ * a main-meeting join and leave it would pull the person out of the room
+ * the webhooks put them in.  Rooms come from the webhooks alone.
+ */
+static int
+zt_reconcile_in_meeting(const json_t *s)
+{
+    if (strcmp(zt_reconcile_str(s, "status"), "in_waiting_room") == 0) {
+        return 0;
+    }
+
+    return zt_reconcile_str(s, "bo_mtg_id")[0] == '\0';
 }
 
 

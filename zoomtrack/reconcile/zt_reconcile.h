@@ -1,12 +1,13 @@
 /*
  * zt_reconcile: filling what the webhooks missed from Zoom's Report API
  * (GET /report/meetings/{uuid}/participants: one row per join session,
- * join_time and leave_time, no breakout rooms).  Pure: the planner takes
- * the main-meeting joins and leaves the warehouse already holds and the
- * sessions Zoom reports, and answers with the webhook bodies Zoom would
- * have sent for what is missing.  Those bodies then go through the same
- * normalisation as the module's (zt_event_parse + zt_event_record), so each
- * gets a deterministic event_id and a rerun adds nothing.
+ * join_time and leave_time; bo_mtg_id on a breakout-room session).  Pure:
+ * the planner takes the main-meeting joins and leaves the warehouse
+ * already holds and the sessions Zoom reports, and answers with the
+ * webhook bodies Zoom would have sent for what is missing.  Those bodies
+ * then go through the same normalisation as the module's (zt_event_parse
+ * + zt_event_record), so each gets a deterministic event_id and a rerun
+ * adds nothing.
  *
  * Rules:
  *   - a session's person is the identity rule of zt_person_key() applied to
@@ -19,8 +20,9 @@
  *   - what is not known becomes a meeting.participant_joined / _left body
  *     at the session's time, marked "zoomtrack_source": "report_api"; the
  *     webhook version wins wherever both exist;
- *   - the Report API knows no breakout rooms: reconciled time is presence
- *     in the main meeting.
+ *   - sessions in the waiting room (status in_waiting_room) and sessions
+ *     in a breakout room (bo_mtg_id) are skipped: reconciled time is
+ *     presence in the main meeting, and rooms come from the webhooks alone.
  */
 
 #ifndef ZT_RECONCILE_H
@@ -52,7 +54,8 @@ typedef struct {
     size_t  known;                 /* both ends already known */
     size_t  joins_added;
     size_t  leaves_added;
-    size_t  skipped;               /* no usable time or identity */
+    size_t  skipped;               /* no usable time or identity, in the
+                                      waiting room or a breakout room */
 } zt_reconcile_counts_t;
 
 
