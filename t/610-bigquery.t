@@ -195,6 +195,22 @@ like($err, qr/metadata server 127\.0\.0\.1:$gport/, 'logs the metadata server');
 is($g->counts->{metadata} - $m0, 1, 'one metadata token');
 rows_ok(1281, 'metadata');
 
+# the metadata server hands out its cached token until about five minutes
+# before it expires: a token with 240 s left is used, not fetched per call
+{
+    my $port2 = ZtTest::free_port();
+    my $g2 = start_google_double(port => $port2, key_n => $key->{n},
+                                 expires_in => 240);
+    my $c5 = conf('md240', 'google.credentials_file' => '',
+                  'google.metadata_host' => "127.0.0.1:$port2",
+                  'google.bigquery_endpoint' => $g2->url);
+    ($rc, $out, $err) = zt('setup', '-c', $c5);
+    is($rc, 0, 'setup with a 240 s metadata token') or diag($out, $err);
+    cmp_ok($g2->counts->{bq}, '>=', 10, 'setup made its calls');
+    is($g2->counts->{metadata}, 1, 'one metadata request for all of them')
+        or diag(explain($g2->counts));
+}
+
 my $hr = ZtTest::http(5)->get($g->url('/computeMetadata/v1/instance/service-accounts/default/token'));
 is($hr->{status}, 403, 'the metadata double refuses a request without Metadata-Flavor');
 

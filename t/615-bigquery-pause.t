@@ -155,6 +155,20 @@ for my $case ([ 403, 'accessDenied', 'permission denied: grant the service '
     stored_once("after $code");
 }
 
+# ----------------------------- 403 rateLimitExceeded: a rate limit, not a refusal
+
+$g->faults([ { on => 'insertAll', type => '403', reason => 'rateLimitExceeded',
+               count => -1 } ]);
+push_n(10, 0x6154);
+ok(ZtTest::wait_until(sub { wh_line() =~ /^warehouse\s+retrying\s.*HTTP 403 / },
+                      30, 'retrying on 403 rateLimitExceeded'),
+   '403 rateLimitExceeded: retrying, not paused') or diag(status());
+unlike(wh_line(), qr/permission denied/, 'and not called a permission problem');
+$g->faults([]);
+ok(ZtTest::wait_until(sub { wh_line() =~ /^warehouse\s+ok\s.*queue 0\s+processing 0/ },
+                      30, 'rate limit lifted'), 'rate limit lifted: caught up');
+stored_once('after 403 rateLimitExceeded');
+
 # ------------------------------------------------- 500: still transient
 
 $g->faults([ { on => 'insertAll', type => '500', count => -1 } ]);

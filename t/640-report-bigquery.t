@@ -89,4 +89,34 @@ for my $day (qw(2021-07-13 2021-07-14)) {
        'the object is the same bytes as the local file');
 }
 
+# a transient answer to a query (a 503, then a 403 rateLimitExceeded) is
+# sent again after a backoff, as Google asks; with google.max_retries = 0
+# the same answer ends the report with exit 1
+{
+    my $day = '2021-07-13';
+    my $want = ZtTest::slurp("$tmp/sq/reports/DAILY_REPORT_$day.csv");
+    my $q0 = $g->counts->{query} // 0;
+    $g->faults([ { on => 'query', type => '503', count => 1 },
+                 { on => 'query', type => '403',
+                   reason => 'rateLimitExceeded', count => 1 } ]);
+    ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day);
+    is($rc, 0, 'report after a 503 and a rate limit: exit 0') or diag($err);
+    like($err, qr{bigquery: POST /queries: HTTP 503 backendError, retry 1/5},
+         'the retry is logged');
+    ok(($g->counts->{query} // 0) - $q0 >= 3, 'the query was sent again');
+    is(ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv"), $want,
+       'and the report is the same');
+
+    my $once = ZtDrain::write_conf("$tmp/bq0.conf", data_dir => "$tmp/bq0",
+        %common, 'warehouse.backend' => 'bigquery',
+        'warehouse.project' => 'zt-proj',
+        'google.credentials_file' => $key->{file},
+        'google.bigquery_endpoint' => $g->url, 'google.max_retries' => 0);
+    $g->faults([ { on => 'query', type => '503', count => 1 } ]);
+    ($rc, $out, $err) = zt('report', '-c', $once, '--date', $day);
+    is($rc, 1, 'with google.max_retries = 0 the 503 is the answer: exit 1');
+    like($err, qr/503/, 'and says so') or diag($err);
+    $g->faults([]);
+}
+
 done_testing();

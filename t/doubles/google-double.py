@@ -29,8 +29,10 @@ Serves on 127.0.0.1:PORT:
   GET  /_health      200
 
 A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
-          "type": "500|429|400|401|403|404|slow|down|partial|invalid",
-          "count": N (default 1; -1 forever), "skip": N, "seconds": S}
+          "type": "500|503|429|400|401|403|404|slow|down|partial|invalid",
+          "count": N (default 1; -1 forever), "skip": N, "seconds": S,
+          "reason": Google's error reason (default: the status's usual one,
+          e.g. 403 accessDenied; 403 rateLimitExceeded is a rate limit)}
 "partial" (insertAll) marks the first row backendError and the rest
 stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
 connection without an answer.  Requests are appended to --log as JSON
@@ -270,8 +272,9 @@ class H(BaseHTTPRequestHandler):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
                  "401": "authError", "403": "accessDenied",
-                 "404": "notFound", "400": "invalid"}
-        self.err(int(t), codes.get(t, "error"), "injected fault " + t)
+                 "404": "notFound", "400": "invalid", "503": "backendError"}
+        self.err(int(t), f.get("reason") or codes.get(t, "error"),
+                 "injected fault " + t)
         return True
 
     def authorized(self):

@@ -27,6 +27,7 @@ typedef struct {
 
 
 static int zt_bf_push(zt_bf_list_t *l, const char *s);
+static int zt_bf_gcs_name(void *data, const char *name, int is_prefix);
 static void zt_bf_list_free(zt_bf_list_t *l);
 static int zt_bf_cmp(const void *a, const void *b);
 static int zt_bf_scan(const char *dir, const char *rel, int depth,
@@ -182,15 +183,30 @@ zt_bf_source_dir(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
 }
 
 
+/* zt_gcs_list_all()'s callback: the .json objects under the prefix */
+static int
+zt_bf_gcs_name(void *data, const char *name, int is_prefix)
+{
+    size_t  n;
+
+    n = strlen(name);
+
+    if (is_prefix || n <= 5 || strcmp(name + n - 5, ".json") != 0) {
+        return ZT_OK;
+    }
+
+    return zt_bf_push(data, name);
+}
+
+
 int
 zt_bf_source_gcs(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
 {
     int              rc;
-    char             bucket[256], tok[1024];
+    char             bucket[256];
     size_t           i, n;
-    json_t          *j, *o;
     zt_gcs_t        *g;
-    const char      *p, *slash, *name, *nt;
+    const char      *p, *slash;
     zt_bf_list_t     l;
     zt_http_resp_t   resp;
 
@@ -214,35 +230,9 @@ zt_bf_source_gcs(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
     }
 
     memset(&l, 0, sizeof(zt_bf_list_t));
-    tok[0] = '\0';
-    rc = ZT_OK;
 
-    do {
-        rc = zt_gcs_list(g, p, NULL, tok[0] ? tok : NULL, 1000, &resp);
-        if (rc != ZT_OK) {
-            snprintf(err, errlen, "listing gs://%s/%s: %s%ld %.200s", bucket,
-                     p, resp.status ? "status " : "", resp.status,
-                     resp.status ? "" : resp.error);
-            zt_http_resp_free(&resp);
-            break;
-        }
-
-        j = json_loadb(resp.body ? resp.body : "", resp.len, 0, NULL);
-        zt_http_resp_free(&resp);
-
-        json_array_foreach(json_object_get(j, "items"), i, o) {
-            name = json_string_value(json_object_get(o, "name"));
-            n = name ? strlen(name) : 0;
-            if (n > 5 && strcmp(name + n - 5, ".json") == 0) {
-                zt_bf_push(&l, name);
-            }
-        }
-
-        nt = json_string_value(json_object_get(j, "nextPageToken"));
-        snprintf(tok, sizeof(tok), "%s", nt ? nt : "");
-        json_decref(j);
-
-    } while (tok[0]);
+    /* every page, or an error: a listing cut short is not the end */
+    rc = zt_gcs_list_all(g, p, NULL, zt_bf_gcs_name, &l, err, errlen);
 
     bf->total = l.n;
 

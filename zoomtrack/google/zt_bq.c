@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "zt_time.h"
 #include "zt_http.h"
@@ -35,6 +36,7 @@ struct zt_bq_s {
     CURLM       *multi;
     zt_bq_slot_t slots[ZT_BQ_PAR_MAX];
     long         timeout_ms;
+    int          retries;     /* of a transient answer, zt_bq_call() */
     char        *endpoint;
     char        *project;
     char        *dataset;
@@ -50,6 +52,8 @@ static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
 static int zt_bq_send(zt_bq_t *b, const char *method, const char *path,
     const char *data, int tries, json_t **out, zt_bq_err_t *e);
+static int zt_bq_transient(const char *reason);
+static void zt_bq_request_id(char out[37]);
 
 
 zt_bq_t *
@@ -92,6 +96,17 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
     }
 
     b->timeout_ms = (long) t;
+
+    if (zt_conf_get_int(conf, "google", "max_retries", &t) != ZT_OK
+        || t < 0 || t > 100)
+    {
+        snprintf(err, errlen, "google.max_retries must be a number from 0 "
+                 "to 100");
+        free(b);
+        return NULL;
+    }
+
+    b->retries = (int) t;
     b->endpoint = strdup(buf);
     b->project = strdup(project);
     b->dataset = strdup(zt_conf_get(conf, "warehouse", "dataset"));
@@ -188,11 +203,35 @@ zt_bq_call(zt_bq_t *b, const char *method, const char *path, json_t *body,
 }
 
 
+/*
+ * The command-line tools' calls (queries, setup, check): a transient answer
+ * (408, 429, 5xx, a transport error, a rate limit) is sent again after a
+ * backoff, up to google.max_retries times, as Google asks of its clients.
+ * The drainer's sink does not come here: its engine owns retry.
+ */
 int
 zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
     const char *data, json_t **out, zt_bq_err_t *e)
 {
-    return zt_bq_send(b, method, path, data, 2, out, e);
+    int      rc, attempt;
+    int64_t  delay;
+
+    for (attempt = 0; /* void */ ; attempt++) {
+        rc = zt_bq_send(b, method, path, data, 2, out, e);
+        if (rc != ZT_RETRY || attempt >= b->retries) {
+            return rc;
+        }
+
+        delay = zt_http_backoff_ms(attempt, ZT_HTTP_BACKOFF_BASE_MS,
+                                   ZT_HTTP_BACKOFF_CAP_MS, drand48());
+        zt_log_warn("bigquery: %s %.*s: %s%.0ld%s%s%s, retry %d/%d in "
+                    "%lld ms", method, (int) strcspn(path, "?"), path,
+                    e->status ? "HTTP " : "", e->status,
+                    e->reason[0] ? " " : "", e->reason,
+                    e->status ? "" : e->message, attempt + 1, b->retries,
+                    (long long) delay);
+        zt_http_sleep_ms(delay);
+    }
 }
 
 
@@ -299,6 +338,11 @@ zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out, zt_bq_err_t *e)
 
     snprintf(e->reason, sizeof(e->reason), "%s", r ? r : "");
 
+    /* BigQuery says "slow down" or "try again" with a 403 or 400 too */
+    if (rc == ZT_ERROR && r && zt_bq_transient(r)) {
+        rc = ZT_RETRY;
+    }
+
     if (m) {
         snprintf(e->message, sizeof(e->message), "%s", m);
 
@@ -311,6 +355,55 @@ zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out, zt_bq_err_t *e)
     zt_http_resp_free(resp);
 
     return rc;
+}
+
+
+/*
+ * Google's error reasons that mean "retry with backoff" whatever the
+ * status: rate limits and quotas (403), and its own failures.
+ */
+static int
+zt_bq_transient(const char *reason)
+{
+    static const char  *transient[] = {
+        "rateLimitExceeded", "quotaExceeded", "backendError",
+        "internalError", NULL
+    };
+    const char        **t;
+
+    for (t = transient; *t; t++) {
+        if (strcmp(reason, *t) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/*
+ * A random version 4 UUID: jobs.query's requestId, so that a query sent
+ * again after a lost answer runs once (BigQuery keeps the id 15 minutes).
+ */
+static void
+zt_bq_request_id(char out[37])
+{
+    int            i;
+    unsigned char  r[16];
+
+    if (getrandom(r, sizeof(r), 0) != (ssize_t) sizeof(r)) {
+        for (i = 0; i < 16; i++) {
+            r[i] = (unsigned char) (lrand48() >> 8);
+        }
+    }
+
+    r[6] = (unsigned char) ((r[6] & 0x0f) | 0x40);
+    r[8] = (unsigned char) ((r[8] & 0x3f) | 0x80);
+
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
+             r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+             r[15]);
 }
 
 
@@ -402,14 +495,19 @@ zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
     void *data, int64_t *dml, zt_bq_err_t *e)
 {
     int          rc;
-    char         path[2048], tok[1024];
+    long         wait;
+    char         path[2048], tok[1024], rid[37];
     json_t      *req, *ans;
     int64_t      deadline;
     const char  *job, *loc, *pt;
 
-    req = json_pack("{s:s, s:b, s:i, s:i}", "query", sql,
-                    "useLegacySql", 0, "timeoutMs", 10000,
-                    "maxResults", 10000);
+    /* BigQuery holds the answer up to timeoutMs: well inside ours */
+    wait = b->timeout_ms / 2 < 10000 ? b->timeout_ms / 2 : 10000;
+    zt_bq_request_id(rid);
+
+    req = json_pack("{s:s, s:b, s:i, s:i, s:s}", "query", sql,
+                    "useLegacySql", 0, "timeoutMs", (int) wait,
+                    "maxResults", 10000, "requestId", rid);
     if (req && params) {
         json_object_set_new(req, "parameterMode", json_string("NAMED"));
         json_object_set(req, "queryParameters", params);
@@ -467,9 +565,9 @@ zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
                          "query answer has no jobReference");
                 return ZT_RETRY;
             }
-            snprintf(path, sizeof(path), "/queries/%s?timeoutMs=10000"
-                     "&maxResults=10000%s%s", job, loc ? "&location=" : "",
-                     loc ? loc : "");
+            snprintf(path, sizeof(path), "/queries/%s?timeoutMs=%ld"
+                     "&maxResults=10000%s%s", job, wait,
+                     loc ? "&location=" : "", loc ? loc : "");
         }
 
         json_decref(ans);

@@ -41,7 +41,7 @@ struct zt_gauth_s {
     char             *metadata_host;
     char              describe[512];
     char              header[ZT_GAUTH_HEADER_MAX];   /* "" when none */
-    int64_t           expires_ms;
+    int64_t           renew_ms;         /* fetch a new token from then on */
     int               requests;
 };
 
@@ -282,7 +282,7 @@ zt_gauth_header(zt_gauth_t *a, char *out, size_t outlen, char *err,
     rc = ZT_OK;
 
     if (a->header[0] == '\0'
-        || zt_time_now_ms() + ZT_GAUTH_EARLY_MS >= a->expires_ms)
+        || zt_time_now_ms() >= a->renew_ms)
     {
         rc = zt_gauth_fetch(a, err, errlen);
     }
@@ -310,7 +310,7 @@ zt_gauth_expire(zt_gauth_t *a, const char *header)
 
     if (strcmp(a->header, header) == 0) {
         a->header[0] = '\0';
-        a->expires_ms = 0;
+        a->renew_ms = 0;
     }
 
     pthread_mutex_unlock(&a->lock);
@@ -446,7 +446,12 @@ zt_gauth_answer(zt_gauth_t *a, zt_http_resp_t *resp, const char *what,
         rc = ZT_ERROR;
 
     } else {
-        a->expires_ms = zt_time_now_ms() + (int64_t) ttl * 1000;
+        /* the metadata server hands out its cached token until about
+         * five minutes before it expires: renewing a fixed five minutes
+         * early would then fetch it again on every call */
+        a->renew_ms = zt_time_now_ms() + (int64_t) ttl * 1000
+                      - (ttl * 1000 / 2 < ZT_GAUTH_EARLY_MS
+                         ? ttl * 1000 / 2 : ZT_GAUTH_EARLY_MS);
         zt_log_info("google: new access token from the %s, valid %llds",
                     what, (long long) ttl);
         rc = ZT_OK;

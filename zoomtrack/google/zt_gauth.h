@@ -14,8 +14,9 @@
  *
  * One token cache per process, shared by every sink thread and subcommand
  * (zt_gauth_acquire() hands out the same object, reference counted), kept
- * until five minutes before it expires and dropped on a 401.  Keys, JWTs
- * and tokens never reach a log line or an error text.
+ * until five minutes (at most half its lifetime) before it expires and
+ * dropped on a 401.  Keys, JWTs and tokens never reach a log line or an
+ * error text.
  */
 
 #ifndef ZT_GAUTH_H
@@ -35,7 +36,8 @@
     "https://www.googleapis.com/auth/devstorage.read_write "                 \
     "https://www.googleapis.com/auth/bigquery"
 
-/* a token is renewed this long before Google says it expires */
+/* a token is renewed this long before Google says it expires (half its
+ * lifetime when that is shorter) */
 #define ZT_GAUTH_EARLY_MS  (300 * 1000)
 
 #define ZT_GAUTH_HEADER_MAX  4096

@@ -16,6 +16,8 @@
 
 static int zt_gcs_simple(zt_gcs_t *g, const char *method, const char *url,
     zt_http_resp_t *resp);
+static int zt_gcs_once(zt_gcs_t *g, const char *method, const char *url,
+    zt_http_resp_t *resp);
 
 
 zt_gcs_t *
@@ -73,9 +75,19 @@ zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
     }
     g->timeout_ms = (long) t;
 
+    if (zt_conf_get_int(conf, "google", "max_retries", &t) != ZT_OK
+        || t < 0 || t > 100)
+    {
+        snprintf(err, errlen, "google.max_retries must be a number from 0 "
+                 "to 100");
+        zt_gcs_destroy(g);
+        return NULL;
+    }
+    g->retries = (int) t;
+
     if (g->endpoint == NULL || g->bucket == NULL
         || zt_gcs_put_init(g) != ZT_OK
-        || zt_http_init(&g->http, g->timeout_ms, 0) != ZT_OK)
+        || zt_http_init(&g->http, g->timeout_ms, g->retries) != ZT_OK)
     {
         snprintf(err, errlen, "out of memory");
         zt_gcs_destroy(g);
@@ -206,9 +218,35 @@ zt_gcs_error_text(const char *body, size_t len, char *out, size_t outlen)
 }
 
 
-/* method url with the auth header; one fresh token after a 401 */
+/*
+ * method url with the auth header; one fresh token after a 401.  Reads,
+ * lists and deletes are the command-line tools' (retention, backfill) and
+ * idempotent: a transient answer (408, 429, 5xx, a transport error) is
+ * sent again after Retry-After or a backoff, up to google.max_retries.
+ */
 static int
 zt_gcs_simple(zt_gcs_t *g, const char *method, const char *url,
+    zt_http_resp_t *resp)
+{
+    int  rc, attempt;
+
+    for (attempt = 0; /* void */ ; attempt++) {
+        rc = zt_gcs_once(g, method, url, resp);
+        if (rc != ZT_RETRY || attempt >= g->retries) {
+            return rc;
+        }
+
+        if (zt_http_retry_wait(&g->http, attempt, resp, "gcs") != ZT_RETRY) {
+            return rc;
+        }
+
+        zt_http_resp_free(resp);
+    }
+}
+
+
+static int
+zt_gcs_once(zt_gcs_t *g, const char *method, const char *url,
     zt_http_resp_t *resp)
 {
     int          rc, attempt;

@@ -59,6 +59,15 @@ int zt_gcs_put_many(zt_gcs_t *g, zt_gcs_put_t *puts, size_t n,
     int if_absent, char *err, size_t errlen);
 
 /*
+ * One upload of the command-line tools (the report): zt_gcs_put_many()
+ * sent again after a backoff while the answer is transient (408, 429,
+ * 5xx, a transport error), up to google.max_retries times.  Returns as
+ * zt_gcs_put_many(); put->status is the last answer's.
+ */
+int zt_gcs_put_one(zt_gcs_t *g, zt_gcs_put_t *put, char *err,
+    size_t errlen);
+
+/*
  * GET an object's bytes (alt=media) or a list page (prefix, optional
  * delimiter and page token; the answer is storage#objects JSON).  resp
  * as zt_http_perform(): returns ZT_OK, ZT_RETRY or ZT_ERROR by status

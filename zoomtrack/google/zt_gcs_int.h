@@ -33,6 +33,7 @@ struct zt_gcs_s {
     char               *bucket;
     zt_gauth_t         *auth;           /* NULL: no auth (emulator) */
     long                timeout_ms;
+    int                 retries;        /* of a transient get/list/delete */
     int                 inflight;
     CURLM              *multi;
     zt_gcs_slot_t      *slots;

@@ -114,6 +114,8 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "metadata server host:port (default: GCE_METADATA_HOST, else "
       "metadata.google.internal)" },
     { "google", "timeout_ms", "30000", "per-request timeout" },
+    { "google", "max_retries", "5",
+      "retries of a transient answer by the command-line tools" },
 
     { "zoom", "account_id", "", "Server-to-Server OAuth account id" },
     { "zoom", "client_id", "", "Server-to-Server OAuth client id" },

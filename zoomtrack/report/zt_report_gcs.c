@@ -75,7 +75,7 @@ zt_report_upload(const zt_conf_t *conf, const char *path, const char *date,
     put.len = (size_t) size;
     put.content_type = json ? "application/json" : "text/csv";
 
-    rc = zt_gcs_put_many(g, &put, 1, 0, err, sizeof(err));
+    rc = zt_gcs_put_one(g, &put, err, sizeof(err));
 
     if (rc != ZT_OK) {
         fprintf(stderr, "zoomtrack report: upload to gs://%s/%s: %s\n",
