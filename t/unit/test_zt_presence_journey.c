@@ -199,6 +199,67 @@ test_next_room_and_first_leave(void)
 }
 
 
+/*
+ * Zoom's order in event time, not only in arrival: a rejoin's new session
+ * opens before the old one's leave; a move's joins come before its main
+ * leave; the next room is joined before the last room is left.
+ */
+static void
+test_sessions_and_order(void)
+{
+    size_t          n;
+    zt_journey_t   *all, *j;
+    zt_presence_t  *p;
+
+    all = NULL;
+    n = 0;
+    p = zt_presence_create();
+    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+
+    /* d: reconnects at 10 min; the dead session's leave comes at 10:40 */
+    ev(p, "m==", MJ, T0 + MIN, "d", NULL);
+    ev(p, "m==", MJ, T0 + 10 * MIN, "d", NULL);
+    ev(p, "m==", ML, T0 + 10 * MIN + 40000, "d", NULL);
+    ev(p, "m==", ML, T0 + 50 * MIN, "d", NULL);
+
+    /* b: into r1 with the new session and room join before the leave */
+    ev(p, "m==", MJ, T0 + MIN, "b", NULL);
+    ev(p, "m==", MJ, T0 + 5 * MIN + 300, "b", NULL);
+    ev(p, "m==", RJ, T0 + 5 * MIN + 500, "b", "r1");
+    ev(p, "m==", ML, T0 + 5 * MIN + 900, "b", NULL);
+
+    /* c: into r1 with no main pair, the room join before the leave; then
+     * to r2, joined 100 ms before r1 is left */
+    ev(p, "m==", MJ, T0 + MIN, "c", NULL);
+    ev(p, "m==", RJ, T0 + 5 * MIN + 200, "c", "r1");
+    ev(p, "m==", ML, T0 + 5 * MIN + 500, "c", NULL);
+    ev(p, "m==", RJ, T0 + 10 * MIN, "c", "r2");
+    ev(p, "m==", RL, T0 + 10 * MIN + 100, "c", "r1");
+
+    ev(p, "m==", END, T0 + 60 * MIN, NULL, NULL);
+
+    j = journey(p, "d", &all, &n);
+    ok(j && j->nspans == 1 && j->spans[0].start == T0 + MIN
+       && j->spans[0].end == T0 + 50 * MIN,
+       "an old session's leave after the rejoin is not a departure");
+    j = journey(p, "b", &all, &n);
+    ok(j && j->nspans == 1 && j->spans[0].end == T0 + 60 * MIN
+       && j->nvisits == 1 && j->visits[0].end == T0 + 60 * MIN,
+       "a move whose joins come before its main leave: in the room to the "
+       "end");
+    j = journey(p, "c", &all, &n);
+    ok(j && j->nspans == 1 && j->spans[0].end == T0 + 60 * MIN
+       && j->nvisits == 2 && j->visits[0].end == T0 + 10 * MIN
+       && j->visits[0].next == ZT_NEXT_ROOM
+       && j->visits[1].start == T0 + 10 * MIN
+       && j->visits[1].end == T0 + 60 * MIN,
+       "a room joined before the last is left: the visit is not cut");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
 static void
 test_names(void)
 {
@@ -335,6 +396,7 @@ main(void)
 {
     test_leave_from_room();
     test_next_room_and_first_leave();
+    test_sessions_and_order();
     test_names();
     test_clip();
     test_bookkeeping();

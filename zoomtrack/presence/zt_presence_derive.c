@@ -5,8 +5,13 @@
  * once (README "Presence rules"):
  *
  *   - a main LEAVE at l is part of a room move, not a departure, when a
- *     JOIN (main or room) of the same person has l <= t <= l + gap
- *     (zt_presence_is_move; gap = ZT_MOVE_GAP_MS);
+ *     JOIN (main or room) of the same person has l <= t <= l + gap, or a
+ *     room JOIN has l - gap <= t <= l (zt_presence_is_move; gap =
+ *     ZT_MOVE_GAP_MS);
+ *   - a main LEAVE is a departure only when it closes the person's last
+ *     open main session: a rejoin opens a new session before Zoom notices
+ *     the old one is gone, and the old session's leave can come later
+ *     (zt_presence_departs);
  *   - a person's events are ordered by time, and among events of the same
  *     ms: room leave, main leave, room join, main join (rooms by uuid,
  *     descending); "after" below means later in that order;
@@ -15,9 +20,10 @@
  *     when the first event of a person is a leave, from the meeting's
  *     first event (join_time_known false); intervals ending at the same
  *     time are one;
- *   - a room visit starts at a room join and ends at the next room leave,
- *     main leave or room join after it, or the meeting end, else the
- *     meeting's last event (a lost room leave);
+ *   - a room visit starts at a room join and ends at the next leave of
+ *     that room, the next room join, a departure, a main LEAVE or JOIN more
+ *     than gap after it (a return whose room leave was lost), or the
+ *     meeting end, else the meeting's last event;
  *   - next_room: the next room joined within gap of the visit's end; else
  *     "Left meeting" when the presence around the visit ends with it, or
  *     within gap after it by a departure or the meeting end (Zoom sends a
@@ -45,8 +51,7 @@ typedef struct {
     int          k;         /* 0 room leave, 1 main leave, 2/3 room/main */
     size_t       room;      /* k 0 and 2 */
     const char  *uuid;
-    int64_t      out;       /* next real departure after; NONE */
-    int64_t      term;      /* next room leave, main leave, room join */
+    int64_t      out;       /* next departure after; NONE */
     int64_t      nv_ts;     /* next room join: time, room */
     size_t       nv_room;
 } zt_presence_tl_t;
@@ -64,7 +69,12 @@ static int zt_presence_spans(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
     zt_journey_t *j);
 static int zt_presence_visits(const zt_presence_meeting_t *m,
-    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j);
+    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
+    zt_journey_t *j);
+static int64_t zt_presence_visit_end(const zt_presence_person_t *pp,
+    const zt_presence_tl_t *tl, size_t n, size_t i);
+static size_t zt_presence_open_after(const zt_presence_person_t *pp,
+    int64_t leave);
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
     int64_t ts);
 static int zt_presence_span_cmp(const void *a, const void *b);
@@ -79,7 +89,11 @@ zt_presence_has_presence(const zt_presence_person_t *pp)
 }
 
 
-/* the room-move pair: a main leave followed within the gap by a join */
+/*
+ * The room-move pair: a main leave followed within the gap by a join, or
+ * preceded within the gap by a room join (Zoom's events of one move come
+ * in either order, event times included).
+ */
 int
 zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
 {
@@ -90,7 +104,7 @@ zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
     }
 
     for (i = 0; i < pp->nvisits; i++) {
-        if (zt_ts_has_between(&pp->visits[i].joins, leave,
+        if (zt_ts_has_between(&pp->visits[i].joins, leave - ZT_MOVE_GAP_MS,
                               leave + ZT_MOVE_GAP_MS))
         {
             return 1;
@@ -101,10 +115,45 @@ zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
 }
 
 
+/* a main leave that takes the person out of the meeting */
+int
+zt_presence_departs(const zt_presence_person_t *pp, int64_t leave)
+{
+    return !zt_presence_is_move(pp, leave)
+           && zt_presence_open_after(pp, leave) == 0;
+}
+
+
+/*
+ * Main sessions still open after the leave at `leave`, counting the main
+ * joins and leaves in time order (a leave first within a ms), never below
+ * zero: each join opens a session and each leave closes one, whichever.
+ */
+static size_t
+zt_presence_open_after(const zt_presence_person_t *pp, int64_t leave)
+{
+    size_t  i, k, open;
+
+    open = 0;
+    i = 0;
+
+    for (k = 0; k < pp->leaves.n && pp->leaves.v[k] <= leave; k++) {
+        while (i < pp->joins.n && pp->joins.v[i] < pp->leaves.v[k]) {
+            open++;
+            i++;
+        }
+
+        open = open ? open - 1 : 0;
+    }
+
+    return open;
+}
+
+
 /*
  * The live state: sweeps the person's main JOIN/LEAVE and the meeting's
  * END times (ties: LEAVE, JOIN, END); a JOIN makes the person online (and
- * is the Last Join unless it is a move join while online), a real LEAVE
+ * is the Last Join unless it is a move join while online), a departure
  * makes them offline, an END takes an online person offline.
  */
 void
@@ -139,7 +188,7 @@ zt_presence_derive(const zt_presence_meeting_t *m,
 
     for (i = 0; i < pp->leaves.n; i++) {
         t = pp->leaves.v[i];
-        if (!zt_presence_is_move(pp, t)) {
+        if (zt_presence_departs(pp, t)) {
             s[n].ts = t;
             s[n].kind = 0;
             s[n++].move = 0;
@@ -383,7 +432,7 @@ zt_presence_journey(const zt_presence_meeting_t *m,
 
     if (n
         && (zt_presence_spans(m, pp, tl, n, j) != ZT_OK
-            || zt_presence_visits(m, tl, n, j) != ZT_OK))
+            || zt_presence_visits(m, pp, tl, n, j) != ZT_OK))
     {
         rc = ZT_ERROR;
     }
@@ -403,7 +452,7 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n)
 {
     size_t             i, k, len;
-    int64_t            out, term, nv_ts;
+    int64_t            out, nv_ts;
     size_t             nv_room;
     zt_presence_tl_t  *tl;
 
@@ -448,22 +497,16 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
     qsort(tl, len, sizeof(zt_presence_tl_t), zt_presence_tl_cmp);
 
     out = ZT_PRESENCE_NONE;
-    term = ZT_PRESENCE_NONE;
     nv_ts = ZT_PRESENCE_NONE;
     nv_room = 0;
 
     for (i = len; i-- > 0; /* void */) {
         tl[i].out = out;
-        tl[i].term = term;
         tl[i].nv_ts = nv_ts;
         tl[i].nv_room = nv_room;
 
-        if (tl[i].k == 1 && !zt_presence_is_move(pp, tl[i].ts)) {
+        if (tl[i].k == 1 && zt_presence_departs(pp, tl[i].ts)) {
             out = tl[i].ts;
-        }
-
-        if (tl[i].k <= 2) {
-            term = tl[i].ts;
         }
 
         /* the first next room join: earliest, then smallest uuid */
@@ -546,7 +589,7 @@ zt_presence_spans(const zt_presence_meeting_t *m,
 
     /* first seen leaving: present since the meeting's first event */
     if (tl[0].k < 2) {
-        if (tl[0].k == 1 && !zt_presence_is_move(pp, tl[0].ts)) {
+        if (tl[0].k == 1 && zt_presence_departs(pp, tl[0].ts)) {
             e = tl[0].ts;
 
         } else {
@@ -582,7 +625,8 @@ zt_presence_spans(const zt_presence_meeting_t *m,
 /* the room visits, by start and room uuid */
 static int
 zt_presence_visits(const zt_presence_meeting_t *m,
-    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j)
+    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
+    zt_journey_t *j)
 {
     size_t               i, k;
     int64_t              mlast, nend, e, pend;
@@ -607,7 +651,8 @@ zt_presence_visits(const zt_presence_meeting_t *m,
         }
 
         nend = zt_presence_next_end(m, tl[i].ts);
-        e = zt_min(zt_or(tl[i].term, mlast), zt_or(nend, mlast));
+        e = zt_min(zt_or(zt_presence_visit_end(pp, tl, n, i), mlast),
+                   zt_or(nend, mlast));
         pend = zt_min(zt_or(tl[i].out, mlast), zt_or(nend, mlast));
 
         v[k].room_uuid = tl[i].uuid;
@@ -642,6 +687,50 @@ zt_presence_visits(const zt_presence_meeting_t *m,
     j->nvisits = k;
 
     return ZT_OK;
+}
+
+
+/*
+ * What ends the visit begun by the room join tl[i], short of the meeting's
+ * end: the next leave of that room (a leave of the room the person left
+ * for this one can come a moment after this join), the next room join, a
+ * departure, or a main event more than the gap after the join; NONE.
+ */
+static int64_t
+zt_presence_visit_end(const zt_presence_person_t *pp,
+    const zt_presence_tl_t *tl, size_t n, size_t i)
+{
+    size_t  k;
+
+    for (k = i + 1; k < n; k++) {
+        switch (tl[k].k) {
+
+        case 0:
+            if (tl[k].room == tl[i].room) {
+                return tl[k].ts;
+            }
+            break;
+
+        case 1:
+            if (tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS
+                || zt_presence_departs(pp, tl[k].ts))
+            {
+                return tl[k].ts;
+            }
+            break;
+
+        case 2:
+            return tl[k].ts;
+
+        default:
+            if (tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS) {
+                return tl[k].ts;
+            }
+            break;
+        }
+    }
+
+    return ZT_PRESENCE_NONE;
 }
 
 

@@ -144,6 +144,7 @@ int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
 void zt_presence_derive(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row);
 int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
+int zt_presence_departs(const zt_presence_person_t *pp, int64_t leave);
 unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
 int zt_presence_has_presence(const zt_presence_person_t *pp);
 
