@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "zt_presence.h"
+#include "zt_utf8.h"
 #include "tap.h"
 
 
@@ -510,6 +511,27 @@ test_csv(void)
            "\"1234567890\"\n", "time zone: Europe/Istanbul");
 
     zt_presence_free(p);
+
+    /* a display name longer than the cell is cut on a whole character */
+    {
+        char    name[601];
+        size_t  off, i;
+        ev_t    one[1] = { { J, T0, NULL, NULL, NULL, name, NULL } };
+
+        for (i = 0; i < 300; i++) {
+            memcpy(name + 2 * i, "\xc4\x9f", 2);          /* U+011F */
+        }
+        name[600] = '\0';
+
+        p = zt_presence_create();
+        fold_all(p, one, 1);
+        s = csv(p, "UTC", "");
+        ok(zt_utf8_check((const unsigned char *) s, strlen(s), &off)
+           == ZT_UTF8_OK, "a long UTF-8 name is cut on a character "
+           "boundary");
+        zt_presence_free(p);
+        free(s);
+    }
 }
 
 

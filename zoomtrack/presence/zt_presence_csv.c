@@ -168,9 +168,20 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
 static void
 zt_presence_safe_name(const char *name, char *out, size_t outlen)
 {
+    size_t       n;
     const char  *at;
 
     snprintf(out, outlen, "%s", name);
+
+    /* a name cut to fit ends on a whole UTF-8 character: the file is
+     * served as UTF-8 */
+    n = strlen(out);
+    if (n < strlen(name)) {
+        while (n > 0 && ((unsigned char) name[n] & 0xc0) == 0x80) {
+            n--;
+        }
+        out[n] = '\0';
+    }
 
     at = strchr(out, '@');
     if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {
