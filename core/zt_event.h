@@ -90,8 +90,10 @@ const char *zt_action_name(zt_action_e a);
 /*
  * The identity of a person, shared by the status sink and the report: the
  * first non-empty of the Zoom account id, registrant_id, email (lowercased)
- * and display name, prefixed by its kind ("id:", "reg:", "email:", "name:").
- * Writes a NUL-terminated key into out (truncating at outlen - 1).
+ * and display name, prefixed by its kind ("id:", "reg:", "email:", "name:");
+ * an account id equal to the registrant_id is the registrant's (Zoom's
+ * breakout-room events carry it as participant_user_id).  Writes a
+ * NUL-terminated key into out (truncating at outlen - 1).
  */
 void zt_person_key(const char *participant_id, const char *registrant_id,
     const char *email, const char *name, char *out, size_t outlen);

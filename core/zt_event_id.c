@@ -119,7 +119,11 @@ zt_person_key(const char *participant_id, const char *registrant_id,
         return;
     }
 
-    if (participant_id && participant_id[0]) {
+    /* in breakout-room events Zoom puts the registrant id in
+     * participant_user_id: that is the registrant, not an account */
+    if (participant_id && participant_id[0]
+        && !(registrant_id && strcmp(participant_id, registrant_id) == 0))
+    {
         snprintf(out, outlen, "id:%s", participant_id);
 
     } else if (registrant_id && registrant_id[0]) {

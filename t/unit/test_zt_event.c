@@ -437,6 +437,9 @@ test_person_key(void)
     is_str(k, "name:Ann Lee", "then display name, as is");
     zt_person_key(NULL, NULL, NULL, NULL, k, sizeof(k));
     is_str(k, "name:", "nothing at all");
+    zt_person_key("R1", "R1", "", "Reg Guest", k, sizeof(k));
+    is_str(k, "reg:R1", "a room event's participant_user_id that is the "
+           "registrant_id: the registrant");
     zt_person_key("", "", "VERYLONG@EXAMPLE.COM", "", k, 10);
     is_str(k, "email:ver", "truncated safely");
 }
