@@ -108,7 +108,7 @@ enum {
     ZT_S_EVENT = 0, ZT_S_ACCOUNT, ZT_S_TOKEN, ZT_S_MID, ZT_S_MUUID, ZT_S_ROOM,
     ZT_S_USER_ID, ZT_S_PUUID, ZT_S_PARENT, ZT_S_REG, ZT_S_NAME, ZT_S_EMAIL,
     ZT_S_REASON, ZT_S_PID, ZT_S_PUSER, ZT_S_JOIN, ZT_S_LEAVE, ZT_S_DATE,
-    ZT_S_NSLOTS
+    ZT_S_START, ZT_S_END, ZT_S_NSLOTS
 };
 
 #define ZT_F(ctx, key, kind, slot)  { ctx, key, sizeof(key) - 1, kind, slot }
@@ -123,6 +123,8 @@ static const zt_field_t  zt_fields[] = {
     ZT_F(ZT_CTX_OBJECT, "id", ZT_VAL_STR, ZT_S_MID),
     ZT_F(ZT_CTX_OBJECT, "uuid", ZT_VAL_STR, ZT_S_MUUID),
     ZT_F(ZT_CTX_OBJECT, "breakout_room_uuid", ZT_VAL_STR, ZT_S_ROOM),
+    ZT_F(ZT_CTX_OBJECT, "start_time", ZT_VAL_STR, ZT_S_START),
+    ZT_F(ZT_CTX_OBJECT, "end_time", ZT_VAL_STR, ZT_S_END),
     ZT_F(ZT_CTX_OBJECT, "participant", ZT_VAL_CHILD, ZT_CTX_PART),
     ZT_F(ZT_CTX_PART, "user_id", ZT_VAL_STR, ZT_S_USER_ID),
     ZT_F(ZT_CTX_PART, "participant_uuid", ZT_VAL_STR, ZT_S_PUUID),
@@ -430,6 +432,19 @@ zt_slot(zt_parse_t *p, int i)
 }
 
 
+/* "meeting.ended" ends with ".ended" */
+static int
+zt_event_suffix(const char *type, const char *suffix)
+{
+    size_t  n, k;
+
+    n = strlen(type);
+    k = strlen(suffix);
+
+    return n > k && strcmp(type + n - k, suffix) == 0;
+}
+
+
 int
 zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
     const char **reason)
@@ -509,6 +524,17 @@ zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
     }
     if (ev->participant_time[0] == '\0') {
         ev->participant_time = zt_slot(&p, ZT_S_DATE);
+    }
+
+    /* the meeting's own time, for a started or ended event without
+     * event_ts: object.start_time is the meeting's in every event, so it
+     * dates only the start */
+    ev->meeting_time = zt_empty;
+    if (zt_event_suffix(ev->event_type, ".ended")) {
+        ev->meeting_time = zt_slot(&p, ZT_S_END);
+
+    } else if (zt_event_suffix(ev->event_type, ".started")) {
+        ev->meeting_time = zt_slot(&p, ZT_S_START);
     }
 
     ev->action = zt_action_of(ev->event_type);

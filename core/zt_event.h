@@ -45,6 +45,8 @@ typedef struct {
     char         *participant_email;
     char         *leave_reason;
     char         *participant_time;    /* join_time/leave_time/date_time */
+    char         *meeting_time;        /* object.end_time of *.ended,
+                                          start_time of *.started */
     zt_action_e   action;
     char         *plain_token;         /* endpoint.url_validation only */
     char         *arena;               /* holds every string above */
@@ -67,8 +69,10 @@ int zt_event_is_url_validation(const zt_event_t *ev);
 /*
  * The event's time in ms: Zoom's event_ts when it is a plausible
  * epoch-milliseconds integer (zt_time_plausible_ms), else the participant's
- * join/leave/date time, else received_ms.  *source (if not NULL) is set to
- * "zoom", "participant" or "received", the record's event_ts_source.
+ * join/leave/date time, else the meeting's end_time (an ended event) or
+ * start_time (a started one), else received_ms.  *source (if not NULL) is
+ * set to "zoom", "participant", "meeting" or "received", the record's
+ * event_ts_source.
  */
 int64_t zt_event_time(const zt_event_t *ev, int64_t received_ms,
     const char **source);

@@ -28,13 +28,19 @@ zt_event_time(const zt_event_t *ev, int64_t received_ms, const char **source)
     const char  *src;
 
     /* no usable event_ts (none in real 2019 payloads): the participant's
-     * time, else the arrival; the id still uses the body's own fields */
+     * time, else the meeting's start or end, else the arrival; the id
+     * still uses the body's own fields */
     t = ev->event_ts;
     src = "zoom";
 
     if (!zt_time_plausible_ms(t)) {
         t = zt_time_parse_iso(ev->participant_time);
         src = "participant";
+    }
+
+    if (!zt_time_plausible_ms(t)) {
+        t = zt_time_parse_iso(ev->meeting_time);
+        src = "meeting";
     }
 
     if (!zt_time_plausible_ms(t)) {

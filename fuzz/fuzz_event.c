@@ -109,6 +109,12 @@ fuzz_record(const zt_event_t *ev, const uint8_t *data, size_t size)
         FUZZ_CHECK(ev->event_ts == 0 && zt_time_plausible_ms(ts)
                    && ts == zt_time_parse_iso(ev->participant_time),
                    "participant time");
+    } else if (strcmp(src, "meeting") == 0) {
+        FUZZ_CHECK(ev->event_ts == 0 && zt_time_plausible_ms(ts)
+                   && !zt_time_plausible_ms(
+                          zt_time_parse_iso(ev->participant_time))
+                   && ts == zt_time_parse_iso(ev->meeting_time),
+                   "meeting time");
     } else {
         FUZZ_CHECK(strcmp(src, "received") == 0 && ts == FUZZ_RECEIVED_MS,
                    "arrival time");

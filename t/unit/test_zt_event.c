@@ -532,6 +532,48 @@ test_event_ts(void)
     free(rec);
     zt_event_free(&ev);
 
+    /* no event_ts (2019 payloads): an ended meeting's end_time, a started
+     * one's start_time; a participant event never takes start_time */
+    parse("{\"event\":\"meeting.ended\",\"payload\":{\"object\":{"
+          "\"uuid\":\"m\",\"start_time\":\"2019-07-16T17:00:00Z\","
+          "\"end_time\":\"2019-07-16T18:00:00Z\"}}}", &ev, &reason);
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
+                          &rlen);
+    j = json_loadb(rec, rlen, 0, NULL);
+    is_int(json_integer_value(json_object_get(j, "event_ts")),
+           1563300000000LL, "meeting.ended without event_ts: its end_time");
+    is_str(json_string_value(json_object_get(j, "event_ts_source")),
+           "meeting", "event_ts_source meeting");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+
+    parse("{\"event\":\"meeting.started\",\"payload\":{\"object\":{"
+          "\"uuid\":\"m\",\"start_time\":\"2019-07-16T17:00:00Z\"}}}",
+          &ev, &reason);
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
+                          &rlen);
+    j = json_loadb(rec, rlen, 0, NULL);
+    is_int(json_integer_value(json_object_get(j, "event_ts")),
+           1563296400000LL, "meeting.started without event_ts: start_time");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+
+    parse("{\"event\":\"meeting.participant_left\",\"payload\":{"
+          "\"object\":{\"uuid\":\"m\",\"start_time\":"
+          "\"2019-07-16T17:00:00Z\",\"participant\":{\"user_id\":\"1\"}}}}",
+          &ev, &reason);
+    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
+                          &rlen);
+    j = json_loadb(rec, rlen, 0, NULL);
+    is_str(json_string_value(json_object_get(j, "event_ts_source")),
+           "received", "a leave without times is not dated by the "
+           "meeting's start");
+    json_decref(j);
+    free(rec);
+    zt_event_free(&ev);
+
     /* a participant time that is no plausible time is not used either */
     parse("{\"event\":\"meeting.participant_joined\",\"payload\":{\"object\""
           ":{\"uuid\":\"m\",\"participant\":{\"join_time\":"
