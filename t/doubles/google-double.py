@@ -303,6 +303,10 @@ class H(BaseHTTPRequestHandler):
         data = self.body() if method in ("POST", "PUT") else b""
         if path == "/_health":
             return self.reply(200, {})
+        # BigQuery's API request limit (jobs.query, insertAll)
+        if path.startswith("/bigquery/") and len(data) > 10 * 1024 * 1024:
+            return self.err(400, "invalid", "Request payload size exceeds "
+                            "the limit: 10485760 bytes.")
         if path == "/_control":
             c = json.loads(data or b"{}")
             with LOCK:
@@ -769,6 +773,7 @@ class H(BaseHTTPRequestHandler):
                 (tag in ("camera_replace", "camera_rooms") and
                  "BEGIN TRANSACTION" not in sql):
             return "%s must be one transaction" % tag
+        self.cam_sql = sql
         return run(self, ds, p)
 
     def cam_window(self, ds, p):
@@ -823,7 +828,16 @@ class H(BaseHTTPRequestHandler):
         with LOCK:
             t = S["tables"][key]
             f = S["tables"][ds + ".camera_fetches"]
-            new = [dict(r, meeting_uuid=p["meeting_uuid"]) for r in p["rows"]]
+            # the runs expanded as GENERATE_ARRAY(first_ts, last_ts, 60000)
+            if "GENERATE_ARRAY(r.first_ts, r.last_ts, 60000)" \
+                    not in self.cam_sql:
+                return "camera_replace: runs are not expanded by minute"
+            new = [{"meeting_uuid": p["meeting_uuid"],
+                    "person_key": r["person_key"], "minute_ts": str(m),
+                    "camera_on": r["camera_on"]}
+                   for r in p["runs"]
+                   for m in range(int(r["first_ts"]), int(r["last_ts"]) + 1,
+                                  60000)]
             for r in new:
                 why = validate_row(t["schema"], r)
                 if why:
@@ -1007,8 +1021,9 @@ CAMERA_TAGS = {
     "camera_people": ({"date": "DATE", "meeting_uuid": "STRING"},
                       H.cam_people),
     "camera_replace": ({"meeting_uuid": "STRING", "detail": "STRING",
-                        "rows": [("person_key", "STRING"),
-                                 ("minute_ts", "INT64"),
+                        "runs": [("person_key", "STRING"),
+                                 ("first_ts", "INT64"),
+                                 ("last_ts", "INT64"),
                                  ("camera_on", "INT64")]}, H.cam_replace),
     "camera_status_set": ({"meeting_uuid": "STRING", "status": "STRING",
                            "detail": "STRING"}, H.cam_status),
