@@ -80,6 +80,32 @@ parse(const char *body, zt_event_t *ev, const char **reason)
 }
 
 
+/* body's record, made at 1700000000123 ms, as JSON; NULL if refused */
+static json_t *
+record_json(const char *body)
+{
+    char        *rec;
+    size_t       rlen;
+    json_t      *j;
+    zt_event_t   ev;
+    const char  *reason;
+
+    memset(&ev, 0, sizeof(ev));
+    j = NULL;
+
+    if (parse(body, &ev, &reason) == ZT_OK) {
+        rec = zt_event_record(&ev, (unsigned char *) "{}", 2,
+                              1700000000123LL, &rlen);
+        j = rec ? json_loadb(rec, rlen, 0, NULL) : NULL;
+        free(rec);
+    }
+
+    zt_event_free(&ev);
+
+    return j;
+}
+
+
 static int
 is_uuid(const char *s)
 {
@@ -534,45 +560,30 @@ test_event_ts(void)
 
     /* no event_ts (2019 payloads): an ended meeting's end_time, a started
      * one's start_time; a participant event never takes start_time */
-    parse("{\"event\":\"meeting.ended\",\"payload\":{\"object\":{"
-          "\"uuid\":\"m\",\"start_time\":\"2019-07-16T17:00:00Z\","
-          "\"end_time\":\"2019-07-16T18:00:00Z\"}}}", &ev, &reason);
-    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
-                          &rlen);
-    j = json_loadb(rec, rlen, 0, NULL);
+    j = record_json("{\"event\":\"meeting.ended\",\"payload\":{\"object\":{"
+                    "\"uuid\":\"m\",\"start_time\":\"2019-07-16T17:00:00Z\","
+                    "\"end_time\":\"2019-07-16T18:00:00Z\"}}}");
     is_int(json_integer_value(json_object_get(j, "event_ts")),
            1563300000000LL, "meeting.ended without event_ts: its end_time");
     is_str(json_string_value(json_object_get(j, "event_ts_source")),
            "meeting", "event_ts_source meeting");
     json_decref(j);
-    free(rec);
-    zt_event_free(&ev);
 
-    parse("{\"event\":\"meeting.started\",\"payload\":{\"object\":{"
-          "\"uuid\":\"m\",\"start_time\":\"2019-07-16T17:00:00Z\"}}}",
-          &ev, &reason);
-    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
-                          &rlen);
-    j = json_loadb(rec, rlen, 0, NULL);
+    j = record_json("{\"event\":\"meeting.started\",\"payload\":{\"object\":"
+                    "{\"uuid\":\"m\",\"start_time\":"
+                    "\"2019-07-16T17:00:00Z\"}}}");
     is_int(json_integer_value(json_object_get(j, "event_ts")),
            1563296400000LL, "meeting.started without event_ts: start_time");
     json_decref(j);
-    free(rec);
-    zt_event_free(&ev);
 
-    parse("{\"event\":\"meeting.participant_left\",\"payload\":{"
-          "\"object\":{\"uuid\":\"m\",\"start_time\":"
-          "\"2019-07-16T17:00:00Z\",\"participant\":{\"user_id\":\"1\"}}}}",
-          &ev, &reason);
-    rec = zt_event_record(&ev, (unsigned char *) "{}", 2, 1700000000123LL,
-                          &rlen);
-    j = json_loadb(rec, rlen, 0, NULL);
+    j = record_json("{\"event\":\"meeting.participant_left\",\"payload\":{"
+                    "\"object\":{\"uuid\":\"m\",\"start_time\":"
+                    "\"2019-07-16T17:00:00Z\",\"participant\":{"
+                    "\"user_id\":\"1\"}}}}");
     is_str(json_string_value(json_object_get(j, "event_ts_source")),
            "received", "a leave without times is not dated by the "
            "meeting's start");
     json_decref(j);
-    free(rec);
-    zt_event_free(&ev);
 
     /* a participant time that is no plausible time is not used either */
     parse("{\"event\":\"meeting.participant_joined\",\"payload\":{\"object\""

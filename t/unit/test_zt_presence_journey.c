@@ -75,6 +75,19 @@ journey(zt_presence_t *p, const char *key, zt_journey_t **all, size_t *n)
 }
 
 
+/* a new engine with meeting "m==" started at T0 */
+static zt_presence_t *
+started(void)
+{
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+
+    return p;
+}
+
+
 /* joins at T0 + 1 min, enters room r1 at T0 + 5 min (Zoom's move pair) */
 static void
 into_room(zt_presence_t *p, const char *key)
@@ -95,8 +108,7 @@ test_leave_from_room(void)
 
     all = NULL;
     n = 0;
-    p = zt_presence_create();
-    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+    p = started();
 
     /* a: room leave, main leave 40 ms later */
     into_room(p, "a");
@@ -169,8 +181,7 @@ test_next_room_and_first_leave(void)
 
     all = NULL;
     n = 0;
-    p = zt_presence_create();
-    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+    p = started();
     into_room(p, "a");
     /* a room move with the room join before the main join */
     ev(p, "m==", RL, T0 + 10 * MIN, "a", "r1");
@@ -207,14 +218,9 @@ test_next_room_and_first_leave(void)
 static void
 test_sessions_and_order(void)
 {
-    size_t          n;
-    zt_journey_t   *all, *j;
-    zt_presence_t  *p;
-
-    all = NULL;
-    n = 0;
-    p = zt_presence_create();
-    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = started();
 
     /* d: reconnects at 10 min; the dead session's leave comes at 10:40 */
     ev(p, "m==", MJ, T0 + MIN, "d", NULL);

@@ -14,6 +14,7 @@
 #include "zt_log.h"
 #include "zt_gauth.h"
 #include "zt_gcs.h"
+#include "zt_google.h"
 #include "zt_bq.h"
 
 
@@ -59,8 +60,9 @@ static void zt_bq_request_id(char out[37]);
 zt_bq_t *
 zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
 {
+    int          retries;
+    long         timeout;
     char         buf[1024];
-    int64_t      t;
     zt_bq_t     *b;
     const char  *project, *ep;
 
@@ -71,10 +73,7 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
         return NULL;
     }
 
-    if (zt_conf_get_int(conf, "google", "timeout_ms", &t) != ZT_OK
-        || t < 100)
-    {
-        snprintf(err, errlen, "google.timeout_ms must be a number >= 100");
+    if (zt_google_limits(conf, &timeout, &retries, err, errlen) != ZT_OK) {
         return NULL;
     }
 
@@ -95,24 +94,14 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
         buf[strlen(buf) - 1] = '\0';
     }
 
-    b->timeout_ms = (long) t;
-
-    if (zt_conf_get_int(conf, "google", "max_retries", &t) != ZT_OK
-        || t < 0 || t > 100)
-    {
-        snprintf(err, errlen, "google.max_retries must be a number from 0 "
-                 "to 100");
-        free(b);
-        return NULL;
-    }
-
-    b->retries = (int) t;
+    b->timeout_ms = timeout;
+    b->retries = retries;
     b->endpoint = strdup(buf);
     b->project = strdup(project);
     b->dataset = strdup(zt_conf_get(conf, "warehouse", "dataset"));
 
     if (b->endpoint == NULL || b->project == NULL || b->dataset == NULL
-        || zt_http_init(&b->http, (long) t, 0) != ZT_OK)
+        || zt_http_init(&b->http, timeout, 0) != ZT_OK)
     {
         snprintf(err, errlen, "out of memory");
         zt_bq_destroy(b);

@@ -12,6 +12,7 @@
 
 #include "zt_log.h"
 #include "zt_gcs_int.h"
+#include "zt_google.h"
 
 
 static int zt_gcs_simple(zt_gcs_t *g, const char *method, const char *url,
@@ -24,7 +25,6 @@ zt_gcs_t *
 zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
     char *err, size_t errlen)
 {
-    int64_t      t;
     zt_gcs_t    *g;
     const char  *ep, *emu;
     char         buf[1024];
@@ -66,24 +66,12 @@ zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
     g->bucket = strdup(bucket);
     g->inflight = inflight > 0 ? inflight : 1;
 
-    if (zt_conf_get_int(conf, "google", "timeout_ms", &t) != ZT_OK
-        || t < 100)
+    if (zt_google_limits(conf, &g->timeout_ms, &g->retries, err, errlen)
+        != ZT_OK)
     {
-        snprintf(err, errlen, "google.timeout_ms must be a number >= 100");
         zt_gcs_destroy(g);
         return NULL;
     }
-    g->timeout_ms = (long) t;
-
-    if (zt_conf_get_int(conf, "google", "max_retries", &t) != ZT_OK
-        || t < 0 || t > 100)
-    {
-        snprintf(err, errlen, "google.max_retries must be a number from 0 "
-                 "to 100");
-        zt_gcs_destroy(g);
-        return NULL;
-    }
-    g->retries = (int) t;
 
     if (g->endpoint == NULL || g->bucket == NULL
         || zt_gcs_put_init(g) != ZT_OK

@@ -30,6 +30,7 @@ static zt_reconcile_room_t *zt_reconcile_rooms(const json_t *sessions,
 static int zt_reconcile_hop(const zt_reconcile_room_t *rooms, size_t n,
     const char *key, int64_t ts, int join);
 static int zt_reconcile_in_meeting(const json_t *s);
+static int zt_reconcile_near(int64_t a, int64_t b);
 static const char *zt_reconcile_str(const json_t *o, const char *key);
 static int zt_reconcile_known(const zt_reconcile_mark_t *marks, size_t n,
     const char *key, int64_t ts, int join);
@@ -167,13 +168,10 @@ static int
 zt_reconcile_hop(const zt_reconcile_room_t *rooms, size_t n,
     const char *key, int64_t ts, int join)
 {
-    size_t   i;
-    int64_t  d;
+    size_t  i;
 
     for (i = 0; i < n; i++) {
-        d = (join ? rooms[i].leave : rooms[i].join) - ts;
-
-        if (d >= -ZT_RECONCILE_TOLERANCE_MS && d <= ZT_RECONCILE_TOLERANCE_MS
+        if (zt_reconcile_near(join ? rooms[i].leave : rooms[i].join, ts)
             && strcmp(rooms[i].key, key) == 0)
         {
             return 1;
@@ -228,17 +226,23 @@ zt_reconcile_str(const json_t *o, const char *key)
 }
 
 
+/* the Report API's time and a webhook's are the same moment */
+static int
+zt_reconcile_near(int64_t a, int64_t b)
+{
+    return a - b >= -ZT_RECONCILE_TOLERANCE_MS
+           && a - b <= ZT_RECONCILE_TOLERANCE_MS;
+}
+
+
 static int
 zt_reconcile_known(const zt_reconcile_mark_t *marks, size_t n,
     const char *key, int64_t ts, int join)
 {
-    size_t   i;
-    int64_t  d;
+    size_t  i;
 
     for (i = 0; i < n; i++) {
-        d = marks[i].ts - ts;
-
-        if (d < -ZT_RECONCILE_TOLERANCE_MS || d > ZT_RECONCILE_TOLERANCE_MS) {
+        if (!zt_reconcile_near(marks[i].ts, ts)) {
             continue;
         }
 
