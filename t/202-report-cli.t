@@ -114,4 +114,26 @@ is($rows->[2]{camera_status}, 'pending', 'json: camera_status');
                            '--out', '-');
 is($out, "[]\n", 'json: empty day is []');
 
+# --out naming a FIFO (as /dev/null would be): written into, not replaced
+# by a renamed temp file, which would leave a regular file in its place
+{
+    my $fifo = "$dir/out.fifo";
+    system('mkfifo', $fifo) == 0 or die "mkfifo: $!";
+    my $pid = fork // die;
+    if ($pid == 0) {
+        alarm 20;               # without a writer the open would wait forever
+        open(my $in, '<', $fifo) or exit 1;
+        open(my $o, '>', "$dir/fifo.csv") or exit 1;
+        print $o $_ while <$in>;
+        close $o;
+        exit 0;
+    }
+    ($rc, $out, $err) = report('--date', '2026-02-03', '--out', $fifo);
+    waitpid($pid, 0);
+    is($rc, 0, '--out FIFO: exit 0') or diag($err);
+    ok(-p $fifo, '--out FIFO: still a FIFO');
+    is(slurp("$dir/fifo.csv"), $golden, '--out FIFO: the report went through');
+    ok(!-e "$fifo.tmp", '--out FIFO: no temp file left');
+}
+
 done_testing();

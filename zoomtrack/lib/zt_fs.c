@@ -72,6 +72,47 @@ zt_fs_mkdirs(const char *path, int what, char *failed, size_t len)
 }
 
 
+int
+zt_fs_special(const char *path)
+{
+    struct stat  st;
+
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode)
+           && !S_ISDIR(st.st_mode);
+}
+
+
+/* writes data into an existing special file as it is (no temp, no sync) */
+static int
+zt_fs_write_in_place(const char *path, const char *data, size_t len)
+{
+    int      fd, err;
+    size_t   off;
+    ssize_t  w;
+
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return ZT_ERROR;
+    }
+
+    for (off = 0; off < len; off += (size_t) w) {
+        w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                w = 0;
+                continue;
+            }
+            err = errno;
+            close(fd);
+            errno = err;
+            return ZT_ERROR;
+        }
+    }
+
+    return close(fd) == 0 ? ZT_OK : ZT_ERROR;
+}
+
+
 /*
  * Durable replace: temp file beside path (so rename() is atomic), write,
  * fchmod, fsync, rename, fsync of the directory (so the rename itself
@@ -84,6 +125,10 @@ zt_fs_replace(const char *path, const char *data, size_t len, mode_t mode)
     char      tmp[PATH_MAX + 32], dir[PATH_MAX], *slash;
     size_t    off;
     ssize_t   w;
+
+    if (zt_fs_special(path)) {
+        return zt_fs_write_in_place(path, data, len);
+    }
 
     if ((size_t) snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
                           (long) getpid()) >= sizeof(tmp)

@@ -44,6 +44,14 @@ int zt_fs_dir_mode(void);
 
 
 /*
+ * An existing path that is neither a regular file nor a directory
+ * (/dev/null, a FIFO, a terminal): outputs are written into it as it is,
+ * never replaced by a renamed temp file, which would put a regular file
+ * in place of the device.
+ */
+int zt_fs_special(const char *path);
+
+/*
  * Replaces path with data durably and atomically (temp file, fsync,
  * rename, fsync of the directory), created with mode.  Returns ZT_OK, or
  * ZT_ERROR with errno set.

@@ -341,6 +341,18 @@ zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
     char   tmp[4096 + 8];
     FILE  *f;
 
+    /* /dev/null, a FIFO: written as they are, never renamed over */
+    if (strcmp(target, "-") != 0 && zt_fs_special(target)) {
+        f = fopen(target, "w");
+        rc = f ? zt_report_write(r, o, tz, f) : ZT_ERROR;
+        if (f == NULL || fclose(f) != 0 || rc != ZT_OK) {
+            fprintf(stderr, "zoomtrack report: cannot write \"%s\": %s\n",
+                    target, strerror(errno));
+            return ZT_ERROR;
+        }
+        return ZT_OK;
+    }
+
     if (strcmp(target, "-") == 0) {
         rc = zt_report_write(r, o, tz, stdout);
         if (rc != ZT_OK || fflush(stdout) != 0) {
