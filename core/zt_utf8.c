@@ -116,3 +116,19 @@ zt_utf8_reason(zt_utf8_rc_e rc)
         return "code point above U+10FFFF";
     }
 }
+
+
+size_t
+zt_utf8_cut(const char *s, size_t n, size_t max)
+{
+    if (n <= max) {
+        return n;
+    }
+
+    /* s[max] is the first byte left out: back off a continuation byte */
+    while (max > 0 && ((unsigned char) s[max] & 0xc0) == 0x80) {
+        max--;
+    }
+
+    return max;
+}

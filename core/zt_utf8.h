@@ -34,6 +34,13 @@ int zt_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  */
 zt_utf8_rc_e zt_utf8_check(const unsigned char *s, size_t n, size_t *off);
 
+/*
+ * The longest prefix of the n bytes at s that is at most max bytes and
+ * does not end inside a character: where a valid string may be cut to fit
+ * and stay valid.
+ */
+size_t zt_utf8_cut(const char *s, size_t n, size_t max);
+
 /* "overlong encoding" and the like; static */
 const char *zt_utf8_reason(zt_utf8_rc_e rc);
 

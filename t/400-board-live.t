@@ -361,6 +361,37 @@ is($c->eval('document.body.dataset.state'), 'ok', 'CSV only: no warning');
 is($c->eval('document.querySelectorAll("img").length'), 0,
    'CSV only: no <img> either');
 is_deeply([ $c->dialogs ], [], 'CSV only: no alert() ran');
+
+# ?data= is a URL the footer links use as their href: a javascript: URL is
+# not taken (clicking the link would run it), the default is
+$c->visit($ng->url('/?poll=1&data=javascript:alert(1)//'));
+ok($c->wait_for('document.body.dataset.state === "ok"', 20, 'default data'),
+   'a javascript: data URL falls back to /_data/');
+like($c->eval('document.getElementById("csv-link").getAttribute("href")'),
+     qr{^/_data/zoom-room-dashboard\.csv$}, 'and the link is the default');
+
+# names the CSV writer neutralised (a ' before a formula starter, after
+# blanks or in full width) are shown as the person typed them
+spit("$tmp/csvonly/zoom-room-dashboard.csv",
+     qq{"Username","Status","Last Join","Last Left","Room","Meeting"\n}
+     . qq{"' =cmd","online","2026-02-03 09:00:00","","","1"\n}
+     . qq{"'\xef\xbc\x9d1+1","online","2026-02-03 09:00:00","","","1"\n}
+     . qq{"O'Brien","online","2026-02-03 09:00:00","","","1"\n});
+$c->visit($ng->url('/?poll=1&data=/csvonly/'));
+ok($c->wait_for('document.querySelectorAll("th.name").length >= 3', 20,
+                'three names'), 'the neutralised CSV loads');
+my $names = $c->eval('[...document.querySelectorAll("th.name")]'
+                     . '.map(e => e.textContent).sort()');
+ok((grep { $_ eq ' =cmd' } @$names) && (grep { $_ eq "\x{ff1d}1+1" } @$names)
+   && (grep { $_ eq "O'Brien" } @$names),
+   'the sink\'s quote is taken off, a name\'s own is kept')
+    or diag(explain($names));
+
+# an empty CSV is a sink that has seen nobody yet, not "No data"
+spit("$tmp/csvonly/zoom-room-dashboard.csv", '');
+$c->visit($ng->url('/?poll=1&data=/csvonly/'));
+ok($c->wait_for('document.body.dataset.state === "ok"', 20, 'empty CSV'),
+   'an empty CSV: no warning');
 $c->quit;
 
 # ------------------------------------------------------------ CORS

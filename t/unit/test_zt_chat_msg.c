@@ -3,10 +3,15 @@
  * records and the coalesced chat message, line by line.
  */
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include <jansson.h>
 
 #include "zt_core.h"
 #include "zt_chat_msg.h"
+#include "zt_utf8.h"
 #include "tap.h"
 
 
@@ -218,6 +223,46 @@ main(void)
               "🟢 Ann joined · meeting 111 · 14:01",
            "lines name their meeting when a message has two");
     free(t);
+    json_decref(st);
+
+    /* ------------------------- long names: valid UTF-8, bounded text */
+    st = zt_chat_state_new();
+    {
+        int     i;
+        char    name[128], pid[16];
+        size_t  off;
+
+        for (i = 0; i < 45; i++) {
+            memcpy(name + 2 * i, "\xc5\x9f", 2);               /* U+015F */
+        }
+        name[90] = '\0';
+        fold(st, rec("meeting.participant_joined", T0, name, "", "s", "",
+                     ""), 0, &o);
+        t = compose(st, 10000, &o);
+        ok(t != NULL && zt_utf8_check((unsigned char *) t, strlen(t), &off)
+           == ZT_UTF8_OK, "a name cut to 80 bytes stays valid UTF-8");
+        free(t);
+
+        memset(name, '&', 80);
+        name[80] = '\0';
+        for (i = 0; i < 40; i++) {
+            snprintf(pid, sizeof(pid), "p%d", i);
+            name[0] = (char) ('A' + i % 26);
+            fold(st, rec("meeting.participant_joined", T0 + i, name, "", pid,
+                         "", ""), 0, &o);
+        }
+        t = compose(st, 10000, &o);
+        ok(t != NULL && strlen(t) <= 16000, "40 lines of escaped names stay "
+           "within a chat message (%zu bytes)", t ? strlen(t) : 0);
+        ok(json_array_size(json_object_get(st, "pending")) > 0,
+           "the rest waits for the next message");
+        free(t);
+        t = compose(st, 10000, &o);
+        ok(t != NULL && strlen(t) <= 16000, "and goes in the next one");
+        free(t);
+        is_int(json_array_size(json_object_get(st, "pending")), 0,
+               "nothing left");
+    }
     json_decref(st);
 
     /* ---------------------------------------- not presence events */

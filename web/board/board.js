@@ -47,6 +47,15 @@ function readConfig() {
     };
     var data = get("data") || "/_data/";
     if (data.charAt(data.length - 1) !== "/") { data += "/"; }
+    /* only this site or another web server: the links below take data as
+     * their href, so a javascript: URL would run when clicked */
+    try {
+        if (!/^https?:$/.test(new URL(data, location.href).protocol)) {
+            data = "/_data/";
+        }
+    } catch (e) {
+        data = "/_data/";
+    }
     var poll = parseFloat(get("poll"));
     return {
         data: data,
@@ -232,13 +241,26 @@ function parseCsv(text) {
     return rows;
 }
 
-/* the sink prefixes formula-like names with ' for spreadsheets */
+/*
+ * The sink prefixes formula-like names with ' for spreadsheets; this undoes
+ * exactly that: a ' before blanks (spaces, controls, invisible marks) and
+ * then a formula starter, as core/zt_csv.c decides (zt_csv_blank,
+ * zt_csv_starter).
+ */
+var CSV_BLANK = /^[\u0000-\u0020\u007f-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]*/;
+var CSV_STARTER = /^[=+\-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212]/;
+
 function unneutral(s) {
-    return /^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s;
+    if (s.charAt(0) !== "'") { return s; }
+    var rest = s.slice(1);
+    if (/^[\t\r]/.test(rest)) { return rest; }
+    return CSV_STARTER.test(rest.replace(CSV_BLANK, "")) ? rest : s;
 }
 
 function fromCsv(text) {
-    var rows = parseCsv(text), head = rows.shift() || [], by = {}, order = [];
+    /* an empty file is a sink that has seen nobody yet, as a header alone */
+    var rows = parseCsv(text), by = {}, order = [];
+    var head = rows.shift() || (text.trim() === "" ? ["Username", "Status"] : []);
     var col = function (n) { return head.indexOf(n); };
     var cU = col("Username"), cS = col("Status"), cJ = col("Last Join"),
         cL = col("Last Left"), cR = col("Room"), cM = col("Meeting");

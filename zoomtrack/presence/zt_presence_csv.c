@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "zt_utf8.h"
 #include "zt_csv.h"
 #include "zt_time.h"
 #include "zt_presence_int.h"
@@ -176,12 +177,7 @@ zt_presence_safe_name(const char *name, char *out, size_t outlen)
     /* a name cut to fit ends on a whole UTF-8 character: the file is
      * served as UTF-8 */
     n = strlen(out);
-    if (n < strlen(name)) {
-        while (n > 0 && ((unsigned char) name[n] & 0xc0) == 0x80) {
-            n--;
-        }
-        out[n] = '\0';
-    }
+    out[zt_utf8_cut(name, strlen(name), n)] = '\0';
 
     at = strchr(out, '@');
     if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {

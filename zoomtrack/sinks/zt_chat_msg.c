@@ -546,6 +546,17 @@ zt_chat_reason(const char *in, char *out, size_t outlen)
         out[n++] = *p++;
     }
 
+    /* cut to fit inside a character: drop its first bytes too, the text
+     * goes into JSON */
+    if (((unsigned char) *p & 0xc0) == 0x80) {
+        while (n > 0 && ((unsigned char) out[n - 1] & 0xc0) == 0x80) {
+            n--;
+        }
+        if (n > 0 && (unsigned char) out[n - 1] >= 0xc0) {
+            n--;
+        }
+    }
+
     while (n && (out[n - 1] == '.' || isspace((unsigned char) out[n - 1]))) {
         n--;
     }

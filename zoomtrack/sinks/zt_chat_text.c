@@ -11,9 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "zt_utf8.h"
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_chat_msg.h"
+
+
+/*
+ * The longest message text, in bytes: Mattermost refuses more than 16,383
+ * characters (Slack takes 40,000), and a byte is at most a character.
+ */
+#define ZT_CHAT_TEXT_MAX  16000
 
 
 typedef struct {
@@ -122,9 +130,7 @@ zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b)
         return;
     }
 
-    if (n > 80) {
-        n = 80;
-    }
+    n = zt_utf8_cut(in, n, 80);
 
     for (p = in; p < in + n; p++) {
         switch (*p) {
@@ -345,6 +351,8 @@ zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
         return ZT_OK;
     }
 
+again:
+
     skip = calloc(take, 1);
     if (skip == NULL) {
         return ZT_ERROR;
@@ -375,6 +383,17 @@ zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
     }
 
     free(skip);
+
+    /* over what the chat server takes in one message: fewer changes now,
+     * the rest in the next message */
+    if (!b.failed && b.len > ZT_CHAT_TEXT_MAX && take > 1) {
+        for (i = 0; i < take; i++) {
+            json_object_del(json_array_get(pending, i), "_room");
+        }
+        free(b.buf);
+        take /= 2;
+        goto again;
+    }
 
     rest = json_array();
     for (i = take; rest && i < n; i++) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "zt_utf8.h"
 #include "zt_time.h"
 #include "zt_status_timeline.h"
 
@@ -429,7 +430,7 @@ static void
 zt_timeline_person(FILE *f, const zt_journey_t *j, const char *tz)
 {
     int                       open;
-    char                      name[256];
+    char                      name[512];    /* as the status CSV's */
     size_t                    i, cur;
     const zt_presence_row_t  *now = &j->now;
 
@@ -543,13 +544,7 @@ zt_timeline_safe_name(const char *name, char *out, size_t len)
     char    *at;
     size_t   n;
 
-    n = strlen(name);
-    if (n >= len) {
-        n = len - 1;
-        while (n > 0 && ((unsigned char) name[n] & 0xc0) == 0x80) {
-            n--;
-        }
-    }
+    n = zt_utf8_cut(name, strlen(name), len - 1);
 
     memcpy(out, name, n);
     out[n] = '\0';
