@@ -265,6 +265,17 @@ main(void)
     }
     json_decref(st);
 
+    /* ------------------------------ a name makes no link or image */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "![x](https://e.example/p)",
+                 "", "lnk", "", ""), 0, &o);
+    t = compose(st, 10000, &o);
+    ok(t && strstr(t, "]\xe2\x80\x8b(") && strstr(t, "https:\xe2\x80\x8b//")
+       && !strstr(t, "](") && !strstr(t, "://"),
+       "Markdown link and image syntax broken by zero-width spaces");
+    free(t);
+    json_decref(st);
+
     /* ---------------------------------------- not presence events */
     st = zt_chat_state_new();
     ok(fold(st, rec("meeting.sharing_started", T0, "A", "", "x", "", ""), 0,

@@ -3,7 +3,9 @@
  * zt_chat_compose()).  Emails never reach the text: a display name that is
  * an email is cut at the '@' as in the status CSV, a remaining '@' gets a
  * zero-width space after it so "@channel" in a name cannot notify a whole
- * channel, and &, <, > are escaped as Slack wants.
+ * channel, so does a ']' and a ':' before '/' so a name makes no link or
+ * image (Mattermost renders Markdown), and &, <, > are escaped as Slack
+ * wants.
  */
 
 #include <stdarg.h>
@@ -145,6 +147,14 @@ zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b)
             break;
         case '@':
             zt_chat_puts(b, "@\xe2\x80\x8b");
+            break;
+        case ']':
+            /* "[text](url)" and "![](url)" are no link or image */
+            zt_chat_puts(b, "]\xe2\x80\x8b");
+            break;
+        case ':':
+            /* nor is "https://..." auto-linked */
+            zt_chat_puts(b, p[1] == '/' ? ":\xe2\x80\x8b" : ":");
             break;
         case '\n':
         case '\r':
