@@ -22,7 +22,6 @@
 #include <sys/epoll.h>
 
 #include "zt_gcs_int.h"
-#include "zt_log.h"
 #include "zt_time.h"
 
 
@@ -101,27 +100,29 @@ zt_gcs_put_cleanup(zt_gcs_t *g)
 int
 zt_gcs_put_one(zt_gcs_t *g, zt_gcs_put_t *put, char *err, size_t errlen)
 {
-    int      rc, attempt;
-    int64_t  delay;
+    int             rc, attempt;
+    zt_http_resp_t  last;
 
     for (attempt = 0; /* void */ ; attempt++) {
         rc = zt_gcs_put_many(g, put, 1, 0, err, errlen);
 
         if ((rc == ZT_OK && zt_http_classify(put->status) != ZT_RETRY)
-            || (rc != ZT_OK && rc != ZT_RETRY)
-            || attempt >= g->retries)
+            || (rc != ZT_OK && rc != ZT_RETRY))
         {
             return rc;
         }
 
-        delay = zt_http_backoff_ms(attempt, ZT_HTTP_BACKOFF_BASE_MS,
-                                   ZT_HTTP_BACKOFF_CAP_MS, drand48());
-        zt_log_warn("gcs: upload of \"%s\": %s%.0ld%s, retry %d/%d in "
-                    "%lld ms", put->name, put->status > 0 ? "status " : "",
-                    put->status > 0 ? put->status : 0L,
-                    put->status > 0 ? "" : (rc == ZT_OK ? put->error : err),
-                    attempt + 1, g->retries, (long long) delay);
-        zt_http_sleep_ms(delay);
+        /* the answer, as zt_http_retry_wait() reads one */
+        memset(&last, 0, sizeof(last));
+        last.status = put->status > 0 ? put->status : 0;
+        snprintf(last.error, sizeof(last.error), "%s",
+                 rc == ZT_OK ? put->error : err);
+
+        if (zt_http_retry_wait(&g->http, attempt, &last, "gcs upload")
+            != ZT_RETRY)
+        {
+            return rc;
+        }
     }
 }
 

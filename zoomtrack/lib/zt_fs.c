@@ -82,18 +82,12 @@ zt_fs_special(const char *path)
 }
 
 
-/* writes data into an existing special file as it is (no temp, no sync) */
+/* all of data to fd through short writes and EINTR; errno on ZT_ERROR */
 static int
-zt_fs_write_in_place(const char *path, const char *data, size_t len)
+zt_fs_write_all(int fd, const char *data, size_t len)
 {
-    int      fd, err;
     size_t   off;
     ssize_t  w;
-
-    fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return ZT_ERROR;
-    }
 
     for (off = 0; off < len; off += (size_t) w) {
         w = write(fd, data + off, len - off);
@@ -102,11 +96,30 @@ zt_fs_write_in_place(const char *path, const char *data, size_t len)
                 w = 0;
                 continue;
             }
-            err = errno;
-            close(fd);
-            errno = err;
             return ZT_ERROR;
         }
+    }
+
+    return ZT_OK;
+}
+
+
+/* writes data into an existing special file as it is (no temp, no sync) */
+static int
+zt_fs_write_in_place(const char *path, const char *data, size_t len)
+{
+    int  fd, err;
+
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return ZT_ERROR;
+    }
+
+    if (zt_fs_write_all(fd, data, len) != ZT_OK) {
+        err = errno;
+        close(fd);
+        errno = err;
+        return ZT_ERROR;
     }
 
     return close(fd) == 0 ? ZT_OK : ZT_ERROR;
@@ -123,8 +136,6 @@ zt_fs_replace(const char *path, const char *data, size_t len, mode_t mode)
 {
     int       fd, err;
     char      tmp[PATH_MAX + 32], dir[PATH_MAX], *slash;
-    size_t    off;
-    ssize_t   w;
 
     if (zt_fs_special(path)) {
         return zt_fs_write_in_place(path, data, len);
@@ -143,18 +154,9 @@ zt_fs_replace(const char *path, const char *data, size_t len, mode_t mode)
         return ZT_ERROR;
     }
 
-    for (off = 0; off < len; off += (size_t) w) {
-        w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                w = 0;
-                continue;
-            }
-            goto failed;
-        }
-    }
-
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+    if (zt_fs_write_all(fd, data, len) != ZT_OK
+        || fchmod(fd, mode) != 0 || fsync(fd) != 0)
+    {
         goto failed;
     }
 

@@ -51,6 +51,7 @@ typedef struct {
     int          k;         /* 0 room leave, 1 main leave, 2/3 room/main */
     size_t       room;      /* k 0 and 2 */
     const char  *uuid;
+    int          departs;   /* k 1: a departure (zt_presence_departs) */
     int64_t      out;       /* next departure after; NONE */
     int64_t      nv_ts;     /* next room join: time, room */
     size_t       nv_room;
@@ -69,10 +70,9 @@ static int zt_presence_spans(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
     zt_journey_t *j);
 static int zt_presence_visits(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
-    zt_journey_t *j);
-static int64_t zt_presence_visit_end(const zt_presence_person_t *pp,
-    const zt_presence_tl_t *tl, size_t n, size_t i);
+    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j);
+static int64_t zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n,
+    size_t i);
 static size_t zt_presence_open_after(const zt_presence_person_t *pp,
     int64_t leave);
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
@@ -432,7 +432,7 @@ zt_presence_journey(const zt_presence_meeting_t *m,
 
     if (n
         && (zt_presence_spans(m, pp, tl, n, j) != ZT_OK
-            || zt_presence_visits(m, pp, tl, n, j) != ZT_OK))
+            || zt_presence_visits(m, tl, n, j) != ZT_OK))
     {
         rc = ZT_ERROR;
     }
@@ -496,6 +496,18 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
 
     qsort(tl, len, sizeof(zt_presence_tl_t), zt_presence_tl_cmp);
 
+    /* the open main sessions, counted once in time order (a leave before
+     * a join within a ms, as zt_presence_open_after counts them) */
+    for (i = 0, k = 0; i < len; i++) {
+        if (tl[i].k == 3) {
+            k++;
+
+        } else if (tl[i].k == 1) {
+            k = k ? k - 1 : 0;
+            tl[i].departs = k == 0 && !zt_presence_is_move(pp, tl[i].ts);
+        }
+    }
+
     out = ZT_PRESENCE_NONE;
     nv_ts = ZT_PRESENCE_NONE;
     nv_room = 0;
@@ -505,7 +517,7 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
         tl[i].nv_ts = nv_ts;
         tl[i].nv_room = nv_room;
 
-        if (tl[i].k == 1 && zt_presence_departs(pp, tl[i].ts)) {
+        if (tl[i].departs) {
             out = tl[i].ts;
         }
 
@@ -589,7 +601,7 @@ zt_presence_spans(const zt_presence_meeting_t *m,
 
     /* first seen leaving: present since the meeting's first event */
     if (tl[0].k < 2) {
-        if (tl[0].k == 1 && zt_presence_departs(pp, tl[0].ts)) {
+        if (tl[0].departs) {
             e = tl[0].ts;
 
         } else {
@@ -625,8 +637,7 @@ zt_presence_spans(const zt_presence_meeting_t *m,
 /* the room visits, by start and room uuid */
 static int
 zt_presence_visits(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
-    zt_journey_t *j)
+    const zt_presence_tl_t *tl, size_t n, zt_journey_t *j)
 {
     size_t               i, k;
     int64_t              mlast, nend, e, pend;
@@ -651,7 +662,7 @@ zt_presence_visits(const zt_presence_meeting_t *m,
         }
 
         nend = zt_presence_next_end(m, tl[i].ts);
-        e = zt_min(zt_or(zt_presence_visit_end(pp, tl, n, i), mlast),
+        e = zt_min(zt_or(zt_presence_visit_end(tl, n, i), mlast),
                    zt_or(nend, mlast));
         pend = zt_min(zt_or(tl[i].out, mlast), zt_or(nend, mlast));
 
@@ -697,8 +708,7 @@ zt_presence_visits(const zt_presence_meeting_t *m,
  * departure, or a main event more than the gap after the join; NONE.
  */
 static int64_t
-zt_presence_visit_end(const zt_presence_person_t *pp,
-    const zt_presence_tl_t *tl, size_t n, size_t i)
+zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n, size_t i)
 {
     size_t  k;
 
@@ -712,8 +722,7 @@ zt_presence_visit_end(const zt_presence_person_t *pp,
             break;
 
         case 1:
-            if (tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS
-                || zt_presence_departs(pp, tl[k].ts))
+            if (tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS || tl[k].departs)
             {
                 return tl[k].ts;
             }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "zt_utf8.h"
 #include "zt_core.h"
 #include "zt_event.h"
 #include "zt_chat_msg.h"
@@ -546,16 +547,10 @@ zt_chat_reason(const char *in, char *out, size_t outlen)
         out[n++] = *p++;
     }
 
-    /* cut to fit inside a character: drop its first bytes too, the text
-     * goes into JSON */
-    if (((unsigned char) *p & 0xc0) == 0x80) {
-        while (n > 0 && ((unsigned char) out[n - 1] & 0xc0) == 0x80) {
-            n--;
-        }
-        if (n > 0 && (unsigned char) out[n - 1] >= 0xc0) {
-            n--;
-        }
-    }
+    /* cut to fit on a character boundary (the text goes into JSON):
+     * out[n] holds the first byte left out while zt_utf8_cut looks */
+    out[n] = *p;
+    n = zt_utf8_cut(out, *p ? n + 1 : n, n);
 
     while (n && (out[n - 1] == '.' || isspace((unsigned char) out[n - 1]))) {
         n--;

@@ -430,7 +430,7 @@ static void
 zt_timeline_person(FILE *f, const zt_journey_t *j, const char *tz)
 {
     int                       open;
-    char                      name[512];    /* as the status CSV's */
+    char                      name[256];
     size_t                    i, cur;
     const zt_presence_row_t  *now = &j->now;
 
