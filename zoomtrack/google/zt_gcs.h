@@ -61,8 +61,8 @@ int zt_gcs_put_many(zt_gcs_t *g, zt_gcs_put_t *puts, size_t n,
 /*
  * One upload of the command-line tools (the report): zt_gcs_put_many()
  * sent again after zt_http_retry_wait() while the answer is transient
- * (408, 429, 5xx, a transport error), up to google.max_retries times.  Returns as
- * zt_gcs_put_many(); put->status is the last answer's.
+ * (408, 429, 5xx, a transport error), up to google.max_retries times.
+ * Returns as zt_gcs_put_many(); put->status is the last answer's.
  */
 int zt_gcs_put_one(zt_gcs_t *g, zt_gcs_put_t *put, char *err,
     size_t errlen);
