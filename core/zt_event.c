@@ -143,6 +143,9 @@ static const zt_field_t  zt_fields[] = {
 #define ZT_NFIELDS   (sizeof(zt_fields) / sizeof(zt_fields[0]))
 #define ZT_MAX_DEPTH 64
 
+/* zt_parse_t.seen has one bit per field */
+_Static_assert(ZT_NFIELDS <= 32, "more fields than bits in seen[]");
+
 
 typedef struct {
     zt_event_t         *ev;
@@ -396,11 +399,11 @@ zt_cb_map_key(void *ctx, const unsigned char *key, size_t n)
             && memcmp(zt_fields[i].key, key, n) == 0)
         {
             /* two values for one field: which one would a sink believe? */
-            if (p->seen[c] & (1u << i % 32)) {
+            if (p->seen[c] & (1u << i)) {
                 p->reason = "body is not valid JSON (duplicate key)";
                 return 0;
             }
-            p->seen[c] |= 1u << i % 32;
+            p->seen[c] |= 1u << i;
             p->target = &zt_fields[i];
             break;
         }

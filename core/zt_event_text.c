@@ -51,7 +51,8 @@ zt_hex4(const unsigned char *s, size_t n, uint32_t *v)
  * decodes an unpaired \uD800..\uDFFF escape into '?' or into an encoded
  * surrogate.  So every byte must be RFC 3629 UTF-8 and, inside strings, a
  * high surrogate escape must be followed by a low one and a low one must
- * follow a high one; outside strings, \v and \f are no white space.
+ * follow a high one, and \u0000 is refused as jansson does; outside
+ * strings, \v and \f are no white space.
  * Escapes that are not JSON at all are yajl's to refuse.
  * Returns NULL or a static reason.
  */
@@ -115,6 +116,12 @@ zt_event_text_check(const unsigned char *s, size_t n)
             && zt_hex4(s + i + 2, n - i - 2, &cp))
         {
             i += 6;
+
+            /* jansson refuses it (JSON_ALLOW_NUL is off), and a C string
+             * would end there */
+            if (cp == 0) {
+                return "body is not valid JSON (\\u0000 in a string)";
+            }
 
             if (cp >= 0xdc00 && cp <= 0xdfff) {
                 return "body is not valid JSON (unpaired surrogate "

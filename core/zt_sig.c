@@ -259,7 +259,7 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
     FILE    *f;
     char     line[1024], *p, *e;
     char     buf[BUFSIZ];
-    size_t   n;
+    size_t   n, lineno;
 
     memset(s, 0, sizeof(zt_secrets_t));
 
@@ -273,7 +273,18 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
     /* stdio's buffer is ours, so that it is wiped like line below */
     (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
 
+    lineno = 0;
+
     while (fgets(line, sizeof(line), f)) {
+        lineno++;
+
+        /* a longer line would otherwise become several secrets */
+        if (strchr(line, '\n') == NULL && !feof(f)) {
+            snprintf(err, errlen, "secret file \"%s\": line %zu is longer "
+                     "than %zu bytes", path, lineno, sizeof(line) - 2);
+            goto failed;
+        }
+
         p = line;
         while (*p == ' ' || *p == '\t') {
             p++;

@@ -37,6 +37,8 @@ my @bad = (
       qr/unpaired surrogate in a \\u escape/ ],
     [ 'lone \\udc00 escape', body_with('x\\udc00y'),
       qr/unpaired surrogate in a \\u escape/ ],
+    [ '\\u0000 in a name', body_with('Jill\\u0000 Admin'),
+      qr/\\u0000 in a string/ ],
 );
 
 for my $c (@bad) {
@@ -49,6 +51,27 @@ for my $c (@bad) {
          qr/\[info\] .*zoomtrack: rejected: body is not valid JSON \(.*$why/,
          "$name: reason logged");
 }
+
+# a field read twice: the module and jansson (last one wins) would disagree
+{
+    my $b = body_with('Jill');
+    $b =~ s/"user_name":"Jill"/"user_name":"Jill","user_name":"Admin"/;
+    my $before = length $ng->error_log;
+    my $r = post_signed($ng, $b);
+    is($r->{status}, 400, 'user_name twice: 400');
+    is($r->{content}, '{"error":"bad_json"}', 'user_name twice: error body');
+    like(substr($ng->error_log, $before),
+         qr/zoomtrack: rejected: body is not valid JSON \(duplicate key\)/,
+         'user_name twice: reason logged');
+
+    # a key the module does not read may repeat, as JSON allows
+    $b = body_with('Jill');
+    $b =~ s/"account_id":"A"/"extra":1,"extra":2,"account_id":"A"/;
+    $r = post_signed($ng, $b);
+    is($r->{status}, 200, 'an unread key twice: 200');
+    $redis->cmd('DEL', 'zt:a');
+}
+
 is($redis->llen('zt:a'), 0, 'nothing queued for the rejected bodies');
 
 # valid UTF-8 beyond the BMP, raw and as an escaped pair, is accepted

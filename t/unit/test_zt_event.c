@@ -637,6 +637,9 @@ test_utf8(void)
         { "{\"event\":\"x\",\"payload\":{\"object\":{\"participant\":"
           "{\"user_name\":\"\\udfff\\ud800\"}}}}", "unpaired surrogate" },
         { "{\"event\":\"x\",\"\\ud800\":1}", "unpaired surrogate" },
+        { "{\"event\":\"x\",\"payload\":{\"object\":{\"participant\":"
+          "{\"user_name\":\"Jill\\u0000 Admin\"}}}}", "\\u0000" },
+        { "{\"event\":\"x\",\"a\\u0000b\":1}", "\\u0000" },
     };
 
     static const char  *good[] = {
@@ -644,6 +647,7 @@ test_utf8(void)
         "{\"event\":\"x\",\"n\":\"\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf\"}",
         "{\"event\":\"x\",\"n\":\"\xef\xbf\xbf \xed\x9f\xbf \xee\x80\x80\"}",
         "{\"event\":\"x\",\"n\":\"\\\\ud800 is text\"}",
+        "{\"event\":\"x\",\"n\":\"\\\\u0000 is text \\u0001\"}",
         "{\"event\":\"x\",\"n\":\"\\\\\\ud83d\\ude00\"}",
         "{\"event\":\"x\",\"n\":\"\\\"\\ud83d\\ude00\"}",
     };

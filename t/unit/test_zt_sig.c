@@ -181,6 +181,29 @@ main(void)
     is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
            "file with no secret refused");
     ok(strstr(err, "no secret") != NULL, "message says why: %s", err);
+
+    {
+        char  text[3000];
+
+        memset(text, 'k', 2000);
+        memcpy(text + 2000, "\nshort\n", sizeof("\nshort\n"));
+        write_secrets(path, text);
+        is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
+               "a secret line over 1022 bytes is refused, not split");
+        ok(strstr(err, "line 1 is longer") != NULL
+           && strstr(err, "kkkk") == NULL, "message says which line, "
+           "without the secret: %s", err);
+
+        /* exactly the longest line, with no final newline, still loads */
+        memset(text, 'k', 1022);
+        text[1022] = '\0';
+        write_secrets(path, text);
+        is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_OK,
+               "a 1022-byte secret without a final newline loads");
+        is_int(s.key[0].len, 1022, "and is one secret");
+        zt_secrets_free(&s);
+    }
+
     unlink(path);
     is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
            "missing file refused");
