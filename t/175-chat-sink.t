@@ -3,7 +3,7 @@
 # username and icon; the chat server down (and the drainer killed meanwhile,
 # its successor retrying) loses and duplicates nothing while the other sinks
 # carry on; Retry-After of a 429 honoured; a refused message kept aside; a
-# revoked URL pauses; a restart sends nothing twice; the URL and emails never
+# revoked URL pauses (404, or Mattermost's 400 for a deleted hook); a restart sends nothing twice; the URL and emails never
 # leak.
 
 use strict;
@@ -238,6 +238,20 @@ ok(wait_until(sub { grep { $_->{status} == 200 && $_->{body}{text} =~ /Gil/ }
    'held through the 404s, then posted');
 like(slurp($log), qr/refuses the webhook \(HTTP 404: no_service\): check/,
      'the pause is logged');
+
+# Mattermost answers a deleted hook with 400: held too, not dead-lettered
+my $dead_before = -s "$dir/data/chat-dead.ndjson";
+faults({ status => 400, count => 2,
+         body => '{"id":"web.incoming_webhook.invalid.app_error",'
+               . '"message":"Invalid webhook.","status_code":400}' });
+push_recs(rec('meeting.participant_joined', 23, person('Ida', 'idI')));
+ok(wait_until(sub { grep { $_->{status} == 200 && $_->{body}{text} =~ /Ida/ }
+                    requests() }, 30, 'after the deleted hook'),
+   'held through Mattermost\'s "Invalid webhook" 400s, then posted');
+is(-s "$dir/data/chat-dead.ndjson", $dead_before,
+   'nothing dead-lettered for a 400 that names the webhook');
+like(slurp($log), qr/refuses the webhook \(HTTP 400: .*invalid\.app_error/,
+     'logged as a webhook problem');
 
 kill 'TERM', $drain;
 is(ZtDrain::wait_exit($drain, 20), 0, 'drainer exits cleanly');

@@ -27,8 +27,9 @@
  * Answers: 2xx sent; 429 waits for Retry-After (Slack's), else backoff;
  * 5xx, 408 and transport errors retry with capped exponential backoff
  * ([drain] backoff_*); 400/413/422 (this message can never be posted) go
- * to DATA/chat-dead.ndjson with a log line; other 4xx (URL revoked,
- * channel archived) pause the sink for backoff_max_ms with a log line
+ * to DATA/chat-dead.ndjson with a log line; other 4xx, and a 400 that names
+ * the webhook (URL revoked, channel archived: zt_chat_message_refused())
+ * pause the sink for backoff_max_ms with a log line
  * each time, holding every message.  A POST blocks only this sink's
  * thread, for at most [chat] timeout_ms.
  */
@@ -98,6 +99,7 @@ static void zt_chat_answer(zt_chat_t *ch, const zt_http_resp_t *r,
 static void zt_chat_dead(zt_chat_t *ch, const json_t *msg, long status,
     int64_t now_ms);
 static void zt_chat_snippet(const char *body, char *out, size_t outlen);
+static int zt_chat_message_refused(long status, const char *body);
 
 
 const zt_sink_t  zt_sink_chat = {
@@ -577,7 +579,7 @@ zt_chat_answer(zt_chat_t *ch, const zt_http_resp_t *r, json_int_t id,
         return;
     }
 
-    if (r->status == 400 || r->status == 413 || r->status == 422) {
+    if (zt_chat_message_refused(r->status, r->body)) {
         zt_log_error("[sink:chat] the chat server refused message %lld "
                      "(HTTP %ld%s%s); it is kept in \"%s\"", (long long) id,
                      r->status, snip[0] ? ": " : "", snip, ch->dead_path);
@@ -612,6 +614,45 @@ zt_chat_answer(zt_chat_t *ch, const zt_http_resp_t *r, json_int_t id,
                     "%lld retried in %lld ms (attempt %u)", r->status,
                     (long long) id, (long long) delay, ch->attempt);
     }
+}
+
+
+/*
+ * Whether an answer refuses this message rather than the webhook: 400, 413
+ * and 422, unless the body names the webhook, its channel or its user.
+ * Mattermost answers a deleted or unknown hook with 400
+ * "web.incoming_webhook.invalid.app_error", and Slack a bad channel or user
+ * with 400 too; those hold every message like the other 4xx, instead of
+ * sending each one to the dead letters until the URL is fixed.
+ */
+static int
+zt_chat_message_refused(long status, const char *body)
+{
+    size_t  i;
+
+    static const char  *webhook_side[] = {
+        "web.incoming_webhook.invalid",       /* Mattermost: no such hook */
+        "web.incoming_webhook.channel",       /* its channel is gone */
+        "web.incoming_webhook.user",          /* its owner is gone */
+        "web.incoming_webhook.disabled",
+        "no_service", "invalid_token", "channel_not_found",
+        "user_not_found", "channel_is_archived", "no_team",
+        "team_disabled", "action_prohibited",
+    };
+
+    if (status != 400 && status != 413 && status != 422) {
+        return 0;
+    }
+
+    for (i = 0; body && i < sizeof(webhook_side) / sizeof(webhook_side[0]);
+         i++)
+    {
+        if (strstr(body, webhook_side[i])) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
