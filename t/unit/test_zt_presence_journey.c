@@ -266,6 +266,73 @@ test_sessions_and_order(void)
 }
 
 
+/*
+ * A reconnect from a room (zoom-api.md §5.3): the new session is back in
+ * the room before Zoom notices the old one left it, and the old session's
+ * room leave and main leave come a minute later.  The late leaves close
+ * the old session, not the new visit, in the report and the live status
+ * alike; a room leave that was lost does not keep the room open later.
+ */
+static void
+test_reconnect_in_room(void)
+{
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = started();
+
+    /* e: in r1 from 5 min; rejoins at 20 min, back in r1 a second later */
+    into_room(p, "e");
+    ev(p, "m==", MJ, T0 + 20 * MIN, "e", NULL);
+    ev(p, "m==", RJ, T0 + 20 * MIN + 1000, "e", "r1");
+    ev(p, "m==", RL, T0 + 21 * MIN + 10000, "e", "r1");
+    ev(p, "m==", ML, T0 + 21 * MIN + 10000, "e", NULL);
+
+    /* f: the same, but the rejoin enters the room with Zoom's move pair */
+    into_room(p, "f");
+    ev(p, "m==", MJ, T0 + 20 * MIN, "f", NULL);
+    ev(p, "m==", ML, T0 + 20 * MIN + 500, "f", NULL);
+    ev(p, "m==", MJ, T0 + 20 * MIN + 800, "f", NULL);
+    ev(p, "m==", RJ, T0 + 20 * MIN + 1000, "f", "r1");
+    ev(p, "m==", RL, T0 + 21 * MIN + 10000, "f", "r1");
+    ev(p, "m==", ML, T0 + 21 * MIN + 10000, "f", NULL);
+
+    /* g: back to main with the r1 leave lost, into r1 again at 30 min and
+     * out of it at 35 min */
+    into_room(p, "g");
+    ev(p, "m==", ML, T0 + 20 * MIN, "g", NULL);
+    ev(p, "m==", MJ, T0 + 20 * MIN + 400, "g", NULL);
+    ev(p, "m==", ML, T0 + 30 * MIN, "g", NULL);
+    ev(p, "m==", MJ, T0 + 30 * MIN + 400, "g", NULL);
+    ev(p, "m==", RJ, T0 + 30 * MIN + 700, "g", "r1");
+    ev(p, "m==", RL, T0 + 35 * MIN, "g", "r1");
+    ev(p, "m==", ML, T0 + 35 * MIN + 100, "g", NULL);
+    ev(p, "m==", MJ, T0 + 35 * MIN + 500, "g", NULL);
+
+    j = journey(p, "e", &all, &n);
+    ok(j && j->nspans == 1 && j->nvisits == 2
+       && j->visits[0].end == T0 + 20 * MIN
+       && j->visits[0].next == ZT_NEXT_ROOM
+       && j->visits[1].start == T0 + 20 * MIN + 1000
+       && j->visits[1].end == j->spans[0].end
+       && j->now.online && j->now.room_no == 1,
+       "a reconnect back into the room: the old session's late leaves do "
+       "not end the new visit");
+    j = journey(p, "f", &all, &n);
+    ok(j && j->nvisits == 2 && j->visits[1].start == T0 + 20 * MIN + 1000
+       && j->visits[1].end == j->spans[0].end && j->now.room_no == 1,
+       "the same with Zoom's move pair around the room join");
+    j = journey(p, "g", &all, &n);
+    ok(j && j->nvisits == 2 && j->visits[0].end == T0 + 20 * MIN
+       && j->visits[1].end == T0 + 35 * MIN
+       && j->visits[1].next == ZT_NEXT_MAIN && j->now.online
+       && j->now.room_uuid == NULL,
+       "a lost room leave does not keep the room open on the next visit");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
 static void
 test_names(void)
 {
@@ -403,6 +470,7 @@ main(void)
     test_leave_from_room();
     test_next_room_and_first_leave();
     test_sessions_and_order();
+    test_reconnect_in_room();
     test_names();
     test_clip();
     test_bookkeeping();

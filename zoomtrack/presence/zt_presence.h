@@ -24,12 +24,14 @@
  *     JOIN makes the person online (and is the Last Join unless it is a
  *     move join while online), a real LEAVE makes them offline and is the
  *     Last Left, an END takes an online person offline at that time; the
- *     room is the room of the latest room JOIN, unless that room has a
- *     LEAVE at or after it, or a main JOIN/LEAVE more than ZT_MOVE_GAP_MS
- *     after it, or the meeting ended after it, or the person is offline;
+ *     room is the room of the latest room JOIN while its visit lasts (as
+ *     below), unless the meeting ended after it or the person is offline;
  *   - journeys: presence from a join to the next real departure or meeting
- *     end; a visit from a room join to the next room leave, main leave,
- *     room join or meeting end; next_room is the room joined within
+ *     end; a visit from a room join to the leave of that room that closes
+ *     its last open session (a reconnect rejoins the room before the old
+ *     session's leave comes), a departure, a main join or a move's main
+ *     leave more than ZT_MOVE_GAP_MS after it, the next room join or the
+ *     meeting end; next_room is the room joined within
  *     ZT_MOVE_GAP_MS of the visit's end, else "Left meeting" when the
  *     presence ends with the visit or within ZT_MOVE_GAP_MS after it (a
  *     room leave and its main leave, in either order), else "Main room";

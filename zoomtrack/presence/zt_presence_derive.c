@@ -20,10 +20,19 @@
  *     when the first event of a person is a leave, from the meeting's
  *     first event (join_time_known false); intervals ending at the same
  *     time are one;
- *   - a room visit starts at a room join and ends at the next leave of
- *     that room, the next room join, a departure, a main LEAVE or JOIN more
- *     than gap after it (a return whose room leave was lost), or the
- *     meeting end, else the meeting's last event;
+ *   - a room visit starts at a room join and ends at the leave of that
+ *     room that closes its last open session, the next room join, a
+ *     departure, a main JOIN or a move's main LEAVE more than gap after it
+ *     (a return or move whose room leave was lost), or the meeting end,
+ *     else the meeting's last event.  A main LEAVE that is neither a move
+ *     nor a departure closes another session (a reconnect's old one) and
+ *     ends nothing;
+ *   - room sessions: each room join opens one and each leave of that room
+ *     closes one (a reconnect joins the room again before Zoom notices the
+ *     old session left it); a departure closes them all, and a main JOIN
+ *     or a move's main LEAVE closes those of every room not joined within
+ *     gap of it (the room leave of that return or move was lost), so a
+ *     lost leave does not keep a room open for good (zt_presence_timeline);
  *   - next_room: the next room joined within gap of the visit's end; else
  *     "Left meeting" when the presence around the visit ends with it, or
  *     within gap after it by a departure or the meeting end (Zoom sends a
@@ -50,8 +59,11 @@ typedef struct {
     int64_t      ts;
     int          k;         /* 0 room leave, 1 main leave, 2/3 room/main */
     size_t       room;      /* k 0 and 2 */
+    size_t       vi;        /* k 0 and 2: index in pp->visits */
     const char  *uuid;
     int          departs;   /* k 1: a departure (zt_presence_departs) */
+    int          move;      /* k 1: part of a move (zt_presence_is_move) */
+    int          closes;    /* k 0: closes the room's last open session */
     int64_t      out;       /* next departure after; NONE */
     int64_t      nv_ts;     /* next room join: time, room */
     size_t       nv_room;
@@ -64,6 +76,10 @@ static int zt_presence_step_cmp(const void *a, const void *b);
 static int zt_presence_tl_cmp(const void *a, const void *b);
 static zt_presence_tl_t *zt_presence_timeline(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n);
+static int zt_presence_sessions(const zt_presence_person_t *pp,
+    zt_presence_tl_t *tl, size_t n);
+static void zt_presence_close_rooms(const zt_presence_person_t *pp,
+    size_t *open, int64_t ts, int all);
 static int zt_presence_journey(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 static int zt_presence_spans(const zt_presence_meeting_t *m,
@@ -236,48 +252,39 @@ zt_presence_derive(const zt_presence_meeting_t *m,
 
 
 /*
- * The room of the latest room JOIN, unless that room has a LEAVE at or
- * after it, or a main JOIN/LEAVE more than the gap after it (a return to
- * the main room, or a move whose room leave went missing), or the meeting
- * ended after it.
+ * The room of the latest room JOIN, unless its visit has ended by the
+ * rules of the report (zt_presence_visit_end: one rule for both) or the
+ * meeting ended after it.
  */
 static void
 zt_presence_derive_room(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row)
 {
-    size_t                     i;
-    int64_t                    rj, t;
-    const zt_presence_rset_t  *v;
+    size_t             i, n;
+    zt_presence_tl_t  *tl;
 
-    v = NULL;
-    rj = INT64_MIN;
+    tl = zt_presence_timeline(m, pp, &n);
+    if (tl == NULL) {
+        return;     /* out of memory: shown in the main room */
+    }
 
-    /* joins of two rooms in the same ms: the smaller uuid is the later
-     * one, as in zt_presence_tl_cmp, whatever order they arrived in */
-    for (i = 0; i < pp->nvisits; i++) {
-        t = zt_ts_last(&pp->visits[i].joins);
-
-        if (t > rj
-            || (t == rj && v != NULL
-                && strcmp(m->rooms[pp->visits[i].room].uuid,
-                          m->rooms[v->room].uuid) < 0))
-        {
-            rj = t;
-            v = &pp->visits[i];
+    /* the last room join in timeline order (of two in one ms, the smaller
+     * uuid, whatever order they arrived in) */
+    for (i = n; i-- > 0; /* void */) {
+        if (tl[i].k == 2) {
+            break;
         }
     }
 
-    if (v == NULL
-        || zt_ts_last(&v->leaves) >= rj
-        || zt_ts_last(&pp->joins) > rj + ZT_MOVE_GAP_MS
-        || zt_ts_last(&pp->leaves) > rj + ZT_MOVE_GAP_MS
-        || zt_ts_last(&m->ends) >= rj)
+    if (i < n
+        && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
+        && zt_ts_last(&m->ends) < tl[i].ts)
     {
-        return;
+        row->room_uuid = tl[i].uuid;
+        row->room_no = zt_presence_room_no(m, tl[i].room);
     }
 
-    row->room_uuid = m->rooms[v->room].uuid;
-    row->room_no = zt_presence_room_no(m, v->room);
+    free(tl);
 }
 
 
@@ -489,6 +496,7 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
                 tl[len].ts = s->v[k];
                 tl[len].k = s == &v->joins ? 2 : 0;
                 tl[len].room = v->room;
+                tl[len].vi = i;
                 tl[len++].uuid = m->rooms[v->room].uuid;
             }
         }
@@ -496,16 +504,9 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
 
     qsort(tl, len, sizeof(zt_presence_tl_t), zt_presence_tl_cmp);
 
-    /* the open main sessions, counted once in time order (a leave before
-     * a join within a ms, as zt_presence_open_after counts them) */
-    for (i = 0, k = 0; i < len; i++) {
-        if (tl[i].k == 3) {
-            k++;
-
-        } else if (tl[i].k == 1) {
-            k = k ? k - 1 : 0;
-            tl[i].departs = k == 0 && !zt_presence_is_move(pp, tl[i].ts);
-        }
+    if (zt_presence_sessions(pp, tl, len) != ZT_OK) {
+        free(tl);
+        return NULL;
     }
 
     out = ZT_PRESENCE_NONE;
@@ -534,6 +535,81 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
 
     *n = len;
     return tl;
+}
+
+
+/*
+ * The open sessions, counted once in time order (a leave before a join
+ * within a ms, as zt_presence_open_after counts them): main ones give
+ * each main leave its departs, room ones each room leave its closes.
+ */
+static int
+zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
+    size_t n)
+{
+    size_t   i, main, *room;
+
+    room = calloc(pp->nvisits ? pp->nvisits : 1, sizeof(size_t));
+    if (room == NULL) {
+        return ZT_ERROR;
+    }
+
+    main = 0;
+
+    for (i = 0; i < n; i++) {
+        switch (tl[i].k) {
+
+        case 0:
+            room[tl[i].vi] -= room[tl[i].vi] > 0;
+            tl[i].closes = room[tl[i].vi] == 0;
+            break;
+
+        case 1:
+            main -= main > 0;
+            tl[i].move = zt_presence_is_move(pp, tl[i].ts);
+            tl[i].departs = main == 0 && !tl[i].move;
+
+            if (tl[i].departs || tl[i].move) {
+                zt_presence_close_rooms(pp, room, tl[i].ts, tl[i].departs);
+            }
+            break;
+
+        case 2:
+            room[tl[i].vi]++;
+            break;
+
+        default:
+            main++;
+            zt_presence_close_rooms(pp, room, tl[i].ts, 0);
+            break;
+        }
+    }
+
+    free(room);
+
+    return ZT_OK;
+}
+
+
+/*
+ * A departure (all) closes every room session; a return or move at ts
+ * closes those of the rooms not joined within the gap around it, whose
+ * leaves were lost.
+ */
+static void
+zt_presence_close_rooms(const zt_presence_person_t *pp, size_t *open,
+    int64_t ts, int all)
+{
+    size_t  i;
+
+    for (i = 0; i < pp->nvisits; i++) {
+        if (all
+            || !zt_ts_has_between(&pp->visits[i].joins, ts - ZT_MOVE_GAP_MS,
+                                  ts + ZT_MOVE_GAP_MS))
+        {
+            open[i] = 0;
+        }
+    }
 }
 
 
@@ -703,9 +779,10 @@ zt_presence_visits(const zt_presence_meeting_t *m,
 
 /*
  * What ends the visit begun by the room join tl[i], short of the meeting's
- * end: the next leave of that room (a leave of the room the person left
- * for this one can come a moment after this join), the next room join, a
- * departure, or a main event more than the gap after the join; NONE.
+ * end: the next leave of that room that closes its last open session (a
+ * leave of the room the person left for this one can come a moment after
+ * this join), the next room join, a departure, or a main join or a move's
+ * main leave more than the gap after the join; NONE.
  */
 static int64_t
 zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n, size_t i)
@@ -716,13 +793,14 @@ zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n, size_t i)
         switch (tl[k].k) {
 
         case 0:
-            if (tl[k].room == tl[i].room) {
+            if (tl[k].room == tl[i].room && tl[k].closes) {
                 return tl[k].ts;
             }
             break;
 
         case 1:
-            if (tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS || tl[k].departs)
+            if (tl[k].departs
+                || (tl[k].move && tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS))
             {
                 return tl[k].ts;
             }
