@@ -48,7 +48,10 @@ typedef struct {
     long                   minutes;
     long                   minutes_on;
     long                   rooms;
-    json_t                *pages;         /* the meeting being fetched */
+    /* the meeting being fetched */
+    const char            *meeting_uuid;
+    long                   meeting_participants;
+    long                   meeting_minutes;   /* minutes before it */
 } zt_camera_t;
 
 

@@ -4,8 +4,11 @@
  * warehouse identity (participant_uuid, user id, email, display name, else
  * zt_person_key()), the samples merged to one row per person and minute
  * (camera on if any sample is) and stored with the meeting's 'ok'; or the
- * final 4xx recorded as 'pending' or 'unavailable'.  The pages are freed
- * here once stored; the rows by zt_camera_rows_clear().
+ * final 4xx recorded as 'pending' or 'unavailable'.  Each page becomes
+ * rows as it arrives (a page holds ten people's samples of every minute,
+ * kilobytes each; a row is a key and a minute), so memory follows the
+ * rows, not the pages; the rows are stored only once every page came, and
+ * freed by zt_camera_rows_clear().
  */
 
 #include <stdio.h>
@@ -28,9 +31,8 @@
 
 
 static int zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid,
-    json_t *pages, zt_zoom_err_t *e);
-static int zt_camera_store(zt_camera_t *cam, const char *uuid,
-    json_t *pages);
+    zt_zoom_err_t *e);
+static int zt_camera_store(zt_camera_t *cam, const char *uuid);
 static int zt_camera_store_participant(zt_camera_t *cam, const char *uuid,
     json_t *p);
 static int zt_camera_person(zt_camera_t *cam, const char *uuid, json_t *p,
@@ -49,7 +51,6 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
 {
     int            rc;
     char           detail[400];
-    json_t        *pages;
     const char    *status;
     zt_zoom_err_t  e;
 
@@ -59,24 +60,22 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
                                     "meeting has not ended");
     }
 
-    pages = json_array();
-    if (pages == NULL) {
-        zt_log_error("camera: out of memory");
-        return ZT_ERROR;
-    }
+    zt_camera_rows_clear(cam);
+    cam->meeting_uuid = m->uuid;
+    cam->meeting_participants = 0;
+    cam->meeting_minutes = cam->minutes;
 
-    rc = zt_camera_fetch_qos(cam, m->uuid, pages, &e);
+    rc = zt_camera_fetch_qos(cam, m->uuid, &e);
 
     if (rc == ZT_OK) {
-        rc = zt_camera_store(cam, m->uuid, pages);
-        json_decref(pages);
+        rc = zt_camera_store(cam, m->uuid);
         if (rc == ZT_OK) {
             cam->ok++;
         }
         return rc;
     }
 
-    json_decref(pages);
+    zt_camera_rows_clear(cam);
 
     if (rc == ZT_DECLINED && !e.auth) {
         status = zt_camera_status_for(e.status, e.code);
@@ -99,31 +98,36 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
 }
 
 
-/* keeps one QOS page and counts its participants for the progress line */
+/* one QOS page made rows, its participants counted for the progress line */
 static int
 zt_camera_page(void *data, json_t *page)
 {
-    json_t       *parts;
+    size_t        i;
+    json_t       *parts, *p;
     zt_camera_t  *cam = data;
 
-    if (json_array_append(cam->pages, page) != 0) {
-        return ZT_ERROR;
+    parts = json_object_get(page, "participants");
+
+    json_array_foreach(parts, i, p) {
+        cam->participants++;
+        cam->meeting_participants++;
+
+        if (zt_camera_store_participant(cam, cam->meeting_uuid, p)
+            != ZT_OK)
+        {
+            return ZT_ERROR;
+        }
     }
 
-    parts = json_object_get(page, "participants");
-    if (json_is_array(parts)) {
-        cam->participants += (long) json_array_size(parts);
-    }
     zt_camera_progress(cam);
 
     return ZT_OK;
 }
 
 
-/* appends every QOS page of uuid to pages; ZT_OK, ZT_DECLINED, ZT_ERROR */
+/* every QOS page of uuid made rows; ZT_OK, ZT_DECLINED, ZT_ERROR */
 static int
-zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
-    zt_zoom_err_t *e)
+zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, zt_zoom_err_t *e)
 {
     char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
 
@@ -135,8 +139,6 @@ zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, json_t *pages,
 
     snprintf(path, sizeof(path), "/metrics/meetings/%s/participants/qos"
              "?type=past&page_size=10", enc);
-
-    cam->pages = pages;
 
     return zt_zoom_get_pages(cam->zoom, path, ZT_CAMERA_MAX_PAGES,
                              zt_camera_page, cam, e);
@@ -201,43 +203,23 @@ zt_camera_rows_merge(zt_camera_t *cam)
 }
 
 
-/* replaces the meeting's minutes and marks it 'ok' */
+/* replaces the meeting's minutes with the rows and marks it 'ok' */
 static int
-zt_camera_store(zt_camera_t *cam, const char *uuid, json_t *pages)
+zt_camera_store(zt_camera_t *cam, const char *uuid)
 {
-    int      rc;
-    char     detail[128];
-    long     before;
-    size_t   i, j, np;
-    json_t  *page, *p, *parts;
-
-    zt_camera_rows_clear(cam);
-    before = cam->minutes;
-    np = 0;
-    rc = ZT_ERROR;
-
-    json_array_foreach(pages, i, page) {
-        parts = json_object_get(page, "participants");
-        json_array_foreach(parts, j, p) {
-            np++;
-            if (zt_camera_store_participant(cam, uuid, p) != ZT_OK) {
-                goto done;
-            }
-        }
-    }
+    int   rc;
+    char  detail[128];
 
     zt_camera_rows_merge(cam);
 
-    snprintf(detail, sizeof(detail), "%zu participants, %ld samples", np,
-             cam->minutes - before);
+    snprintf(detail, sizeof(detail), "%ld participants, %ld samples",
+             cam->meeting_participants, cam->minutes - cam->meeting_minutes);
 
     rc = cam->ops->store_minutes(cam->st, uuid, cam->rows, cam->nrows,
                                  detail);
     if (rc == ZT_OK) {
         zt_log_info("camera: meeting \"%s\": ok, %s", uuid, detail);
     }
-
-done:
 
     zt_camera_rows_clear(cam);
 
