@@ -2,7 +2,8 @@
  * Unit tests of the drainers' leases (zoomtrack/drain/zt_lease.c) against
  * a private redis-server: the token, SET NX with a live holder here, a
  * dead holder here (taken over at once) and a holder elsewhere (wait);
- * renewal, a vanished lease set again, a lease lost to another drainer;
+ * renewal, a vanished lease set again, a lease lost to another drainer
+ * or to a reclaim of our list;
  * release only of our own lease; reclaim of an orphaned processing list
  * back to its queue with the oldest record next out, leaving our own and
  * leased lists alone.  Fails without redis-server.
@@ -191,6 +192,25 @@ main(void)
                    NULL), "x1", "another queue's list is left alone");
     is_int(zt_lease_reclaim(c, "q", "q:processing:me"), 0,
            "nothing more to reclaim");
+
+    /* the reclaimed list's owner, only held up, must not take its lease
+     * again (its acks trim by count); a new drainer of it may */
+    is_str(cmd_str(c, buf, sizeof(buf), "GET %s", "q:lease:ghost", NULL),
+           ZT_LEASE_RECLAIMED, "the reclaimed list's lease says so");
+    is_int(zt_lease_renew(c, "q:lease:ghost", "vm:1:1:1", 5000, holder,
+                          sizeof(holder)), ZT_DECLINED,
+           "its owner cannot renew it");
+    is_str(holder, ZT_LEASE_RECLAIMED, "and learns why");
+    cmd_str(c, buf, sizeof(buf), "LPUSH %s %s", "q:processing:ghost", "g1");
+    is_int(zt_lease_reclaim(c, "q", "q:processing:me"), 1,
+           "what it took since is reclaimed too");
+    is_str(cmd_str(c, buf, sizeof(buf), "RPOP %s", "q", NULL), "g1",
+           "back in the queue");
+    is_int(zt_lease_acquire(c, "q:lease:ghost", token, 5000, holder,
+                            sizeof(holder)), ZT_OK,
+           "a new drainer of that consumer takes the lease at once");
+    is_str(cmd_str(c, buf, sizeof(buf), "GET %s", "q:lease:ghost", NULL),
+           token, "as its own");
 
     /* glob characters in a queue name are escaped for SCAN MATCH */
     is_int(zt_lease_reclaim(c, "q*", "q*:processing:me"), 1,

@@ -180,6 +180,7 @@ main(void)
     /* a batch taken ahead of the one in hand: the ack trims only the one in
      * hand, and giving the other back restores the queue's order */
     {
+        size_t       moved;
         zt_qbatch_t  a, n2;
 
         memset(&a, 0, sizeof(a));
@@ -193,7 +194,8 @@ main(void)
                "ack of the batch in hand");
         is_int(cmd_int(c, "LLEN %s", "q:processing:me", NULL), 2,
                "the batch taken ahead stays in the processing list");
-        is_int(zt_queue_giveback(q, n2.n), ZT_OK, "given back");
+        is_int(zt_queue_giveback(q, n2.n, &moved), ZT_OK, "given back");
+        is_int(moved, n2.n, "every record of it");
         is_int(cmd_int(c, "LLEN %s", "q:processing:me", NULL), 0,
                "processing list empty");
         zt_qbatch_reset(&n2);

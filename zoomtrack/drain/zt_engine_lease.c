@@ -352,6 +352,17 @@ zt_engine_renew(zt_engine_int_t *e, int64_t now)
                 return ZT_ERROR;
             }
 
+            if (rc == ZT_DECLINED
+                && strcmp(holder, ZT_LEASE_RECLAIMED) == 0)
+            {
+                zt_log_error("drain: lease \"%s\" expired while this "
+                             "drainer was held up, and another drainer "
+                             "took its records back: stopping (they are "
+                             "delivered again)", key);
+                __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+                return ZT_ERROR;
+            }
+
             if (rc == ZT_DECLINED) {
                 zt_lease_who(holder, who, sizeof(who));
                 zt_log_error("drain: lease \"%s\" was taken by %s (ours had "

@@ -233,7 +233,7 @@ zt_engine_prefetch_drop(zt_engine_sink_t *s)
 void
 zt_engine_prefetch_giveback(zt_engine_sink_t *s)
 {
-    size_t  n;
+    size_t  n, moved;
 
     if (s->pf.running) {
         (void) zt_engine_prefetch_join(s);
@@ -243,9 +243,11 @@ zt_engine_prefetch_giveback(zt_engine_sink_t *s)
 
     zt_engine_prefetch_drop(s);
 
-    if (n && s->q->c && zt_queue_giveback(s->q, n) == ZT_OK) {
+    if (n && s->q->c && zt_queue_giveback(s->q, n, &moved) == ZT_OK) {
         zt_log_info("[sink:%s] %zu record(s) taken ahead went back to "
-                    "\"%s\"", s->ops->name, n, s->q->src);
+                    "\"%s\"%s", s->ops->name, moved, s->q->src,
+                    moved < n ? " (the rest were no longer in the "
+                    "processing list)" : "");
     }
 }
 

@@ -18,6 +18,17 @@
 
 #define ZT_LEASE_RECLAIM_MAX  10000
 
+/*
+ * What a drainer leaves in the lease of a processing list it reclaimed.
+ * The list's owner, if it was only held up (a VM pause, swapping), finds
+ * it when renewing or acking and stops, instead of setting its lease again
+ * over a list that no longer holds its batches: an ack trims by count and
+ * would drop records it took since.  It outlasts any stall (7 days); a new
+ * drainer of that consumer takes it over at once, and a reclaim treats it
+ * as no lease.
+ */
+#define ZT_LEASE_TOMBSTONE_MS  "604800000"
+
 
 static void zt_lease_pidns(char *buf, size_t len);
 static int zt_lease_split(const char *token, char *host, size_t hostlen,
@@ -49,16 +60,19 @@ static const char  zt_lease_release_lua[] =
     "return 0";
 
 /*
- * KEYS: processing list, queue, its lease.  Newest records are at the
- * processing list's left: moving LEFT to the queue's RIGHT leaves the
- * oldest rightmost, next to be taken.
+ * KEYS: processing list, queue, its lease; ARGV: max, tombstone, its ms.
+ * Newest records are at the processing list's left: moving LEFT to the
+ * queue's RIGHT leaves the oldest rightmost, next to be taken.
  */
 static const char  zt_lease_reclaim_lua[] =
-    "if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end "
+    "local v = redis.call('GET', KEYS[3]) "
+    "if v and v ~= ARGV[2] then return -1 end "
     "local n = 0 "
     "while n < tonumber(ARGV[1]) and "
     "  redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do "
     "  n = n + 1 end "
+    "if n > 0 then "
+    "  redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[3]) end "
     "return n";
 
 
@@ -247,7 +261,9 @@ zt_lease_acquire(redisContext *c, const char *key, const char *token,
             continue;
         }
 
-        switch (zt_lease_dead(holder, token)) {
+        switch (strcmp(holder, ZT_LEASE_RECLAIMED) == 0
+                ? 1 : zt_lease_dead(holder, token))
+        {
         case 0:
             return ZT_DECLINED;
         case -1:
@@ -269,6 +285,12 @@ zt_lease_acquire(redisContext *c, const char *key, const char *token,
 
         ok = (r->type == REDIS_REPLY_INTEGER && r->integer == 1);
         freeReplyObject(r);
+
+        if (ok && strcmp(holder, ZT_LEASE_RECLAIMED) == 0) {
+            zt_log_info("lease \"%s\": taken; another drainer had "
+                        "reclaimed its records", key);
+            return ZT_OK;
+        }
 
         if (ok) {
             zt_log_info("lease \"%s\": took over from a drainer of this "
@@ -398,9 +420,10 @@ zt_lease_reclaim(redisContext *c, const char *queue, const char *own_proc)
 
             n = 0;
             do {
-                m = redisCommand(c, "EVAL %s 3 %s %s %s %s",
+                m = redisCommand(c, "EVAL %s 3 %s %s %s %s %s %s",
                                  zt_lease_reclaim_lua, key, queue, lease,
-                                 max);
+                                 max, ZT_LEASE_RECLAIMED,
+                                 ZT_LEASE_TOMBSTONE_MS);
                 if (m == NULL || m->type != REDIS_REPLY_INTEGER) {
                     zt_log_error("redis: reclaiming \"%s\" failed: %s", key,
                                  m && m->type == REDIS_REPLY_ERROR ? m->str

@@ -39,10 +39,15 @@ void zt_lease_token(char *buf, size_t len);
 int zt_lease_acquire(redisContext *c, const char *key, const char *token,
     int64_t ttl_ms, char *holder, size_t hlen);
 
+/* the holder of a lease whose processing list another drainer reclaimed */
+#define ZT_LEASE_RECLAIMED  "reclaimed"
+
 /*
  * Extends our lease.  ZT_OK: renewed (or set again if it had vanished,
- * e.g. a Redis restart without persistence); ZT_DECLINED: another drainer
- * holds it now (its token in holder); ZT_ERROR: Redis failed.
+ * e.g. a Redis restart without persistence: nobody reclaimed our list, or
+ * its lease would say ZT_LEASE_RECLAIMED); ZT_DECLINED: another drainer
+ * holds it now or reclaimed our list (its token or ZT_LEASE_RECLAIMED in
+ * holder); ZT_ERROR: Redis failed.
  */
 int zt_lease_renew(redisContext *c, const char *key, const char *token,
     int64_t ttl_ms, char *holder, size_t hlen);
@@ -52,7 +57,8 @@ void zt_lease_release(redisContext *c, const char *key, const char *token);
 
 /*
  * Moves the records of every <queue>:processing:* list whose consumer
- * lease is missing (other than own_proc) back to the right end of queue.
+ * lease is missing (other than own_proc) back to the right end of queue,
+ * leaving ZT_LEASE_RECLAIMED in the lease of each list it took from.
  * Returns the number of records moved (each list is logged), or -1 when
  * Redis failed.
  */

@@ -761,10 +761,12 @@ zt_qbatch_add(zt_qbatch_t *b, redisReply *r)
 
 
 int
-zt_queue_giveback(zt_queue_t *q, size_t n)
+zt_queue_giveback(zt_queue_t *q, size_t n, size_t *moved)
 {
     size_t       i;
     redisReply  *r;
+
+    *moved = 0;
 
     if (q->c == NULL || q->inflight) {
         return ZT_ERROR;
@@ -791,6 +793,8 @@ zt_queue_giveback(zt_queue_t *q, size_t n)
             return ZT_ERROR;
         }
 
+        /* nil: the list was shorter (reclaimed by another drainer) */
+        *moved += r->type != REDIS_REPLY_NIL;
         freeReplyObject(r);
     }
 

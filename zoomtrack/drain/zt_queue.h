@@ -126,10 +126,12 @@ int zt_queue_ack(zt_queue_t *q, size_t n, const char **dead,
  * Gives the n newest records of the processing list (its leftmost: a
  * batch taken but not started) back to the queue's consuming end, oldest
  * last, so they come next in their order.  One LMOVE each: a record is
- * always in one of the two lists.  ZT_OK or ZT_ERROR (connection closed;
- * what was not moved is delivered again from the processing list).
+ * always in one of the two lists.  *moved gets how many went back (fewer
+ * when the list was shorter: reclaimed by another drainer).  ZT_OK or
+ * ZT_ERROR (connection closed; what was not moved is delivered again from
+ * the processing list).
  */
-int zt_queue_giveback(zt_queue_t *q, size_t n);
+int zt_queue_giveback(zt_queue_t *q, size_t n, size_t *moved);
 
 void zt_qbatch_reset(zt_qbatch_t *b);
 void zt_qbatch_free(zt_qbatch_t *b);
