@@ -57,6 +57,7 @@ int
 main(void)
 {
     char        dir[] = "/tmp/zt-unit-wh-XXXXXX", path[512], err[256];
+    char        moved[600];
     void       *ctx;
     size_t      i;
     sqlite3    *db, *lock;
@@ -132,8 +133,21 @@ main(void)
     is_str(q1(db, "SELECT count(*) FROM raw_events"), "2", "nothing written");
     is_int(zt_sink_warehouse.write(ctx, &it[2], 1), ZT_OK, "then it works");
     is_str(q1(db, "SELECT count(*) FROM raw_events"), "3", "three rows");
-
     sqlite3_close(db);
+
+    /* the file removed while open (an operator's rm or mv): the next batch
+     * goes into a new file at the path, not into the unlinked one */
+    snprintf(moved, sizeof(moved), "%s.moved", path);
+    is_int(rename(path, moved), 0, "the database moved away");
+    json_decref(it[2].rec);
+    item(&it[2], "{\"event_id\":\"e4\",\"event_ts\":1}");
+    is_int(zt_sink_warehouse.write(ctx, &it[2], 1), ZT_OK,
+           "a write after the move");
+    is_int(sqlite3_open(path, &db), SQLITE_OK, "a database at the path");
+    is_str(q1(db, "SELECT group_concat(event_id) FROM raw_events"), "e4",
+           "holds the batch written after the move");
+    sqlite3_close(db);
+
     zt_sink_warehouse.exit(ctx);
 
     for (i = 0; i < 3; i++) {

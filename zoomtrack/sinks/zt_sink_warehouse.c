@@ -4,7 +4,9 @@
  * embedded sql/sqlite/0*.sql file, applied in name order at start.  A batch
  * is one transaction of INSERT OR IGNORE through one prepared statement, so
  * redelivered events are dropped by the event_id primary key.  gcs_path is
- * where the archive sink keeps (or would keep) the raw body.
+ * where the archive sink keeps (or would keep) the raw body.  The file is
+ * opened again when the one at its path is no longer the one open (removed
+ * or replaced), so no batch is committed into an unlinked file.
  */
 
 #include <errno.h>
@@ -29,8 +31,11 @@
 
 
 typedef struct {
+    const zt_conf_t  *conf;          /* the engine's, for the process */
     sqlite3        *db;
     sqlite3_stmt   *ins;
+    dev_t           dev;             /* the file open, as stat() saw it */
+    ino_t           ino;
     char           *tz;
     char            path[ZT_WH_PATH];
     char            archive[ZT_WH_PATH];
@@ -103,6 +108,9 @@ static const char  zt_wh_insert[] =
 
 
 static int zt_warehouse_init(const zt_conf_t *conf, void **ctx);
+static int zt_warehouse_open(zt_warehouse_t *w);
+static void zt_warehouse_close(zt_warehouse_t *w);
+static int zt_warehouse_same_file(const zt_warehouse_t *w);
 static int zt_warehouse_write(void *ctx, zt_item_t *items, size_t n);
 static void zt_warehouse_exit(void *ctx);
 static int zt_warehouse_exec(zt_warehouse_t *w, const char *sql,
@@ -124,8 +132,7 @@ const zt_sink_t  zt_sink_warehouse = {
 static int
 zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
-    int              rc;
-    char             day[16], err[512];
+    char             day[16];
     zt_warehouse_t  *w;
 
     w = calloc(1, sizeof(zt_warehouse_t));
@@ -136,6 +143,7 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 
     *ctx = w;
 
+    w->conf = conf;
     w->tz = strdup(zt_conf_get(conf, "", "timezone"));
 
     if (w->tz == NULL
@@ -153,15 +161,7 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_db_open(conf, &w->db, err, sizeof(err)) != ZT_OK) {
-        zt_log_error("[sink:warehouse] %s", err);
-        goto failed;
-    }
-
-    rc = sqlite3_prepare_v2(w->db, zt_wh_insert, -1, &w->ins, NULL);
-    if (rc != SQLITE_OK) {
-        zt_log_error("[sink:warehouse] cannot prepare the insert: %s",
-                     sqlite3_errmsg(w->db));
+    if (zt_warehouse_open(w) != ZT_OK) {
         goto failed;
     }
 
@@ -175,6 +175,65 @@ failed:
 }
 
 
+static int
+zt_warehouse_open(zt_warehouse_t *w)
+{
+    int          rc;
+    char         err[512];
+    struct stat  st;
+
+    if (zt_db_open(w->conf, &w->db, err, sizeof(err)) != ZT_OK) {
+        zt_log_error("[sink:warehouse] %s", err);
+        return ZT_ERROR;
+    }
+
+    rc = sqlite3_prepare_v2(w->db, zt_wh_insert, -1, &w->ins, NULL);
+    if (rc != SQLITE_OK) {
+        zt_log_error("[sink:warehouse] cannot prepare the insert: %s",
+                     sqlite3_errmsg(w->db));
+        return ZT_ERROR;
+    }
+
+    if (stat(w->path, &st) != 0) {
+        zt_log_error("[sink:warehouse] cannot stat \"%s\": %s", w->path,
+                     strerror(errno));
+        return ZT_ERROR;
+    }
+
+    w->dev = st.st_dev;
+    w->ino = st.st_ino;
+
+    return ZT_OK;
+}
+
+
+/* closing the last connection checkpoints and removes the WAL file */
+static void
+zt_warehouse_close(zt_warehouse_t *w)
+{
+    sqlite3_finalize(w->ins);
+    w->ins = NULL;
+
+    if (w->db && sqlite3_close(w->db) != SQLITE_OK) {
+        zt_log_error("[sink:warehouse] close failed: %s",
+                     sqlite3_errmsg(w->db));
+    }
+
+    w->db = NULL;
+}
+
+
+/* whether the file at path is still the one we have open */
+static int
+zt_warehouse_same_file(const zt_warehouse_t *w)
+{
+    struct stat  st;
+
+    return stat(w->path, &st) == 0 && st.st_dev == w->dev
+           && st.st_ino == w->ino;
+}
+
+
 static void
 zt_warehouse_exit(void *ctx)
 {
@@ -184,12 +243,7 @@ zt_warehouse_exit(void *ctx)
         return;
     }
 
-    sqlite3_finalize(w->ins);
-
-    if (w->db && sqlite3_close(w->db) != SQLITE_OK) {
-        zt_log_error("[sink:warehouse] close failed: %s",
-                     sqlite3_errmsg(w->db));
-    }
+    zt_warehouse_close(w);
 
     free(w->tz);
     free(w);
@@ -223,6 +277,21 @@ zt_warehouse_write(void *ctx, zt_item_t *items, size_t n)
     zt_warehouse_t  *w = ctx;
 
     zt_time_rfc3339(zt_time_now_ms(), now);
+
+    /* an operator's rm, mv or restore: what we would commit into the file
+     * still open would be acked and read by nobody */
+    if (w->db == NULL || !zt_warehouse_same_file(w)) {
+        if (w->db) {
+            zt_log_error("[sink:warehouse] \"%s\" was removed or replaced "
+                         "while open: opening it again", w->path);
+            zt_warehouse_close(w);
+        }
+
+        if (zt_warehouse_open(w) != ZT_OK) {
+            zt_warehouse_close(w);
+            return ZT_RETRY;
+        }
+    }
 
     if (zt_warehouse_exec(w, "BEGIN IMMEDIATE", "BEGIN") != ZT_OK) {
         return ZT_RETRY;
