@@ -25,6 +25,7 @@
 #include "zt_cmd.h"
 #include "zt_conf.h"
 #include "zt_db.h"
+#include "zt_fs.h"
 #include "zt_http.h"
 #include "zt_log.h"
 #include "zt_sink.h"
@@ -106,6 +107,13 @@ zt_cmd_backfill(int argc, char **argv)
     bf.conf = zt_conf_load(path, err, sizeof(err));
     if (bf.conf == NULL) {
         fprintf(stderr, "zoomtrack backfill: %s\n", err);
+        return ZT_EXIT_USAGE;
+    }
+
+    /* the warehouse it creates holds names: the configured modes */
+    if (zt_fs_modes_init(bf.conf, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack backfill: %s\n", err);
+        zt_conf_free(bf.conf);
         return ZT_EXIT_USAGE;
     }
 

@@ -94,6 +94,13 @@ zt_cmd_check(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
+    /* the warehouse check below may create it: with the configured modes */
+    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+        zt_check_line(0, "config", "%s", err);
+        zt_conf_free(conf);
+        return ZT_EXIT_USAGE;
+    }
+
     zt_check_line(1, "config", "%s", path ? path : "(defaults)");
 
     ab = zt_conf_get(conf, "archive", "backend");

@@ -7,6 +7,7 @@
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_cmd_util.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 
 
@@ -19,6 +20,13 @@ zt_cmd_conf(const char *cmd, const char *path)
     conf = zt_conf_load(path, err, sizeof(err));
     if (conf == NULL) {
         fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
+        return NULL;
+    }
+
+    /* [drain] file_mode and dir_mode: the modes of what this creates */
+    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
+        zt_conf_free(conf);
         return NULL;
     }
 

@@ -1,7 +1,8 @@
 /*
- * What every subcommand does before its work: load the configuration, open
- * the log at its level, turn --date into the local day's bounds.  Each
- * prints "zoomtrack CMD: why" on stderr when it fails; the caller exits 2.
+ * What every subcommand does before its work: load the configuration, set
+ * the modes of the files it creates, open the log at its level, turn
+ * --date into the local day's bounds.  Each prints "zoomtrack CMD: why"
+ * on stderr when it fails; the caller exits 2.
  */
 
 #ifndef ZT_CMD_UTIL_H
@@ -13,7 +14,10 @@
 #include "zt_conf.h"
 
 
-/* the configuration (path NULL: defaults and environment), log opened */
+/*
+ * the configuration (path NULL: defaults and environment), the modes of
+ * created files set from it (zt_fs_modes_init), log opened
+ */
 zt_conf_t *zt_cmd_conf(const char *cmd, const char *path);
 
 /* [start, end) of the local day date in `timezone`; ZT_OK or ZT_ERROR */

@@ -8,6 +8,7 @@
 
 #include "zt_cmd.h"
 #include "zt_conf.h"
+#include "zt_fs.h"
 
 
 typedef struct {
@@ -66,6 +67,12 @@ int
 main(int argc, char **argv)
 {
     size_t  i;
+
+    /*
+     * every subcommand may create files naming participants (the
+     * warehouse, outputs): owner-only unless its configuration widens it
+     */
+    zt_fs_modes_owner_only();
 
     if (argc < 2) {
         zt_usage(stderr);

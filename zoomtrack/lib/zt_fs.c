@@ -247,6 +247,16 @@ zt_fs_modes_init(const zt_conf_t *conf, char *err, size_t errlen)
 }
 
 
+void
+zt_fs_modes_owner_only(void)
+{
+    zt_fs_fmode = 0600;
+    zt_fs_dmode = 0700;
+
+    umask(077);
+}
+
+
 int
 zt_fs_file_mode(void)
 {

@@ -2,7 +2,7 @@
  * File-system helpers shared by the sinks and subcommands, and the modes
  * zoomtrack creates files and directories with.  Participant names,
  * emails and presence are personal data: by default every file and
- * directory the drainer and the report create is owner-only (umask 077);
+ * directory any subcommand creates is owner-only (umask 077);
  * [drain] file_mode and dir_mode widen that, e.g. to a group nginx serves
  * _data/ with.
  */
@@ -37,6 +37,15 @@ int zt_fs_mkdirs(const char *path, int what, char *failed, size_t len);
  * err.
  */
 int zt_fs_modes_init(const zt_conf_t *conf, char *err, size_t errlen);
+
+/*
+ * Owner-only until a configuration says otherwise: umask 077, the modes
+ * of zt_fs_file_mode() and zt_fs_dir_mode() before zt_fs_modes_init().
+ * main() calls it before any subcommand runs, so a subcommand that
+ * creates a file (the warehouse, an output) never does so with the
+ * caller's umask.
+ */
+void zt_fs_modes_owner_only(void);
 
 /* the configured modes (0600 and 0700 until zt_fs_modes_init) */
 int zt_fs_file_mode(void);

@@ -47,6 +47,7 @@
 #include "zt_camera_int.h"
 #include "zt_cmd.h"
 #include "zt_conf.h"
+#include "zt_fs.h"
 #include "zt_http.h"
 #include "zt_log.h"
 #include "zt_zoom_api.h"
@@ -174,6 +175,13 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
     conf = zt_conf_load(path, err, sizeof(err));
     if (conf == NULL) {
         fprintf(stderr, "zoomtrack camera: %s\n", err);
+        return NULL;
+    }
+
+    /* the warehouse it may create holds names: the configured modes */
+    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+        fprintf(stderr, "zoomtrack camera: %s\n", err);
+        zt_conf_free(conf);
         return NULL;
     }
 
