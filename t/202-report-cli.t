@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 
 # zoomtrack report: arguments, default output path, summary line,
-# --meeting, --format json, --out -, an empty day.
+# --meeting (a file of its own; none without events), --format json,
+# --out -, an empty day.
 
 use strict;
 use warnings;
@@ -79,6 +80,26 @@ is(slurp("$dir/b.csv"), "$golden[0]\n$golden[3]\n",
 is(slurp("$dir/c.csv"), "$golden[0]\n$golden[4]\n",
    '--meeting id: one meeting');
 like($out, qr/1 people, 0 rooms, 1 meetings, 1 rows/, '--meeting: summary');
+
+# --meeting without --out: a file of its own (the uuid made a file name),
+# never the day's file
+($rc, $out, $err) = report('--date', '2026-02-03', '--meeting', 'cam-b==');
+is($rc, 0, '--meeting, default path: exit 0') or diag($err);
+my $mpath = "$dir/reports/DAILY_REPORT_2026-02-03_cam-b__.csv";
+is(slurp($mpath), "$golden[0]\n$golden[3]\n",
+   "--meeting, default path: $mpath");
+like($out, qr/-> \Q$mpath\E$/m, '--meeting: the summary names it');
+is(slurp($path), $golden, '--meeting: the day\'s file is left whole');
+
+# a meeting with no events that day: exit 2, said, nothing written
+($rc, $out, $err) = report('--date', '2026-02-03', '--meeting',
+                           'no-such-meeting');
+is($rc, 2, '--meeting without events: exit 2');
+like($err, qr/--meeting "no-such-meeting": no events of that meeting on 2026-02-03/,
+     '--meeting without events: says so');
+ok(!-e "$dir/reports/DAILY_REPORT_2026-02-03_no-such-meeting.csv",
+   '--meeting without events: no file');
+is(slurp($path), $golden, '--meeting without events: the day\'s file stays');
 
 # --out - writes the report to stdout, the summary to stderr
 ($rc, $out, $err) = report('--date', '2026-02-03', '--out', '-');

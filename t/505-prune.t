@@ -114,6 +114,18 @@ spit($conf, "data_dir = $data\n");
 is($rc, 0, 'no [retention]: exit 0');
 is($snapshot->(), $after, 'and everything is kept');
 
+# a --meeting report's file, DAILY_REPORT_<D>_<meeting>, goes by its date
+spit("$data/reports/DAILY_REPORT_$dates[5]_85012345678.csv", "x\n");
+spit("$data/reports/DAILY_REPORT_$dates[0]_85012345678.csv", "x\n");
+spit($conf, "data_dir = $data\ntimezone = UTC\n[retention]\n"
+     . "reports_days = 9\n");
+($rc, $out, $err) = run_zoomtrack(['prune', '-c', $conf]);
+is($rc, 0, 'meeting report files: exit 0') or diag($err);
+ok(!-e "$data/reports/DAILY_REPORT_$dates[5]_85012345678.csv",
+   'an old meeting report file goes');
+ok(-e "$data/reports/DAILY_REPORT_$dates[0]_85012345678.csv",
+   'a recent one stays');
+
 spit($conf, "data_dir = $data\n[retention]\nraw_days = ten\n");
 ($rc, $out, $err) = run_zoomtrack(['prune', '-c', $conf]);
 is($rc, 2, 'raw_days = ten: exit 2');

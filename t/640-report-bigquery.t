@@ -89,6 +89,25 @@ for my $day (qw(2021-07-13 2021-07-14)) {
        'the object is the same bytes as the local file');
 }
 
+# a --meeting run uploads under its own name, as its local file is named,
+# and leaves the day's object alone
+{
+    my $day = '2021-07-13';
+    my $whole = $emu->object('zt-reports', "reports/DAILY_REPORT_$day.csv");
+    my ($line) = (split /\n/, $whole)[1];
+    my ($m) = $line =~ /^[^,]*,"?([^,"]+)"?,/ or die "no meeting in $line";
+    ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day,
+                           '--meeting', $m);
+    is($rc, 0, "--meeting $m on BigQuery") or diag($err);
+    my $name = "reports/DAILY_REPORT_${day}_$m.csv";
+    like($err, qr{uploaded gs://zt-reports/\Q$name\E}, '--meeting: its name');
+    is($emu->object('zt-reports', $name),
+       ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_${day}_$m.csv"),
+       '--meeting: the object is its local file');
+    is($emu->object('zt-reports', "reports/DAILY_REPORT_$day.csv"), $whole,
+       '--meeting: the day\'s object is left whole');
+}
+
 # a transient answer to a query (a 503, then a 403 rateLimitExceeded) is
 # sent again after a backoff, as Google asks; with google.max_retries = 0
 # the same answer ends the report with exit 1

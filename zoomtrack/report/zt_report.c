@@ -5,9 +5,11 @@
  * status's engine), writes them as CSV or JSON to a temporary file renamed
  * into place, and replaces the day's (or with --meeting, that meeting's)
  * rows of the warehouse's daily_reports table.  Prints a one-line summary
- * on stdout.
+ * on stdout.  A --meeting run has a file of its own,
+ * DAILY_REPORT_<D>_<meeting>.<ext>, so it never replaces the day's.
  */
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -31,6 +33,9 @@
 #define ZT_REPORT_JSON  1
 #define ZT_REPORT_HTML  2
 
+/* longest --meeting in a file name: a uuid is 24, an id 11 characters */
+#define ZT_REPORT_MEETING_MAX  128
+
 
 typedef struct {
     const char   *date;
@@ -44,8 +49,10 @@ typedef struct {
 static void zt_report_usage(FILE *f);
 static int zt_report_args(int argc, char **argv, zt_report_opts_t *o);
 static int zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o);
+static int zt_report_name(const zt_report_opts_t *o, char *name,
+    size_t len);
 static int zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
-    char *path, size_t len);
+    const char *name, char *path, size_t len);
 static int zt_report_output(const zt_report_t *r, const zt_report_opts_t *o,
     const char *target, const char *tz);
 static int zt_report_write(const zt_report_t *r, const zt_report_opts_t *o,
@@ -65,7 +72,9 @@ zt_report_usage(FILE *f)
         "configuration) from the warehouse (SQLite or BigQuery): one row\n"
         "per person, meeting instance and breakout-room visit.\n\n"
         "  --date D       the local date to report (required)\n"
-        "  --meeting ID   only this meeting id or meeting uuid\n"
+        "  --meeting ID   only this meeting id or meeting uuid (its own\n"
+        "                 file: DAILY_REPORT_<D>_<ID>.csv; exit 2 when it\n"
+        "                 has no events that day)\n"
         "  --format F     csv (default), json (an array of row objects) or\n"
         "                 html (one self-contained page: timelines, rooms,\n"
         "                 the full table)\n"
@@ -208,7 +217,7 @@ static int
 zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 {
     int                        rc;
-    char                       target[4096], err[512];
+    char                       target[4096], name[256], err[512];
     void                      *wh;
     const char                *tz;
     zt_report_t                r;
@@ -229,7 +238,11 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
         return ZT_EXIT_USAGE;
     }
 
-    rc = zt_report_target(conf, o, target, sizeof(target));
+    rc = zt_report_name(o, name, sizeof(name));
+    if (rc == ZT_EXIT_OK) {
+        rc = zt_report_target(conf, o, name, target, sizeof(target));
+    }
+
     if (rc != ZT_EXIT_OK) {
         return rc;
     }
@@ -260,6 +273,13 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
     if (rc != ZT_OK) {
         fprintf(stderr, "zoomtrack report: %s\n", err);
 
+    } else if (o->meeting && r.nrows == 0) {
+        /* most likely a mistyped id or date: say so, write nothing */
+        fprintf(stderr, "zoomtrack report: --meeting \"%s\": no events of "
+                "that meeting on %s (%s); nothing written\n", o->meeting,
+                o->date, tz[0] ? tz : "UTC");
+        rc = ZT_DECLINED;
+
     } else {
         rc = zt_report_output(&r, o, target, tz);
     }
@@ -269,8 +289,10 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
     }
 
     if (rc == ZT_OK) {
-        rc = zt_report_upload(conf, target, o->date,
-                              o->format == ZT_REPORT_JSON);
+        rc = zt_report_upload(conf, target, name,
+                              o->format == ZT_REPORT_JSON ? "application/json"
+                              : o->format == ZT_REPORT_HTML ? "text/html"
+                              : "text/csv");
     }
 
     ops->close(wh);
@@ -296,10 +318,53 @@ zt_report_run(const zt_conf_t *conf, const zt_report_opts_t *o)
 }
 
 
-/* the output file: --out, else [report] dir/DAILY_REPORT_<date>.<ext> */
+/*
+ * The report's file name, locally and in the bucket:
+ * DAILY_REPORT_<date>.<ext>, with --meeting DAILY_REPORT_<date>_<meeting>
+ * .<ext> so that one meeting's run never replaces the whole day's file.
+ * A uuid may hold '/', '+' and '=': every character but a letter, digit,
+ * '-' or '_' becomes '_'.
+ */
+static int
+zt_report_name(const zt_report_opts_t *o, char *name, size_t len)
+{
+    char        *p;
+    size_t       n;
+    const char  *ext, *m;
+
+    ext = o->format == ZT_REPORT_JSON ? "json"
+          : o->format == ZT_REPORT_HTML ? "html" : "csv";
+
+    if (o->meeting == NULL) {
+        snprintf(name, len, "DAILY_REPORT_%s.%s", o->date, ext);
+        return ZT_EXIT_OK;
+    }
+
+    n = strlen(o->meeting);
+    if (n == 0 || n > ZT_REPORT_MEETING_MAX) {
+        fprintf(stderr, "zoomtrack report: --meeting \"%s\": a meeting id "
+                "or uuid of 1 to %d characters\n", o->meeting,
+                ZT_REPORT_MEETING_MAX);
+        return ZT_EXIT_USAGE;
+    }
+
+    n = (size_t) snprintf(name, len, "DAILY_REPORT_%s_", o->date);
+
+    /* name holds 256: the date, 128 characters and the extension fit */
+    for (p = name + n, m = o->meeting; *m; p++, m++) {
+        *p = isalnum((unsigned char) *m) || *m == '-' || *m == '_' ? *m : '_';
+    }
+
+    snprintf(p, len - (size_t) (p - name), ".%s", ext);
+
+    return ZT_EXIT_OK;
+}
+
+
+/* the output file: --out, else [report] dir/<name> */
 static int
 zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
-    char *path, size_t len)
+    const char *name, char *path, size_t len)
 {
     char  dir[4096];
 
@@ -313,10 +378,7 @@ zt_report_target(const zt_conf_t *conf, const zt_report_opts_t *o,
 
     if (zt_conf_get_path(conf, "report", "dir", "reports", dir, sizeof(dir))
         != ZT_OK
-        || (size_t) snprintf(path, len, "%s/DAILY_REPORT_%s.%s", dir, o->date,
-                             o->format == ZT_REPORT_JSON ? "json"
-                             : o->format == ZT_REPORT_HTML ? "html" : "csv")
-           >= len)
+        || (size_t) snprintf(path, len, "%s/%s", dir, name) >= len)
     {
         fprintf(stderr, "zoomtrack report: report.dir is too long\n");
         return ZT_EXIT_USAGE;

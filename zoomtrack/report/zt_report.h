@@ -68,11 +68,13 @@ int zt_report_write_json(const zt_report_t *r, FILE *f);
 
 /*
  * With [report] bucket set: uploads the file at path to
- * gs://BUCKET/reports/DAILY_REPORT_<date>.csv (.json).  ZT_OK (also when
- * no bucket is set) or ZT_ERROR (message printed).  zt_report_gcs.c.
+ * gs://BUCKET/reports/<name>, name being the report's local file name
+ * (DAILY_REPORT_<date>.csv, or DAILY_REPORT_<date>_<meeting>.csv for
+ * one meeting).  ZT_OK (also when no bucket is set) or ZT_ERROR (message
+ * printed).  zt_report_gcs.c.
  */
 int zt_report_upload(const zt_conf_t *conf, const char *path,
-    const char *date, int json);
+    const char *name, const char *content_type);
 
 /* ms -> minutes with 2 decimals, rounded half up: "12.35"; out >= 32 */
 void zt_report_fmt_mins(int64_t ms, char *out, size_t outlen);

@@ -1,8 +1,9 @@
 /*
  * The reference's nightly export, without its shard suffix: with [report]
  * bucket set, the report file just written is uploaded byte for byte to
- * gs://BUCKET/reports/DAILY_REPORT_<D>.csv (replacing an earlier upload
- * of the same day, as the local file is replaced).
+ * gs://BUCKET/reports/ under the local file's name, DAILY_REPORT_<D>.csv
+ * (replacing an earlier upload of the same day, as the local file is
+ * replaced; a --meeting run's DAILY_REPORT_<D>_<meeting>.csv beside it).
  */
 
 #include <errno.h>
@@ -16,12 +17,12 @@
 
 
 int
-zt_report_upload(const zt_conf_t *conf, const char *path, const char *date,
-    int json)
+zt_report_upload(const zt_conf_t *conf, const char *path, const char *name,
+    const char *content_type)
 {
     int            rc;
     FILE          *f;
-    char           name[256], err[512], *buf;
+    char           object[512], err[512], *buf;
     long           size;
     zt_gcs_t      *g;
     zt_gcs_put_t   put;
@@ -59,8 +60,7 @@ zt_report_upload(const zt_conf_t *conf, const char *path, const char *date,
     }
     fclose(f);
 
-    snprintf(name, sizeof(name), "reports/DAILY_REPORT_%s.%s", date,
-             json ? "json" : "csv");
+    snprintf(object, sizeof(object), "reports/%s", name);
 
     g = zt_gcs_create(conf, bucket, 1, err, sizeof(err));
     if (g == NULL) {
@@ -70,27 +70,27 @@ zt_report_upload(const zt_conf_t *conf, const char *path, const char *date,
     }
 
     memset(&put, 0, sizeof(zt_gcs_put_t));
-    put.name = name;
+    put.name = object;
     put.body = buf;
     put.len = (size_t) size;
-    put.content_type = json ? "application/json" : "text/csv";
+    put.content_type = content_type;
 
     rc = zt_gcs_put_one(g, &put, err, sizeof(err));
 
     if (rc != ZT_OK) {
         fprintf(stderr, "zoomtrack report: upload to gs://%s/%s: %s\n",
-                bucket, name, err);
+                bucket, object, err);
         rc = ZT_ERROR;
 
     } else if (put.status < 200 || put.status >= 300) {
         fprintf(stderr, "zoomtrack report: upload to gs://%s/%s: %s%ld "
-                "%s\n", bucket, name, put.status ? "status " : "",
+                "%s\n", bucket, object, put.status ? "status " : "",
                 put.status, put.error);
         rc = ZT_ERROR;
 
     } else {
         fprintf(stderr, "zoomtrack report: uploaded gs://%s/%s\n", bucket,
-                name);
+                object);
     }
 
     zt_gcs_destroy(g);

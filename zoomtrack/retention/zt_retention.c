@@ -139,7 +139,7 @@ zt_prune_report_files(const char *dir, const char *cutoff, int dry_run,
     struct dirent  *de;
 
     static const char  *prefixes[] = { "DAILY_REPORT_", "ATTENDANCE_" };
-    size_t              i, n;
+    size_t              i, n, k;
 
     d = opendir(dir);
     if (d == NULL) {
@@ -150,16 +150,21 @@ zt_prune_report_files(const char *dir, const char *cutoff, int dry_run,
 
     while ((de = readdir(d)) != NULL) {
         date = NULL;
+        k = 0;
 
         for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
             n = strlen(prefixes[i]);
             if (strncmp(de->d_name, prefixes[i], n) == 0) {
                 date = de->d_name + n;
+                k = i;
             }
         }
 
-        /* ATTENDANCE_<from>_<to>: its last date decides */
-        if (date && strlen(date) >= 21 && date[10] == '_') {
+        /*
+         * ATTENDANCE_<from>_<to>: its last date decides;
+         * DAILY_REPORT_<D>_<meeting> (report --meeting): its date
+         */
+        if (date && k == 1 && strlen(date) >= 21 && date[10] == '_') {
             date += 11;
         }
 

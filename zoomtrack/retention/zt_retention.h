@@ -45,7 +45,8 @@ int zt_prune_archive_dir(const char *dir, const char *cutoff, int dry_run,
     zt_prune_count_t *c);
 
 /*
- * Removes DIR/DAILY_REPORT_<D>.* and ATTENDANCE_* files dated before cutoff.
+ * Removes DIR/DAILY_REPORT_<D>.*, DAILY_REPORT_<D>_<meeting>.* and
+ * ATTENDANCE_* files dated before cutoff.
  */
 int zt_prune_report_files(const char *dir, const char *cutoff, int dry_run,
     zt_prune_count_t *c);
