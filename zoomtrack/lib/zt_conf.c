@@ -164,10 +164,16 @@ static const zt_conf_key_t  zt_conf_keys[] = {
 
 struct zt_conf_s {
     char   *value[ZT_CONF_NKEYS];     /* NULL: not set in the file */
+    int     set_on[ZT_CONF_NKEYS];    /* the line that set it */
     char   *env[ZT_CONF_NKEYS];       /* NULL: not set in the env */
     char   *err;
     size_t  errlen;
-    int     failed;
+    int     failed;                   /* the line of the error, 0: none */
+
+    /* while the file is read: the line inih handles, and its file */
+    FILE   *file;
+    int     line;
+    int     indented;
 };
 
 
@@ -188,6 +194,36 @@ zt_conf_index(const char *section, const char *key)
 }
 
 
+/*
+ * inih's line reader, counting lines so that errors can name theirs.  A
+ * line longer than inih's buffer would be split and its tail read as a
+ * line of its own (a path cut short): an error instead.
+ */
+static char *
+zt_conf_read_line(char *str, int num, void *stream)
+{
+    size_t      n;
+    zt_conf_t  *conf = stream;
+
+    if (conf->failed || fgets(str, num, conf->file) == NULL) {
+        return NULL;
+    }
+
+    conf->line++;
+    conf->indented = str[0] == ' ' || str[0] == '\t';
+
+    n = strlen(str);
+    if (n == (size_t) num - 1 && str[n - 1] != '\n' && !feof(conf->file)) {
+        snprintf(conf->err, conf->errlen, "line %d is longer than %d "
+                 "characters", conf->line, num - 2);
+        conf->failed = conf->line;
+        return NULL;
+    }
+
+    return str;
+}
+
+
 static int
 zt_conf_ini_handler(void *user, const char *section, const char *name,
     const char *value)
@@ -201,16 +237,87 @@ zt_conf_ini_handler(void *user, const char *section, const char *name,
 
     i = zt_conf_index(section, name);
     if (i < 0) {
-        snprintf(conf->err, conf->errlen, "unknown key \"%s\"%s%s%s",
-                 name, section[0] ? " in section [" : "", section,
-                 section[0] ? "]" : "");
-        conf->failed = 1;
+        snprintf(conf->err, conf->errlen, "line %d: unknown key \"%s\"%s%s%s",
+                 conf->line, name, section[0] ? " in section [" : "",
+                 section, section[0] ? "]" : "");
+        conf->failed = conf->line;
         return 0;
     }
 
-    free(conf->value[i]);
+    /*
+     * The later value would silently win; and inih hands an indented line
+     * to the handler again as a continuation of the key above it.
+     */
+    if (conf->value[i]) {
+        snprintf(conf->err, conf->errlen, "line %d: key \"%s\"%s%s%s is "
+                 "given twice (first on line %d)%s", conf->line, name,
+                 section[0] ? " in section [" : "", section,
+                 section[0] ? "]" : "", conf->set_on[i],
+                 conf->indented ? "; an indented line continues the key "
+                 "above it: unindent it" : "");
+        conf->failed = conf->line;
+        return 0;
+    }
+
     conf->value[i] = strdup(value);
+    conf->set_on[i] = conf->line;
     return conf->value[i] != NULL;
+}
+
+
+/*
+ * Parses path into conf.  inih goes on after an error and returns the
+ * first error's line: when that is before the handler's own error, it is
+ * a syntax error (say "[drain" without "]"), which the handler's later
+ * "unknown key" only follows from.  ZT_OK, or ZT_ERROR with conf->err.
+ */
+static int
+zt_conf_parse(zt_conf_t *conf, const char *path)
+{
+    int   rc;
+    char  msg[512];
+
+    conf->file = fopen(path, "r");
+    if (conf->file == NULL) {
+        snprintf(conf->err, conf->errlen, "cannot read config file \"%s\": "
+                 "%s", path, strerror(errno));
+        return ZT_ERROR;
+    }
+
+    rc = ini_parse_stream(zt_conf_read_line, conf, zt_conf_ini_handler,
+                          conf);
+
+    if (ferror(conf->file)) {
+        snprintf(conf->err, conf->errlen, "cannot read config file \"%s\": "
+                 "%s", path, strerror(errno));
+        fclose(conf->file);
+        conf->file = NULL;
+        return ZT_ERROR;
+    }
+
+    fclose(conf->file);
+    conf->file = NULL;
+
+    if (rc > 0 && (conf->failed == 0 || rc < conf->failed)) {
+        snprintf(conf->err, conf->errlen, "config file \"%s\": syntax error "
+                 "on line %d", path, rc);
+        return ZT_ERROR;
+    }
+
+    if (conf->failed) {
+        snprintf(msg, sizeof(msg), "%s", conf->err);
+        snprintf(conf->err, conf->errlen, "config file \"%s\": %s", path,
+                 msg);
+        return ZT_ERROR;
+    }
+
+    if (rc != 0) {
+        snprintf(conf->err, conf->errlen, "config file \"%s\": out of "
+                 "memory", path);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
 }
 
 
@@ -236,7 +343,6 @@ zt_conf_env_name(const zt_conf_key_t *k, char *out, size_t outlen)
 zt_conf_t *
 zt_conf_load(const char *path, char *err, size_t errlen)
 {
-    int         rc;
     char        name[128];
     size_t      i;
     const char  *v;
@@ -251,27 +357,9 @@ zt_conf_load(const char *path, char *err, size_t errlen)
     conf->err = err;
     conf->errlen = errlen;
 
-    if (path) {
-        rc = ini_parse(path, zt_conf_ini_handler, conf);
-
-        if (rc < 0) {
-            snprintf(err, errlen, "cannot read config file \"%s\": %s",
-                     path, strerror(errno));
-            zt_conf_free(conf);
-            return NULL;
-        }
-
-        if (conf->failed) {
-            zt_conf_free(conf);
-            return NULL;
-        }
-
-        if (rc > 0) {
-            snprintf(err, errlen, "config file \"%s\": syntax error on "
-                     "line %d", path, rc);
-            zt_conf_free(conf);
-            return NULL;
-        }
+    if (path && zt_conf_parse(conf, path) != ZT_OK) {
+        zt_conf_free(conf);
+        return NULL;
     }
 
     for (i = 0; i < ZT_CONF_NKEYS; i++) {

@@ -16,8 +16,10 @@ typedef struct zt_conf_s  zt_conf_t;
 
 /*
  * Loads path (NULL: defaults and environment only).  Unknown sections or
- * keys, and unreadable files, are errors: returns NULL and writes a message
- * to err.
+ * keys, a key given twice in a section (inih's continuation lines
+ * included), syntax errors, lines too long and unreadable files are
+ * errors: returns NULL and writes a message naming the first by line to
+ * err.
  */
 zt_conf_t *zt_conf_load(const char *path, char *err, size_t errlen);
 void zt_conf_free(zt_conf_t *conf);
