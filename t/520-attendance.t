@@ -124,6 +124,53 @@ is($rc, 1, 'an --out that cannot be written: exit 1');
 like($err, qr/cannot write ".*no-such-dir\/a\.csv": No such file/,
      'and why');
 
+# --out is written as the report's file is: owner-only, a temp file
+# renamed into place (no symlink followed, no old mode kept), a FIFO
+# written as it is
+{
+    my @att = ('attendance', '--from', '2026-11-23', '--to', '2026-11-23');
+    my $mode = sub { sprintf('%04o', (stat $_[0])[2] & 07777) };
+    umask 022;
+    ($rc, $out, $err) = run_zoomtrack([@att, '--out', "$dir/o.csv"],
+                                      env => \%env);
+    is($rc, 0, '--out: exit 0') or diag($err);
+    is($mode->("$dir/o.csv"), '0600', '--out: owner-only under umask 022');
+    is(slurp("$dir/o.csv"), $csv, '--out: the table');
+    ok(!glob("$dir/o.csv.tmp*"), '--out: no temp file left');
+
+    spit("$dir/old.csv", "old\n");
+    chmod 0644, "$dir/old.csv";
+    ($rc, $out, $err) = run_zoomtrack([@att, '--out', "$dir/old.csv"],
+                                      env => \%env);
+    is($mode->("$dir/old.csv"), '0600', '--out: an old file\'s 0644 goes');
+
+    spit("$dir/victim", "keep\n");
+    symlink("$dir/victim", "$dir/link.csv") or die $!;
+    ($rc, $out, $err) = run_zoomtrack([@att, '--out', "$dir/link.csv"],
+                                      env => \%env);
+    is($rc, 0, '--out symlink: exit 0') or diag($err);
+    is(slurp("$dir/victim"), "keep\n", '--out: a symlink is not followed');
+    ok(-f "$dir/link.csv" && !-l "$dir/link.csv",
+       '--out: the symlink is replaced by the file');
+
+    my $fifo = "$dir/att.fifo";
+    system('mkfifo', $fifo) == 0 or die "mkfifo: $!";
+    my $pid = fork // die;
+    if ($pid == 0) {
+        alarm 20;
+        open(my $in, '<', $fifo) or exit 1;
+        open(my $o, '>', "$dir/fifo.csv") or exit 1;
+        print $o $_ while <$in>;
+        close $o;
+        exit 0;
+    }
+    ($rc, $out, $err) = run_zoomtrack([@att, '--out', $fifo], env => \%env);
+    waitpid($pid, 0);
+    is($rc, 0, '--out FIFO: exit 0') or diag($err);
+    ok(-p $fifo, '--out FIFO: still a FIFO');
+    is(slurp("$dir/fifo.csv"), $csv, '--out FIFO: the table went through');
+}
+
 spit("$dir/bad.csv", "name,email\nAna,ana\@example.org\nBo,bo-at-home\n");
 ($rc, $out, $err) = run_zoomtrack(
     ['attendance', '--from', '2026-11-23', '--to', '2026-11-24'],

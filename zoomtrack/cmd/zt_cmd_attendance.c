@@ -25,6 +25,7 @@
 #include "zt_roster_conf.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
+#include "zt_fs.h"
 #include "zt_log.h"
 #include "zt_warehouse.h"
 
@@ -44,6 +45,7 @@ typedef struct {
 
 
 static int zt_att_args(int argc, char **argv, zt_att_args_t *a);
+static int zt_att_output(const zt_att_run_t *run, const zt_att_args_t *a);
 static int zt_att_sessions(zt_att_run_t *run, zt_roster_conf_t *rosters,
     const zt_att_rules_t *rules);
 static void zt_att_run_free(zt_att_run_t *run);
@@ -134,7 +136,6 @@ zt_cmd_attendance(int argc, char **argv)
 {
     int                 rc;
     char                err[512];
-    FILE               *f;
     zt_conf_t          *conf;
     zt_att_run_t        run;
     zt_att_args_t       a;
@@ -152,7 +153,6 @@ zt_cmd_attendance(int argc, char **argv)
     }
 
     memset(&run, 0, sizeof(run));
-    f = NULL;
 
     rosters = zt_roster_conf_create(conf, &att, err, sizeof(err));
     if (rosters == NULL) {
@@ -171,41 +171,76 @@ zt_cmd_attendance(int argc, char **argv)
         goto done;
     }
 
-    f = a.out && strcmp(a.out, "-") != 0 ? fopen(a.out, "w") : stdout;
-    if (f == NULL) {
-        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\": %s\n",
-                a.out, strerror(errno));
-        rc = ZT_EXIT_FAILURE;
+    rc = zt_att_output(&run, &a);
+    if (rc != ZT_EXIT_OK) {
         goto done;
     }
 
-    rc = zt_att_write(&run, a.format, f) == ZT_OK ? ZT_EXIT_OK
-                                                  : ZT_EXIT_FAILURE;
-
-    if (f != stdout) {
-        if (fclose(f) != 0) {
-            fprintf(stderr, "zoomtrack attendance: cannot write \"%s\": "
-                    "%s\n", a.out, strerror(errno));
-            rc = ZT_EXIT_FAILURE;
-        }
-        f = NULL;
-    }
-
-    fprintf(f == stdout ? stderr : stdout, "attendance %s..%s: %zu "
-            "session(s), %zu people\n", a.from, a.to, run.nsessions,
-            run.npeople);
+    fprintf(a.out && strcmp(a.out, "-") != 0 ? stdout : stderr,
+            "attendance %s..%s: %zu session(s), %zu people\n", a.from, a.to,
+            run.nsessions, run.npeople);
 
 done:
-
-    if (f && f != stdout) {
-        fclose(f);
-    }
 
     zt_att_run_free(&run);
     zt_roster_conf_free(rosters);
     zt_conf_free(conf);
 
     return rc;
+}
+
+
+/*
+ * The table to stdout, or to --out as the report writes its file: built
+ * in memory, then zt_fs_replace() (owner-only unless [drain] file_mode
+ * widens it, a temp file renamed over the path, so never through a
+ * symlink nor keeping an old file's mode; a FIFO or /dev/null written as
+ * it is).  ZT_EXIT_OK or ZT_EXIT_FAILURE.
+ */
+static int
+zt_att_output(const zt_att_run_t *run, const zt_att_args_t *a)
+{
+    int     rc;
+    FILE   *f;
+    char   *buf;
+    size_t  len;
+
+    if (a->out == NULL || strcmp(a->out, "-") == 0) {
+        if (zt_att_write(run, a->format, stdout) != ZT_OK
+            || fflush(stdout) != 0)
+        {
+            fprintf(stderr, "zoomtrack attendance: cannot write stdout\n");
+            return ZT_EXIT_FAILURE;
+        }
+        return ZT_EXIT_OK;
+    }
+
+    buf = NULL;
+    len = 0;
+
+    f = open_memstream(&buf, &len);
+    if (f == NULL) {
+        fprintf(stderr, "zoomtrack attendance: out of memory\n");
+        return ZT_EXIT_FAILURE;
+    }
+
+    rc = zt_att_write(run, a->format, f);
+
+    if (fclose(f) != 0 || rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack attendance: out of memory\n");
+        free(buf);
+        return ZT_EXIT_FAILURE;
+    }
+
+    rc = zt_fs_replace(a->out, buf, len, (mode_t) zt_fs_file_mode());
+    if (rc != ZT_OK) {
+        fprintf(stderr, "zoomtrack attendance: cannot write \"%s\": %s\n",
+                a->out, strerror(errno));
+    }
+
+    free(buf);
+
+    return rc == ZT_OK ? ZT_EXIT_OK : ZT_EXIT_FAILURE;
 }
 
 
