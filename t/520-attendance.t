@@ -189,4 +189,18 @@ like($err, qr/bad\.csv line 3/, 'and the line');
                                    '--to', '2026-11-23'], env => \%env);
 is($rc, 2, 'a period backwards: exit 2');
 
+# one warehouse query per day, at most 1,000 days: a longer period is
+# refused, never read only in part
+($rc, $out, $err) = run_zoomtrack(['attendance', '--from', '2024-02-28',
+                                   '--to', '2026-11-24', '--out', '-'],
+                                  env => \%env);
+is($rc, 2, '1,001 days: exit 2');
+like($err, qr/--from 2024-02-28 --to 2026-11-24 is 1001 days; at most 1000/,
+     'and says how long the period is') or diag($err);
+($rc, $out, $err) = run_zoomtrack(['attendance', '--from', '2024-02-29',
+                                   '--to', '2026-11-24', '--out', '-'],
+                                  env => \%env);
+is($rc, 0, 'a period of 1,000 days: exit 0') or diag($err);
+like($err, qr/2 session\(s\), 6 people/, 'and it reaches its last days');
+
 done_testing();

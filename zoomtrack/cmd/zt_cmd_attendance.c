@@ -30,6 +30,7 @@
 #include "zt_warehouse.h"
 
 
+/* one warehouse query per day: a longer period is refused, not cut */
 #define ZT_ATT_MAX_DAYS  1000
 
 
@@ -335,7 +336,7 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
 {
     int                        rc;
     char                       err[512];
-    int64_t                    start, end, first;
+    int64_t                    start, end, first, days;
     void                      *wh;
     const zt_warehouse_ops_t  *ops;
 
@@ -344,6 +345,15 @@ zt_att_read(const zt_conf_t *conf, const char *from, const char *to,
     if (zt_cmd_day("attendance", conf, from, &start, &end) != ZT_OK
         || zt_cmd_day("attendance", conf, to, &first, &end) != ZT_OK)
     {
+        return ZT_ERROR;
+    }
+
+    /* local days: 23 or 25 hours at a DST change, hence the rounding */
+    days = (end - start + 43200000) / 86400000;
+    if (days > ZT_ATT_MAX_DAYS) {
+        fprintf(stderr, "zoomtrack attendance: --from %s --to %s is %lld "
+                "days; at most %d in one run: split the period\n", from, to,
+                (long long) days, ZT_ATT_MAX_DAYS);
         return ZT_ERROR;
     }
 
