@@ -37,7 +37,7 @@ like($err, qr/bad --date "2026-02-30"/, 'bad date: message');
 
 ($rc, $out, $err) = camera([ '--date', '2026-11-20', '--frobnicate' ]);
 is($rc, 2, 'unknown option: exit 2');
-like($err, qr/bad option "--frobnicate"/, 'unknown option: message');
+like($err, qr/unknown option "--frobnicate"/, 'unknown option: message');
 
 ($rc, $out, $err) = camera([ '-c', '/nonexistent/zoomtrack.conf',
                              '--date', '2026-11-20' ]);

@@ -105,7 +105,7 @@ zt_att_args(int argc, char **argv, zt_att_args_t *a)
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'f': a->from = optarg; break;
         case 't': a->to = optarg; break;
@@ -114,7 +114,10 @@ zt_att_args(int argc, char **argv, zt_att_args_t *a)
         case 'o': a->out = optarg; break;
         case 'c': a->path = optarg; break;
         case 'h': zt_att_usage(stdout); return ZT_EXIT_OK;
-        default: zt_att_usage(stderr); return ZT_EXIT_USAGE;
+        default:
+            zt_cmd_bad_option("attendance", c, argv);
+            zt_att_usage(stderr);
+            return ZT_EXIT_USAGE;
         }
     }
 

@@ -95,7 +95,7 @@ zt_forget_args(int argc, char **argv, zt_forget_who_t *w, int *dry,
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
         switch (c) {
         case 'e': w->email = optarg; n++; break;
         case 'n': w->name = optarg; n++; break;
@@ -104,6 +104,7 @@ zt_forget_args(int argc, char **argv, zt_forget_who_t *w, int *dry,
         case 'c': *path = optarg; break;
         case 'h': zt_forget_usage(stdout); return ZT_EXIT_OK;
         default:
+            zt_cmd_bad_option("forget", c, argv);
             zt_forget_usage(stderr);
             return ZT_EXIT_USAGE;
         }

@@ -95,12 +95,13 @@ zt_prune_args(int argc, char **argv, int *dry, const char **path)
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:nh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:nh", opts, NULL)) != -1) {
         switch (c) {
         case 'n': *dry = 1; break;
         case 'c': *path = optarg; break;
         case 'h': zt_prune_usage(stdout); return ZT_EXIT_OK;
         default:
+            zt_cmd_bad_option("prune", c, argv);
             zt_prune_usage(stderr);
             return ZT_EXIT_USAGE;
         }

@@ -92,15 +92,14 @@ zt_rc_args(int argc, char **argv, const char **date, const char **only,
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:d:m:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:d:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd': *date = optarg; break;
         case 'm': *only = optarg; break;
         case 'c': *path = optarg; break;
         case 'h': zt_rc_usage(stdout); return ZT_EXIT_OK;
         default:
-            fprintf(stderr, "zoomtrack reconcile: bad option \"%s\"\n\n",
-                    argv[optind - 1]);
+            zt_cmd_bad_option("reconcile", c, argv);
             zt_rc_usage(stderr);
             return ZT_EXIT_USAGE;
         }

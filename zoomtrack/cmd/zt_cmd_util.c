@@ -2,7 +2,9 @@
  * Shared start-up of the subcommands (zt_cmd_util.h).
  */
 
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "zt_core.h"
 #include "zt_time.h"
@@ -41,6 +43,31 @@ zt_cmd_conf(const char *cmd, const char *path)
                                                         "log_level")));
 
     return conf;
+}
+
+
+void
+zt_cmd_bad_option(const char *cmd, int c, char **argv)
+{
+    const char  *arg;
+
+    /* the option's own word: optind has moved past it (and no value) */
+    arg = argv[optind - 1];
+
+    if (c == ':') {
+        fprintf(stderr, "zoomtrack %s: option \"%s\" needs a value\n\n",
+                cmd, arg);
+        return;
+    }
+
+    /* an unknown letter inside a group such as -nx: name the letter */
+    if (optopt && strncmp(arg, "--", 2) != 0) {
+        fprintf(stderr, "zoomtrack %s: unknown option \"-%c\"\n\n", cmd,
+                optopt);
+        return;
+    }
+
+    fprintf(stderr, "zoomtrack %s: unknown option \"%s\"\n\n", cmd, arg);
 }
 
 

@@ -20,6 +20,13 @@
  */
 zt_conf_t *zt_cmd_conf(const char *cmd, const char *path);
 
+/*
+ * The message for what getopt_long() returned instead of an option: '?',
+ * an unknown option, or ':', an option missing its value (optstring must
+ * start with ':' for that).  Names the flag, as every usage error does.
+ */
+void zt_cmd_bad_option(const char *cmd, int c, char **argv);
+
 /* [start, end) of the local day date in `timezone`; ZT_OK or ZT_ERROR */
 int zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
     int64_t *start, int64_t *end);

@@ -63,6 +63,28 @@ zt_usage(FILE *f)
 }
 
 
+/* `zoomtrack config [--help]`: every key; it takes nothing else */
+static int
+zt_config(int argc, char **argv)
+{
+    if (argc > 2
+        || (argc == 2 && strcmp(argv[1], "--help") != 0
+            && strcmp(argv[1], "-h") != 0))
+    {
+        fprintf(stderr, "zoomtrack config: %s \"%s\"\n\n"
+                "usage: zoomtrack config   (lists every configuration "
+                "key)\n", argv[1][0] == '-' ? "unknown option"
+                                             : "unexpected argument",
+                argv[1]);
+        return ZT_EXIT_USAGE;
+    }
+
+    printf("configuration keys (INI; env ZOOMTRACK_<SECTION>_<KEY>):\n");
+    zt_conf_print_keys();
+    return ZT_EXIT_OK;
+}
+
+
 int
 main(int argc, char **argv)
 {
@@ -87,9 +109,7 @@ main(int argc, char **argv)
     }
 
     if (strcmp(argv[1], "config") == 0) {
-        printf("configuration keys (INI; env ZOOMTRACK_<SECTION>_<KEY>):\n");
-        zt_conf_print_keys();
-        return ZT_EXIT_OK;
+        return zt_config(argc - 1, argv + 1);
     }
 
     for (i = 0; i < sizeof(zt_cmds) / sizeof(zt_cmds[0]); i++) {

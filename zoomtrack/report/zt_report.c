@@ -21,6 +21,7 @@
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_fs.h"
 #include "zt_report.h"
@@ -150,7 +151,7 @@ zt_report_args(int argc, char **argv, zt_report_opts_t *o)
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:h", longopts, NULL)) != -1) {
         switch (c) {
 
         case 'd':
@@ -191,8 +192,7 @@ zt_report_args(int argc, char **argv, zt_report_opts_t *o)
             return ZT_DECLINED;
 
         default:
-            fprintf(stderr, "zoomtrack report: bad option \"%s\"\n\n",
-                    argv[optind - 1]);
+            zt_cmd_bad_option("report", c, argv);
             zt_report_usage(stderr);
             return ZT_ERROR;
         }

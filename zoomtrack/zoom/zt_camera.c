@@ -46,6 +46,7 @@
 #include "zt_time.h"
 #include "zt_camera_int.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_fs.h"
 #include "zt_http.h"
@@ -106,7 +107,7 @@ zt_camera_opts(int argc, char **argv, const char **date, const char **only,
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:d:m:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:d:m:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             *date = optarg;
@@ -121,8 +122,7 @@ zt_camera_opts(int argc, char **argv, const char **date, const char **only,
             zt_camera_usage(stdout);
             return ZT_EXIT_OK;
         default:
-            fprintf(stderr, "zoomtrack camera: bad option \"%s\"\n\n",
-                    argv[optind - 1]);
+            zt_cmd_bad_option("camera", c, argv);
             zt_camera_usage(stderr);
             return ZT_EXIT_USAGE;
         }

@@ -1,0 +1,59 @@
+#!/usr/bin/perl
+
+# Usage errors name the flag (README: "a message that names the offending
+# key or flag"): an unknown option of attendance, prune, forget, report,
+# reconcile; an option missing its value; `config` with an option it does
+# not take.  All exit 2, before reading any configuration.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use ZtTest;
+
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
+
+my $tmp = tmp_dir();
+my %env = (ZOOMTRACK_DATA_DIR => "$tmp/data");
+
+sub zt { run_zoomtrack([@_], env => \%env) }
+
+for my $cmd (qw(attendance prune forget report reconcile)) {
+    my ($rc, $out, $err) = zt($cmd, '--bogus');
+    is($rc, 2, "$cmd --bogus: exit 2");
+    like($err, qr/^zoomtrack $cmd: unknown option "--bogus"$/m,
+         "$cmd --bogus: names the flag") or diag($err);
+}
+
+my ($rc, $out, $err) = zt('prune', '-nx');
+is($rc, 2, 'prune -nx: exit 2');
+like($err, qr/unknown option "-x"/, 'prune -nx: names the letter');
+
+($rc, $out, $err) = zt('report', '--date', '2026-02-03', '--meeting');
+is($rc, 2, 'report --meeting without a value: exit 2');
+like($err, qr/^zoomtrack report: option "--meeting" needs a value$/m,
+     'report --meeting: says the value is missing') or diag($err);
+
+($rc, $out, $err) = zt('attendance', '--from', '2026-02-03', '--to');
+is($rc, 2, 'attendance --to without a value: exit 2');
+like($err, qr/option "--to" needs a value/, 'attendance --to: says so');
+
+($rc, $out, $err) = zt('forget', '-c');
+is($rc, 2, 'forget -c without a value: exit 2');
+like($err, qr/option "-c" needs a value/, 'forget -c: says so');
+
+($rc, $out, $err) = zt('config', '--bogus');
+is($rc, 2, 'config --bogus: exit 2');
+like($err, qr/zoomtrack config: unknown option "--bogus"/,
+     'config --bogus: names the flag');
+is($out, '', 'config --bogus: no key list');
+
+($rc, $out, $err) = zt('config');
+is($rc, 0, 'config: exit 0');
+like($out, qr/^configuration keys/, 'config: the keys');
+
+ok(!-e "$tmp/data", 'none of it created anything');
+
+done_testing();
