@@ -48,6 +48,20 @@ test_parse(void)
     is_str(r->people[2].group, "", "missing columns are empty");
     zt_roster_free(r);
 
+    /* empty first lines (a spreadsheet export): the first row decides */
+    csv = "\r\n\nJane Doe;jane@example.com;Group A\n"
+          "Kim Lee;kim@example.com;Group B\n";
+    r = zt_roster_parse(csv, strlen(csv), "r.csv", err, sizeof(err));
+    ok(r != NULL, "semicolons after empty lines: parsed (%s)", err);
+    if (r) {
+        is_int(r->n, 2, "two people");
+        is_str(r->people[0].name, "Jane Doe", "the name alone");
+        is_str(r->people[0].email, "jane@example.com", "its email");
+        is_str(r->people[1].group, "Group B", "its group");
+        is_int(r->people[0].line, 3, "lines count the empty ones");
+        zt_roster_free(r);
+    }
+
     csv = "Ana,ana@example.org\nBo,not-an-email\n";
     r = zt_roster_parse(csv, strlen(csv), "r.csv", err, sizeof(err));
     ok(r == NULL, "a bad email is refused");

@@ -483,12 +483,21 @@ zt_roster_row(zt_roster_reader_t *rd, char cells[][ZT_ROSTER_MAX_CELL],
 }
 
 
-/* the first line's separator: ';' when it has more of them than commas */
+/*
+ * The separator of the first non-empty line (empty lines are skipped as
+ * rows are): ';' when it has more of them than commas.
+ */
 static char
 zt_roster_separator(const char *p, const char *end)
 {
     size_t  commas = 0, semis = 0;
     int     quoted = 0;
+
+    while (p < end && (*p == '\n' || *p == '\r' || *p == ' '
+                       || *p == '\t'))
+    {
+        p++;
+    }
 
     for ( ; p < end && (*p != '\n' || quoted); p++) {
         if (*p == '"') {
