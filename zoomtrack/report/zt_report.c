@@ -350,7 +350,12 @@ zt_report_name(const zt_report_opts_t *o, char *name, size_t len)
 
     n = (size_t) snprintf(name, len, "DAILY_REPORT_%s_", o->date);
 
-    /* name holds 256: the date, 128 characters and the extension fit */
+    /* room for the meeting, its '.' and the longest extension */
+    if (n + ZT_REPORT_MEETING_MAX + sizeof(".html") > len) {
+        fprintf(stderr, "zoomtrack report: --date is too long\n");
+        return ZT_EXIT_USAGE;
+    }
+
     for (p = name + n, m = o->meeting; *m; p++, m++) {
         *p = isalnum((unsigned char) *m) || *m == '-' || *m == '_' ? *m : '_';
     }
