@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <unicase.h>
+#include <unistr.h>
 
 #include "zt_core.h"
 #include "zt_event.h"
@@ -25,6 +27,9 @@
 
 static int zt_forget_add(char ***list, size_t *n, const char *s);
 static int zt_forget_in(char **list, size_t n, const char *s, int nocase);
+static int zt_forget_sqlite_lower(sqlite3 *db);
+static void zt_forget_sql_lower(sqlite3_context *ctx, int argc,
+    sqlite3_value **argv);
 static int zt_forget_temp(sqlite3 *db, const char *table, char **list,
     size_t n);
 static int zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
@@ -45,13 +50,13 @@ zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
 {
     char  key[512];
 
-    if (email[0] && ((w->email && strcasecmp(email, w->email) == 0)
+    if (email[0] && ((w->email && zt_forget_same(email, w->email))
                      || zt_forget_in(w->emails, w->nemails, email, 1)))
     {
         return 1;
     }
 
-    if (name[0] && w->name && strcasecmp(name, w->name) == 0) {
+    if (name[0] && w->name && zt_forget_same(name, w->name)) {
         return 1;
     }
 
@@ -77,15 +82,19 @@ zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w)
     int            rc;
     sqlite3_stmt  *st;
 
+    /* zt_lower(), not SQLite's lower(): that one folds ASCII only */
     static const char  sql[] =
-        "SELECT DISTINCT person_key, lower(participant_email),"
+        "SELECT DISTINCT person_key, zt_lower(participant_email),"
         " participant_name FROM raw_events"
-        " WHERE (?1 IS NOT NULL AND lower(participant_email) = lower(?1))"
-        " OR (?2 IS NOT NULL AND lower(participant_name) = lower(?2))"
+        " WHERE (?1 IS NOT NULL"
+        "        AND zt_lower(participant_email) = zt_lower(?1))"
+        " OR (?2 IS NOT NULL AND zt_lower(participant_name) = zt_lower(?2))"
         " OR (?3 IS NOT NULL AND (participant_id = ?3"
         "     OR participant_user_id = ?3))";
 
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    if (zt_forget_sqlite_lower(db) != ZT_OK
+        || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    {
         fprintf(stderr, "zoomtrack forget: warehouse: %s\n",
                 sqlite3_errmsg(db));
         return ZT_ERROR;
@@ -138,13 +147,14 @@ zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
     static const char  *del[] = {
         "raw_events WHERE person_key IN (SELECT v FROM temp.fk)",
         "camera_minutes WHERE person_key IN (SELECT v FROM temp.fk)",
-        "daily_reports WHERE lower(participant_email) IN"
+        "daily_reports WHERE zt_lower(participant_email) IN"
         " (SELECT v FROM temp.fe) OR (coalesce(participant_email, '') = ''"
         " AND participant_name IN (SELECT v FROM temp.fn))",
-        "preassigned_rooms WHERE email IN (SELECT v FROM temp.fe)",
+        "preassigned_rooms WHERE zt_lower(email) IN (SELECT v FROM temp.fe)",
     };
 
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
+    if (zt_forget_sqlite_lower(db) != ZT_OK
+        || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
         || zt_forget_temp(db, "fk", w->keys, w->nkeys) != ZT_OK
         || zt_forget_temp(db, "fe", w->emails, w->nemails) != ZT_OK
         || zt_forget_temp(db, "fn", w->names, w->nnames) != ZT_OK)
@@ -360,12 +370,133 @@ zt_forget_in(char **list, size_t n, const char *s, int nocase)
     size_t  i;
 
     for (i = 0; i < n; i++) {
-        if (nocase ? strcasecmp(list[i], s) == 0 : strcmp(list[i], s) == 0) {
+        if (nocase ? zt_forget_same(list[i], s) : strcmp(list[i], s) == 0) {
             return 1;
         }
     }
 
     return 0;
+}
+
+
+char *
+zt_forget_lower(const char *s, size_t n, size_t *outlen)
+{
+    char     *out;
+    size_t    i;
+    uint8_t  *low;
+
+    if (u8_check((const uint8_t *) s, n) == NULL) {
+        low = u8_tolower((const uint8_t *) s, n, NULL, NULL, NULL, outlen);
+        if (low == NULL) {
+            return NULL;
+        }
+
+        out = realloc(low, *outlen + 1);
+        if (out == NULL) {
+            free(low);
+            return NULL;
+        }
+
+        out[*outlen] = '\0';
+        return out;
+    }
+
+    /* not UTF-8: no letter beyond ASCII can be told */
+    out = malloc(n + 1);
+    if (out == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < n; i++) {
+        out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char) (s[i] + 32) : s[i];
+    }
+
+    out[n] = '\0';
+    *outlen = n;
+
+    return out;
+}
+
+
+int
+zt_forget_same(const char *a, const char *b)
+{
+    int          same;
+    char        *la, *lb;
+    size_t       na, nb;
+    const char  *p;
+
+    if (strcasecmp(a, b) == 0) {
+        return 1;
+    }
+
+    for (p = a; *p && (unsigned char) *p < 0x80; p++) { /* void */ }
+
+    if (*p == '\0') {
+        for (p = b; *p && (unsigned char) *p < 0x80; p++) { /* void */ }
+
+        if (*p == '\0') {
+            return 0;                   /* ASCII both: strcasecmp said */
+        }
+    }
+
+    la = zt_forget_lower(a, strlen(a), &na);
+    lb = zt_forget_lower(b, strlen(b), &nb);
+
+    same = la && lb && na == nb && memcmp(la, lb, na) == 0;
+
+    free(la);
+    free(lb);
+
+    return same;
+}
+
+
+/* zt_lower(x) on db: zt_forget_lower() for SQL; NULL stays NULL */
+static int
+zt_forget_sqlite_lower(sqlite3 *db)
+{
+    if (sqlite3_create_function_v2(db, "zt_lower", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC
+                                   | SQLITE_INNOCUOUS, NULL,
+                                   zt_forget_sql_lower, NULL, NULL, NULL)
+        != SQLITE_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+static void
+zt_forget_sql_lower(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    char                 *low;
+    size_t                n;
+    const unsigned char  *s;
+
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+
+    s = sqlite3_value_text(argv[0]);
+    if (s == NULL) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+
+    low = zt_forget_lower((const char *) s,
+                          (size_t) sqlite3_value_bytes(argv[0]), &n);
+    if (low == NULL || n > INT32_MAX) {
+        free(low);
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+
+    sqlite3_result_text(ctx, low, (int) n, free);
 }
 
 

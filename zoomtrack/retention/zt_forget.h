@@ -85,6 +85,19 @@ int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
 int zt_forget_redis(const zt_conf_t *conf, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);
 
+/*
+ * s (n bytes) lowercased as BigQuery's LOWER does it, so the local stores
+ * match a name or email the way the cloud ones do: every letter by the
+ * Unicode data (libunistring), no language rule, no normalisation ("José
+ * Álvarez" -> "josé álvarez").  Bytes that are not UTF-8 get their ASCII
+ * letters lowercased only.  Returns a malloc()ed string (*outlen bytes,
+ * then a NUL), or NULL when out of memory.
+ */
+char *zt_forget_lower(const char *s, size_t n, size_t *outlen);
+
+/* 1 when a and b are equal once lowercased by zt_forget_lower() */
+int zt_forget_same(const char *a, const char *b);
+
 /* adds one identity found (each part may be NULL or empty) */
 int zt_forget_who_add(zt_forget_who_t *w, const char *key,
     const char *email, const char *name);
