@@ -70,6 +70,15 @@ is(scalar(ZtDrain::archive_files("$data/raw")), 8, 'eight archived bodies');
 is($rc, 0, 'report written') or diag($err);
 my ($csv) = glob("$data/reports/DAILY_REPORT_2026-11-20.csv");
 like(slurp($csv), qr/Ana Lima/, 'the report names Ana');
+($rc, $out, $err) = run_zoomtrack(['report', '-c', $conf, '--date',
+                                   '2026-11-20', '--format', 'html']);
+is($rc, 0, 'HTML report written') or diag($err);
+my $html = "$data/reports/DAILY_REPORT_2026-11-20.html";
+like(slurp($html) // '', qr/Ana Lima/, 'the HTML report names Ana');
+# another HTML file, about Bo only (and a name that only contains hers)
+my $bo_html = "$data/reports/ATTENDANCE_2026-11-01_2026-11-20.html";
+spit($bo_html, "<table><tr><th scope=\"row\">Bo Chen</th></tr>\n"
+     . "<tr><th scope=\"row\">Ana Lima-Souza</th></tr></table>\n");
 
 # more of both still queued (no drainer running)
 my @ana2 = recs_of('uAna', 'Ana Lima', 'ana@example.org', 2000000);
@@ -83,7 +92,8 @@ my $state = sub {
     return join('|', ZtDrain::db_count($db),
                 scalar(ZtDrain::archive_files("$data/raw")),
                 $redis->llen('zoomtrack:warehouse'),
-                $redis->llen('zoomtrack:warehouse:dead'), slurp($csv));
+                $redis->llen('zoomtrack:warehouse:dead'), slurp($csv),
+                -e $html ? 1 : 0);
 };
 my $before = $state->();
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email',
@@ -94,6 +104,8 @@ like($out, qr/warehouse\s+5 found/,
     or diag($out);
 like($out, qr/archive\s+4 found/, 'dry run: four archived bodies found');
 like($out, qr/redis\s+5 found/, 'dry run: four queued + one dead letter');
+like($out, qr/1 HTML report\(s\) named them and would be deleted/,
+     'dry run: the HTML report would go') or diag($out);
 is($state->(), $before, 'dry run: nothing changed');
 
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email',
@@ -114,6 +126,12 @@ my $report = slurp($csv);
 unlike($report, qr/Ana Lima|ana\@example/, 'the report no longer has Ana');
 like($report, qr/Bo Chen/, 'but still has Bo');
 is((stat($csv))[2] & 07777, 0600, 'the rewritten report is owner-only');
+ok(!-e $html, 'the HTML report naming Ana is deleted');
+like($out, qr/1[ ]HTML[ ]report\(s\)[ ]named[ ]them[ ]and[ ]were[ ]deleted.*
+               `zoomtrack[ ]report[ ]--format[ ]html`/xs,
+     'and the summary says to make it again')
+    or diag($out);
+ok(-e $bo_html, 'the HTML file that does not name her stays');
 my $queued = $redis->lrange('zoomtrack:warehouse');
 is(scalar @$queued, 4, 'Ana\'s queued records are gone');
 is(scalar(grep { /Ana Lima/ } @$queued), 0, 'none left');

@@ -45,7 +45,8 @@ zt_forget_usage(FILE *f)
         "Removes one person from every store zoomtrack controls: the\n"
         "warehouse (raw_events, camera_minutes, daily_reports,\n"
         "preassigned_rooms), the archive (bodies about them), the reports\n"
-        "on disk (rewritten without their rows), the records still queued\n"
+        "on disk (CSV and JSON rewritten without their rows, HTML ones\n"
+        "naming them deleted: make them again), the records still queued\n"
         "in Redis (then BGREWRITEAOF) and the live status (the running\n"
         "drainer drops them).  The warehouse tells which identities the\n"
         "person had, so one email also finds their other sessions.\n"
@@ -239,7 +240,15 @@ zt_forget_summary(const zt_forget_counts_t *k, int dry)
     zt_forget_say("archive", &k->ar, dry);
     zt_forget_say("reports", &k->rep, dry);
 
-    if (k->wh.held) {
+    if (k->rep.gone) {
+        printf("  %llu HTML report(s) named them and %s deleted whole: run\n"
+               "  `zoomtrack report --format html` (or `attendance --format"
+               " html`)\n  again to make them without them\n",
+               (unsigned long long) k->rep.gone,
+               dry ? "would be" : "were");
+    }
+
+        if (k->wh.held) {
         printf("  %llu warehouse row(s) still in BigQuery's streaming "
                "buffer: run again later\n", (unsigned long long) k->wh.held);
     }

@@ -41,6 +41,9 @@ static int zt_forget_json(const zt_forget_who_t *w, const char *in,
     size_t len, FILE *out, int *hit);
 static int zt_forget_rewrite(const char *path, const zt_forget_who_t *w,
     int json, int dry_run, zt_forget_count_t *c);
+static int zt_forget_html(const char *path, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+static int zt_forget_html_names(const char *low, const char *s);
 
 
 int
@@ -239,7 +242,7 @@ int
 zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c)
 {
-    int             rc;
+    int             rc, html;
     DIR            *d;
     char            path[4096];
     size_t          n;
@@ -255,17 +258,29 @@ zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
     while ((de = readdir(d)) != NULL) {
         n = strlen(de->d_name);
 
-        if (n < 5 || de->d_name[0] == '.'
-            || (strcmp(de->d_name + n - 4, ".csv") != 0
-                && strcmp(de->d_name + n - 5, ".json") != 0))
+        if (n < 5 || de->d_name[0] == '.') {
+            continue;
+        }
+
+        html = strcmp(de->d_name + n - 5, ".html") == 0;
+
+        if (!html && strcmp(de->d_name + n - 4, ".csv") != 0
+            && strcmp(de->d_name + n - 5, ".json") != 0)
         {
             continue;
         }
 
         if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
-            >= sizeof(path)
-            || zt_forget_rewrite(path, w, de->d_name[n - 1] == 'n', dry_run,
-                                 c) != ZT_OK)
+            >= sizeof(path))
+        {
+            rc = ZT_ERROR;
+            continue;
+        }
+
+        if ((html ? zt_forget_html(path, w, dry_run, c)
+                  : zt_forget_rewrite(path, w, de->d_name[n - 1] == 'n',
+                                      dry_run, c))
+            != ZT_OK)
         {
             rc = ZT_ERROR;
         }
@@ -848,4 +863,114 @@ zt_forget_rewrite(const char *path, const zt_forget_who_t *w, int json,
     c->removed++;
 
     return ZT_OK;
+}
+
+
+/*
+ * An HTML report (`report --format html`, `attendance --format html`)
+ * names a person in a cell or a label of its own, HTML-escaped: the file
+ * is theirs too when it holds ">NAME<" for a name or an email of theirs,
+ * in any case.  Rewriting it means rebuilding it from the warehouse, which
+ * forget cannot do here (a BigQuery warehouse, a day already pruned), so
+ * the file goes and the summary says to make it again.
+ */
+static int
+zt_forget_html(const char *path, const zt_forget_who_t *w, int dry_run,
+    zt_forget_count_t *c)
+{
+    int      hit;
+    char    *in, *low;
+    size_t   i, len;
+
+    in = zt_forget_read(path, &len);
+    if (in == NULL) {
+        fprintf(stderr, "zoomtrack forget: cannot read \"%s\"\n", path);
+        return ZT_ERROR;
+    }
+
+    low = zt_forget_lower(in, len, &len);
+    free(in);
+
+    if (low == NULL) {
+        return ZT_ERROR;
+    }
+
+    hit = (w->name && zt_forget_html_names(low, w->name))
+          || (w->email && zt_forget_html_names(low, w->email));
+
+    for (i = 0; !hit && i < w->nnames; i++) {
+        hit = zt_forget_html_names(low, w->names[i]);
+    }
+
+    for (i = 0; !hit && i < w->nemails; i++) {
+        hit = zt_forget_html_names(low, w->emails[i]);
+    }
+
+    free(low);
+
+    if (!hit) {
+        return ZT_OK;
+    }
+
+    c->found++;
+    c->gone++;
+
+    if (dry_run) {
+        return ZT_OK;
+    }
+
+    if (unlink(path) != 0 && errno != ENOENT) {
+        fprintf(stderr, "zoomtrack forget: cannot remove \"%s\": %s\n",
+                path, strerror(errno));
+        return ZT_ERROR;
+    }
+
+    c->removed++;
+
+    return ZT_OK;
+}
+
+
+/* 1 when low (lowercased HTML) has s, escaped, as a whole cell or label */
+static int
+zt_forget_html_names(const char *low, const char *s)
+{
+    int          hit;
+    char        *esc, *lesc;
+    size_t       n, o;
+    const char  *p;
+
+    /* '>', at most 6 bytes for each byte of s, '<' */
+    esc = malloc(strlen(s) * 6 + 3);
+    if (esc == NULL) {
+        return 0;
+    }
+
+    o = 0;
+    esc[o++] = '>';
+
+    for (p = s; *p; p++) {
+        switch (*p) {
+        case '&': memcpy(esc + o, "&amp;", 5); o += 5; break;
+        case '<': memcpy(esc + o, "&lt;", 4); o += 4; break;
+        case '>': memcpy(esc + o, "&gt;", 4); o += 4; break;
+        case '"': memcpy(esc + o, "&quot;", 6); o += 6; break;
+        case '\'': memcpy(esc + o, "&#39;", 5); o += 5; break;
+        default: esc[o++] = *p;
+        }
+    }
+
+    esc[o++] = '<';
+
+    lesc = zt_forget_lower(esc, o, &n);
+    free(esc);
+
+    if (lesc == NULL) {
+        return 0;
+    }
+
+    hit = n > 2 && strstr(low, lesc) != NULL;
+    free(lesc);
+
+    return hit;
 }

@@ -39,6 +39,7 @@ typedef struct {
     uint64_t  found;
     uint64_t  removed;
     uint64_t  held;      /* found, but BigQuery would not delete them yet */
+    uint64_t  gone;      /* found files deleted whole (HTML reports) */
 } zt_forget_count_t;
 
 
@@ -71,7 +72,9 @@ int zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
 
 /*
  * Rewrites every report under dir (CSV and JSON) without the person's
- * rows; c->found counts files that mentioned them.
+ * rows, and deletes every HTML report that names them (an HTML report
+ * cannot be rewritten without rebuilding it; c->gone counts those);
+ * c->found counts files that mentioned them.
  */
 int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);
