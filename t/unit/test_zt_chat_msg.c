@@ -276,6 +276,70 @@ main(void)
     free(t);
     json_decref(st);
 
+    /* ------------------------------ forget: one person out of it all */
+    {
+        size_t   gone;
+        json_t  *keys, *outbox;
+        char    *all;
+
+        st = zt_chat_state_new();
+        outbox = json_array();
+        json_object_set_new(st, "outbox", outbox);
+        fold(st, rec("meeting.participant_joined", T0, "Zoe Forget",
+                     "zoe@example.org", "pZoe", "", ""), 0, &o);
+        fold(st, rec("meeting.participant_joined", T0, "Zoe Forgetful",
+                     "", "pZf", "", ""), 0, &o);
+        fold(st, rec("meeting.participant_joined", T0, "Alice", "", "pA",
+                     "", ""), 0, &o);
+        t = compose(st, 10000, &o);
+        json_array_append_new(outbox, json_pack("{s:i, s:s}", "id", 1,
+                                                "text", t));
+        free(t);
+        fold(st, rec("meeting.participant_joined_breakout_room",
+                     T0 + MIN, "Zoe Forget", "zoe@example.org", "pZoe",
+                     "R1", ""), 20000, &o);
+        t = compose(st, 30000, &o);
+        json_array_append_new(outbox, json_pack("{s:i, s:s}", "id", 2,
+                                                "text", t));
+        free(t);
+        fold(st, rec("meeting.participant_left", T0 + 2 * MIN,
+                     "Zoe Forget", "zoe@example.org", "pZoe", "", ""),
+             40000, &o);
+        fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Alice", "",
+                     "pA", "", ""), 40000, &o);
+
+        all = json_dumps(st, 0);
+        ok(all && strstr(all, "Zoe Forget\"") && strstr(all, "Zoe Forget "),
+           "before: the state names Zoe (people, outbox, pending)");
+        free(all);
+
+        keys = json_pack("[s, s]", "id:pZoe", "id:nobody");
+        ok(zt_chat_forget(st, keys, &gone) == ZT_OK, "forget");
+        is_int(gone, 1, "one entry removed");
+        json_decref(keys);
+
+        all = json_dumps(st, 0);
+        ok(all && !strstr(all, "Zoe Forget\"") && !strstr(all, "Zoe Forget ")
+           && !strstr(all, "pZoe"), "after: nothing names Zoe any more");
+        ok(all && strstr(all, "Zoe Forgetful joined")
+           && strstr(all, "Alice joined"),
+           "the others' lines stay, a longer name too");
+        free(all);
+
+        is_int(json_array_size(outbox = json_object_get(st, "outbox")), 1,
+               "a message about her alone goes");
+        is_int(json_array_size(json_object_get(st, "pending")), 1,
+               "her pending leave goes, Alice's stays");
+        ok(json_object_get(json_object_get(json_object_get(
+               json_object_get(st, "meetings"), "M1=="), "people"), "id:pA")
+           != NULL, "Alice stays in the meeting");
+        json_decref(st);
+    }
+
+    t = zt_chat_said_name("zoe@example.org");
+    is_str(t, "zoe", "a name that is an email is said without its domain");
+    free(t);
+
     /* ---------------------------------------- not presence events */
     st = zt_chat_state_new();
     ok(fold(st, rec("meeting.sharing_started", T0, "A", "", "x", "", ""), 0,

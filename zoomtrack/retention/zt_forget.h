@@ -81,9 +81,9 @@ int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
 
 /*
  * Removes the person's records from the queues of every enabled sink,
- * their processing and dead-letter lists, then asks the status sink to
- * drop the person from the live state (a control record on its queue) and
- * Redis to rewrite its append-only file.
+ * their processing and dead-letter lists, then asks the status and chat
+ * sinks to drop the person from their state (a control record on each
+ * queue) and Redis to rewrite its append-only file.
  */
 int zt_forget_redis(const zt_conf_t *conf, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);

@@ -4,9 +4,10 @@
  * dead-letter list are read whole; each matching record is removed with
  * LREM of its exact bytes, so a record a drainer moved meanwhile is simply
  * not found (run forget again once the drainer stored it: the warehouse and
- * archive steps then remove it).  The status sink keeps its state in
- * memory, so it gets a control record on its queue naming the person's
- * keys; the module never writes a "control" member, so no webhook can
+ * archive steps then remove it).  The status and chat sinks keep their
+ * state in memory (and in files the running drainer owns), so each gets a
+ * control record on its queue naming the person's keys, never names or
+ * emails; the module never writes a "control" member, so no webhook can
  * forge one.  BGREWRITEAOF then drops the removed records from the AOF.
  */
 
@@ -30,7 +31,7 @@ static int zt_forget_record_matches(const zt_forget_who_t *w,
     const char *raw, size_t len);
 static int zt_forget_queue(redisContext *r, const char *queue,
     const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c);
-static int zt_forget_tell_status(redisContext *r, const char *queue,
+static int zt_forget_tell_sink(redisContext *r, const char *queue,
     const zt_forget_who_t *w);
 
 
@@ -81,8 +82,12 @@ zt_forget_redis(const zt_conf_t *conf, const zt_forget_who_t *w,
         seen[k++] = q;
         rc = zt_forget_queue(r, q, w, dry_run, c);
 
-        if (rc == ZT_OK && !dry_run && strcmp(row->section, "status") == 0) {
-            rc = zt_forget_tell_status(r, q, w);
+        /* the sinks that keep people in a state of their own */
+        if (rc == ZT_OK && !dry_run
+            && (strcmp(row->section, "status") == 0
+                || strcmp(row->section, "chat") == 0))
+        {
+            rc = zt_forget_tell_sink(r, q, w);
         }
     }
 
@@ -233,7 +238,7 @@ zt_forget_record_matches(const zt_forget_who_t *w, const char *raw,
 
 
 static int
-zt_forget_tell_status(redisContext *r, const char *queue,
+zt_forget_tell_sink(redisContext *r, const char *queue,
     const zt_forget_who_t *w)
 {
     int          rc;

@@ -87,5 +87,29 @@ int64_t zt_chat_int(const json_t *o, const char *key);
 /* drops meetings idle for longer than keep_ms before now_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
 
+/*
+ * `zoomtrack forget`: drops the people with these person keys (a JSON
+ * array of strings) from every meeting, their changes from "pending", and
+ * the lines that name them from the messages in "outbox" (a message left
+ * without a line goes).  *gone counts the people dropped.  ZT_OK, or
+ * ZT_ERROR (out of memory; the state is then unchanged).
+ */
+int zt_chat_forget(json_t *state, const json_t *keys, size_t *gone);
+
+/*
+ * name as zt_chat_compose() writes it into a line ("Zoe" for
+ * "zoe@example.org", escaped), malloc()ed; NULL when out of memory
+ */
+char *zt_chat_said_name(const char *name);
+
+/*
+ * text without the lines about said (a name from zt_chat_said_name()),
+ * malloc()ed, "" when no line is left; NULL when out of memory.  A line
+ * is about a person when their name follows its icon ("<icon> NAME
+ * joined ..."); *dropped counts the lines left out.
+ */
+char *zt_chat_text_drop(const char *text, const char *said,
+    size_t *dropped);
+
 
 #endif /* ZT_CHAT_MSG_H */

@@ -427,3 +427,71 @@ again:
     *text = b.buf;
     return ZT_OK;
 }
+
+
+char *
+zt_chat_said_name(const char *name)
+{
+    zt_chat_buf_t  b;
+
+    memset(&b, 0, sizeof(b));
+    zt_chat_safe(name, 1, &b);
+
+    if (b.buf == NULL) {
+        b.buf = strdup("");
+    }
+
+    if (b.failed || b.buf == NULL) {
+        free(b.buf);
+        return NULL;
+    }
+
+    return b.buf;
+}
+
+
+char *
+zt_chat_text_drop(const char *text, const char *said, size_t *dropped)
+{
+    size_t          n, len;
+    const char     *line, *end, *name;
+    zt_chat_buf_t   b;
+
+    n = strlen(said);
+    memset(&b, 0, sizeof(b));
+
+    for (line = text; *line; line = *end ? end + 1 : end) {
+        end = strchr(line, '\n');
+        if (end == NULL) {
+            end = line + strlen(line);
+        }
+
+        len = (size_t) (end - line);
+        name = memchr(line, ' ', len);
+
+        /* "<icon> NAME joined ...": the name follows the first space */
+        if (name && (size_t) (end - name) > n + 1
+            && memcmp(name + 1, said, n) == 0 && name[n + 1] == ' ')
+        {
+            (*dropped)++;
+            continue;
+        }
+
+        if (b.len) {
+            zt_chat_puts(&b, "\n");
+        }
+
+        zt_chat_put(&b, line, len);
+    }
+
+    if (b.buf == NULL) {
+        b.buf = strdup("");
+    }
+
+    if (b.failed || b.buf == NULL) {
+        free(b.buf);
+        return NULL;
+    }
+
+    return b.buf;
+}

@@ -93,6 +93,7 @@ static void zt_chat_exit(void *ctx);
 static int zt_chat_load(zt_chat_t *ch);
 static int zt_chat_save(zt_chat_t *ch);
 static int zt_chat_seen_add(zt_chat_t *ch, const char *event_id);
+static int zt_chat_control(zt_chat_t *ch, const json_t *rec);
 static int zt_chat_post(zt_chat_t *ch);
 static void zt_chat_answer(zt_chat_t *ch, const zt_http_resp_t *r,
     json_int_t id, int64_t now_ms);
@@ -394,6 +395,17 @@ zt_chat_write(void *ctx, zt_item_t *items, size_t n)
     now = zt_time_now_ms();
 
     for (i = 0; i < n; i++) {
+        rc = zt_chat_control(ch, items[i].rec);
+
+        if (rc == ZT_ERROR) {
+            zt_log_error("[sink:chat] out of memory forgetting a person");
+            return ZT_RETRY;
+        }
+
+        if (rc == ZT_OK) {
+            continue;
+        }
+
         if (json_object_get(ch->seen, items[i].event_id)) {
             continue;
         }
@@ -422,6 +434,46 @@ zt_chat_write(void *ctx, zt_item_t *items, size_t n)
     if (ch->unsaved && zt_chat_save(ch) != ZT_OK) {
         return ZT_RETRY;
     }
+
+    return ZT_OK;
+}
+
+
+/*
+ * `zoomtrack forget` pushes {"control":"forget","person_keys":[...]} to
+ * this queue (the module never writes a "control" member, so no webhook
+ * can forge one): the people leave the state, with their pending changes
+ * and the lines naming them in messages not posted yet, and the state is
+ * saved before the ack, so the file no longer names them.  Returns ZT_OK
+ * for a control record, ZT_DECLINED for any other, ZT_ERROR when out of
+ * memory (the state unchanged: the record comes again).
+ */
+static int
+zt_chat_control(zt_chat_t *ch, const json_t *rec)
+{
+    size_t       gone;
+    const char  *what;
+
+    what = json_string_value(json_object_get(rec, "control"));
+    if (what == NULL) {
+        return ZT_DECLINED;
+    }
+
+    if (strcmp(what, "forget") != 0) {
+        zt_log_warn("[sink:chat] unknown control record \"%s\" ignored",
+                    what);
+        return ZT_OK;
+    }
+
+    if (zt_chat_forget(ch->state, json_object_get(rec, "person_keys"),
+                       &gone) != ZT_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    ch->unsaved = 1;
+    zt_log_info("[sink:chat] forget: %zu entr%s removed", gone,
+                gone == 1 ? "y" : "ies");
 
     return ZT_OK;
 }
