@@ -183,6 +183,64 @@ unlike(slurp($scsv), qr/Ana Lima/, 'and Ana does not come back');
 kill 'TERM', $drain;
 ZtDrain::wait_exit($drain, 30);
 
+# the chat sink: a running drainer drops the person from its state file,
+# and forget drops the refused messages naming them (chat-dead.ndjson)
+my $cport = free_port();
+my $token = 'T0KEN-' . int(rand(1e9));
+spit("$tmp/chat-url", "http://127.0.0.1:$cport/hooks/$token\n");
+chmod 0600, "$tmp/chat-url";
+my $double = ZtTest::spawn(cmd => ['python3', "$FindBin::Bin/chat-double.py",
+                                   '--port', $cport, '--token', $token,
+                                   '--log', "$tmp/chat.log"],
+                           log => "$tmp/double.err");
+END { local $?; if ($double) { kill 'TERM', $double; ZtTest::reap($double, 10) } }
+ok(wait_until(sub { http()->get("http://127.0.0.1:$cport/_health")
+                        ->{status} == 200 }, 10, 'chat double'),
+   'chat double up');
+http()->post("http://127.0.0.1:$cport/_control", { content =>
+             encode_json({ faults => [{ status => 400, count => 1 }] }) });
+my $cconf = ZtDrain::write_conf("$tmp/c.conf", data_dir => "$tmp/cdata",
+                                redis => $redis->address,
+                                'status.enabled' => 'no',
+                                'archive.enabled' => 'no',
+                                'chat.enabled' => 'yes',
+                                'chat.url_file' => "$tmp/chat-url",
+                                'chat.interval' => 1);
+my @zoe = recs_of('pZoe', 'Zoe Forget', 'zoe@example.org', 3000000);
+ZtDrain::push_records($redis->port, ['zoomtrack:chat',
+                                     'zoomtrack:warehouse'],
+                      [$zoe[0], $bo2[0]]);
+my $cstate = "$tmp/cdata/chat-state.json";
+my $cdead = "$tmp/cdata/chat-dead.ndjson";
+$drain = ZtDrain::start_drain($cconf, "$tmp/cdrain.log");
+ok(wait_until(sub { (slurp($cdead) // '') =~ /Zoe Forget joined/ }, 30,
+              'refused message'), 'a refused message names Zoe')
+    or diag(slurp("$tmp/cdrain.log"));
+open(my $fh, '>>', $cdead) or die;
+print $fh encode_json({ message => { id => 99, text =>
+                        "\x{1f7e2} Bo Chen joined \x{b7} 09:10" },
+                        status => 400, at => 'x' }), "\n";
+close($fh);
+like(slurp($cstate), qr/Zoe Forget/, 'the chat state names Zoe');
+ok(wait_until(sub { ZtDrain::sql("$tmp/cdata/zoomtrack.db",
+                                 "SELECT count(*) FROM raw_events WHERE "
+                                 . "person_key = 'id:pZoe'") == 1 },
+              30, 'warehouse'), 'the warehouse has Zoe');
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $cconf, '--email',
+                                   'ZOE@example.org']);
+is($rc, 0, 'forget with the chat sink running') or diag($err);
+like($out, qr/chat dead\s+1 found, 1 removed/, 'one refused message')
+    or diag($out);
+ok(wait_until(sub { (slurp($cstate) // '') !~ /Zoe Forget|pZoe/ }, 30,
+              'state without Zoe'), 'the running drainer drops her')
+    or diag(slurp($cstate));
+like(slurp($cstate), qr/Bo Chen/, 'Bo stays in the state');
+unlike(slurp($cdead) // '', qr/Zoe Forget/, 'no refused message names her');
+like(slurp($cdead) // '', qr/Bo Chen joined/, 'the one about Bo stays');
+is((stat($cdead))[2] & 07777, 0600, 'the rewritten file is owner-only');
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 30), 0, 'drainer stops');
+
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf]);
 is($rc, 2, 'no person named: exit 2');
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf, '--email', 'a',

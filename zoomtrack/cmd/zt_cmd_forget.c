@@ -26,6 +26,7 @@ typedef struct {
     zt_forget_count_t  ar;
     zt_forget_count_t  rep;
     zt_forget_count_t  rd;
+    zt_forget_count_t  chat;
 } zt_forget_counts_t;
 
 
@@ -47,8 +48,9 @@ zt_forget_usage(FILE *f)
         "preassigned_rooms), the archive (bodies about them), the reports\n"
         "on disk (CSV and JSON rewritten without their rows, HTML ones\n"
         "naming them deleted: make them again), the records still queued\n"
-        "in Redis (then BGREWRITEAOF) and the live status (the running\n"
-        "drainer drops them).  The warehouse tells which identities the\n"
+        "in Redis (then BGREWRITEAOF), the live status and the chat\n"
+        "state (the running drainer drops them) and the chat sink's\n"
+        "refused messages.  The warehouse tells which identities the\n"
         "person had, so one email also finds their other sessions.\n"
         "A GCS archive and a BigQuery warehouse are cleaned the same way.\n"
         "Copies made outside zoomtrack (mailed reports, chat messages\n"
@@ -191,7 +193,7 @@ zt_forget_clean(const zt_conf_t *conf, zt_forget_who_t *w, int dry,
     zt_store_t *whs, zt_forget_counts_t *k)
 {
     int         rc;
-    char        err[512], dir[4096];
+    char        err[512], dir[4096], *slash;
     zt_store_t  ars;
 
     rc = ZT_OK;
@@ -227,6 +229,18 @@ zt_forget_clean(const zt_conf_t *conf, zt_forget_who_t *w, int dry,
         rc = ZT_ERROR;
     }
 
+    /* the chat sink's refused messages, beside its state file */
+    if (zt_conf_get_path(conf, "chat", "state", "chat-state.json", dir,
+                         sizeof(dir)) != ZT_OK
+        || (slash = strrchr(dir, '/')) == NULL
+        || (size_t) snprintf(slash + 1, sizeof(dir) - (size_t) (slash - dir)
+                             - 1, "chat-dead.ndjson")
+           >= sizeof(dir) - (size_t) (slash - dir) - 1
+        || zt_forget_chat_dead(dir, w, dry, &k->chat) != ZT_OK)
+    {
+        rc = ZT_ERROR;
+    }
+
     return rc;
 }
 
@@ -239,6 +253,7 @@ zt_forget_summary(const zt_forget_counts_t *k, int dry)
     zt_forget_say("warehouse", &k->wh, dry);
     zt_forget_say("archive", &k->ar, dry);
     zt_forget_say("reports", &k->rep, dry);
+    zt_forget_say("chat dead", &k->chat, dry);
 
     if (k->rep.gone) {
         printf("  %llu HTML report(s) named them and %s deleted whole: run\n"
@@ -254,9 +269,12 @@ zt_forget_summary(const zt_forget_counts_t *k, int dry)
     }
 
     zt_log_info("forget: %llu queued record(s), %llu warehouse row(s), "
-                "%llu archive file(s), %llu report file(s)%s",
+                "%llu archive file(s), %llu report file(s), %llu refused "
+                "chat message(s)%s",
                 (unsigned long long) k->rd.removed,
                 (unsigned long long) k->wh.removed,
                 (unsigned long long) k->ar.removed,
-                (unsigned long long) k->rep.removed, dry ? " (dry run)" : "");
+                (unsigned long long) k->rep.removed,
+                (unsigned long long) k->chat.removed,
+                dry ? " (dry run)" : "");
 }

@@ -5,17 +5,21 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 #include <unicase.h>
 #include <unistr.h>
 
 #include "zt_core.h"
+#include "zt_chat_msg.h"
 #include "zt_event.h"
 #include "zt_fs.h"
 #include "zt_forget.h"
@@ -44,6 +48,10 @@ static int zt_forget_rewrite(const char *path, const zt_forget_who_t *w,
 static int zt_forget_html(const char *path, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);
 static int zt_forget_html_names(const char *low, const char *s);
+static char *zt_forget_read_fd(int fd, size_t *len);
+static int zt_forget_chat_line(const zt_forget_who_t *w, const char *line,
+    size_t len);
+static int zt_forget_chat_said(const char *low, const char *name);
 
 
 int
@@ -973,4 +981,185 @@ zt_forget_html_names(const char *low, const char *s)
     free(lesc);
 
     return hit;
+}
+
+
+int
+zt_forget_chat_dead(const char *path, const zt_forget_who_t *w, int dry_run,
+    zt_forget_count_t *c)
+{
+    int          fd, tmpfd, rc;
+    char        *in, tmp[4200];
+    size_t       len, n;
+    uint64_t     hits;
+    const char  *line, *end;
+    FILE        *out;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno == ENOENT ? ZT_OK : ZT_ERROR;
+    }
+
+    /* the sink appends under this lock, and reopens a file replaced */
+    if (flock(fd, LOCK_EX) != 0 || (in = zt_forget_read_fd(fd, &len)) == NULL)
+    {
+        fprintf(stderr, "zoomtrack forget: cannot read \"%s\": %s\n", path,
+                strerror(errno));
+        close(fd);
+        return ZT_ERROR;
+    }
+
+    snprintf(tmp, sizeof(tmp), "%s.forget.XXXXXX", path);
+    tmpfd = dry_run ? -1 : mkstemp(tmp);
+    out = tmpfd == -1 ? NULL : fdopen(tmpfd, "w");
+
+    if (!dry_run && out == NULL) {
+        fprintf(stderr, "zoomtrack forget: cannot rewrite \"%s\": %s\n",
+                path, strerror(errno));
+        if (tmpfd != -1) {
+            close(tmpfd);
+            unlink(tmp);
+        }
+        free(in);
+        close(fd);
+        return ZT_ERROR;
+    }
+
+    hits = 0;
+
+    for (line = in; line < in + len; line = end + (end < in + len)) {
+        end = memchr(line, '\n', (size_t) (in + len - line));
+        end = end ? end : in + len;
+        n = (size_t) (end - line);
+
+        if (zt_forget_chat_line(w, line, n)) {
+            hits++;
+        } else if (out) {
+            fwrite(line, 1, n + (end < in + len), out);
+        }
+    }
+
+    free(in);
+    c->found += hits;
+    rc = ZT_OK;
+
+    if (out) {
+        if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
+            rc = ZT_ERROR;
+        }
+        fclose(out);
+
+        if (rc != ZT_OK || hits == 0 || rename(tmp, path) != 0) {
+            if (rc == ZT_OK && hits) {
+                fprintf(stderr, "zoomtrack forget: cannot replace \"%s\": "
+                        "%s\n", path, strerror(errno));
+                rc = ZT_ERROR;
+            }
+            unlink(tmp);
+
+        } else {
+            c->removed += hits;
+        }
+    }
+
+    close(fd);
+
+    return rc;
+}
+
+
+static char *
+zt_forget_read_fd(int fd, size_t *len)
+{
+    char         *buf;
+    size_t        got;
+    ssize_t       r;
+    struct stat   sb;
+
+    if (fstat(fd, &sb) != 0 || sb.st_size > ZT_FORGET_MAX_FILE) {
+        return NULL;
+    }
+
+    buf = malloc((size_t) sb.st_size + 1);
+    if (buf == NULL) {
+        return NULL;
+    }
+
+    for (got = 0; got < (size_t) sb.st_size; got += (size_t) r) {
+        r = read(fd, buf + got, (size_t) sb.st_size - got);
+        if (r <= 0) {
+            break;
+        }
+    }
+
+    buf[got] = '\0';
+    *len = got;
+
+    return buf;
+}
+
+
+/* a refused message: {"message":{"id","text"},"status","at"} */
+static int
+zt_forget_chat_line(const zt_forget_who_t *w, const char *line, size_t len)
+{
+    int          hit;
+    char        *low;
+    size_t       i, n;
+    json_t      *d;
+    const char  *text;
+
+    d = json_loadb(line, len, 0, NULL);
+    text = json_string_value(json_object_get(json_object_get(d, "message"),
+                                             "text"));
+    if (text == NULL) {
+        json_decref(d);
+        return 0;
+    }
+
+    low = zt_forget_lower(text, strlen(text), &n);
+    json_decref(d);
+
+    if (low == NULL) {
+        return 0;
+    }
+
+    hit = w->name && zt_forget_chat_said(low, w->name);
+
+    for (i = 0; !hit && i < w->nnames; i++) {
+        hit = zt_forget_chat_said(low, w->names[i]);
+    }
+
+    /*
+     * not the emails: the text never has one, and "zoe" (an email-shaped
+     * name is said without its domain) would take every Zoe's lines
+     */
+
+    free(low);
+
+    return hit;
+}
+
+
+/* 1 when low (a lowercased message) has a line about name */
+static int
+zt_forget_chat_said(const char *low, const char *name)
+{
+    char    *said, *lsaid, *rest;
+    size_t   n, dropped;
+
+    said = zt_chat_said_name(name);
+    lsaid = said ? zt_forget_lower(said, strlen(said), &n) : NULL;
+    free(said);
+
+    if (lsaid == NULL) {
+        return 0;
+    }
+
+    dropped = 0;
+    rest = zt_chat_text_drop(low, lsaid, &dropped);
+    free(rest);
+    free(lsaid);
+
+    return dropped > 0;
 }

@@ -80,6 +80,15 @@ int zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c);
 
 /*
+ * Drops from the chat sink's refused messages (path: chat-dead.ndjson, one
+ * JSON object a line) every line whose message names the person (a name
+ * of theirs as the message says it, in any case).  The file is replaced
+ * under the flock() the sink takes to append to it.  c counts lines.
+ */
+int zt_forget_chat_dead(const char *path, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c);
+
+/*
  * Removes the person's records from the queues of every enabled sink,
  * their processing and dead-letter lists, then asks the status and chat
  * sinks to drop the person from their state (a control record on each

@@ -27,7 +27,8 @@
  * Answers: 2xx sent; 429 waits for Retry-After (Slack's), else backoff;
  * 5xx, 408 and transport errors retry with capped exponential backoff
  * ([drain] backoff_*); 400/413/422 (this message can never be posted) go
- * to DATA/chat-dead.ndjson with a log line; other 4xx, and a 400 that names
+ * to DATA/chat-dead.ndjson with a log line (appended under flock():
+ * `zoomtrack forget` rewrites that file); other 4xx, and a 400 that names
  * the webhook (URL revoked, channel archived: zt_chat_message_refused())
  * pause the sink for backoff_max_ms with a log line
  * each time, holding every message.  A POST blocks only this sink's
@@ -42,6 +43,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "zt_time.h"
@@ -99,6 +101,7 @@ static void zt_chat_answer(zt_chat_t *ch, const zt_http_resp_t *r,
     json_int_t id, int64_t now_ms);
 static void zt_chat_dead(zt_chat_t *ch, const json_t *msg, long status,
     int64_t now_ms);
+static int zt_chat_dead_open(const char *path);
 static void zt_chat_snippet(const char *body, char *out, size_t outlen);
 static int zt_chat_message_refused(long status, const char *body);
 
@@ -708,6 +711,39 @@ zt_chat_message_refused(long status, const char *body)
 }
 
 
+/*
+ * The refused messages' file, open for appending and locked: `zoomtrack
+ * forget` replaces it (without the lines naming someone) under the same
+ * flock(), so a file replaced while we waited for the lock is opened again.
+ * The lock goes with the close.
+ */
+static int
+zt_chat_dead_open(const char *path)
+{
+    int          fd, tries;
+    struct stat  a, b;
+
+    for (tries = 0; tries < 8; tries++) {
+        fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            return -1;
+        }
+
+        if (flock(fd, LOCK_EX) == 0 && fstat(fd, &a) == 0
+            && stat(path, &b) == 0 && a.st_dev == b.st_dev
+            && a.st_ino == b.st_ino)
+        {
+            return fd;
+        }
+
+        close(fd);
+    }
+
+    errno = EAGAIN;
+    return -1;
+}
+
+
 /* a refused message, kept for the admin: one JSON line, owner-only */
 static void
 zt_chat_dead(zt_chat_t *ch, const json_t *msg, long status, int64_t now_ms)
@@ -726,8 +762,7 @@ zt_chat_dead(zt_chat_t *ch, const json_t *msg, long status, int64_t now_ms)
         return;
     }
 
-    fd = open(ch->dead_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-              0600);
+    fd = zt_chat_dead_open(ch->dead_path);
     if (fd < 0
         || write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0
         || fsync(fd) != 0)
