@@ -22,7 +22,6 @@
 static const char *zt_engine_reason(zt_engine_sink_t *s);
 static int zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc,
     int64_t now);
-static void zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
 
 
@@ -150,15 +149,8 @@ zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc, int64_t now)
     s->retry_at = now + delay;
     s->attempt++;
 
-    pthread_mutex_lock(&e->stat_lock);
-    s->stat.retries++;
-    s->stat.state = (rc == ZT_PAUSE) ? ZT_SINK_PAUSED : ZT_SINK_RETRYING;
-    snprintf(s->stat.last_error, sizeof(s->stat.last_error), "%s", reason);
-    s->stat.last_error_ms = zt_time_now_ms();
-    if (s->stat.failing_since_ms == 0) {
-        s->stat.failing_since_ms = s->stat.last_error_ms;
-    }
-    pthread_mutex_unlock(&e->stat_lock);
+    zt_engine_stat_fail(e, s, rc == ZT_PAUSE ? ZT_SINK_PAUSED
+                                             : ZT_SINK_RETRYING, reason);
 
     if (e->once && s->attempt >= (unsigned) e->max_attempts) {
         zt_log_error("[sink:%s] giving up after %u attempt(s): %s; the "
@@ -195,15 +187,40 @@ zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc, int64_t now)
 }
 
 
-static void
+/*
+ * The sink is failing (a batch, Redis, its live files): `zoomtrack status`
+ * shows the state and the reason, and alerts once it lasts alert_after_s.
+ */
+void
+zt_engine_stat_fail(zt_engine_int_t *e, zt_engine_sink_t *s, int state,
+    const char *reason)
+{
+    pthread_mutex_lock(&e->stat_lock);
+    s->stat.retries++;
+    s->stat.state = state;
+    snprintf(s->stat.last_error, sizeof(s->stat.last_error), "%s", reason);
+    s->stat.last_error_ms = zt_time_now_ms();
+    if (s->stat.failing_since_ms == 0) {
+        s->stat.failing_since_ms = s->stat.last_error_ms;
+    }
+    pthread_mutex_unlock(&e->stat_lock);
+}
+
+
+/* ok again, unless Redis or the sink's output files still fail */
+void
 zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s)
 {
+    s->logged[0] = '\0';
+
+    if (s->redis_failing || s->tick_failing) {
+        return;
+    }
+
     pthread_mutex_lock(&e->stat_lock);
     s->stat.state = ZT_SINK_OK;
     s->stat.failing_since_ms = 0;
     pthread_mutex_unlock(&e->stat_lock);
-
-    s->logged[0] = '\0';
 }
 
 

@@ -110,6 +110,8 @@ typedef struct {
     unsigned             pending:1;    /* parsed, waiting for write() */
     unsigned             idle:1;       /* the last take found nothing */
     unsigned             single:1;     /* one drainer at a time (status) */
+    unsigned             redis_failing:1;  /* shown until a take works */
+    unsigned             tick_failing:1;   /* shown until a tick works */
 
     int                  inited;       /* ctx is the sink's (init ran) */
     int                  active;       /* __atomic: may take and write */
@@ -233,6 +235,11 @@ int zt_engine_dead(zt_engine_sink_t *s, const char *raw, size_t len,
 
 /* forgets the batch: records, dead letters, retry state */
 void zt_engine_batch_reset(zt_engine_sink_t *s);
+
+/* the sink's state for `zoomtrack status` (ZT_SINK_*), under stat_lock */
+void zt_engine_stat_fail(zt_engine_int_t *e, zt_engine_sink_t *s, int state,
+    const char *reason);
+void zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s);
 
 /* init of a single sink taken over by the main thread */
 int zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s);

@@ -144,6 +144,8 @@ zt_engine_connect(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
     char  err[256];
 
     if (zt_queue_connect(s->q, err, sizeof(err)) != ZT_OK) {
+        zt_engine_stat_fail(e, s, ZT_SINK_RETRYING, err);
+        s->redis_failing = 1;
         s->connect_at = now + zt_engine_backoff(e, s, s->connect_attempt);
         zt_log_error("[sink:%s] %s; retrying in %lld ms", s->ops->name, err,
                      (long long) (s->connect_at - now));
@@ -168,10 +170,18 @@ zt_engine_connect(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 }
 
 
-/* the connection failed: forget the batch (Redis still has it) */
+/*
+ * The connection failed: forget the batch (Redis still has it), and show
+ * why in `zoomtrack status` (a read-only replica or an OOM Redis refuses
+ * every LMOVE while the connection itself works).
+ */
 static void
 zt_engine_lost(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 {
+    zt_engine_stat_fail(e, s, ZT_SINK_RETRYING,
+                        s->q->err[0] ? s->q->err : "redis failed");
+    s->redis_failing = 1;
+
     zt_engine_prefetch_drop(s);
     zt_engine_batch_reset(s);
     zt_queue_close(s->q);
@@ -217,6 +227,12 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
         }
 
         s->connect_attempt = 0;
+
+        if (s->redis_failing) {
+            s->redis_failing = 0;
+            s->q->err[0] = '\0';
+            zt_engine_stat_ok(e, s);
+        }
 
         if (s->b.n == 0) {
             s->idle = 1;
@@ -397,5 +413,16 @@ zt_engine_tick(zt_engine_sink_t *s, int force)
     }
 
     s->tick_at = now + ZT_ENGINE_TICK_MS;
-    (void) s->ops->tick(s->ctx, zt_time_now_ms());
+
+    if (s->ops->tick(s->ctx, zt_time_now_ms()) != ZT_OK) {
+        if (!s->tick_failing) {
+            s->tick_failing = 1;
+            zt_engine_stat_fail(s->e, s, ZT_SINK_RETRYING, "writing its "
+                                "output files failed (see the log)");
+        }
+
+    } else if (s->tick_failing) {
+        s->tick_failing = 0;
+        zt_engine_stat_ok(s->e, s);
+    }
 }

@@ -303,11 +303,17 @@ static void
 zt_queue_fail(zt_queue_t *q, const char *what, redisReply *r)
 {
     if (r && r->type == REDIS_REPLY_ERROR) {
-        zt_log_error("redis: %s on \"%s\" failed: %s", what, q->src, r->str);
+        snprintf(q->err, sizeof(q->err), "redis: %s on \"%s\" failed: %s",
+                 what, q->src, r->str);
 
-    } else if (q->c) {
-        zt_log_error("redis: %s on \"%s\" failed: %s", what, q->src,
-                     q->c->errstr[0] ? q->c->errstr : "unexpected reply");
+    } else {
+        snprintf(q->err, sizeof(q->err), "redis: %s on \"%s\" failed: %s",
+                 what, q->src, q->c && q->c->errstr[0] ? q->c->errstr
+                 : "unexpected reply");
+    }
+
+    if (r || q->c) {
+        zt_log_error("%s", q->err);
     }
 
     if (r) {

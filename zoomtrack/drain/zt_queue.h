@@ -61,6 +61,7 @@ typedef struct {
     int64_t                 lease_ms;
     unsigned                inflight:1;  /* a BLMOVE awaits its reply */
     unsigned                recover:1;   /* proc may hold records */
+    char                    err[256];    /* the last failure, as logged */
 } zt_queue_t;
 
 

@@ -53,6 +53,8 @@ typedef struct {
     int64_t         timeline_at;   /* when the timeline was last written */
     int             timeline_due;  /* the state changed since then */
     int64_t         timeline_cost; /* the last render took this, ms */
+    int64_t         timeline_retry; /* monotonic: not before, after a failure */
+    int64_t         timeline_delay; /* the next failure's wait, ms */
     zt_timeline_topics_t  *topics;
 } zt_status_ctx_t;
 
@@ -343,6 +345,10 @@ zt_status_tick(void *ctx, int64_t now_ms)
      * live people) never keeps the sink busy rendering more than a tenth
      * of its time
      */
+    if (zt_time_monotonic_ms() < st->timeline_retry) {
+        return ZT_ERROR;
+    }
+
     if (now_ms < st->timeline_at
         || now_ms - st->timeline_at >= st->heartbeat
         || (st->timeline_due
@@ -484,9 +490,20 @@ zt_status_timeline(zt_status_ctx_t *st, int64_t now_ms)
     if (rc == ZT_OK) {
         st->timeline_at = now_ms;
         st->timeline_due = 0;
+        st->timeline_retry = 0;
+        st->timeline_delay = 0;
         zt_log_debug("[sink:status] wrote \"%s\" (%zu bytes)",
                      st->timeline_path, len);
+        return ZT_OK;
     }
+
+    /* an unwritable directory: tried again after 1 s doubling to a
+     * minute, not at every tick (a log line each 50 ms) */
+    st->timeline_delay = st->timeline_delay
+                         ? (st->timeline_delay < 30000
+                            ? st->timeline_delay * 2 : 60000)
+                         : 1000;
+    st->timeline_retry = zt_time_monotonic_ms() + st->timeline_delay;
 
     return rc;
 }
