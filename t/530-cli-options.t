@@ -56,4 +56,18 @@ like($out, qr/^configuration keys/, 'config: the keys');
 
 ok(!-e "$tmp/data", 'none of it created anything');
 
+# `check` refuses, by key, the values the drainer would refuse at start
+for my $c ([ "timezone = Mars/Olympus\n", qr/timezone "Mars\/Olympus": not a time zone/ ],
+           [ "[drain]\nbatch_size = abc\n", qr/drain\.batch_size "abc": not a whole number/ ],
+           [ "[archive]\nenabled = maybe\n", qr/archive\.enabled "maybe": use yes or no/ ],
+           [ "[drain]\nfile_mode = 0666\n", qr/drain\.file_mode "0666"/ ]) {
+    my ($text, $why) = @$c;
+    ZtTest::spit("$tmp/bad.conf", $text);
+    ($rc, $out, $err) = zt('check', '-c', "$tmp/bad.conf");
+    is($rc, 2, "check: exit 2 for " . ($text =~ s/\n/ /gr));
+    like($out, qr/^config\s+FAILED\s+.*$why/m, 'naming the key and value')
+        or diag($out, $err);
+}
+ok(!-e "$tmp/data", 'a refused configuration creates nothing');
+
 done_testing();

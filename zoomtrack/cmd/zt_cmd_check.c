@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "zt_core.h"
+#include "zt_time.h"
 #include "zt_cmd.h"
 #include "zt_conf.h"
 #include "zt_fs.h"
@@ -38,6 +39,7 @@ static int zt_check_bucket(const zt_conf_t *conf, const char *what,
 static int zt_check_bigquery(const zt_conf_t *conf);
 static int zt_check_dir(const char *what, const char *dir);
 static int zt_check_redis(const zt_conf_t *conf);
+static int zt_check_values(const zt_conf_t *conf, char *err, size_t errlen);
 
 
 #include <stdarg.h>
@@ -94,8 +96,7 @@ zt_cmd_check(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
-    /* the warehouse check below may create it: with the configured modes */
-    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+    if (zt_check_values(conf, err, sizeof(err)) != ZT_OK) {
         zt_check_line(0, "config", "%s", err);
         zt_conf_free(conf);
         return ZT_EXIT_USAGE;
@@ -166,6 +167,33 @@ zt_cmd_check(int argc, char **argv)
     printf("%s\n", failed ? "some checks FAILED" : "all checks passed");
 
     return failed ? ZT_EXIT_FAILURE : ZT_EXIT_OK;
+}
+
+
+/*
+ * Values the drainer and the other subcommands would refuse when they
+ * start: numbers, yes/no, the time zone, the file modes (which also apply
+ * to the warehouse the check below may create).
+ */
+static int
+zt_check_values(const zt_conf_t *conf, char *err, size_t errlen)
+{
+    char         day[16];
+    const char  *tz;
+
+    if (zt_conf_check_types(conf, err, errlen) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    tz = zt_conf_get(conf, "", "timezone");
+
+    if (zt_time_local_date(0, tz, day) != ZT_OK) {
+        snprintf(err, errlen, "timezone \"%s\": not a time zone this "
+                 "machine knows (an IANA name such as Europe/Paris)", tz);
+        return ZT_ERROR;
+    }
+
+    return zt_fs_modes_init(conf, err, errlen);
 }
 
 

@@ -465,6 +465,48 @@ zt_conf_get_bool(const zt_conf_t *conf, const char *section, const char *key,
 }
 
 
+/*
+ * Every key whose default is a number must hold a number, and every key
+ * whose default is yes or no a boolean: what the code that reads each key
+ * would refuse when it starts, found at once (`zoomtrack check`).
+ */
+int
+zt_conf_check_types(const zt_conf_t *conf, char *err, size_t errlen)
+{
+    int                     b;
+    size_t                  i;
+    int64_t                 n;
+    const char             *d;
+    const zt_conf_key_t    *k;
+
+    for (i = 0; i < sizeof(zt_conf_keys) / sizeof(zt_conf_keys[0]); i++) {
+        k = &zt_conf_keys[i];
+        d = k->def;
+
+        if (d[0] >= '0' && d[0] <= '9' && strspn(d, "0123456789")
+                                          == strlen(d)
+            && zt_conf_get_int(conf, k->section, k->key, &n) != ZT_OK)
+        {
+            snprintf(err, errlen, "%s%s%s \"%s\": not a whole number",
+                     k->section, k->section[0] ? "." : "", k->key,
+                     zt_conf_get(conf, k->section, k->key));
+            return ZT_ERROR;
+        }
+
+        if ((strcmp(d, "yes") == 0 || strcmp(d, "no") == 0)
+            && zt_conf_get_bool(conf, k->section, k->key, &b) != ZT_OK)
+        {
+            snprintf(err, errlen, "%s%s%s \"%s\": use yes or no",
+                     k->section, k->section[0] ? "." : "", k->key,
+                     zt_conf_get(conf, k->section, k->key));
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
 int
 zt_conf_get_path(const zt_conf_t *conf, const char *section, const char *key,
     const char *def_rel, char *out, size_t outlen)

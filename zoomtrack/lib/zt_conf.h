@@ -35,6 +35,12 @@ int zt_conf_get_bool(const zt_conf_t *conf, const char *section,
     const char *key, int *out);
 
 /*
+ * Whether every numeric and yes/no key (by its default) holds such a value;
+ * ZT_ERROR names the first that does not.
+ */
+int zt_conf_check_types(const zt_conf_t *conf, char *err, size_t errlen);
+
+/*
  * A path key: an empty value falls back to data_dir + "/" + def_rel.
  * Writes into out; returns ZT_OK or ZT_ERROR when it does not fit.
  */
