@@ -15,27 +15,19 @@ use ZtTest;
 
 require "$FindBin::Bin/139-drain-lib.pl";
 
-my $bin = zoomtrack_bin();
-BAIL_OUT("$bin not built (make zoomtrack)") unless -x $bin;
+BAIL_OUT('build/zoomtrack not built') unless -x zoomtrack_bin();
 
-my $tmp = tmp_dir();
-my $redis = start_redis();
-my $data = "$tmp/data";
-my $log = "$tmp/drain.log";
-my $conf = ZtDrain::write_conf("$tmp/drain.conf", data_dir => $data,
-                               redis => $redis->address,
-                               'drain.alert_after_s' => 1);
-my $db = "$data/zoomtrack.db";
-my @lists = map { "zoomtrack:$_" } ZtDrain::sinks();
+my $f = ZtDrain::fixture('drain.alert_after_s' => 1);
+my ($redis, $conf, $db) = @{$f}{qw(redis conf db)};
 
-my ($recs, $ids) = ZtDrain::make_records(40);
-ZtDrain::push_records($redis->port, \@lists, [ @{$recs}[0 .. 19] ]);
+my ($recs) = ZtDrain::make_records(40);
+ZtDrain::push_records($redis->port, $f->{lists}, [ @{$recs}[0 .. 19] ]);
 
-my $pid = ZtDrain::start_drain($conf, $log);
+my $pid = ZtDrain::start_drain($conf, $f->{log});
 ok(wait_until(sub { ZtDrain::db_count($db) == 20 }, 20), 'drains');
 
 # demoted: a replica of a master that is not there refuses writes
-ZtDrain::push_records($redis->port, \@lists, [ @{$recs}[20 .. 39] ]);
+ZtDrain::push_records($redis->port, $f->{lists}, [ @{$recs}[20 .. 39] ]);
 $redis->cmd('REPLICAOF', '127.0.0.1', free_port());
 
 my ($rc, $out, $err);

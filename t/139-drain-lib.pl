@@ -167,6 +167,20 @@ sub write_conf {
     return $path;
 }
 
+# A private Redis and a drainer's configuration in a new temporary
+# directory: { tmp, redis, data, db, log, conf, lists }.  %o as write_conf.
+sub fixture {
+    my (%o) = @_;
+    my $tmp = ZtTest::tmp_dir();
+    my $redis = ZtTest::start_redis();
+    my %f = (tmp => $tmp, redis => $redis, data => "$tmp/data",
+             db => "$tmp/data/zoomtrack.db", log => "$tmp/drain.log",
+             lists => [ map { "zoomtrack:$_" } sinks() ]);
+    $f{conf} = write_conf("$tmp/drain.conf", data_dir => $f{data},
+                          redis => $redis->address, %o);
+    return \%f;
+}
+
 # ------------------------------------------------------------------ process
 
 sub drain_cmd {

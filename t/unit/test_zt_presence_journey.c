@@ -276,51 +276,59 @@ test_sessions_and_order(void)
 static void
 test_reconnect_in_room(void)
 {
-    size_t          n = 0;
+    char            key[2] = "e";
+    size_t          i, n = 0;
+    const char     *k;
     zt_journey_t   *all = NULL, *j;
     zt_presence_t  *p = started();
 
-    /* e: in r1 from 5 min; rejoins at 20 min, back in r1 a second later */
+    /*
+     * e: in r1 from 5 min; rejoins at 20 min, back in r1 a second later;
+     * f: the same, but the rejoin enters the room with Zoom's move pair;
+     * g: back to main with the r1 leave lost, into r1 again at 30 min and
+     * out of it at 35 min
+     */
+    static const struct {
+        const char  *key;
+        const char  *type;
+        int64_t      at;
+        const char  *room;
+    } evs[] = {
+        { "e", MJ, 20 * MIN, NULL }, { "e", RJ, 20 * MIN + 1000, "r1" },
+        { "e", RL, 21 * MIN + 10000, "r1" },
+        { "e", ML, 21 * MIN + 10000, NULL },
+
+        { "f", MJ, 20 * MIN, NULL }, { "f", ML, 20 * MIN + 500, NULL },
+        { "f", MJ, 20 * MIN + 800, NULL }, { "f", RJ, 20 * MIN + 1000, "r1" },
+        { "f", RL, 21 * MIN + 10000, "r1" }, { "f", ML, 21 * MIN + 10000, NULL },
+
+        { "g", ML, 20 * MIN, NULL }, { "g", MJ, 20 * MIN + 400, NULL },
+        { "g", ML, 30 * MIN, NULL }, { "g", MJ, 30 * MIN + 400, NULL },
+        { "g", RJ, 30 * MIN + 700, "r1" }, { "g", RL, 35 * MIN, "r1" },
+        { "g", ML, 35 * MIN + 100, NULL }, { "g", MJ, 35 * MIN + 500, NULL },
+    };
+
     into_room(p, "e");
-    ev(p, "m==", MJ, T0 + 20 * MIN, "e", NULL);
-    ev(p, "m==", RJ, T0 + 20 * MIN + 1000, "e", "r1");
-    ev(p, "m==", RL, T0 + 21 * MIN + 10000, "e", "r1");
-    ev(p, "m==", ML, T0 + 21 * MIN + 10000, "e", NULL);
-
-    /* f: the same, but the rejoin enters the room with Zoom's move pair */
     into_room(p, "f");
-    ev(p, "m==", MJ, T0 + 20 * MIN, "f", NULL);
-    ev(p, "m==", ML, T0 + 20 * MIN + 500, "f", NULL);
-    ev(p, "m==", MJ, T0 + 20 * MIN + 800, "f", NULL);
-    ev(p, "m==", RJ, T0 + 20 * MIN + 1000, "f", "r1");
-    ev(p, "m==", RL, T0 + 21 * MIN + 10000, "f", "r1");
-    ev(p, "m==", ML, T0 + 21 * MIN + 10000, "f", NULL);
-
-    /* g: back to main with the r1 leave lost, into r1 again at 30 min and
-     * out of it at 35 min */
     into_room(p, "g");
-    ev(p, "m==", ML, T0 + 20 * MIN, "g", NULL);
-    ev(p, "m==", MJ, T0 + 20 * MIN + 400, "g", NULL);
-    ev(p, "m==", ML, T0 + 30 * MIN, "g", NULL);
-    ev(p, "m==", MJ, T0 + 30 * MIN + 400, "g", NULL);
-    ev(p, "m==", RJ, T0 + 30 * MIN + 700, "g", "r1");
-    ev(p, "m==", RL, T0 + 35 * MIN, "g", "r1");
-    ev(p, "m==", ML, T0 + 35 * MIN + 100, "g", NULL);
-    ev(p, "m==", MJ, T0 + 35 * MIN + 500, "g", NULL);
 
-    j = journey(p, "e", &all, &n);
-    ok(j && j->nspans == 1 && j->nvisits == 2
-       && j->visits[0].end == T0 + 20 * MIN
-       && j->visits[0].next == ZT_NEXT_ROOM
-       && j->visits[1].start == T0 + 20 * MIN + 1000
-       && j->visits[1].end == j->spans[0].end
-       && j->now.online && j->now.room_no == 1,
-       "a reconnect back into the room: the old session's late leaves do "
-       "not end the new visit");
-    j = journey(p, "f", &all, &n);
-    ok(j && j->nvisits == 2 && j->visits[1].start == T0 + 20 * MIN + 1000
-       && j->visits[1].end == j->spans[0].end && j->now.room_no == 1,
-       "the same with Zoom's move pair around the room join");
+    for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+        ev(p, "m==", evs[i].type, T0 + evs[i].at, evs[i].key, evs[i].room);
+    }
+
+    for (k = "ef"; *k; k++) {
+        key[0] = *k;
+        j = journey(p, key, &all, &n);
+        ok(j && j->nspans == 1 && j->nvisits == 2
+           && j->visits[0].end == T0 + 20 * MIN
+           && j->visits[0].next == ZT_NEXT_ROOM
+           && j->visits[1].start == T0 + 20 * MIN + 1000
+           && j->visits[1].end == j->spans[0].end
+           && j->now.online && j->now.room_no == 1,
+           "%s: a reconnect back into the room: the old session's late "
+           "leaves do not end the new visit", *k == 'e' ? "no move pair"
+           : "Zoom's move pair");
+    }
     j = journey(p, "g", &all, &n);
     ok(j && j->nvisits == 2 && j->visits[0].end == T0 + 20 * MIN
        && j->visits[1].end == T0 + 35 * MIN

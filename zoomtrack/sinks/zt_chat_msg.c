@@ -63,6 +63,9 @@ static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
 static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts);
 static void zt_chat_reason(const char *in, char *out, size_t outlen);
+static int zt_chat_forget_add(json_t *names, const char *name);
+static json_t *zt_chat_forget_names(json_t *state, const json_t *keys);
+static json_t *zt_chat_forget_outbox(json_t *state, json_t *names);
 
 
 int
@@ -581,11 +584,30 @@ zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms)
 }
 
 
+/* adds name as the messages say it to the set names; ZT_ERROR: no memory */
+static int
+zt_chat_forget_add(json_t *names, const char *name)
+{
+    int    rc;
+    char  *said;
+
+    said = zt_chat_said_name(name);
+    if (said == NULL) {
+        return ZT_ERROR;
+    }
+
+    rc = json_object_set_new(names, said, json_true()) == 0 ? ZT_OK
+                                                              : ZT_ERROR;
+    free(said);
+
+    return rc;
+}
+
+
 /* the names the people with these keys go by, as the messages say them */
 static json_t *
 zt_chat_forget_names(json_t *state, const json_t *keys)
 {
-    char        *said;
     size_t       i, j;
     json_t      *names, *m, *p, *k, *c;
     const char  *uuid, *name;
@@ -602,20 +624,11 @@ zt_chat_forget_names(json_t *state, const json_t *keys)
                                                      : "");
             name = zt_chat_str(p, "name");
 
-            if (name[0] == '\0') {
-                continue;
-            }
-
-            said = zt_chat_said_name(name);
-            if (said == NULL
-                || json_object_set_new(names, said, json_true()) != 0)
+            if (name[0] != '\0' && zt_chat_forget_add(names, name) != ZT_OK)
             {
-                free(said);
                 json_decref(names);
                 return NULL;
             }
-
-            free(said);
         }
     }
 
@@ -630,16 +643,10 @@ zt_chat_forget_names(json_t *state, const json_t *keys)
                 continue;
             }
 
-            said = zt_chat_said_name(zt_chat_str(c, "name"));
-            if (said == NULL
-                || json_object_set_new(names, said, json_true()) != 0)
-            {
-                free(said);
+            if (zt_chat_forget_add(names, zt_chat_str(c, "name")) != ZT_OK) {
                 json_decref(names);
                 return NULL;
             }
-
-            free(said);
         }
     }
 

@@ -39,6 +39,7 @@ static void zt_chat_puts(zt_chat_buf_t *b, const char *s);
 static void zt_chat_printf(zt_chat_buf_t *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b);
+static char *zt_chat_buf_done(zt_chat_buf_t *b);
 static void zt_chat_room_name(json_t *state, const char *meeting,
     const char *room, char *out, size_t outlen);
 static void zt_chat_line(json_t *state, const json_t *c, const char *room,
@@ -437,16 +438,24 @@ zt_chat_said_name(const char *name)
     memset(&b, 0, sizeof(b));
     zt_chat_safe(name, 1, &b);
 
-    if (b.buf == NULL) {
-        b.buf = strdup("");
+    return zt_chat_buf_done(&b);
+}
+
+
+/* the text built, "" when nothing was put; NULL (freed) when it failed */
+static char *
+zt_chat_buf_done(zt_chat_buf_t *b)
+{
+    if (b->buf == NULL) {
+        b->buf = strdup("");
     }
 
-    if (b.failed || b.buf == NULL) {
-        free(b.buf);
+    if (b->failed || b->buf == NULL) {
+        free(b->buf);
         return NULL;
     }
 
-    return b.buf;
+    return b->buf;
 }
 
 
@@ -484,14 +493,5 @@ zt_chat_text_drop(const char *text, const char *said, size_t *dropped)
         zt_chat_put(&b, line, len);
     }
 
-    if (b.buf == NULL) {
-        b.buf = strdup("");
-    }
-
-    if (b.failed || b.buf == NULL) {
-        free(b.buf);
-        return NULL;
-    }
-
-    return b.buf;
+    return zt_chat_buf_done(&b);
 }
