@@ -300,7 +300,8 @@ test_reconnect_in_room(void)
 
         { "f", MJ, 20 * MIN, NULL }, { "f", ML, 20 * MIN + 500, NULL },
         { "f", MJ, 20 * MIN + 800, NULL }, { "f", RJ, 20 * MIN + 1000, "r1" },
-        { "f", RL, 21 * MIN + 10000, "r1" }, { "f", ML, 21 * MIN + 10000, NULL },
+        { "f", RL, 21 * MIN + 10000, "r1" },
+        { "f", ML, 21 * MIN + 10000, NULL },
 
         { "g", ML, 20 * MIN, NULL }, { "g", MJ, 20 * MIN + 400, NULL },
         { "g", ML, 30 * MIN, NULL }, { "g", MJ, 30 * MIN + 400, NULL },
