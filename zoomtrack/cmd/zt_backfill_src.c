@@ -137,7 +137,10 @@ zt_bf_source_dir(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    qsort(l.v, l.n, sizeof(char *), zt_bf_cmp);
+    if (l.n) {
+        /* an empty archive has no array at all, which qsort may not get */
+        qsort(l.v, l.n, sizeof(char *), zt_bf_cmp);
+    }
     bf->total = l.n;
     rc = ZT_OK;
 
