@@ -116,5 +116,15 @@ int zt_forget_who_add(zt_forget_who_t *w, const char *key,
 
 void zt_forget_who_free(zt_forget_who_t *w);
 
+/*
+ * Shared by zt_forget.c and zt_forget_files.c: whether s is in list (by
+ * zt_forget_same() when nocase), and a whole file read into a malloc()ed,
+ * NUL-terminated buffer (*len bytes; NULL when unreadable or over 64 MiB).
+ */
+#define ZT_FORGET_MAX_FILE  (64 * 1024 * 1024)
+
+int zt_forget_in(char **list, size_t n, const char *s, int nocase);
+char *zt_forget_read(const char *path, size_t *len);
+
 
 #endif /* ZT_FORGET_H */
