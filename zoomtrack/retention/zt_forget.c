@@ -28,8 +28,8 @@ static void zt_forget_sql_lower(sqlite3_context *ctx, int argc,
     sqlite3_value **argv);
 static int zt_forget_temp(sqlite3 *db, const char *table, char **list,
     size_t n);
-static int zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
-    int dry_run, zt_forget_count_t *c);
+static int zt_forget_archive_day(const char *path, const char *name,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c);
 
 
 int
@@ -190,8 +190,8 @@ failed:
 
 
 int
-zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
-    int dry_run, zt_forget_count_t *c)
+zt_forget_each(const char *dir, zt_forget_entry_pt fn,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c)
 {
     int             rc;
     DIR            *d;
@@ -206,13 +206,13 @@ zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
     rc = ZT_OK;
 
     while ((de = readdir(d)) != NULL) {
-        if (!zt_retention_is_date(de->d_name, strlen(de->d_name))) {
+        if (de->d_name[0] == '.') {
             continue;
         }
 
         if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
             >= sizeof(path)
-            || zt_forget_archive_day(path, w, dry_run, c) != ZT_OK)
+            || fn(path, de->d_name, w, dry_run, c) == ZT_ERROR)
         {
             rc = ZT_ERROR;
         }
@@ -221,6 +221,14 @@ zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
     closedir(d);
 
     return rc;
+}
+
+
+int
+zt_forget_archive_dir(const char *dir, const zt_forget_who_t *w,
+    int dry_run, zt_forget_count_t *c)
+{
+    return zt_forget_each(dir, zt_forget_archive_day, w, dry_run, c);
 }
 
 
@@ -481,10 +489,13 @@ zt_forget_temp(sqlite3 *db, const char *table, char **list, size_t n)
 }
 
 
-/* one archive day folder: each body is one event about one participant */
+/*
+ * One archive day folder (name YYYY-MM-DD; others are not the archive's:
+ * ZT_DECLINED): each body is one event about one participant.
+ */
 static int
-zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
-    int dry_run, zt_forget_count_t *c)
+zt_forget_archive_day(const char *path, const char *name,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c)
 {
     int             rc, hit;
     DIR            *d;
@@ -493,6 +504,10 @@ zt_forget_archive_day(const char *path, const zt_forget_who_t *w,
     zt_event_t      ev;
     const char     *reason;
     struct dirent  *de;
+
+    if (!zt_retention_is_date(name, strlen(name))) {
+        return ZT_DECLINED;
+    }
 
     d = opendir(path);
     if (d == NULL) {

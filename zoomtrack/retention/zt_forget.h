@@ -124,6 +124,18 @@ void zt_forget_who_free(zt_forget_who_t *w);
 #define ZT_FORGET_MAX_FILE  (64 * 1024 * 1024)
 
 int zt_forget_in(char **list, size_t n, const char *s, int nocase);
+
+/*
+ * Calls fn for every entry of dir but dot files, with its path and name;
+ * fn returns ZT_OK, ZT_DECLINED (not one it handles) or ZT_ERROR.  A dir
+ * that does not exist is ZT_OK; any ZT_ERROR makes the result ZT_ERROR
+ * after every entry was tried.
+ */
+typedef int (*zt_forget_entry_pt)(const char *path, const char *name,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c);
+
+int zt_forget_each(const char *dir, zt_forget_entry_pt fn,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c);
 char *zt_forget_read(const char *path, size_t *len);
 
 

@@ -7,7 +7,6 @@
  * Rules in zt_forget.h.
  */
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -26,6 +25,9 @@
 #include "zt_retention.h"
 
 
+static int zt_forget_report_file(const char *path, const char *name,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c);
+static FILE *zt_forget_temp_open(const char *path, char *tmp, size_t len);
 static int zt_forget_csv(const zt_forget_who_t *w, const char *in,
     size_t len, FILE *out, int *hit);
 static int zt_forget_json(const zt_forget_who_t *w, const char *in,
@@ -45,53 +47,32 @@ int
 zt_forget_report_files(const char *dir, const zt_forget_who_t *w,
     int dry_run, zt_forget_count_t *c)
 {
-    int             rc, html;
-    DIR            *d;
-    char            path[4096];
-    size_t          n;
-    struct dirent  *de;
+    return zt_forget_each(dir, zt_forget_report_file, w, dry_run, c);
+}
 
-    d = opendir(dir);
-    if (d == NULL) {
-        return errno == ENOENT ? ZT_OK : ZT_ERROR;
+
+/* a report (.csv, .json: rewritten; .html: deleted), else ZT_DECLINED */
+static int
+zt_forget_report_file(const char *path, const char *name,
+    const zt_forget_who_t *w, int dry_run, zt_forget_count_t *c)
+{
+    size_t  n;
+
+    n = strlen(name);
+
+    if (n >= 5 && strcmp(name + n - 5, ".html") == 0) {
+        return zt_forget_html(path, w, dry_run, c);
     }
 
-    rc = ZT_OK;
-
-    while ((de = readdir(d)) != NULL) {
-        n = strlen(de->d_name);
-
-        if (n < 5 || de->d_name[0] == '.') {
-            continue;
-        }
-
-        html = strcmp(de->d_name + n - 5, ".html") == 0;
-
-        if (!html && strcmp(de->d_name + n - 4, ".csv") != 0
-            && strcmp(de->d_name + n - 5, ".json") != 0)
-        {
-            continue;
-        }
-
-        if ((size_t) snprintf(path, sizeof(path), "%s/%s", dir, de->d_name)
-            >= sizeof(path))
-        {
-            rc = ZT_ERROR;
-            continue;
-        }
-
-        if ((html ? zt_forget_html(path, w, dry_run, c)
-                  : zt_forget_rewrite(path, w, de->d_name[n - 1] == 'n',
-                                      dry_run, c))
-            != ZT_OK)
-        {
-            rc = ZT_ERROR;
-        }
+    if (n >= 5 && strcmp(name + n - 5, ".json") == 0) {
+        return zt_forget_rewrite(path, w, 1, dry_run, c);
     }
 
-    closedir(d);
+    if (n >= 4 && strcmp(name + n - 4, ".csv") == 0) {
+        return zt_forget_rewrite(path, w, 0, dry_run, c);
+    }
 
-    return rc;
+    return ZT_DECLINED;
 }
 
 
@@ -249,22 +230,14 @@ zt_forget_json(const zt_forget_who_t *w, const char *in, size_t len,
 }
 
 
-/* writes path again without the person, atomically, owner-only */
-static int
-zt_forget_rewrite(const char *path, const zt_forget_who_t *w, int json,
-    int dry_run, zt_forget_count_t *c)
+/* a new temporary file beside path, its name in tmp; NULL (logged) */
+static FILE *
+zt_forget_temp_open(const char *path, char *tmp, size_t len)
 {
-    int      hit, rc, fd;
-    char    *in, tmp[4200];
-    size_t   len;
-    FILE    *out;
+    int    fd;
+    FILE  *out;
 
-    in = zt_forget_read(path, &len);
-    if (in == NULL) {
-        return ZT_ERROR;
-    }
-
-    snprintf(tmp, sizeof(tmp), "%s.forget.XXXXXX", path);
+    snprintf(tmp, len, "%s.forget.XXXXXX", path);
     fd = mkstemp(tmp);
     out = fd == -1 ? NULL : fdopen(fd, "w");
 
@@ -275,6 +248,29 @@ zt_forget_rewrite(const char *path, const zt_forget_who_t *w, int json,
             close(fd);
             unlink(tmp);
         }
+    }
+
+    return out;
+}
+
+
+/* writes path again without the person, atomically, owner-only */
+static int
+zt_forget_rewrite(const char *path, const zt_forget_who_t *w, int json,
+    int dry_run, zt_forget_count_t *c)
+{
+    int      hit, rc;
+    char    *in, tmp[4200];
+    size_t   len;
+    FILE    *out;
+
+    in = zt_forget_read(path, &len);
+    if (in == NULL) {
+        return ZT_ERROR;
+    }
+
+    out = zt_forget_temp_open(path, tmp, sizeof(tmp));
+    if (out == NULL) {
         free(in);
         return ZT_ERROR;
     }
@@ -425,7 +421,7 @@ int
 zt_forget_chat_dead(const char *path, const zt_forget_who_t *w, int dry_run,
     zt_forget_count_t *c)
 {
-    int          fd, tmpfd, rc;
+    int          fd, rc;
     char        *in, tmp[4200];
     size_t       len, n;
     uint64_t     hits;
@@ -446,17 +442,9 @@ zt_forget_chat_dead(const char *path, const zt_forget_who_t *w, int dry_run,
         return ZT_ERROR;
     }
 
-    snprintf(tmp, sizeof(tmp), "%s.forget.XXXXXX", path);
-    tmpfd = dry_run ? -1 : mkstemp(tmp);
-    out = tmpfd == -1 ? NULL : fdopen(tmpfd, "w");
+    out = dry_run ? NULL : zt_forget_temp_open(path, tmp, sizeof(tmp));
 
     if (!dry_run && out == NULL) {
-        fprintf(stderr, "zoomtrack forget: cannot rewrite \"%s\": %s\n",
-                path, strerror(errno));
-        if (tmpfd != -1) {
-            close(tmpfd);
-            unlink(tmp);
-        }
         free(in);
         close(fd);
         return ZT_ERROR;
