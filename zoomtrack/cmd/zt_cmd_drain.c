@@ -66,10 +66,14 @@ zt_drain_usage(FILE *f)
         "(<queue>:lease); the others stand by.  Counters for `zoomtrack\n"
         "status` go to DATA/drain-status.json every second.\n"
         "\n"
+        "A sink that cannot open its files or database yet is started\n"
+        "again with backoff while the others drain (see `zoomtrack\n"
+        "status`).\n"
+        "\n"
         "exit codes: 0 done, 1 failure (Redis unreachable with --once, a\n"
-        "batch failing [drain] max_attempts times with --once, a lease\n"
-        "lost), 2 bad arguments or configuration, or the consumer name\n"
-        "in use.\n");
+        "batch failing or a sink not starting [drain] max_attempts times\n"
+        "with --once, a lease lost), 2 bad arguments or configuration, or\n"
+        "the consumer name in use.\n");
 }
 
 

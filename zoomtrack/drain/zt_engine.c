@@ -300,8 +300,13 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
     s->q->lease_ms = e->lease_ms;
     snprintf(s->slease, sizeof(s->slease), "%s:lease", s->q->src);
 
-    /* a single sink starts once its lease is ours (zt_engine_lease.c) */
-    if (!s->single && zt_engine_sink_init(e, s) != ZT_OK) {
+    /*
+     * A single sink starts once its lease is ours (zt_engine_lease.c); one
+     * that cannot start yet is started again by its thread.
+     */
+    if (!s->single
+        && zt_engine_sink_init(e, s, zt_time_monotonic_ms()) == ZT_ERROR)
+    {
         snprintf(err, errlen, "sink %s failed to start (see above)",
                  section);
         return ZT_ERROR;
@@ -312,14 +317,46 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
 
 
 int
-zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s)
+zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 {
-    if (s->ops->init(e->conf, &s->ctx) != ZT_OK) {
+    int      rc;
+    int64_t  delay;
+
+    s->err[0] = '\0';
+
+    zt_log_remember(s->err, sizeof(s->err));
+    rc = s->ops->init(e->conf, &s->ctx);
+    zt_log_capture(NULL, 0);
+
+    if (rc != ZT_OK) {
         s->ctx = NULL;
-        return ZT_ERROR;
+
+        if (rc != ZT_RETRY) {
+            return ZT_ERROR;
+        }
+
+        /*
+         * Its files or database cannot be opened now (a full disk, a
+         * mount not there yet, an owner being fixed): the other sinks go
+         * on, and `zoomtrack status` says why this one waits.
+         */
+        delay = zt_engine_backoff(e, s, s->init_attempt++);
+        s->init_at = now + delay;
+        zt_engine_stat_fail(e, s, ZT_SINK_RETRYING,
+                            s->err[0] ? zt_engine_reason(s)
+                                      : "cannot start");
+        zt_log_warn("[sink:%s] cannot start yet (attempt %u); trying "
+                    "again in %lld ms", s->ops->name, s->init_attempt,
+                    (long long) delay);
+        return ZT_RETRY;
     }
 
     s->inited = 1;
+
+    if (s->init_attempt) {
+        s->init_attempt = 0;
+        zt_engine_stat_ok(e, s);
+    }
 
     zt_log_info("[sink:%s] draining \"%s\" through \"%s\"%s", s->ops->name,
                 s->q->src, s->q->proc,

@@ -19,7 +19,6 @@
 #include "zt_log.h"
 
 
-static const char *zt_engine_reason(zt_engine_sink_t *s);
 static int zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc,
     int64_t now);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
@@ -105,8 +104,7 @@ zt_engine_write(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 }
 
 
-/* the captured error without the sink's own "[sink:name] " prefix */
-static const char *
+const char *
 zt_engine_reason(zt_engine_sink_t *s)
 {
     size_t  n;

@@ -104,6 +104,8 @@ typedef struct {
     int64_t              connect_at;
     unsigned             connect_attempt;
     int64_t              tick_at;
+    int64_t              init_at;      /* init() answered ZT_RETRY */
+    unsigned             init_attempt;
     char                 err[ZT_ENGINE_ERRLEN];    /* captured from write() */
     char                 logged[ZT_ENGINE_ERRLEN]; /* the last one logged */
 
@@ -241,8 +243,17 @@ void zt_engine_stat_fail(zt_engine_int_t *e, zt_engine_sink_t *s, int state,
     const char *reason);
 void zt_engine_stat_ok(zt_engine_int_t *e, zt_engine_sink_t *s);
 
-/* init of a single sink taken over by the main thread */
-int zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s);
+/* what the sink logged (s->err) without its own "[sink:name] " prefix */
+const char *zt_engine_reason(zt_engine_sink_t *s);
+
+/*
+ * Runs the sink's init(): at start, in its thread for a sink that could not
+ * start yet, or in the main thread for a single sink taken over.  ZT_OK;
+ * ZT_RETRY: it cannot start now (logged, shown in status, s->init_at says
+ * when to try again); ZT_ERROR: it never will (its configuration).
+ */
+int zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s,
+    int64_t now);
 
 /*
  * Main thread, before the sink threads start: connects, takes every

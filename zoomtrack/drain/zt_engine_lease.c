@@ -216,8 +216,9 @@ zt_engine_lease_take(zt_engine_int_t *e, zt_engine_sink_t *s)
 
 /*
  * Tries the lease of a single sink; on success starts the sink (init).
- * ZT_OK (ours, or another's: s->active tells), ZT_ERROR (Redis failed, or
- * the sink cannot start: e->fatal set).
+ * ZT_OK (ours, or another's, or it cannot start yet and the lease went
+ * back: s->active tells), ZT_ERROR (Redis failed, the sink never can
+ * start: e->fatal set, or with --once it cannot start now).
  */
 static int
 zt_engine_single(zt_engine_int_t *e, zt_engine_sink_t *s)
@@ -247,10 +248,20 @@ zt_engine_single(zt_engine_int_t *e, zt_engine_sink_t *s)
         return ZT_OK;
     }
 
-    if (zt_engine_sink_init(e, s) != ZT_OK) {
-        zt_log_error("[sink:%s] failed to start (see above)", s->ops->name);
+    rc = zt_engine_sink_init(e, s, zt_time_monotonic_ms());
+
+    if (rc != ZT_OK) {
         zt_lease_release(e->lc, s->slease, e->token);
-        __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+
+        if (rc == ZT_RETRY && !e->once) {
+            /* another drainer may start it meanwhile; else we try again */
+            return ZT_OK;
+        }
+
+        zt_log_error("[sink:%s] failed to start (see above)", s->ops->name);
+        if (rc != ZT_RETRY) {
+            __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+        }
         return ZT_ERROR;
     }
 
@@ -380,7 +391,8 @@ zt_engine_renew(zt_engine_int_t *e, int64_t now)
         s = &e->sinks[i];
 
         if (s->single && !__atomic_load_n(&s->active, __ATOMIC_ACQUIRE)
-            && !e->once && zt_engine_single(e, s) != ZT_OK)
+            && !e->once && now >= s->init_at
+            && zt_engine_single(e, s) != ZT_OK)
         {
             return ZT_ERROR;
         }

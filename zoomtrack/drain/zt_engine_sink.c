@@ -203,6 +203,17 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
     char   **prep;
     size_t  *prep_len;
 
+    if (!s->inited) {
+        if (now < s->init_at || zt_engine_sink_init(e, s, now) != ZT_OK) {
+            if (e->once && s->init_attempt >= (unsigned) e->max_attempts) {
+                zt_log_error("[sink:%s] giving up after %u attempt(s) to "
+                             "start", s->ops->name, s->init_attempt);
+                s->gaveup = 1;
+            }
+            return 0;
+        }
+    }
+
     if (s->q->c == NULL) {
         if (now < s->connect_at || zt_engine_connect(e, s, now) != ZT_OK) {
             return 0;
@@ -335,7 +346,10 @@ zt_engine_sink_wait(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
     timeout = e->once ? 10 : e->block_ms;
 
-    if (s->q->c == NULL) {
+    if (!s->inited) {
+        timeout = s->init_at - now;
+
+    } else if (s->q->c == NULL) {
         timeout = s->connect_at - now;
 
     } else if (s->pending) {
@@ -350,7 +364,7 @@ zt_engine_sink_wait(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
         return;
     }
 
-    if (s->ops->tick && timeout > ZT_ENGINE_TICK_MS) {
+    if (s->ops->tick && s->inited && timeout > ZT_ENGINE_TICK_MS) {
         timeout = ZT_ENGINE_TICK_MS;
     }
 
@@ -402,7 +416,7 @@ zt_engine_tick(zt_engine_sink_t *s, int force)
 {
     int64_t  now;
 
-    if (s->ops->tick == NULL) {
+    if (s->ops->tick == NULL || !s->inited) {
         return;
     }
 

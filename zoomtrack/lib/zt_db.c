@@ -100,18 +100,20 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
     if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
         snprintf(err, errlen, "cannot create \"%s\": %s", dir,
                  strerror(errno));
-        return ZT_ERROR;
+        return ZT_RETRY;
     }
 
     if (sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
                         NULL)
         != SQLITE_OK)
     {
-        snprintf(err, errlen, "cannot open warehouse \"%s\": %s", path,
-                 *db ? sqlite3_errmsg(*db) : "out of memory");
+        /* SQLite's "unable to open database file" alone does not say why */
+        snprintf(err, errlen, "cannot open warehouse \"%s\": %s (%s)", path,
+                 *db ? sqlite3_errmsg(*db) : "out of memory",
+                 *db ? strerror(sqlite3_system_errno(*db)) : "-");
         sqlite3_close(*db);
         *db = NULL;
-        return ZT_ERROR;
+        return ZT_RETRY;
     }
 
     /* a reader (the report) must not make the drainer's writes fail */
@@ -137,7 +139,7 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
             sqlite3_free(msg);
             sqlite3_close(*db);
             *db = NULL;
-            return ZT_ERROR;
+            return ZT_RETRY;
         }
     }
 
@@ -153,5 +155,5 @@ failed:
     sqlite3_free(msg);
     sqlite3_close(*db);
     *db = NULL;
-    return ZT_ERROR;
+    return ZT_RETRY;
 }

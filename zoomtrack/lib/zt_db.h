@@ -17,7 +17,11 @@
 #include "zt_conf.h"
 
 
-/* returns ZT_OK, or ZT_ERROR with a message in err (*db is then NULL) */
+/*
+ * Returns ZT_OK; else a message in err and *db NULL: ZT_ERROR for a bad
+ * setting, ZT_RETRY when the file or its folder cannot be made, opened or
+ * set up (a full disk, a read-only mount, an owner: it may work later).
+ */
 int zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err,
     size_t errlen);
 

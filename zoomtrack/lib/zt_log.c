@@ -16,9 +16,13 @@
 static int    zt_log_max = ZT_LOG_INFO;
 static FILE  *zt_log_file;
 
-/* per thread: errors and warnings go here instead of the log (capture) */
+/*
+ * per thread: errors and warnings go here instead of the log (capture), or
+ * the first error goes here too (remember: zt_log_cap_pass)
+ */
 static __thread char  *zt_log_cap;
 static __thread size_t zt_log_caplen;
+static __thread int    zt_log_cap_pass;
 
 
 static const char *
@@ -46,14 +50,18 @@ zt_log(int level, const char *fmt, ...)
     struct timeval   tv;
     char             ts[32];
 
-    if (zt_log_cap && level <= ZT_LOG_WARN) {
+    if (zt_log_cap && level <= (zt_log_cap_pass ? ZT_LOG_ERR : ZT_LOG_WARN))
+    {
         /* the first message is kept: it is usually the cause */
         if (zt_log_cap[0] == '\0') {
             va_start(ap, fmt);
             vsnprintf(zt_log_cap, zt_log_caplen, fmt, ap);
             va_end(ap);
         }
-        return;
+
+        if (!zt_log_cap_pass) {
+            return;
+        }
     }
 
     if (level > zt_log_max) {
@@ -140,6 +148,8 @@ zt_log_open(const char *path)
 void
 zt_log_capture(char *buf, size_t len)
 {
+    zt_log_cap_pass = 0;
+
     if (buf && len) {
         buf[0] = '\0';
         zt_log_cap = buf;
@@ -149,4 +159,12 @@ zt_log_capture(char *buf, size_t len)
         zt_log_cap = NULL;
         zt_log_caplen = 0;
     }
+}
+
+
+void
+zt_log_remember(char *buf, size_t len)
+{
+    zt_log_capture(buf, len);
+    zt_log_cap_pass = buf && len;
 }

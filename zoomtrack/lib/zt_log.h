@@ -33,6 +33,13 @@ int zt_log_open(const char *path);
  */
 void zt_log_capture(char *buf, size_t len);
 
+/*
+ * Like zt_log_capture(), but everything is still logged: the first error
+ * is also copied into buf (the reason `zoomtrack status` shows for a sink
+ * that cannot start).  Ended by zt_log_capture(NULL, 0).
+ */
+void zt_log_remember(char *buf, size_t len);
+
 
 #define zt_log_error(...)  zt_log(ZT_LOG_ERR, __VA_ARGS__)
 #define zt_log_warn(...)   zt_log(ZT_LOG_WARN, __VA_ARGS__)

@@ -148,7 +148,9 @@ zt_chat_init(const zt_conf_t *conf, void **ctx)
     {
         zt_log_error("[sink:chat] cannot create \"%s\": %s", dir,
                      strerror(errno));
-        goto failed;
+        zt_chat_exit(ch);
+        *ctx = NULL;
+        return ZT_RETRY;
     }
 
     /* refused messages go beside the state file */

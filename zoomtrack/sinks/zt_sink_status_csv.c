@@ -84,6 +84,7 @@ const zt_sink_t  zt_sink_status = {
 static int
 zt_status_init(const zt_conf_t *conf, void **ctx)
 {
+    int               rc;
     char              buf[64];
     zt_status_ctx_t  *st;
 
@@ -95,6 +96,7 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
 
     *ctx = st;
     st->store.jfd = -1;
+    rc = ZT_ERROR;
 
     if (zt_status_settings(st, conf) != ZT_OK) {
         goto failed;
@@ -117,9 +119,13 @@ zt_status_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_status_dirs(st) != ZT_OK
-        || zt_status_store_open(&st->store, st->presence) != ZT_OK)
-    {
+    /* a folder or a file that cannot be made now: ZT_RETRY */
+    rc = zt_status_dirs(st);
+    if (rc == ZT_OK) {
+        rc = zt_status_store_open(&st->store, st->presence);
+    }
+
+    if (rc != ZT_OK) {
         goto failed;
     }
 
@@ -144,7 +150,7 @@ failed:
 
     zt_status_exit(st);
     *ctx = NULL;
-    return ZT_ERROR;
+    return rc;
 }
 
 
@@ -206,7 +212,7 @@ zt_status_settings(zt_status_ctx_t *st, const zt_conf_t *conf)
 }
 
 
-/* the parent folders of the CSV, the state and the timeline */
+/* the parent folders of the CSV, the state and the timeline; ZT_RETRY */
 static int
 zt_status_dirs(zt_status_ctx_t *st)
 {
@@ -220,7 +226,7 @@ zt_status_dirs(zt_status_ctx_t *st)
         if (zt_fs_mkdirs(path, ZT_FS_PARENT, dir, sizeof(dir)) != ZT_OK) {
             zt_log_error("[sink:status] cannot create \"%s\": %s", dir,
                          strerror(errno));
-            return ZT_ERROR;
+            return ZT_RETRY;
         }
     }
 

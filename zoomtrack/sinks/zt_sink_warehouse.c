@@ -132,6 +132,7 @@ const zt_sink_t  zt_sink_warehouse = {
 static int
 zt_warehouse_init(const zt_conf_t *conf, void **ctx)
 {
+    int              rc;
     char             day[16];
     zt_warehouse_t  *w;
 
@@ -161,8 +162,11 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
-    if (zt_warehouse_open(w) != ZT_OK) {
-        goto failed;
+    rc = zt_warehouse_open(w);
+    if (rc != ZT_OK) {
+        zt_warehouse_exit(w);
+        *ctx = NULL;
+        return rc;
     }
 
     return ZT_OK;
@@ -182,22 +186,23 @@ zt_warehouse_open(zt_warehouse_t *w)
     char         err[512];
     struct stat  st;
 
-    if (zt_db_open(w->conf, &w->db, err, sizeof(err)) != ZT_OK) {
+    rc = zt_db_open(w->conf, &w->db, err, sizeof(err));
+    if (rc != ZT_OK) {
         zt_log_error("[sink:warehouse] %s", err);
-        return ZT_ERROR;
+        return rc;
     }
 
     rc = sqlite3_prepare_v2(w->db, zt_wh_insert, -1, &w->ins, NULL);
     if (rc != SQLITE_OK) {
         zt_log_error("[sink:warehouse] cannot prepare the insert: %s",
                      sqlite3_errmsg(w->db));
-        return ZT_ERROR;
+        return ZT_RETRY;
     }
 
     if (stat(w->path, &st) != 0) {
         zt_log_error("[sink:warehouse] cannot stat \"%s\": %s", w->path,
                      strerror(errno));
-        return ZT_ERROR;
+        return ZT_RETRY;
     }
 
     w->dev = st.st_dev;

@@ -38,6 +38,8 @@ static int zt_status_fsync_dir(const char *path);
 int
 zt_status_store_open(zt_status_store_t *s, zt_presence_t *p)
 {
+    int  rc;
+
     s->jfd = -1;
 
     if ((size_t) snprintf(s->journal_path, sizeof(s->journal_path),
@@ -48,11 +50,17 @@ zt_status_store_open(zt_status_store_t *s, zt_presence_t *p)
         return ZT_ERROR;
     }
 
-    if (zt_status_load(s, p) != ZT_OK || zt_status_replay(s, p) != ZT_OK) {
+    rc = zt_status_load(s, p);
+    if (rc != ZT_OK) {
+        return rc;
+    }
+
+    if (zt_status_replay(s, p) != ZT_OK) {
         return ZT_ERROR;
     }
 
-    return zt_status_journal_open(s);
+    /* a file that cannot be opened now (unlike a corrupt one) may later */
+    return zt_status_journal_open(s) == ZT_OK ? ZT_OK : ZT_RETRY;
 }
 
 
@@ -92,22 +100,34 @@ zt_status_store_close(zt_status_store_t *s, const zt_presence_t *p)
 }
 
 
-/* a missing state file is an empty state; a corrupt one is an error */
+/*
+ * A missing state file is an empty state; a corrupt one is an error
+ * (ZT_ERROR); one that cannot be read now (ZT_RETRY) may be later.
+ */
 static int
 zt_status_load(zt_status_store_t *s, zt_presence_t *p)
 {
+    FILE          *f;
     json_t        *j;
     struct stat    sb;
     json_error_t   jerr;
 
-    if (stat(s->state_path, &sb) != 0) {
+    f = fopen(s->state_path, "r");
+    if (f == NULL) {
         if (errno == ENOENT) {
             return ZT_OK;
         }
+        zt_log_error("[sink:status] cannot read state \"%s\": %s",
+                     s->state_path, strerror(errno));
+        return ZT_RETRY;
+    }
+
+    if (fstat(fileno(f), &sb) != 0) {
         sb.st_size = 0;
     }
 
-    j = json_load_file(s->state_path, 0, &jerr);
+    j = json_loadf(f, 0, &jerr);
+    fclose(f);
     if (j == NULL) {
         zt_log_error("[sink:status] cannot load state \"%s\": %s (line %d); "
                      "move it away to start with an empty state",

@@ -44,7 +44,9 @@ typedef struct {
 /*
  * Loads the snapshot and folds the journal into p, then opens the journal
  * for appending.  A missing state is empty; a corrupt one is ZT_ERROR
- * (logged).  zt_status_store_close() frees what it holds in any case.
+ * (logged); one that cannot be read or a journal that cannot be opened
+ * now is ZT_RETRY.  zt_status_store_close() frees what it holds in any
+ * case.
  */
 int zt_status_store_open(zt_status_store_t *s, zt_presence_t *p);
 
