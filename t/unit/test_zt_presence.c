@@ -424,6 +424,72 @@ test_missing_room_leave(void)
 }
 
 
+/*
+ * Alice on two devices (one account, two participant_uuids): the laptop
+ * in room A, the phone joining, leaving and rejoining the main room.  The
+ * live CSV keeps her in room A, online, her Last Join the laptop's.
+ */
+static void
+test_two_devices(void)
+{
+    size_t          i;
+    json_t         *r;
+    zt_presence_t  *p;
+
+    static const struct {
+        const char  *type;
+        int64_t      at;
+        const char  *uuid;
+        const char  *room;
+    } e[] = {
+        { J, 0, "pu-L", NULL },
+        { L, 60 * SEC, "pu-L", NULL }, { J, 60 * SEC + 300, "pu-L", NULL },
+        { RJ, 60 * SEC + 700, "pu-L", "roomA" },
+        { J, 300 * SEC, "pu-P", NULL },         /* 5: the phone */
+        { L, 480 * SEC, "pu-P", NULL },
+        { J, 600 * SEC, "pu-P2", NULL },        /* 7: rejoins, new uuid */
+        { RL, 900 * SEC, "pu-L", "roomA" },     /* 8: the laptop returns */
+        { L, 900 * SEC + 100, "pu-L", NULL },
+        { J, 900 * SEC + 900, "pu-L", NULL },
+    };
+
+    static const char  *want[] = {
+        HDR "\"Alice\",\"online\",\"2021-07-14 02:44:51\",\"\",\"Room-1\","
+            "\"1234567890\"\n",
+        HDR "\"Alice\",\"online\",\"2021-07-14 02:44:51\",\"\",\"\","
+            "\"1234567890\"\n"
+    };
+
+    p = zt_presence_create();
+
+    for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
+        r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                      "event_type", e[i].type,
+                      "event_ts", (json_int_t) (T0 + e[i].at),
+                      "meeting_uuid", MU, "meeting_id", MID,
+                      "participant_id", "idA",
+                      "participant_email", "alice@example.com",
+                      "participant_name", "Alice",
+                      "participant_uuid", e[i].uuid,
+                      "breakout_room_uuid", e[i].room ? e[i].room : "");
+        zt_presence_fold(p, r);
+        json_decref(r);
+
+        if (i == 4 || i == 5 || i == 6) {
+            is_csv(p, "UTC", NULL, want[0], i == 4
+                   ? "two devices: the phone joins, she stays in room A"
+                   : i == 5 ? "two devices: the phone leaves, she stays"
+                   : "two devices: the phone rejoins, she stays");
+        }
+    }
+
+    is_csv(p, "UTC", NULL, want[1],
+           "two devices: the laptop returns to the main room");
+
+    zt_presence_free(p);
+}
+
+
 static void
 test_save_load(void)
 {
@@ -620,6 +686,7 @@ main(void)
     test_late_leave();
     test_ended();
     test_missing_room_leave();
+    test_two_devices();
     test_save_load();
     test_csv();
     test_ignored();

@@ -48,6 +48,41 @@ ev(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
 }
 
 
+/* an event of key's device uuid (NULL: a payload without one) */
+static int
+evd(zt_presence_t *p, const char *type, int64_t at, const char *key,
+    const char *room, const char *uuid)
+{
+    zt_presence_event_t  e;
+
+    memset(&e, 0, sizeof(e));
+    e.event_type = type;
+    e.meeting_uuid = "m==";
+    e.meeting_id = "123";
+    e.person_key = key;
+    e.participant_id = "";
+    e.registrant_id = "";
+    e.participant_name = key;
+    e.participant_email = "";
+    e.breakout_room_uuid = room ? room : "";
+    e.event_ts = T0 + at;
+    e.participant_uuid = uuid;
+
+    return zt_presence_fold_event(p, &e);
+}
+
+
+/* the move pair and room join of device uuid into room at `at` */
+static void
+dev_into_room(zt_presence_t *p, const char *key, const char *uuid,
+    int64_t at, const char *room)
+{
+    evd(p, ML, at, key, NULL, uuid);
+    evd(p, MJ, at + 300, key, NULL, uuid);
+    evd(p, RJ, at + 700, key, room, uuid);
+}
+
+
 /*
  * The journey of key.  *all (NULL at first) is freed and replaced: the
  * caller frees the last one.
@@ -473,6 +508,194 @@ test_bookkeeping(void)
 }
 
 
+/*
+ * One account on two devices (zt_presence_device.c): the laptop L in
+ * room r1 from 5 min; the phone P joins the main room at 10 min, leaves
+ * at 15 min and rejoins as P2 (a new participant_uuid) at 20 min; the
+ * laptop comes back to the main room at 30 min; both leave at 40 min.
+ */
+static void
+test_two_devices(void)
+{
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = started();
+
+    evd(p, MJ, MIN, "a", NULL, "L");
+    dev_into_room(p, "a", "L", 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "a", NULL, "P");
+
+    j = journey(p, "a", &all, &n);
+    ok(j && j->now.online && j->now.room_no == 1
+       && j->now.last_join == T0 + MIN && j->nvisits == 1
+       && j->visits[0].end == T0 + 10 * MIN && j->nspans == 1,
+       "the phone joins the main room: the laptop stays in its room");
+
+    evd(p, ML, 15 * MIN, "a", NULL, "P");
+    j = journey(p, "a", &all, &n);
+    ok(j && j->now.online && j->now.room_no == 1 && j->now.last_left == 0
+       && j->visits[0].end == T0 + 15 * MIN,
+       "the phone leaves: no departure, still in the room");
+
+    evd(p, MJ, 20 * MIN, "a", NULL, "P2");
+    evd(p, RL, 30 * MIN, "a", "r1", "L");
+    evd(p, ML, 30 * MIN + 100, "a", NULL, "L");
+    evd(p, MJ, 30 * MIN + 900, "a", NULL, "L");
+
+    j = journey(p, "a", &all, &n);
+    ok(j && j->now.online && j->now.room_uuid == NULL
+       && j->now.last_join == T0 + MIN && j->nvisits == 1
+       && j->visits[0].start == T0 + 5 * MIN + 700
+       && j->visits[0].end == T0 + 30 * MIN
+       && j->visits[0].next == ZT_NEXT_MAIN,
+       "the phone rejoins, the laptop comes back: one visit, to 30 min");
+
+    evd(p, ML, 40 * MIN, "a", NULL, "L");
+    evd(p, ML, 40 * MIN + 500, "a", NULL, "P2");
+
+    j = journey(p, "a", &all, &n);
+    ok(j && !j->now.online && j->now.last_left == T0 + 40 * MIN + 500
+       && j->nspans == 1 && j->spans[0].start == T0 + MIN
+       && j->spans[0].end == T0 + 40 * MIN + 500 && j->join_time_known,
+       "both leave: one presence, the union, offline at the last leave");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+/*
+ * b: the laptop's room leave is lost and it returns to the main room at
+ * 30 min: its own main join ends the visit, whatever the phone did;
+ * c: the laptop leaves the meeting from r1 while the phone stays in the
+ * main room: Main room, not Left meeting;
+ * d: both devices move r1 -> r2 (each its own events) and leave from r2.
+ */
+static void
+test_two_devices_rules(void)
+{
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = started();
+
+    evd(p, MJ, MIN, "b", NULL, "L");
+    dev_into_room(p, "b", "L", 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "b", NULL, "P");
+    evd(p, MJ, 30 * MIN, "b", NULL, "L");
+
+    evd(p, MJ, MIN, "c", NULL, "L");
+    dev_into_room(p, "c", "L", 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "c", NULL, "P");
+    evd(p, RL, 20 * MIN, "c", "r1", "L");
+    evd(p, ML, 20 * MIN + 40, "c", NULL, "L");
+
+    evd(p, MJ, MIN, "d", NULL, "L");
+    evd(p, MJ, MIN + 100, "d", NULL, "P");
+    dev_into_room(p, "d", "L", 5 * MIN, "r1");
+    dev_into_room(p, "d", "P", 5 * MIN + 100, "r1");
+    evd(p, RL, 20 * MIN, "d", "r1", "L");
+    dev_into_room(p, "d", "L", 20 * MIN + 100, "r2");
+    evd(p, RL, 20 * MIN + 200, "d", "r1", "P");
+    dev_into_room(p, "d", "P", 20 * MIN + 300, "r2");
+    evd(p, RL, 40 * MIN, "d", "r2", "L");
+    evd(p, ML, 40 * MIN + 50, "d", NULL, "L");
+    evd(p, RL, 40 * MIN + 100, "d", "r2", "P");
+    evd(p, ML, 40 * MIN + 150, "d", NULL, "P");
+
+    j = journey(p, "b", &all, &n);
+    ok(j && j->nvisits == 1 && j->visits[0].end == T0 + 30 * MIN
+       && j->visits[0].next == ZT_NEXT_MAIN && j->now.online
+       && j->now.room_uuid == NULL,
+       "a lost room leave ends at the same device's main join");
+
+    j = journey(p, "c", &all, &n);
+    ok(j && j->nvisits == 1 && j->visits[0].end == T0 + 20 * MIN
+       && j->visits[0].next == ZT_NEXT_MAIN && j->now.online
+       && j->now.room_uuid == NULL && j->now.last_left == 0,
+       "the laptop leaves from the room, the phone stays: Main room");
+
+    j = journey(p, "d", &all, &n);
+    ok(j && j->nvisits == 2 && j->visits[0].room_no == 1
+       && j->visits[0].start == T0 + 5 * MIN + 700
+       && j->visits[0].end == T0 + 20 * MIN + 200
+       && j->visits[0].next == ZT_NEXT_ROOM
+       && strcmp(j->visits[0].next_room_uuid, "r2") == 0
+       && j->visits[1].start == T0 + 20 * MIN + 800
+       && j->visits[1].end == T0 + 40 * MIN + 100
+       && j->visits[1].next == ZT_NEXT_LEFT && j->nspans == 1
+       && j->spans[0].end == T0 + 40 * MIN + 150 && !j->now.online,
+       "both devices move: one visit per room, left from r2");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+/*
+ * Without participant_uuid the events are one session, as before: the
+ * phone's main join ends the room visit (a lost leave).  A state saved
+ * with devices restores them; one saved before them still loads.
+ */
+static void
+test_two_devices_fallback(void)
+{
+    size_t          n = 0, k;
+    json_t         *js, *jm, *jp;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = started(), *q;
+
+    evd(p, MJ, 50 * MIN, "z", NULL, NULL);     /* the meeting goes on */
+    evd(p, MJ, MIN, "e", NULL, NULL);
+    dev_into_room(p, "e", NULL, 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "e", NULL, NULL);
+
+    /* f: the laptop's events name it, the phone's do not */
+    evd(p, MJ, MIN, "f", NULL, "L");
+    dev_into_room(p, "f", "L", 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "f", NULL, NULL);
+
+    evd(p, MJ, MIN, "a", NULL, "L");
+    dev_into_room(p, "a", "L", 5 * MIN, "r1");
+    evd(p, MJ, 10 * MIN, "a", NULL, "P");
+
+    j = journey(p, "e", &all, &n);
+    ok(j && j->nvisits == 1 && j->visits[0].end == T0 + 10 * MIN
+       && j->visits[0].next == ZT_NEXT_MAIN && j->now.room_uuid == NULL,
+       "no participant_uuid: one session, the main join ends the visit");
+    j = journey(p, "f", &all, &n);
+    ok(j && j->visits[0].end == T0 + 10 * MIN && j->now.room_uuid == NULL,
+       "one device named: as before");
+
+    js = zt_presence_to_json(p);
+    q = zt_presence_create();
+    ok(js && zt_presence_from_json(q, js) == ZT_OK, "saved and restored");
+    j = journey(q, "a", &all, &n);
+    ok(j && j->now.room_no == 1 && j->visits[0].end == T0 + 50 * MIN,
+       "restored: the devices too");
+    zt_presence_free(q);
+
+    /* the same state as saved before devices were kept */
+    jm = json_array_get(json_object_get(js, "meetings"), 0);
+    json_array_foreach(json_object_get(jm, "people"), k, jp) {
+        json_object_del(jp, "devices");
+    }
+    q = zt_presence_create();
+    ok(zt_presence_from_json(q, js) == ZT_OK, "a state without devices "
+       "loads");
+    j = journey(q, "a", &all, &n);
+    ok(j && j->now.online && j->now.room_uuid == NULL
+       && j->visits[0].end == T0 + 10 * MIN,
+       "without devices: one session, as before");
+    ok(j && j->nspans == 1 && j->spans[0].end == T0 + 50 * MIN,
+       "without devices: present to the meeting's last event");
+    zt_presence_free(q);
+    json_decref(js);
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
 int
 main(void)
 {
@@ -483,6 +706,9 @@ main(void)
     test_names();
     test_clip();
     test_bookkeeping();
+    test_two_devices();
+    test_two_devices_rules();
+    test_two_devices_fallback();
 
     return done_testing();
 }

@@ -23,6 +23,9 @@ static const char *zt_presence_jstr(const json_t *o, const char *key);
 static int64_t zt_presence_jint(const json_t *o, const char *key);
 static int zt_presence_fold_person(zt_presence_meeting_t *m,
     const zt_presence_event_t *ev, zt_presence_kind_e kind);
+static int zt_presence_add(zt_presence_meeting_t *m,
+    zt_presence_person_t *pp, zt_presence_kind_e kind, const char *room,
+    int64_t ts);
 
 
 int
@@ -39,6 +42,7 @@ zt_presence_fold(zt_presence_t *p, const json_t *rec)
     ev.participant_name = zt_presence_jstr(rec, "participant_name");
     ev.participant_email = zt_presence_jstr(rec, "participant_email");
     ev.breakout_room_uuid = zt_presence_jstr(rec, "breakout_room_uuid");
+    ev.participant_uuid = zt_presence_jstr(rec, "participant_uuid");
     ev.event_ts = zt_presence_jint(rec, "event_ts");
 
     return zt_presence_fold_event(p, &ev);
@@ -95,10 +99,8 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
 {
     int                    rc, changed, which;
     char                   buf[ZT_PRESENCE_KEY_LEN];
-    size_t                 ri;
     int64_t                ts;
-    const char            *key, *room;
-    zt_presence_rset_t    *v;
+    const char            *key, *room, *uuid;
     zt_presence_person_t  *pp;
 
     key = ev->person_key;
@@ -147,15 +149,52 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
     }
     changed |= rc;
 
+    rc = zt_presence_add(m, pp, kind, room, ts);
+    if (rc == ZT_ERROR) {
+        return ZT_ERROR;
+    }
+    changed |= rc;
+
+    /* the same time in the sets of its device (zt_presence_device.c) */
+    uuid = ev->participant_uuid;
+
+    if (kind != ZT_PR_OTHER && uuid != NULL && uuid[0] != '\0') {
+        pp = zt_presence_device(pp, uuid);
+        if (pp == NULL) {
+            return ZT_ERROR;
+        }
+
+        rc = zt_presence_add(m, pp, kind, room, ts);
+        if (rc == ZT_ERROR) {
+            return ZT_ERROR;
+        }
+        changed |= rc;
+    }
+
+    return changed;
+}
+
+
+/*
+ * Adds ts to the set of pp (a person or one of its devices) the kind
+ * names; the room's first join and first event for a room event.
+ * Returns 1 when added, 0 when already there, ZT_ERROR.
+ */
+static int
+zt_presence_add(zt_presence_meeting_t *m, zt_presence_person_t *pp,
+    zt_presence_kind_e kind, const char *room, int64_t ts)
+{
+    int                  changed, rc;
+    size_t               ri;
+    zt_presence_rset_t  *v;
+
     switch (kind) {
 
     case ZT_PR_JOIN:
-        rc = zt_ts_add(&pp->joins, ts);
-        break;
+        return zt_ts_add(&pp->joins, ts);
 
     case ZT_PR_LEAVE:
-        rc = zt_ts_add(&pp->leaves, ts);
-        break;
+        return zt_ts_add(&pp->leaves, ts);
 
     case ZT_PR_ROOM_JOIN:
     case ZT_PR_ROOM_LEAVE:
@@ -163,9 +202,9 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
             return ZT_ERROR;
         }
 
-        changed |= zt_presence_room_min(&m->rooms[ri],
-                                        kind == ZT_PR_ROOM_JOIN
-                                        ? ts : ZT_PRESENCE_NONE, ts);
+        changed = zt_presence_room_min(&m->rooms[ri],
+                                       kind == ZT_PR_ROOM_JOIN
+                                       ? ts : ZT_PRESENCE_NONE, ts);
 
         v = zt_presence_rset(pp, ri);
         if (v == NULL) {
@@ -173,14 +212,11 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
         }
 
         rc = zt_ts_add(kind == ZT_PR_ROOM_JOIN ? &v->joins : &v->leaves, ts);
-        break;
+        return rc == ZT_ERROR ? ZT_ERROR : (rc | changed);
 
     default:
-        rc = 0;
-        break;
+        return 0;
     }
-
-    return rc == ZT_ERROR ? ZT_ERROR : (rc | changed);
 }
 
 

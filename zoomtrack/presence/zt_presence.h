@@ -84,7 +84,8 @@ typedef struct {
 /*
  * One event as the warehouse holds it (the report's event source) or as
  * the queue's record carries it.  Strings are never NULL except
- * person_key: NULL computes zt_person_key() from the identity fields.
+ * person_key: NULL computes zt_person_key() from the identity fields;
+ * and participant_uuid: NULL or "" is an event of no known device.
  */
 typedef struct {
     const char  *event_type;
@@ -97,6 +98,7 @@ typedef struct {
     const char  *participant_email;
     const char  *breakout_room_uuid;
     int64_t      event_ts;         /* ms */
+    const char  *participant_uuid; /* the device (session); may be NULL */
 } zt_presence_event_t;
 
 

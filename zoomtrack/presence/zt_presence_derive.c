@@ -47,13 +47,6 @@
 #include "zt_presence_int.h"
 
 
-typedef struct {
-    int64_t  ts;
-    int      kind;                      /* 0 leave, 1 join, 2 end */
-    int      move;
-} zt_presence_step_t;
-
-
 /* one event of a person's timeline, and what comes after it */
 typedef struct {
     int64_t      ts;
@@ -70,9 +63,6 @@ typedef struct {
 } zt_presence_tl_t;
 
 
-static void zt_presence_derive_room(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_presence_row_t *row);
-static int zt_presence_step_cmp(const void *a, const void *b);
 static int zt_presence_tl_cmp(const void *a, const void *b);
 static zt_presence_tl_t *zt_presence_timeline(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n);
@@ -166,169 +156,6 @@ zt_presence_open_after(const zt_presence_person_t *pp, int64_t leave)
 }
 
 
-/*
- * The live state: sweeps the person's main JOIN/LEAVE and the meeting's
- * END times (ties: LEAVE, JOIN, END); a JOIN makes the person online (and
- * is the Last Join unless it is a move join while online), a departure
- * makes them offline, an END takes an online person offline.
- */
-void
-zt_presence_derive(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_presence_row_t *row)
-{
-    size_t               i, n;
-    int64_t              t;
-    zt_presence_step_t  *s;
-
-    memset(row, 0, sizeof(zt_presence_row_t));
-    row->meeting_id = m->id;
-    row->meeting_uuid = m->uuid;
-    row->key = pp->key;
-    row->name = pp->name.last ? pp->name.last : "";
-    row->email = pp->email.last ? pp->email.last : "";
-
-    n = pp->joins.n + pp->leaves.n + m->ends.n;
-    s = malloc((n ? n : 1) * sizeof(zt_presence_step_t));
-    if (s == NULL) {
-        return;     /* out of memory: shown as offline, never seen */
-    }
-
-    n = 0;
-
-    for (i = 0; i < pp->joins.n; i++) {
-        t = pp->joins.v[i];
-        s[n].ts = t;
-        s[n].kind = 1;
-        s[n++].move = zt_ts_has_between(&pp->leaves, t - ZT_MOVE_GAP_MS, t);
-    }
-
-    for (i = 0; i < pp->leaves.n; i++) {
-        t = pp->leaves.v[i];
-        if (zt_presence_departs(pp, t)) {
-            s[n].ts = t;
-            s[n].kind = 0;
-            s[n++].move = 0;
-        }
-    }
-
-    for (i = 0; i < m->ends.n; i++) {
-        s[n].ts = m->ends.v[i];
-        s[n].kind = 2;
-        s[n++].move = 0;
-    }
-
-    qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
-
-    for (i = 0; i < n; i++) {
-        switch (s[i].kind) {
-
-        case 1:
-            if (!row->online || !s[i].move) {
-                row->last_join = s[i].ts;
-            }
-            row->online = 1;
-            break;
-
-        case 0:
-            row->last_left = s[i].ts;
-            row->online = 0;
-            break;
-
-        default:
-            if (row->online) {
-                row->last_left = s[i].ts;
-                row->online = 0;
-            }
-            break;
-        }
-    }
-
-    free(s);
-
-    if (row->online) {
-        zt_presence_derive_room(m, pp, row);
-    }
-}
-
-
-/*
- * The room of the latest room JOIN, unless its visit has ended by the
- * rules of the report (zt_presence_visit_end: one rule for both) or the
- * meeting ended after it.
- */
-static void
-zt_presence_derive_room(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_presence_row_t *row)
-{
-    size_t             i, n;
-    zt_presence_tl_t  *tl;
-
-    tl = zt_presence_timeline(m, pp, &n);
-    if (tl == NULL) {
-        return;     /* out of memory: shown in the main room */
-    }
-
-    /* the last room join in timeline order (of two in one ms, the smaller
-     * uuid, whatever order they arrived in) */
-    for (i = n; i-- > 0; /* void */) {
-        if (tl[i].k == 2) {
-            break;
-        }
-    }
-
-    if (i < n
-        && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
-        && zt_ts_last(&m->ends) < tl[i].ts)
-    {
-        row->room_uuid = tl[i].uuid;
-        row->room_no = zt_presence_room_no(m, tl[i].room);
-    }
-
-    free(tl);
-}
-
-
-/* rooms are numbered by first JOIN, then first event, then uuid */
-unsigned
-zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx)
-{
-    size_t                     i;
-    unsigned                   no;
-    const zt_presence_room_t  *a, *b;
-
-    b = &m->rooms[idx];
-    no = 1;
-
-    for (i = 0; i < m->nrooms; i++) {
-        a = &m->rooms[i];
-
-        if (a->first_join < b->first_join
-            || (a->first_join == b->first_join
-                && (a->first_seen < b->first_seen
-                    || (a->first_seen == b->first_seen
-                        && strcmp(a->uuid, b->uuid) < 0))))
-        {
-            no++;
-        }
-    }
-
-    return no;
-}
-
-
-static int
-zt_presence_step_cmp(const void *a, const void *b)
-{
-    const zt_presence_step_t  *x = a, *y = b;
-
-    if (x->ts != y->ts) {
-        return x->ts < y->ts ? -1 : 1;
-    }
-
-    return x->kind - y->kind;
-}
-
-
 int
 zt_presence_clip(int64_t s, int64_t e, int64_t from, int64_t to,
     int64_t *cs, int64_t *ce)
@@ -414,10 +241,6 @@ static int
 zt_presence_journey(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j)
 {
-    int                rc;
-    size_t             n;
-    zt_presence_tl_t  *tl;
-
     j->meeting_uuid = m->uuid;
     j->meeting_id = m->id;
     j->meeting_start = m->first_ts;
@@ -426,6 +249,26 @@ zt_presence_journey(const zt_presence_meeting_t *m,
     j->email = pp->email.first ? pp->email.first : "";
 
     zt_presence_derive(m, pp, &j->now);
+
+    if (pp->ndevices > 1) {
+        return zt_presence_journey_devices(m, pp, j);
+    }
+
+    return zt_presence_journey_sets(m, pp, j);
+}
+
+
+/*
+ * The presence intervals, visits and join_time_known of the sets of pp
+ * (a person of one device, or one device's view of a person).
+ */
+int
+zt_presence_journey_sets(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_journey_t *j)
+{
+    int                rc;
+    size_t             n;
+    zt_presence_tl_t  *tl;
 
     tl = zt_presence_timeline(m, pp, &n);
     if (tl == NULL) {
@@ -447,6 +290,49 @@ zt_presence_journey(const zt_presence_meeting_t *m,
     free(tl);
 
     return rc;
+}
+
+
+/*
+ * The room of the latest room JOIN of pp while its visit lasts by the
+ * rules of the report (zt_presence_visit_end: one rule for both) and the
+ * meeting has not ended after it: the join's time and *room, else NONE
+ * (also when out of memory: shown in the main room).
+ */
+int64_t
+zt_presence_current_room(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *room)
+{
+    size_t             i, n;
+    int64_t            ts;
+    zt_presence_tl_t  *tl;
+
+    tl = zt_presence_timeline(m, pp, &n);
+    if (tl == NULL) {
+        return ZT_PRESENCE_NONE;
+    }
+
+    /* the last room join in timeline order (of two in one ms, the smaller
+     * uuid, whatever order they arrived in) */
+    for (i = n; i-- > 0; /* void */) {
+        if (tl[i].k == 2) {
+            break;
+        }
+    }
+
+    ts = ZT_PRESENCE_NONE;
+
+    if (i < n
+        && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
+        && zt_ts_last(&m->ends) < tl[i].ts)
+    {
+        ts = tl[i].ts;
+        *room = tl[i].room;
+    }
+
+    free(tl);
+
+    return ts;
 }
 
 

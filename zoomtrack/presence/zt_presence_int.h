@@ -2,8 +2,9 @@
  * zt_presence_int: the engine's state, shared by its files (the fold in
  * zt_presence.c, the state and its bookkeeping in zt_presence_state.c,
  * the time sets in zt_presence_ts.c, JSON in zt_presence_json.c,
- * derivation in zt_presence_derive.c, the status CSV in
- * zt_presence_csv.c).  Not for use outside zoomtrack/presence.
+ * derivation in zt_presence_derive.c, the live state in
+ * zt_presence_live.c, a person's devices in zt_presence_device.c, the
+ * status CSV in zt_presence_csv.c).  Not for use outside zoomtrack/presence.
  *
  * Everything is a set of event times per (meeting, person[, room]):
  * insertion is commutative and idempotent, so any arrival order and any
@@ -71,15 +72,38 @@ typedef struct {
 } zt_presence_str_t;
 
 
+/*
+ * A person, and (the same type) one device of a person: the sets of every
+ * event of the person, and for each participant_uuid seen (a device or
+ * session: Zoom keeps it across room hops) the sets of its own events,
+ * key = the uuid, no names, no devices.  An event without a uuid is in
+ * the person's sets only (zt_presence_device.c).
+ */
+typedef struct zt_presence_person_s  zt_presence_person_t;
+
+struct zt_presence_person_s {
+    char                   *key;
+    zt_presence_str_t       name;
+    zt_presence_str_t       email;
+    zt_ts_set_t             joins;      /* main meeting */
+    zt_ts_set_t             leaves;
+    zt_presence_rset_t     *visits;     /* one per room entered */
+    size_t                  nvisits;
+    zt_presence_person_t  **devices;    /* by participant_uuid */
+    size_t                  ndevices;
+};
+
+
+/*
+ * What the rules are derived from: the person itself when it has at most
+ * one device, else one view per device (zt_presence_views()).
+ */
 typedef struct {
-    char                 *key;
-    zt_presence_str_t     name;
-    zt_presence_str_t     email;
-    zt_ts_set_t           joins;        /* main meeting */
-    zt_ts_set_t           leaves;
-    zt_presence_rset_t   *visits;       /* one per room entered */
-    size_t                nvisits;
-} zt_presence_person_t;
+    const zt_presence_person_t  **v;
+    size_t                        n;
+    zt_presence_person_t         *own;  /* the views built; NULL: v = pp */
+    const zt_presence_person_t   *one;
+} zt_presence_views_t;
 
 
 typedef struct {
@@ -126,6 +150,8 @@ zt_presence_person_t *zt_presence_person(zt_presence_meeting_t *m,
 int zt_presence_room(zt_presence_meeting_t *m, const char *uuid,
     size_t *idx);
 zt_presence_rset_t *zt_presence_rset(zt_presence_person_t *pp, size_t room);
+zt_presence_person_t *zt_presence_device(zt_presence_person_t *pp,
+    const char *id);
 int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
     int which);
 int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);
@@ -141,12 +167,25 @@ int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
     const char *(*name)(const void *base, size_t i), const void *base);
 
 /* zt_presence_derive.c */
-void zt_presence_derive(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_presence_row_t *row);
 int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
 int zt_presence_departs(const zt_presence_person_t *pp, int64_t leave);
-unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
 int zt_presence_has_presence(const zt_presence_person_t *pp);
+int zt_presence_journey_sets(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_journey_t *j);
+int64_t zt_presence_current_room(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *room);
+
+/* zt_presence_live.c */
+void zt_presence_derive(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row);
+unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
+
+/* zt_presence_device.c */
+int zt_presence_views(const zt_presence_person_t *pp,
+    zt_presence_views_t *vs);
+void zt_presence_views_free(zt_presence_views_t *vs);
+int zt_presence_journey_devices(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_journey_t *j);
 
 
 #endif /* ZT_PRESENCE_INT_H */

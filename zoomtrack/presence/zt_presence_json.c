@@ -1,7 +1,9 @@
 /*
  * zt_presence_json: the engine's state as JSON (the status sink's state
  * file), whole or one meeting at a time.  Loading is a union with what p
- * holds, so a state can be restored into an empty p or merged.
+ * holds, so a state can be restored into an empty p or merged.  A person's
+ * devices (zt_presence_device.c) are saved under "devices", each with its
+ * own sets; a state saved before them has none and loads as it did.
  */
 
 #include <stdlib.h>
@@ -21,6 +23,10 @@ static int zt_ts_from_json(zt_ts_set_t *s, const json_t *a);
 static json_t *zt_presence_meeting_to_json(const zt_presence_meeting_t *m);
 static int zt_presence_person_from_json(zt_presence_meeting_t *m,
     const json_t *jp);
+static int zt_presence_sets_to_json(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, json_t *o);
+static int zt_presence_sets_from_json(zt_presence_meeting_t *m,
+    zt_presence_person_t *pp, const json_t *o);
 
 
 json_t *
@@ -82,9 +88,8 @@ zt_presence_meeting_to_json(const zt_presence_meeting_t *m)
 {
     int                          bad;
     size_t                       i, j;
-    json_t                      *jm, *rooms, *people, *jp, *visits;
+    json_t                      *jm, *rooms, *people, *jp, *devices, *jd;
     const zt_presence_room_t    *r;
-    const zt_presence_rset_t    *v;
     const zt_presence_person_t  *pp;
 
     rooms = json_array();
@@ -112,10 +117,8 @@ zt_presence_meeting_to_json(const zt_presence_meeting_t *m)
 
     for (i = 0; i < m->npeople && !bad; i++) {
         pp = m->people[i];
-        visits = json_array();
 
-        jp = json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:s, s:I,"
-                       " s:o, s:o, s:o}",
+        jp = json_pack("{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:s, s:I}",
                        "key", pp->key,
                        "name", zt_presence_or(pp->name.last),
                        "name_ts", (json_int_t) pp->name.last_ts,
@@ -124,18 +127,22 @@ zt_presence_meeting_to_json(const zt_presence_meeting_t *m)
                        "name_first", zt_presence_or(pp->name.first),
                        "name_first_ts", (json_int_t) pp->name.first_ts,
                        "email_first", zt_presence_or(pp->email.first),
-                       "email_first_ts", (json_int_t) pp->email.first_ts,
-                       "joins", zt_ts_to_json(&pp->joins),
-                       "leaves", zt_ts_to_json(&pp->leaves),
-                       "rooms", visits);
+                       "email_first_ts", (json_int_t) pp->email.first_ts);
         bad |= json_array_append_new(people, jp);
+        bad |= zt_presence_sets_to_json(m, pp, jp);
 
-        for (j = 0; j < pp->nvisits && !bad; j++) {
-            v = &pp->visits[j];
-            bad |= json_array_append_new(visits, json_pack("{s:s, s:o, s:o}",
-                       "room", m->rooms[v->room].uuid,
-                       "joins", zt_ts_to_json(&v->joins),
-                       "leaves", zt_ts_to_json(&v->leaves)));
+        if (pp->ndevices == 0 || bad) {
+            continue;
+        }
+
+        /* each device's own sets (zt_presence_device.c) */
+        devices = json_array();
+        bad |= json_object_set_new(jp, "devices", devices);
+
+        for (j = 0; j < pp->ndevices && !bad; j++) {
+            jd = json_pack("{s:s}", "id", pp->devices[j]->key);
+            bad |= json_array_append_new(devices, jd);
+            bad |= zt_presence_sets_to_json(m, pp->devices[j], jd);
         }
     }
 
@@ -145,6 +152,37 @@ zt_presence_meeting_to_json(const zt_presence_meeting_t *m)
     }
 
     return jm;
+}
+
+
+/* the sets of a person or device as members of o: 0, or -1 on failure */
+static int
+zt_presence_sets_to_json(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, json_t *o)
+{
+    int                        bad;
+    size_t                     j;
+    json_t                    *visits;
+    const zt_presence_rset_t  *v;
+
+    if (o == NULL) {
+        return -1;
+    }
+
+    visits = json_array();
+    bad = json_object_set_new(o, "joins", zt_ts_to_json(&pp->joins));
+    bad |= json_object_set_new(o, "leaves", zt_ts_to_json(&pp->leaves));
+    bad |= json_object_set_new(o, "rooms", visits);
+
+    for (j = 0; j < pp->nvisits && !bad; j++) {
+        v = &pp->visits[j];
+        bad |= json_array_append_new(visits, json_pack("{s:s, s:o, s:o}",
+                   "room", m->rooms[v->room].uuid,
+                   "joins", zt_ts_to_json(&v->joins),
+                   "leaves", zt_ts_to_json(&v->leaves)));
+    }
+
+    return bad ? -1 : 0;
 }
 
 
@@ -290,11 +328,10 @@ static int
 zt_presence_person_from_json(zt_presence_meeting_t *m, const json_t *jp)
 {
     int                    which;
-    size_t                 i, ri;
+    size_t                 i;
     json_t                *a, *v;
     const char            *s;
-    zt_presence_rset_t    *vi;
-    zt_presence_person_t  *pp;
+    zt_presence_person_t  *pp, *d;
 
     s = json_string_value(json_object_get(jp, "key"));
     if (s == NULL || s[0] == '\0') {
@@ -326,14 +363,46 @@ zt_presence_person_from_json(zt_presence_meeting_t *m, const json_t *jp)
         return ZT_ERROR;
     }
 
-    if (zt_ts_from_json(&pp->joins, json_object_get(jp, "joins")) != ZT_OK
-        || zt_ts_from_json(&pp->leaves, json_object_get(jp, "leaves"))
+    if (zt_presence_sets_from_json(m, pp, jp) != ZT_OK) {
+        return ZT_ERROR;
+    }
+
+    /* a state saved before devices were kept has none: all the person's */
+    a = json_object_get(jp, "devices");
+    json_array_foreach(a, i, v) {
+        s = json_string_value(json_object_get(v, "id"));
+        if (s == NULL || s[0] == '\0') {
+            return ZT_ERROR;
+        }
+
+        d = zt_presence_device(pp, s);
+        if (d == NULL || zt_presence_sets_from_json(m, d, v) != ZT_OK) {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+/* the sets of a person or device saved by zt_presence_sets_to_json() */
+static int
+zt_presence_sets_from_json(zt_presence_meeting_t *m,
+    zt_presence_person_t *pp, const json_t *o)
+{
+    size_t               i, ri;
+    json_t              *a, *v;
+    const char          *s;
+    zt_presence_rset_t  *vi;
+
+    if (zt_ts_from_json(&pp->joins, json_object_get(o, "joins")) != ZT_OK
+        || zt_ts_from_json(&pp->leaves, json_object_get(o, "leaves"))
            != ZT_OK)
     {
         return ZT_ERROR;
     }
 
-    a = json_object_get(jp, "rooms");
+    a = json_object_get(o, "rooms");
     json_array_foreach(a, i, v) {
         s = json_string_value(json_object_get(v, "room"));
         if (s == NULL || zt_presence_room(m, s, &ri) != ZT_OK) {

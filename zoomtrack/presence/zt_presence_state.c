@@ -6,7 +6,8 @@
  * the meetings' info, pruning, forgetting a person and the dirty flags.
  *
  * Who frees what: the zt_presence_t owns everything in it; the strings
- * and sets are freed with their person or meeting (zt_presence_prune,
+ * and sets (a person's devices' too) are freed with their person or
+ * meeting (zt_presence_prune,
  * zt_presence_forget) or all at once by zt_presence_free().
  */
 
@@ -59,6 +60,11 @@ zt_presence_person_free(zt_presence_person_t *pp)
         free(pp->visits[k].leaves.v);
     }
 
+    for (k = 0; k < pp->ndevices; k++) {
+        zt_presence_person_free(pp->devices[k]);
+    }
+
+    free(pp->devices);
     free(pp->visits);
     free(pp->joins.v);
     free(pp->leaves.v);
@@ -241,6 +247,43 @@ zt_presence_rset(zt_presence_person_t *pp, size_t room)
     a[pp->nvisits].room = room;
 
     return &a[pp->nvisits++];
+}
+
+
+/* the device of the person with this participant_uuid, added if new */
+zt_presence_person_t *
+zt_presence_device(zt_presence_person_t *pp, const char *id)
+{
+    size_t                  i;
+    zt_presence_person_t   *d, **a;
+
+    /* one person has a device or two: a linear search is enough */
+    for (i = 0; i < pp->ndevices; i++) {
+        if (strcmp(pp->devices[i]->key, id) == 0) {
+            return pp->devices[i];
+        }
+    }
+
+    a = realloc(pp->devices,
+                (pp->ndevices + 1) * sizeof(zt_presence_person_t *));
+    if (a == NULL) {
+        return NULL;
+    }
+    pp->devices = a;
+
+    d = calloc(1, sizeof(zt_presence_person_t));
+    if (d == NULL) {
+        return NULL;
+    }
+
+    d->key = strdup(id);
+    if (d->key == NULL) {
+        free(d);
+        return NULL;
+    }
+
+    pp->devices[pp->ndevices++] = d;
+    return d;
 }
 
 

@@ -1,0 +1,251 @@
+/*
+ * zt_presence_live: the live state of a person (the status CSV's row, and
+ * a journey's "now"), derived from the sets alone by the rules of
+ * zt_presence_derive.c's header, and the rooms' numbers.
+ *
+ * A person with two devices in (zt_presence_device.c) is swept as one:
+ * each device's view gives its own joins and departures, and the person
+ * is online while any device is.  A JOIN is the Last Join when it brings
+ * the person online, or is a device's non-move join while no other device
+ * is in (a reconnect, as with one device); a departure is the Last Left
+ * when it leaves no device in; the room is the room of the latest room
+ * JOIN among the devices in whose visit lasts.  With one device this is
+ * the sweep of the person's own sets.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "zt_presence_int.h"
+
+
+typedef struct {
+    int64_t  ts;
+    int      kind;                      /* 0 leave, 1 join, 2 end */
+    int      move;
+    size_t   dev;                       /* the view; 0 for an end */
+} zt_presence_step_t;
+
+
+static int zt_presence_sweep(const zt_presence_meeting_t *m,
+    const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row);
+static void zt_presence_derive_room(const zt_presence_meeting_t *m,
+    const zt_presence_views_t *vs, const unsigned char *on,
+    zt_presence_row_t *row);
+static int zt_presence_step_cmp(const void *a, const void *b);
+
+
+/*
+ * The live state: sweeps the main JOIN/LEAVE of the person's devices and
+ * the meeting's END times (ties: LEAVE, JOIN, END); a JOIN makes the
+ * device online, a departure of a device takes it offline, an END takes
+ * every device offline; the person is online while a device is.
+ */
+void
+zt_presence_derive(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, zt_presence_row_t *row)
+{
+    unsigned char        *on;
+    zt_presence_views_t   vs;
+
+    memset(row, 0, sizeof(zt_presence_row_t));
+    row->meeting_id = m->id;
+    row->meeting_uuid = m->uuid;
+    row->key = pp->key;
+    row->name = pp->name.last ? pp->name.last : "";
+    row->email = pp->email.last ? pp->email.last : "";
+
+    if (zt_presence_views(pp, &vs) != ZT_OK) {
+        return;     /* out of memory: shown as offline, never seen */
+    }
+
+    on = calloc(vs.n ? vs.n : 1, 1);
+
+    if (on != NULL && zt_presence_sweep(m, &vs, on, row) == ZT_OK
+        && row->online)
+    {
+        zt_presence_derive_room(m, &vs, on, row);
+    }
+
+    free(on);
+    zt_presence_views_free(&vs);
+}
+
+
+/* the sweep; on[d] is left set for the devices online at the end */
+static int
+zt_presence_sweep(const zt_presence_meeting_t *m,
+    const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row)
+{
+    size_t                       i, d, n, in;
+    int64_t                      t;
+    zt_presence_step_t          *s;
+    const zt_presence_person_t  *v;
+
+    n = m->ends.n;
+    for (d = 0; d < vs->n; d++) {
+        n += vs->v[d]->joins.n + vs->v[d]->leaves.n;
+    }
+
+    s = malloc((n ? n : 1) * sizeof(zt_presence_step_t));
+    if (s == NULL) {
+        return ZT_ERROR;
+    }
+
+    n = 0;
+
+    for (d = 0; d < vs->n; d++) {
+        v = vs->v[d];
+
+        for (i = 0; i < v->joins.n; i++) {
+            t = v->joins.v[i];
+            s[n].ts = t;
+            s[n].kind = 1;
+            s[n].dev = d;
+            s[n++].move = zt_ts_has_between(&v->leaves, t - ZT_MOVE_GAP_MS,
+                                            t);
+        }
+
+        for (i = 0; i < v->leaves.n; i++) {
+            t = v->leaves.v[i];
+            if (zt_presence_departs(v, t)) {
+                s[n].ts = t;
+                s[n].kind = 0;
+                s[n].dev = d;
+                s[n++].move = 0;
+            }
+        }
+    }
+
+    for (i = 0; i < m->ends.n; i++) {
+        s[n].ts = m->ends.v[i];
+        s[n].kind = 2;
+        s[n].dev = 0;
+        s[n++].move = 0;
+    }
+
+    qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
+
+    in = 0;         /* devices online */
+
+    for (i = 0; i < n; i++) {
+        d = s[i].dev;
+
+        switch (s[i].kind) {
+
+        case 1:
+            /* not a move join while online, nor another device's join */
+            if (!(on[d] && s[i].move) && in == on[d]) {
+                row->last_join = s[i].ts;
+            }
+            in += !on[d];
+            on[d] = 1;
+            break;
+
+        case 0:
+            in -= on[d];
+            on[d] = 0;
+            if (in == 0) {
+                row->last_left = s[i].ts;
+            }
+            break;
+
+        default:
+            if (in) {
+                row->last_left = s[i].ts;
+                memset(on, 0, vs->n);
+                in = 0;
+            }
+            break;
+        }
+    }
+
+    free(s);
+
+    row->online = in > 0;
+
+    return ZT_OK;
+}
+
+
+/*
+ * The room of the latest room JOIN of the devices online, unless its
+ * visit has ended (zt_presence_current_room); of two in one ms, the
+ * smaller uuid.
+ */
+static void
+zt_presence_derive_room(const zt_presence_meeting_t *m,
+    const zt_presence_views_t *vs, const unsigned char *on,
+    zt_presence_row_t *row)
+{
+    size_t   d, room, best;
+    int64_t  ts, best_ts;
+
+    best_ts = ZT_PRESENCE_NONE;
+    best = 0;
+
+    for (d = 0; d < vs->n; d++) {
+        if (!on[d]) {
+            continue;
+        }
+
+        ts = zt_presence_current_room(m, vs->v[d], &room);
+        if (ts == ZT_PRESENCE_NONE) {
+            continue;
+        }
+
+        if (best_ts == ZT_PRESENCE_NONE || ts > best_ts
+            || (ts == best_ts
+                && strcmp(m->rooms[room].uuid, m->rooms[best].uuid) < 0))
+        {
+            best_ts = ts;
+            best = room;
+        }
+    }
+
+    if (best_ts != ZT_PRESENCE_NONE) {
+        row->room_uuid = m->rooms[best].uuid;
+        row->room_no = zt_presence_room_no(m, best);
+    }
+}
+
+
+/* rooms are numbered by first JOIN, then first event, then uuid */
+unsigned
+zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx)
+{
+    size_t                     i;
+    unsigned                   no;
+    const zt_presence_room_t  *a, *b;
+
+    b = &m->rooms[idx];
+    no = 1;
+
+    for (i = 0; i < m->nrooms; i++) {
+        a = &m->rooms[i];
+
+        if (a->first_join < b->first_join
+            || (a->first_join == b->first_join
+                && (a->first_seen < b->first_seen
+                    || (a->first_seen == b->first_seen
+                        && strcmp(a->uuid, b->uuid) < 0))))
+        {
+            no++;
+        }
+    }
+
+    return no;
+}
+
+
+static int
+zt_presence_step_cmp(const void *a, const void *b)
+{
+    const zt_presence_step_t  *x = a, *y = b;
+
+    if (x->ts != y->ts) {
+        return x->ts < y->ts ? -1 : 1;
+    }
+
+    return x->kind - y->kind;
+}
