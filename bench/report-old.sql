@@ -32,10 +32,12 @@
 --    through events dated within one day of the report date, then read
 --    whole.
 --
--- Speed (bench/report): person timelines are read from the raw_events_report
--- index (002-report_tables.sql) newest first, in the index's order, so the
--- deduplicating GROUP BY and the window functions of `w` need no sort; "next
--- event of a kind" is a running MIN over the reversed timeline.
+-- Speed (bench/report): person timelines are read from the report's
+-- covering index (raw_events_report_devices, 002-report_tables.sql;
+-- raw_events_report before participant_uuid joined it) newest first, in
+-- the index's order, so the deduplicating GROUP BY and the window
+-- functions of `w` need no sort; "next event of a kind" is a running MIN
+-- over the reversed timeline.
 
 WITH
 params AS (

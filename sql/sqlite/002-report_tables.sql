@@ -41,8 +41,10 @@ CREATE TABLE IF NOT EXISTS camera_fetches (
 
 -- The report reads every event of a meeting instance
 -- (zt_warehouse_sqlite.c); this covering index lets it do so without
--- reading raw_payload.
-CREATE INDEX IF NOT EXISTS raw_events_report
+-- reading raw_payload.  participant_uuid tells a person's devices apart;
+-- the index before it (raw_events_report) is replaced once.
+DROP INDEX IF EXISTS raw_events_report;
+CREATE INDEX IF NOT EXISTS raw_events_report_devices
     ON raw_events (meeting_uuid, person_key, event_ts DESC, event_type,
                    breakout_room_uuid, participant_name, participant_email,
-                   meeting_id);
+                   meeting_id, participant_uuid);

@@ -169,6 +169,7 @@ zt_wh_bq_event_row(void *data, json_t *f, json_t *schema)
     ev.participant_name = zt_wh_bq_v(f, 5);
     ev.participant_email = zt_wh_bq_v(f, 6);
     ev.breakout_room_uuid = zt_wh_bq_v(f, 7);
+    ev.participant_uuid = zt_wh_bq_v(f, 8);
     ev.participant_id = "";
     ev.registrant_id = "";
 
@@ -197,7 +198,8 @@ zt_wh_bq_events(void *wh, const zt_wh_query_t *q, zt_wh_event_pt cb,
     snprintf(sql, sizeof(sql),
         "-- zoomtrack:events\n"
         "SELECT event_type, event_ts, meeting_uuid, meeting_id, person_key,"
-        " participant_name, participant_email, breakout_room_uuid"
+        " participant_name, participant_email, breakout_room_uuid,"
+        " participant_uuid"
         " FROM `%sraw_events`"
         " WHERE meeting_uuid IN ("
         "  SELECT DISTINCT meeting_uuid FROM `%sraw_events`"

@@ -64,7 +64,7 @@ const zt_warehouse_ops_t  zt_warehouse_sqlite = {
  * Meeting instances with an event dated within a day of the report date,
  * read whole (people present since the day before are known); with a
  * meeting filter only the instance(s) it names.  The columns are those of
- * the raw_events_report index, so SQLite reads the index only.
+ * the raw_events_report_devices index, so SQLite reads the index only.
  */
 static const char  zt_wh_events_sql[] =
     "WITH cand AS ("
@@ -73,8 +73,9 @@ static const char  zt_wh_events_sql[] =
     "    AND meeting_uuid <> ''"
     "    AND (?2 = '' OR meeting_uuid = ?2 OR meeting_id = ?2))"
     " SELECT event_type, event_ts, meeting_uuid, meeting_id, person_key,"
-    "        participant_name, participant_email, breakout_room_uuid"
-    " FROM raw_events INDEXED BY raw_events_report"
+    "        participant_name, participant_email, breakout_room_uuid,"
+    "        participant_uuid"
+    " FROM raw_events INDEXED BY raw_events_report_devices"
     " WHERE meeting_uuid IN (SELECT meeting_uuid FROM cand)";
 
 
@@ -137,6 +138,7 @@ zt_wh_sqlite_events(void *wh, const zt_wh_query_t *q, zt_wh_event_pt cb,
         ev.participant_name = zt_wh_col(stmt, 5);
         ev.participant_email = zt_wh_col(stmt, 6);
         ev.breakout_room_uuid = zt_wh_col(stmt, 7);
+        ev.participant_uuid = zt_wh_col(stmt, 8);
 
         if (cb(data, &ev) != ZT_OK) {
             snprintf(w->err, sizeof(w->err), "out of memory folding events");

@@ -21,7 +21,7 @@
 static const char  *zt_status_fields[] = {
     "event_type", "event_ts", "meeting_uuid", "meeting_id",
     "participant_id", "registrant_id", "participant_name",
-    "participant_email", "breakout_room_uuid"
+    "participant_email", "breakout_room_uuid", "participant_uuid"
 };
 
 #define ZT_STATUS_NFIELDS  (sizeof(zt_status_fields) / sizeof(char *))
