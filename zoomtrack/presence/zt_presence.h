@@ -36,7 +36,11 @@
  *     presence ends with the visit or within ZT_MOVE_GAP_MS after it (a
  *     room leave and its main leave, in either order), else "Main room";
  *   - rooms are named Room-N, N numbering the meeting's rooms by the first
- *     room JOIN of anyone.
+ *     room JOIN of anyone;
+ *   - devices: the rules above apply per participant_uuid when a person
+ *     has two or more (one account on a laptop and a phone), joined: the
+ *     person is present, online and in a room while a device is, and one
+ *     device's main join or leave ends nothing of another's.
  */
 
 #ifndef ZT_PRESENCE_H

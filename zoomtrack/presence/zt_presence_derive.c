@@ -1,9 +1,19 @@
 /*
  * zt_presence_derive: everything shown, derived from the sets alone: the
- * live state of a person (zt_presence_derive) and the whole journey the
- * report prints (zt_presence_journeys).  The timing rules are written here
- * once (README "Presence rules"):
+ * whole journey the report prints (zt_presence_journeys) and the room a
+ * person is in (the live state is swept in zt_presence_live.c by these
+ * rules).  The timing rules are written here once (README "Presence
+ * rules"):
  *
+ *   - the rules below apply to one device of a person: a person whose
+ *     events name two or more participant_uuids (one account on a laptop
+ *     and a phone) is derived per device, each device's events with those
+ *     that name none, and joined (zt_presence_device.c): presence is the
+ *     union, a device's events never end another device's visit or
+ *     presence, visits of one room that overlap are one, "Left meeting"
+ *     while another device stays in is "Main room"; live, the person is
+ *     online while a device is, in the room of the latest room join of a
+ *     device in; with one uuid or none, the person is the one device;
  *   - a main LEAVE at l is part of a room move, not a departure, when a
  *     JOIN (main or room) of the same person has l <= t <= l + gap, or a
  *     room JOIN has l - gap <= t <= l (zt_presence_is_move; gap =
