@@ -2,8 +2,9 @@
  * Fuzz target: the live presence fold (zoomtrack/presence/zt_presence.c),
  * through its public API only, so the engine can be rewritten under it.
  * Every 6 input bytes make one record: event type, person, meeting, room
- * and a time (ties included, across rooms too: rooms first joined at the
- * same ms are numbered by first event, then uuid, never by arrival order;
+ * and device (participant_uuid: none, or one of two), and a time (ties
+ * included, across rooms too: rooms first joined at the same ms are
+ * numbered by first event, then uuid, never by arrival order;
  * fuzz/regress/presence/room-number-tie).  A person's name and email and
  * a meeting's id never change, since "latest name wins" may differ on
  * equal times.
@@ -46,6 +47,9 @@ static const char  *fuzz_people[][4] = {
 
 static const char  *fuzz_rooms[] = { "", "+room1==", "room/2" };
 
+/* none (one session), or one of two devices of the person */
+static const char  *fuzz_devices[] = { "", "devA", "devB" };
+
 
 static json_t *
 fuzz_record(const uint8_t *b)
@@ -56,7 +60,7 @@ fuzz_record(const uint8_t *b)
     pp = fuzz_people[b[1] % 5];
     m = b[2] % 2;
 
-    return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+    return json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
                      "event_type", fuzz_types[b[0] % 10],
                      "event_ts", (json_int_t) (FUZZ_T0
                                  + ((b[4] << 8 | b[5]) % 4096) * 500),
@@ -64,7 +68,8 @@ fuzz_record(const uint8_t *b)
                      "meeting_id", m ? "222" : "111",
                      "participant_id", pp[0], "registrant_id", pp[1],
                      "participant_email", pp[2], "participant_name", pp[3],
-                     "breakout_room_uuid", fuzz_rooms[b[3] % 3]);
+                     "breakout_room_uuid", fuzz_rooms[b[3] % 3],
+                     "participant_uuid", fuzz_devices[b[3] / 3 % 3]);
 }
 
 

@@ -45,6 +45,7 @@ static int zt_presence_merge_visits(zt_journey_t *j, zt_journey_t *jv,
     size_t n);
 static void zt_presence_back_to_main(zt_journey_t *j);
 static int zt_presence_first_is_join(const zt_presence_person_t *pp);
+static int zt_presence_dev_cmp(const void *a, const void *b);
 static int zt_presence_span_cmp(const void *a, const void *b);
 static int zt_presence_room_cmp(const void *a, const void *b);
 static int zt_presence_visit_cmp(const void *a, const void *b);
@@ -60,7 +61,7 @@ static int zt_presence_visit_cmp(const void *a, const void *b);
 int
 zt_presence_views(const zt_presence_person_t *pp, zt_presence_views_t *vs)
 {
-    size_t  d;
+    size_t  d, i;
 
     memset(vs, 0, sizeof(zt_presence_views_t));
 
@@ -78,11 +79,24 @@ zt_presence_views(const zt_presence_person_t *pp, zt_presence_views_t *vs)
         return ZT_ERROR;
     }
 
+    /* by uuid, not by arrival: the views' order decides the sweep's
+     * ties (zt_presence_live.c) */
     for (d = 0; d < pp->ndevices; d++) {
+        vs->v[d] = pp->devices[d];
+    }
+
+    qsort((void *) vs->v, pp->ndevices, sizeof(zt_presence_person_t *),
+          zt_presence_dev_cmp);
+
+    for (d = 0; d < pp->ndevices; d++) {
+        for (i = 0; pp->devices[i] != vs->v[d]; i++) {
+            /* void: the device's index */
+        }
+
         vs->n++;
         vs->v[d] = &vs->own[d];
 
-        if (zt_presence_view(pp, d, &vs->own[d]) != ZT_OK) {
+        if (zt_presence_view(pp, i, &vs->own[d]) != ZT_OK) {
             zt_presence_views_free(vs);
             return ZT_ERROR;
         }
@@ -447,6 +461,15 @@ zt_presence_first_is_join(const zt_presence_person_t *pp)
     }
 
     return join != ZT_PRESENCE_NONE && join < leave;
+}
+
+
+static int
+zt_presence_dev_cmp(const void *a, const void *b)
+{
+    const zt_presence_person_t  *const *x = a, *const *y = b;
+
+    return strcmp((*x)->key, (*y)->key);
 }
 
 

@@ -247,5 +247,10 @@ zt_presence_step_cmp(const void *a, const void *b)
         return x->ts < y->ts ? -1 : 1;
     }
 
-    return x->kind - y->kind;
+    if (x->kind != y->kind) {
+        return x->kind - y->kind;
+    }
+
+    /* the views are in uuid order (zt_presence_views) */
+    return x->dev < y->dev ? -1 : x->dev > y->dev;
 }
