@@ -189,7 +189,9 @@ my @rows = (
 
 my $wh = $zd->warehouse;
 make_warehouse($wh, @rows);
-my $conf = $zd->camera_conf;
+# the day lies in the past: only meeting.ended ends a meeting here (a
+# meeting.ended that never came is t/307's)
+my $conf = $zd->camera_conf(camera => { ended_after_mins => 0 });
 
 sub camera_rows {
     sql_rows($wh, "SELECT meeting_uuid, person_key, minute_ts, camera_on "
@@ -222,7 +224,9 @@ is(sql_value($wh, "SELECT count(*) FROM camera_minutes WHERE meeting_uuid = "
 is_deeply(sql_rows($wh, "SELECT meeting_uuid, status, detail FROM "
                    . "camera_fetches ORDER BY 1"),
           [ [ $M1, 'ok', '20 participants, 107 samples' ],
-            [ $M2, 'pending', 'meeting has not ended' ],
+            [ $M2, 'pending', 'meeting has not ended: no meeting.ended '
+                              . 'yet (camera.ended_after_mins = 0: none is '
+                              . 'presumed)' ],
             [ $M3, 'ok', '2 participants, 5 samples' ] ],
           'camera_fetches: ok, pending, ok');
 like(sql_value($wh, "SELECT fetched_at FROM camera_fetches LIMIT 1"),
@@ -280,7 +284,20 @@ $zd->clear_log;
 ($rc, $out, $err) = run_zoomtrack([ 'camera', '-c', $conf, '--date',
                                     '2026-11-20' ], env => camera_env());
 is($rc, 0, 'rerun exits 0') or diag($err);
+like($out, qr/meetings 3 \(ok 2, pending 1, unavailable 0\), participants 0,/,
+     'rerun: the ok meetings are not fetched again');
+is(scalar(@{ $zd->qos_requests }), 0, 'rerun: no QOS request');
+like($zd->log_text, qr/meeting "\Q$M1\E": ok, not fetched again: ended at /,
+     'rerun: the log says why');
 is_deeply(camera_rows(), $before, 'rerun: identical camera_minutes');
+
+$zd->clear_log;
+($rc, $out, $err) = run_zoomtrack([ 'camera', '-c', $conf, '--date',
+                                    '2026-11-20', '--refetch' ],
+                                  env => camera_env());
+is($rc, 0, '--refetch exits 0') or diag($err);
+is(scalar(@{ $zd->qos_requests }), 3, '--refetch: the ok meetings again');
+is_deeply(camera_rows(), $before, '--refetch: identical camera_minutes');
 is(sql_value($wh, "SELECT count(*) FROM preassigned_rooms"), 3,
    'rerun: rooms replaced, not duplicated');
 is(scalar(@{ $zd->token_requests }), 1, 'rerun: one token request');

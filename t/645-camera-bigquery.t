@@ -136,8 +136,10 @@ chmod 0600, $secret;
 
 sub conf {
     my ($name, $zoom, %wh) = @_;
+    # the day lies in the past: only meeting.ended ends a meeting here
     return zoom_conf(dir => "$tmp/$name", name => $name, redis => $redis,
                      zoom => $zoom, secret => $secret, key => $key,
+                     camera => { ended_after_mins => 0 },
                      google => $g, timezone => 'UTC', log_level => 'debug',
                      warehouse => \%wh);
 }
@@ -265,7 +267,8 @@ is(scalar(grep { /\|1$/ } @{ bq_minutes() }) > 0, 1, 'some minutes are on');
 my %seen;
 ok(!(grep { $seen{join '|', (split /\|/)[0 .. 2]}++ } @{ bq_minutes() }),
    'one row per person and minute (rejoin merged)');
-is(bq_status()->{$M2}, 'pending|meeting has not ended', 'M2 pending');
+like(bq_status()->{$M2}, qr/^pending\|meeting has not ended: no meeting\.ended/,
+     'M2 pending');
 is_deeply(bq_rooms(), [ "$ID1|Room A|alice\@example.com",
                         "$ID1|Room A|carol\@example.com",
                         "$ID1|Room B|bob\@example.com" ],
@@ -283,7 +286,13 @@ like($csv1, qr/Room A/, 'the pre-assigned room name reaches the CSV');
 
 my $fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
 my $before = bq_minutes();
-camera_both('rerun');
+$sum = camera_both('rerun, nothing new');
+like($sum, qr/meetings 2 \(ok 1, pending 1, unavailable 0\), participants 0,/,
+     'rerun: M1, fetched after it ended, is not fetched again');
+is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 1,
+   'rerun: only the pending M2 gets a camera_fetches row');
+$fetches += 1;
+camera_both('rerun', '--refetch');
 is_deeply(bq_minutes(), $before, 'rerun: BigQuery minutes replaced, not added');
 is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 2,
    'rerun: one camera_fetches row appended per meeting');
@@ -320,7 +329,7 @@ sub point_at {
 }
 point_at($zd2, $sq, $bq);
 $before = bq_minutes();
-camera_both('no data later');
+camera_both('no data later', '--refetch');
 is(bq_status()->{$M1} =~ /^ok\|/ ? 1 : 0, 1, 'M1: ok is not downgraded');
 is_deeply(bq_minutes(), $before, 'its minutes are kept');
 is(csv_both('no data later'), $csv2, 'the same CSV as before');
@@ -351,7 +360,7 @@ point_at($zd, $bq);
 $before = bq_minutes();
 $fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
 $g->faults([ { on => 'query', type => '403', count => 1, skip => 2 } ]);
-($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY);
+($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY, '--refetch');
 is($rc, 1, 'replace refused: exit 1');
 like($out, qr/stopped early/, '... the summary says it stopped early');
 like(ZtTest::slurp("$tmp/bq/zoomtrack.log") // '',

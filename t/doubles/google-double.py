@@ -800,13 +800,36 @@ class H(BaseHTTPRequestHandler):
                 d[0] = r["meeting_id"]
             if d[1] is None or int(r["event_ts"]) < d[1]:
                 d[1] = int(r["event_ts"])
-        ended = {r.get("meeting_uuid") for r in rows
-                 if r["event_type"] == "meeting.ended"
-                 and r["event_date"] >= lo}
-        out = [[u, d[0], "true" if u in ended else "false"]
+        # each meeting's facts over its meeting.* events from D-1 on: last
+        # meeting.ended, last start or join, last event; its last 'ok'
+        joins = ("meeting.started", "meeting.participant_joined",
+                 "meeting.participant_joined_breakout_room")
+        facts = {}
+        for r in rows:
+            u = r.get("meeting_uuid")
+            if u not in day or r["event_date"] < lo or \
+                    not str(r["event_type"]).startswith("meeting."):
+                continue
+            f = facts.setdefault(u, [0, 0, 0])
+            ts = int(r["event_ts"])
+            if r["event_type"] == "meeting.ended":
+                f[0] = max(f[0], ts)
+            if r["event_type"] in joins:
+                f[1] = max(f[1], ts)
+            f[2] = max(f[2], ts)
+        ok = {}
+        for r in self.table_rows(ds, "camera_fetches"):
+            if r["status"] == "ok" and r["meeting_uuid"] in day:
+                t = datetime.datetime.strptime(
+                    r["fetched_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+                    tzinfo=datetime.timezone.utc)
+                ms = int(t.timestamp() * 1000)
+                ok[r["meeting_uuid"]] = max(ok.get(r["meeting_uuid"], 0), ms)
+        out = [[u, d[0]] + facts[u] + [ok.get(u, 0)]
                for u, d in sorted(day.items(),
                                   key=lambda kv: (kv[1][1], kv[0]))]
-        return ["meeting_uuid", "meeting_id", "ended"], out
+        return ["meeting_uuid", "meeting_id", "ended", "joined", "last",
+                "ok_at"], out
 
     def cam_people(self, ds, p):
         lo, hi, rows = self.cam_window(ds, p)

@@ -80,7 +80,7 @@ sub requests {
 
 sub clear_log { ZtTest::spit($_[0]{log}, '') }
 
-# replaces the faults (and optionally expires_in)
+# replaces the faults (and optionally expires_in, or some meetings)
 sub control {
     my ($self, %o) = @_;
     my $r = ZtTest::http(5)->post($self->url('/_control'),
@@ -164,7 +164,8 @@ sub sql_value {
 # --------------------------------------------------------------- config
 
 # writes a zoomtrack config for the double and returns its path; %o:
-# zoom => { key => value } overrides, secret_file => 0 to leave it out
+# zoom => { key => value } overrides, camera => { key => value } for a
+# [camera] section, timezone, log_level
 sub camera_conf {
     my ($self, %o) = @_;
     my $dir = $self->{dir};
@@ -183,6 +184,10 @@ sub camera_conf {
              . "log_level = " . ($o{log_level} // 'debug') . "\n"
              . "\n[warehouse]\npath = $dir/wh.db\n\n[zoom]\n"
              . join('', map { "$_ = $z{$_}\n" } sort keys %z);
+    if (my $c = $o{camera}) {
+        $conf .= "\n[camera]\n"
+               . join('', map { "$_ = $c->{$_}\n" } sort keys %$c);
+    }
     my $path = "$dir/zoomtrack-" . ++$N . ".conf";
     ZtTest::spit($path, $conf);
     return $path;

@@ -77,6 +77,7 @@ sub zoom_conf {
                archive => { enabled => 'no' },
                status => { enabled => 'no' },
                zoom => \%z, warehouse => \%wh);
+    $sec{camera} = $o{camera} if $o{camera};
     $sec{google} = { credentials_file => $o{key}{file},
                      bigquery_endpoint => $o{google}->url } if %wh;
     my $c = "data_dir = $dir\ntimezone = $o{timezone}\n"

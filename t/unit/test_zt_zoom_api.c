@@ -1,8 +1,9 @@
 /*
  * Unit tests of the pure parts of the Zoom client and the camera command:
  * path encoding of meeting uuids (once normally, twice when the uuid
- * starts with '/' or contains "//"), the camera-on rule and the mapping of
- * final QOS errors to camera_fetches states.
+ * starts with '/' or contains "//"), the camera-on rule, the mapping of
+ * final QOS errors to camera_fetches states and when a meeting has ended
+ * (zt_camera_plan: a lost or non-final meeting.ended).
  */
 
 #include <stdio.h>
@@ -93,12 +94,110 @@ test_status(void)
 }
 
 
+#define MIN   60000LL
+#define T0    1795168800000LL         /* 2026-11-20T10:00:00Z */
+
+
+static zt_camera_plan_e
+plan(int64_t ended, int64_t joined, int64_t last, int64_t ok_at, int64_t now,
+    int64_t after, int64_t *end, char *why)
+{
+    zt_camera_facts_t  f;
+
+    f.ended_ts = ended;
+    f.joined_ts = joined;
+    f.last_ts = last;
+    f.ok_at = ok_at;
+
+    *end = -1;
+
+    return zt_camera_plan(&f, now, after, end, why, 400);
+}
+
+
+static void
+test_plan(void)
+{
+    char     why[400], tiny[16];
+    int64_t  end, now;
+
+    zt_camera_facts_t  f = { T0 + 60 * MIN, T0, T0 + 61 * MIN, 0 };
+
+    now = T0 + 24 * 60 * MIN;
+
+    is_int(plan(T0 + 60 * MIN, T0, T0 + 61 * MIN, 0, now, 180 * MIN, &end,
+                why), ZT_CAMERA_FETCH, "meeting.ended after the joins");
+    is_int((int) (end == T0 + 60 * MIN), 1, "... its end is meeting.ended");
+    is_str(why, "ended at 2026-11-20T11:00:00Z (meeting.ended)",
+           "... said so");
+
+    is_int(plan(T0 + MIN, T0, T0 + MIN, 0, T0 + 2 * MIN, 180 * MIN, &end,
+                why), ZT_CAMERA_FETCH, "ended a minute ago: fetched");
+
+    is_int(plan(T0 + 60 * MIN, T0 + 60 * MIN, T0 + 60 * MIN, 0, now,
+                180 * MIN, &end, why),
+           ZT_CAMERA_FETCH, "a join at the very end does not resume it");
+
+    is_int(plan(T0 + 20 * MIN, T0 + 40 * MIN, T0 + 60 * MIN, 0,
+                T0 + 70 * MIN, 180 * MIN, &end, why),
+           ZT_CAMERA_WAIT, "a join after meeting.ended: went on, waits");
+    is_str(why, "meeting has not ended: it went on after its meeting.ended "
+           "at 2026-11-20T10:20:00Z; presumed ended at "
+           "2026-11-20T14:00:00Z, 180 min after its last event, unless "
+           "more come", "... said so");
+
+    is_int(plan(0, T0, T0 + 30 * MIN, 0, T0 + 209 * MIN, 180 * MIN, &end,
+                why), ZT_CAMERA_WAIT, "no meeting.ended, 179 min: waits");
+    is_int(plan(0, T0, T0 + 30 * MIN, 0, T0 + 210 * MIN, 180 * MIN, &end,
+                why), ZT_CAMERA_FETCH, "no meeting.ended, 180 min: fetched");
+    is_int((int) (end == T0 + 30 * MIN), 1, "... its end: the last event");
+    is_str(why, "no meeting.ended: presumed ended at its last event, "
+           "2026-11-20T10:30:00Z, 180 min ago (camera.ended_after_mins 180)",
+           "... said so");
+
+    is_int(plan(0, T0, T0 + 30 * MIN, 0, now + 9999 * MIN, 0, &end, why),
+           ZT_CAMERA_WAIT, "ended_after 0: never presumed");
+    is_str(why, "meeting has not ended: no meeting.ended yet "
+           "(camera.ended_after_mins = 0: none is presumed)", "... said so");
+
+    is_int(plan(T0 + 60 * MIN, T0, T0 + 61 * MIN, T0 + 90 * MIN, now,
+                180 * MIN, &end, why),
+           ZT_CAMERA_DONE, "fetched 'ok' after its end: done");
+    is_int(plan(T0 + 60 * MIN, T0, T0 + 61 * MIN, T0 + 60 * MIN, now,
+                180 * MIN, &end, why),
+           ZT_CAMERA_DONE, "... also at its end");
+    is_int(plan(0, T0, T0 + 30 * MIN, T0 + 300 * MIN, now, 180 * MIN, &end,
+                why), ZT_CAMERA_DONE, "presumed end fetched: done");
+    is_int(plan(T0 + 30 * MIN + 5000, T0, T0 + 30 * MIN + 5000,
+                T0 + 300 * MIN, now, 180 * MIN, &end, why),
+           ZT_CAMERA_DONE, "... a late meeting.ended changes nothing");
+
+    is_int(plan(T0 + 20 * MIN, T0 + 40 * MIN, T0 + 60 * MIN, T0 + 25 * MIN,
+                now, 180 * MIN, &end, why),
+           ZT_CAMERA_FETCH, "fetched before it went on: fetched again");
+    is_int(plan(T0 + 90 * MIN, T0 + 40 * MIN, T0 + 90 * MIN, T0 + 25 * MIN,
+                now, 180 * MIN, &end, why),
+           ZT_CAMERA_FETCH, "... also at its final meeting.ended");
+    is_int(plan(T0 + 20 * MIN, T0 + 40 * MIN, T0 + 60 * MIN, T0 + 25 * MIN,
+                T0 + 70 * MIN, 180 * MIN, &end, why),
+           ZT_CAMERA_WAIT, "... waits while it may still run");
+    ok(strstr(why, "its QOS fetched at 2026-11-20T10:25:00Z is fetched "
+              "again then") != NULL, "... said so");
+
+    /* a short buffer: cut, terminated */
+    is_int(zt_camera_plan(&f, now, 180 * MIN, &end, tiny, sizeof(tiny)),
+           ZT_CAMERA_FETCH, "short buffer");
+    is_str(tiny, "ended at 2026-1", "... the reason cut short");
+}
+
+
 int
 main(void)
 {
     test_encode();
     test_camera_on();
     test_status();
+    test_plan();
 
     return done_testing();
 }

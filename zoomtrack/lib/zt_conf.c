@@ -126,6 +126,10 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "zoom", "timeout_ms", "30000", "per-request timeout" },
     { "zoom", "max_retries", "6", "retries of a 429/5xx/transport error" },
 
+    { "camera", "ended_after_mins", "180",
+      "a meeting with no meeting.ended (lost) counts as ended this many "
+      "minutes after its last event; 0: only meeting.ended ends one" },
+
     { "chat", "enabled", "no",
       "post presence changes to a Mattermost/Slack incoming webhook" },
     { "chat", "queue", "zoomtrack:chat", "Redis list it drains" },

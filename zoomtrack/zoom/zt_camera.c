@@ -1,21 +1,35 @@
 /*
- * zt_camera: `zoomtrack camera --date D [--meeting UUID] [-c FILE]`.
+ * zt_camera: `zoomtrack camera --date D [--meeting UUID] [--refetch]
+ * [-c FILE]`.
  *
  * Meetings of day D are the distinct meeting_uuid of raw_events meeting.*
  * rows whose event_ts falls in the local day (zt_time_day_bounds in the
- * configured timezone).  A meeting with a meeting.ended event is "past":
- * its QOS pages (page_size 10, next_page_token) are fetched first, then its
- * camera_minutes are replaced in one transaction together with its
- * camera_fetches row, so a rerun gives the same rows.  Others are recorded
- * as 'pending'.  Each QOS participant is mapped to the warehouse identity
- * of that meeting: participant_uuid, then user_id (participant_user_id or
- * parent_user_id), then email, then display name; else a key made by core
- * zt_person_key() from email and name.  Pre-assigned breakout rooms come
- * from GET /meetings/{meeting_id} and replace that meeting's rows.
+ * configured timezone).  zt_camera_plan() decides, from the meeting's
+ * events and its camera_fetches, whether it has ended:
+ *   - its last meeting.ended is not followed by a join or meeting.started
+ *     (Zoom sends meeting.ended each time a lone host leaves, and the
+ *     meeting may go on: then only a later meeting.ended ends it);
+ *   - or, without such a meeting.ended (lost: Zoom sometimes never sends
+ *     it), its last event is [camera] ended_after_mins old: presumed ended.
+ * An ended meeting is "past": its QOS pages (page_size 10,
+ * next_page_token) are fetched first, then its camera_minutes are replaced
+ * in one transaction together with its camera_fetches row, so a rerun
+ * gives the same rows.  A meeting already fetched 'ok' after that end is
+ * not fetched again (--refetch does); one fetched before it (it went on
+ * after an early meeting.ended) is.  Others are recorded as 'pending',
+ * the reason in camera_fetches.detail and the log.  A presumed-ended
+ * meeting that is still running gets 404 code 3001 from Zoom: 'pending',
+ * asked again by the next run.  Each QOS participant is mapped to the
+ * warehouse identity of that meeting: participant_uuid, then user_id
+ * (participant_user_id or parent_user_id), then email, then display name;
+ * else a key made by core zt_person_key() from email and name.
+ * Pre-assigned breakout rooms come from GET /meetings/{meeting_id} and
+ * replace that meeting's rows.
  *
  * Final QOS answers and camera_fetches.status:
  *   2xx                                     'ok'
  *   404 code 3001 (not ended, no data yet)  'pending': try again later
+ *     (also for a meeting presumed ended: still running, or unknown)
  *   any other final 4xx but 401, notably
  *     400/403 code 200 (No permission / Only available for Paid account),
  *     124 (invalid token), 4700/4711 (token lacks the dashboard scopes),
@@ -33,11 +47,13 @@
  * before the store replaces its rows.
  *
  * This file is the command: its options, the configuration and store,
- * the day's meetings and the summary line.  One meeting's QOS is
- * zt_camera_qos.c, the pre-assigned rooms zt_camera_rooms.c.
+ * the day's meetings, when a meeting has ended (zt_camera_plan) and the
+ * summary line.  One meeting's QOS is zt_camera_qos.c, the pre-assigned
+ * rooms zt_camera_rooms.c.
  */
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,10 +72,10 @@
 
 static void zt_camera_usage(FILE *f);
 static int zt_camera_opts(int argc, char **argv, const char **date,
-    const char **only, const char **path);
+    const char **only, const char **path, int *refetch);
 static const zt_camera_store_ops_t *zt_camera_ops(const zt_conf_t *conf);
 static zt_conf_t *zt_camera_conf(const char *path, const char *date,
-    int64_t *start, int64_t *end);
+    int64_t *start, int64_t *end, int64_t *ended_after);
 static int zt_camera_load_meetings(zt_camera_t *cam, const char *date,
     int64_t start, int64_t end, const char *only);
 static void zt_camera_free(zt_camera_t *cam);
@@ -70,15 +86,20 @@ zt_camera_usage(FILE *f)
 {
     fprintf(f,
         "usage: zoomtrack camera --date YYYY-MM-DD [--meeting UUID] "
-        "[-c FILE]\n\n"
+        "[--refetch] [-c FILE]\n\n"
         "Fetches Zoom's past-meeting QOS (Dashboard API) for the meetings\n"
         "of that local day found in the warehouse and stores per-minute\n"
         "camera on/off samples (camera_minutes), the fetch state per\n"
         "meeting (camera_fetches: ok, pending, unavailable) and the\n"
-        "pre-assigned breakout rooms (preassigned_rooms).  Meetings that\n"
-        "have not ended stay 'pending'; rerunning is safe.\n\n"
+        "pre-assigned breakout rooms (preassigned_rooms).  A meeting has\n"
+        "ended at its last meeting.ended, or, without one, [camera]\n"
+        "ended_after_mins after its last event; others stay 'pending'\n"
+        "(the reason in camera_fetches.detail and the log).  Meetings\n"
+        "fetched after they ended are not fetched again; rerunning is\n"
+        "safe.\n\n"
         "  --date D        the local day (configured timezone)\n"
         "  --meeting UUID  only this meeting instance\n"
+        "  --refetch       fetch meetings already 'ok' again too\n"
         "  -c FILE         configuration file\n"
         "  -h, --help      this text\n\n"
         "Credentials: [zoom] account_id, client_id, and the client secret\n"
@@ -92,13 +113,14 @@ zt_camera_usage(FILE *f)
 /* parses argv; returns -1 to go on, else the exit code */
 static int
 zt_camera_opts(int argc, char **argv, const char **date, const char **only,
-    const char **path)
+    const char **path, int *refetch)
 {
     int  c;
 
     static const struct option  opts[] = {
         { "date", required_argument, NULL, 'd' },
         { "meeting", required_argument, NULL, 'm' },
+        { "refetch", no_argument, NULL, 'r' },
         { "config", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -114,6 +136,9 @@ zt_camera_opts(int argc, char **argv, const char **date, const char **only,
             break;
         case 'm':
             *only = optarg;
+            break;
+        case 'r':
+            *refetch = 1;
             break;
         case 'c':
             *path = optarg;
@@ -166,9 +191,10 @@ zt_camera_ops(const zt_conf_t *conf)
 /* loads the configuration and sets up logging; NULL: exit code 2 */
 static zt_conf_t *
 zt_camera_conf(const char *path, const char *date, int64_t *start,
-    int64_t *end)
+    int64_t *end, int64_t *ended_after)
 {
     char         err[512];
+    int64_t      mins;
     zt_conf_t   *conf;
     const char  *tz;
 
@@ -184,6 +210,19 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         zt_conf_free(conf);
         return NULL;
     }
+
+    /* a week: longer than any Zoom meeting, shorter than a lost one */
+    if (zt_conf_get_int(conf, "camera", "ended_after_mins", &mins) != ZT_OK
+        || mins < 0 || mins > 10080)
+    {
+        fprintf(stderr, "zoomtrack camera: camera.ended_after_mins \"%s\" "
+                "must be 0..10080\n",
+                zt_conf_get(conf, "camera", "ended_after_mins"));
+        zt_conf_free(conf);
+        return NULL;
+    }
+
+    *ended_after = mins * 60000;
 
     if (zt_camera_ops(conf) == NULL) {
         fprintf(stderr, "zoomtrack camera: warehouse.backend \"%s\" is not "
@@ -218,9 +257,9 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
 int
 zt_cmd_camera(int argc, char **argv)
 {
-    int           i, rc;
+    int           i, rc, refetch;
     char          err[512];
-    int64_t       start, end;
+    int64_t       start, end, ended_after;
     zt_conf_t    *conf;
     const char   *date, *only, *path;
     zt_camera_t   cam;
@@ -228,18 +267,22 @@ zt_cmd_camera(int argc, char **argv)
     date = NULL;
     only = NULL;
     path = NULL;
+    refetch = 0;
 
-    rc = zt_camera_opts(argc, argv, &date, &only, &path);
+    rc = zt_camera_opts(argc, argv, &date, &only, &path, &refetch);
     if (rc >= 0) {
         return rc;
     }
 
-    conf = zt_camera_conf(path, date, &start, &end);
+    conf = zt_camera_conf(path, date, &start, &end, &ended_after);
     if (conf == NULL) {
         return ZT_EXIT_USAGE;
     }
 
     memset(&cam, 0, sizeof(zt_camera_t));
+    cam.refetch = refetch;
+    cam.ended_after = ended_after;
+    cam.now = zt_time_now_ms();
 
     if (zt_http_global_init() != ZT_OK) {
         fprintf(stderr, "zoomtrack camera: cannot initialise libcurl\n");
@@ -343,7 +386,7 @@ zt_camera_add_meeting(void *data, const zt_camera_meeting_row_t *r)
     m += cam->nmeetings++;
     m->uuid = strdup(r->uuid);
     m->meeting_id = strdup(r->meeting_id);
-    m->ended = r->ended;
+    m->facts = r->facts;
 
     return m->uuid && m->meeting_id ? ZT_OK : ZT_ERROR;
 }
@@ -379,4 +422,98 @@ zt_camera_progress(zt_camera_t *cam)
             cam->current + 1, cam->nmeetings, cam->participants);
     fflush(stderr);
     cam->shown = 1;
+}
+
+
+
+/* "2026-11-20T10:00:00Z": a time in camera_fetches.detail, UTC */
+static void
+zt_camera_time(int64_t ms, char *out)
+{
+    zt_time_rfc3339(ms - ms % 1000, out);
+    strcpy(out + 19, "Z");
+}
+
+
+/* appends to the string in buf (len bytes), cut short if need be */
+static void
+zt_camera_cat(char *buf, size_t len, const char *fmt, ...)
+{
+    size_t   n;
+    va_list  ap;
+
+    n = strlen(buf);
+
+    va_start(ap, fmt);
+    vsnprintf(buf + n, len - n, fmt, ap);
+    va_end(ap);
+}
+
+
+zt_camera_plan_e
+zt_camera_plan(const zt_camera_facts_t *f, int64_t now, int64_t ended_after,
+    int64_t *end, char *why, size_t len)
+{
+    char  ended[ZT_RFC3339_LEN + 1], last[ZT_RFC3339_LEN + 1],
+          at[ZT_RFC3339_LEN + 1];
+
+    zt_camera_time(f->ended_ts, ended);
+    zt_camera_time(f->last_ts, last);
+    why[0] = '\0';
+
+    if (f->ended_ts > 0 && f->ended_ts >= f->joined_ts) {
+        *end = f->ended_ts;
+        zt_camera_cat(why, len, "ended at %s (meeting.ended)", ended);
+
+    } else if (ended_after > 0 && now - f->last_ts >= ended_after) {
+        *end = f->last_ts;
+        zt_camera_cat(why, len, "no meeting.ended%s: presumed ended at its "
+                      "last event, %s, %lld min ago (camera.ended_after_mins"
+                      " %lld)", f->ended_ts ? " after its last join" : "",
+                      last, (long long) ((now - f->last_ts) / 60000),
+                      (long long) (ended_after / 60000));
+
+    } else {
+        *end = 0;
+
+        if (f->ended_ts) {
+            zt_camera_cat(why, len, "meeting has not ended: it went on "
+                          "after its meeting.ended at %s", ended);
+        } else {
+            zt_camera_cat(why, len, "meeting has not ended: no "
+                          "meeting.ended yet");
+        }
+
+        if (ended_after == 0) {
+            zt_camera_cat(why, len, " (camera.ended_after_mins = 0: none "
+                          "is presumed)");
+        } else {
+            zt_camera_time(f->last_ts + ended_after, at);
+            zt_camera_cat(why, len, "; presumed ended at %s, %lld min "
+                          "after its last event, unless more come", at,
+                          (long long) (ended_after / 60000));
+        }
+
+        if (f->ok_at > 0) {
+            zt_camera_time(f->ok_at, at);
+            zt_camera_cat(why, len, "; its QOS fetched at %s is fetched "
+                          "again then", at);
+        }
+
+        return ZT_CAMERA_WAIT;
+    }
+
+    if (f->ok_at > 0 && f->ok_at >= *end) {
+        zt_camera_time(f->ok_at, at);
+        zt_camera_cat(why, len, "; fetched at %s, after that", at);
+        return ZT_CAMERA_DONE;
+    }
+
+    if (f->ok_at > 0) {
+        zt_camera_time(f->ok_at, at);
+        zt_camera_cat(why, len, "; its QOS fetched at %s, before that, is "
+                      "fetched again", at);
+    }
+
+    return ZT_CAMERA_FETCH;
 }

@@ -184,7 +184,10 @@ zt_cam_bq_meeting_row(void *data, json_t *f, json_t *schema)
 
     m.uuid = zt_cam_bq_v(f, 0);
     m.meeting_id = zt_cam_bq_v(f, 1);
-    m.ended = strcmp(zt_cam_bq_v(f, 2), "true") == 0;
+    m.facts.ended_ts = strtoll(zt_cam_bq_v(f, 2), NULL, 10);
+    m.facts.joined_ts = strtoll(zt_cam_bq_v(f, 3), NULL, 10);
+    m.facts.last_ts = strtoll(zt_cam_bq_v(f, 4), NULL, 10);
+    m.facts.ok_at = strtoll(zt_cam_bq_v(f, 5), NULL, 10);
 
     return k->cb(k->data, &m);
 }
@@ -194,7 +197,7 @@ static int
 zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
     const char *only, zt_camera_meeting_pt cb, void *data)
 {
-    char               sql[2048], num[2][32];
+    char               sql[4096], num[2][32];
     json_t            *p;
     zt_cam_bq_t       *s = st;
     zt_cam_bq_walk_t   k = { s, cb, data };
@@ -202,9 +205,11 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
     snprintf(s->date, sizeof(s->date), "%s", date);
 
     /*
-     * The SQLite store's meetings: a meeting.* event in [start, end).  The
-     * local day lies within the UTC dates D-1..D+1, which bounds the
-     * partitions read; a meeting.ended comes on or after D-1.
+     * The SQLite store's meetings and facts: a meeting.* event in [start,
+     * end).  The local day lies within the UTC dates D-1..D+1, which bounds
+     * the partitions read; its later events come on or after D-1.  A
+     * meeting's latest 'ok' fetch is its last (an 'ok' is never followed
+     * by another state).
      */
     snprintf(sql, sizeof(sql),
         "-- zoomtrack:camera_meetings\n"
@@ -217,14 +222,28 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
         "  AND meeting_uuid <> '' AND STARTS_WITH(event_type, 'meeting.')"
         "  AND (@meeting = '' OR meeting_uuid = @meeting)"
         " GROUP BY meeting_uuid),"
-        " ended AS ("
-        " SELECT DISTINCT meeting_uuid FROM `%sraw_events`"
+        " facts AS ("
+        " SELECT meeting_uuid,"
+        "  MAX(IF(event_type = 'meeting.ended', event_ts, NULL)) AS ended,"
+        "  MAX(IF(event_type IN ('meeting.started',"
+        "   'meeting.participant_joined',"
+        "   'meeting.participant_joined_breakout_room'), event_ts, NULL))"
+        "   AS joined,"
+        "  MAX(event_ts) AS last FROM `%sraw_events`"
         " WHERE event_date >= DATE_SUB(@date, INTERVAL 1 DAY)"
-        "  AND event_type = 'meeting.ended')"
-        " SELECT d.meeting_uuid, d.meeting_id,"
-        " e.meeting_uuid IS NOT NULL AS ended"
-        " FROM of_day d LEFT JOIN ended e USING (meeting_uuid)"
-        " ORDER BY d.first_ts, d.meeting_uuid", s->t, s->t);
+        "  AND STARTS_WITH(event_type, 'meeting.')"
+        "  AND meeting_uuid IN (SELECT meeting_uuid FROM of_day)"
+        " GROUP BY meeting_uuid),"
+        " ok AS ("
+        " SELECT meeting_uuid, UNIX_MILLIS(MAX(fetched_at)) AS ok_at"
+        " FROM `%scamera_fetches` WHERE status = 'ok'"
+        "  AND meeting_uuid IN (SELECT meeting_uuid FROM of_day)"
+        " GROUP BY meeting_uuid)"
+        " SELECT d.meeting_uuid, d.meeting_id, IFNULL(f.ended, 0),"
+        " IFNULL(f.joined, 0), f.last, IFNULL(o.ok_at, 0)"
+        " FROM of_day d JOIN facts f USING (meeting_uuid)"
+        " LEFT JOIN ok o USING (meeting_uuid)"
+        " ORDER BY d.first_ts, d.meeting_uuid", s->t, s->t, s->t);
 
     snprintf(num[0], sizeof(num[0]), "%lld", (long long) start);
     snprintf(num[1], sizeof(num[1]), "%lld", (long long) end);

@@ -21,9 +21,9 @@
 
 
 typedef struct {
-    char    *uuid;
-    char    *meeting_id;
-    int      ended;
+    char               *uuid;
+    char               *meeting_id;
+    zt_camera_facts_t   facts;
 } zt_camera_meeting_t;
 
 
@@ -37,6 +37,9 @@ typedef struct {
     zt_camera_meeting_t   *meetings;
     int                    nmeetings;
     int                    tty;
+    int                    refetch;       /* --refetch: 'ok' ones too */
+    int64_t                now;
+    int64_t                ended_after;   /* [camera] ended_after_mins */
     int                    current;       /* meeting being fetched */
     int                    shown;
     int                    failed;

@@ -49,15 +49,41 @@ static const char  *zt_camera_match_field[4] = {
 int
 zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
 {
-    int            rc;
-    char           detail[400];
-    const char    *status;
-    zt_zoom_err_t  e;
+    int                 rc;
+    char                why[400], detail[1024];
+    int64_t             end;
+    const char         *status;
+    zt_zoom_err_t       e;
+    zt_camera_facts_t   f;
+    zt_camera_plan_e    plan;
 
-    if (!m->ended) {
+    f = m->facts;
+    if (cam->refetch) {
+        f.ok_at = 0;
+    }
+
+    plan = zt_camera_plan(&f, cam->now, cam->ended_after, &end, why,
+                          sizeof(why));
+
+    if (plan == ZT_CAMERA_DONE) {
+        cam->ok++;
+        zt_log_info("camera: meeting \"%s\": ok, not fetched again: %s",
+                    m->uuid, why);
+        return ZT_OK;
+    }
+
+    if (plan == ZT_CAMERA_WAIT) {
         cam->pending++;
-        return zt_camera_set_status(cam, m->uuid, "pending",
-                                    "meeting has not ended");
+        zt_log_info("camera: meeting \"%s\": pending: %s", m->uuid, why);
+
+        /* an 'ok' is never downgraded: its minutes stay until refetched */
+        return f.ok_at ? ZT_OK
+                       : zt_camera_set_status(cam, m->uuid, "pending", why);
+    }
+
+    if (end != f.ended_ts || f.ok_at) {
+        zt_log_info("camera: meeting \"%s\": %s: fetching its past QOS",
+                    m->uuid, why);
     }
 
     zt_camera_rows_clear(cam);
@@ -81,6 +107,14 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
         status = zt_camera_status_for(e.status, e.code);
         snprintf(detail, sizeof(detail), "HTTP %ld code %ld: %s", e.status,
                  e.code, e.message);
+
+        /* Zoom's 3001 for a live meeting: the presumed end was wrong */
+        if (status[0] == 'p' && end != f.ended_ts) {
+            snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+                     " (%s; still running, or its data is not ready yet)",
+                     why);
+        }
+
         zt_log_info("camera: meeting \"%s\": %s (%s)", m->uuid, status,
                     detail);
         if (status[0] == 'p') {

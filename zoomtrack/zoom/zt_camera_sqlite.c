@@ -139,20 +139,37 @@ zt_cam_sq_meetings(void *st, const char *date, int64_t start, int64_t end,
     const char *only, zt_camera_meeting_pt cb, void *data)
 {
     int                       rc;
+    int64_t                   ok;
     sqlite3_stmt             *q;
     zt_cam_sq_t              *s = st;
+    const char               *at;
     zt_camera_meeting_row_t   m;
 
+    /*
+     * The day's meetings, then each one's events of every day (the
+     * raw_events_report index leads with meeting_uuid) and its fetch.
+     */
     static const char  sql[] =
-        "SELECT r.meeting_uuid, max(r.meeting_id),"
-        " EXISTS (SELECT 1 FROM raw_events e"
-        "  WHERE e.meeting_uuid = r.meeting_uuid"
-        "  AND e.event_type = 'meeting.ended')"
-        " FROM raw_events r"
-        " WHERE r.event_ts >= ?1 AND r.event_ts < ?2"
-        " AND r.meeting_uuid <> '' AND r.event_type LIKE 'meeting.%'"
-        " AND (?3 IS NULL OR r.meeting_uuid = ?3)"
-        " GROUP BY r.meeting_uuid ORDER BY min(r.event_ts), r.meeting_uuid";
+        "WITH d AS (SELECT meeting_uuid, max(meeting_id) AS meeting_id,"
+        "  min(event_ts) AS first_ts FROM raw_events"
+        "  WHERE event_ts >= ?1 AND event_ts < ?2"
+        "  AND meeting_uuid <> '' AND event_type LIKE 'meeting.%'"
+        "  AND (?3 IS NULL OR meeting_uuid = ?3)"
+        "  GROUP BY meeting_uuid)"
+        " SELECT d.meeting_uuid, d.meeting_id,"
+        "  max(CASE WHEN e.event_type = 'meeting.ended'"
+        "   THEN e.event_ts END),"
+        "  max(CASE WHEN e.event_type IN ('meeting.started',"
+        "   'meeting.participant_joined',"
+        "   'meeting.participant_joined_breakout_room')"
+        "   THEN e.event_ts END),"
+        "  max(e.event_ts),"
+        "  (SELECT f.fetched_at FROM camera_fetches f"
+        "   WHERE f.meeting_uuid = d.meeting_uuid AND f.status = 'ok')"
+        " FROM d JOIN raw_events e ON e.meeting_uuid = d.meeting_uuid"
+        "  AND e.event_type LIKE 'meeting.%'"
+        " GROUP BY d.meeting_uuid"
+        " ORDER BY d.first_ts, d.meeting_uuid";
 
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
         zt_log_error("camera: %s", sqlite3_errmsg(s->db));
@@ -169,7 +186,14 @@ zt_cam_sq_meetings(void *st, const char *date, int64_t start, int64_t end,
         m.uuid = (const char *) sqlite3_column_text(q, 0);
         m.meeting_id = sqlite3_column_text(q, 1)
                        ? (const char *) sqlite3_column_text(q, 1) : "";
-        m.ended = sqlite3_column_int(q, 2);
+        m.facts.ended_ts = sqlite3_column_int64(q, 2);
+        m.facts.joined_ts = sqlite3_column_int64(q, 3);
+        m.facts.last_ts = sqlite3_column_int64(q, 4);
+
+        /* unreadable: as if never fetched, so it is fetched again */
+        at = (const char *) sqlite3_column_text(q, 5);
+        ok = at ? zt_time_parse_iso(at) : 0;
+        m.facts.ok_at = ok > 0 ? ok : 0;
 
         if (cb(data, &m) != ZT_OK) {
             rc = SQLITE_NOMEM;

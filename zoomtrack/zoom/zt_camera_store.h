@@ -14,13 +14,14 @@
 
 #include "zt_core.h"
 #include "zt_conf.h"
+#include "zt_camera.h"
 
 
 /* one meeting instance of the day; the strings belong to the store */
 typedef struct {
     const char  *uuid;
     const char  *meeting_id;
-    int          ended;          /* a meeting.ended event is stored */
+    zt_camera_facts_t  facts;    /* its events (any day), its last 'ok' */
 } zt_camera_meeting_row_t;
 
 /* one person-minute; camera_on is the max of the samples of that minute */
@@ -57,7 +58,8 @@ typedef struct {
     /*
      * The meeting instances with a meeting.* event in [start, end) (epoch
      * ms; date is the local day D), only that uuid when only != NULL, in
-     * order of their first event.
+     * order of their first event, each with its facts: its meeting.*
+     * events of every day (from D-1 on) and its camera_fetches.
      */
     int         (*meetings)(void *st, const char *date, int64_t start,
                     int64_t end, const char *only, zt_camera_meeting_pt cb,
