@@ -8,7 +8,9 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     expires_in
   GET  /v2/metrics/meetings/{uuid}/participants/qos
                                     Dashboard QOS: Bearer token checked (401
-                                    code 124 otherwise), type=past required,
+                                    code 124 otherwise), type=past required
+                                    (a "live" meeting has not ended: 404
+                                    code 3001, as Zoom answers type=past),
                                     page_size <= 10 enforced (default 1),
                                     next_page_token pagination; a uuid that
                                     starts with '/' or contains '//' but was
@@ -18,12 +20,14 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     Report API: Bearer checked, the same
                                     double-encoding rule, page_size <= 300
                                     (default 30), next_page_token paging
-  POST /_control                    {"faults": [...]} replaces the faults
+  POST /_control                    {"faults": [...]} replaces the faults,
+                                    {"meetings": {uuid: ...}} those meetings
   GET  /_health                     200
 
 The scenario (JSON file, --scenario):
   {"account_id", "client_id", "client_secret", "expires_in",
-   "meetings": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
+   "meetings": {uuid: {"participants": [...], "live": bool} |
+                      {"error": {"status", "body"}}},
    "settings": {meeting_id: {...GET /meetings body...}},
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
@@ -240,6 +244,9 @@ class Handler(BaseHTTPRequestHandler):
                 with LOCK:
                     if "faults" in new:
                         STATE["faults"] = new["faults"]
+                    if "meetings" in new:
+                        STATE["scenario"].setdefault("meetings", {}).update(
+                            new["meetings"])
                     if "expires_in" in new:
                         STATE["scenario"]["expires_in"] = new["expires_in"]
                 self.reply(200, {"ok": True})
@@ -366,6 +373,13 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if "error" in mt:
             self.reply(mt["error"]["status"], mt["error"]["body"])
+            return None
+        if mt.get("live") and table == "meetings":
+            # ACCT-SPEC's 404 for type=past before the meeting ended
+            self.reply(404, {"code": 3001, "message":
+                             "This meeting's detail info is not available. "
+                             "The meeting ID is not valid or the meeting "
+                             "has not ended yet"})
             return None
         offset = 0
         npt = self.query.get("next_page_token", [""])[0]
