@@ -284,20 +284,20 @@ $zd->clear_log;
 ($rc, $out, $err) = run_zoomtrack([ 'camera', '-c', $conf, '--date',
                                     '2026-11-20' ], env => camera_env());
 is($rc, 0, 'rerun exits 0') or diag($err);
-like($out, qr/meetings 3 \(ok 2, pending 1, unavailable 0\), participants 0,/,
-     'rerun: the ok meetings are not fetched again');
-is(scalar(@{ $zd->qos_requests }), 0, 'rerun: no QOS request');
-like($zd->log_text, qr/meeting "\Q$M1\E": ok, not fetched again: ended at /,
-     'rerun: the log says why');
+is(scalar(@{ $zd->qos_requests }), 3, 'rerun: the ok meetings are fetched again');
 is_deeply(camera_rows(), $before, 'rerun: identical camera_minutes');
 
 $zd->clear_log;
 ($rc, $out, $err) = run_zoomtrack([ 'camera', '-c', $conf, '--date',
-                                    '2026-11-20', '--refetch' ],
+                                    '2026-11-20', '--new-only' ],
                                   env => camera_env());
-is($rc, 0, '--refetch exits 0') or diag($err);
-is(scalar(@{ $zd->qos_requests }), 3, '--refetch: the ok meetings again');
-is_deeply(camera_rows(), $before, '--refetch: identical camera_minutes');
+is($rc, 0, '--new-only exits 0') or diag($err);
+like($out, qr/meetings 3 \(ok 2, pending 1, unavailable 0\), participants 0,/,
+     '--new-only: the ok meetings are not fetched again');
+is(scalar(@{ $zd->qos_requests }), 0, '--new-only: no QOS request');
+like($zd->log_text, qr/meeting "\Q$M1\E": ok, not fetched again: ended at /,
+     '--new-only: the log says why');
+is_deeply(camera_rows(), $before, '--new-only: identical camera_minutes');
 is(sql_value($wh, "SELECT count(*) FROM preassigned_rooms"), 3,
    'rerun: rooms replaced, not duplicated');
 is(scalar(@{ $zd->token_requests }), 1, 'rerun: one token request');

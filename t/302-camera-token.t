@@ -34,10 +34,9 @@ my $conf = $zd->camera_conf;
 sub run_camera {
     my (%o) = @_;
     $zd->clear_log;
-    # --refetch: each run fetches the meeting, 'ok' since the first
     return run_zoomtrack([ 'camera', '-c', $o{conf} // $conf, '--date',
-                           '2026-11-20', '--refetch' ],
-                         env => camera_env(%{ $o{env} || {} }));
+                           '2026-11-20' ], env => camera_env(%{ $o{env}
+                                                              || {} }));
 }
 
 sub api_calls { [ grep { $_->{path} ne '/oauth/token' }

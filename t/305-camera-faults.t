@@ -33,9 +33,8 @@ sub run_camera {
     my ($c) = @_;
     $zd->clear_log;
     ZtTest::spit($zd->dir . '/zoomtrack.log', '');
-    # --refetch: each run fetches the meeting, 'ok' since the first
     return run_zoomtrack([ 'camera', '-c', $c // $conf, '--date',
-                           '2026-11-20', '--refetch' ], env => camera_env());
+                           '2026-11-20' ], env => camera_env());
 }
 
 my %faults = (

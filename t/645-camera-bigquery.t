@@ -286,13 +286,13 @@ like($csv1, qr/Room A/, 'the pre-assigned room name reaches the CSV');
 
 my $fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
 my $before = bq_minutes();
-$sum = camera_both('rerun, nothing new');
+$sum = camera_both('rerun, nothing new', '--new-only');
 like($sum, qr/meetings 2 \(ok 1, pending 1, unavailable 0\), participants 0,/,
      'rerun: M1, fetched after it ended, is not fetched again');
 is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 1,
    'rerun: only the pending M2 gets a camera_fetches row');
 $fetches += 1;
-camera_both('rerun', '--refetch');
+camera_both('rerun');
 is_deeply(bq_minutes(), $before, 'rerun: BigQuery minutes replaced, not added');
 is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 2,
    'rerun: one camera_fetches row appended per meeting');
@@ -329,7 +329,7 @@ sub point_at {
 }
 point_at($zd2, $sq, $bq);
 $before = bq_minutes();
-camera_both('no data later', '--refetch');
+camera_both('no data later');
 is(bq_status()->{$M1} =~ /^ok\|/ ? 1 : 0, 1, 'M1: ok is not downgraded');
 is_deeply(bq_minutes(), $before, 'its minutes are kept');
 is(csv_both('no data later'), $csv2, 'the same CSV as before');
@@ -360,7 +360,7 @@ point_at($zd, $bq);
 $before = bq_minutes();
 $fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
 $g->faults([ { on => 'query', type => '403', count => 1, skip => 2 } ]);
-($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY, '--refetch');
+($rc, $out, $err) = zt('camera', '-c', $bq, '--date', $DAY);
 is($rc, 1, 'replace refused: exit 1');
 like($out, qr/stopped early/, '... the summary says it stopped early');
 like(ZtTest::slurp("$tmp/bq/zoomtrack.log") // '',

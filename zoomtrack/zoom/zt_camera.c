@@ -1,5 +1,5 @@
 /*
- * zt_camera: `zoomtrack camera --date D [--meeting UUID] [--refetch]
+ * zt_camera: `zoomtrack camera --date D [--meeting UUID] [--new-only]
  * [-c FILE]`.
  *
  * Meetings of day D are the distinct meeting_uuid of raw_events meeting.*
@@ -14,9 +14,10 @@
  * An ended meeting is "past": its QOS pages (page_size 10,
  * next_page_token) are fetched first, then its camera_minutes are replaced
  * in one transaction together with its camera_fetches row, so a rerun
- * gives the same rows.  A meeting already fetched 'ok' after that end is
- * not fetched again (--refetch does); one fetched before it (it went on
- * after an early meeting.ended) is.  Others are recorded as 'pending',
+ * gives the same rows.  Each run fetches every ended meeting again (Zoom
+ * does not say when its past data is complete); with --new-only a meeting
+ * already fetched 'ok' after that end is skipped, one fetched before it
+ * (it went on after an early meeting.ended) is not.  Others are recorded as 'pending',
  * the reason in camera_fetches.detail and the log.  A presumed-ended
  * meeting that is still running gets 404 code 3001 from Zoom: 'pending',
  * asked again by the next run.  Each QOS participant is mapped to the
@@ -72,7 +73,7 @@
 
 static void zt_camera_usage(FILE *f);
 static int zt_camera_opts(int argc, char **argv, const char **date,
-    const char **only, const char **path, int *refetch);
+    const char **only, const char **path, int *new_only);
 static const zt_camera_store_ops_t *zt_camera_ops(const zt_conf_t *conf);
 static zt_conf_t *zt_camera_conf(const char *path, const char *date,
     int64_t *start, int64_t *end, int64_t *ended_after);
@@ -86,7 +87,7 @@ zt_camera_usage(FILE *f)
 {
     fprintf(f,
         "usage: zoomtrack camera --date YYYY-MM-DD [--meeting UUID] "
-        "[--refetch] [-c FILE]\n\n"
+        "[--new-only] [-c FILE]\n\n"
         "Fetches Zoom's past-meeting QOS (Dashboard API) for the meetings\n"
         "of that local day found in the warehouse and stores per-minute\n"
         "camera on/off samples (camera_minutes), the fetch state per\n"
@@ -94,12 +95,11 @@ zt_camera_usage(FILE *f)
         "pre-assigned breakout rooms (preassigned_rooms).  A meeting has\n"
         "ended at its last meeting.ended, or, without one, [camera]\n"
         "ended_after_mins after its last event; others stay 'pending'\n"
-        "(the reason in camera_fetches.detail and the log).  Meetings\n"
-        "fetched after they ended are not fetched again; rerunning is\n"
-        "safe.\n\n"
+        "(the reason in camera_fetches.detail and the log).  Rerunning\n"
+        "is safe: each run fetches every ended meeting again.\n\n"
         "  --date D        the local day (configured timezone)\n"
         "  --meeting UUID  only this meeting instance\n"
-        "  --refetch       fetch meetings already 'ok' again too\n"
+        "  --new-only      skip meetings fetched 'ok' after they ended\n"
         "  -c FILE         configuration file\n"
         "  -h, --help      this text\n\n"
         "Credentials: [zoom] account_id, client_id, and the client secret\n"
@@ -113,14 +113,14 @@ zt_camera_usage(FILE *f)
 /* parses argv; returns -1 to go on, else the exit code */
 static int
 zt_camera_opts(int argc, char **argv, const char **date, const char **only,
-    const char **path, int *refetch)
+    const char **path, int *new_only)
 {
     int  c;
 
     static const struct option  opts[] = {
         { "date", required_argument, NULL, 'd' },
         { "meeting", required_argument, NULL, 'm' },
-        { "refetch", no_argument, NULL, 'r' },
+        { "new-only", no_argument, NULL, 'n' },
         { "config", required_argument, NULL, 'c' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
@@ -137,8 +137,8 @@ zt_camera_opts(int argc, char **argv, const char **date, const char **only,
         case 'm':
             *only = optarg;
             break;
-        case 'r':
-            *refetch = 1;
+        case 'n':
+            *new_only = 1;
             break;
         case 'c':
             *path = optarg;
@@ -257,7 +257,7 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
 int
 zt_cmd_camera(int argc, char **argv)
 {
-    int           i, rc, refetch;
+    int           i, rc, new_only;
     char          err[512];
     int64_t       start, end, ended_after;
     zt_conf_t    *conf;
@@ -267,9 +267,9 @@ zt_cmd_camera(int argc, char **argv)
     date = NULL;
     only = NULL;
     path = NULL;
-    refetch = 0;
+    new_only = 0;
 
-    rc = zt_camera_opts(argc, argv, &date, &only, &path, &refetch);
+    rc = zt_camera_opts(argc, argv, &date, &only, &path, &new_only);
     if (rc >= 0) {
         return rc;
     }
@@ -280,7 +280,7 @@ zt_cmd_camera(int argc, char **argv)
     }
 
     memset(&cam, 0, sizeof(zt_camera_t));
-    cam.refetch = refetch;
+    cam.new_only = new_only;
     cam.ended_after = ended_after;
     cam.now = zt_time_now_ms();
 

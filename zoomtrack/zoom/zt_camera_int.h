@@ -37,7 +37,7 @@ typedef struct {
     zt_camera_meeting_t   *meetings;
     int                    nmeetings;
     int                    tty;
-    int                    refetch;       /* --refetch: 'ok' ones too */
+    int                    new_only;      /* --new-only: skip done ones */
     int64_t                now;
     int64_t                ended_after;   /* [camera] ended_after_mins */
     int                    current;       /* meeting being fetched */

@@ -58,7 +58,8 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
     zt_camera_plan_e    plan;
 
     f = m->facts;
-    if (cam->refetch) {
+    /* an 'ok' fetch counts only with --new-only: a rerun fetches again */
+    if (!cam->new_only) {
         f.ok_at = 0;
     }
 
