@@ -17,13 +17,14 @@
  * gives the same rows.  Each run fetches every ended meeting again (Zoom
  * does not say when its past data is complete); with --new-only a meeting
  * already fetched 'ok' after that end is skipped, one fetched before it
- * (it went on after an early meeting.ended) is not.  Others are recorded as 'pending',
- * the reason in camera_fetches.detail and the log.  A presumed-ended
- * meeting that is still running gets 404 code 3001 from Zoom: 'pending',
- * asked again by the next run.  Each QOS participant is mapped to the
- * warehouse identity of that meeting: participant_uuid, then user_id
- * (participant_user_id or parent_user_id), then email, then display name;
- * else a key made by core zt_person_key() from email and name.
+ * (it went on after an early meeting.ended) is not.  Others are recorded
+ * as 'pending', the reason in camera_fetches.detail and the log.  A
+ * presumed-ended meeting that is still running gets 404 code 3001 from
+ * Zoom: 'pending', asked again by the next run.  Each QOS participant is
+ * mapped to the warehouse identity of that meeting: participant_uuid, then
+ * user_id (participant_user_id or parent_user_id), then email, then
+ * display name; else a key made by core zt_person_key() from email and
+ * name.
  * Pre-assigned breakout rooms come from GET /meetings/{meeting_id} and
  * replace that meeting's rows.
  *
