@@ -102,5 +102,12 @@ const char *zt_action_name(zt_action_e a);
 void zt_person_key(const char *participant_id, const char *registrant_id,
     const char *email, const char *name, char *out, size_t outlen);
 
+/*
+ * How strong a person key is: 0 "id:", 1 "reg:", 2 "email:", 3 anything
+ * else (a name).  Where one participant is seen under two keys (Zoom
+ * blanks some fields in breakout-room events), the strongest is theirs.
+ */
+int zt_person_key_rank(const char *key);
+
 
 #endif /* ZT_EVENT_H */

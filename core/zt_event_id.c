@@ -141,3 +141,18 @@ zt_person_key(const char *participant_id, const char *registrant_id,
         snprintf(out, outlen, "name:%s", name ? name : "");
     }
 }
+
+
+int
+zt_person_key_rank(const char *key)
+{
+    if (strncmp(key, "id:", 3) == 0) {
+        return 0;
+    }
+
+    if (strncmp(key, "reg:", 4) == 0) {
+        return 1;
+    }
+
+    return strncmp(key, "email:", 6) == 0 ? 2 : 3;
+}

@@ -490,6 +490,97 @@ test_two_devices(void)
 }
 
 
+/* event k of Erin, of another account: her id is blank in room events */
+static void
+fold_ext(zt_presence_t *p, int k, int blank_email)
+{
+    int           room;
+    json_t       *r;
+    const char   *type;
+
+    static const struct {
+        const char  *type;
+        int64_t      at;
+    } e[] = {
+        { J, 60 * SEC }, { L, 300 * SEC }, { J, 300 * SEC + 800 },
+        { RJ, 301 * SEC }, { RL, 1200 * SEC }, { L, 1200 * SEC + 200 },
+        { J, 1201 * SEC }, { L, 2400 * SEC }
+    };
+
+    type = e[k].type;
+    room = k == 3 || k == 4;
+
+    r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                  "event_type", type, "event_ts", (json_int_t) (T0 + e[k].at),
+                  "meeting_uuid", MU, "meeting_id", MID,
+                  "participant_id", room ? "" : "idExt",
+                  "participant_email",
+                  room && blank_email ? "" : "erin@partner.org",
+                  "participant_name", "Ext Erin",
+                  "participant_uuid", "pu-E",
+                  "breakout_room_uuid", room ? "roomA" : "");
+    zt_presence_fold(p, r);
+    json_decref(r);
+}
+
+
+/*
+ * One participant under two keys: a user signed in to another account has
+ * a blank id in Zoom's room events (a guest a blank email too), so those
+ * events key by email or name.  participant_uuid makes them one row, in
+ * the room while there, whatever came first, across a restart.
+ */
+static void
+test_blank_id_in_room(void)
+{
+    int                 v, k;
+    json_t             *j;
+    zt_presence_t      *p, *q;
+    zt_presence_row_t   r;
+
+    static const char  *in_room = HDR "\"Ext Erin\",\"online\","
+        "\"2021-07-14 02:45:51\",\"\",\"Room-1\",\"1234567890\"\n";
+    static const char  *gone = HDR "\"Ext Erin\",\"offline\","
+        "\"2021-07-14 02:45:51\",\"2021-07-14 03:24:51\",\"\","
+        "\"1234567890\"\n";
+
+    for (v = 0; v < 2; v++) {
+        p = zt_presence_create();
+
+        for (k = 0; k < 4; k++) {
+            fold_ext(p, k, v);
+        }
+        is_csv(p, "UTC", NULL, in_room, v ? "blank email in room: one row"
+                                          : "blank id in room: one row");
+
+        for (k = 4; k < 8; k++) {
+            fold_ext(p, k, v);
+        }
+        is_csv(p, "UTC", NULL, gone, "blank id in room: one row at the end");
+        ok(row(p, "id:idExt", &r), "blank id in room: under the account id");
+        zt_presence_free(p);
+
+        /* the room's events first, a restart, then the main room's */
+        p = zt_presence_create();
+        fold_ext(p, 3, v);
+        fold_ext(p, 4, v);
+        j = zt_presence_to_json(p);
+        q = zt_presence_create();
+        zt_presence_from_json(q, j);
+        json_decref(j);
+
+        for (k = 0; k < 8; k++) {
+            fold_ext(q, k, v);
+        }
+        is_csv(q, "UTC", NULL, gone,
+               "blank id in room: room events first, restart: one row");
+
+        zt_presence_free(p);
+        zt_presence_free(q);
+    }
+}
+
+
 static void
 test_save_load(void)
 {
@@ -687,6 +778,7 @@ main(void)
     test_ended();
     test_missing_room_leave();
     test_two_devices();
+    test_blank_id_in_room();
     test_save_load();
     test_csv();
     test_ignored();

@@ -696,6 +696,80 @@ test_two_devices_fallback(void)
 }
 
 
+/*
+ * One participant under two keys (Zoom blanks the id of another account's
+ * user in room events): the room's events, keyed by email, go to the id
+ * of the main room's with the same participant_uuid, in any order and
+ * across a save and load; a weaker key keeps its other device's events.
+ */
+static void
+test_blank_id_in_room(void)
+{
+    int             o, k;
+    size_t          n = 0;
+    json_t         *js;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p;
+
+    static const struct {
+        const char  *type;
+        int64_t      at;
+    } e[] = {
+        { RJ, 5 * MIN + 1000 }, { RL, 20 * MIN },
+        { MJ, MIN }, { ML, 5 * MIN }, { MJ, 5 * MIN + 800 },
+        { ML, 20 * MIN + 200 }, { MJ, 20 * MIN + 1000 }, { ML, 40 * MIN }
+    };
+
+    for (o = 0; o < 3; o++) {
+        p = started();
+
+        for (k = 0; k < 8; k++) {
+            /* o 0: the main room's first; 1: the room's; 2: and a restart */
+            const int  i = o ? k : (k + 2) % 8;
+
+            evd(p, e[i].type, e[i].at, i < 2 ? "email:e@x.org" : "id:E",
+                i < 2 ? "r1" : NULL, "pu-E");
+
+            if (o == 2 && k == 1) {
+                js = zt_presence_to_json(p);
+                zt_presence_free(p);
+                p = started();
+                zt_presence_from_json(p, js);
+                json_decref(js);
+            }
+        }
+
+        j = journey(p, "id:E", &all, &n);
+        ok(n == 1 && j && j->nspans == 1 && j->spans[0].start == T0 + MIN
+           && j->spans[0].end == T0 + 40 * MIN && j->nvisits == 1
+           && j->visits[0].start == T0 + 5 * MIN + 1000
+           && j->visits[0].end == T0 + 20 * MIN
+           && j->visits[0].next == ZT_NEXT_MAIN && j->join_time_known,
+           "blank id in room (order %d): one person, 1-40 min, back to main",
+           o);
+
+        zt_presence_free(p);
+    }
+
+    /* two guests "name:G": pu-1 is the account id:A's, pu-2 stays */
+    p = started();
+    evd(p, MJ, MIN, "id:A", NULL, "pu-1");
+    evd(p, RJ, 2 * MIN, "name:G", "r1", "pu-1");
+    evd(p, MJ, 3 * MIN, "name:G", NULL, "pu-2");
+
+    j = journey(p, "name:G", &all, &n);
+    ok(n == 2 && j && j->nvisits == 0 && j->nspans == 1
+       && j->spans[0].start == T0 + 3 * MIN,
+       "a weaker key keeps its other device");
+    j = journey(p, "id:A", &all, &n);
+    ok(j && j->nvisits == 1 && j->now.room_no == 1,
+       "and the linked device's room visit is the account's");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
 int
 main(void)
 {
@@ -709,6 +783,7 @@ main(void)
     test_two_devices();
     test_two_devices_rules();
     test_two_devices_fallback();
+    test_blank_id_in_room();
 
     return done_testing();
 }

@@ -11,7 +11,11 @@
  *
  * Rules (README "Presence rules"; written once, zt_presence_derive.c):
  *   - a person is zt_person_key(): the first non-empty of the Zoom account
- *     id, registrant_id, email and display name;
+ *     id, registrant_id, email and display name; within a meeting, the
+ *     events of one participant_uuid are the strongest such key's (Zoom
+ *     blanks the id, or a guest's email, in room events; a weaker key's
+ *     events of that uuid are re-attributed when shown,
+ *     zt_presence_link.c);
  *   - main JOIN/LEAVE = meeting.participant_joined/_left and
  *     webinar.participant_joined/_left; room JOIN/LEAVE =
  *     meeting.participant_joined/_left_breakout_room; END =

@@ -1,6 +1,7 @@
 /*
  * zt_presence_csv: the live status CSV from the engine's state: one row
- * per person and meeting (zt_presence_derive()), newest action first.
+ * per person and meeting (zt_presence_derive(); a participant seen under
+ * two keys is one person, zt_presence_link.c), newest action first.
  */
 
 #include <stdlib.h>
@@ -24,6 +25,7 @@ zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
 {
     size_t                  i, j, total;
     zt_presence_row_t      *r;
+    zt_presence_people_t    pe;
     zt_presence_meeting_t  *m;
 
     total = 0;
@@ -41,11 +43,19 @@ zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
 
-        for (j = 0; j < m->npeople; j++) {
-            if (zt_presence_has_presence(m->people[j])) {
-                zt_presence_derive(m, m->people[j], &r[total++]);
+        /* one participant under two keys is one row (zt_presence_link.c) */
+        if (zt_presence_people(m, &pe) != ZT_OK) {
+            free(r);
+            return ZT_ERROR;
+        }
+
+        for (j = 0; j < pe.n; j++) {
+            if (zt_presence_has_presence(pe.v[j])) {
+                zt_presence_derive(m, pe.v[j], &r[total++]);
             }
         }
+
+        zt_presence_people_free(&pe);
     }
 
     qsort(r, total, sizeof(zt_presence_row_t), zt_presence_row_cmp);

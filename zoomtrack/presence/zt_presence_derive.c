@@ -185,8 +185,10 @@ int
 zt_presence_journeys(const zt_presence_t *p, const char *meeting,
     zt_journey_t **out, size_t *n)
 {
+    int                           rc;
     size_t                        i, k, total;
     zt_journey_t                 *j;
+    zt_presence_people_t          pe;
     const zt_presence_meeting_t  *m;
 
     total = 0;
@@ -210,15 +212,20 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
             continue;
         }
 
-        for (k = 0; k < m->npeople; k++) {
-            if (!zt_presence_has_presence(m->people[k])) {
-                continue;
-            }
+        /* one participant under two keys is one (zt_presence_link.c) */
+        rc = zt_presence_people(m, &pe);
 
-            if (zt_presence_journey(m, m->people[k], &j[total++]) != ZT_OK) {
-                zt_presence_journeys_free(j, total);
-                return ZT_ERROR;
+        for (k = 0; k < pe.n && rc == ZT_OK; k++) {
+            if (zt_presence_has_presence(pe.v[k])) {
+                rc = zt_presence_journey(m, pe.v[k], &j[total++]);
             }
+        }
+
+        zt_presence_people_free(&pe);
+
+        if (rc != ZT_OK) {
+            zt_presence_journeys_free(j, total);
+            return ZT_ERROR;
         }
     }
 

@@ -36,8 +36,6 @@ static int zt_presence_view(const zt_presence_person_t *pp, size_t d,
     zt_presence_person_t *v);
 static int zt_presence_view_set(const zt_presence_person_t *pp, size_t d,
     int which, size_t room, zt_ts_set_t *out);
-static const zt_ts_set_t *zt_presence_dev_set(const zt_presence_person_t *dv,
-    int which, size_t room);
 static void zt_presence_view_free(zt_presence_person_t *v);
 static int zt_presence_merge_spans(zt_journey_t *j, zt_journey_t *jv,
     size_t n);
@@ -49,13 +47,6 @@ static int zt_presence_dev_cmp(const void *a, const void *b);
 static int zt_presence_span_cmp(const void *a, const void *b);
 static int zt_presence_room_cmp(const void *a, const void *b);
 static int zt_presence_visit_cmp(const void *a, const void *b);
-
-
-/* which set of a person or device */
-#define ZT_SET_JOINS        0
-#define ZT_SET_LEAVES       1
-#define ZT_SET_ROOM_JOINS   2
-#define ZT_SET_ROOM_LEAVES  3
 
 
 int
@@ -213,7 +204,8 @@ zt_presence_view_set(const zt_presence_person_t *pp, size_t d, int which,
 }
 
 
-static const zt_ts_set_t *
+/* one set of a person or device; NULL: a room it never entered */
+const zt_ts_set_t *
 zt_presence_dev_set(const zt_presence_person_t *dv, int which, size_t room)
 {
     size_t  i;

@@ -3,8 +3,9 @@
  * zt_presence.c, the state and its bookkeeping in zt_presence_state.c,
  * the time sets in zt_presence_ts.c, JSON in zt_presence_json.c,
  * derivation in zt_presence_derive.c, the live state in
- * zt_presence_live.c, a person's devices in zt_presence_device.c, the
- * status CSV in zt_presence_csv.c).  Not for use outside zoomtrack/presence.
+ * zt_presence_live.c, a person's devices in zt_presence_device.c, one
+ * participant under two keys in zt_presence_link.c, the status CSV in
+ * zt_presence_csv.c).  Not for use outside zoomtrack/presence.
  *
  * Everything is a set of event times per (meeting, person[, room]):
  * insertion is commutative and idempotent, so any arrival order and any
@@ -106,6 +107,27 @@ typedef struct {
 } zt_presence_views_t;
 
 
+/*
+ * The people of a meeting as shown: as folded, unless a participant_uuid
+ * is under two keys; then the copies of the people it leaves and joins
+ * (zt_presence_link.c).  Valid until the next fold.
+ */
+typedef struct {
+    const zt_presence_person_t *const  *v;     /* n people, people order */
+    size_t                              n;
+    const zt_presence_person_t        **w;     /* v when copies are made */
+    zt_presence_person_t               *own;   /* the copies */
+    size_t                              nown;
+} zt_presence_people_t;
+
+
+/* which set of a person or device (zt_presence_dev_set) */
+#define ZT_SET_JOINS        0
+#define ZT_SET_LEAVES       1
+#define ZT_SET_ROOM_JOINS   2
+#define ZT_SET_ROOM_LEAVES  3
+
+
 typedef struct {
     char     *uuid;
     int64_t   first_join;               /* ZT_PRESENCE_NONE: no join seen */
@@ -152,6 +174,7 @@ int zt_presence_room(zt_presence_meeting_t *m, const char *uuid,
 zt_presence_rset_t *zt_presence_rset(zt_presence_person_t *pp, size_t room);
 zt_presence_person_t *zt_presence_device(zt_presence_person_t *pp,
     const char *id);
+void zt_presence_person_free(zt_presence_person_t *pp);
 int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
     int which);
 int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);
@@ -186,6 +209,13 @@ int zt_presence_views(const zt_presence_person_t *pp,
 void zt_presence_views_free(zt_presence_views_t *vs);
 int zt_presence_journey_devices(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
+const zt_ts_set_t *zt_presence_dev_set(const zt_presence_person_t *dv,
+    int which, size_t room);
+
+/* zt_presence_link.c */
+int zt_presence_people(const zt_presence_meeting_t *m,
+    zt_presence_people_t *pe);
+void zt_presence_people_free(zt_presence_people_t *pe);
 
 
 #endif /* ZT_PRESENCE_INT_H */

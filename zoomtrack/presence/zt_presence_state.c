@@ -18,7 +18,6 @@
 
 
 static void zt_presence_meeting_free(zt_presence_meeting_t *m);
-static void zt_presence_person_free(zt_presence_person_t *pp);
 static const char *zt_pmap_meeting(const void *base, size_t i);
 static const char *zt_pmap_person(const void *base, size_t i);
 static const char *zt_pmap_room(const void *base, size_t i);
@@ -50,7 +49,7 @@ zt_presence_free(zt_presence_t *p)
 }
 
 
-static void
+void
 zt_presence_person_free(zt_presence_person_t *pp)
 {
     size_t  k;
