@@ -30,6 +30,8 @@
  *     Last Left, an END takes an online person offline at that time; the
  *     room is the room of the latest room JOIN while its visit lasts (as
  *     below), unless the meeting ended after it or the person is offline;
+ *   - a main LEAVE that closes no open session, after a departure, shows
+ *     the person came back (the join was lost): that departure was none;
  *   - journeys: presence from a join to the next real departure or meeting
  *     end; a visit from a room join to the leave of that room that closes
  *     its last open session (a reconnect rejoins the room before the old

@@ -22,6 +22,11 @@
  *     open main session: a rejoin opens a new session before Zoom notices
  *     the old one is gone, and the old session's leave can come later
  *     (zt_presence_departs);
+ *   - a main LEAVE that closes no open session, after a departure, shows
+ *     the person came back and the join was lost (as a first event that
+ *     is a leave shows the person was there since the meeting's start):
+ *     that departure was none, presence runs on through it, but it ends
+ *     a room visit as a departure would (zt_presence_came_back);
  *   - a person's events are ordered by time, and among events of the same
  *     ms: room leave, main leave, room join, main join (rooms by uuid,
  *     descending); "after" below means later in that order;
@@ -32,11 +37,11 @@
  *     time are one;
  *   - a room visit starts at a room join and ends at the leave of that
  *     room that closes its last open session, the next room join, a
- *     departure, a main JOIN or a move's main LEAVE more than gap after it
- *     (a return or move whose room leave was lost), or the meeting end,
- *     else the meeting's last event.  A main LEAVE that is neither a move
- *     nor a departure closes another session (a reconnect's old one) and
- *     ends nothing;
+ *     departure (or one the person came back from), a main JOIN or a
+ *     move's main LEAVE more than gap after it (a return or move whose
+ *     room leave was lost), or the meeting end, else the meeting's last
+ *     event.  A main LEAVE that is none of these closes another session
+ *     (a reconnect's old one) and ends nothing;
  *   - room sessions: each room join opens one and each leave of that room
  *     closes one (a reconnect joins the room again before Zoom notices the
  *     old session left it); a departure closes them all, and a main JOIN
@@ -65,6 +70,7 @@ typedef struct {
     size_t       vi;        /* k 0 and 2: index in pp->visits */
     const char  *uuid;
     int          departs;   /* k 1: a departure (zt_presence_departs) */
+    int          back;      /* k 1: one, but the person came back */
     int          move;      /* k 1: part of a move (zt_presence_is_move) */
     int          closes;    /* k 0: closes the room's last open session */
     int64_t      out;       /* next departure after; NONE */
@@ -90,6 +96,8 @@ static int zt_presence_visits(const zt_presence_meeting_t *m,
 static int64_t zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n,
     size_t i);
 static size_t zt_presence_open_after(const zt_presence_person_t *pp,
+    int64_t leave);
+static int zt_presence_came_back(const zt_presence_person_t *pp,
     int64_t leave);
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
     int64_t ts);
@@ -136,7 +144,30 @@ int
 zt_presence_departs(const zt_presence_person_t *pp, int64_t leave)
 {
     return !zt_presence_is_move(pp, leave)
-           && zt_presence_open_after(pp, leave) == 0;
+           && zt_presence_open_after(pp, leave) == 0
+           && !zt_presence_came_back(pp, leave);
+}
+
+
+/*
+ * After the leave at `leave`, which closed the person's last open session,
+ * the next main event is a leave again: it closes a session whose join
+ * was lost, so the person came back (of a join and a leave in one ms the
+ * leave counts first, as in the timeline).
+ */
+static int
+zt_presence_came_back(const zt_presence_person_t *pp, int64_t leave)
+{
+    size_t  i, k;
+
+    i = zt_ts_lower(&pp->leaves, leave + 1);
+    if (i == pp->leaves.n) {
+        return 0;
+    }
+
+    k = zt_ts_lower(&pp->joins, leave);
+
+    return k == pp->joins.n || pp->leaves.v[i] <= pp->joins.v[k];
 }
 
 
@@ -163,21 +194,6 @@ zt_presence_open_after(const zt_presence_person_t *pp, int64_t leave)
     }
 
     return open;
-}
-
-
-int
-zt_presence_clip(int64_t s, int64_t e, int64_t from, int64_t to,
-    int64_t *cs, int64_t *ce)
-{
-    if (!((s < to && e > from) || (s == e && s >= from && s < to))) {
-        return 0;
-    }
-
-    *cs = s > from ? s : from;
-    *ce = e < to ? e : to;
-
-    return 1;
 }
 
 
@@ -472,8 +488,16 @@ zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
             tl[i].move = zt_presence_is_move(pp, tl[i].ts);
             tl[i].departs = main == 0 && !tl[i].move;
 
-            if (tl[i].departs || tl[i].move) {
-                zt_presence_close_rooms(pp, room, tl[i].ts, tl[i].departs);
+            /* a departure and a lost return: it ends the visit, and
+             * presence goes on */
+            if (tl[i].departs && zt_presence_came_back(pp, tl[i].ts)) {
+                tl[i].departs = 0;
+                tl[i].back = 1;
+            }
+
+            if (tl[i].departs || tl[i].back || tl[i].move) {
+                zt_presence_close_rooms(pp, room, tl[i].ts,
+                                        tl[i].departs || tl[i].back);
             }
             break;
 
@@ -702,7 +726,7 @@ zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n, size_t i)
             break;
 
         case 1:
-            if (tl[k].departs
+            if (tl[k].departs || tl[k].back
                 || (tl[k].move && tl[k].ts > tl[i].ts + ZT_MOVE_GAP_MS))
             {
                 return tl[k].ts;

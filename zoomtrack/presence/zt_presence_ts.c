@@ -2,7 +2,8 @@
  * zt_presence_ts: the presence engine's sets of event times (zt_ts_set_t):
  * sorted, unique, at most ZT_PRESENCE_MAX_TS times (the oldest drop), so
  * an insertion is commutative and idempotent.  The set owns its array;
- * whoever owns the set frees v.
+ * whoever owns the set frees v.  And an interval of such times clipped to
+ * a day (zt_presence_clip, the report's midnight rule).
  */
 
 #include <stdlib.h>
@@ -88,4 +89,19 @@ zt_ts_has_between(const zt_ts_set_t *s, int64_t lo, int64_t hi)
 
     i = zt_ts_lower(s, lo);
     return i < s->n && s->v[i] <= hi;
+}
+
+
+int
+zt_presence_clip(int64_t s, int64_t e, int64_t from, int64_t to,
+    int64_t *cs, int64_t *ce)
+{
+    if (!((s < to && e > from) || (s == e && s >= from && s < to))) {
+        return 0;
+    }
+
+    *cs = s > from ? s : from;
+    *ce = e < to ? e : to;
+
+    return 1;
 }
