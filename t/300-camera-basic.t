@@ -134,6 +134,15 @@ my @rows = (
     # M1: started, people, ended
     raw_event(event_type => 'meeting.started', event_ts => $T0 - 60000,
               meeting_id => '93201235621', meeting_uuid => $M1),
+    # Alice's breakout row, stored first: Zoom blanks the id of another
+    # account's user in room events, so it keys by email; the QOS
+    # participant is hers under the strongest key, the report's
+    raw_event(meeting_id => '93201235621', meeting_uuid => $M1,
+              event_type => 'meeting.participant_joined_breakout_room',
+              event_ts => $T0 + 500, participant_uuid => 'PU-ALICE',
+              participant_email => 'alice@example.com',
+              participant_name => 'Alice A',
+              person_key => 'email:alice@example.com'),
     raw_event(meeting_id => '93201235621', meeting_uuid => $M1,
               event_ts => $T0, participant_uuid => 'PU-ALICE',
               participant_user_id => '16778240', participant_id => 'alice',

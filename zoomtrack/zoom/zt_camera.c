@@ -23,8 +23,10 @@
  * Zoom: 'pending', asked again by the next run.  Each QOS participant is
  * mapped to the warehouse identity of that meeting: participant_uuid, then
  * user_id (participant_user_id or parent_user_id), then email, then
- * display name; else a key made by core zt_person_key() from email and
- * name.
+ * display name, the strongest key of the rows that match
+ * (zt_person_key_rank: Zoom blanks ids in room events, and the report
+ * shows a participant under the key of their main-room events); else a
+ * key made by core zt_person_key() from email and name.
  * Pre-assigned breakout rooms come from GET /meetings/{meeting_id} and
  * replace that meeting's rows.
  *

@@ -28,6 +28,7 @@
 
 #include "zt_core.h"
 #include "zt_bq.h"
+#include "zt_event.h"
 #include "zt_log.h"
 #include "zt_camera_store.h"
 
@@ -346,7 +347,7 @@ static int
 zt_cam_bq_person(void *st, const char *uuid, int field, const char *value,
     char *key, size_t len)
 {
-    int           hit;
+    int           hit, rank, best;
     size_t        i;
     char        **r;
     zt_cam_bq_t  *s = st;
@@ -354,6 +355,10 @@ zt_cam_bq_person(void *st, const char *uuid, int field, const char *value,
     if (zt_cam_bq_people(s, uuid) != ZT_OK) {
         return ZT_ERROR;
     }
+
+    /* the strongest key of the rows that match, first stored of a rank,
+     * as the SQLite store's ORDER BY */
+    best = 4;
 
     for (i = 0; i < s->npeople; i++) {
         r = s->people + i * ZT_CAM_BQ_NCOLS;
@@ -374,13 +379,15 @@ zt_cam_bq_person(void *st, const char *uuid, int field, const char *value,
             break;
         }
 
-        if (hit) {
+        rank = hit ? zt_person_key_rank(r[5]) : 4;
+
+        if (rank < best) {
+            best = rank;
             snprintf(key, len, "%s", r[5]);
-            return ZT_OK;
         }
     }
 
-    return ZT_DECLINED;
+    return best < 4 ? ZT_OK : ZT_DECLINED;
 }
 
 

@@ -51,20 +51,33 @@ const zt_camera_store_ops_t  zt_camera_store_sqlite = {
 };
 
 
+/*
+ * Of the keys a participant's rows carry, the strongest (core
+ * zt_person_key_rank): Zoom blanks the id of another account's user, or a
+ * guest's email, in breakout-room events, and the report shows such a
+ * participant under the key of their main-room events.  Ties: first
+ * stored.
+ */
+#define ZT_CAM_SQ_RANK                                                    \
+    " ORDER BY CASE WHEN substr(person_key, 1, 3) = 'id:' THEN 0"         \
+    " WHEN substr(person_key, 1, 4) = 'reg:' THEN 1"                      \
+    " WHEN substr(person_key, 1, 6) = 'email:' THEN 2 ELSE 3 END, rowid"  \
+    " LIMIT 1"
+
 static const char  *zt_cam_sq_match_sql[ZT_CAMERA_NMATCH] = {
     "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND participant_uuid = ?2 AND person_key <> '' LIMIT 1",
+    " AND participant_uuid = ?2 AND person_key <> ''" ZT_CAM_SQ_RANK,
 
     "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
     " AND (participant_user_id = ?2 OR parent_user_id = ?2)"
-    " AND person_key <> '' LIMIT 1",
+    " AND person_key <> ''" ZT_CAM_SQ_RANK,
 
     "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
     " AND lower(participant_email) = lower(?2) AND person_key <> ''"
-    " LIMIT 1",
+    ZT_CAM_SQ_RANK,
 
     "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
-    " AND participant_name = ?2 AND person_key <> '' LIMIT 1",
+    " AND participant_name = ?2 AND person_key <> ''" ZT_CAM_SQ_RANK,
 };
 
 
