@@ -575,6 +575,11 @@ test_blank_id_in_room(void)
         is_csv(q, "UTC", NULL, gone,
                "blank id in room: room events first, restart: one row");
 
+        /* forgetting her takes the room's key too: no row comes back */
+        ok(zt_presence_forget(q, "id:idExt") == 2,
+           "blank id in room: forget drops both keys");
+        is_csv(q, "UTC", NULL, HDR, "blank id in room: forgotten");
+
         zt_presence_free(p);
         zt_presence_free(q);
     }

@@ -216,6 +216,8 @@ const zt_ts_set_t *zt_presence_dev_set(const zt_presence_person_t *dv,
 int zt_presence_people(const zt_presence_meeting_t *m,
     zt_presence_people_t *pe);
 void zt_presence_people_free(zt_presence_people_t *pe);
+int zt_presence_linked(const zt_presence_person_t *pp,
+    const zt_presence_person_t *strong);
 
 
 #endif /* ZT_PRESENCE_INT_H */

@@ -187,6 +187,32 @@ zt_presence_people_free(zt_presence_people_t *pe)
 
 
 /*
+ * pp has a weaker key than strong and a participant_uuid of strong's:
+ * some of its events are strong's (zt_presence_forget drops them too).
+ */
+int
+zt_presence_linked(const zt_presence_person_t *pp,
+    const zt_presence_person_t *strong)
+{
+    size_t  i, k;
+
+    if (zt_person_key_rank(pp->key) <= zt_person_key_rank(strong->key)) {
+        return 0;
+    }
+
+    for (i = 0; i < pp->ndevices; i++) {
+        for (k = 0; k < strong->ndevices; k++) {
+            if (strcmp(pp->devices[i]->key, strong->devices[k]->key) == 0) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
+
+/*
  * Every device of the meeting's people, by uuid and strength of key, each
  * with the person it goes to (the first of its uuid, when stronger).
  * NULL with *n 0: no devices; NULL with *n set: out of memory.

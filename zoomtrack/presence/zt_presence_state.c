@@ -468,20 +468,37 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
 }
 
 
+/*
+ * Drops the person with this key, and with it any weaker key of the
+ * meeting that shares one of its participant_uuids: those events are the
+ * person's (zt_presence_link.c), and would show them again once the
+ * stronger key is gone.  The weaker key goes whole, its other events too
+ * (a name shared by two guests): forgetting errs on the side of the
+ * person forgotten.
+ */
 size_t
 zt_presence_forget(zt_presence_t *p, const char *key)
 {
-    size_t                  i, j, n, dropped;
-    zt_presence_meeting_t  *m;
+    size_t                       i, j, n, dropped;
+    zt_presence_meeting_t       *m;
+    const zt_presence_person_t  *gone;
 
     dropped = 0;
 
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
 
+        j = zt_pmap_find(&m->people_map, key, zt_pmap_person, m->people);
+        gone = j == (size_t) -1 ? NULL : m->people[j];
+
         for (j = 0, n = 0; j < m->npeople; j++) {
-            if (strcmp(m->people[j]->key, key) == 0) {
-                zt_presence_person_free(m->people[j]);
+            if (gone
+                && (m->people[j] == gone
+                    || zt_presence_linked(m->people[j], gone)))
+            {
+                if (m->people[j] != gone) {
+                    zt_presence_person_free(m->people[j]);
+                }
                 dropped++;
                 m->dirty = 1;
                 continue;
@@ -492,6 +509,9 @@ zt_presence_forget(zt_presence_t *p, const char *key)
         if (n == m->npeople) {
             continue;
         }
+
+        /* last: the others were matched against its devices */
+        zt_presence_person_free((zt_presence_person_t *) gone);
 
         m->npeople = n;
 
