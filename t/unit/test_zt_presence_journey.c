@@ -15,15 +15,7 @@
 
 #include "zt_presence.h"
 #include "tap.h"
-
-
-#define T0   1770109200000LL           /* 2026-02-03 09:00:00 UTC */
-#define MIN  60000LL
-#define MJ   "meeting.participant_joined"
-#define ML   "meeting.participant_left"
-#define RJ   "meeting.participant_joined_breakout_room"
-#define RL   "meeting.participant_left_breakout_room"
-#define END  "meeting.ended"
+#include "presence_fixture.h"
 
 
 static int
@@ -48,30 +40,6 @@ ev(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
 }
 
 
-/* an event of key's device uuid (NULL: a payload without one) */
-static int
-evd(zt_presence_t *p, const char *type, int64_t at, const char *key,
-    const char *room, const char *uuid)
-{
-    zt_presence_event_t  e;
-
-    memset(&e, 0, sizeof(e));
-    e.event_type = type;
-    e.meeting_uuid = "m==";
-    e.meeting_id = "123";
-    e.person_key = key;
-    e.participant_id = "";
-    e.registrant_id = "";
-    e.participant_name = key;
-    e.participant_email = "";
-    e.breakout_room_uuid = room ? room : "";
-    e.event_ts = T0 + at;
-    e.participant_uuid = uuid;
-
-    return zt_presence_fold_event(p, &e);
-}
-
-
 /* the move pair and room join of device uuid into room at `at` */
 static void
 dev_into_room(zt_presence_t *p, const char *key, const char *uuid,
@@ -80,33 +48,6 @@ dev_into_room(zt_presence_t *p, const char *key, const char *uuid,
     evd(p, ML, at, key, NULL, uuid);
     evd(p, MJ, at + 300, key, NULL, uuid);
     evd(p, RJ, at + 700, key, room, uuid);
-}
-
-
-/*
- * The journey of key.  *all (NULL at first) is freed and replaced: the
- * caller frees the last one.
- */
-static zt_journey_t *
-journey(zt_presence_t *p, const char *key, zt_journey_t **all, size_t *n)
-{
-    size_t  i;
-
-    zt_presence_journeys_free(*all, *n);
-    *all = NULL;
-    *n = 0;
-
-    if (zt_presence_journeys(p, NULL, all, n) != ZT_OK) {
-        return NULL;
-    }
-
-    for (i = 0; i < *n; i++) {
-        if (strcmp((*all)[i].key, key) == 0) {
-            return &(*all)[i];
-        }
-    }
-
-    return NULL;
 }
 
 

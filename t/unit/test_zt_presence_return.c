@@ -16,60 +16,7 @@
 
 #include "zt_presence.h"
 #include "tap.h"
-
-
-#define T0   1770109200000LL           /* 2026-02-03 09:00:00 UTC */
-#define MIN  60000LL
-#define MJ   "meeting.participant_joined"
-#define ML   "meeting.participant_left"
-#define RJ   "meeting.participant_joined_breakout_room"
-#define RL   "meeting.participant_left_breakout_room"
-#define END  "meeting.ended"
-
-
-static void
-ev(zt_presence_t *p, const char *type, int64_t at, const char *room)
-{
-    zt_presence_event_t  e;
-
-    memset(&e, 0, sizeof(e));
-    e.event_type = type;
-    e.meeting_uuid = "m==";
-    e.meeting_id = "123";
-    e.person_key = "id:alice";
-    e.participant_id = "";
-    e.registrant_id = "";
-    e.participant_name = "Alice";
-    e.participant_email = "";
-    e.breakout_room_uuid = room ? room : "";
-    e.event_ts = T0 + at;
-
-    zt_presence_fold_event(p, &e);
-}
-
-
-/* Alice's journey; the caller frees *all */
-static zt_journey_t *
-alice(zt_presence_t *p, zt_journey_t **all, size_t *n)
-{
-    size_t  i;
-
-    zt_presence_journeys_free(*all, *n);
-    *all = NULL;
-    *n = 0;
-
-    if (zt_presence_journeys(p, NULL, all, n) != ZT_OK) {
-        return NULL;
-    }
-
-    for (i = 0; i < *n; i++) {
-        if (strcmp((*all)[i].key, "id:alice") == 0) {
-            return &(*all)[i];
-        }
-    }
-
-    return NULL;
-}
+#include "presence_fixture.h"
 
 
 /*
@@ -101,21 +48,21 @@ test_return_join_lost(void)
         p = zt_presence_create();
 
         for (i = 0; i < 7; i++) {
-            ev(p, e[o ? 6 - i : i].type, e[o ? 6 - i : i].at,
-               e[o ? 6 - i : i].room);
+            evd(p, e[o ? 6 - i : i].type, e[o ? 6 - i : i].at, "id:alice",
+                e[o ? 6 - i : i].room, NULL);
         }
 
         /* before her last leave comes, she left at 20 min */
-        j = alice(p, &all, &n);
+        j = journey(p, "id:alice", &all, &n);
         ok(j && j->nspans == 1 && j->spans[0].end == T0 + 20 * MIN + 300
            && j->nvisits == 1 && j->visits[0].next == ZT_NEXT_LEFT
            && !j->now.online && j->now.last_left == T0 + 20 * MIN + 300,
            "return join lost (order %d): gone at 20 min until told", o);
 
-        ev(p, e[7].type, e[7].at, NULL);
-        ev(p, e[8].type, e[8].at, NULL);
+        evd(p, e[7].type, e[7].at, "id:alice", NULL, NULL);
+        evd(p, e[8].type, e[8].at, "id:alice", NULL, NULL);
 
-        j = alice(p, &all, &n);
+        j = journey(p, "id:alice", &all, &n);
         ok(j && j->nspans == 1 && j->spans[0].start == T0 + MIN
            && j->spans[0].end == T0 + 50 * MIN && j->join_time_known
            && j->nvisits == 1 && j->visits[0].end == T0 + 20 * MIN
@@ -144,12 +91,12 @@ test_first_leave_then_lost_join(void)
     zt_presence_t  *p;
 
     p = zt_presence_create();
-    ev(p, "meeting.started", 0, NULL);
-    ev(p, ML, 10 * MIN, NULL);
-    ev(p, ML, 30 * MIN, NULL);
-    ev(p, END, 60 * MIN, NULL);
+    evd(p, "meeting.started", 0, "id:alice", NULL, NULL);
+    evd(p, ML, 10 * MIN, "id:alice", NULL, NULL);
+    evd(p, ML, 30 * MIN, "id:alice", NULL, NULL);
+    evd(p, END, 60 * MIN, "id:alice", NULL, NULL);
 
-    j = alice(p, &all, &n);
+    j = journey(p, "id:alice", &all, &n);
     ok(j && j->nspans == 1 && j->spans[0].start == T0
        && j->spans[0].end == T0 + 30 * MIN && !j->join_time_known
        && j->now.last_left == T0 + 30 * MIN,

@@ -102,8 +102,6 @@ static int zt_presence_came_back(const zt_presence_person_t *pp,
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
     int64_t ts);
 static int zt_presence_span_cmp(const void *a, const void *b);
-static int zt_presence_span_start_cmp(const void *a, const void *b);
-static int zt_presence_visit_cmp(const void *a, const void *b);
 
 
 int
@@ -761,7 +759,7 @@ zt_presence_span_cmp(const void *a, const void *b)
 }
 
 
-static int
+int
 zt_presence_span_start_cmp(const void *a, const void *b)
 {
     const zt_journey_span_t  *x = a, *y = b;
@@ -774,7 +772,7 @@ zt_presence_span_start_cmp(const void *a, const void *b)
 }
 
 
-static int
+int
 zt_presence_visit_cmp(const void *a, const void *b)
 {
     const zt_journey_visit_t  *x = a, *y = b;

@@ -44,9 +44,7 @@ static int zt_presence_merge_visits(zt_journey_t *j, zt_journey_t *jv,
 static void zt_presence_back_to_main(zt_journey_t *j);
 static int zt_presence_first_is_join(const zt_presence_person_t *pp);
 static int zt_presence_dev_cmp(const void *a, const void *b);
-static int zt_presence_span_cmp(const void *a, const void *b);
 static int zt_presence_room_cmp(const void *a, const void *b);
-static int zt_presence_visit_cmp(const void *a, const void *b);
 
 
 int
@@ -318,7 +316,7 @@ zt_presence_merge_spans(zt_journey_t *j, zt_journey_t *jv, size_t n)
         }
     }
 
-    qsort(sp, k, sizeof(zt_journey_span_t), zt_presence_span_cmp);
+    qsort(sp, k, sizeof(zt_journey_span_t), zt_presence_span_start_cmp);
 
     /* overlapping intervals are one (touching ones stay two, as with one
      * device a departure and a join in the same ms) */
@@ -465,19 +463,6 @@ zt_presence_dev_cmp(const void *a, const void *b)
 }
 
 
-static int
-zt_presence_span_cmp(const void *a, const void *b)
-{
-    const zt_journey_span_t  *x = a, *y = b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-
-    return x->end < y->end ? -1 : x->end > y->end;
-}
-
-
 /* by room, start, then the end and next room, so the order is the data's */
 static int
 zt_presence_room_cmp(const void *a, const void *b)
@@ -504,17 +489,4 @@ zt_presence_room_cmp(const void *a, const void *b)
 
     return strcmp(x->next_room_uuid ? x->next_room_uuid : "",
                   y->next_room_uuid ? y->next_room_uuid : "");
-}
-
-
-static int
-zt_presence_visit_cmp(const void *a, const void *b)
-{
-    const zt_journey_visit_t  *x = a, *y = b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-
-    return strcmp(x->room_uuid, y->room_uuid);
 }

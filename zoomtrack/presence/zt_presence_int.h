@@ -197,6 +197,10 @@ int zt_presence_journey_sets(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 int64_t zt_presence_current_room(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *room);
+/* qsort() order of zt_journey_span_t: by start, then end */
+int zt_presence_span_start_cmp(const void *a, const void *b);
+/* qsort() order of zt_journey_visit_t: by start, then room */
+int zt_presence_visit_cmp(const void *a, const void *b);
 
 /* zt_presence_live.c */
 void zt_presence_derive(const zt_presence_meeting_t *m,
