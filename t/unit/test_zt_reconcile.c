@@ -43,13 +43,14 @@ test_plan(void)
     zt_reconcile_counts_t   c;
     zt_reconcile_mark_t     marks[6];
 
-    marks[0] = (zt_reconcile_mark_t) { "id:ana", T0 + 2000, 1 };
-    marks[1] = (zt_reconcile_mark_t) { "id:ana", T0 + 600000 - 30000, 0 };
-    marks[2] = (zt_reconcile_mark_t) { "id:bo", T0 + 59000, 1 };
-    marks[3] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0 };
+    marks[0] = (zt_reconcile_mark_t) { "id:ana", T0 + 2000, 1, "Ana" };
+    marks[1] = (zt_reconcile_mark_t) { "id:ana", T0 + 600000 - 30000, 0,
+                                       "Ana" };
+    marks[2] = (zt_reconcile_mark_t) { "id:bo", T0 + 59000, 1, "Bo" };
+    marks[3] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
     marks[4] = (zt_reconcile_mark_t) { "email:cy@x.org", T0 + 60000 + 59000,
-                                       1 };
-    marks[5] = (zt_reconcile_mark_t) { "id:ana", T0 + 700000, 0 };
+                                       1, "Cy" };
+    marks[5] = (zt_reconcile_mark_t) { "id:ana", T0 + 700000, 0, "Ana" };
 
     sessions = json_pack("[o, o, o, o, o]",
         session("ana", "Ana", "", T0, T0 + 600000),
@@ -141,6 +142,7 @@ test_not_main_presence(void)
 {
     json_t                 *sessions, *bodies, *wait, *room, *main;
     zt_reconcile_counts_t   c = { 0 };
+    zt_reconcile_mark_t     end = { NULL, T0 + 600000, 0, NULL };
 
     wait = session("eve", "Eve", "", T0, T0 + 60000);
     json_object_set_new(wait, "status", json_string("in_waiting_room"));
@@ -154,15 +156,253 @@ test_not_main_presence(void)
 
     sessions = json_pack("[o, o, o]", wait, room, main);
     bodies = json_array();
-    zt_reconcile_plan(NULL, 0, sessions, "85012345678", "abc==", bodies, &c);
-    is_int(c.skipped, 2, "the waiting-room and breakout-room sessions "
-           "are skipped");
+    zt_reconcile_plan(&end, 1, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.skipped, 1, "the waiting-room session is skipped");
     is_int(c.joins_added, 1, "the main-meeting session's join is added");
     is_int(c.leaves_added, 0, "its end, where the room session begins, "
            "is a hop into the room, not a leave");
+    is_int(c.known, 1, "the room session ends with the meeting: known");
     is_int(json_integer_value(json_object_get(json_array_get(bodies, 0),
                                               "event_ts")),
            T0 + 60000, "at the main session's join");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
+static json_t *
+room_session(const char *id, const char *name, int64_t join, int64_t leave)
+{
+    json_t  *s;
+
+    s = session(id, name, "", join, leave);
+    json_object_set_new(s, "bo_mtg_id", json_string("Dkgwu8nm/ExG1vM+Gh=="));
+
+    return s;
+}
+
+
+/*
+ * Left from a breakout room, the main leave lost: her last session is the
+ * room's, and the main one before it ends where the room begins (a hop).
+ * The room's end, with no session of hers after it, is her departure.
+ */
+static void
+test_left_from_room(void)
+{
+    json_t                 *sessions, *bodies, *b;
+    zt_reconcile_counts_t   c = { 0 };
+    zt_reconcile_mark_t     marks[3];
+
+    marks[0] = (zt_reconcile_mark_t) { "id:s1", T0 + 500, 1, "S1" };
+    marks[1] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
+    marks[2] = (zt_reconcile_mark_t) { "id:s1", T0 + 900000 + 800, 0,
+                                       "S1" };
+
+    sessions = json_pack("[o, o]", session("s1", "S1", "", T0, T0 + 600000),
+                         room_session("s1", "S1", T0 + 600000,
+                                      T0 + 900000));
+    bodies = json_array();
+    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.leaves_added, 1, "left from a room: her main leave is added");
+    is_int(c.joins_added, 0, "and nothing else");
+    b = json_array_get(bodies, 0);
+    is_str(json_string_value(json_object_get(b, "event")),
+           "meeting.participant_left", "a main-meeting leave");
+    is_int(json_integer_value(json_object_get(b, "event_ts")), T0 + 900000,
+           "at the room session's end");
+
+    c = (zt_reconcile_counts_t) { 0 };
+    json_array_clear(bodies);
+    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(json_array_size(bodies), 0, "the webhook's leave: nothing added");
+
+    /* back to the main meeting, or on to another room: no departure */
+    json_array_append_new(sessions, session("s1", "S1", "", T0 + 900000,
+                                            T0 + 1000000));
+    json_array_append_new(sessions, room_session("s1", "S1", T0 + 1000000,
+                                                 T0 + 1100000));
+    json_array_append_new(sessions, room_session("s1", "S1", T0 + 1100000,
+                                                 T0 + 3600000));
+    c = (zt_reconcile_counts_t) { 0 };
+    json_array_clear(bodies);
+    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(json_array_size(bodies), 0, "hops out of and between rooms and "
+           "the meeting's end: nothing added");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
+/*
+ * Left the meeting from her room and rejoined the main meeting 50 s
+ * later, the rejoin lost: the warehouse holds her main leave at the
+ * room's end, so the new main session is a rejoin, not a hop.
+ */
+static void
+test_rejoin_after_room(void)
+{
+    json_t                 *sessions, *bodies;
+    zt_reconcile_counts_t   c = { 0 };
+    zt_reconcile_mark_t     marks[4];
+
+    marks[0] = (zt_reconcile_mark_t) { "id:s4", T0 + 500, 1, "S4" };
+    marks[1] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
+    marks[2] = (zt_reconcile_mark_t) { "id:s4", T0 + 900000 + 400, 0,
+                                       "S4" };
+    marks[3] = (zt_reconcile_mark_t) { "id:s4", T0 + 900000 + 1200, 1,
+                                       "S4" };
+
+    sessions = json_pack("[o, o, o]", session("s4", "S4", "", T0,
+                                              T0 + 600000),
+                         room_session("s4", "S4", T0 + 600000, T0 + 900000),
+                         session("s4", "S4", "", T0 + 950000,
+                                 T0 + 3600000));
+    bodies = json_array();
+    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.joins_added, 1, "the rejoin after a leave from a room is "
+           "added");
+    is_int(c.leaves_added, 0, "her leave is known");
+    is_int(json_integer_value(json_object_get(json_array_get(bodies, 0),
+                                              "event_ts")),
+           T0 + 950000, "at the new main session's join");
+
+    /* no main leave in the warehouse there: a hop out of the room */
+    c = (zt_reconcile_counts_t) { 0 };
+    json_array_clear(bodies);
+    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(json_array_size(bodies), 0, "without a leave it is a hop");
+
+    /* a hop whose webhooks are a main leave and a main join: known */
+    c = (zt_reconcile_counts_t) { 0 };
+    json_array_clear(bodies);
+    marks[3].ts = T0 + 950000 + 700;
+    zt_reconcile_plan(marks, 4, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(json_array_size(bodies), 0, "leave + join webhooks: known");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
+/*
+ * The webhooks carried a guest's email, the Report API has none: the
+ * session is the person the warehouse knows under that display name.
+ */
+static void
+test_guest_by_name(void)
+{
+    char                    key[128];
+    json_t                 *sessions, *bodies, *b;
+    zt_reconcile_counts_t   c = { 0 };
+    zt_reconcile_mark_t     marks[4];
+
+    marks[0] = (zt_reconcile_mark_t) { "email:gm@x.org", T0 + 500, 1,
+                                       "Gus M" };
+    marks[1] = (zt_reconcile_mark_t) { "email:gm@x.org", T0 + 600000, 0,
+                                       "Gus M" };
+    marks[2] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
+    marks[3] = (zt_reconcile_mark_t) { "email:other@x.org", T0 + 500, 1,
+                                       "Gus M" };
+
+    sessions = json_pack("[o, o]", session("", "Gus M", "", T0, T0 + 600000),
+                         session("", "Gus M", "", T0 + 700000,
+                                 T0 + 3600000));
+    bodies = json_array();
+    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.known, 1, "his first session matches his webhooks by name");
+    is_int(c.joins_added, 1, "his lost rejoin is added");
+    is_int(c.leaves_added, 0, "the meeting's end is his leave");
+
+    b = json_object_get(json_object_get(json_object_get(
+            json_array_get(bodies, 0), "payload"), "object"), "participant");
+    is_str(json_string_value(json_object_get(b, "email")), "gm@x.org",
+           "the added join carries the email the warehouse knows");
+
+    c = (zt_reconcile_counts_t) { 0 };
+    json_array_clear(bodies);
+    zt_reconcile_plan(marks, 4, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.joins_added, 2, "two people of that name: not matched");
+    zt_reconcile_session_key(json_array_get(sessions, 0), key, sizeof(key));
+    is_str(key, "name:Gus M", "the session's own key is its name");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
+/*
+ * Main sessions that overlap the rooms (Zoom reporting a leave and a join
+ * of the main meeting at each hop), every webhook of that person lost:
+ * the first run adds what the second would, so the second adds nothing.
+ */
+static void
+test_overlapping_rerun(void)
+{
+    size_t                  i;
+    json_t                 *sessions, *bodies, *b;
+    const char             *type;
+    zt_reconcile_counts_t   c = { 0 };
+    zt_reconcile_mark_t     marks[8];
+
+    sessions = json_pack("[o, o, o, o]",
+                         session("g", "G", "", T0, T0 + 600000),
+                         session("g", "G", "", T0 + 601000, T0 + 900000),
+                         room_session("g", "G", T0 + 601000, T0 + 900000),
+                         session("g", "G", "", T0 + 901000, T0 + 3600000));
+    bodies = json_array();
+    marks[0] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
+    zt_reconcile_plan(marks, 1, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(c.joins_added, 3, "the three main joins are added");
+    is_int(c.leaves_added, 1, "the main leave with the room's end is "
+           "added; the one into the room is a hop");
+
+    json_array_foreach(bodies, i, b) {
+        type = json_string_value(json_object_get(b, "event"));
+        marks[i + 1] = (zt_reconcile_mark_t) { "id:g",
+            json_integer_value(json_object_get(b, "event_ts")),
+            strcmp(type, "meeting.participant_joined") == 0, "G" };
+    }
+
+    c = (zt_reconcile_counts_t) { 0 };
+    i = json_array_size(bodies) + 1;
+    json_array_clear(bodies);
+    zt_reconcile_plan(marks, i, sessions, "85012345678", "abc==", bodies,
+                      &c);
+    is_int(json_array_size(bodies), 0, "a rerun adds nothing");
+
+    json_decref(sessions);
+    json_decref(bodies);
+}
+
+
+/* Zoom lists a session twice: it is added once */
+static void
+test_duplicate_rows(void)
+{
+    json_t                 *sessions, *bodies;
+    zt_reconcile_counts_t   c = { 0 };
+
+    sessions = json_pack("[o, o]", session("dee", "Dee", "", T0, T0 + 60000),
+                         session("dee", "Dee", "", T0, T0 + 60000));
+    bodies = json_array();
+    zt_reconcile_plan(NULL, 0, sessions, "85012345678", "abc==", bodies, &c);
+    is_int(json_array_size(bodies), 2, "one join and one leave");
+    is_int(c.joins_added, 1, "counted once: the join");
+    is_int(c.leaves_added, 1, "counted once: the leave");
+    is_int(c.known, 1, "the copy is known");
 
     json_decref(sessions);
     json_decref(bodies);
@@ -175,6 +415,11 @@ main(void)
     test_plan();
     test_body_normalises();
     test_not_main_presence();
+    test_left_from_room();
+    test_rejoin_after_room();
+    test_guest_by_name();
+    test_duplicate_rows();
+    test_overlapping_rerun();
 
     return done_testing();
 }

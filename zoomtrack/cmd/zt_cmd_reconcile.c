@@ -353,6 +353,7 @@ zt_rc_event(void *data, const zt_presence_event_t *ev)
     mk->ts = ev->event_ts;
     mk->join = join;
     mk->person_key = NULL;
+    mk->name = NULL;
 
     if (!end) {
         if (ev->person_key) {
@@ -364,7 +365,12 @@ zt_rc_event(void *data, const zt_presence_event_t *ev)
             mk->person_key = strdup(key);
         }
 
-        if (mk->person_key == NULL) {
+        /* a session known by its name alone is looked up by it */
+        mk->name = strdup(ev->participant_name);
+
+        if (mk->person_key == NULL || mk->name == NULL) {
+            free((char *) mk->person_key);
+            free((char *) mk->name);
             goto oom;
         }
     }
@@ -585,6 +591,7 @@ zt_rc_day_free(zt_rc_day_t *day)
     for (i = 0; i < day->n; i++) {
         for (k = 0; k < day->m[i].nmarks; k++) {
             free((char *) day->m[i].marks[k].person_key);
+            free((char *) day->m[i].marks[k].name);
         }
         free(day->m[i].marks);
         free(day->m[i].uuid);

@@ -9,20 +9,37 @@
  * + zt_event_record), so each gets a deterministic event_id and a rerun
  * adds nothing.
  *
- * Rules:
+ * Rules (the webhooks are the primary truth; the Report API only fills
+ * their gaps):
  *   - a session's person is the identity rule of zt_person_key() applied to
  *     the Report API's fields (participant_user_id, else id; registrant_id;
- *     user_email; name), the same as for a webhook of that person;
+ *     user_email; name), the same as for a webhook of that person; a
+ *     session known by its name alone (Zoom often reports no email for a
+ *     guest whose webhooks carried one) is the one person the warehouse
+ *     holds under a stronger key with that display name in the meeting,
+ *     and its added events carry that key's field; with two such people
+ *     it stays a name;
  *   - a session's join is known when the warehouse has a main join of that
  *     person within ZT_RECONCILE_TOLERANCE_MS of join_time; its leave
  *     likewise with a main leave (a meeting end also counts: the presence
- *     engine ends everyone there);
+ *     engine ends everyone there), and a join or leave this run already
+ *     planned is known too (Zoom may list a session twice);
  *   - what is not known becomes a meeting.participant_joined / _left body
  *     at the session's time, marked "zoomtrack_source": "report_api"; the
  *     webhook version wins wherever both exist;
- *   - sessions in the waiting room (status in_waiting_room) and sessions
- *     in a breakout room (bo_mtg_id) are skipped: reconciled time is
- *     presence in the main meeting, and rooms come from the webhooks alone.
+ *   - sessions in the waiting room (status in_waiting_room) are skipped;
+ *     sessions in a breakout room (bo_mtg_id) add no presence: rooms come
+ *     from the webhooks alone;
+ *   - Zoom splits a person's sessions where they move between the main
+ *     meeting and a room: a main session ending within the tolerance of
+ *     a room session of theirs beginning is a hop, not a leave; one
+ *     beginning where a room session of theirs ends is a hop, not a join,
+ *     unless they left the meeting at that room's end (the warehouse
+ *     holds a main leave of theirs there, or a main session of theirs
+ *     ends there that is no hop): then it is a rejoin;
+ *   - a room session after which that person has no session (none begins
+ *     at its end, no main session goes on past it or ends with it) ends
+ *     in a departure: a main leave at its end, known or added as above.
  */
 
 #ifndef ZT_RECONCILE_H
@@ -46,6 +63,7 @@ typedef struct {
     const char  *person_key;
     int64_t      ts;               /* ms */
     int          join;             /* 1 join, 0 leave or meeting end */
+    const char  *name;             /* the display name; may be NULL */
 } zt_reconcile_mark_t;
 
 
@@ -55,7 +73,8 @@ typedef struct {
     size_t  joins_added;
     size_t  leaves_added;
     size_t  skipped;               /* no usable time or identity, in the
-                                      waiting room or a breakout room */
+                                      waiting room, or a breakout room
+                                      not left for the meeting's exit */
 } zt_reconcile_counts_t;
 
 
