@@ -179,6 +179,77 @@ like($rep[0]{query}, qr/(^|&)include_fields=registrant_id(&|$)/,
     is($rows->[0][0], 0, 'nothing is added for her');
 }
 
+# rooms, a guest the Report API knows by name only, rows listed twice:
+# Sam left from his room (the main leave lost), Sue left from hers and
+# rejoined the main meeting 50 s later (the rejoin lost), Gil's webhooks
+# carried his email and his rejoin was lost.
+{
+    my $dir = tmp_dir() . '/rooms';
+    my $f = parse_fixture("tz UTC\ndate 2026-11-20\nmeeting R uuid=room-mtg== "
+        . "id=3\nperson s id=u1 name=\"Sam One\"\nperson u id=u4 "
+        . "name=\"Sue Four\"\nperson g email=gx\@mail.com name=\"Gil Guest\"\n"
+        . "room A uuid=RoomA==\nat 09:00:00 R start\nat 09:00:00 R join s\n"
+        . "at 09:00:00 R join u\nat 09:00:00 R join g\n"
+        . "at 09:10:00 R move s A\nat 09:10:00 R move u A\n"
+        . "at 09:20:00 R leave u\nat 09:30:00 R leave g\n"
+        . "at 09:40:00 R ev participant_left_breakout_room s A\n"
+        . "at 09:50:00 R leave u\nat 10:00:00 R end\n");
+    load_warehouse($f, $dir, $top);
+    my $row = sub {
+        my ($id, $name, $email, $from, $to, $bo) = @_;
+        return { id => $id, participant_user_id => $id, user_id => '77',
+                 name => $name, user_email => $email, registrant_id => '',
+                 join_time => "2026-11-20T${from}Z",
+                 leave_time => "2026-11-20T${to}Z", duration => 60,
+                 failover => JSON::PP::false(), customer_key => '',
+                 status => 'in_meeting', bo_mtg_id => $bo // '' };
+    };
+    my @rows = ($row->('u1', 'Sam One', 's@x.org', '09:00:00', '09:10:00'),
+                $row->('u1', 'Sam One', 's@x.org', '09:10:00', '09:40:00',
+                       'Dkgwu8nm/ExG1vM+GhLRhA=='),
+                $row->('u4', 'Sue Four', 'u@x.org', '09:00:00', '09:10:00'),
+                $row->('u4', 'Sue Four', 'u@x.org', '09:10:00', '09:20:00',
+                       'Dkgwu8nm/ExG1vM+GhLRhA=='),
+                $row->('u4', 'Sue Four', 'u@x.org', '09:20:50', '09:50:00'),
+                ($row->('', 'Gil Guest', '', '09:00:00', '09:30:00')) x 2,
+                ($row->('', 'Gil Guest', '', '09:40:00', '10:00:00')) x 2);
+    my $z = start_zoom_double(reports => {
+        'room-mtg==' => { participants => \@rows } });
+    my %env = (ZOOMTRACK_WAREHOUSE_PATH => "$dir/zoomtrack.db",
+               ZOOMTRACK_DATA_DIR => $dir);
+    my ($rc, $out, $err) = run_zoomtrack(
+        ['reconcile', '-c', $z->camera_conf, '--date', '2026-11-20'],
+        env => \%env);
+    is($rc, 0, 'rooms: exit 0') or diag($err);
+    like($out, qr/9 session\(s\) from Zoom, 5 already known, 2 join\(s\) and 1 leave\(s\) added, 1 skipped/,
+         'Sam\'s leave at his room\'s end, Sue\'s rejoin after leaving from '
+         . 'her room and Gil\'s rejoin (once) are added') or diag($out);
+    my $got = ZoomDouble::sql_rows("$dir/zoomtrack.db", "SELECT event_type, "
+        . "person_key, event_ts FROM raw_events WHERE source = 'report_api' "
+        . "ORDER BY event_ts, person_key");
+    is_deeply([ map { "$_->[0] $_->[1] $_->[2]" } @$got ],
+              [ 'meeting.participant_joined id:u4 1795166450000',
+                'meeting.participant_joined email:gx@mail.com 1795167600000',
+                'meeting.participant_left id:u1 1795167600000' ],
+              'Gil\'s rejoin is his, under the email the webhooks carried');
+    ($rc, $out, $err) = run_zoomtrack(
+        ['reconcile', '-c', $z->camera_conf, '--date', '2026-11-20'],
+        env => \%env);
+    like($out, qr/0 join\(s\) and 0 leave\(s\) added/,
+         'rooms: a rerun adds nothing') or diag($out);
+    ($rc, $out, $err) = run_zoomtrack(
+        ['report', '-c', $z->camera_conf, '--date', '2026-11-20', '--out',
+         "$dir/r.csv"], env => \%env);
+    my @gil = grep { /Gil Guest/ } split /\n/, slurp("$dir/r.csv") // '';
+    is(scalar @gil, 1, 'Gil has one row, not a second nameless one')
+        or diag(join("\n", @gil));
+    my $csv = slurp("$dir/r.csv") // '';
+    like($csv, qr/"Sam One","s\@x.org","[^"]*","2026-11-20 09:40:00".*"Left meeting"/,
+         'Sam left at 09:40 from his room');
+    like($csv, qr/"Sue Four",.*"49.17",.*"2026-11-20 09:20:00","10.00",.*"Left meeting"/,
+         'Sue left from her room and was away 50 s');
+}
+
 # a meeting on a plan without the Report API: said, not an error
 my $dir = tmp_dir() . '/noplan';
 my $f = parse_fixture("tz UTC\ndate 2026-11-20\nmeeting N uuid=no-plan== "
