@@ -206,10 +206,12 @@ my $cconf = ZtDrain::write_conf("$tmp/c.conf", data_dir => "$tmp/cdata",
                                 'chat.enabled' => 'yes',
                                 'chat.url_file' => "$tmp/chat-url",
                                 'chat.interval' => 1);
-my @zoe = recs_of('pZoe', 'Zoe Forget', 'zoe@example.org', 3000000);
+# Zoe joins, then a breakout room whose event has her name only
+my @zoe = room_recs('pZoe', 'Zoe Forget', 'zoe@example.org', 'puZoe',
+                    3000000);
 ZtDrain::push_records($redis->port, ['zoomtrack:chat',
                                      'zoomtrack:warehouse'],
-                      [$zoe[0], $bo2[0]]);
+                      [@zoe[0, 1], $bo2[0]]);
 my $cstate = "$tmp/cdata/chat-state.json";
 my $cdead = "$tmp/cdata/chat-dead.ndjson";
 $drain = ZtDrain::start_drain($cconf, "$tmp/cdrain.log");
@@ -222,6 +224,9 @@ print $fh encode_json({ message => { id => 99, text =>
                         status => 400, at => 'x' }), "\n";
 close($fh);
 like(slurp($cstate), qr/Zoe Forget/, 'the chat state names Zoe');
+ok(wait_until(sub { (slurp($cstate) // '') =~ /name:Zoe Forget/ }, 30,
+              'room key'), 'her room event is there under name:')
+    or diag(slurp($cstate));
 ok(wait_until(sub { ZtDrain::sql("$tmp/cdata/zoomtrack.db",
                                  "SELECT count(*) FROM raw_events WHERE "
                                  . "person_key = 'id:pZoe'") == 1 },
@@ -240,6 +245,55 @@ like(slurp($cdead) // '', qr/Bo Chen joined/, 'the one about Bo stays');
 is((stat($cdead))[2] & 07777, 0600, 'the rewritten file is owner-only');
 kill 'TERM', $drain;
 is(ZtDrain::wait_exit($drain, 30), 0, 'drainer stops');
+
+# a person whose breakout-room events carry no id or email (Zoom blanks
+# them for some users) has those stored under name:, linked to them by
+# their participant_uuid in the meeting (README, presence rule 1): forget
+# by email takes those rows and bodies too; a guest with a name key of
+# her own (another participant_uuid) stays
+sub room_recs {
+    my ($id, $name, $email, $puuid, $from) = @_;
+    my @r;
+    for my $e ([ 'participant_joined', $id, $email, $from ],
+               [ 'participant_joined_breakout_room', '', '', $from + 60000 ],
+               [ 'participant_left_breakout_room', '', '', $from + 300000 ],
+               [ 'participant_left', $id, $email, $from + 600000 ]) {
+        my $b = decode_json(body($e->[0], $e->[1], $name, $e->[2], $e->[3]));
+        my $p = $b->{payload}{object}{participant};
+        $p->{participant_uuid} = $puuid;
+        delete @$p{qw(user_id participant_user_id)} if $e->[1] eq '';
+        push @r, ZtDrain::make_record(JSON::PP->new->canonical->encode($b),
+                                      event_id => ZtDrain::event_id(7, ++$n));
+    }
+    return @r;
+}
+my $lconf = ZtDrain::write_conf("$tmp/l.conf", data_dir => "$tmp/ldata",
+                                redis => $redis->address,
+                                'status.enabled' => 'no');
+my $ldb = "$tmp/ldata/zoomtrack.db";
+ZtDrain::push_records($redis->port, ['zoomtrack:archive',
+                                     'zoomtrack:warehouse'],
+                      [room_recs('uCy', 'Cy Room', 'cy@example.org', 'puCy', 0),
+                       room_recs('', 'Dee Guest', '', 'puDee', 1000)]);
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', $lconf, '--once'],
+                                  timeout => 60);
+is($rc, 0, 'room events stored') or diag($err);
+is(ZtDrain::sql($ldb, "SELECT group_concat(person_key, ' ') FROM (SELECT "
+                . "DISTINCT person_key FROM raw_events ORDER BY 1)"),
+   'id:uCy name:Cy Room name:Dee Guest',
+   'her room events are under name:, the guest\'s too')
+    or diag(ZtDrain::sql($ldb, "SELECT person_key FROM raw_events"));
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $lconf, '--email',
+                                   'cy@example.org']);
+is($rc, 0, 'forget her by email') or diag($err);
+is(ZtDrain::sql($ldb, "SELECT count(*) FROM raw_events WHERE "
+                . "participant_name = 'Cy Room'"), 0,
+   'no warehouse row of hers, room events included');
+is(ZtDrain::db_count($ldb), 4, 'the guest\'s four rows stay');
+@files = ZtDrain::archive_files("$tmp/ldata/raw");
+is(scalar(grep { (slurp($_) // '') =~ /Cy Room/ } @files), 0,
+   'no archived body of hers');
+is(scalar @files, 4, 'the guest\'s four bodies stay');
 
 ($rc, $out, $err) = run_zoomtrack(['forget', '-c', $conf]);
 is($rc, 2, 'no person named: exit 2');

@@ -24,13 +24,24 @@ warehouse(void)
         || sqlite3_exec(db,
                "CREATE TABLE raw_events (person_key TEXT,"
                " participant_email TEXT, participant_name TEXT,"
-               " participant_id TEXT, participant_user_id TEXT);"
+               " participant_id TEXT, participant_user_id TEXT,"
+               " meeting_uuid TEXT, participant_uuid TEXT);"
                "INSERT INTO raw_events VALUES"
                " ('id:uJose', 'José.Á@Example.org', 'José Álvarez',"
-               "  'uJose', 'uJose'),"
-               " ('name:José Álvarez', '', 'José Álvarez', '', ''),"
+               "  'uJose', 'uJose', 'm1', 'puJ'),"
+               " ('name:José Álvarez', '', 'José Álvarez', '', '', 'm2',"
+               "  'puX'),"
                " ('id:uJos', 'jos@example.org', 'JOSÉ ÁLVAREZ', 'uJos',"
-               "  'uJos');", NULL, NULL, NULL) != SQLITE_OK)
+               "  'uJos', 'm1', 'puJos'),"
+               /* his room events, keyed by name: linked by puJ in m1 */
+               " ('name:Jose R', '', 'Jose R', '', '', 'm1', 'puJ'),"
+               /* another meeting, or not weaker: not linked */
+               " ('name:Elsewhere', '', 'Elsewhere', '', '', 'm2', 'puJ'),"
+               " ('id:uOther', '', 'Other', 'uOther', '', 'm1', 'puJ'),"
+               /* a participant_uuid left blank links nothing */
+               " ('name:Blank', '', 'Blank', '', '', 'm1', ''),"
+               " ('id:uJos', 'jos@example.org', 'JOSÉ ÁLVAREZ', 'uJos',"
+               "  'uJos', 'm1', '');", NULL, NULL, NULL) != SQLITE_OK)
     {
         return NULL;
     }
@@ -109,21 +120,28 @@ main(void)
     db = warehouse();
     ok(db != NULL, "warehouse");
 
-    is_int((int) lookup(db, NULL, "José Álvarez"), 3,
-           "the name as stored finds its three identities");
-    is_int((int) lookup(db, NULL, "josé álvarez"), 3,
-           "in lowercase, the same three");
-    is_int((int) lookup(db, NULL, "JOSÉ ÁLVAREZ"), 3, "in uppercase too");
+    /* the name: uJose and uJos by name, plus uJose's room key */
+    is_int((int) lookup(db, NULL, "José Álvarez"), 4,
+           "the name as stored finds its three identities and a linked one");
+    is_int((int) lookup(db, NULL, "josé álvarez"), 4,
+           "in lowercase, the same four");
+    is_int((int) lookup(db, NULL, "JOSÉ ÁLVAREZ"), 4, "in uppercase too");
     is_int((int) lookup(db, NULL, "José Alvarez"), 0,
            "without the accent, none");
-    is_int((int) lookup(db, "josé.á@example.ORG", NULL), 1,
-           "an email with non-ASCII letters, in another case");
+    is_int((int) lookup(db, "josé.á@example.ORG", NULL), 2,
+           "an email with non-ASCII letters, in another case: his key"
+           " and the weaker one sharing his participant_uuid there");
+    is_int((int) lookup(db, "jos@example.org", NULL), 1,
+           "no participant_uuid shared: his key alone");
 
     memset(&w, 0, sizeof(w));
     w.email = "JOSÉ.Á@example.org";
     ok(zt_forget_lookup_sqlite(db, &w) == ZT_OK && w.nemails == 1
        && strcmp(w.emails[0], "josé.á@example.org") == 0,
        "the emails found are lowercased the same way");
+    ok(w.nkeys == 2 && strcmp(w.keys[1], "name:Jose R") == 0
+       && w.nnames == 2 && strcmp(w.names[1], "Jose R") == 0,
+       "the linked key and its name");
     zt_forget_who_free(&w);
 
     sqlite3_close(db);

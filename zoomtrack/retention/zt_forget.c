@@ -26,6 +26,7 @@ static int zt_forget_add(char ***list, size_t *n, const char *s);
 static int zt_forget_sqlite_lower(sqlite3 *db);
 static void zt_forget_sql_lower(sqlite3_context *ctx, int argc,
     sqlite3_value **argv);
+static int zt_forget_linked_sqlite(sqlite3 *db, zt_forget_who_t *w);
 static int zt_forget_temp(sqlite3 *db, const char *table, char **list,
     size_t n);
 static int zt_forget_archive_day(const char *path, const char *name,
@@ -111,10 +112,107 @@ zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w)
 
     sqlite3_finalize(st);
 
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE || zt_forget_linked_sqlite(db, w) != ZT_OK) {
         fprintf(stderr, "zoomtrack forget: warehouse: %s\n",
                 sqlite3_errmsg(db));
         return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+/*
+ * Adds to w every weaker key that shares a participant_uuid with a key of
+ * w's in the same meeting (presence rule 1: those events are the
+ * person's, e.g. their room events keyed by name).  One step, from the
+ * keys found by the lookup: a name linked to two people in two meetings
+ * does not bring the other person in.
+ */
+static int
+zt_forget_linked_sqlite(sqlite3 *db, zt_forget_who_t *w)
+{
+    int              rc;
+    sqlite3_stmt    *st;
+    zt_forget_who_t  add;
+
+    static const char  sql[] =
+        "SELECT DISTINCT s.person_key, l.person_key,"
+        " zt_lower(l.participant_email), l.participant_name"
+        " FROM raw_events s JOIN raw_events l"
+        " ON l.meeting_uuid = s.meeting_uuid"
+        " AND l.participant_uuid = s.participant_uuid"
+        " WHERE s.person_key IN (SELECT v FROM temp.fk)"
+        " AND s.participant_uuid != '' AND l.person_key != s.person_key";
+
+    if (zt_forget_temp(db, "fk", w->keys, w->nkeys) != ZT_OK
+        || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+    {
+        return ZT_ERROR;
+    }
+
+    memset(&add, 0, sizeof(add));
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (zt_forget_link(&add,
+                           (const char *) sqlite3_column_text(st, 0),
+                           (const char *) sqlite3_column_text(st, 1),
+                           (const char *) sqlite3_column_text(st, 2),
+                           (const char *) sqlite3_column_text(st, 3))
+            != ZT_OK)
+        {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+
+    sqlite3_finalize(st);
+
+    if (rc == SQLITE_DONE && zt_forget_who_merge(w, &add) != ZT_OK) {
+        rc = SQLITE_NOMEM;
+    }
+
+    zt_forget_who_free(&add);
+
+    return rc == SQLITE_DONE ? ZT_OK : ZT_ERROR;
+}
+
+
+int
+zt_forget_link(zt_forget_who_t *w, const char *key, const char *linked,
+    const char *email, const char *name)
+{
+    if (key == NULL || linked == NULL
+        || zt_person_key_rank(linked) <= zt_person_key_rank(key))
+    {
+        return ZT_OK;
+    }
+
+    return zt_forget_who_add(w, linked, email, name);
+}
+
+
+int
+zt_forget_who_merge(zt_forget_who_t *w, const zt_forget_who_t *add)
+{
+    size_t  i;
+
+    for (i = 0; i < add->nkeys; i++) {
+        if (zt_forget_add(&w->keys, &w->nkeys, add->keys[i]) != ZT_OK) {
+            return ZT_ERROR;
+        }
+    }
+    for (i = 0; i < add->nemails; i++) {
+        if (zt_forget_add(&w->emails, &w->nemails, add->emails[i])
+            != ZT_OK)
+        {
+            return ZT_ERROR;
+        }
+    }
+    for (i = 0; i < add->nnames; i++) {
+        if (zt_forget_add(&w->names, &w->nnames, add->names[i]) != ZT_OK) {
+            return ZT_ERROR;
+        }
     }
 
     return ZT_OK;

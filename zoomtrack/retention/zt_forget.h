@@ -49,7 +49,9 @@ int zt_forget_matches(const zt_forget_who_t *w, const char *participant_id,
     const char *email, const char *name);
 
 /*
- * Fills w->keys, w->emails and w->names from the warehouse's raw_events.
+ * Fills w->keys, w->emails and w->names from the warehouse's raw_events:
+ * the rows with the email, name or id asked, then the weaker keys linked
+ * to theirs by a participant_uuid in a meeting (zt_forget_link()).
  * Returns ZT_OK or ZT_ERROR (message on stderr).
  */
 int zt_forget_lookup_sqlite(sqlite3 *db, zt_forget_who_t *w);
@@ -113,6 +115,17 @@ int zt_forget_same(const char *a, const char *b);
 /* adds one identity found (each part may be NULL or empty) */
 int zt_forget_who_add(zt_forget_who_t *w, const char *key,
     const char *email, const char *name);
+
+/*
+ * The lookups' linking rule: linked (with its email and name) is added to
+ * w when it is a weaker key than key (zt_person_key_rank()), key being
+ * one the lookup found and linked a key of the same meeting sharing one
+ * of its participant_uuids.  zt_forget_who_merge() adds add's lists to
+ * w's.  ZT_OK or ZT_ERROR (out of memory).
+ */
+int zt_forget_link(zt_forget_who_t *w, const char *key, const char *linked,
+    const char *email, const char *name);
+int zt_forget_who_merge(zt_forget_who_t *w, const zt_forget_who_t *add);
 
 void zt_forget_who_free(zt_forget_who_t *w);
 
