@@ -113,6 +113,7 @@ for my $i (0 .. $#dates) {
         push @raw, { event_id => "e-$p-$d", event_date => $d,
                      meeting_uuid => "m-$d",
                      person_key => "id:$who{$p}{id}",
+                     participant_uuid => "pu-$p",
                      participant_id => $who{$p}{id},
                      participant_email => $who{$p}{email},
                      participant_name => $who{$p}{name} };
@@ -203,15 +204,26 @@ is(nrows('raw_events'), 6, 'a later run deletes it');
 
 # one more body of Ann's, listed on the second page of three
 upload("raw/$dates[1]/zz-ann.json", body($who{ann}));
+# her room event without id or email, linked by her participant_uuid
+# (README, presence rule 1); a guest's of another participant_uuid
+seed({ "$DS.raw_events" => [ map { { event_id => "e-room-$_->[0]",
+                                     event_date => $dates[1],
+                                     meeting_uuid => "m-$dates[1]",
+                                     person_key => "name:$_->[1]",
+                                     participant_uuid => $_->[0],
+                                     participant_name => $_->[1] } }
+                             ([ 'pu-ann', 'Ann in a room' ],
+                              [ 'pu-guest', 'Guest G' ]) ] });
 $before = snapshot();
 $c0 = $g->counts;
 ($rc, $out, $err) = zt('forget', '-c', $conf, '--email', 'ANN@example.com',
                        '--dry-run');
 is($rc, 0, 'forget --dry-run exits 0') or diag($out, $err);
-like($out, qr/1 identity in the warehouse/, 'BigQuery names one identity')
+like($out, qr/2 identities in the warehouse/,
+     'BigQuery names two identities: hers and her room key')
     or diag($out);
-like($out, qr/warehouse\s+10 found/,
-     '3 raw + 3 camera + 2 reports (+1 nameless) + 1 preassigned')
+like($out, qr/warehouse\s+11 found/,
+     '3 raw + 1 room + 3 camera + 2 reports (+1 nameless) + 1 preassigned')
     or diag($out);
 like($out, qr/archive\s+3 found/, 'three of Ann\'s bodies under raw/')
     or diag($out);
@@ -221,7 +233,7 @@ is(snapshot(), $before, 'dry run changed nothing');
 
 ($rc, $out, $err) = zt('forget', '-c', $conf, '--email', 'ann@example.com');
 is($rc, 0, 'forget exits 0') or diag($out, $err);
-like($out, qr/warehouse\s+10 found, 10 removed/, 'ten rows removed')
+like($out, qr/warehouse\s+11 found, 11 removed/, 'eleven rows removed')
     or diag($out);
 like($out, qr/archive\s+3 found, 3 removed/, 'three objects removed')
     or diag($out);
@@ -237,6 +249,8 @@ for my $t (qw(raw_events camera_minutes daily_reports preassigned_rooms)) {
     unlike($rows, qr/ann|id:pA/i, "$t: nothing of Ann's left");
     like($rows, qr/bob|id:pB/i, "$t: Bob's rows kept");
 }
+like(encode_json($g->rows("$DS.raw_events")), qr/Guest G/,
+     'the guest\'s room event kept');
 
 ($rc, $out, $err) = zt('forget', '-c', $conf, '--email', 'ann@example.com');
 is($rc, 0, 'forget again exits 0');

@@ -1001,6 +1001,33 @@ class H(BaseHTTPRequestHandler):
                     if v not in out:
                         out.append(v)
             return ["person_key", "f0_", "participant_name"], out
+        if what == "lookup_linked":
+            # the keys sharing a participant_uuid with @keys in a meeting
+            if not re.search(r"JOIN `[^`]+\.raw_events` l ON l\.meeting_uuid"
+                             r" = s\.meeting_uuid AND l\.participant_uuid ="
+                             r" s\.participant_uuid WHERE s\.person_key IN"
+                             r" UNNEST\(@keys\) AND s\.participant_uuid != ''"
+                             r" AND l\.person_key != s\.person_key", sql):
+                return "double: lookup_linked: unexpected SQL"
+            rows = self.table_rows(ds, "raw_events")
+            out = []
+            for s in rows:
+                if s.get("person_key") not in p["keys"] or \
+                        not s.get("participant_uuid"):
+                    continue
+                for r in rows:
+                    if r.get("meeting_uuid") != s.get("meeting_uuid") or \
+                            r.get("participant_uuid") != \
+                            s["participant_uuid"] or \
+                            r.get("person_key") == s["person_key"]:
+                        continue
+                    v = [s["person_key"], r.get("person_key"),
+                         (r.get("participant_email") or "").lower() or None,
+                         r.get("participant_name")]
+                    if v not in out:
+                        out.append(v)
+            return ["person_key", "person_key_1", "f0_",
+                    "participant_name"], out
         if what not in self.RETENTION:
             return "double: unknown retention query " + what
         want, cond, pred = self.RETENTION[what]

@@ -37,6 +37,9 @@ typedef struct {
 
 static int zt_store_bq_delete(zt_store_t *s, zt_store_bq_run_t *r,
     const char *tag, const char *table, const char *where, json_t *params);
+static int zt_store_bq_linked(zt_store_t *s, zt_forget_who_t *w,
+    zt_bq_err_t *e);
+static int zt_store_bq_link_row(void *data, json_t *f, json_t *schema);
 static json_t *zt_store_bq_array(const char *name, char **v, size_t n);
 static int zt_store_bq_count_row(void *data, json_t *f, json_t *schema);
 static int zt_store_bq_who_row(void *data, json_t *f, json_t *schema);
@@ -146,6 +149,10 @@ zt_store_bq_lookup(zt_store_t *s, zt_forget_who_t *w)
            : ZT_ERROR;
     json_decref(p);
 
+    if (rc == ZT_OK && w->nkeys) {
+        rc = zt_store_bq_linked(s, w, &e);
+    }
+
     if (rc != ZT_OK) {
         fprintf(stderr, "zoomtrack forget: warehouse: %s%ld %s\n",
                 e.status ? "status " : "", e.status, e.message);
@@ -153,6 +160,43 @@ zt_store_bq_lookup(zt_store_t *s, zt_forget_who_t *w)
     }
 
     return ZT_OK;
+}
+
+
+/* the weaker keys linked to w's (zt_forget_link(), as the SQLite lookup) */
+static int
+zt_store_bq_linked(zt_store_t *s, zt_forget_who_t *w, zt_bq_err_t *e)
+{
+    int              rc;
+    char             sql[1024];
+    json_t          *p;
+    zt_forget_who_t  add;
+
+    snprintf(sql, sizeof(sql), "-- zoomtrack:ret_lookup_linked\n"
+             "SELECT DISTINCT s.person_key, l.person_key,"
+             " lower(l.participant_email), l.participant_name"
+             " FROM `%s.%s.raw_events` s JOIN `%s.%s.raw_events` l"
+             " ON l.meeting_uuid = s.meeting_uuid"
+             " AND l.participant_uuid = s.participant_uuid"
+             " WHERE s.person_key IN UNNEST(@keys)"
+             " AND s.participant_uuid != '' AND l.person_key != s.person_key",
+             zt_bq_project(s->ctx), zt_bq_dataset(s->ctx),
+             zt_bq_project(s->ctx), zt_bq_dataset(s->ctx));
+
+    memset(&add, 0, sizeof(add));
+
+    p = json_pack("[o]", zt_store_bq_array("keys", w->keys, w->nkeys));
+    rc = p ? zt_bq_query(s->ctx, sql, p, zt_store_bq_link_row, &add, e)
+           : ZT_ERROR;
+    json_decref(p);
+
+    if (rc == ZT_OK) {
+        rc = zt_forget_who_merge(w, &add);
+    }
+
+    zt_forget_who_free(&add);
+
+    return rc;
 }
 
 
@@ -308,6 +352,20 @@ zt_store_bq_who_row(void *data, json_t *f, json_t *schema)
     }
 
     return zt_forget_who_add(data, v[0], v[1], v[2]);
+}
+
+
+static int
+zt_store_bq_link_row(void *data, json_t *f, json_t *schema)
+{
+    size_t       i;
+    const char  *v[4];
+
+    for (i = 0; i < 4; i++) {
+        v[i] = json_string_value(json_object_get(json_array_get(f, i), "v"));
+    }
+
+    return zt_forget_link(data, v[0], v[1], v[2], v[3]);
 }
 
 
