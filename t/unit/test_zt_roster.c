@@ -188,12 +188,75 @@ test_match(void)
 }
 
 
+/*
+ * A roster person matched by email who also came on a device without one
+ * (a phone under their name, then the laptop): one person.
+ */
+static void
+test_match_devices(void)
+{
+    char                      err[512];
+    long                      m[3];
+    const char               *csv;
+    zt_roster_t              *r;
+    zt_roster_participant_t   p[3];
+    static const int64_t      early[1][2] = { { 0, 1000 } };
+    static const int64_t      late[1][2] = { { 2000, 3000 } };
+    static const int64_t      all[1][2] = { { 0, 3000 } };
+
+    csv = "Lena Late,lena@uni.edu\nKim Park,kim1@uni.edu\n"
+          "Kim Park,kim2@uni.edu\n";
+    r = zt_roster_parse(csv, strlen(csv), "r.csv", err, sizeof(err));
+    ok(r != NULL, "devices: roster parsed");
+    if (r == NULL) {
+        return;
+    }
+
+    p[0] = (zt_roster_participant_t) { "k0", "Lena Late", NULL, early, 1 };
+    p[1] = (zt_roster_participant_t) { "k1", "Lena Late", "lena@uni.edu",
+                                       late, 1 };
+    p[2] = (zt_roster_participant_t) { "k2", "lena late", "lena@home.org",
+                                       early, 1 };
+    said[0] = '\0';
+    zt_roster_match(r, p, 3, m, collect, NULL);
+    is_int(m[0], 0, "devices: the phone (her name, no email) is her");
+    is_int(m[1], 0, "devices: the laptop by email");
+    is_int(m[2], -1, "devices: her name with another email is someone else");
+    ok(said[0] == '\0', "devices: nothing to report: %s", said);
+
+    /* at the same time: the one with her email keeps her */
+    p[0].iv = all;
+    said[0] = '\0';
+    zt_roster_match(r, p, 2, m, collect, NULL);
+    is_int(m[0], -1, "devices: a phone present with her laptop: unmatched");
+    is_int(m[1], 0, "devices: the laptop with her email stays her");
+    ok(strstr(said, "\"Lena Late\" is left unmatched") != NULL,
+       "devices: the clash is reported");
+
+    /* two roster people of that name, both matched by email: not guessed */
+    p[0] = (zt_roster_participant_t) { "k0", "Kim Park", "kim1@uni.edu",
+                                       early, 1 };
+    p[1] = (zt_roster_participant_t) { "k1", "Kim Park", "kim2@uni.edu",
+                                       early, 1 };
+    p[2] = (zt_roster_participant_t) { "k2", "Kim Park", "", late, 1 };
+    said[0] = '\0';
+    zt_roster_match(r, p, 3, m, collect, NULL);
+    ok(m[0] == 1 && m[1] == 2, "devices: the two Kims by email");
+    is_int(m[2], -1, "devices: a Kim without email: not guessed");
+    ok(strstr(said, "matches 2 roster people") != NULL,
+       "devices: the ambiguity is reported");
+
+    zt_roster_free(r);
+}
+
+
 int
 main(void)
 {
     test_parse();
     test_name_key();
     test_match();
+    test_match_devices();
 
     return done_testing();
 }

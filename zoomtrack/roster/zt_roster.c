@@ -46,6 +46,8 @@ static void zt_roster_drop_suffixes(char *out);
 static int zt_roster_email_ok(const char *s);
 static int zt_roster_add(zt_roster_t *r, char cells[][ZT_ROSTER_MAX_CELL],
     size_t n, size_t line, const char *what, char *err, size_t errlen);
+static int zt_roster_by_email(const zt_roster_t *r,
+    const zt_roster_participant_t *p, long k);
 static int zt_roster_overlap(const zt_roster_participant_t *a,
     const zt_roster_participant_t *b);
 static void zt_roster_say(zt_roster_report_pt report, void *data,
@@ -317,7 +319,7 @@ zt_roster_match(const zt_roster_t *r, const zt_roster_participant_t *p,
 {
     char    key[512];
     long    hit;
-    size_t  i, j, k, nhit;
+    size_t  i, j, k, nhit, drop;
     char   *by_email;
 
     by_email = calloc(r->n ? r->n : 1, 1);
@@ -356,8 +358,15 @@ zt_roster_match(const zt_roster_t *r, const zt_roster_participant_t *p,
         hit = -1;
         nhit = 0;
 
+        /*
+         * A participant with no email may be a roster person already
+         * matched by email: their phone, then their laptop (README).  One
+         * with an email of their own, not the roster's, is someone else.
+         */
         for (k = 0; k < r->n; k++) {
-            if (!by_email[k] && strcmp(r->people[k].name_key, key) == 0) {
+            if ((!by_email[k] || p[i].email == NULL || p[i].email[0] == '\0')
+                && strcmp(r->people[k].name_key, key) == 0)
+            {
                 hit = (long) k;
                 nhit++;
             }
@@ -376,12 +385,19 @@ zt_roster_match(const zt_roster_t *r, const zt_roster_participant_t *p,
         }
     }
 
-    /* one roster person is never two people present at the same time */
+    /*
+     * One roster person is never two people present at the same time: the
+     * later participant is left unmatched, unless only it has the roster
+     * person's email.
+     */
     for (i = 0; i < n; i++) {
         for (j = 0; j < i && match[i] != -1; j++) {
             if (match[j] != match[i] || !zt_roster_overlap(&p[i], &p[j])) {
                 continue;
             }
+
+            drop = zt_roster_by_email(r, &p[i], match[i])
+                   && !zt_roster_by_email(r, &p[j], match[j]) ? j : i;
 
             zt_roster_say(report, data, "participants \"%s\" and \"%s\" "
                           "were present at the same time and both match "
@@ -390,14 +406,24 @@ zt_roster_match(const zt_roster_t *r, const zt_roster_participant_t *p,
                           p[i].name ? p[i].name : "",
                           r->people[match[i]].line,
                           r->people[match[i]].name,
-                          p[i].name ? p[i].name : "");
-            match[i] = -1;
+                          p[drop].name ? p[drop].name : "");
+            match[drop] = -1;
         }
     }
 
     free(by_email);
 
     return ZT_OK;
+}
+
+
+/* 1 when participant p has roster person k's email */
+static int
+zt_roster_by_email(const zt_roster_t *r, const zt_roster_participant_t *p,
+    long k)
+{
+    return k != -1 && p->email && p->email[0] && r->people[k].email[0]
+           && strcasecmp(r->people[k].email, p->email) == 0;
 }
 
 
