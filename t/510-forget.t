@@ -183,6 +183,29 @@ unlike(slurp($scsv), qr/Ana Lima/, 'and Ana does not come back');
 kill 'TERM', $drain;
 ZtDrain::wait_exit($drain, 30);
 
+# the warehouse while a drainer holds it open: its write-ahead log keeps
+# the pages as they were before the delete until a checkpoint empties it
+my $wconf = ZtDrain::write_conf("$tmp/w.conf", data_dir => "$tmp/wdata",
+                                redis => $redis->address,
+                                'status.enabled' => 'no',
+                                'archive.enabled' => 'no',
+                                'warehouse.enabled' => 'yes');
+my $wdb = "$tmp/wdata/zoomtrack.db";
+ZtDrain::push_records($redis->port, ['zoomtrack:warehouse'], [@ana, @bo]);
+$drain = ZtDrain::start_drain($wconf, "$tmp/wdrain.log");
+# (Bo's second visit, still queued above, is stored too)
+ok(wait_until(sub { $redis->llen('zoomtrack:warehouse') == 0
+                    && ZtDrain::db_count($wdb) >= @ana + @bo }, 30),
+   'a running drainer stored both');
+($rc, $out, $err) = run_zoomtrack(['forget', '-c', $wconf, '--email',
+                                   'ana@example.org']);
+is($rc, 0, 'forget with the warehouse open in the drainer') or diag($err);
+is(scalar(grep { (slurp($_) // '') =~ /Ana Lima|ana\@example/i }
+          grep { -e } $wdb, "$wdb-wal"), 0,
+   'her bytes are not left in the database file or its write-ahead log');
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 30), 0, 'drainer stops');
+
 # the chat sink: a running drainer drops the person from its state file,
 # and forget drops the refused messages naming them (chat-dead.ndjson)
 my $cport = free_port();

@@ -240,7 +240,13 @@ zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
         "preassigned_rooms WHERE zt_lower(email) IN (SELECT v FROM temp.fe)",
     };
 
+    /*
+     * secure_delete: the deleted rows' bytes are overwritten, not left in
+     * free pages of the file, where `strings zoomtrack.db` would find them
+     */
     if (zt_forget_sqlite_lower(db) != ZT_OK
+        || (!dry_run && sqlite3_exec(db, "PRAGMA secure_delete = ON", NULL,
+                                     NULL, NULL) != SQLITE_OK)
         || sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK
         || zt_forget_temp(db, "fk", w->keys, w->nkeys) != ZT_OK
         || zt_forget_temp(db, "fe", w->emails, w->nemails) != ZT_OK
@@ -274,6 +280,20 @@ zt_forget_sqlite(sqlite3 *db, const zt_forget_who_t *w, int dry_run,
 
     if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         goto failed;
+    }
+
+    /*
+     * The write-ahead log still holds the pages as they were before the
+     * delete until a checkpoint copies the new ones back and empties it.
+     * A drainer reading at that moment keeps the log in use: then say so.
+     */
+    if (!dry_run
+        && sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL,
+                        NULL) != SQLITE_OK)
+    {
+        fprintf(stderr, "zoomtrack forget: warehouse: the write-ahead log "
+                "could not be emptied now (%s); it is on the next "
+                "checkpoint\n", sqlite3_errmsg(db));
     }
 
     return ZT_OK;
