@@ -151,6 +151,14 @@ typedef struct {
 } zt_journey_t;
 
 
+/* a breakout room's first times, which name it Room-N */
+typedef struct {
+    const char  *uuid;
+    int64_t      first_join;       /* first room JOIN; INT64_MAX: none */
+    int64_t      first_seen;       /* first event naming the room */
+} zt_room_first_t;
+
+
 /* one meeting instance */
 typedef struct {
     const char  *uuid;
@@ -206,6 +214,14 @@ int zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
  */
 int zt_presence_allowed(const char *allowlist, const char *name,
     const char *email);
+
+/*
+ * The Room-N rule, one for the CSV, the board, the report and chat:
+ * rooms are numbered by first room JOIN, then first event, then uuid.
+ * Returns 1 when room a comes before room b.
+ */
+int zt_presence_room_before(const zt_room_first_t *a,
+    const zt_room_first_t *b);
 
 /* the state as a new JSON object, or NULL when out of memory */
 json_t *zt_presence_to_json(const zt_presence_t *p);

@@ -214,27 +214,41 @@ zt_presence_derive_room(const zt_presence_meeting_t *m,
 unsigned
 zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx)
 {
-    size_t                     i;
-    unsigned                   no;
-    const zt_presence_room_t  *a, *b;
+    size_t           i;
+    unsigned         no;
+    zt_room_first_t  a, b;
 
-    b = &m->rooms[idx];
+    b.uuid = m->rooms[idx].uuid;
+    b.first_join = m->rooms[idx].first_join;
+    b.first_seen = m->rooms[idx].first_seen;
     no = 1;
 
     for (i = 0; i < m->nrooms; i++) {
-        a = &m->rooms[i];
+        a.uuid = m->rooms[i].uuid;
+        a.first_join = m->rooms[i].first_join;
+        a.first_seen = m->rooms[i].first_seen;
 
-        if (a->first_join < b->first_join
-            || (a->first_join == b->first_join
-                && (a->first_seen < b->first_seen
-                    || (a->first_seen == b->first_seen
-                        && strcmp(a->uuid, b->uuid) < 0))))
-        {
+        if (zt_presence_room_before(&a, &b)) {
             no++;
         }
     }
 
     return no;
+}
+
+
+int
+zt_presence_room_before(const zt_room_first_t *a, const zt_room_first_t *b)
+{
+    if (a->first_join != b->first_join) {
+        return a->first_join < b->first_join;
+    }
+
+    if (a->first_seen != b->first_seen) {
+        return a->first_seen < b->first_seen;
+    }
+
+    return strcmp(a->uuid, b->uuid) < 0;
 }
 
 
