@@ -156,6 +156,57 @@ main(void)
     free(t);
     json_decref(st);
 
+    /* ------------------------- rooms numbered by first join in time */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "Bob", "", "idB", "", ""),
+         0, &o);
+    free(compose(st, 10000, &o));
+    /* Ann's room join (later in time, into RZ) arrives before Bob's (RY) */
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + MIN + 900,
+                 "Ann", "", "idA", "RZ", ""), 20000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + MIN + 400,
+                 "Bob", "", "idB", "RY", ""), 20100, &o);
+    t = compose(st, 30000, &o);
+    is_str(t, "➡️ Ann → Room-2 · 14:01\n"
+              "➡️ Bob → Room-1 · 14:01",
+           "rooms are numbered by their first join in event time, as the "
+           "board does");
+    free(t);
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 5 * MIN,
+                 "Ann", "", "idA", "RZ", ""), 40000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 5 * MIN
+                 + 300, "Ann", "", "idA", "RY", ""), 40000, &o);
+    t = compose(st, 50000, &o);
+    is_str(t, "➡️ Ann → Room-1 · 14:05",
+           "the same room, the same number");
+    free(t);
+    json_decref(st);
+
+    /* a state saved before numbered its rooms with integers: they keep
+     * their numbers, and a room met since comes after them */
+    st = json_loads("{\"version\": 1, \"pending\": [], \"meetings\": "
+                    "{\"M1==\": {\"id\": \"85746065432\", \"started\": "
+                    "true, \"ended\": false, \"last\": 0, \"rooms\": "
+                    "{\"RB\": 2, \"RA\": 1}, \"people\": {\"id:idA\": "
+                    "{\"name\": \"Ann\", \"online\": true, \"room\": "
+                    "\"RA\", \"left\": 0, \"ts\": 1768053660000}}}}}",
+                    0, NULL);
+    ok(st && zt_chat_state_check(st) == ZT_OK, "an old state loads");
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 2 * MIN,
+                 "Ann", "", "idA", "RA", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 2 * MIN
+                 + 300, "Ann", "", "idA", "RB", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 3 * MIN,
+                 "Bob", "", "idB", "RC", ""), 0, &o);
+    t = compose(st, 10000, &o);
+    is_str(t, "➡️ Ann → Room-2 · 14:02\n"
+              "➡️ Bob → Room-3 · 14:03",
+           "its rooms keep their numbers, a new one comes after");
+    free(t);
+    json_decref(st);
+
     /* ------------------------------------- never an email, no mentions */
     st = zt_chat_state_new();
     fold(st, rec("meeting.participant_joined", T0, "dave@example.org",

@@ -13,6 +13,7 @@
  */
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,10 @@ static int zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
 static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
     const json_t *rec, const zt_chat_opts_t *opts);
 static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
+static int zt_chat_room_seen(json_t *m, const char *room, int64_t ts,
+    int join);
+static void zt_chat_room_first(const char *uuid, const json_t *v,
+    zt_room_first_t *r);
 static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts);
 static void zt_chat_reason(const char *in, char *out, size_t outlen);
@@ -338,8 +343,7 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
                     (json_int_t) json_object_size(
                         json_object_get(c->m, "people")))) != 0
                 || json_object_set_new(ch, "rooms", json_integer(
-                    (json_int_t) json_object_size(
-                        json_object_get(c->m, "rooms")))) != 0)))
+                    (json_int_t) zt_chat_rooms(c->m))) != 0)))
     {
         json_decref(ch);
         return ZT_ERROR;
@@ -391,7 +395,7 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
     int       online;
     char      reason[128];
     int64_t   left;
-    json_t   *rooms, *p = c->p;
+    json_t   *p = c->p;
 
     if (c->name[0]) {
         json_object_set_new(p, "name", json_string(c->name));
@@ -445,19 +449,15 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
             return ZT_OK;
         }
 
+        if (zt_chat_room_seen(c->m, c->room, c->ts, 1) != ZT_OK) {
+            return ZT_ERROR;
+        }
+
         if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
             zt_chat_unleave(state, c);
         }
 
         json_object_set_new(p, "online", json_true());
-
-        rooms = json_object_get(c->m, "rooms");
-        if (json_object_get(rooms, c->room) == NULL
-            && json_object_set_new(rooms, c->room, json_integer(
-                   (json_int_t) json_object_size(rooms) + 1)) != 0)
-        {
-            return ZT_ERROR;
-        }
 
         if (strcmp(zt_chat_str(p, "room"), c->room) == 0) {
             return ZT_OK;
@@ -507,6 +507,117 @@ zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
 
     json_object_set_new(c->p, "online", json_true());
     json_object_set_new(c->p, "left", json_integer(0));
+}
+
+
+/*
+ * The meeting's "rooms": { uuid: { "join", "seen" } }, the first room join
+ * ("join" absent: none yet) and the first room event of each, which number
+ * them (zt_presence_room_before).  A state saved before held the number
+ * itself (an integer): it stands for both times, so those rooms keep their
+ * order and come before any room met since.
+ */
+static int
+zt_chat_room_seen(json_t *m, const char *room, int64_t ts, int join)
+{
+    json_t  *rooms, *r, *v;
+
+    rooms = json_object_get(m, "rooms");
+    r = json_object_get(rooms, room);
+
+    if (json_is_integer(r)) {
+        return ZT_OK;
+    }
+
+    if (!json_is_object(r)) {
+        r = json_pack("{s:I}", "seen", (json_int_t) ts);
+        if (r == NULL || json_object_set_new(rooms, room, r) != 0) {
+            return ZT_ERROR;
+        }
+    }
+
+    if (ts < zt_chat_int(r, "seen")
+        && json_object_set_new(r, "seen", json_integer(ts)) != 0)
+    {
+        return ZT_ERROR;
+    }
+
+    v = json_object_get(r, "join");
+
+    if (join && (v == NULL || ts < zt_chat_int(r, "join"))
+        && json_object_set_new(r, "join", json_integer(ts)) != 0)
+    {
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+static void
+zt_chat_room_first(const char *uuid, const json_t *v, zt_room_first_t *r)
+{
+    r->uuid = uuid;
+
+    if (json_is_integer(v)) {
+        r->first_join = (int64_t) json_integer_value(v);
+        r->first_seen = r->first_join;
+        return;
+    }
+
+    r->first_join = json_object_get(v, "join") ? zt_chat_int(v, "join")
+                                               : INT64_MAX;
+    r->first_seen = zt_chat_int(v, "seen");
+}
+
+
+unsigned
+zt_chat_room_no(const json_t *m, const char *room)
+{
+    unsigned          no;
+    json_t           *v;
+    const char       *uuid;
+    zt_room_first_t   a, b;
+
+    v = json_object_get(json_object_get(m, "rooms"), room);
+    if (v == NULL) {
+        return 0;
+    }
+
+    zt_chat_room_first(room, v, &b);
+    if (b.first_join == INT64_MAX) {
+        return 0;
+    }
+
+    no = 1;
+
+    json_object_foreach(json_object_get(m, "rooms"), uuid, v) {
+        zt_chat_room_first(uuid, v, &a);
+        if (zt_presence_room_before(&a, &b)) {
+            no++;
+        }
+    }
+
+    return no;
+}
+
+
+size_t
+zt_chat_rooms(const json_t *m)
+{
+    size_t           n;
+    json_t          *v;
+    const char      *uuid;
+    zt_room_first_t  r;
+
+    n = 0;
+
+    json_object_foreach(json_object_get(m, "rooms"), uuid, v) {
+        zt_chat_room_first(uuid, v, &r);
+        n += r.first_join != INT64_MAX;
+    }
+
+    return n;
 }
 
 

@@ -11,7 +11,7 @@
  * The state is a JSON object the sink persists as is:
  *   "meetings": { uuid: { "id", "ended", "last", "people": { person_key:
  *                 { "name", "online", "room", "left", "ts" } },
- *                 "rooms": { room_uuid: number } } }
+ *                 "rooms": { room_uuid: { "join", "seen" } } } }
  *   "pending":  [ { "kind", "meeting", "person", "name", "room", "reason",
  *                   "ts", "at", "people", "rooms" } ]
  */
@@ -83,6 +83,15 @@ int zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
  * string), 0 when missing */
 const char *zt_chat_str(const json_t *o, const char *key);
 int64_t zt_chat_int(const json_t *o, const char *key);
+
+/*
+ * N of Room-N for a room of meeting m (an element of "meetings"), by the
+ * presence engine's rule (zt_presence_room_before), from the first times
+ * the state holds now; 0 when no join of it is known.  zt_chat_rooms():
+ * how many rooms of m have been joined.
+ */
+unsigned zt_chat_room_no(const json_t *m, const char *room);
+size_t zt_chat_rooms(const json_t *m);
 
 /* drops meetings idle for longer than keep_ms before now_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);

@@ -173,13 +173,15 @@ static void
 zt_chat_room_name(json_t *state, const char *meeting, const char *room,
     char *out, size_t outlen)
 {
-    json_t  *m, *n;
+    unsigned  no;
 
-    m = json_object_get(json_object_get(state, "meetings"), meeting);
-    n = json_object_get(json_object_get(m, "rooms"), room);
+    /* numbered now, by the first joins known when the message is made:
+     * the board's Room-N, which a late earlier join renumbers too */
+    no = zt_chat_room_no(json_object_get(json_object_get(state, "meetings"),
+                                         meeting), room);
 
-    if (json_is_integer(n)) {
-        snprintf(out, outlen, "Room-%lld", (long long) json_integer_value(n));
+    if (no) {
+        snprintf(out, outlen, "Room-%u", no);
     } else {
         snprintf(out, outlen, "a breakout room");
     }
