@@ -57,6 +57,43 @@ compose(json_t *st, int64_t now, const zt_chat_opts_t *o)
 }
 
 
+/* Rex (in the main room) joins a room as Zoom sends a move: the main
+ * leave at L, the room join at L + 500, the main rejoin at L + 800 (the
+ * room join earlier than the rejoin), arriving in the order given */
+#define MOVE_L  (T0 + 10 * MIN)
+
+static char *
+move(const char *order, const zt_chat_opts_t *o)
+{
+    char        *t;
+    json_t      *st;
+    const char  *c;
+
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "Rex", "", "idR", "",
+                 ""), 0, o);
+    free(compose(st, 10000, o));
+
+    for (c = order; *c; c++) {
+        fold(st, *c == 'L'
+                 ? rec("meeting.participant_left", MOVE_L, "Rex", "", "idR",
+                       "", "Rex left the meeting.<br>Reason: left to join "
+                       "breakout room.")
+                 : *c == 'R'
+                 ? rec("meeting.participant_joined_breakout_room",
+                       MOVE_L + 500, "Rex", "", "idR", "RB", "")
+                 : rec("meeting.participant_joined", MOVE_L + 800, "Rex",
+                       "", "idR", "", ""),
+             20000 + 100 * (c - order), o);
+    }
+
+    t = compose(st, 30000, o);
+    json_decref(st);
+
+    return t;
+}
+
+
 int
 main(void)
 {
@@ -155,6 +192,19 @@ main(void)
            "the end counts people and rooms");
     free(t);
     json_decref(st);
+
+    /* ------------------- a move's three events, in any arrival order */
+    {
+        size_t       i;
+        const char  *orders[] = { "LJR", "LRJ", "JLR", "JRL", "RLJ", "RJL" };
+
+        for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+            t = move(orders[i], &o);
+            is_str(t, "➡️ Rex → Room-1 · 14:10",
+                   "a move arriving %s is one move line", orders[i]);
+            free(t);
+        }
+    }
 
     /* ------------------------- rooms numbered by first join in time */
     st = zt_chat_state_new();

@@ -388,32 +388,40 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
 }
 
 
+/*
+ * A person's fields: "ts" is their latest main event (join or leave) and
+ * "rts" their latest room event, so a move's room join that is a little
+ * older than its main rejoin still counts; "rjoin" is the latest room
+ * join (a move's main leave arriving after it is no departure); "left"
+ * the main leave a join within ZT_CHAT_MOVE_GAP_MS takes back.
+ */
 static int
 zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
     const zt_chat_opts_t *opts)
 {
-    int       online;
+    int       online, move;
     char      reason[128];
-    int64_t   left;
+    int64_t   left, ts, rjoin;
     json_t   *p = c->p;
 
     if (c->name[0]) {
         json_object_set_new(p, "name", json_string(c->name));
     }
 
-    /* a late, duplicated or out-of-order event never regresses state */
-    if (c->ts < zt_chat_int(p, "ts")) {
-        return ZT_OK;
-    }
-
-    json_object_set_new(p, "ts", json_integer(c->ts));
-
     online = json_is_true(json_object_get(p, "online"));
     left = zt_chat_int(p, "left");
+    ts = zt_chat_int(p, "ts");
 
     switch (c->ev) {
 
     case ZT_CHAT_EV_JOIN:
+        /* a late, duplicated or out-of-order event never regresses state */
+        if (c->ts < ts) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "ts", json_integer(c->ts));
+
         if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
             zt_chat_unleave(state, c);
             return ZT_OK;
@@ -428,15 +436,29 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         return zt_chat_change(state, c, opts, "join", NULL);
 
     case ZT_CHAT_EV_LEAVE:
-        json_object_set_new(p, "left", json_integer(c->ts));
-
         zt_chat_reason(zt_chat_str(rec, "leave_reason"), reason,
                        sizeof(reason));
 
         /* Zoom says so when the leave is the first half of a move */
-        if (!online || strcasestr(zt_chat_str(rec, "leave_reason"),
-                                  "breakout"))
-        {
+        move = strcasestr(zt_chat_str(rec, "leave_reason"), "breakout")
+               != NULL;
+
+        /* a late leave never takes anyone offline */
+        if (c->ts < ts) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "ts", json_integer(c->ts));
+
+        /* the move's room join came first */
+        rjoin = zt_chat_int(p, "rjoin");
+        if (rjoin >= c->ts && rjoin - c->ts <= ZT_CHAT_MOVE_GAP_MS) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "left", json_integer(c->ts));
+
+        if (!online || move) {
             return ZT_OK;
         }
 
@@ -449,9 +471,17 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
             return ZT_OK;
         }
 
+        /* numbering counts every join, however late (Room-N) */
         if (zt_chat_room_seen(c->m, c->room, c->ts, 1) != ZT_OK) {
             return ZT_ERROR;
         }
+
+        if (c->ts < zt_chat_int(p, "rts") || (left && c->ts < left)) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "rts", json_integer(c->ts));
+        json_object_set_new(p, "rjoin", json_integer(c->ts));
 
         if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
             zt_chat_unleave(state, c);
@@ -467,9 +497,21 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         return zt_chat_change(state, c, opts, "room", NULL);
 
     case ZT_CHAT_EV_ROOM_LEAVE:
-        if (c->room[0] == '\0'
-            || strcmp(zt_chat_str(p, "room"), c->room) != 0)
-        {
+        if (c->room[0] == '\0') {
+            return ZT_OK;
+        }
+
+        if (zt_chat_room_seen(c->m, c->room, c->ts, 0) != ZT_OK) {
+            return ZT_ERROR;
+        }
+
+        if (c->ts < zt_chat_int(p, "rts")) {
+            return ZT_OK;
+        }
+
+        json_object_set_new(p, "rts", json_integer(c->ts));
+
+        if (strcmp(zt_chat_str(p, "room"), c->room) != 0) {
             return ZT_OK;
         }
 
