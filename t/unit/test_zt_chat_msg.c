@@ -94,6 +94,57 @@ move(const char *order, const zt_chat_opts_t *o)
 }
 
 
+/* Una in room R1 leaves the meeting from it: room leave at L, main leave
+ * at L + 300, arriving in the order given, composed after each */
+static char *
+leave_from_room(const char *order, const zt_chat_opts_t *o)
+{
+    char        *t, *all;
+    size_t       len;
+    json_t      *st;
+    const char  *c;
+
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "Una", "", "idU", "",
+                 ""), 0, o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 1000,
+                 "Una", "", "idU", "R1", ""), 0, o);
+    free(compose(st, 10000, o));
+
+    all = strdup("");
+    for (c = order; *c; c++) {
+        fold(st, *c == 'r'
+                 ? rec("meeting.participant_left_breakout_room", MOVE_L,
+                       "Una", "", "idU", "R1", "")
+                 : rec("meeting.participant_left", MOVE_L + 300, "Una", "",
+                       "idU", "", "Una left the meeting.<br>Reason: left "
+                       "the meeting."),
+             20000 + 2000 * (c - order), o);
+        t = compose(st, 20000 + 2000 * (c - order) + 1000, o);
+        if (t) {
+            len = strlen(all) + strlen(t) + 2;
+            all = realloc(all, len);
+            snprintf(all + strlen(all), len - strlen(all), "%s%s",
+                     all[0] ? "|" : "", t);
+            free(t);
+        }
+    }
+
+    t = compose(st, 60000, o);
+    if (t) {
+        len = strlen(all) + strlen(t) + 2;
+        all = realloc(all, len);
+        snprintf(all + strlen(all), len - strlen(all), "%s%s",
+                 all[0] ? "|" : "", t);
+        free(t);
+    }
+
+    json_decref(st);
+
+    return all;
+}
+
+
 int
 main(void)
 {
@@ -254,6 +305,76 @@ main(void)
     is_str(t, "➡️ Ann → Room-2 · 14:02\n"
               "➡️ Bob → Room-3 · 14:03",
            "its rooms keep their numbers, a new one comes after");
+    free(t);
+    json_decref(st);
+
+    /* ------------------------------- leaving from a room: one line */
+    t = leave_from_room("rm", &o);
+    is_str(t, "🔴 Una left (left the meeting) · 14:10",
+           "room leave then main leave: one left line");
+    free(t);
+    t = leave_from_room("mr", &o);
+    is_str(t, "🔴 Una left (left the meeting) · 14:10",
+           "main leave then room leave: one left line");
+    free(t);
+
+    /* ... and a leave and a rejoin a minute later, arriving together */
+    {
+        size_t       i;
+        const char  *orders[] = { "rmj", "rjm", "jrm", "mjr" };
+
+        for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+            const char  *c;
+
+            st = zt_chat_state_new();
+            fold(st, rec("meeting.participant_joined", T0, "Una", "", "idU",
+                         "", ""), 0, &o);
+            fold(st, rec("meeting.participant_joined_breakout_room",
+                         T0 + 1000, "Una", "", "idU", "R1", ""), 0, &o);
+            free(compose(st, 10000, &o));
+
+            for (c = orders[i]; *c; c++) {
+                fold(st, *c == 'r'
+                         ? rec("meeting.participant_left_breakout_room",
+                               MOVE_L, "Una", "", "idU", "R1", "")
+                         : *c == 'm'
+                         ? rec("meeting.participant_left", MOVE_L + 300,
+                               "Una", "", "idU", "", "")
+                         : rec("meeting.participant_joined", MOVE_L + MIN,
+                               "Una", "", "idU", "", ""), 20000, &o);
+            }
+
+            t = compose(st, 30000, &o);
+            is_str(t, "🔴 Una left · 14:10\n🟢 Una joined · 14:11",
+                   "a leave from a room and a rejoin arriving %s",
+                   orders[i]);
+            free(t);
+            json_decref(st);
+        }
+    }
+
+    /* ------------- the end from rooms: no "main room" line for anyone */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 1000,
+                 "Ann", "", "idA", "R1", ""), 0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "Bob", "", "idB", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 1000,
+                 "Bob", "", "idB", "R2", ""), 0, &o);
+    free(compose(st, 10000, &o));
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 30 * MIN,
+                 "Ann", "", "idA", "R1", ""), 20000, &o);
+    fold(st, rec("meeting.participant_left_breakout_room", T0 + 30 * MIN
+                 + 100, "Bob", "", "idB", "R2", ""), 20000, &o);
+    fold(st, rec("meeting.ended", T0 + 30 * MIN + 500, "", "", "", "", ""),
+         20500, &o);
+    fold(st, rec("meeting.participant_left", T0 + 30 * MIN + 600, "Ann", "",
+                 "idA", "", ""), 21000, &o);
+    t = compose(st, 30000, &o);
+    is_str(t, "🏁 Meeting 85746065432 ended · 2 people, 2 rooms · 14:30",
+           "the end from the rooms is the end line alone");
     free(t);
     json_decref(st);
 

@@ -5,7 +5,11 @@
  * instance; a main-meeting leave followed within ZT_CHAT_MOVE_GAP_MS by a
  * join (main or room) is a breakout-room move, so the leave is taken back
  * before it is said; an event older than the latest one known for the
- * person changes nothing (a late or redelivered event never regresses);
+ * person changes nothing (a late or redelivered event never regresses),
+ * main and room events each compared with their own kind, so a move's
+ * three events count in any arrival order (zt_chat_person_event);
+ * leaving from a room (a room leave and a main leave within
+ * ZT_CHAT_MOVE_GAP_MS) is said by the leave alone (zt_chat_text.c);
  * meeting.ended takes everyone offline.  Emails never reach the text: a
  * display name that is an email is cut at the '@' as in the CSV, a leave
  * reason holding an '@' is left out, and a remaining '@' gets a zero-width
@@ -65,6 +69,8 @@ static int zt_chat_room_seen(json_t *m, const char *room, int64_t ts,
     int join);
 static void zt_chat_room_first(const char *uuid, const json_t *v,
     zt_room_first_t *r);
+static void zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c,
+    int64_t from, int64_t to);
 static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts);
 static void zt_chat_reason(const char *in, char *out, size_t outlen);
@@ -384,6 +390,9 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
         json_object_set_new(p, "room", json_string(""));
     }
 
+    /* Zoom takes everyone out of the rooms as it ends the meeting */
+    zt_chat_unsay_main(state, c, c->ts - ZT_CHAT_MOVE_GAP_MS, c->ts);
+
     return zt_chat_change(state, c, opts, "end", NULL);
 }
 
@@ -393,7 +402,9 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
  * "rts" their latest room event, so a move's room join that is a little
  * older than its main rejoin still counts; "rjoin" is the latest room
  * join (a move's main leave arriving after it is no departure); "left"
- * the main leave a join within ZT_CHAT_MOVE_GAP_MS takes back.
+ * the main leave a join within ZT_CHAT_MOVE_GAP_MS takes back; "ajoin"
+ * a main join that found them online, and "aprev" their main event before
+ * it (a leave arriving late between the two was a real departure).
  */
 static int
 zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
@@ -401,7 +412,7 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
 {
     int       online, move;
     char      reason[128];
-    int64_t   left, ts, rjoin;
+    int64_t   left, ts, ajoin, rjoin;
     json_t   *p = c->p;
 
     if (c->name[0]) {
@@ -428,6 +439,8 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         }
 
         if (online) {
+            json_object_set_new(p, "ajoin", json_integer(c->ts));
+            json_object_set_new(p, "aprev", json_integer(ts));
             return ZT_OK;
         }
 
@@ -443,12 +456,32 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         move = strcasestr(zt_chat_str(rec, "leave_reason"), "breakout")
                != NULL;
 
-        /* a late leave never takes anyone offline */
         if (c->ts < ts) {
-            return ZT_OK;
+            /* older than a join that found them online: a leave and a
+             * rejoin that arrived the other way round, both said */
+            ajoin = zt_chat_int(p, "ajoin");
+
+            if (!online || move || ajoin == 0
+                || c->ts <= zt_chat_int(p, "aprev")
+                || ajoin - c->ts <= ZT_CHAT_MOVE_GAP_MS)
+            {
+                return ZT_OK;
+            }
+
+            json_object_set_new(p, "left", json_integer(c->ts));
+            json_object_set_new(p, "ajoin", json_integer(0));
+            json_object_set_new(p, "room", json_string(""));
+
+            if (zt_chat_change(state, c, opts, "leave", reason) != ZT_OK) {
+                return ZT_ERROR;
+            }
+
+            c->ts = ajoin;
+            return zt_chat_change(state, c, opts, "join", NULL);
         }
 
         json_object_set_new(p, "ts", json_integer(c->ts));
+        json_object_set_new(p, "ajoin", json_integer(0));
 
         /* the move's room join came first */
         rjoin = zt_chat_int(p, "rjoin");
@@ -660,6 +693,32 @@ zt_chat_rooms(const json_t *m)
     }
 
     return n;
+}
+
+
+/* the meeting's pending returns to the main room between from and to */
+static void
+zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c, int64_t from,
+    int64_t to)
+{
+    size_t   i;
+    int64_t  ts;
+    json_t  *pending, *ch;
+
+    pending = json_object_get(state, "pending");
+
+    for (i = json_array_size(pending); i > 0; i--) {
+        ch = json_array_get(pending, i - 1);
+        ts = zt_chat_int(ch, "ts");
+
+        if (strcmp(zt_chat_str(ch, "kind"), "room") == 0
+            && zt_chat_str(ch, "room")[0] == '\0'
+            && strcmp(zt_chat_str(ch, "meeting"), c->meeting) == 0
+            && ts >= from && ts <= to)
+        {
+            json_array_remove(pending, i - 1);
+        }
+    }
 }
 
 

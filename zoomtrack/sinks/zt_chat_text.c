@@ -45,8 +45,12 @@ static void zt_chat_room_name(json_t *state, const char *meeting,
 static void zt_chat_line(json_t *state, const json_t *c, const char *room,
     int many, const zt_chat_opts_t *opts, zt_chat_buf_t *b);
 static int zt_chat_same(const json_t *a, const json_t *b);
+static int zt_chat_held(const json_t *c, int64_t now_ms);
+static int zt_chat_to_main(const json_t *c);
+static const json_t *zt_chat_next(json_t *pending, size_t i, size_t n);
 static size_t zt_chat_ready(json_t *pending, int64_t now_ms,
     size_t max_lines);
+static int zt_chat_leaving(json_t *pending, size_t i, size_t n);
 static void zt_chat_collapse(json_t *pending, size_t take, char *skip);
 
 
@@ -273,20 +277,85 @@ zt_chat_same(const json_t *a, const json_t *b)
 }
 
 
-/* how many pending changes can go now: up to a leave still on hold */
+/* a leave is held a while (a join can still make it a move), and so is a
+ * return to the main room (a leave can still make it a departure) */
+static int
+zt_chat_held(const json_t *c, int64_t now_ms)
+{
+    return now_ms >= zt_chat_int(c, "at")
+           && now_ms - zt_chat_int(c, "at") < ZT_CHAT_LEAVE_HOLD_MS;
+}
+
+
+static int
+zt_chat_to_main(const json_t *c)
+{
+    return strcmp(zt_chat_str(c, "kind"), "room") == 0
+           && zt_chat_str(c, "room")[0] == '\0';
+}
+
+
+/* the same person's next change after i, NULL when none */
+static const json_t *
+zt_chat_next(json_t *pending, size_t i, size_t n)
+{
+    size_t   j;
+    json_t  *c, *d;
+
+    c = json_array_get(pending, i);
+
+    for (j = i + 1; j < n; j++) {
+        d = json_array_get(pending, j);
+        if (zt_chat_same(c, d)) {
+            return d;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* a return to the main room that is the first half of leaving the
+ * meeting from a room (its main leave within ZT_CHAT_MOVE_GAP_MS) */
+static int
+zt_chat_leaving(json_t *pending, size_t i, size_t n)
+{
+    int64_t        d;
+    const json_t  *c, *next;
+
+    c = json_array_get(pending, i);
+    next = zt_chat_next(pending, i, n);
+
+    if (!zt_chat_to_main(c) || next == NULL
+        || strcmp(zt_chat_str(next, "kind"), "leave") != 0)
+    {
+        return 0;
+    }
+
+    d = zt_chat_int(next, "ts") - zt_chat_int(c, "ts");
+    return d >= -ZT_CHAT_MOVE_GAP_MS && d <= ZT_CHAT_MOVE_GAP_MS;
+}
+
+
+/* how many pending changes can go now: up to a change still on hold */
 static size_t
 zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
 {
-    size_t   take, n;
-    json_t  *c;
+    size_t          take, n;
+    const json_t   *c, *next;
 
     n = json_array_size(pending);
 
     for (take = 0; take < n && take < max_lines; take++) {
         c = json_array_get(pending, take);
-        if (strcmp(zt_chat_str(c, "kind"), "leave") == 0
-            && now_ms >= zt_chat_int(c, "at")
-            && now_ms - zt_chat_int(c, "at") < ZT_CHAT_LEAVE_HOLD_MS)
+        next = zt_chat_next(pending, take, n);
+
+        if ((strcmp(zt_chat_str(c, "kind"), "leave") == 0
+             && zt_chat_held(c, now_ms))
+            || (zt_chat_to_main(c) && next == NULL
+                && zt_chat_held(c, now_ms))
+            || (zt_chat_leaving(pending, take, n)
+                && zt_chat_held(next, now_ms)))
         {
             break;
         }
@@ -298,9 +367,10 @@ zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
 
 /*
  * Within one message a person's room changes collapse to the last one
- * (skip[i] set for the others), and a join whose next change is a room
- * reads "joined · Room-2": the room is noted on the join (as "_room") and
- * its own line skipped.
+ * (skip[i] set for the others), a return to the main room that is part of
+ * leaving the meeting is said by the leave alone, and a join whose next
+ * change is a room reads "joined · Room-2": the room is noted on the join
+ * (as "_room") and its own line skipped.
  */
 static void
 zt_chat_collapse(json_t *pending, size_t take, char *skip)
@@ -311,6 +381,10 @@ zt_chat_collapse(json_t *pending, size_t take, char *skip)
     for (i = 0; i < take; i++) {
         c = json_array_get(pending, i);
         if (strcmp(zt_chat_str(c, "kind"), "room") != 0) {
+            continue;
+        }
+        if (zt_chat_leaving(pending, i, take)) {
+            skip[i] = 1;
             continue;
         }
         for (j = i + 1; j < take; j++) {
