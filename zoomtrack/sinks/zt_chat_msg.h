@@ -93,7 +93,7 @@ int64_t zt_chat_int(const json_t *o, const char *key);
 unsigned zt_chat_room_no(const json_t *m, const char *room);
 size_t zt_chat_rooms(const json_t *m);
 
-/* drops meetings idle for longer than keep_ms before now_ms */
+/* zt_chat_forget.c: drops meetings idle for longer than keep_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
 
 /*
