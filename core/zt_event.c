@@ -96,7 +96,6 @@ typedef enum {
 
 
 typedef struct {
-    zt_ctx_e     ctx;
     const char  *key;
     size_t       len;
     zt_val_e     kind;
@@ -111,40 +110,67 @@ enum {
     ZT_S_START, ZT_S_END, ZT_S_NSLOTS
 };
 
-#define ZT_F(ctx, key, kind, slot)  { ctx, key, sizeof(key) - 1, kind, slot }
+#define ZT_F(key, kind, slot)  { key, sizeof(key) - 1, kind, slot }
 
-static const zt_field_t  zt_fields[] = {
-    ZT_F(ZT_CTX_ROOT, "event", ZT_VAL_EVENT, ZT_S_EVENT),
-    ZT_F(ZT_CTX_ROOT, "event_ts", ZT_VAL_TS, -1),
-    ZT_F(ZT_CTX_ROOT, "payload", ZT_VAL_CHILD, ZT_CTX_PAYLOAD),
-    ZT_F(ZT_CTX_PAYLOAD, "account_id", ZT_VAL_STR, ZT_S_ACCOUNT),
-    ZT_F(ZT_CTX_PAYLOAD, "plainToken", ZT_VAL_STR, ZT_S_TOKEN),
-    ZT_F(ZT_CTX_PAYLOAD, "object", ZT_VAL_CHILD, ZT_CTX_OBJECT),
-    ZT_F(ZT_CTX_OBJECT, "id", ZT_VAL_STR, ZT_S_MID),
-    ZT_F(ZT_CTX_OBJECT, "uuid", ZT_VAL_STR, ZT_S_MUUID),
-    ZT_F(ZT_CTX_OBJECT, "breakout_room_uuid", ZT_VAL_STR, ZT_S_ROOM),
-    ZT_F(ZT_CTX_OBJECT, "start_time", ZT_VAL_STR, ZT_S_START),
-    ZT_F(ZT_CTX_OBJECT, "end_time", ZT_VAL_STR, ZT_S_END),
-    ZT_F(ZT_CTX_OBJECT, "participant", ZT_VAL_CHILD, ZT_CTX_PART),
-    ZT_F(ZT_CTX_PART, "user_id", ZT_VAL_STR, ZT_S_USER_ID),
-    ZT_F(ZT_CTX_PART, "participant_uuid", ZT_VAL_STR, ZT_S_PUUID),
-    ZT_F(ZT_CTX_PART, "parent_user_id", ZT_VAL_STR, ZT_S_PARENT),
-    ZT_F(ZT_CTX_PART, "registrant_id", ZT_VAL_STR, ZT_S_REG),
-    ZT_F(ZT_CTX_PART, "user_name", ZT_VAL_STR, ZT_S_NAME),
-    ZT_F(ZT_CTX_PART, "email", ZT_VAL_STR, ZT_S_EMAIL),
-    ZT_F(ZT_CTX_PART, "leave_reason", ZT_VAL_STR, ZT_S_REASON),
-    ZT_F(ZT_CTX_PART, "id", ZT_VAL_STR, ZT_S_PID),
-    ZT_F(ZT_CTX_PART, "participant_user_id", ZT_VAL_STR, ZT_S_PUSER),
-    ZT_F(ZT_CTX_PART, "join_time", ZT_VAL_STR, ZT_S_JOIN),
-    ZT_F(ZT_CTX_PART, "leave_time", ZT_VAL_STR, ZT_S_LEAVE),
-    ZT_F(ZT_CTX_PART, "date_time", ZT_VAL_STR, ZT_S_DATE),
+/* the fields of each context: a key is looked up among its context's only */
+
+static const zt_field_t  zt_root_fields[] = {
+    ZT_F("event", ZT_VAL_EVENT, ZT_S_EVENT),
+    ZT_F("event_ts", ZT_VAL_TS, -1),
+    ZT_F("payload", ZT_VAL_CHILD, ZT_CTX_PAYLOAD),
 };
 
-#define ZT_NFIELDS   (sizeof(zt_fields) / sizeof(zt_fields[0]))
+static const zt_field_t  zt_payload_fields[] = {
+    ZT_F("account_id", ZT_VAL_STR, ZT_S_ACCOUNT),
+    ZT_F("plainToken", ZT_VAL_STR, ZT_S_TOKEN),
+    ZT_F("object", ZT_VAL_CHILD, ZT_CTX_OBJECT),
+};
+
+static const zt_field_t  zt_object_fields[] = {
+    ZT_F("id", ZT_VAL_STR, ZT_S_MID),
+    ZT_F("uuid", ZT_VAL_STR, ZT_S_MUUID),
+    ZT_F("breakout_room_uuid", ZT_VAL_STR, ZT_S_ROOM),
+    ZT_F("start_time", ZT_VAL_STR, ZT_S_START),
+    ZT_F("end_time", ZT_VAL_STR, ZT_S_END),
+    ZT_F("participant", ZT_VAL_CHILD, ZT_CTX_PART),
+};
+
+static const zt_field_t  zt_part_fields[] = {
+    ZT_F("user_id", ZT_VAL_STR, ZT_S_USER_ID),
+    ZT_F("participant_uuid", ZT_VAL_STR, ZT_S_PUUID),
+    ZT_F("parent_user_id", ZT_VAL_STR, ZT_S_PARENT),
+    ZT_F("registrant_id", ZT_VAL_STR, ZT_S_REG),
+    ZT_F("user_name", ZT_VAL_STR, ZT_S_NAME),
+    ZT_F("email", ZT_VAL_STR, ZT_S_EMAIL),
+    ZT_F("leave_reason", ZT_VAL_STR, ZT_S_REASON),
+    ZT_F("id", ZT_VAL_STR, ZT_S_PID),
+    ZT_F("participant_user_id", ZT_VAL_STR, ZT_S_PUSER),
+    ZT_F("join_time", ZT_VAL_STR, ZT_S_JOIN),
+    ZT_F("leave_time", ZT_VAL_STR, ZT_S_LEAVE),
+    ZT_F("date_time", ZT_VAL_STR, ZT_S_DATE),
+};
+
+#define ZT_N(a)  (sizeof(a) / sizeof(a[0]))
+
+typedef struct {
+    const zt_field_t  *fields;
+    size_t             n;
+} zt_ctx_fields_t;
+
+static const zt_ctx_fields_t  zt_ctx_fields[] = {
+    [ZT_CTX_NONE] = { NULL, 0 },
+    [ZT_CTX_ROOT] = { zt_root_fields, ZT_N(zt_root_fields) },
+    [ZT_CTX_PAYLOAD] = { zt_payload_fields, ZT_N(zt_payload_fields) },
+    [ZT_CTX_OBJECT] = { zt_object_fields, ZT_N(zt_object_fields) },
+    [ZT_CTX_PART] = { zt_part_fields, ZT_N(zt_part_fields) },
+};
+
 #define ZT_MAX_DEPTH 64
 
-/* zt_parse_t.seen has one bit per field */
-_Static_assert(ZT_NFIELDS <= 32, "more fields than bits in seen[]");
+/* zt_parse_t.seen has one bit per field of a context */
+_Static_assert(ZT_N(zt_root_fields) <= 32 && ZT_N(zt_payload_fields) <= 32
+               && ZT_N(zt_object_fields) <= 32 && ZT_N(zt_part_fields) <= 32,
+               "more fields than bits in seen[]");
 
 
 typedef struct {
@@ -383,9 +409,10 @@ zt_cb_end(void *ctx)
 static int
 zt_cb_map_key(void *ctx, const unsigned char *key, size_t n)
 {
-    size_t       i;
-    zt_ctx_e     c;
-    zt_parse_t  *p = ctx;
+    size_t              i;
+    zt_ctx_e            c;
+    zt_parse_t         *p = ctx;
+    const zt_field_t   *f;
 
     p->target = NULL;
 
@@ -394,17 +421,17 @@ zt_cb_map_key(void *ctx, const unsigned char *key, size_t n)
         return 1;
     }
 
-    for (i = 0; i < ZT_NFIELDS; i++) {
-        if (zt_fields[i].ctx == c && zt_fields[i].len == n
-            && memcmp(zt_fields[i].key, key, n) == 0)
-        {
+    f = zt_ctx_fields[c].fields;
+
+    for (i = 0; i < zt_ctx_fields[c].n; i++) {
+        if (f[i].len == n && memcmp(f[i].key, key, n) == 0) {
             /* two values for one field: which one would a sink believe? */
             if (p->seen[c] & (1u << i)) {
                 p->reason = "body is not valid JSON (duplicate key)";
                 return 0;
             }
             p->seen[c] |= 1u << i;
-            p->target = &zt_fields[i];
+            p->target = &f[i];
             break;
         }
     }
