@@ -3,10 +3,12 @@
  * UUIDv5-style hash of the business key, the same for every delivery of
  * one event) and a person's key (zt_person_key(), shared by the status
  * sink and the report).  Both are written into the caller's buffers;
- * nothing here allocates, except OpenSSL's digest context, freed at once.
+ * nothing here allocates, except OpenSSL's digest context, freed at once
+ * (and SHA-1's implementation, fetched once per process).
  */
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +42,97 @@ zt_uuid_format(const unsigned char *h, char *out)
 }
 
 
+size_t
+zt_event_int_str(int64_t v, char *out)
+{
+    char      tmp[20], *p;
+    size_t    n;
+    uint64_t  u;
+
+    p = out;
+    u = (uint64_t) v;
+
+    if (v < 0) {
+        *p++ = '-';
+        u = -u;              /* INT64_MIN too: unsigned arithmetic */
+    }
+
+    n = 0;
+    do {
+        tmp[n++] = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u);
+
+    while (n) {
+        *p++ = tmp[--n];
+    }
+
+    *p = '\0';
+
+    return (size_t) (p - out);
+}
+
+
+/*
+ * EVP_sha1() is a legacy method: every EVP_DigestInit_ex() with it fetched
+ * the provider's implementation again, behind the provider store's read
+ * lock, which cost as much as the hash (the module's profile).  Fetched once
+ * per process instead; EVP_sha1() when the fetch fails.  The one piece of
+ * process-wide state in core: set once, read-only after, like the static
+ * method EVP_sha1() returns (never freed, as that one is not).
+ */
+static pthread_once_t  zt_sha1_once = PTHREAD_ONCE_INIT;
+static EVP_MD         *zt_sha1_fetched;
+
+
+static void
+zt_sha1_fetch(void)
+{
+    zt_sha1_fetched = EVP_MD_fetch(NULL, "SHA1", NULL);
+}
+
+
+static const EVP_MD *
+zt_sha1(void)
+{
+    (void) pthread_once(&zt_sha1_once, zt_sha1_fetch);
+
+    return zt_sha1_fetched ? zt_sha1_fetched : EVP_sha1();
+}
+
+
+/* the hash's input goes through a buffer: one update per 256 bytes, not
+ * two per part */
+typedef struct {
+    EVP_MD_CTX     *ctx;
+    size_t          len;
+    int             ok;
+    unsigned char   buf[256];
+} zt_sha1_buf_t;
+
+
+static void
+zt_sha1_put(zt_sha1_buf_t *h, const void *data, size_t n)
+{
+    if (h->len + n > sizeof(h->buf)) {
+        if (EVP_DigestUpdate(h->ctx, h->buf, h->len) != 1) {
+            h->ok = 0;
+        }
+        h->len = 0;
+
+        if (n > sizeof(h->buf)) {
+            if (EVP_DigestUpdate(h->ctx, data, n) != 1) {
+                h->ok = 0;
+            }
+            return;
+        }
+    }
+
+    memcpy(h->buf + h->len, data, n);
+    h->len += n;
+}
+
+
 /*
  * event_id = UUIDv5-style SHA-1(namespace, business key).  The key is what
  * identifies the occurrence, not the delivery: type, event_ts, meeting
@@ -50,19 +143,22 @@ zt_uuid_format(const unsigned char *h, char *out)
 int
 zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
 {
-    size_t          i;
+    size_t          i, n;
     char            ts[32];
-    EVP_MD_CTX     *ctx;
     unsigned char   md[EVP_MAX_MD_SIZE];
     unsigned int    mdlen;
     const char     *parts[11];
+    zt_sha1_buf_t   h;
 
-    ctx = EVP_MD_CTX_new();
-    if (ctx == NULL) {
+    h.ctx = EVP_MD_CTX_new();
+    if (h.ctx == NULL) {
         return ZT_ERROR;
     }
 
-    snprintf(ts, sizeof(ts), "%lld", (long long) ev->event_ts);
+    h.len = 0;
+    h.ok = 1;
+
+    n = zt_event_int_str(ev->event_ts, ts);
 
     parts[0] = ev->event_type;
     parts[1] = ts;
@@ -76,30 +172,32 @@ zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len)
     parts[9] = ev->breakout_room_uuid;
     parts[10] = ev->participant_time;
 
-    if (EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) != 1
-        || EVP_DigestUpdate(ctx, zt_uuid_ns, sizeof(zt_uuid_ns)) != 1)
-    {
-        EVP_MD_CTX_free(ctx);
+    if (EVP_DigestInit_ex(h.ctx, zt_sha1(), NULL) != 1) {
+        EVP_MD_CTX_free(h.ctx);
         return ZT_ERROR;
     }
+
+    zt_sha1_put(&h, zt_uuid_ns, sizeof(zt_uuid_ns));
 
     for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         /* 0x1f (unit separator) cannot occur unescaped in JSON strings */
-        EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
-        EVP_DigestUpdate(ctx, "\x1f", 1);
+        zt_sha1_put(&h, parts[i], i == 1 ? n : strlen(parts[i]));
+        zt_sha1_put(&h, "\x1f", 1);
     }
 
     if (ev->meeting_uuid[0] == '\0') {
-        EVP_DigestUpdate(ctx, body, len);
+        zt_sha1_put(&h, body, len);
     }
 
     mdlen = 0;
-    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16) {
-        EVP_MD_CTX_free(ctx);
+    if ((h.len && EVP_DigestUpdate(h.ctx, h.buf, h.len) != 1) || !h.ok
+        || EVP_DigestFinal_ex(h.ctx, md, &mdlen) != 1 || mdlen < 16)
+    {
+        EVP_MD_CTX_free(h.ctx);
         return ZT_ERROR;
     }
 
-    EVP_MD_CTX_free(ctx);
+    EVP_MD_CTX_free(h.ctx);
 
     md[6] = (md[6] & 0x0f) | 0x50;     /* version 5: name-based, SHA-1 */
     md[8] = (md[8] & 0x3f) | 0x80;     /* RFC 4122 variant */

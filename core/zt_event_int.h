@@ -23,5 +23,12 @@ const char *zt_event_text_check(const unsigned char *s, size_t n);
  */
 int zt_event_make_id(zt_event_t *ev, const unsigned char *body, size_t len);
 
+/*
+ * v in decimal, as "%lld" writes it, NUL-terminated, into out (21 bytes at
+ * least); returns its length.  snprintf() cost more than the record's other
+ * numbers and dates together.
+ */
+size_t zt_event_int_str(int64_t v, char *out);
+
 
 #endif /* ZT_EVENT_INT_H */

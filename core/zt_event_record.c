@@ -5,17 +5,17 @@
  * raw_payload, with JSON's string escapes.  The caller frees the record.
  */
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "zt_event.h"
+#include "zt_event_int.h"
 #include "zt_json.h"
 #include "zt_time.h"
 
 
 typedef struct {
     const char            *key;        /* "\"key\":" */
+    size_t                 klen;
     const unsigned char   *val;
     size_t                 len;
 } zt_member_t;
@@ -62,7 +62,7 @@ char *
 zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     int64_t received_ms, size_t *out_len)
 {
-    int          n;
+    size_t       n;
     char        *out, *d, ts[ZT_RFC3339_LEN + 1], rcv[ZT_RFC3339_LEN + 1];
     char         num[32];
     size_t       i, size;
@@ -74,17 +74,17 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
 
     zt_time_rfc3339(event_ts, ts);
     zt_time_rfc3339(received_ms, rcv);
-    n = snprintf(num, sizeof(num), "%lld", (long long) event_ts);
+    n = zt_event_int_str(event_ts, num);
     action = zt_action_name(ev->action);
 
 #define ZT_M(i, k, v, l)                                                     \
-    m[i].key = "\"" k "\":"; m[i].val = (const unsigned char *) (v);         \
-    m[i].len = (l)
+    m[i].key = "\"" k "\":"; m[i].klen = sizeof("\"" k "\":") - 1;          \
+    m[i].val = (const unsigned char *) (v); m[i].len = (l)
 #define ZT_MS(i, k, v)  ZT_M(i, k, v, strlen(v))
 
     ZT_MS(0, "event_id", ev->event_id);
     ZT_MS(1, "event_type", ev->event_type);
-    ZT_M(2, "event_ts", num, (size_t) n);
+    ZT_M(2, "event_ts", num, n);
     ZT_MS(3, "event_ts_source", source);
     ZT_MS(4, "event_timestamp", ts);
     ZT_MS(5, "account_id", ev->account_id);
@@ -109,8 +109,7 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
     /* braces, commas and quotes; event_ts is the one unquoted value */
     size = 2 + ZT_RECORD_N - 1;
     for (i = 0; i < ZT_RECORD_N; i++) {
-        size += strlen(m[i].key) + 2 + zt_json_escaped_len(m[i].val,
-                                                            m[i].len);
+        size += m[i].klen + 2 + zt_json_escaped_len(m[i].val, m[i].len);
     }
 
     out = malloc(size + 1);
@@ -126,7 +125,8 @@ zt_event_record(const zt_event_t *ev, const unsigned char *body, size_t len,
             *d++ = ',';
         }
 
-        d = stpcpy(d, m[i].key);
+        memcpy(d, m[i].key, m[i].klen);
+        d += m[i].klen;
 
         if (i == 2) {
             memcpy(d, m[i].val, m[i].len);
