@@ -64,6 +64,14 @@ int zt_event_parse(const unsigned char *body, size_t len, zt_event_t *ev,
     const char **reason);
 void zt_event_free(zt_event_t *ev);
 
+/*
+ * Frees what the parse keeps for the whole process (OpenSSL's SHA-1 for
+ * event ids, fetched once).  For code that is unloaded before the process
+ * ends (the nginx module, dlclose()d in single-process mode): call it
+ * before; a parse after it still works, only slower.
+ */
+void zt_event_cleanup(void);
+
 int zt_event_is_url_validation(const zt_event_t *ev);
 
 /*

@@ -79,7 +79,7 @@ zt_event_int_str(int64_t v, char *out)
  * lock, which cost as much as the hash (the module's profile).  Fetched once
  * per process instead; EVP_sha1() when the fetch fails.  The one piece of
  * process-wide state in core: set once, read-only after, like the static
- * method EVP_sha1() returns (never freed, as that one is not).
+ * method EVP_sha1() returns; zt_event_cleanup() frees it.
  */
 static pthread_once_t  zt_sha1_once = PTHREAD_ONCE_INIT;
 static EVP_MD         *zt_sha1_fetched;
@@ -98,6 +98,16 @@ zt_sha1(void)
     (void) pthread_once(&zt_sha1_once, zt_sha1_fetch);
 
     return zt_sha1_fetched ? zt_sha1_fetched : EVP_sha1();
+}
+
+
+void
+zt_event_cleanup(void)
+{
+    (void) pthread_once(&zt_sha1_once, zt_sha1_fetch);
+
+    EVP_MD_free(zt_sha1_fetched);
+    zt_sha1_fetched = NULL;
 }
 
 

@@ -37,6 +37,8 @@
 #include "ngx_http_zoomtrack_counters.h"
 #include "ngx_http_zoomtrack_secrets.h"
 
+#include "zt_event.h"
+
 
 #define NGX_HTTP_ZOOMTRACK_SHM_SIZE  (8 * ngx_pagesize)
 
@@ -487,6 +489,10 @@ static void
 ngx_http_zoomtrack_exit_process(ngx_cycle_t *cycle)
 {
     ngx_http_zoomtrack_main_conf_t  *ztmcf;
+
+    /* the module is unloaded with the cycle (single-process mode): no
+     * OpenSSL object may be left behind only its static data pointed to */
+    zt_event_cleanup();
 
     if (ngx_get_conf(cycle->conf_ctx, ngx_http_module) == NULL) {
         return;
