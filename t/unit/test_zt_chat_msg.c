@@ -94,13 +94,32 @@ move(const char *order, const zt_chat_opts_t *o)
 }
 
 
+/* all + "|" + t (or all alone when nothing was composed); frees both */
+static char *
+append_message(char *all, char *t)
+{
+    size_t  len;
+
+    if (t == NULL) {
+        return all;
+    }
+
+    len = strlen(all) + strlen(t) + 2;
+    all = realloc(all, len);
+    snprintf(all + strlen(all), len - strlen(all), "%s%s", all[0] ? "|" : "",
+             t);
+    free(t);
+
+    return all;
+}
+
+
 /* Una in room R1 leaves the meeting from it: room leave at L, main leave
  * at L + 300, arriving in the order given, composed after each */
 static char *
 leave_from_room(const char *order, const zt_chat_opts_t *o)
 {
-    char        *t, *all;
-    size_t       len;
+    char        *all;
     json_t      *st;
     const char  *c;
 
@@ -120,24 +139,11 @@ leave_from_room(const char *order, const zt_chat_opts_t *o)
                        "idU", "", "Una left the meeting.<br>Reason: left "
                        "the meeting."),
              20000 + 2000 * (c - order), o);
-        t = compose(st, 20000 + 2000 * (c - order) + 1000, o);
-        if (t) {
-            len = strlen(all) + strlen(t) + 2;
-            all = realloc(all, len);
-            snprintf(all + strlen(all), len - strlen(all), "%s%s",
-                     all[0] ? "|" : "", t);
-            free(t);
-        }
+        all = append_message(all, compose(st, 20000 + 2000 * (c - order)
+                                              + 1000, o));
     }
 
-    t = compose(st, 60000, o);
-    if (t) {
-        len = strlen(all) + strlen(t) + 2;
-        all = realloc(all, len);
-        snprintf(all + strlen(all), len - strlen(all), "%s%s",
-                 all[0] ? "|" : "", t);
-        free(t);
-    }
+    all = append_message(all, compose(st, 60000, o));
 
     json_decref(st);
 
