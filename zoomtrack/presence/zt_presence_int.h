@@ -175,6 +175,9 @@ zt_presence_rset_t *zt_presence_rset(zt_presence_person_t *pp, size_t room);
 zt_presence_person_t *zt_presence_device(zt_presence_person_t *pp,
     const char *id);
 void zt_presence_person_free(zt_presence_person_t *pp);
+/* a person's sets, visits and devices, not its key and names (a copy's
+ * are the state's) */
+void zt_presence_person_sets_free(zt_presence_person_t *pp);
 int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
     int which);
 int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);

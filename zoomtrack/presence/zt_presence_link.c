@@ -71,7 +71,6 @@ static int zt_presence_union(zt_presence_person_t *dst,
     const zt_presence_person_t *src);
 static void zt_presence_str_pick(zt_presence_str_t *dst,
     const zt_presence_str_t *src);
-static void zt_presence_copy_free(zt_presence_person_t *c);
 static int zt_presence_link_cmp(const void *a, const void *b);
 
 
@@ -177,7 +176,7 @@ zt_presence_people_free(zt_presence_people_t *pe)
     size_t  i;
 
     for (i = 0; pe->own && i < pe->nown; i++) {
-        zt_presence_copy_free(&pe->own[i]);
+        zt_presence_person_sets_free(&pe->own[i]);
     }
 
     free(pe->own);
@@ -478,26 +477,6 @@ zt_presence_str_pick(zt_presence_str_t *dst, const zt_presence_str_t *src)
 }
 
 
-/* a copy's sets and devices; its key and names are the state's */
-static void
-zt_presence_copy_free(zt_presence_person_t *c)
-{
-    size_t  i;
-
-    for (i = 0; i < c->nvisits; i++) {
-        free(c->visits[i].joins.v);
-        free(c->visits[i].leaves.v);
-    }
-
-    for (i = 0; i < c->ndevices; i++) {
-        zt_presence_person_free(c->devices[i]);
-    }
-
-    free(c->visits);
-    free(c->devices);
-    free(c->joins.v);
-    free(c->leaves.v);
-}
 
 
 /* by uuid, then the strongest key first, then the smaller key */

@@ -50,7 +50,7 @@ zt_presence_free(zt_presence_t *p)
 
 
 void
-zt_presence_person_free(zt_presence_person_t *pp)
+zt_presence_person_sets_free(zt_presence_person_t *pp)
 {
     size_t  k;
 
@@ -67,6 +67,13 @@ zt_presence_person_free(zt_presence_person_t *pp)
     free(pp->visits);
     free(pp->joins.v);
     free(pp->leaves.v);
+}
+
+
+void
+zt_presence_person_free(zt_presence_person_t *pp)
+{
+    zt_presence_person_sets_free(pp);
     free(pp->key);
     free(pp->name.last);
     free(pp->name.first);
