@@ -100,6 +100,19 @@ is(daily('2026-03-01 05:30', 'camera', '20:00'), '2026-02-28',
    'boot the next morning: the missed day, across a month');
 is(daily('2026-03-29 21:30', 'report', '00:15'), '2026-03-30',
    'local date, not UTC date');
+# then the day before again: an evening meeting's camera minutes and lost
+# sessions come only after its end, after that day's runs
+chomp(my $now2 = `date -d '2026-03-30 17:30 UTC' +%s`);
+$out = `ZOOMTRACK=$stub ZOOMTRACK_DAILY_NOW=$now2 $daily camera 20:00 $conf 2>&1`;
+is($?, 0, 'both days ran');
+is_deeply([ $out =~ /--date (\S+)/g ], [ '2026-03-30', '2026-03-29' ],
+          'the day, then the day before');
+# a failing day does not stop the other; the run fails with its status
+spit($stub, "#!/bin/sh\necho \"\$@\"\n"
+          . "case \"\$*\" in *2026-03-30*) exit 3 ;; esac\n");
+$out = `ZOOMTRACK=$stub ZOOMTRACK_DAILY_NOW=$now2 $daily reconcile 20:00 $conf 2>&1`;
+is($? >> 8, 3, 'the failed day\'s exit status');
+like($out, qr/--date 2026-03-29/, '... after the other day ran too');
 spit($conf, "timezone = Mars/Base\n");
 like(daily('2026-03-10 20:30', 'report', '23:00'), qr/unknown time zone/,
      'an unknown zone is refused');
