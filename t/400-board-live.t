@@ -387,6 +387,30 @@ ok((grep { $_ eq ' =cmd' } @$names) && (grep { $_ eq "\x{ff1d}1+1" } @$names)
    'the sink\'s quote is taken off, a name\'s own is kept')
     or diag(explain($names));
 
+# Lookout's own file, as its zoom-dashboard.py wrote it (pandas,
+# quoting=1): four columns, the status as Font Awesome HTML, times
+# "%Y-%m-%d-%H:%M:%S" in Europe/Istanbul, "N/A" for none
+spit("$tmp/csvonly/zoom-room-dashboard.csv",
+     qq{"Username","Status","Last Join","Last Left"\n}
+     . qq{"Mert","<i class=""fa-solid fa-toggle-on""></i>",}
+     . qq{"2023-10-23-10:20:00","N/A"\n}
+     . qq{"Ayse","<i class=""fa-solid fa-toggle-off""></i>",}
+     . qq{"2023-10-23-09:00:00","2023-10-23-09:45:10"\n});
+$c->visit($ng->url('/?poll=1&data=/csvonly/&tz=Europe/Istanbul'));
+ok($c->wait_for('document.querySelectorAll("th.name").length >= 2', 20,
+                'Lookout\'s CSV'), 'Lookout\'s own CSV loads');
+my $lk = $c->eval($js_rooms);
+is_deeply($lk->{'Main room'}{names}, ['Mert'],
+          'Lookout\'s CSV: the toggle-on person is online')
+    or diag(explain($lk));
+is_deeply($lk->{left}, ['Ayse'], 'Lookout\'s CSV: the toggle-off one left');
+is_deeply($c->eval('[...document.querySelectorAll("section.left time")]'
+                   . '.map(e => e.getAttribute("datetime"))'),
+          [ '2023-10-23T06:00:00.000Z', '2023-10-23T06:45:10.000Z' ],
+          'Lookout\'s CSV: its times are read, in the page\'s time zone');
+is($c->eval('document.querySelectorAll("i").length'), 0,
+   'Lookout\'s CSV: its HTML is not markup');
+
 # an empty CSV is a sink that has seen nobody yet, not "No data"
 spit("$tmp/csvonly/zoom-room-dashboard.csv", '');
 $c->visit($ng->url('/?poll=1&data=/csvonly/'));

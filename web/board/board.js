@@ -136,9 +136,12 @@ function clock(ms, seconds) {
         .format(new Date(ms)) + " " + t;
 }
 
-/* local "YYYY-MM-DD HH:MM:SS" in cfg.tz -> ms (the CSV's times) */
+/*
+ * local "YYYY-MM-DD HH:MM:SS" in cfg.tz -> ms (the CSV's times); Lookout's
+ * own file wrote "YYYY-MM-DD-HH:MM:SS", and "N/A" for none
+ */
 function parseLocal(s) {
-    var m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)$/.exec(s || "");
+    var m = /^(\d{4})-(\d\d)-(\d\d)[ -](\d\d):(\d\d):(\d\d)$/.exec(s || "");
     if (!m) { return null; }
     var guess = Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
     var ms = guess - offset(guess);
@@ -257,6 +260,14 @@ function unneutral(s) {
     return CSV_STARTER.test(rest.replace(CSV_BLANK, "")) ? rest : s;
 }
 
+/*
+ * "online", or Lookout's own file's Status: the HTML of a Font Awesome
+ * toggle, <i class="fa-solid fa-toggle-on"></i>, read as text, never shown
+ */
+function csvOnline(s) {
+    return s === "online" || /(^|[\s"'])fa-toggle-on([\s"']|$)/.test(s || "");
+}
+
 function fromCsv(text) {
     /* an empty file is a sink that has seen nobody yet, as a header alone */
     var rows = parseCsv(text), by = {}, order = [];
@@ -281,7 +292,7 @@ function fromCsv(text) {
             }
             no = m.roomNo[room];
         }
-        var p = {name: unneutral(r[cU] || ""), online: r[cS] === "online",
+        var p = {name: unneutral(r[cU] || ""), online: csvOnline(r[cS]),
                  room: no, lastJoin: parseLocal(cJ >= 0 ? r[cJ] : ""),
                  lastLeft: parseLocal(cL >= 0 ? r[cL] : ""),
                  intervals: [], visits: []};
