@@ -697,6 +697,76 @@ test_csv(void)
 }
 
 
+/* an event of instance uuid of meeting MID */
+static void
+fold_in(zt_presence_t *p, const char *uuid, const char *type, int64_t ts,
+    const char *id, const char *name)
+{
+    json_t  *r;
+
+    r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "event_type", type,
+                  "event_ts", (json_int_t) ts, "meeting_uuid", uuid,
+                  "meeting_id", MID, "participant_id", id,
+                  "participant_name", name);
+    zt_presence_fold(p, r);
+    json_decref(r);
+}
+
+
+/*
+ * A Personal Meeting Room: every session a new instance, one meeting id.
+ * The CSV names each person once, as Lookout did: where they are now,
+ * their latest join and their latest departure of any session.
+ */
+static void
+test_csv_instances(void)
+{
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+
+    /* yesterday's session: Ana and Bob come and go, the meeting ends */
+    fold_in(p, "day1==", J, T0, "idA", "Ana");
+    fold_in(p, "day1==", J, T0 + SEC, "idB", "Bob");
+    fold_in(p, "day1==", L, T0 + 600 * SEC, "idA", "Ana");
+    fold_in(p, "day1==", END, T0 + 700 * SEC, "", "");
+
+    /* today's: Ana is back, Bob is not (yet) */
+    fold_in(p, "day2==", J, T0 + 86400 * SEC, "idA", "Ana");
+
+    is_csv(p, "UTC", NULL, HDR
+           "\"Ana\",\"online\",\"2021-07-15 02:44:51\","
+           "\"2021-07-14 02:54:51\",\"\",\"1234567890\"\n"
+           "\"Bob\",\"offline\",\"2021-07-14 02:44:52\","
+           "\"2021-07-14 02:56:31\",\"\",\"1234567890\"\n",
+           "instances of one meeting id: one row per person, the newest "
+           "says where they are, the times are the latest of all");
+
+    /* another meeting id is another row, as before */
+    {
+        json_t  *r;
+
+        r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "event_type", J,
+                      "event_ts", (json_int_t) (T0 + 86401 * SEC),
+                      "meeting_uuid", "other==", "meeting_id", "999",
+                      "participant_id", "idA", "participant_name", "Ana");
+        zt_presence_fold(p, r);
+        json_decref(r);
+    }
+
+    is_csv(p, "UTC", NULL, HDR
+           "\"Ana\",\"online\",\"2021-07-15 02:44:52\",\"\",\"\","
+           "\"999\"\n"
+           "\"Ana\",\"online\",\"2021-07-15 02:44:51\","
+           "\"2021-07-14 02:54:51\",\"\",\"1234567890\"\n"
+           "\"Bob\",\"offline\",\"2021-07-14 02:44:52\","
+           "\"2021-07-14 02:56:31\",\"\",\"1234567890\"\n",
+           "instances: two meeting ids, two rows");
+
+    zt_presence_free(p);
+}
+
+
 static void
 test_ignored(void)
 {
@@ -786,6 +856,7 @@ main(void)
     test_blank_id_in_room();
     test_save_load();
     test_csv();
+    test_csv_instances();
     test_ignored();
     test_webinar_and_bounds();
 

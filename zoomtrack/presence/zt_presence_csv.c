@@ -1,7 +1,8 @@
 /*
  * zt_presence_csv: the live status CSV from the engine's state: one row
- * per person and meeting (zt_presence_derive(); a participant seen under
- * two keys is one person, zt_presence_link.c), newest action first.
+ * per person and meeting id (zt_presence_derive(); a participant seen
+ * under two keys is one person, zt_presence_link.c; the instances of one
+ * meeting id are one row, zt_presence_latest()), newest action first.
  */
 
 #include <stdlib.h>
@@ -15,6 +16,9 @@
 
 
 static int zt_presence_row_cmp(const void *a, const void *b);
+static unsigned char *zt_presence_latest(zt_presence_row_t *rows,
+    size_t n);
+static int zt_presence_same_cmp(const void *a, const void *b);
 static void zt_presence_safe_name(const char *name, char *out,
     size_t outlen);
 
@@ -96,6 +100,96 @@ zt_presence_row_cmp(const void *a, const void *b)
 
 
 
+typedef struct {
+    const zt_presence_row_t  *row;
+    size_t                    i;        /* its place, newest first */
+} zt_presence_same_t;
+
+
+/*
+ * One row per person and meeting id, as Lookout had one per person: every
+ * session of a Personal Meeting Room is a new instance under the same id,
+ * and yesterday's "offline" row beside today's "online" one would name a
+ * person twice with the same Meeting cell.  The newest row (rows are
+ * newest first) says where the person is; its Last Join and Last Left
+ * become the latest of all their instances.  Returns a malloc()ed flag
+ * per row, 1 for the rows to write, or NULL when out of memory.
+ */
+static unsigned char *
+zt_presence_latest(zt_presence_row_t *rows, size_t n)
+{
+    size_t               i, first;
+    unsigned char       *shown;
+    zt_presence_row_t   *r;
+    zt_presence_same_t  *s;
+
+    shown = malloc(n ? n : 1);
+    s = malloc((n ? n : 1) * sizeof(zt_presence_same_t));
+    if (shown == NULL || s == NULL) {
+        free(shown);
+        free(s);
+        return NULL;
+    }
+
+    for (i = 0; i < n; i++) {
+        s[i].row = &rows[i];
+        s[i].i = i;
+    }
+
+    qsort(s, n, sizeof(zt_presence_same_t), zt_presence_same_cmp);
+
+    first = 0;
+
+    for (i = 0; i < n; i++) {
+        if (i == 0 || zt_presence_same_cmp(&s[first], &s[i]) != -1) {
+            first = i;
+            shown[s[i].i] = 1;
+            continue;
+        }
+
+        /* a same person's older instance */
+        shown[s[i].i] = 0;
+        r = &rows[s[first].i];
+
+        if (s[i].row->last_join > r->last_join) {
+            r->last_join = s[i].row->last_join;
+        }
+        if (s[i].row->last_left > r->last_left) {
+            r->last_left = s[i].row->last_left;
+        }
+    }
+
+    free(s);
+
+    return shown;
+}
+
+
+/* by meeting id (its uuid when it has none) and person, then by place;
+ * -1 or 1 for one person's rows, -2 or 2 between people */
+static int
+zt_presence_same_cmp(const void *a, const void *b)
+{
+    int                        rc;
+    const char                *ma, *mb;
+    const zt_presence_same_t  *x = a, *y = b;
+
+    ma = x->row->meeting_id[0] ? x->row->meeting_id : x->row->meeting_uuid;
+    mb = y->row->meeting_id[0] ? y->row->meeting_id : y->row->meeting_uuid;
+
+    rc = strcmp(ma, mb);
+    if (rc == 0) {
+        rc = strcmp(x->row->key, y->row->key);
+    }
+
+    if (rc) {
+        return rc < 0 ? -2 : 2;
+    }
+
+    return x->i < y->i ? -1 : (x->i > y->i);
+}
+
+
 /* Username and Room are free text; status, times and meeting id are not */
 static const zt_csv_kind_e  zt_presence_csv_kinds[6] = {
     ZT_CSV_TEXT, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_ID, ZT_CSV_TEXT, ZT_CSV_ID
@@ -108,6 +202,7 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
     int                 rc;
     char                name[512], join[32], left[32], room[32];
     size_t              i, n;
+    unsigned char      *shown;
     const char         *cells[6];
     zt_presence_row_t  *rows;
 
@@ -125,10 +220,18 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
         return ZT_ERROR;
     }
 
+    shown = zt_presence_latest(rows, n);
+    if (shown == NULL) {
+        free(rows);
+        return ZT_ERROR;
+    }
+
     rc = ZT_OK;
 
     for (i = 0; i < n && rc == ZT_OK; i++) {
-        if (!zt_presence_allowed(allowlist, rows[i].name, rows[i].email)) {
+        if (!shown[i]
+            || !zt_presence_allowed(allowlist, rows[i].name, rows[i].email))
+        {
             continue;
         }
 
@@ -163,6 +266,7 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
         rc = zt_csv_row_kinds(f, cells, zt_presence_csv_kinds, 6);
     }
 
+    free(shown);
     free(rows);
 
     return rc;
