@@ -77,6 +77,9 @@ zt_csv_number(const char *s)
 }
 
 
+static int zt_csv_formula(const char *s);
+
+
 static int
 zt_csv_identifier(const char *s)
 {
@@ -97,18 +100,40 @@ zt_csv_identifier(const char *s)
 int
 zt_csv_neutralised(const char *s, zt_csv_kind_e kind)
 {
-    int                   r;
-    size_t                n;
-    uint32_t              c;
-    const unsigned char  *p;
+    if (s == NULL || s[0] == '\0') {
+        return 0;
+    }
 
-    if (s == NULL || s[0] == '\0' || zt_csv_number(s)) {
+    /*
+     * A cell of its own that begins with ' and then what the rule
+     * neutralises, numbers included, would read back (web/board's
+     * unneutral()) as if the ' were ours: it gets one too, so taking the
+     * first ' off always gives the value back.
+     */
+    if (s[0] == '\'' && zt_csv_formula(s + 1)) {
+        return 1;
+    }
+
+    if (zt_csv_number(s)) {
         return 0;
     }
 
     if (kind == ZT_CSV_ID && zt_csv_identifier(s)) {
         return 0;
     }
+
+    return zt_csv_formula(s);
+}
+
+
+/* TAB or CR first, or a starter after blanks: what a spreadsheet runs */
+static int
+zt_csv_formula(const char *s)
+{
+    int                   r;
+    size_t                n;
+    uint32_t              c;
+    const unsigned char  *p;
 
     if (s[0] == '\t' || s[0] == '\r') {
         return 1;

@@ -9,7 +9,11 @@
  * after any leading white space, control or invisible formatting characters
  * is = + - @, one of their full-width forms U+FF1D U+FF0B U+FF0D U+FF20,
  * small forms U+FE66 U+FE62 U+FE63 U+FE6B, or U+2212 MINUS SIGN.  A cell
- * that is a plain number ("-2", "+1.5", "1e3") is never changed.
+ * that is a plain number ("-2", "+1.5", "1e3") is never changed.  A cell
+ * that itself begins with an apostrophe followed by any of that (numbers
+ * included) gets one more, so removing the first apostrophe of a cell that
+ * has one before such a start (web/board's unneutral()) always gives the
+ * value back.
  *
  * An identifier cell (ZT_CSV_ID: uuids, ids, dates and times, durations,
  * values we generate) is written as it is, so a base64 uuid starting with

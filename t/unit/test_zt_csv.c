@@ -139,6 +139,17 @@ test_text(void)
     check("-.", ZT_CSV_TEXT, 1, "a point is no number");
     check("-1e", ZT_CSV_TEXT, 1, "no exponent digits");
     check(" -2", ZT_CSV_TEXT, 1, "a number after a space is not one");
+
+    /* a value's own leading ' is kept apart from ours: taking one ' off
+     * (web/board's unneutral()) gives the value back */
+    check("'=x", ZT_CSV_TEXT, 1, "its own ' before =");
+    check("'-2", ZT_CSV_TEXT, 1, "its own ' before a number");
+    check("' +1 555 0100", ZT_CSV_TEXT, 1, "its own ' before blanks and +");
+    check("'\tx", ZT_CSV_TEXT, 1, "its own ' before a TAB");
+    check("'+AbC", ZT_CSV_ID, 1, "an \"id\" with its own ' before +");
+    check("'Jill", ZT_CSV_TEXT, 0, "its own ' before a letter");
+    check("O'Brien", ZT_CSV_TEXT, 0, "an inner '");
+    check("'", ZT_CSV_TEXT, 0, "a lone '");
 }
 
 
