@@ -392,6 +392,8 @@ main(void)
                  "", "idE", "", ""), 0, &o);
     fold(st, rec("meeting.participant_joined", T0, "", "", "idF", "", ""),
          0, &o);
+    fold(st, rec("meeting.participant_joined", T0, "@jane.doe", "", "idH",
+                 "", ""), 0, &o);
     fold(st, rec("meeting.participant_joined", T0 + MIN, "Gus", "", "idG", "",
                  ""), 0, &o);
     fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Gus", "", "idG",
@@ -401,6 +403,7 @@ main(void)
               "🟢 @\xe2\x80\x8b" "channel &lt;!here&gt; &amp; co joined"
               " · 14:00\n"
               "🟢 A guest joined · 14:00\n"
+              "🟢 @\xe2\x80\x8b" "jane.doe joined · 14:00\n"
               "🟢 Gus joined · 14:01\n"
               "🔴 Gus left · 14:02",
            "emails cut, mentions broken, Slack escapes, no reason with @");

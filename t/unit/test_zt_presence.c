@@ -645,10 +645,11 @@ test_csv(void)
           "carol@example.com", NULL },
         { J, T0 + 3 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
         { L, T0 + 4 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
+        { L, T0 + 5 * SEC, "idJ", NULL, NULL, "@jane.doe", NULL },
     };
 
     p = zt_presence_create();
-    fold_all(p, e, 5);
+    fold_all(p, e, 6);
 
     is_csv(p, "UTC", " alice , BOB@example.com,", HDR
            "\"Bob\",\"online\",\"2021-07-14 02:44:52\",\"\",\"\","
@@ -660,13 +661,26 @@ test_csv(void)
     is_csv(p, "UTC", "nobody", HDR, "allowlist: nobody matches");
 
     s = csv(p, "UTC", "");
-    ok(strchr(s, '@') == NULL, "no email in the CSV, even as a name");
+    ok(strstr(s, "@example.com") == NULL,
+       "no email in the CSV, even as a name");
     ok(strstr(s, "\"'=cmd|' /C calc'!A0\",\"offline\","
               "\"2021-07-14 02:44:54\",\"2021-07-14 02:44:55\"") != NULL,
        "formula injection neutralised");
     ok(strstr(s, "\"carol\",\"online\"") != NULL,
        "an email-like display name is cut at the @");
+    ok(strstr(s, "\"'@jane.doe\",\"offline\"") != NULL,
+       "a handle (nothing before the @) is shown whole, neutralised");
     free(s);
+
+    /* the one email rule of the CSV, the timeline and chat */
+    is_int((long long) zt_presence_name_len("carol@example.com"), 5,
+           "email rule: an address is shown up to the @");
+    is_int((long long) zt_presence_name_len("@jane.doe"), 9,
+           "email rule: a handle with nothing before the @ is no address");
+    is_int((long long) zt_presence_name_len("Ann (ann@x.org)"), 15,
+           "email rule: a name with a space is no address");
+    is_int((long long) zt_presence_name_len("me@home"), 7,
+           "email rule: no dot after the @, no address");
 
     is_csv(p, "Europe/Istanbul", "Alice", HDR
            "\"Alice\",\"online\",\"2021-07-14 05:44:51\",\"\",\"\","

@@ -217,6 +217,15 @@ int zt_presence_allowed(const char *allowlist, const char *name,
     const char *email);
 
 /*
+ * The email rule, one for the CSV, the timeline and chat: emails are never
+ * shown, so a display name shaped like an address (no space, an '@' after
+ * at least one character, a dot after the '@') is shown up to the '@'.
+ * A handle such as "@jane.doe" is no address and is shown whole.  Returns
+ * how many bytes of name to show.
+ */
+size_t zt_presence_name_len(const char *name);
+
+/*
  * The Room-N rule, one for the CSV, the board, the report and chat:
  * rooms are numbered by first room JOIN, then first event, then uuid.
  * Returns 1 when room a comes before room b.

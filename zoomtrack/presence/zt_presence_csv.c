@@ -276,27 +276,35 @@ zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
 /* allowlist: "a, b@x.org,c"; matches the name or the email */
 
 
-/*
- * Emails never appear in the status file: a display name that is an
- * email address (no spaces, an '@' and a dot after it) is cut at the '@'.
- */
+/* emails never appear in the status file (zt_presence_name_len()) */
 static void
 zt_presence_safe_name(const char *name, char *out, size_t outlen)
 {
-    size_t       n;
-    const char  *at;
-
-    snprintf(out, outlen, "%s", name);
+    size_t  n;
 
     /* a name cut to fit ends on a whole UTF-8 character: the file is
      * served as UTF-8 */
-    n = strlen(out);
-    out[zt_utf8_cut(name, strlen(name), n)] = '\0';
+    n = zt_utf8_cut(name, zt_presence_name_len(name), outlen - 1);
 
-    at = strchr(out, '@');
-    if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {
-        out[at - out] = '\0';
+    memcpy(out, name, n);
+    out[n] = '\0';
+}
+
+
+size_t
+zt_presence_name_len(const char *name)
+{
+    const char  *at;
+
+    at = strchr(name, '@');
+
+    if (at && at > name && strchr(name, ' ') == NULL
+        && strchr(at, '.') != NULL)
+    {
+        return (size_t) (at - name);
     }
+
+    return strlen(name);
 }
 
 

@@ -17,6 +17,7 @@
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_chat_msg.h"
+#include "zt_presence.h"
 
 
 /*
@@ -123,14 +124,9 @@ static void
 zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b)
 {
     size_t       n;
-    const char  *at, *p;
+    const char  *p;
 
-    n = strlen(in);
-    at = strchr(in, '@');
-
-    if (is_name && at && strchr(in, ' ') == NULL && strchr(at, '.')) {
-        n = (size_t) (at - in);
-    }
+    n = is_name ? zt_presence_name_len(in) : strlen(in);
 
     if (is_name && n == 0) {
         zt_chat_puts(b, "A guest");

@@ -541,18 +541,12 @@ zt_timeline_str(FILE *f, const char *s)
 static void
 zt_timeline_safe_name(const char *name, char *out, size_t len)
 {
-    char    *at;
-    size_t   n;
+    size_t  n;
 
-    n = zt_utf8_cut(name, strlen(name), len - 1);
+    n = zt_utf8_cut(name, zt_presence_name_len(name), len - 1);
 
     memcpy(out, name, n);
     out[n] = '\0';
-
-    at = strchr(out, '@');
-    if (at && strchr(out, ' ') == NULL && strchr(at, '.') != NULL) {
-        *at = '\0';
-    }
 }
 
 
