@@ -2,8 +2,8 @@
  * Unit tests of zoomtrack/presence/zt_presence.c, one block per presence rule:
  * identity precedence, room moves are not departures, arrival order and
  * duplicates do not matter, late leaves do not regress, meeting.ended,
- * missing breakout leaves, save/load, allowlist, no emails, formula
- * injection and time zones in the CSV.
+ * missing breakout leaves, save/load; the CSV's own rules are in
+ * test_zt_presence_csv.c.
  */
 
 #include <stdio.h>
@@ -13,103 +13,8 @@
 #include <jansson.h>
 
 #include "zt_presence.h"
-#include "zt_utf8.h"
 #include "tap.h"
-
-
-#define T0    1626230691000LL          /* 2021-07-14 02:44:51 UTC */
-#define SEC   1000LL
-#define MU    "mtg-uuid=="
-#define MID   "1234567890"
-#define HDR   "\"Username\",\"Status\",\"Last Join\",\"Last Left\"," \
-              "\"Room\",\"Meeting\"\n"
-
-
-typedef struct {
-    const char  *type;
-    int64_t      ts;
-    const char  *id;
-    const char  *reg;
-    const char  *email;
-    const char  *name;
-    const char  *room;
-} ev_t;
-
-
-static json_t *
-rec(const ev_t *e)
-{
-    return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                     "event_type", e->type, "event_ts", (json_int_t) e->ts,
-                     "meeting_uuid", MU, "meeting_id", MID,
-                     "participant_id", e->id ? e->id : "",
-                     "registrant_id", e->reg ? e->reg : "",
-                     "participant_email", e->email ? e->email : "",
-                     "participant_name", e->name ? e->name : "",
-                     "breakout_room_uuid", e->room ? e->room : "");
-}
-
-
-static int
-fold(zt_presence_t *p, const ev_t *e)
-{
-    int      rc;
-    json_t  *r;
-
-    r = rec(e);
-    rc = zt_presence_fold(p, r);
-    json_decref(r);
-    return rc;
-}
-
-
-static void
-fold_all(zt_presence_t *p, const ev_t *e, size_t n)
-{
-    size_t  i;
-
-    for (i = 0; i < n; i++) {
-        fold(p, &e[i]);
-    }
-}
-
-
-/* the CSV as a malloc()ed string */
-static char *
-csv(const zt_presence_t *p, const char *tz, const char *allow)
-{
-    FILE    *f;
-    char    *buf;
-    size_t   len;
-
-    buf = NULL;
-    f = open_memstream(&buf, &len);
-    if (zt_presence_csv(p, f, tz, allow) != ZT_OK) {
-        fclose(f);
-        free(buf);
-        return strdup("(error)");
-    }
-    fclose(f);
-    return buf;
-}
-
-
-static int
-is_csv(const zt_presence_t *p, const char *tz, const char *allow,
-    const char *want, const char *what)
-{
-    int    rc;
-    char  *got;
-
-    got = csv(p, tz, allow);
-    rc = strcmp(got, want) == 0;
-    ok(rc, "%s", what);
-    if (!rc) {
-        printf("# got:\n%s# expected:\n%s", got, want);
-    }
-    free(got);
-    return rc;
-}
+#include "presence_csv_fixture.h"
 
 
 /* a person's row (by key) */
@@ -136,13 +41,6 @@ row(const zt_presence_t *p, const char *key, zt_presence_row_t *out)
 }
 
 
-#define J   "meeting.participant_joined"
-#define L   "meeting.participant_left"
-#define RJ  "meeting.participant_joined_breakout_room"
-#define RL  "meeting.participant_left_breakout_room"
-#define END "meeting.ended"
-
-#define ALICE  "idA", NULL, "alice@example.com", "Alice"
 
 
 static void
@@ -633,155 +531,6 @@ test_save_load(void)
 
 
 static void
-test_csv(void)
-{
-    char           *s;
-    zt_presence_t  *p;
-
-    static const ev_t  e[] = {
-        { J, T0, ALICE, NULL },
-        { J, T0 + SEC, NULL, NULL, "bob@example.com", "Bob", NULL },
-        { J, T0 + 2 * SEC, NULL, NULL, "carol@example.com",
-          "carol@example.com", NULL },
-        { J, T0 + 3 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
-        { L, T0 + 4 * SEC, NULL, NULL, NULL, "=cmd|' /C calc'!A0", NULL },
-        { L, T0 + 5 * SEC, "idJ", NULL, NULL, "@jane.doe", NULL },
-    };
-
-    p = zt_presence_create();
-    fold_all(p, e, 6);
-
-    is_csv(p, "UTC", " alice , BOB@example.com,", HDR
-           "\"Bob\",\"online\",\"2021-07-14 02:44:52\",\"\",\"\","
-           "\"1234567890\"\n"
-           "\"Alice\",\"online\",\"2021-07-14 02:44:51\",\"\",\"\","
-           "\"1234567890\"\n",
-           "allowlist: by name or email, case-insensitive, trimmed");
-
-    is_csv(p, "UTC", "nobody", HDR, "allowlist: nobody matches");
-
-    s = csv(p, "UTC", "");
-    ok(strstr(s, "@example.com") == NULL,
-       "no email in the CSV, even as a name");
-    ok(strstr(s, "\"'=cmd|' /C calc'!A0\",\"offline\","
-              "\"2021-07-14 02:44:54\",\"2021-07-14 02:44:55\"") != NULL,
-       "formula injection neutralised");
-    ok(strstr(s, "\"carol\",\"online\"") != NULL,
-       "an email-like display name is cut at the @");
-    ok(strstr(s, "\"'@jane.doe\",\"offline\"") != NULL,
-       "a handle (nothing before the @) is shown whole, neutralised");
-    free(s);
-
-    /* the one email rule of the CSV, the timeline and chat */
-    is_int((long long) zt_presence_name_len("carol@example.com"), 5,
-           "email rule: an address is shown up to the @");
-    is_int((long long) zt_presence_name_len("@jane.doe"), 9,
-           "email rule: a handle with nothing before the @ is no address");
-    is_int((long long) zt_presence_name_len("Ann (ann@x.org)"), 15,
-           "email rule: a name with a space is no address");
-    is_int((long long) zt_presence_name_len("me@home"), 7,
-           "email rule: no dot after the @, no address");
-
-    is_csv(p, "Europe/Istanbul", "Alice", HDR
-           "\"Alice\",\"online\",\"2021-07-14 05:44:51\",\"\",\"\","
-           "\"1234567890\"\n", "time zone: Europe/Istanbul");
-
-    zt_presence_free(p);
-
-    /* a display name longer than the cell is cut on a whole character */
-    {
-        char    name[601];
-        size_t  off, i;
-        ev_t    one[1] = { { J, T0, NULL, NULL, NULL, name, NULL } };
-
-        for (i = 0; i < 300; i++) {
-            memcpy(name + 2 * i, "\xc4\x9f", 2);          /* U+011F */
-        }
-        name[600] = '\0';
-
-        p = zt_presence_create();
-        fold_all(p, one, 1);
-        s = csv(p, "UTC", "");
-        ok(zt_utf8_check((const unsigned char *) s, strlen(s), &off)
-           == ZT_UTF8_OK, "a long UTF-8 name is cut on a character "
-           "boundary");
-        zt_presence_free(p);
-        free(s);
-    }
-}
-
-
-/* an event of instance uuid of meeting MID */
-static void
-fold_in(zt_presence_t *p, const char *uuid, const char *type, int64_t ts,
-    const char *id, const char *name)
-{
-    json_t  *r;
-
-    r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "event_type", type,
-                  "event_ts", (json_int_t) ts, "meeting_uuid", uuid,
-                  "meeting_id", MID, "participant_id", id,
-                  "participant_name", name);
-    zt_presence_fold(p, r);
-    json_decref(r);
-}
-
-
-/*
- * A Personal Meeting Room: every session a new instance, one meeting id.
- * The CSV names each person once, as Lookout did: where they are now,
- * their latest join and their latest departure of any session.
- */
-static void
-test_csv_instances(void)
-{
-    zt_presence_t  *p;
-
-    p = zt_presence_create();
-
-    /* yesterday's session: Ana and Bob come and go, the meeting ends */
-    fold_in(p, "day1==", J, T0, "idA", "Ana");
-    fold_in(p, "day1==", J, T0 + SEC, "idB", "Bob");
-    fold_in(p, "day1==", L, T0 + 600 * SEC, "idA", "Ana");
-    fold_in(p, "day1==", END, T0 + 700 * SEC, "", "");
-
-    /* today's: Ana is back, Bob is not (yet) */
-    fold_in(p, "day2==", J, T0 + 86400 * SEC, "idA", "Ana");
-
-    is_csv(p, "UTC", NULL, HDR
-           "\"Ana\",\"online\",\"2021-07-15 02:44:51\","
-           "\"2021-07-14 02:54:51\",\"\",\"1234567890\"\n"
-           "\"Bob\",\"offline\",\"2021-07-14 02:44:52\","
-           "\"2021-07-14 02:56:31\",\"\",\"1234567890\"\n",
-           "instances of one meeting id: one row per person, the newest "
-           "says where they are, the times are the latest of all");
-
-    /* another meeting id is another row, as before */
-    {
-        json_t  *r;
-
-        r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "event_type", J,
-                      "event_ts", (json_int_t) (T0 + 86401 * SEC),
-                      "meeting_uuid", "other==", "meeting_id", "999",
-                      "participant_id", "idA", "participant_name", "Ana");
-        zt_presence_fold(p, r);
-        json_decref(r);
-    }
-
-    is_csv(p, "UTC", NULL, HDR
-           "\"Ana\",\"online\",\"2021-07-15 02:44:52\",\"\",\"\","
-           "\"999\"\n"
-           "\"Ana\",\"online\",\"2021-07-15 02:44:51\","
-           "\"2021-07-14 02:54:51\",\"\",\"1234567890\"\n"
-           "\"Bob\",\"offline\",\"2021-07-14 02:44:52\","
-           "\"2021-07-14 02:56:31\",\"\",\"1234567890\"\n",
-           "instances: two meeting ids, two rows");
-
-    zt_presence_free(p);
-}
-
-
-static void
 test_ignored(void)
 {
     json_t         *r;
@@ -869,8 +618,6 @@ main(void)
     test_two_devices();
     test_blank_id_in_room();
     test_save_load();
-    test_csv();
-    test_csv_instances();
     test_ignored();
     test_webinar_and_bounds();
 
