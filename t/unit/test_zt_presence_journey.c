@@ -354,8 +354,53 @@ test_names(void)
        && strcmp(j->email, "w@example.com") == 0,
        "the report's name is the first of any event, the status's the "
        "latest of presence events");
-    ok(j && j->meeting_start == T0 && j->spans[0].start == T0 + MIN,
-       "a waiting-room event dates the meeting, not the presence");
+    ok(j && j->meeting_start == T0 + MIN && j->spans[0].start == T0 + MIN,
+       "a waiting-room event dates neither the meeting nor the presence");
+
+    zt_presence_journeys_free(all, n);
+    zt_presence_free(p);
+}
+
+
+/*
+ * People wait in the waiting room, or for the host, before the meeting
+ * starts and after everyone left: that time bounds no one's presence.
+ */
+static void
+test_waiting_outside(void)
+{
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p = zt_presence_create();
+
+    ev(p, "m==", "meeting.participant_jbh_waiting", T0 - 10 * MIN, "c",
+       NULL);
+    ev(p, "m==", "meeting.participant_joined_waiting_room", T0 - 2 * MIN,
+       "a", NULL);
+    ev(p, "m==", "meeting.started", T0, NULL, NULL);
+    ev(p, "m==", "meeting.participant_admitted", T0 + 5 * MIN, "a", NULL);
+    ev(p, "m==", MJ, T0 + 5 * MIN + 500, "a", NULL);
+    ev(p, "m==", ML, T0 + 20 * MIN, "g", NULL);      /* join lost */
+    ev(p, "m==", MJ, T0 + 21 * MIN, "h", NULL);      /* leave lost */
+    ev(p, "m==", ML, T0 + 30 * MIN, "a", NULL);
+    ev(p, "m==", "meeting.participant_joined_waiting_room", T0 + 58 * MIN,
+       "e", NULL);
+    ev(p, "m==", "meeting.participant_left_waiting_room", T0 + 59 * MIN,
+       "e", NULL);
+    ev(p, "m==", "meeting.participant_jbh_waiting_left", T0 + 59 * MIN,
+       "c", NULL);
+
+    j = journey(p, "g", &all, &n);
+    ok(j && !j->join_time_known && j->meeting_start == T0
+       && j->nspans == 1 && j->spans[0].start == T0,
+       "a lost join: present from the start, not from the waiting room");
+    j = journey(p, "h", &all, &n);
+    ok(j && j->nspans == 1 && j->spans[0].end == T0 + 30 * MIN,
+       "a lost leave: present to the last event of the meeting, not to a "
+       "later knock at its waiting room");
+    ok(journey(p, "e", &all, &n) == NULL
+       && journey(p, "c", &all, &n) == NULL,
+       "waiting only: no journey");
 
     zt_presence_journeys_free(all, n);
     zt_presence_free(p);
@@ -719,6 +764,7 @@ main(void)
     test_sessions_and_order();
     test_reconnect_in_room();
     test_names();
+    test_waiting_outside();
     test_clip();
     test_bookkeeping();
     test_two_devices();

@@ -73,7 +73,18 @@ zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev)
         return ZT_ERROR;
     }
 
-    changed |= zt_presence_seen(m, ev->event_ts, ev->event_ts);
+    /*
+     * someone waiting to get in says nothing of the meeting: it may not
+     * have started (the host has not come) or have ended, and its first
+     * and last event bound the presence of people whose join or leave
+     * was lost
+     */
+    if (kind == ZT_PR_KNOCK) {
+        kind = ZT_PR_OTHER;
+
+    } else {
+        changed |= zt_presence_seen(m, ev->event_ts, ev->event_ts);
+    }
 
     if (kind == ZT_PR_END) {
         rc = zt_ts_add(&m->ends, ev->event_ts);
@@ -237,6 +248,10 @@ zt_presence_kind(const char *type)
         { "meeting.participant_left_breakout_room", ZT_PR_ROOM_LEAVE },
         { "meeting.ended", ZT_PR_END },
         { "webinar.ended", ZT_PR_END },
+        { "meeting.participant_joined_waiting_room", ZT_PR_KNOCK },
+        { "meeting.participant_left_waiting_room", ZT_PR_KNOCK },
+        { "meeting.participant_jbh_waiting", ZT_PR_KNOCK },
+        { "meeting.participant_jbh_waiting_left", ZT_PR_KNOCK },
     };
 
     if (type[0] == '\0') {

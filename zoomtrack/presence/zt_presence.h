@@ -19,8 +19,10 @@
  *   - main JOIN/LEAVE = meeting.participant_joined/_left and
  *     webinar.participant_joined/_left; room JOIN/LEAVE =
  *     meeting.participant_joined/_left_breakout_room; END =
- *     meeting.ended/webinar.ended; other events (waiting room, sharing)
- *     only date the meeting and name people;
+ *     meeting.ended/webinar.ended; other events (sharing, admitted)
+ *     only date the meeting and name people; waiting in the waiting room
+ *     or for the host only names people: it can come before the meeting
+ *     starts or after it ends;
  *   - a main LEAVE at l is part of a room move, not a departure, when a
  *     JOIN (main or room) of the same person has l <= join <= l +
  *     ZT_MOVE_GAP_MS;

@@ -31,6 +31,7 @@
 typedef enum {
     ZT_PR_IGNORE = 0,
     ZT_PR_OTHER,                        /* any other event of a meeting */
+    ZT_PR_KNOCK,                        /* waiting to get in: not dated */
     ZT_PR_JOIN,
     ZT_PR_LEAVE,
     ZT_PR_ROOM_JOIN,
