@@ -110,10 +110,16 @@ const char *zt_action_name(zt_action_e a);
 void zt_person_key(const char *participant_id, const char *registrant_id,
     const char *email, const char *name, char *out, size_t outlen);
 
+/* the key of nobody named (all four blank), and the presence engine's
+ * key of such a guest by participant_uuid instead */
+#define ZT_PERSON_NO_NAME  "name:"
+#define ZT_PERSON_UUID     "uuid:"
+
 /*
- * How strong a person key is: 0 "id:", 1 "reg:", 2 "email:", 3 anything
- * else (a name).  Where one participant is seen under two keys (Zoom
- * blanks some fields in breakout-room events), the strongest is theirs.
+ * How strong a person key is: 0 "id:", 1 "reg:", 2 "email:", 4 "uuid:"
+ * (nothing but the participant_uuid), 3 anything else (a name).  Where
+ * one participant is seen under two keys (Zoom blanks some fields in
+ * breakout-room events), the strongest is theirs.
  */
 int zt_person_key_rank(const char *key);
 

@@ -262,5 +262,9 @@ zt_person_key_rank(const char *key)
         return 1;
     }
 
+    if (strncmp(key, ZT_PERSON_UUID, sizeof(ZT_PERSON_UUID) - 1) == 0) {
+        return 4;
+    }
+
     return strncmp(key, "email:", 6) == 0 ? 2 : 3;
 }

@@ -12,6 +12,7 @@
  * allocates but through them.
  */
 
+#include <stdio.h>
 #include <string.h>
 
 #include "zt_event.h"
@@ -117,16 +118,27 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
     key = ev->person_key;
 
     if (key == NULL) {
-        if (ev->participant_id[0] == '\0' && ev->registrant_id[0] == '\0'
-            && ev->participant_email[0] == '\0'
-            && ev->participant_name[0] == '\0')
-        {
-            return 0;       /* nobody to attribute the event to */
-        }
-
         zt_person_key(ev->participant_id, ev->registrant_id,
                       ev->participant_email, ev->participant_name, buf,
                       sizeof(buf));
+        key = buf;
+    }
+
+    /*
+     * no id, email or name (a guest whose name Zoom leaves blank): under
+     * "name:" every such guest of the meeting would be one person, so the
+     * participant_uuid tells them apart (and links them to a key of
+     * theirs that names it, zt_presence_link.c); without one, there is
+     * nobody to attribute the event to
+     */
+    uuid = ev->participant_uuid;
+
+    if (strcmp(key, ZT_PERSON_NO_NAME) == 0) {
+        if (uuid == NULL || uuid[0] == '\0') {
+            return 0;
+        }
+
+        snprintf(buf, sizeof(buf), "%s%s", ZT_PERSON_UUID, uuid);
         key = buf;
     }
 
@@ -167,8 +179,6 @@ zt_presence_fold_person(zt_presence_meeting_t *m,
     changed |= rc;
 
     /* the same time in the sets of its device (zt_presence_device.c) */
-    uuid = ev->participant_uuid;
-
     if (kind != ZT_PR_OTHER && uuid != NULL && uuid[0] != '\0') {
         pp = zt_presence_device(pp, uuid);
         if (pp == NULL) {
