@@ -297,6 +297,61 @@ test_which(void)
 }
 
 
+/*
+ * Zoom sends meeting.ended when a lone host leaves, and people can join
+ * the same instance again: it is live again, and ends at its last end.
+ */
+static void
+test_ended_then_rejoined(void)
+{
+    int             i;
+    json_t         *j, *m;
+    zt_presence_t  *p, *q;
+
+    p = zt_presence_create();
+    q = zt_presence_create();
+
+    for (i = 0; i < 2; i++) {
+        ev(i ? q : p, "pmi==", "meeting.participant_joined", T0, "H", "Hal",
+           "", NULL);
+        ev(i ? q : p, "pmi==", "meeting.participant_left", T0 + 10 * MIN,
+           "H", "Hal", "", NULL);
+        ev(i ? q : p, "pmi==", "meeting.ended", T0 + 10 * MIN + SEC, "", "",
+           "", NULL);
+        ev(i ? q : p, "pmi==", "meeting.participant_joined", T0 + 20 * MIN,
+           "H", "Hal", "", NULL);
+    }
+
+    j = render(p, NULL, T0 + 25 * MIN);
+    m = json_array_get(json_object_get(j, "meetings"), 0);
+    ok(json_is_true(json_object_get(m, "live"))
+       && json_is_null(json_object_get(m, "end"))
+       && json_is_true(json_object_get(person(m, "Hal"), "online")),
+       "rejoined after meeting.ended: live, no end");
+    json_decref(j);
+
+    is_int(zt_presence_prune(q, T0 + 30 * MIN), 0,
+           "rejoined after meeting.ended: not pruned on its first end");
+
+    ev(p, "pmi==", "meeting.participant_left", T0 + 45 * MIN, "H", "Hal",
+       "", NULL);
+    ev(p, "pmi==", "meeting.ended", T0 + 45 * MIN + SEC, "", "", "", NULL);
+
+    j = render(p, NULL, T0 + 50 * MIN);
+    m = json_array_get(json_object_get(j, "meetings"), 0);
+    ok(json_is_false(json_object_get(m, "live"))
+       && num(m, "end") == T0 + 45 * MIN + SEC,
+       "rejoined after meeting.ended: ends at the end after the rejoin");
+    json_decref(j);
+
+    is_int(zt_presence_prune(p, T0 + 46 * MIN), 1,
+           "rejoined after meeting.ended: pruned after its last end");
+
+    zt_presence_free(p);
+    zt_presence_free(q);
+}
+
+
 /* a long name is cut at a character boundary: still valid UTF-8 */
 static void
 test_long_name(void)
@@ -394,6 +449,7 @@ main(void)
     test_iso();
     test_empty();
     test_live();
+    test_ended_then_rejoined();
     test_which();
     test_long_name();
     test_topics();

@@ -167,7 +167,8 @@ typedef struct {
     const char  *id;
     int64_t      first_ts;         /* first event of any kind, ms */
     int64_t      last_ts;          /* last event of any kind, ms */
-    int64_t      ended;            /* first meeting end, 0 = none seen */
+    int64_t      ended;            /* first end after the last join of
+                                      anyone; 0 = none: runs (again) */
     int          dirty;            /* changed since zt_presence_clean() */
 } zt_presence_meeting_info_t;
 
@@ -269,8 +270,9 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
     zt_presence_meeting_info_t *info);
 
 /*
- * Drops every meeting that ended (a meeting.ended seen) and whose last
- * event is before ended_before_ms (Zoom's timestamps, not the clock).
+ * Drops every meeting that ended (a meeting.ended after its last join)
+ * and whose last event is before ended_before_ms (Zoom's timestamps, not
+ * the clock).
  * Returns the number of meetings dropped.
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms);

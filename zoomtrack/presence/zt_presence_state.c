@@ -18,6 +18,7 @@
 
 
 static void zt_presence_meeting_free(zt_presence_meeting_t *m);
+static int64_t zt_presence_ended(const zt_presence_meeting_t *m);
 static const char *zt_pmap_meeting(const void *base, size_t i);
 static const char *zt_pmap_person(const void *base, size_t i);
 static const char *zt_pmap_room(const void *base, size_t i);
@@ -414,6 +415,41 @@ zt_presence_seen(zt_presence_meeting_t *m, int64_t first, int64_t last)
 }
 
 
+/*
+ * When the meeting ended, 0 while it runs: its first end at or after the
+ * last join of anyone (main meeting or room).  Zoom sends meeting.ended
+ * each time a lone host leaves, and the same instance can be joined again
+ * (zoom-api.md §5): a join after every end runs it again.
+ */
+static int64_t
+zt_presence_ended(const zt_presence_meeting_t *m)
+{
+    size_t                       i, k;
+    int64_t                      last;
+    const zt_presence_person_t  *pp;
+
+    last = INT64_MIN;
+
+    for (i = 0; i < m->npeople; i++) {
+        pp = m->people[i];
+
+        if (zt_ts_last(&pp->joins) > last) {
+            last = zt_ts_last(&pp->joins);
+        }
+
+        for (k = 0; k < pp->nvisits; k++) {
+            if (zt_ts_last(&pp->visits[k].joins) > last) {
+                last = zt_ts_last(&pp->visits[k].joins);
+            }
+        }
+    }
+
+    i = zt_ts_lower(&m->ends, last);
+
+    return i < m->ends.n ? m->ends.v[i] : 0;
+}
+
+
 size_t
 zt_presence_nmeetings(const zt_presence_t *p)
 {
@@ -433,7 +469,7 @@ zt_presence_meeting_info(const zt_presence_t *p, size_t i,
     info->id = m->id;
     info->first_ts = m->first_ts == ZT_PRESENCE_NONE ? 0 : m->first_ts;
     info->last_ts = m->last_ts == INT64_MIN ? 0 : m->last_ts;
-    info->ended = m->ends.n ? m->ends.v[0] : 0;
+    info->ended = zt_presence_ended(m);
     info->dirty = m->dirty;
 }
 
@@ -450,7 +486,7 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
 
-        if (m->ends.n && m->last_ts < ended_before_ms) {
+        if (zt_presence_ended(m) != 0 && m->last_ts < ended_before_ms) {
             zt_presence_meeting_free(m);
             dropped++;
             continue;
