@@ -487,8 +487,10 @@ test_bookkeeping(void)
     is_int(zt_presence_nmeetings(p), 2, "prune: open meetings stay");
     is_int(ev(p, "big==", MJ, T0 + 3, "id:u3", NULL), 0,
            "after pruning, lookups still find people");
-    is_int(ev(p, "old==", MJ, T0, "x", NULL), 1,
-           "a pruned meeting starts afresh");
+    is_int(ev(p, "old==", MJ, T0, "y", NULL), 0,
+           "a late event of a pruned meeting is ignored");
+    is_int(ev(p, "old==", MJ, T0 + 2 * MIN, "x", NULL), 1,
+           "a pruned meeting joined again starts afresh");
 
     zt_presence_free(p);
 }

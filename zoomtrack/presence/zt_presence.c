@@ -64,6 +64,11 @@ zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev)
         return 0;
     }
 
+    /* a late event of a meeting already dropped (zt_presence_gone.c) */
+    if (zt_presence_gone_has(p, ev->meeting_uuid, ev->event_ts)) {
+        return 0;
+    }
+
     m = zt_presence_meeting(p, ev->meeting_uuid);
     if (m == NULL) {
         return ZT_ERROR;

@@ -152,11 +152,26 @@ typedef struct {
 } zt_presence_meeting_t;
 
 
+/* a meeting zt_presence_prune() dropped (zt_presence_gone.c) */
+typedef struct {
+    char     *uuid;
+    int64_t   last_ts;                  /* its last event */
+} zt_presence_gone_t;
+
+
 struct zt_presence_s {
     zt_presence_meeting_t  **meetings;
     size_t                   n;
     zt_pmap_t                map;
+    zt_presence_gone_t      *gone;      /* by time of drop */
+    size_t                   ngone;
+    zt_pmap_t                gone_map;
 };
+
+
+/* how long a dropped meeting is remembered past the prune window: Zoom's
+ * retries end within two hours, a late event came six hours late */
+#define ZT_PRESENCE_GONE_MS  (7 * 24 * 3600 * 1000LL)
 
 
 /* zt_presence_ts.c */
@@ -164,6 +179,16 @@ int zt_ts_add(zt_ts_set_t *s, int64_t ts);
 size_t zt_ts_lower(const zt_ts_set_t *s, int64_t ts);
 int64_t zt_ts_last(const zt_ts_set_t *s);
 int zt_ts_has_between(const zt_ts_set_t *s, int64_t lo, int64_t hi);
+
+/* zt_presence_gone.c */
+int zt_presence_gone_add(zt_presence_t *p, const char *uuid,
+    int64_t last_ts);
+int zt_presence_gone_has(const zt_presence_t *p, const char *uuid,
+    int64_t ts);
+int zt_presence_gone_expire(zt_presence_t *p, int64_t before);
+void zt_presence_gone_free(zt_presence_t *p);
+json_t *zt_presence_gone_to_json(const zt_presence_t *p);
+int zt_presence_gone_from_json(zt_presence_t *p, const json_t *o);
 
 /* zt_presence_state.c */
 zt_presence_meeting_t *zt_presence_meeting(zt_presence_t *p,

@@ -40,7 +40,9 @@ zt_presence_to_json(const zt_presence_t *p)
 
     if (root == NULL || a == NULL
         || json_object_set_new(root, "version", json_integer(1)) != 0
-        || json_object_set(root, "meetings", a) != 0)
+        || json_object_set(root, "meetings", a) != 0
+        || json_object_set_new(root, "gone", zt_presence_gone_to_json(p))
+           != 0)
     {
         json_decref(root);
         json_decref(a);
@@ -203,7 +205,7 @@ zt_presence_from_json(zt_presence_t *p, const json_t *state)
         }
     }
 
-    return ZT_OK;
+    return zt_presence_gone_from_json(p, json_object_get(state, "gone"));
 }
 
 

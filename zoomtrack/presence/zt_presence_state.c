@@ -46,6 +46,7 @@ zt_presence_free(zt_presence_t *p)
 
     free(p->meetings);
     free(p->map.slot);
+    zt_presence_gone_free(p);
     free(p);
 }
 
@@ -487,6 +488,9 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
         m = p->meetings[i];
 
         if (zt_presence_ended(m) != 0 && m->last_ts < ended_before_ms) {
+            /* out of memory: a late event of it can make it again, as
+             * when nothing was kept */
+            (void) zt_presence_gone_add(p, m->uuid, m->last_ts);
             zt_presence_meeting_free(m);
             dropped++;
             continue;
@@ -496,6 +500,8 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
     }
 
     p->n = n;
+
+    (void) zt_presence_gone_expire(p, ended_before_ms - ZT_PRESENCE_GONE_MS);
 
     if (dropped) {
         /* rebuild the index: positions moved */
