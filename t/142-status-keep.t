@@ -2,7 +2,8 @@
 # [status] keep_hours ago by Zoom's timestamps: the CSV and the saved state
 # show the same set, a restart does not bring a dropped meeting back, the
 # journal is folded into a snapshot once it outgrows it (and the snapshot
-# holds only the kept meetings), and a bad keep_hours stops the drainer.
+# holds only the kept meetings), a late event of a dropped meeting does not
+# make it again, and a bad keep_hours stops the drainer.
 
 use strict;
 use warnings;
@@ -125,6 +126,29 @@ ZtDrain::push_records($redis->port, ['zoomtrack:status'], \@recs);
 drain_once($conf0, 'keep 0');
 is_deeply(people("$tmp/d0/_data/zoom-room-dashboard.csv"),
           [qw(Lena Username)], 'keep 0: only the live meeting');
+
+# a late join and a late leave of a dropped meeting (a Zoom retry, an event
+# hours late): ignored, not a meeting of their own with nobody to end it
+ZtDrain::push_records($redis->port, ['zoomtrack:status'],
+    [joined('recent', $NOW - 24 * $H, 'Remy'),
+     ev('meeting.participant_left', 'old', $NOW - 26 * $H, 'Olga')]);
+drain_once($conf0, 'keep 0, late events');
+is_deeply(people("$tmp/d0/_data/zoom-room-dashboard.csv"),
+          [qw(Lena Username)], 'keep 0: late events of dropped meetings '
+          . 'are not shown');
+drain_once($conf0, 'keep 0, restart');
+ZtDrain::push_records($redis->port, ['zoomtrack:status'],
+    [joined('recent', $NOW - 24 * $H + 1, 'Remy')]);
+drain_once($conf0, 'keep 0, late event after a restart');
+is_deeply(people("$tmp/d0/_data/zoom-room-dashboard.csv"),
+          [qw(Lena Username)], 'keep 0: still after a restart');
+
+# Zoom's meeting.ended is not final: a join after it brings the meeting back
+ZtDrain::push_records($redis->port, ['zoomtrack:status'],
+    [joined('recent', $NOW - 22 * $H, 'Remy')]);
+drain_once($conf0, 'keep 0, joined again');
+is_deeply(people("$tmp/d0/_data/zoom-room-dashboard.csv"),
+          [qw(Lena Remy Username)], 'keep 0: a join after the end is shown');
 
 # ------------------------------------------------------------ bad values
 
