@@ -21,7 +21,7 @@ zt_csv_blank(uint32_t c)
            || c == 0x1680 || c == 0x180e
            || (c >= 0x2000 && c <= 0x200f)      /* spaces, ZWSP, marks */
            || (c >= 0x2028 && c <= 0x202f)
-           || (c >= 0x205f && c <= 0x2064)
+           || (c >= 0x205f && c <= 0x206f)      /* and bidi isolates */
            || c == 0x3000 || c == 0xfeff;
 }
 

@@ -118,6 +118,9 @@ test_text(void)
           "ideographic space then full-width =");
     check("\xef\xbb\xbf=x", ZT_CSV_TEXT, 1, "BOM then =");
     check("\xe2\x80\x8b=x", ZT_CSV_TEXT, 1, "zero-width space then =");
+    check("\xe2\x81\xa6=x", ZT_CSV_TEXT, 1, "left-to-right isolate then =");
+    check("\xe2\x81\xa9@x", ZT_CSV_TEXT, 1, "pop directional isolate then @");
+    check("\xe2\x81\xaf-x", ZT_CSV_TEXT, 1, "nominal digit shapes then -");
 
     check("Jill Chill", ZT_CSV_TEXT, 0, "a name");
     check("a=b", ZT_CSV_TEXT, 0, "inner =");
