@@ -30,7 +30,7 @@ dropped(void)
     evd(p, ML, 50 * MIN, "id:ann", NULL, "pu-A");
     evd(p, END, 60 * MIN, NULL, NULL, NULL);
 
-    is_int(zt_presence_prune(p, T0 + 61 * MIN), 1, "the meeting is dropped");
+    is_int(zt_presence_prune(p, T0 + 61 * MIN, 0), 1, "the meeting is dropped");
 
     return p;
 }
@@ -77,7 +77,7 @@ test_saved(void)
            "after a restart, a late event of it is still ignored");
 
     /* a week and more after the prune window: forgotten */
-    zt_presence_prune(q, T0 + 61 * MIN + 8 * DAY);
+    zt_presence_prune(q, T0 + 61 * MIN + 8 * DAY, 0);
     is_int(evd(q, ML, 55 * MIN, "id:bob", NULL, "pu-B"), 1,
            "a week on, it is forgotten");
 
@@ -93,10 +93,38 @@ test_saved(void)
 }
 
 
+/* meeting.ended and the leaves lost: the meeting goes once it is silent
+ * for ZT_PRESENCE_SILENT_MS, no sooner, and not inside the keep window */
+static void
+test_silent(void)
+{
+    int64_t         last = T0 + 40 * MIN;
+    zt_presence_t  *p = zt_presence_create();
+
+    evd(p, MJ, MIN, "id:ann", NULL, "pu-A");
+    evd(p, MJ, 40 * MIN, "id:bob", NULL, "pu-B");
+
+    is_int(zt_presence_prune(p, last + DAY, last), 0,
+           "no end, not silent long enough: it stays");
+    is_int(zt_presence_prune(p, last, last + 1), 0,
+           "silent, but inside the keep window: it stays");
+    is_int(zt_presence_prune(p, last + 1, last + 1), 1,
+           "silent and past the keep window: dropped");
+    is_int(evd(p, ML, 39 * MIN, "id:ann", NULL, "pu-A"), 0,
+           "a late event not after its last one is ignored, as of an "
+           "ended one");
+    ok(ZT_PRESENCE_SILENT_MS >= 30 * 60 * MIN,
+       "silent means longer than Zoom's longest meeting");
+
+    zt_presence_free(p);
+}
+
+
 int
 main(void)
 {
     test_late();
+    test_silent();
     test_saved();
 
     return done_testing();

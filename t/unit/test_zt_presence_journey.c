@@ -481,8 +481,8 @@ test_bookkeeping(void)
     zt_presence_journeys_free(all, n);
     zt_presence_free(q);
 
-    is_int(zt_presence_prune(p, T0 + MIN), 0, "prune: not before its end");
-    is_int(zt_presence_prune(p, T0 + MIN + 1), 1,
+    is_int(zt_presence_prune(p, T0 + MIN, 0), 0, "prune: not before its end");
+    is_int(zt_presence_prune(p, T0 + MIN + 1, 0), 1,
            "prune: a meeting that ended before the time goes");
     is_int(zt_presence_nmeetings(p), 2, "prune: open meetings stay");
     is_int(ev(p, "big==", MJ, T0 + 3, "id:u3", NULL), 0,

@@ -330,7 +330,7 @@ test_ended_then_rejoined(void)
        "rejoined after meeting.ended: live, no end");
     json_decref(j);
 
-    is_int(zt_presence_prune(q, T0 + 30 * MIN), 0,
+    is_int(zt_presence_prune(q, T0 + 30 * MIN, 0), 0,
            "rejoined after meeting.ended: not pruned on its first end");
 
     ev(p, "pmi==", "meeting.participant_left", T0 + 45 * MIN, "H", "Hal",
@@ -344,7 +344,7 @@ test_ended_then_rejoined(void)
        "rejoined after meeting.ended: ends at the end after the rejoin");
     json_decref(j);
 
-    is_int(zt_presence_prune(p, T0 + 46 * MIN), 1,
+    is_int(zt_presence_prune(p, T0 + 46 * MIN, 0), 1,
            "rejoined after meeting.ended: pruned after its last end");
 
     zt_presence_free(p);

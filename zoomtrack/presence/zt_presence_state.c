@@ -476,7 +476,8 @@ zt_presence_meeting_info(const zt_presence_t *p, size_t i,
 
 
 size_t
-zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
+zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
+    int64_t silent_before_ms)
 {
     size_t                  i, n, dropped;
     zt_presence_meeting_t  *m;
@@ -487,7 +488,9 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms)
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
 
-        if (zt_presence_ended(m) != 0 && m->last_ts < ended_before_ms) {
+        if (m->last_ts < ended_before_ms
+            && (m->last_ts < silent_before_ms || zt_presence_ended(m) != 0))
+        {
             /* out of memory: a late event of it can make it again, as
              * when nothing was kept */
             (void) zt_presence_gone_add(p, m->uuid, m->last_ts);

@@ -402,11 +402,12 @@ zt_status_prune(zt_status_ctx_t *st, int64_t now)
 
     st->pruned_at = now;
 
-    n = zt_presence_prune(st->presence, now - st->keep_ms);
+    n = zt_presence_prune(st->presence, now - st->keep_ms,
+                          now - ZT_PRESENCE_SILENT_MS);
     if (n) {
         st->dirty = 1;
         zt_log_debug("[sink:status] %zu meeting(s) ended more than "
-                     "keep_hours ago dropped", n);
+                     "keep_hours ago (or silent for 30 hours) dropped", n);
     }
 }
 
