@@ -65,10 +65,6 @@ static int zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
 static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
     const json_t *rec, const zt_chat_opts_t *opts);
 static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
-static int zt_chat_room_seen(json_t *m, const char *room, int64_t ts,
-    int join);
-static void zt_chat_room_first(const char *uuid, const json_t *v,
-    zt_room_first_t *r);
 static void zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c,
     int64_t from, int64_t to);
 static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
@@ -579,117 +575,6 @@ zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
 
     json_object_set_new(c->p, "online", json_true());
     json_object_set_new(c->p, "left", json_integer(0));
-}
-
-
-/*
- * The meeting's "rooms": { uuid: { "join", "seen" } }, the first room join
- * ("join" absent: none yet) and the first room event of each, which number
- * them (zt_presence_room_before).  A state saved before held the number
- * itself (an integer): it stands for both times, so those rooms keep their
- * order and come before any room met since.
- */
-static int
-zt_chat_room_seen(json_t *m, const char *room, int64_t ts, int join)
-{
-    json_t  *rooms, *r, *v;
-
-    rooms = json_object_get(m, "rooms");
-    r = json_object_get(rooms, room);
-
-    if (json_is_integer(r)) {
-        return ZT_OK;
-    }
-
-    if (!json_is_object(r)) {
-        r = json_pack("{s:I}", "seen", (json_int_t) ts);
-        if (r == NULL || json_object_set_new(rooms, room, r) != 0) {
-            return ZT_ERROR;
-        }
-    }
-
-    if (ts < zt_chat_int(r, "seen")
-        && json_object_set_new(r, "seen", json_integer(ts)) != 0)
-    {
-        return ZT_ERROR;
-    }
-
-    v = json_object_get(r, "join");
-
-    if (join && (v == NULL || ts < zt_chat_int(r, "join"))
-        && json_object_set_new(r, "join", json_integer(ts)) != 0)
-    {
-        return ZT_ERROR;
-    }
-
-    return ZT_OK;
-}
-
-
-static void
-zt_chat_room_first(const char *uuid, const json_t *v, zt_room_first_t *r)
-{
-    r->uuid = uuid;
-
-    if (json_is_integer(v)) {
-        r->first_join = (int64_t) json_integer_value(v);
-        r->first_seen = r->first_join;
-        return;
-    }
-
-    r->first_join = json_object_get(v, "join") ? zt_chat_int(v, "join")
-                                               : INT64_MAX;
-    r->first_seen = zt_chat_int(v, "seen");
-}
-
-
-unsigned
-zt_chat_room_no(const json_t *m, const char *room)
-{
-    unsigned          no;
-    json_t           *v;
-    const char       *uuid;
-    zt_room_first_t   a, b;
-
-    v = json_object_get(json_object_get(m, "rooms"), room);
-    if (v == NULL) {
-        return 0;
-    }
-
-    zt_chat_room_first(room, v, &b);
-    if (b.first_join == INT64_MAX) {
-        return 0;
-    }
-
-    no = 1;
-
-    json_object_foreach(json_object_get(m, "rooms"), uuid, v) {
-        zt_chat_room_first(uuid, v, &a);
-        if (zt_presence_room_before(&a, &b)) {
-            no++;
-        }
-    }
-
-    return no;
-}
-
-
-size_t
-zt_chat_rooms(const json_t *m)
-{
-    size_t           n;
-    json_t          *v;
-    const char      *uuid;
-    zt_room_first_t  r;
-
-    n = 0;
-
-    json_object_foreach(json_object_get(m, "rooms"), uuid, v) {
-        zt_chat_room_first(uuid, v, &r);
-        n += r.first_join != INT64_MAX;
-    }
-
-    return n;
 }
 
 

@@ -85,6 +85,12 @@ const char *zt_chat_str(const json_t *o, const char *key);
 int64_t zt_chat_int(const json_t *o, const char *key);
 
 /*
+ * zt_chat_room.c: records a room event at ts (join: a room join) in
+ * meeting m's "rooms", for its number; ZT_OK or ZT_ERROR (out of memory).
+ */
+int zt_chat_room_seen(json_t *m, const char *room, int64_t ts, int join);
+
+/*
  * N of Room-N for a room of meeting m (an element of "meetings"), by the
  * presence engine's rule (zt_presence_room_before), from the first times
  * the state holds now; 0 when no join of it is known.  zt_chat_rooms():
