@@ -236,6 +236,15 @@ size_t zt_presence_name_len(const char *name);
 int zt_presence_room_before(const zt_room_first_t *a,
     const zt_room_first_t *b);
 
+/*
+ * The live room of a person on two devices (README presence rule 9), one
+ * for the status CSV and chat: the room of the latest room JOIN among the
+ * devices in; of two joins in one ms, the smaller room uuid.  Returns 1
+ * when the join (ts, room) wins over (best_ts, best_room).
+ */
+int zt_presence_room_later(int64_t ts, const char *room, int64_t best_ts,
+    const char *best_room);
+
 /* the state as a new JSON object, or NULL when out of memory */
 json_t *zt_presence_to_json(const zt_presence_t *p);
 

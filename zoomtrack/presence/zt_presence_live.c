@@ -194,9 +194,9 @@ zt_presence_derive_room(const zt_presence_meeting_t *m,
             continue;
         }
 
-        if (best_ts == ZT_PRESENCE_NONE || ts > best_ts
-            || (ts == best_ts
-                && strcmp(m->rooms[room].uuid, m->rooms[best].uuid) < 0))
+        if (best_ts == ZT_PRESENCE_NONE
+            || zt_presence_room_later(ts, m->rooms[room].uuid, best_ts,
+                                      m->rooms[best].uuid))
         {
             best_ts = ts;
             best = room;
@@ -207,6 +207,14 @@ zt_presence_derive_room(const zt_presence_meeting_t *m,
         row->room_uuid = m->rooms[best].uuid;
         row->room_no = zt_presence_room_no(m, best);
     }
+}
+
+
+int
+zt_presence_room_later(int64_t ts, const char *room, int64_t best_ts,
+    const char *best_room)
+{
+    return ts > best_ts || (ts == best_ts && strcmp(room, best_room) < 0);
 }
 
 
