@@ -10,7 +10,10 @@
  * three events count in any arrival order (zt_chat_person_event);
  * leaving from a room (a room leave and a main leave within
  * ZT_CHAT_MOVE_GAP_MS) is said by the leave alone (zt_chat_text.c);
- * meeting.ended takes everyone offline.  Emails never reach the text: a
+ * meeting.ended takes everyone offline.  One person on two devices
+ * (README presence rule 9) is in while any device is: these rules run
+ * per device and the person's changes follow (zt_chat_device_event).
+ * Emails never reach the text: a
  * display name that is an email is cut at the '@' as in the CSV, a leave
  * reason holding an '@' is left out, and a remaining '@' gets a zero-width
  * space after it so "@channel" in a name cannot notify a whole channel.
@@ -53,6 +56,8 @@ typedef struct {
     char           key[512];
     json_t        *m;             /* the meeting, in the state */
     json_t        *p;             /* the person, in the state */
+    json_t        *d;             /* their device's presence (p or in p) */
+    int            quiet;         /* the device's changes are not said */
 } zt_chat_ctx_t;
 
 
@@ -62,6 +67,8 @@ static json_t *zt_chat_meeting(json_t *state, const char *uuid,
 static json_t *zt_chat_person(json_t *m, const char *key);
 static int zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts, const char *kind, const char *reason);
+static int zt_chat_device_event(json_t *state, zt_chat_ctx_t *c,
+    const json_t *rec, const zt_chat_opts_t *opts);
 static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
     const json_t *rec, const zt_chat_opts_t *opts);
 static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
@@ -260,7 +267,49 @@ zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
         return ZT_ERROR;
     }
 
-    return zt_chat_person_event(state, &c, rec, opts);
+    c.d = zt_chat_device(c.p, zt_chat_str(rec, "participant_uuid"));
+    if (c.d == NULL) {
+        return ZT_ERROR;
+    }
+
+    return zt_chat_device_event(state, &c, rec, opts);
+}
+
+
+/*
+ * One device's event (zt_chat_device.c).  While another device of the
+ * person is in, the person stays in whatever this one does: its joins
+ * and leaves are not said, and a change of the person's room (the room
+ * of the latest room join of a device that is in) is said as a move.
+ */
+static int
+zt_chat_device_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
+    const zt_chat_opts_t *opts)
+{
+    int    rc;
+    char   before[512];
+
+    if (!zt_chat_device_others(c->p, c->d)) {
+        return zt_chat_person_event(state, c, rec, opts);
+    }
+
+    snprintf(before, sizeof(before), "%s", zt_chat_device_room(c->p));
+
+    c->quiet = 1;
+    rc = zt_chat_person_event(state, c, rec, opts);
+    c->quiet = 0;
+
+    if (rc == ZT_ERROR) {
+        return ZT_ERROR;
+    }
+
+    c->room = zt_chat_device_room(c->p);
+
+    if (strcmp(before, c->room) == 0) {
+        return rc;
+    }
+
+    return zt_chat_change(state, c, opts, "room", NULL);
 }
 
 
@@ -317,7 +366,7 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
           : kind[0] == 'l' ? ZT_CHAT_LEAVES
           : kind[0] == 'r' ? ZT_CHAT_ROOMS : ZT_CHAT_MEETINGS;
 
-    if (!(opts->mask & bit)) {
+    if (!(opts->mask & bit) || c->quiet) {
         return ZT_OK;
     }
 
@@ -379,8 +428,7 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
     json_object_set_new(c->m, "ended", json_true());
 
     json_object_foreach(json_object_get(c->m, "people"), key, p) {
-        json_object_set_new(p, "online", json_false());
-        json_object_set_new(p, "room", json_string(""));
+        zt_chat_device_offline(p);
     }
 
     /* Zoom takes everyone out of the rooms as it ends the meeting */
@@ -406,10 +454,10 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
     int       online, move;
     char      reason[128];
     int64_t   left, ts, ajoin, rjoin;
-    json_t   *p = c->p;
+    json_t   *p = c->d;
 
     if (c->name[0]) {
-        json_object_set_new(p, "name", json_string(c->name));
+        json_object_set_new(c->p, "name", json_string(c->name));
     }
 
     online = json_is_true(json_object_get(p, "online"));
@@ -559,7 +607,7 @@ zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
     int64_t  left;
     json_t  *pending, *ch;
 
-    left = zt_chat_int(c->p, "left");
+    left = zt_chat_int(c->d, "left");
     pending = json_object_get(state, "pending");
 
     json_array_foreach(pending, i, ch) {
@@ -573,8 +621,8 @@ zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
         }
     }
 
-    json_object_set_new(c->p, "online", json_true());
-    json_object_set_new(c->p, "left", json_integer(0));
+    json_object_set_new(c->d, "online", json_true());
+    json_object_set_new(c->d, "left", json_integer(0));
 }
 
 

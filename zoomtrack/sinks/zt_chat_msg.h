@@ -10,7 +10,8 @@
  *
  * The state is a JSON object the sink persists as is:
  *   "meetings": { uuid: { "id", "ended", "last", "people": { person_key:
- *                 { "name", "online", "room", "left", "ts" } },
+ *                 { "name", "online", "room", "left", "ts", "dev",
+ *                   "devices": { uuid: { "online", "room", ... } } } },
  *                 "rooms": { room_uuid: { "join", "seen" } } } }
  *   "pending":  [ { "kind", "meeting", "person", "name", "room", "reason",
  *                   "ts", "at", "people", "rooms" } ]
@@ -98,6 +99,20 @@ int zt_chat_room_seen(json_t *m, const char *room, int64_t ts, int join);
  */
 unsigned zt_chat_room_no(const json_t *m, const char *room);
 size_t zt_chat_rooms(const json_t *m);
+
+/*
+ * zt_chat_device.c, one person on two devices (README presence rule 9):
+ * zt_chat_device() is the presence of person p's device uuid (p itself
+ * for their first device and for "" ; NULL when out of memory);
+ * zt_chat_device_others() is 1 when a device of p other than d is
+ * online; zt_chat_device_room() the person's room ("" for none), the
+ * room of the latest room join of a device that is in;
+ * zt_chat_device_offline() takes every device of p offline.
+ */
+json_t *zt_chat_device(json_t *p, const char *uuid);
+int zt_chat_device_others(const json_t *p, const json_t *d);
+const char *zt_chat_device_room(const json_t *p);
+void zt_chat_device_offline(json_t *p);
 
 /* zt_chat_forget.c: drops meetings idle for longer than keep_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
