@@ -10,7 +10,9 @@
  * three events count in any arrival order (zt_chat_person_event);
  * leaving from a room (a room leave and a main leave within
  * ZT_CHAT_MOVE_GAP_MS) is said by the leave alone (zt_chat_text.c);
- * meeting.ended takes everyone offline.  One person on two devices
+ * meeting.ended takes everyone offline, and the leaves Zoom sends as the
+ * host ends it are said by its end line (zt_chat_end.c).  One person on
+ * two devices
  * (README presence rule 9) is in while any device is: these rules run
  * per device and the person's changes follow (zt_chat_device_event).
  * Emails never reach the text: a
@@ -58,6 +60,7 @@ typedef struct {
     json_t        *p;             /* the person, in the state */
     json_t        *d;             /* their device's presence (p or in p) */
     int            quiet;         /* the device's changes are not said */
+    int            end;           /* a leave as the host ended the meeting */
 } zt_chat_ctx_t;
 
 
@@ -386,6 +389,8 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
          && json_object_set_new(ch, "room", json_string(c->room)) != 0)
         || (reason && reason[0]
             && json_object_set_new(ch, "reason", json_string(reason)) != 0)
+        || (kind[0] == 'l' && c->end
+            && json_object_set_new(ch, "end", json_true()) != 0)
         || (kind[0] == 'e'
             && (json_object_set_new(ch, "people", json_integer(
                     (json_int_t) json_object_size(
@@ -431,8 +436,10 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
         zt_chat_device_offline(p);
     }
 
-    /* Zoom takes everyone out of the rooms as it ends the meeting */
+    /* Zoom takes everyone out of the rooms as it ends the meeting, and
+     * its leaves as the host ends it are said by the end line */
     zt_chat_unsay_main(state, c, c->ts - ZT_CHAT_MOVE_GAP_MS, c->ts);
+    zt_chat_end_unsay(state, c->meeting);
 
     return zt_chat_change(state, c, opts, "end", NULL);
 }
@@ -496,6 +503,7 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         /* Zoom says so when the leave is the first half of a move */
         move = strcasestr(zt_chat_str(rec, "leave_reason"), "breakout")
                != NULL;
+        c->end = zt_chat_end_reason(zt_chat_str(rec, "leave_reason"));
 
         if (c->ts < ts) {
             /* older than a join that found them online: a leave and a

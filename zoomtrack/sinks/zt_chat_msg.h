@@ -14,7 +14,7 @@
  *                   "devices": { uuid: { "online", "room", ... } } } },
  *                 "rooms": { room_uuid: { "join", "seen" } } } }
  *   "pending":  [ { "kind", "meeting", "person", "name", "room", "reason",
- *                   "ts", "at", "people", "rooms" } ]
+ *                   "end", "ts", "at", "people", "rooms" } ]
  */
 
 #ifndef ZT_CHAT_MSG_H
@@ -41,6 +41,11 @@
 #define ZT_CHAT_MOVE_GAP_MS   2000
 /* so a leave is held back this long after it arrived before it is said */
 #define ZT_CHAT_LEAVE_HOLD_MS 3000
+/*
+ * and a leave because the host ended the meeting this long, so that the
+ * meeting.ended arriving after it can say it instead (zt_chat_end.c)
+ */
+#define ZT_CHAT_END_HOLD_MS   10000
 
 
 typedef struct {
@@ -72,7 +77,8 @@ int zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
 
 /*
  * Takes the pending changes ready at now_ms (in order, stopping at a leave
- * younger than ZT_CHAT_LEAVE_HOLD_MS) up to opts->max_lines lines, removes
+ * younger than ZT_CHAT_LEAVE_HOLD_MS, or ZT_CHAT_END_HOLD_MS for one
+ * because the host ended the meeting) up to opts->max_lines lines, removes
  * them from "pending" and writes the message into *text (malloc()ed; NULL
  * when nothing was ready).  Returns ZT_OK or ZT_ERROR (out of memory; the
  * state is then unchanged).
@@ -113,6 +119,24 @@ json_t *zt_chat_device(json_t *p, const char *uuid);
 int zt_chat_device_others(const json_t *p, const json_t *d);
 const char *zt_chat_device_room(const json_t *p);
 void zt_chat_device_offline(json_t *p);
+
+/*
+ * zt_chat_end.c, the host ends the meeting: zt_chat_end_reason() is 1
+ * for a leave_reason saying so ("Host ended the meeting.", "Host closed
+ * the meeting."); zt_chat_end_leave() 1 for a pending change that is
+ * such a leave (an end leave); zt_chat_end_unsay() drops the meeting's
+ * pending end leaves, and the returns to the main room each makes one
+ * departure with, as meeting.ended says them; zt_chat_end_more() is 1
+ * when pending change i is an end leave after another of its meeting
+ * (it adds no line); zt_chat_end_collapse() makes the end leaves of a
+ * meeting among the first take one line (skip[] set for all but the
+ * first, which gets "_ends": how many), ZT_ERROR when out of memory.
+ */
+int zt_chat_end_reason(const char *leave_reason);
+int zt_chat_end_leave(const json_t *ch);
+void zt_chat_end_unsay(json_t *state, const char *meeting);
+int zt_chat_end_more(json_t *pending, size_t i);
+int zt_chat_end_collapse(json_t *pending, size_t take, char *skip);
 
 /* zt_chat_forget.c: drops meetings idle for longer than keep_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);

@@ -53,6 +53,7 @@ static size_t zt_chat_ready(json_t *pending, int64_t now_ms,
     size_t max_lines);
 static int zt_chat_leaving(json_t *pending, size_t i, size_t n);
 static void zt_chat_collapse(json_t *pending, size_t take, char *skip);
+static void zt_chat_unmark(json_t *pending, size_t take);
 
 
 static void
@@ -232,9 +233,22 @@ zt_chat_line(json_t *state, const json_t *c, const char *room, int many,
                  : kind[0] == 'l' ? "\xf0\x9f\x94\xb4 "
                  : room[0] ? "\xe2\x9e\xa1\xef\xb8\x8f "
                  : "\xe2\x86\xa9\xef\xb8\x8f ");
-    zt_chat_safe(zt_chat_str(c, "name"), 1, b);
 
-    if (kind[0] == 'j') {
+    n = zt_chat_int(c, "_ends");
+
+    if (n > 1) {
+        /* the host ended the meeting and its end did not come: everyone
+         * it took out, in one line (zt_chat_end.c) */
+        zt_chat_printf(b, "%lld people left (host ended the meeting)",
+                       (long long) n);
+    } else {
+        zt_chat_safe(zt_chat_str(c, "name"), 1, b);
+    }
+
+    if (n > 1) {
+        /* void: said above */
+
+    } else if (kind[0] == 'j') {
         zt_chat_puts(b, " joined");
         if (room[0]) {
             zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
@@ -273,13 +287,19 @@ zt_chat_same(const json_t *a, const json_t *b)
 }
 
 
-/* a leave is held a while (a join can still make it a move), and so is a
- * return to the main room (a leave can still make it a departure) */
+/* a leave is held a while (a join can still make it a move, the
+ * meeting's end can still say it), and so is a return to the main room
+ * (a leave can still make it a departure) */
 static int
 zt_chat_held(const json_t *c, int64_t now_ms)
 {
+    int64_t  hold;
+
+    hold = zt_chat_end_leave(c) ? ZT_CHAT_END_HOLD_MS
+                                : ZT_CHAT_LEAVE_HOLD_MS;
+
     return now_ms >= zt_chat_int(c, "at")
-           && now_ms - zt_chat_int(c, "at") < ZT_CHAT_LEAVE_HOLD_MS;
+           && now_ms - zt_chat_int(c, "at") < hold;
 }
 
 
@@ -333,16 +353,25 @@ zt_chat_leaving(json_t *pending, size_t i, size_t n)
 }
 
 
-/* how many pending changes can go now: up to a change still on hold */
+/* how many pending changes can go now: up to a change still on hold, or
+ * max_lines lines (end leaves after their meeting's first add none, nor
+ * does a return to the main room that its leave says) */
 static size_t
 zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
 {
-    size_t          take, n;
+    int             more;
+    size_t          take, n, lines;
     const json_t   *c, *next;
 
     n = json_array_size(pending);
 
-    for (take = 0; take < n && take < max_lines; take++) {
+    for (take = 0, lines = 0; take < n; take++) {
+        more = zt_chat_end_more(pending, take)
+               || zt_chat_leaving(pending, take, n);
+        if (!more && lines == max_lines) {
+            break;
+        }
+
         c = json_array_get(pending, take);
         next = zt_chat_next(pending, take, n);
 
@@ -355,6 +384,8 @@ zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
         {
             break;
         }
+
+        lines += !more;
     }
 
     return take;
@@ -414,6 +445,19 @@ zt_chat_collapse(json_t *pending, size_t take, char *skip)
 }
 
 
+/* the notes zt_chat_collapse() and zt_chat_end_collapse() left */
+static void
+zt_chat_unmark(json_t *pending, size_t take)
+{
+    size_t  i;
+
+    for (i = 0; i < take; i++) {
+        json_object_del(json_array_get(pending, i), "_room");
+        json_object_del(json_array_get(pending, i), "_ends");
+    }
+}
+
+
 int
 zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
     char **text)
@@ -453,6 +497,7 @@ again:
     zt_chat_collapse(pending, take, skip);
 
     memset(&b, 0, sizeof(b));
+    b.failed = zt_chat_end_collapse(pending, take, skip) != ZT_OK;
 
     for (i = 0; i < take; i++) {
         if (skip[i]) {
@@ -470,9 +515,7 @@ again:
     /* over what the chat server takes in one message: fewer changes now,
      * the rest in the next message */
     if (!b.failed && b.len > ZT_CHAT_TEXT_MAX && take > 1) {
-        for (i = 0; i < take; i++) {
-            json_object_del(json_array_get(pending, i), "_room");
-        }
+        zt_chat_unmark(pending, take);
         free(b.buf);
         take /= 2;
         goto again;
@@ -490,9 +533,7 @@ again:
         || json_object_set_new(state, "pending", rest) != 0)
     {
         /* the state stays as it was: the changes are composed again */
-        for (i = 0; i < take; i++) {
-            json_object_del(json_array_get(pending, i), "_room");
-        }
+        zt_chat_unmark(pending, take);
         free(b.buf);
         return ZT_ERROR;
     }

@@ -1,0 +1,209 @@
+/*
+ * Unit tests of zoomtrack/sinks/zt_chat_end.c: the host ends the meeting
+ * and the chat says the end line, not a roll call, whatever the order the
+ * leaves and meeting.ended arrive in, and one line when the end is lost.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "zt_core.h"
+#include "zt_chat_msg.h"
+#include "tap.h"
+
+
+/* 2026-01-10 14:00:00 UTC; the host ends the meeting at 15:00 */
+#define T0   1768053600000LL
+#define MIN  60000LL
+#define END  (T0 + 60 * MIN)
+
+#define ENDED  "left the meeting.<br>Reason: Host ended the meeting."
+
+
+static zt_chat_opts_t  o = { ZT_CHAT_ALL, "", "UTC", 40 };
+
+static const char  *names[] = { "Ann", "@Bob", "Cy", "Di", "Ed" };
+
+
+static void
+fold(json_t *st, const char *type, int64_t ts, const char *name,
+    const char *room, const char *reason, int64_t at)
+{
+    char     pid[32], why[128];
+    json_t  *r;
+
+    snprintf(pid, sizeof(pid), "id-%s", name);
+    snprintf(why, sizeof(why), "%s %s", name, reason);
+
+    r = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                  "event_type", type, "event_ts", (json_int_t) ts,
+                  "meeting_uuid", "M1==", "meeting_id", "85746065432",
+                  "participant_name", name, "participant_email", "",
+                  "participant_id", name[0] ? pid : "", "registrant_id", "",
+                  "breakout_room_uuid", room,
+                  "leave_reason", reason[0] ? why : "");
+    zt_chat_fold(st, r, at, &o);
+    json_decref(r);
+}
+
+
+static char *
+compose(json_t *st, int64_t now)
+{
+    char  *text;
+
+    if (zt_chat_compose(st, now, &o, &text) != ZT_OK) {
+        return NULL;
+    }
+
+    return text;
+}
+
+
+/* n people in, Ann (and Cy, of three or more) in rooms; everything said
+ * by 10 s */
+static json_t *
+meeting(size_t n)
+{
+    size_t   i;
+    json_t  *st;
+
+    st = zt_chat_state_new();
+
+    for (i = 0; i < n; i++) {
+        fold(st, "meeting.participant_joined", T0, names[i], "", "", 0);
+    }
+
+    fold(st, "meeting.participant_joined_breakout_room", T0 + MIN, "Ann",
+         "R1", "", 0);
+    if (n > 2) {
+        fold(st, "meeting.participant_joined_breakout_room", T0 + MIN, "Cy",
+             "R2", "", 0);
+    }
+    free(compose(st, 10000));
+
+    return st;
+}
+
+
+/* the host ends it: room leaves, then everyone's leave, at `at` */
+static void
+host_ends(json_t *st, size_t n, const char *reason, int64_t at)
+{
+    size_t  i;
+
+    fold(st, "meeting.participant_left_breakout_room", END - 200, "Ann",
+         "R1", "", at);
+    if (n > 2) {
+        fold(st, "meeting.participant_left_breakout_room", END - 150, "Cy",
+             "R2", "", at);
+    }
+
+    for (i = 0; i < n; i++) {
+        fold(st, "meeting.participant_left", END + (int64_t) i, names[i],
+             "", reason, at);
+    }
+}
+
+
+int
+main(void)
+{
+    char        *t;
+    json_t      *st;
+    const char  *line = "🏁 Meeting 85746065432 ended · 3 people, "
+                        "2 rooms · 15:00";
+
+    /* ------------------------------ the leaves, then meeting.ended */
+    st = meeting(3);
+    host_ends(st, 3, ENDED, 20000);
+    t = compose(st, 20000 + ZT_CHAT_LEAVE_HOLD_MS);
+    is_str(t, NULL, "the leaves wait for the end longer than a leave");
+    free(t);
+    fold(st, "meeting.ended", END + 500, "", "", "", 25000);
+    t = compose(st, 30000);
+    is_str(t, line, "the end line alone, not a roll call");
+    free(t);
+    is_int(json_array_size(json_object_get(st, "pending")), 0,
+           "nothing pending");
+    json_decref(st);
+
+    /* ------------------------------ meeting.ended, then the leaves */
+    st = meeting(3);
+    fold(st, "meeting.ended", END + 500, "", "", "", 20000);
+    host_ends(st, 3, ENDED, 20000);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, line, "the end first: the same");
+    free(t);
+    json_decref(st);
+
+    /* ----------- the end after a restart (the state saved and loaded) */
+    st = meeting(3);
+    host_ends(st, 3, "left the meeting.<br>Reason: Host closed the "
+              "meeting.", 20000);
+    t = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    st = json_loads(t, 0, NULL);
+    free(t);
+    fold(st, "meeting.ended", END + 500, "", "", "", 28000);
+    t = compose(st, 40000);
+    is_str(t, line, "\"host closed\", and a restart between: the same");
+    free(t);
+    json_decref(st);
+
+    /* --------------------------- meeting.ended lost: one line for all */
+    st = meeting(5);
+    o.max_lines = 2;
+    host_ends(st, 5, ENDED, 20000);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS - 1);
+    is_str(t, NULL, "held while the end can still come");
+    free(t);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🔴 5 people left (host ended the meeting) · 15:00",
+           "no end: one line says them all, as one of max_lines");
+    free(t);
+    is_int(json_array_size(json_object_get(st, "pending")), 0,
+           "nothing pending, nothing dropped");
+
+    /* ... and an end arriving later still says the end */
+    fold(st, "meeting.ended", END + 500, "", "", "", 60000);
+    t = compose(st, 70000);
+    is_str(t, "🏁 Meeting 85746065432 ended · 5 people, 2 rooms · 15:00",
+           "a late end is said too");
+    free(t);
+    json_decref(st);
+    o.max_lines = 40;
+
+    /* ... one person: their own line */
+    st = meeting(1);
+    host_ends(st, 1, ENDED, 20000);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🔴 Ann left (host ended the meeting) · 15:00",
+           "one end leave is a person's line");
+    free(t);
+    json_decref(st);
+
+    /* ------------------- other leaves are said, and not held longer */
+    st = meeting(4);
+    fold(st, "meeting.participant_left", END - 5 * MIN, "Di", "",
+         "left the meeting.<br>Reason: Network connection error.", 20000);
+    host_ends(st, 3, ENDED, 20000);
+    fold(st, "meeting.ended", END + 500, "", "", "", 21000);
+    t = compose(st, 20000 + ZT_CHAT_LEAVE_HOLD_MS);
+    is_str(t, "🔴 Di left (network connection error) · 14:55\n"
+              "🏁 Meeting 85746065432 ended · 4 people, 2 rooms · 15:00",
+           "a leave before the end, then the end line");
+    free(t);
+    json_decref(st);
+
+    ok(zt_chat_end_reason("X left the meeting.<br>Reason: Host ended the "
+                          "meeting.")
+       && zt_chat_end_reason("Host closed the meeting.")
+       && !zt_chat_end_reason("Host started a new meeting.")
+       && !zt_chat_end_reason("Removed by host."), "the reasons that count");
+
+    return done_testing();
+}

@@ -1,0 +1,175 @@
+/*
+ * zt_chat_end: the host ends the meeting, and the chat says so once.
+ * Zoom sends a participant_left for everyone still in ("Jill Chill left
+ * the meeting.<br>Reason: Host ended the meeting.", or "Host closed the
+ * meeting."), room leaves for those in rooms, and meeting.ended, in any
+ * order and across batches.  The channel wants the end line, not a roll
+ * call:
+ *
+ *   - such a leave (an "end leave") takes the person offline like any
+ *     leave, and its change is marked "end" (zt_chat_change);
+ *   - meeting.ended drops the meeting's end leaves still pending, with
+ *     the returns to the main room they make one departure from a room
+ *     with (zt_chat_end_unsay): its end line says them; an end leave
+ *     arriving after it finds the person offline already and says
+ *     nothing, as any leave would;
+ *   - an end leave is held ZT_CHAT_END_HOLD_MS after it arrived (not the
+ *     3 s of a leave), so a meeting.ended arriving a little after it, in
+ *     a later batch or after a restart (the state keeps "at"), still
+ *     takes it back;
+ *   - when no meeting.ended came by then (lost, or very late), the
+ *     meeting's end leaves in one message are one line, "🔴 23 people
+ *     left (host ended the meeting)" (zt_chat_end_collapse): nothing is
+ *     dropped, and they count as one line against [chat] max_lines.
+ */
+
+#include <stdint.h>
+#include <string.h>
+
+#include "zt_core.h"
+#include "zt_chat_msg.h"
+
+
+static int zt_chat_end_pair(json_t *pending, const json_t *ch);
+
+
+int
+zt_chat_end_reason(const char *leave_reason)
+{
+    return strcasestr(leave_reason, "host ended the meeting") != NULL
+           || strcasestr(leave_reason, "host closed the meeting") != NULL;
+}
+
+
+int
+zt_chat_end_leave(const json_t *ch)
+{
+    return json_is_true(json_object_get(ch, "end"))
+           && strcmp(zt_chat_str(ch, "kind"), "leave") == 0;
+}
+
+
+/* a return to the main room that an end leave makes one departure with */
+static int
+zt_chat_end_pair(json_t *pending, const json_t *ch)
+{
+    size_t   i;
+    int64_t  d;
+    json_t  *l;
+
+    if (strcmp(zt_chat_str(ch, "kind"), "room") != 0
+        || zt_chat_str(ch, "room")[0] != '\0')
+    {
+        return 0;
+    }
+
+    json_array_foreach(pending, i, l) {
+        d = zt_chat_int(l, "ts") - zt_chat_int(ch, "ts");
+
+        if (zt_chat_end_leave(l)
+            && strcmp(zt_chat_str(l, "meeting"), zt_chat_str(ch, "meeting"))
+               == 0
+            && strcmp(zt_chat_str(l, "person"), zt_chat_str(ch, "person"))
+               == 0
+            && d >= -ZT_CHAT_MOVE_GAP_MS && d <= ZT_CHAT_MOVE_GAP_MS)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+void
+zt_chat_end_unsay(json_t *state, const char *meeting)
+{
+    size_t   i;
+    json_t  *pending, *ch;
+
+    pending = json_object_get(state, "pending");
+
+    for (i = json_array_size(pending); i > 0; i--) {
+        ch = json_array_get(pending, i - 1);
+
+        if (strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
+            && zt_chat_end_pair(pending, ch))
+        {
+            json_array_remove(pending, i - 1);
+        }
+    }
+
+    for (i = json_array_size(pending); i > 0; i--) {
+        ch = json_array_get(pending, i - 1);
+
+        if (zt_chat_end_leave(ch)
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0)
+        {
+            json_array_remove(pending, i - 1);
+        }
+    }
+}
+
+
+int
+zt_chat_end_more(json_t *pending, size_t i)
+{
+    size_t   j;
+    json_t  *c;
+
+    c = json_array_get(pending, i);
+
+    if (!zt_chat_end_leave(c)) {
+        return 0;
+    }
+
+    for (j = 0; j < i; j++) {
+        if (zt_chat_end_leave(json_array_get(pending, j))
+            && strcmp(zt_chat_str(json_array_get(pending, j), "meeting"),
+                      zt_chat_str(c, "meeting")) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+int
+zt_chat_end_collapse(json_t *pending, size_t take, char *skip)
+{
+    size_t   i, j, n;
+    json_t  *c, *d;
+
+    for (i = 0; i < take; i++) {
+        c = json_array_get(pending, i);
+
+        if (skip[i] || !zt_chat_end_leave(c)) {
+            continue;
+        }
+
+        n = 1;
+
+        for (j = i + 1; j < take; j++) {
+            d = json_array_get(pending, j);
+
+            if (!skip[j] && zt_chat_end_leave(d)
+                && strcmp(zt_chat_str(d, "meeting"),
+                          zt_chat_str(c, "meeting")) == 0)
+            {
+                skip[j] = 1;
+                n++;
+            }
+        }
+
+        if (n > 1
+            && json_object_set_new(c, "_ends", json_integer((json_int_t) n))
+               != 0)
+        {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
