@@ -253,6 +253,94 @@ is(-s "$dir/data/chat-dead.ndjson", $dead_before,
 like(slurp($log), qr/refuses the webhook \(HTTP 400: .*invalid\.app_error/,
      'logged as a webhook problem');
 
+# --------------------------- one person on two devices (presence rule 9)
+# Jo's laptop goes to a breakout room, her phone joins the main room and
+# leaves it: she is still in (the laptop), so no "left" line until the
+# laptop goes too
+sub texts_since {
+    my @r = requests();
+    return map { $_->{body}{text} } grep { $_->{status} == 200 }
+        @r[$_[0] .. $#r];
+}
+sub jo {
+    my ($type, $min, $dev, %o) = @_;
+    return rec($type, $min, person('Jo', 'idJo'), meeting_uuid => 'M5==',
+               meeting_id => '555', participant_uuid => $dev, %o);
+}
+my $seen = requests();
+push_recs(jo('meeting.participant_joined', 30, 'LAPTOP'),
+          jo('meeting.participant_joined_breakout_room', 30.5, 'LAPTOP',
+             breakout_room_uuid => 'R5'),
+          jo('meeting.participant_joined', 31, 'PHONE'),
+          jo('meeting.participant_left', 32, 'PHONE',
+             leave_reason => 'Jo left the meeting.<br>Reason: left the '
+             . 'meeting.'));
+push_recs(rec('meeting.participant_joined', 33, person('Kim', 'idK'),
+              meeting_uuid => 'M5==', meeting_id => '555'));
+ok(wait_until(sub { grep { /Kim joined/ } texts() }, 30, 'Kim'),
+   'the two-device changes are posted') or diag(slurp($log));
+my $two = join "\n", texts_since($seen);
+like($two, qr/🟢 Jo joined · Room-1 · 14:30/, 'Jo joined into Room-1');
+unlike($two, qr/Jo left/, 'the phone leaving with the laptop in a room '
+       . 'is no departure') or diag($two);
+$seen = requests();
+push_recs(jo('meeting.participant_left_breakout_room', 40, 'LAPTOP',
+             breakout_room_uuid => 'R5'),
+          jo('meeting.participant_left', 40, 'LAPTOP',
+             leave_reason => 'Jo left the meeting.<br>Reason: left the '
+             . 'meeting.'));
+ok(wait_until(sub { grep { /Jo left/ } texts() }, 30, 'Jo left'),
+   'the last device leaving is the departure');
+is((grep { /🔴 Jo left \(left the meeting\) · 14:40/ } texts()), 1,
+   'said once');
+
+# ---------------------- the host ends the meeting: the end line alone,
+# across a drainer restart between the leaves and meeting.ended
+my @class = map { "C$_" } 1 .. 6;
+sub cls {
+    my ($type, $min, %o) = @_;
+    return rec($type, $min, meeting_uuid => 'M6==', meeting_id => '666',
+               %o);
+}
+sub host_ends {
+    my ($mu, $mid, $why) = @_;
+    return map { rec('meeting.participant_left', 60, person($_, "id$_"),
+                     meeting_uuid => $mu, meeting_id => $mid,
+                     leave_reason => "$_ left the meeting.<br>Reason: "
+                     . "Host $why the meeting.") } @class;
+}
+$seen = requests();
+push_recs(map { cls('meeting.participant_joined', 50, person($_, "id$_")) }
+          @class);
+ok(wait_until(sub { grep { /C6 joined/ } texts() }, 30, 'class in'),
+   'the class is in');
+push_recs(host_ends('M6==', '666', 'ended'));
+ok(wait_until(sub { (slurp($state) // '') =~ /"end":true/ }, 20,
+              'end leaves held'), 'the end leaves are held in the state');
+kill 'TERM', $drain;
+is(ZtDrain::wait_exit($drain, 20), 0, 'drainer stops between');
+$drain = ZtDrain::start_drain($conf, $log);
+push_recs(cls('meeting.ended', 60.01));
+ok(wait_until(sub { grep { /Meeting 666 ended/ } texts() }, 40, 'end'),
+   'the end is said') or diag(slurp($log));
+my @six = grep { /666|C\d/ } map { split /\n/ } texts_since($seen);
+is_deeply([grep { /left/ } @six], [], 'no roll call of leaves')
+    or diag(join "\n", @six);
+ok((grep { /🏁 Meeting 666 ended · 6 people, 0 rooms · 15:00/ } @six),
+   'the end line counts them');
+
+# ... and when meeting.ended is lost, one line says the leaves
+$seen = requests();
+push_recs(map { rec('meeting.participant_joined', 50, person($_, "id$_"),
+                    meeting_uuid => 'M7==', meeting_id => '777') } @class);
+push_recs(host_ends('M7==', '777', 'closed'));
+ok(wait_until(sub { grep { /people left/ } texts() }, 40, 'summary'),
+   'a lost end: the leaves are said') or diag(slurp($log));
+my @seven = map { split /\n/ } texts_since($seen);
+is_deeply([grep { /left/ } @seven],
+          ['🔴 6 people left (host ended the meeting) · 15:00'],
+          'in one line') or diag(join "\n", @seven);
+
 kill 'TERM', $drain;
 is(ZtDrain::wait_exit($drain, 20), 0, 'drainer exits cleanly');
 unlike(slurp($log), qr/\Q$token\E/, 'the webhook URL is never logged');
