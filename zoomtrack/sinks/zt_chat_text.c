@@ -43,6 +43,8 @@ static void zt_chat_safe(const char *in, int is_name, zt_chat_buf_t *b);
 static char *zt_chat_buf_done(zt_chat_buf_t *b);
 static void zt_chat_room_name(json_t *state, const char *meeting,
     const char *room, char *out, size_t outlen);
+static void zt_chat_what(json_t *state, const json_t *c, const char *room,
+    zt_chat_buf_t *b);
 static void zt_chat_line(json_t *state, const json_t *c, const char *room,
     int many, const zt_chat_opts_t *opts, zt_chat_buf_t *b);
 static int zt_chat_same(const json_t *a, const json_t *b);
@@ -189,11 +191,47 @@ zt_chat_room_name(json_t *state, const char *meeting, const char *room,
 }
 
 
+/* what a person did, after their name in a line */
+static void
+zt_chat_what(json_t *state, const json_t *c, const char *room,
+    zt_chat_buf_t *b)
+{
+    char         rn[64];
+    const char  *kind, *meeting;
+
+    kind = zt_chat_str(c, "kind");
+    meeting = zt_chat_str(c, "meeting");
+
+    if (kind[0] == 'j') {
+        zt_chat_puts(b, " joined");
+        if (room[0]) {
+            zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
+            zt_chat_printf(b, " \xc2\xb7 %s", rn);
+        }
+
+    } else if (kind[0] == 'l') {
+        zt_chat_puts(b, " left");
+        if (zt_chat_str(c, "reason")[0]) {
+            zt_chat_puts(b, " (");
+            zt_chat_safe(zt_chat_str(c, "reason"), 0, b);
+            zt_chat_puts(b, ")");
+        }
+
+    } else if (room[0]) {
+        zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
+        zt_chat_printf(b, " \xe2\x86\x92 %s", rn);
+
+    } else {
+        zt_chat_puts(b, " \xe2\x86\x92 main room");
+    }
+}
+
+
 static void
 zt_chat_line(json_t *state, const json_t *c, const char *room, int many,
     const zt_chat_opts_t *opts, zt_chat_buf_t *b)
 {
-    char         hm[16], rn[64];
+    char         hm[16];
     int64_t      n;
     const char  *kind, *meeting, *id;
 
@@ -243,32 +281,7 @@ zt_chat_line(json_t *state, const json_t *c, const char *room, int many,
                        (long long) n);
     } else {
         zt_chat_safe(zt_chat_str(c, "name"), 1, b);
-    }
-
-    if (n > 1) {
-        /* void: said above */
-
-    } else if (kind[0] == 'j') {
-        zt_chat_puts(b, " joined");
-        if (room[0]) {
-            zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
-            zt_chat_printf(b, " \xc2\xb7 %s", rn);
-        }
-
-    } else if (kind[0] == 'l') {
-        zt_chat_puts(b, " left");
-        if (zt_chat_str(c, "reason")[0]) {
-            zt_chat_puts(b, " (");
-            zt_chat_safe(zt_chat_str(c, "reason"), 0, b);
-            zt_chat_puts(b, ")");
-        }
-
-    } else if (room[0]) {
-        zt_chat_room_name(state, meeting, room, rn, sizeof(rn));
-        zt_chat_printf(b, " \xe2\x86\x92 %s", rn);
-
-    } else {
-        zt_chat_puts(b, " \xe2\x86\x92 main room");
+        zt_chat_what(state, c, room, b);
     }
 
     if (many && id[0]) {
