@@ -177,6 +177,17 @@ main(void)
     json_decref(st);
     o.max_lines = 40;
 
+    /* ... the leaves arriving over a few seconds: still one line */
+    st = meeting(5);
+    host_ends(st, 2, ENDED, 20000);
+    fold(st, "meeting.participant_left", END + 3, "Di", "", ENDED, 25000);
+    fold(st, "meeting.participant_left", END + 4, "Ed", "", ENDED, 26000);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🔴 4 people left (host ended the meeting) · 15:00",
+           "held from the meeting's first end leave: one line for all");
+    free(t);
+    json_decref(st);
+
     /* ... one person: their own line */
     st = meeting(1);
     host_ends(st, 1, ENDED, 20000);

@@ -13,10 +13,12 @@
  *     with (zt_chat_end_unsay): its end line says them; an end leave
  *     arriving after it finds the person offline already and says
  *     nothing, as any leave would;
- *   - an end leave is held ZT_CHAT_END_HOLD_MS after it arrived (not the
- *     3 s of a leave), so a meeting.ended arriving a little after it, in
- *     a later batch or after a restart (the state keeps "at"), still
- *     takes it back;
+ *   - an end leave is held ZT_CHAT_END_HOLD_MS (not the 3 s of a leave)
+ *     after the meeting's first end leave still pending arrived (its
+ *     "at" is that one's, zt_chat_end_at), so a meeting.ended arriving a
+ *     little after them, in a later batch or after a restart (the state
+ *     keeps "at"), still takes them back, and the burst Zoom sends is
+ *     ready at once;
  *   - when no meeting.ended came by then (lost, or very late), the
  *     meeting's end leaves in one message are one line, "🔴 23 people
  *     left (host ended the meeting)" (zt_chat_end_collapse): nothing is
@@ -38,6 +40,24 @@ zt_chat_end_reason(const char *leave_reason)
 {
     return strcasestr(leave_reason, "host ended the meeting") != NULL
            || strcasestr(leave_reason, "host closed the meeting") != NULL;
+}
+
+
+int64_t
+zt_chat_end_at(json_t *state, const char *meeting, int64_t at)
+{
+    size_t   i;
+    json_t  *ch;
+
+    json_array_foreach(json_object_get(state, "pending"), i, ch) {
+        if (zt_chat_end_leave(ch)
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0)
+        {
+            return zt_chat_int(ch, "at");
+        }
+    }
+
+    return at;
 }
 
 

@@ -363,6 +363,7 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts, const char *kind, const char *reason)
 {
     unsigned  bit;
+    int64_t   at;
     json_t   *ch;
 
     bit = kind[0] == 'j' ? ZT_CHAT_JOINS
@@ -377,10 +378,13 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
         return ZT_OK;
     }
 
+    at = kind[0] == 'l' && c->end ? zt_chat_end_at(state, c->meeting, c->at)
+                                   : c->at;
+
     ch = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "kind", kind,
                    "meeting", c->meeting, "person", c->p ? c->key : "",
                    "name", c->p ? zt_chat_str(c->p, "name") : "",
-                   "ts", (json_int_t) c->ts, "at", (json_int_t) c->at);
+                   "ts", (json_int_t) c->ts, "at", (json_int_t) at);
     if (ch == NULL) {
         return ZT_ERROR;
     }

@@ -124,16 +124,20 @@ void zt_chat_device_offline(json_t *p);
  * zt_chat_end.c, the host ends the meeting: zt_chat_end_reason() is 1
  * for a leave_reason saying so ("Host ended the meeting.", "Host closed
  * the meeting."); zt_chat_end_leave() 1 for a pending change that is
- * such a leave (an end leave); zt_chat_end_unsay() drops the meeting's
- * pending end leaves, and the returns to the main room each makes one
- * departure with, as meeting.ended says them; zt_chat_end_more() is 1
- * when pending change i is an end leave after another of its meeting
- * (it adds no line); zt_chat_end_collapse() makes the end leaves of a
- * meeting among the first take one line (skip[] set for all but the
- * first, which gets "_ends": how many), ZT_ERROR when out of memory.
+ * such a leave (an end leave); zt_chat_end_at() the "at" a new end leave
+ * of meeting arriving at `at` is held from: the meeting's first pending
+ * one's, so all are ready together; zt_chat_end_unsay() drops the
+ * meeting's pending end leaves, and the returns to the main room each
+ * makes one departure with, as meeting.ended says them;
+ * zt_chat_end_more() is 1 when pending change i is an end leave after
+ * another of its meeting (it adds no line); zt_chat_end_collapse() makes
+ * the end leaves of a meeting among the first take one line (skip[] set
+ * for all but the first, which gets "_ends": how many), ZT_ERROR when
+ * out of memory.
  */
 int zt_chat_end_reason(const char *leave_reason);
 int zt_chat_end_leave(const json_t *ch);
+int64_t zt_chat_end_at(json_t *state, const char *meeting, int64_t at);
 void zt_chat_end_unsay(json_t *state, const char *meeting);
 int zt_chat_end_more(json_t *pending, size_t i);
 int zt_chat_end_collapse(json_t *pending, size_t take, char *skip);
