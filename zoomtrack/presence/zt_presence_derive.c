@@ -1,6 +1,7 @@
 /*
  * zt_presence_derive: everything shown, derived from the sets alone: the
- * whole journey the report prints (zt_presence_journeys) and the room a
+ * presence and visits of a journey the report prints
+ * (zt_presence_journey_sets, for zt_presence_journey.c) and the room a
  * person is in (the live state is swept in zt_presence_live.c by these
  * rules).  The timing rules are written here once (README "Presence
  * rules"):
@@ -86,8 +87,6 @@ static int zt_presence_sessions(const zt_presence_person_t *pp,
     zt_presence_tl_t *tl, size_t n);
 static void zt_presence_close_rooms(const zt_presence_person_t *pp,
     size_t *open, int64_t ts, int all);
-static int zt_presence_journey(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_journey_t *j);
 static int zt_presence_spans(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, const zt_presence_tl_t *tl, size_t n,
     zt_journey_t *j);
@@ -102,13 +101,6 @@ static int zt_presence_came_back(const zt_presence_person_t *pp,
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
     int64_t ts);
 static int zt_presence_span_cmp(const void *a, const void *b);
-
-
-int
-zt_presence_has_presence(const zt_presence_person_t *pp)
-{
-    return pp->joins.n || pp->leaves.n || pp->nvisits;
-}
 
 
 /*
@@ -192,100 +184,6 @@ zt_presence_open_after(const zt_presence_person_t *pp, int64_t leave)
     }
 
     return open;
-}
-
-
-int
-zt_presence_journeys(const zt_presence_t *p, const char *meeting,
-    zt_journey_t **out, size_t *n)
-{
-    int                           rc;
-    size_t                        i, k, total;
-    zt_journey_t                 *j;
-    zt_presence_people_t          pe;
-    const zt_presence_meeting_t  *m;
-
-    total = 0;
-    for (i = 0; i < p->n; i++) {
-        total += p->meetings[i]->npeople;
-    }
-
-    j = calloc(total ? total : 1, sizeof(zt_journey_t));
-    if (j == NULL) {
-        return ZT_ERROR;
-    }
-
-    total = 0;
-
-    for (i = 0; i < p->n; i++) {
-        m = p->meetings[i];
-
-        if (meeting && strcmp(m->uuid, meeting) != 0
-            && strcmp(m->id, meeting) != 0)
-        {
-            continue;
-        }
-
-        /* one participant under two keys is one (zt_presence_link.c) */
-        rc = zt_presence_people(m, &pe);
-
-        for (k = 0; k < pe.n && rc == ZT_OK; k++) {
-            if (zt_presence_has_presence(pe.v[k])) {
-                rc = zt_presence_journey(m, pe.v[k], &j[total++]);
-            }
-        }
-
-        zt_presence_people_free(&pe);
-
-        if (rc != ZT_OK) {
-            zt_presence_journeys_free(j, total);
-            return ZT_ERROR;
-        }
-    }
-
-    *out = j;
-    *n = total;
-
-    return ZT_OK;
-}
-
-
-void
-zt_presence_journeys_free(zt_journey_t *j, size_t n)
-{
-    size_t  i;
-
-    if (j == NULL) {
-        return;
-    }
-
-    for (i = 0; i < n; i++) {
-        free(j[i].spans);
-        free(j[i].visits);
-    }
-
-    free(j);
-}
-
-
-static int
-zt_presence_journey(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_journey_t *j)
-{
-    j->meeting_uuid = m->uuid;
-    j->meeting_id = m->id;
-    j->meeting_start = m->first_ts;
-    j->key = pp->key;
-    j->name = pp->name.first ? pp->name.first : "";
-    j->email = pp->email.first ? pp->email.first : "";
-
-    zt_presence_derive(m, pp, &j->now);
-
-    if (pp->ndevices > 1) {
-        return zt_presence_journey_devices(m, pp, j);
-    }
-
-    return zt_presence_journey_sets(m, pp, j);
 }
 
 
@@ -756,30 +654,4 @@ zt_presence_span_cmp(const void *a, const void *b)
     }
 
     return x->start < y->start ? -1 : x->start > y->start;
-}
-
-
-int
-zt_presence_span_start_cmp(const void *a, const void *b)
-{
-    const zt_journey_span_t  *x = a, *y = b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-
-    return x->end < y->end ? -1 : x->end > y->end;
-}
-
-
-int
-zt_presence_visit_cmp(const void *a, const void *b)
-{
-    const zt_journey_visit_t  *x = a, *y = b;
-
-    if (x->start != y->start) {
-        return x->start < y->start ? -1 : 1;
-    }
-
-    return strcmp(x->room_uuid, y->room_uuid);
 }

@@ -2,7 +2,8 @@
  * zt_presence_int: the engine's state, shared by its files (the fold in
  * zt_presence.c, the state and its bookkeeping in zt_presence_state.c,
  * the time sets in zt_presence_ts.c, JSON in zt_presence_json.c,
- * derivation in zt_presence_derive.c, the live state in
+ * derivation in zt_presence_derive.c, the journeys in
+ * zt_presence_journey.c, the live state in
  * zt_presence_live.c, a person's devices in zt_presence_device.c, one
  * participant under two keys in zt_presence_link.c, the status CSV in
  * zt_presence_csv.c).  Not for use outside zoomtrack/presence.
@@ -221,11 +222,13 @@ int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
 /* zt_presence_derive.c */
 int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
 int zt_presence_departs(const zt_presence_person_t *pp, int64_t leave);
-int zt_presence_has_presence(const zt_presence_person_t *pp);
 int zt_presence_journey_sets(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 int64_t zt_presence_current_room(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *room);
+
+/* zt_presence_journey.c */
+int zt_presence_has_presence(const zt_presence_person_t *pp);
 /* qsort() order of zt_journey_span_t: by start, then end */
 int zt_presence_span_start_cmp(const void *a, const void *b);
 /* qsort() order of zt_journey_visit_t: by start, then room */
