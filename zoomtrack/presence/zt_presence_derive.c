@@ -21,8 +21,10 @@
  *     ZT_MOVE_GAP_MS);
  *   - a main LEAVE is a departure only when it closes the person's last
  *     open main session: a rejoin opens a new session before Zoom notices
- *     the old one is gone, and the old session's leave can come later
- *     (zt_presence_departs);
+ *     the old one is gone, and the old session's leave can come later.
+ *     A main JOIN opens a session; so does a room JOIN while none is open
+ *     and no main JOIN is within gap of it: its main join was lost (a
+ *     move's room join has its main join next to it) (zt_presence_sessions);
  *   - a main LEAVE that closes no open session, after a departure, shows
  *     the person came back and the join was lost (as a first event that
  *     is a leave shows the person was there since the meeting's start):
@@ -31,8 +33,12 @@
  *   - a person's events are ordered by time, and among events of the same
  *     ms: room leave, main leave, room join, main join (rooms by uuid,
  *     descending); "after" below means later in that order;
- *   - presence runs from a join until the next real departure after it or
+ *   - presence runs from a JOIN, main or room (a room join shows the
+ *     person in the meeting, in that room, when the main join was lost),
+ *     until the next real departure after it or
  *     the first meeting end at or after it, else the meeting's last event;
+ *     the live row is swept from the same starts and departures
+ *     (zt_presence_steps), so it and the report agree at every moment;
  *     when the first event of a person is a leave, from the meeting's
  *     first event (join_time_known false); intervals ending at the same
  *     time are one;
@@ -70,9 +76,10 @@ typedef struct {
     size_t       room;      /* k 0 and 2 */
     size_t       vi;        /* k 0 and 2: index in pp->visits */
     const char  *uuid;
-    int          departs;   /* k 1: a departure (zt_presence_departs) */
+    int          departs;   /* k 1: a departure */
     int          back;      /* k 1: one, but the person came back */
     int          move;      /* k 1: part of a move (zt_presence_is_move) */
+    int          opens;     /* k 2: opens a main session (join lost) */
     int          closes;    /* k 0: closes the room's last open session */
     int64_t      out;       /* next departure after; NONE */
     int64_t      nv_ts;     /* next room join: time, room */
@@ -80,11 +87,22 @@ typedef struct {
 } zt_presence_tl_t;
 
 
+/*
+ * What starts presence: a JOIN, main or room (a room join shows the person
+ * in the meeting, in that room, also when their main join was lost).  The
+ * report's intervals and the live sweep (zt_presence_steps) both use it.
+ */
+#define zt_presence_starts(t)  ((t)->k >= 2)
+
+
 static int zt_presence_tl_cmp(const void *a, const void *b);
 static zt_presence_tl_t *zt_presence_timeline(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n);
 static int zt_presence_sessions(const zt_presence_person_t *pp,
     zt_presence_tl_t *tl, size_t n);
+static void zt_presence_main_sessions(const zt_presence_person_t *pp,
+    zt_presence_tl_t *tl, size_t n);
+static void zt_presence_came_back(zt_presence_tl_t *tl, size_t n);
 static void zt_presence_close_rooms(const zt_presence_person_t *pp,
     size_t *open, int64_t ts, int all);
 static int zt_presence_spans(const zt_presence_meeting_t *m,
@@ -94,10 +112,6 @@ static int zt_presence_visits(const zt_presence_meeting_t *m,
     const zt_presence_tl_t *tl, size_t n, zt_journey_t *j);
 static int64_t zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n,
     size_t i);
-static size_t zt_presence_open_after(const zt_presence_person_t *pp,
-    int64_t leave);
-static int zt_presence_came_back(const zt_presence_person_t *pp,
-    int64_t leave);
 static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
     int64_t ts);
 static int zt_presence_span_cmp(const void *a, const void *b);
@@ -129,64 +143,6 @@ zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
 }
 
 
-/* a main leave that takes the person out of the meeting */
-int
-zt_presence_departs(const zt_presence_person_t *pp, int64_t leave)
-{
-    return !zt_presence_is_move(pp, leave)
-           && zt_presence_open_after(pp, leave) == 0
-           && !zt_presence_came_back(pp, leave);
-}
-
-
-/*
- * After the leave at `leave`, which closed the person's last open session,
- * the next main event is a leave again: it closes a session whose join
- * was lost, so the person came back (of a join and a leave in one ms the
- * leave counts first, as in the timeline).
- */
-static int
-zt_presence_came_back(const zt_presence_person_t *pp, int64_t leave)
-{
-    size_t  i, k;
-
-    i = zt_ts_lower(&pp->leaves, leave + 1);
-    if (i == pp->leaves.n) {
-        return 0;
-    }
-
-    k = zt_ts_lower(&pp->joins, leave);
-
-    return k == pp->joins.n || pp->leaves.v[i] <= pp->joins.v[k];
-}
-
-
-/*
- * Main sessions still open after the leave at `leave`, counting the main
- * joins and leaves in time order (a leave first within a ms), never below
- * zero: each join opens a session and each leave closes one, whichever.
- */
-static size_t
-zt_presence_open_after(const zt_presence_person_t *pp, int64_t leave)
-{
-    size_t  i, k, open;
-
-    open = 0;
-    i = 0;
-
-    for (k = 0; k < pp->leaves.n && pp->leaves.v[k] <= leave; k++) {
-        while (i < pp->joins.n && pp->joins.v[i] < pp->leaves.v[k]) {
-            open++;
-            i++;
-        }
-
-        open = open ? open - 1 : 0;
-    }
-
-    return open;
-}
-
-
 /*
  * The presence intervals, visits and join_time_known of the sets of pp
  * (a person of one device, or one device's view of a person).
@@ -205,7 +161,7 @@ zt_presence_journey_sets(const zt_presence_meeting_t *m,
     }
 
     /* the first event seen of the person is a (main or room) join */
-    j->join_time_known = n && tl[0].k >= 2;
+    j->join_time_known = n && zt_presence_starts(&tl[0]);
 
     rc = ZT_OK;
 
@@ -262,6 +218,61 @@ zt_presence_current_room(const zt_presence_meeting_t *m,
     free(tl);
 
     return ts;
+}
+
+
+/*
+ * The starts and ends of pp's presence for the live sweep
+ * (zt_presence_live.c), by the rule of the report's intervals
+ * (zt_presence_spans), so the two agree: a JOIN, main or room, is kind 1,
+ * a departure kind 0.  A join is a move (no new Last Join while the
+ * person is online) when it is a room join or a main join within the gap
+ * after a main leave.  *n steps, the caller's to free; NULL when out of
+ * memory.
+ */
+zt_presence_step_t *
+zt_presence_steps(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *n)
+{
+    size_t               i, k, len;
+    zt_presence_tl_t    *tl;
+    zt_presence_step_t  *s;
+
+    tl = zt_presence_timeline(m, pp, &len);
+    if (tl == NULL) {
+        return NULL;
+    }
+
+    s = malloc((len ? len : 1) * sizeof(zt_presence_step_t));
+    if (s == NULL) {
+        free(tl);
+        return NULL;
+    }
+
+    for (i = 0, k = 0; i < len; i++) {
+        if (zt_presence_starts(&tl[i])) {
+            s[k].kind = 1;
+            s[k].move = tl[i].k == 2
+                        || zt_ts_has_between(&pp->leaves,
+                                             tl[i].ts - ZT_MOVE_GAP_MS,
+                                             tl[i].ts);
+
+        } else if (tl[i].departs) {
+            s[k].kind = 0;
+            s[k].move = 0;
+
+        } else {
+            continue;
+        }
+
+        s[k].ts = tl[i].ts;
+        s[k++].dev = 0;
+    }
+
+    free(tl);
+
+    *n = k;
+    return s;
 }
 
 
@@ -354,22 +365,23 @@ zt_presence_timeline(const zt_presence_meeting_t *m,
 
 
 /*
- * The open sessions, counted once in time order (a leave before a join
- * within a ms, as zt_presence_open_after counts them): main ones give
- * each main leave its departs, room ones each room leave its closes.
+ * The open sessions, counted in time order (a leave before a join within
+ * a ms): main ones give each main leave its departs or back, then room
+ * ones each room leave its closes (a departure or move closes rooms).
  */
 static int
 zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
     size_t n)
 {
-    size_t   i, main, *room;
+    size_t   i, *room;
+
+    zt_presence_main_sessions(pp, tl, n);
+    zt_presence_came_back(tl, n);
 
     room = calloc(pp->nvisits ? pp->nvisits : 1, sizeof(size_t));
     if (room == NULL) {
         return ZT_ERROR;
     }
-
-    main = 0;
 
     for (i = 0; i < n; i++) {
         switch (tl[i].k) {
@@ -380,17 +392,6 @@ zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
             break;
 
         case 1:
-            main -= main > 0;
-            tl[i].move = zt_presence_is_move(pp, tl[i].ts);
-            tl[i].departs = main == 0 && !tl[i].move;
-
-            /* a departure and a lost return: it ends the visit, and
-             * presence goes on */
-            if (tl[i].departs && zt_presence_came_back(pp, tl[i].ts)) {
-                tl[i].departs = 0;
-                tl[i].back = 1;
-            }
-
             if (tl[i].departs || tl[i].back || tl[i].move) {
                 zt_presence_close_rooms(pp, room, tl[i].ts,
                                         tl[i].departs || tl[i].back);
@@ -402,7 +403,6 @@ zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
             break;
 
         default:
-            main++;
             zt_presence_close_rooms(pp, room, tl[i].ts, 0);
             break;
         }
@@ -411,6 +411,79 @@ zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
     free(room);
 
     return ZT_OK;
+}
+
+
+/*
+ * Main sessions: each main join opens one and each main leave closes one
+ * (never below zero); the leave that closes the last, not in a move, is a
+ * departure.  A room join while none is open opens one, unless a main
+ * join is within the gap of it (a move's, in either order): its main
+ * join was lost, and the room join is the proof the person is in, so the
+ * old session's leave of a later reconnect closes it, not the new one.
+ */
+static void
+zt_presence_main_sessions(const zt_presence_person_t *pp,
+    zt_presence_tl_t *tl, size_t n)
+{
+    size_t  i, main;
+
+    main = 0;
+
+    for (i = 0; i < n; i++) {
+        switch (tl[i].k) {
+
+        case 1:
+            main -= main > 0;
+            tl[i].move = zt_presence_is_move(pp, tl[i].ts);
+            tl[i].departs = main == 0 && !tl[i].move;
+            break;
+
+        case 2:
+            tl[i].opens = main == 0
+                          && !zt_ts_has_between(&pp->joins,
+                                                tl[i].ts - ZT_MOVE_GAP_MS,
+                                                tl[i].ts + ZT_MOVE_GAP_MS);
+            main += tl[i].opens;
+            break;
+
+        case 3:
+            main++;
+            break;
+
+        default:
+            break;
+        }
+    }
+}
+
+
+/*
+ * A departure whose next main event (a main join, a main leave, a room
+ * join that opens a session) is a leave: that leave closes a session
+ * whose join was lost, so the person came back and the departure was
+ * none; it still ends the visit (back), and presence goes on.
+ */
+static void
+zt_presence_came_back(zt_presence_tl_t *tl, size_t n)
+{
+    int     next_leave;
+    size_t  i;
+
+    next_leave = 0;
+
+    for (i = n; i-- > 0; /* void */) {
+        if (tl[i].k == 1) {
+            if (tl[i].departs && next_leave) {
+                tl[i].departs = 0;
+                tl[i].back = 1;
+            }
+            next_leave = 1;
+
+        } else if (tl[i].k == 3 || (tl[i].k == 2 && tl[i].opens)) {
+            next_leave = 0;
+        }
+    }
 }
 
 
@@ -490,7 +563,7 @@ zt_presence_spans(const zt_presence_meeting_t *m,
     k = 0;
 
     for (i = 0; i < n; i++) {
-        if (tl[i].k >= 2) {
+        if (zt_presence_starts(&tl[i])) {
             sp[k].start = tl[i].ts;
             sp[k++].end = zt_min(zt_or(tl[i].out, mlast),
                                  zt_or(zt_presence_next_end(m, tl[i].ts),
@@ -499,7 +572,7 @@ zt_presence_spans(const zt_presence_meeting_t *m,
     }
 
     /* first seen leaving: present since the meeting's first event */
-    if (tl[0].k < 2) {
+    if (!zt_presence_starts(&tl[0])) {
         if (tl[0].departs) {
             e = tl[0].ts;
 

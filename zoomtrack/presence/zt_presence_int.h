@@ -219,9 +219,19 @@ size_t zt_pmap_find(const zt_pmap_t *map, const char *s,
 int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
     const char *(*name)(const void *base, size_t i), const void *base);
 
+/* a step of the live sweep (zt_presence_steps, zt_presence_live.c) */
+typedef struct {
+    int64_t  ts;
+    int      kind;                      /* 0 departure, 1 join, 2 end */
+    int      move;                      /* a join: no new Last Join */
+    size_t   dev;                       /* the view; 0 for an end */
+} zt_presence_step_t;
+
+
 /* zt_presence_derive.c */
 int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
-int zt_presence_departs(const zt_presence_person_t *pp, int64_t leave);
+zt_presence_step_t *zt_presence_steps(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t *n);
 int zt_presence_journey_sets(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 int64_t zt_presence_current_room(const zt_presence_meeting_t *m,

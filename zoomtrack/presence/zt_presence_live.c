@@ -3,11 +3,14 @@
  * a journey's "now"), derived from the sets alone by the rules of
  * zt_presence_derive.c's header, and the rooms' numbers.
  *
- * A person with two devices in (zt_presence_device.c) is swept as one:
- * each device's view gives its own joins and departures, and the person
- * is online while any device is.  A JOIN is the Last Join when it brings
- * the person online, or is a device's non-move join while no other device
- * is in (a reconnect, as with one device); a departure is the Last Left
+ * The joins and departures swept are those that start and end the
+ * report's intervals (zt_presence_steps): a room JOIN brings a person
+ * online, in that room, also when their main join was lost.  A person
+ * with two devices in (zt_presence_device.c) is swept as one: each
+ * device's view gives its own joins and departures, and the person is
+ * online while any device is.  A JOIN is the Last Join when it brings
+ * the person online, or is a device's main non-move join while no other
+ * device is in (a reconnect, as with one device); a departure is the Last Left
  * when it leaves no device in; the room is the room of the latest room
  * JOIN among the devices in whose visit lasts.  With one device this is
  * the sweep of the person's own sets.
@@ -19,16 +22,11 @@
 #include "zt_presence_int.h"
 
 
-typedef struct {
-    int64_t  ts;
-    int      kind;                      /* 0 leave, 1 join, 2 end */
-    int      move;
-    size_t   dev;                       /* the view; 0 for an end */
-} zt_presence_step_t;
-
-
 static int zt_presence_sweep(const zt_presence_meeting_t *m,
     const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row);
+static zt_presence_step_t *zt_presence_sweep_steps(
+    const zt_presence_meeting_t *m, const zt_presence_views_t *vs,
+    size_t *np);
 static void zt_presence_derive_room(const zt_presence_meeting_t *m,
     const zt_presence_views_t *vs, const unsigned char *on,
     zt_presence_row_t *row);
@@ -36,8 +34,9 @@ static int zt_presence_step_cmp(const void *a, const void *b);
 
 
 /*
- * The live state: sweeps the main JOIN/LEAVE of the person's devices and
- * the meeting's END times (ties: LEAVE, JOIN, END); a JOIN makes the
+ * The live state: sweeps the JOINs (main or room) and departures of the
+ * person's devices and the meeting's END times (ties: departure, JOIN,
+ * END); a JOIN makes the
  * device online, a departure of a device takes it offline, an END takes
  * every device offline; the person is online while a device is.
  */
@@ -77,54 +76,13 @@ static int
 zt_presence_sweep(const zt_presence_meeting_t *m,
     const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row)
 {
-    size_t                       i, d, n, in;
-    int64_t                      t;
-    zt_presence_step_t          *s;
-    const zt_presence_person_t  *v;
+    size_t               i, d, n, in;
+    zt_presence_step_t  *s;
 
-    n = m->ends.n;
-    for (d = 0; d < vs->n; d++) {
-        n += vs->v[d]->joins.n + vs->v[d]->leaves.n;
-    }
-
-    s = malloc((n ? n : 1) * sizeof(zt_presence_step_t));
+    s = zt_presence_sweep_steps(m, vs, &n);
     if (s == NULL) {
         return ZT_ERROR;
     }
-
-    n = 0;
-
-    for (d = 0; d < vs->n; d++) {
-        v = vs->v[d];
-
-        for (i = 0; i < v->joins.n; i++) {
-            t = v->joins.v[i];
-            s[n].ts = t;
-            s[n].kind = 1;
-            s[n].dev = d;
-            s[n++].move = zt_ts_has_between(&v->leaves, t - ZT_MOVE_GAP_MS,
-                                            t);
-        }
-
-        for (i = 0; i < v->leaves.n; i++) {
-            t = v->leaves.v[i];
-            if (zt_presence_departs(v, t)) {
-                s[n].ts = t;
-                s[n].kind = 0;
-                s[n].dev = d;
-                s[n++].move = 0;
-            }
-        }
-    }
-
-    for (i = 0; i < m->ends.n; i++) {
-        s[n].ts = m->ends.v[i];
-        s[n].kind = 2;
-        s[n].dev = 0;
-        s[n++].move = 0;
-    }
-
-    qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
 
     in = 0;         /* devices online */
 
@@ -165,6 +123,57 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
     row->online = in > 0;
 
     return ZT_OK;
+}
+
+
+/*
+ * The steps of every view (zt_presence_steps: the report's starts and
+ * departures) and the meeting's ends, in time order (ties: departure,
+ * join, end); NULL when out of memory.
+ */
+static zt_presence_step_t *
+zt_presence_sweep_steps(const zt_presence_meeting_t *m,
+    const zt_presence_views_t *vs, size_t *np)
+{
+    size_t               i, d, k, n;
+    zt_presence_step_t  *s, *v, *x;
+
+    s = malloc((m->ends.n ? m->ends.n : 1) * sizeof(zt_presence_step_t));
+    if (s == NULL) {
+        return NULL;
+    }
+
+    for (n = 0; n < m->ends.n; n++) {
+        s[n].ts = m->ends.v[n];
+        s[n].kind = 2;
+        s[n].move = 0;
+        s[n].dev = 0;
+    }
+
+    for (d = 0; d < vs->n; d++) {
+        v = zt_presence_steps(m, vs->v[d], &k);
+        x = v ? realloc(s, (n + k + 1) * sizeof(zt_presence_step_t)) : NULL;
+
+        if (x == NULL) {
+            free(v);
+            free(s);
+            return NULL;
+        }
+
+        s = x;
+
+        for (i = 0; i < k; i++) {
+            s[n] = v[i];
+            s[n++].dev = d;
+        }
+
+        free(v);
+    }
+
+    qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
+
+    *np = n;
+    return s;
 }
 
 
