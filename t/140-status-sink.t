@@ -4,7 +4,8 @@
 # Europe/Istanbul times, newest first, formula injection neutralised); the
 # state carries over a drainer restart; an unchanged CSV is not rewritten
 # (same inode) even when the same records are delivered again; the
-# allowlist filters rows and no email ever reaches the file.
+# allowlist filters rows and no email ever reaches the file; a room join
+# whose main join was lost shows the person online in that room.
 
 use strict;
 use warnings;
@@ -26,10 +27,10 @@ my $T0 = 1626230691000;                 # 2021-07-14 05:44:51 Istanbul
 my $n = 0;
 
 # a queue record for a Zoom-shaped event; %a: type, t (seconds after T0),
-# id, reg, email, name, room
+# id, reg, email, name, room; base (ms, instead of T0)
 sub ev {
     my (%a) = @_;
-    my $ts = $T0 + 1000 * $a{t};
+    my $ts = ($a{base} // $T0) + 1000 * $a{t};
     my $obj = { id => '1234567890', uuid => 'mtg/uuid+A==',
                 host_id => 'host', topic => 'Status test', type => 2 };
     $obj->{breakout_room_uuid} = $a{room} if $a{room};
@@ -201,5 +202,44 @@ spit("$data3/status-state.json.journal", "{\"event_type\":1}\nnot json\n");
                                   timeout => 60);
 isnt($rc, 0, 'a corrupt journal line stops the drainer');
 like($err, qr/corrupt journal .* \(line 2\)/, 'and names the line');
+
+# ------------------------------------------------------------ lost main join
+
+# Erin's meeting.participant_joined is lost, her room join comes: she is
+# online in the room (the CSV, and open in the timeline, which shows the
+# last 12 hours: the meeting is now) until she leaves from it
+my $data4 = "$tmp/data4";
+my $conf4 = conf("$tmp/lostjoin.conf", $data4, '');
+my $now = 1000 * (time() - 600);
+my @erin = (id => 'zoomE', name => 'Erin', base => $now);
+ZtDrain::push_records($redis->port, ['zoomtrack:status'],
+                      [join_ev(t => 0, @alice, base => $now),
+                       rjoin_ev(t => 20, @erin, room => 'room-2')]);
+drain_once($conf4, 'lost main join');
+my $csv4 = "$data4/_data/zoom-room-dashboard.csv";
+like(slurp($csv4), qr/"Erin","online","[0-9 :-]{19}","","Room-1",/,
+     'lost main join: online in the room of her room join');
+my $tl = decode_json(slurp("$data4/_data/zoom-room-timeline.json"));
+my ($erin) = grep { $_->{name} eq 'Erin' } @{ $tl->{meetings}[0]{people} };
+ok($erin && $erin->{online} && $erin->{last_join} == $now + 20000
+   && !defined $erin->{intervals}[-1]{to}
+   && @{ $erin->{visits} } == 1 && !defined $erin->{visits}[0]{to},
+   'lost main join: her interval and visit are open in the timeline')
+    or diag(explain($erin));
+
+ZtDrain::push_records($redis->port, ['zoomtrack:status'],
+                      [ev(type => 'meeting.participant_left_breakout_room',
+                          t => 80, @erin, room => 'room-2'),
+                       left_ev(t => 80.3, @erin)]);
+drain_once($conf4, 'lost main join, left');
+like(slurp($csv4), qr/"Erin","offline","[0-9 :-]{19}","[0-9 :-]{19}","",/,
+     'lost main join: offline after her leave from the room');
+$tl = decode_json(slurp("$data4/_data/zoom-room-timeline.json"));
+($erin) = grep { $_->{name} eq 'Erin' } @{ $tl->{meetings}[0]{people} };
+ok($erin && !$erin->{online} && $erin->{last_left} == $now + 80300
+   && $erin->{intervals}[-1]{from} == $now + 20000
+   && $erin->{intervals}[-1]{to} == $now + 80300,
+   'lost main join: her interval ends at her leave')
+    or diag(explain($erin));
 
 done_testing();
