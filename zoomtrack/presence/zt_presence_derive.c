@@ -35,11 +35,10 @@
  *     descending); "after" below means later in that order;
  *   - presence runs from a JOIN, main or room (a room join shows the
  *     person in the meeting, in that room, when the main join was lost),
- *     until the next real departure after it or
- *     the first meeting end at or after it, else the meeting's last event;
- *     the live row is swept from the same starts and departures
- *     (zt_presence_steps), so it and the report agree at every moment;
- *     when the first event of a person is a leave, from the meeting's
+ *     until the next real departure after it or the first meeting end at
+ *     or after it, else the meeting's last event; the live row is swept
+ *     from the same starts and departures (zt_presence_steps), so it and
+ *     the report agree at every moment; when the first event of a person is a leave, from the meeting's
  *     first event (join_time_known false); intervals ending at the same
  *     time are one;
  *   - a room visit starts at a room join and ends at the leave of that
@@ -421,6 +420,8 @@ zt_presence_sessions(const zt_presence_person_t *pp, zt_presence_tl_t *tl,
  * join is within the gap of it (a move's, in either order): its main
  * join was lost, and the room join is the proof the person is in, so the
  * old session's leave of a later reconnect closes it, not the new one.
+ * Only while none is open: room joins never add a second session, so one
+ * leave still takes out a person whose moves Zoom sent no main events for.
  */
 static void
 zt_presence_main_sessions(const zt_presence_person_t *pp,
