@@ -247,6 +247,79 @@ test_room_join_after_departure(void)
 }
 
 
+/*
+ * His first main join is lost; he moves into r1 at 8 min as Zoom sends a
+ * move: main leave, main join and room join within 1.3 s, the room join
+ * before or after the main leave in time (or the move's main join lost
+ * too, its room join delivered twice), arriving in every order.  Online
+ * in Room-1; his leave from the room at 20 min takes him out.
+ */
+static void
+test_room_join_move_triple(void)
+{
+    int             v, o, i, ok1, ok2;
+    size_t          n = 0, ne;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p;
+
+    static const int  perm[6][3] = {
+        { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+        { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 }
+    };
+    static const ev_t  e[3][3] = {
+        { { ML, 8 * MIN, NULL }, { MJ, 8 * MIN + 900, NULL },
+          { RJ, 8 * MIN + 700, "r1" } },
+        { { ML, 8 * MIN, NULL }, { MJ, 8 * MIN + 900, NULL },
+          { RJ, 8 * MIN - 300, "r1" } },
+        { { ML, 8 * MIN, NULL }, { RJ, 8 * MIN + 700, "r1" },
+          { RJ, 8 * MIN + 700, "r1" } }
+    };
+
+    ok1 = 1;
+    ok2 = 1;
+
+    for (v = 0; v < 3; v++) {
+        for (o = 0; o < 6; o++) {
+            p = zt_presence_create();
+            evd(p, "meeting.started", 0, "id:bob", NULL, NULL);
+
+            for (i = 0; i < 3; i++) {
+                ne = (size_t) perm[o][i];
+                evd(p, e[v][ne].type, e[v][ne].at, "id:bob", e[v][ne].room,
+                    NULL);
+            }
+
+            j = journey(p, "id:bob", &all, &n);
+            if (!(j && j->now.online && j->now.room_no == 1
+                  && j->now.last_left == 0))
+            {
+                printf("# move %d, order %d: not online in Room-1\n", v, o);
+                ok1 = 0;
+            }
+
+            evd(p, RL, 20 * MIN, "id:bob", "r1", NULL);
+            evd(p, ML, 20 * MIN + 300, "id:bob", NULL, NULL);
+            j = journey(p, "id:bob", &all, &n);
+            if (!(j && !j->now.online
+                  && j->now.last_left == T0 + 20 * MIN + 300
+                  && j->nspans == 1 && j->spans[0].end == T0 + 20 * MIN + 300
+                  && j->nvisits == 1 && j->visits[0].next == ZT_NEXT_LEFT))
+            {
+                printf("# move %d, order %d: not out at 20 min\n", v, o);
+                ok2 = 0;
+            }
+
+            zt_presence_free(p);
+        }
+    }
+
+    ok(ok1, "first join lost, a move into r1 in any order: in Room-1");
+    ok(ok2, "first join lost, a move into r1 in any order: left at 20 min");
+
+    zt_presence_journeys_free(all, n);
+}
+
+
 int
 main(void)
 {
@@ -254,6 +327,7 @@ main(void)
     test_room_join_room_leave_lost();
     test_room_join_reconnect();
     test_room_join_after_departure();
+    test_room_join_move_triple();
 
     return done_testing();
 }
