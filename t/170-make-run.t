@@ -94,6 +94,21 @@ ok(!ZtTest::port_open($port), 'nginx gone');
 ok(!ZtTest::port_open($rport), 'redis gone');
 is(scalar(drain_pids("$var/zoomtrack.conf")), 0, 'drainer gone');
 
+# a second `make run REDIS_PORT=...`: var/zoomtrack.conf exists, and the
+# commands README shows with -c var/zoomtrack.conf must reach the new Redis
+my ($port2, $rport2) = (free_port(), free_port());
+($pid, $log) = start_run($co, PORT => $port2, REDIS_PORT => $rport2);
+ok(wait_until(sub { http()->get("http://127.0.0.1:$port2/zoomtrack/status")
+                    ->{status} == 200 }, 60, 'the second stack'),
+   'second run answers on its port') or diag(slurp($log));
+like(slurp("$var/zoomtrack.conf"), qr/^address = 127\.0\.0\.1:$rport2$/m,
+     'the config follows REDIS_PORT=');
+ok(wait_until(sub {
+    ($rc, $out, $err) = run_zoomtrack(['status', '-c', "$var/zoomtrack.conf"]);
+    $rc == 0 }, 30, 'status'), 'status reaches the new Redis')
+    or diag("$out$err");
+is(stop_run($pid) >> 8, 0, 'second run stops');
+
 # ------------------- an unprivileged user, the clone in its 0700 home
 SKIP: {
     skip 'needs root to become another user', 5 unless $> == 0;
