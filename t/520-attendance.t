@@ -98,6 +98,32 @@ for my $w (@want) {
 }
 is(scalar @$rows, 6, 'no other rows');
 
+# no roster (the newcomer's first run): the same minutes, share, late and
+# left early per identity, nobody absent, no status
+{
+    my %nr = %env;
+    delete $nr{ZOOMTRACK_ROSTER_FILE};
+    ($rc, $out, $err) = run_zoomtrack(
+        ['attendance', '--from', '2026-11-23', '--to', '2026-11-24',
+         '--format', 'json', '--out', "$dir/nr.json"], env => \%nr);
+    is($rc, 0, 'no roster: exit 0') or diag($err);
+    my %nb = map { ("$_->{participant_name}|$_->{participant_email}" => $_) }
+             @{ decode_json(slurp("$dir/nr.json")) };
+    # Ana as above; Bo's phone is a person of its own without the roster
+    for my $w ([ 'Ana Lima', 'ana@example.org', 2, 2, '90.0', '75.0', 0, 1 ],
+               [ 'Bo Chen', 'bo@example.org', 2, 2, '67.0', '55.8', 1, 1 ],
+               [ 'Bo Chen (Guest)', '', 1, 1, '40.0', '66.7', 1, 0 ],
+               [ 'Kim Park', 'kim2@example.org', 1, 1, '40.0', '66.7', 0,
+                 1 ]) {
+        my $r = $nb{"$w->[0]|$w->[1]"};
+        ok($r, "no roster: row for $w->[0] $w->[1]") or next;
+        is_deeply([ @$r{qw(sessions_held sessions_attended total_minutes
+                           attendance_pct times_late times_left_early)} ],
+                  [ @$w[2 .. 7] ], "no roster: $w->[0] $w->[1]");
+    }
+    ok(!exists $nb{'Dee Absent|dee@example.org'}, 'no roster: nobody absent');
+}
+
 ($rc, $out, $err) = run_zoomtrack(
     ['attendance', '--from', '2026-11-23', '--to', '2026-11-23',
      '--out', "$dir/mon.csv"], env => \%env);

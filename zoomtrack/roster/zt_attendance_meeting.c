@@ -18,6 +18,8 @@ static void zt_att_bounds(zt_att_rules_t *r,
 static int zt_att_match(const zt_roster_t *roster,
     const zt_journey_t *const *j, size_t n, zt_roster_participant_t *p,
     long *match, zt_roster_report_pt report, void *data);
+static int zt_att_judge_alone(const zt_journey_t *const *j, size_t n,
+    zt_att_meeting_t *out);
 static int zt_att_judge_all(const zt_roster_t *roster,
     const zt_journey_t *const *j, size_t n, zt_att_meeting_t *out);
 static void zt_att_participants_free(zt_roster_participant_t *p, size_t n);
@@ -53,7 +55,11 @@ zt_att_meeting(const zt_roster_t *roster, const zt_att_rules_t *rules,
 
     if (roster == NULL) {
         free(p);
-        return ZT_OK;                       /* every status stays NONE */
+        if (zt_att_judge_alone(j, n, out) != ZT_OK) {
+            zt_att_meeting_free(out);
+            return ZT_ERROR;
+        }
+        return ZT_OK;
     }
 
     if (zt_att_match(roster, j, n, p, out->match, report, data) != ZT_OK
@@ -101,6 +107,32 @@ zt_att_bounds(zt_att_rules_t *r, const zt_meeting_bounds_t *bounds,
             r->end = v;
         }
     }
+}
+
+
+/*
+ * No roster: each identity is judged on its own, so `zoomtrack attendance`
+ * still counts its minutes, share, late and left early; no status, as
+ * nobody was expected.
+ */
+static int
+zt_att_judge_alone(const zt_journey_t *const *j, size_t n,
+    zt_att_meeting_t *out)
+{
+    size_t    i, niv;
+    zt_iv_t  *iv;
+
+    for (i = 0; i < n; i++) {
+        iv = zt_att_spans(j, n, NULL, -1, i, &niv);
+        if (iv == NULL && niv) {
+            return ZT_ERROR;
+        }
+        zt_attendance_judge(&out->rules, iv, niv, 0, &out->att[i]);
+        out->att[i].status = ZT_ATT_NONE;
+        free(iv);
+    }
+
+    return ZT_OK;
 }
 
 

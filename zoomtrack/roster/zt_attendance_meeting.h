@@ -47,7 +47,8 @@ typedef struct {
 /*
  * j[0..n) are the journeys of one meeting instance; the meeting runs from
  * its start to its end as bounds noted them, else from the first join to
- * the last leave of j.  roster NULL: no roster, every status ZT_ATT_NONE.
+ * the last leave of j.  roster NULL: no roster, every status ZT_ATT_NONE
+ * (minutes, late and left early still judged).
  * report hears ambiguities (may be NULL).  Returns ZT_OK or ZT_ERROR (out
  * of memory).
  */
