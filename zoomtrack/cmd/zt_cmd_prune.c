@@ -157,31 +157,45 @@ zt_cmd_prune(int argc, char **argv)
 static int
 zt_prune_cutoffs(const zt_conf_t *conf, zt_prune_run_t *run)
 {
-    int64_t      raw, wh, rep, now;
+    int64_t      days[3], now;
+    size_t       i;
     const char  *tz;
+    char        *cut[3];
 
-    raw = zt_prune_days(conf, "raw_days");
-    wh = zt_prune_days(conf, "warehouse_days");
-    rep = zt_prune_days(conf, "reports_days");
+    static const char  *keys[3] = { "raw_days", "warehouse_days",
+                                    "reports_days" };
+
+    cut[0] = run->raw;
+    cut[1] = run->wh;
+    cut[2] = run->rep;
     tz = zt_conf_get(conf, "", "timezone");
     now = zt_time_now_ms();
 
-    if (raw < 0 || wh < 0 || rep < 0
-        || zt_retention_cutoff(tz, now, raw, run->raw) != ZT_OK
-        || zt_retention_cutoff(tz, now, wh, run->wh) != ZT_OK
-        || zt_retention_cutoff(tz, now, rep, run->rep) != ZT_OK)
-    {
-        fprintf(stderr, "zoomtrack prune: retention.raw_days, "
-                "warehouse_days and reports_days take a number of days "
-                "(1..100000) or nothing; timezone \"%s\" must be known\n",
-                tz);
-        return ZT_ERROR;
+    /* the key at fault by name, as every configuration error is */
+    for (i = 0; i < 3; i++) {
+        days[i] = zt_prune_days(conf, keys[i]);
+        if (days[i] < 0) {
+            fprintf(stderr, "zoomtrack prune: retention.%s \"%s\": a "
+                    "number of days (1..100000), or empty to keep "
+                    "everything\n", keys[i],
+                    zt_conf_get(conf, "retention", keys[i]));
+            return ZT_ERROR;
+        }
+    }
+
+    for (i = 0; i < 3; i++) {
+        if (zt_retention_cutoff(tz, now, days[i], cut[i]) != ZT_OK) {
+            fprintf(stderr, "zoomtrack prune: timezone \"%s\": not a time "
+                    "zone this machine knows (an IANA name such as "
+                    "Europe/Paris)\n", tz);
+            return ZT_ERROR;
+        }
     }
 
     run->cut.tz = tz;
-    run->cut.archive = raw ? run->raw : NULL;
-    run->cut.warehouse = wh ? run->wh : NULL;
-    run->cut.reports = rep ? run->rep : NULL;
+    run->cut.archive = days[0] ? run->raw : NULL;
+    run->cut.warehouse = days[1] ? run->wh : NULL;
+    run->cut.reports = days[2] ? run->rep : NULL;
 
     return ZT_OK;
 }
