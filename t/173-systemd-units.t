@@ -62,6 +62,14 @@ for my $job (['camera', '20:00'], ['report', '23:00']) {
          "$j service and timer agree on $at");
 }
 
+# every job may talk to Google (README "Google Cloud": BigQuery, GCS, the
+# report's bucket upload) or Zoom: none may be held to local sockets
+for my $j (qw(report camera prune)) {
+    like(slurp("$units/zoomtrack-$j.service"),
+         qr/^RestrictAddressFamilies=.*\bAF_INET\b.*\bAF_INET6\b/m,
+         "$j: may reach the network");
+}
+
 # another PREFIX and SYSCONFDIR reach every path of the units and the site
 {
     my $d2 = tmp_dir() . '/root2';
