@@ -133,11 +133,24 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
         line[0] = '\0';
     }
 
+    len = ngx_strlen(line);
+
+    /* a line cut short would be sent as a wrong password, for ever */
+    if (len == sizeof(line) - 1 && line[len - 1] != '\n' && getc(f) != EOF) {
+        fclose(f);
+        OPENSSL_cleanse(buf, sizeof(buf));
+        OPENSSL_cleanse(line, sizeof(line));
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zoomtrack: redis password file \"%V\": the "
+                           "password is longer than %uz bytes", &path,
+                           sizeof(line) - 2);
+        return NGX_CONF_ERROR;
+    }
+
     fclose(f);
     OPENSSL_cleanse(buf, sizeof(buf));
 
     p = (u_char *) line;
-    len = ngx_strlen(line);
 
     while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'
                    || p[len - 1] == ' ' || p[len - 1] == '\t'))

@@ -17,6 +17,7 @@ spit("$dir/secrets", SECRET . "\n" . SECRET2 . "\n");
 spit("$dir/empty", "\n# only a comment\n\n");
 spit("$dir/password", "s3cret-pass\n");
 spit("$dir/nopassword", "\n");
+spit("$dir/longpassword", ('s3cret-pass' x 50) . "\n");
 chmod 0600, "$dir/secrets", "$dir/password";
 mkdir "$dir/spool";
 mkdir "$dir/adir";
@@ -88,6 +89,9 @@ my @cases = (
     [ 'password file empty',
       "$sf zoomtrack_redis_password_file $dir/nopassword;", undef,
       qr/zoomtrack: redis password file "[^"]*" holds no password/ ],
+    [ 'password too long to be read whole',
+      "$sf zoomtrack_redis_password_file $dir/longpassword;", undef,
+      qr/zoomtrack: redis password file "[^"]*longpassword": the password is longer than 510 bytes/ ],
     [ 'spool dir missing', "$sf zoomtrack_spool $dir/nospool;", undef,
       qr/zoomtrack: spool directory "[^"]*nospool" is not accessible/ ],
     [ 'spool is a file', "$sf zoomtrack_spool $dir/password;", undef,
