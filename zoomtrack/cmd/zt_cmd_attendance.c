@@ -77,7 +77,16 @@ zt_att_usage(FILE *f)
         "One row per person over the period: sessions held, sessions\n"
         "attended, total minutes, share of meeting time, times late and\n"
         "left early, by the daily report's rules ([roster] in the config).\n"
-        "--format html adds a person x session grid.\n\n"
+        "Without a roster each identity is a row and nobody is absent.\n\n"
+        "  --from D1, --to D2  the local days (configured timezone),\n"
+        "                      both included, at most 1000 days\n"
+        "  --meeting ID        only this meeting id or meeting uuid\n"
+        "  --format F          csv (default), json, or html (adds a\n"
+        "                      person x session grid)\n"
+        "  --out FILE          output file (owner-only, or [drain]\n"
+        "                      file_mode); default or \"-\": stdout\n"
+        "  -c FILE             configuration file\n"
+        "  -h, --help          this text\n\n"
         "Exit: 0 done, 1 the warehouse failed, 2 usage or configuration "
         "(a bad roster row included).\n");
 }
