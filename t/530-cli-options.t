@@ -70,4 +70,33 @@ for my $c ([ "timezone = Mars/Olympus\n", qr/timezone "Mars\/Olympus": not a tim
 }
 ok(!-e "$tmp/data", 'a refused configuration creates nothing');
 
+# `zoomtrack config`, the reference conf/zoomtrack.conf and README's keys
+# are one list: each key `config` prints is in the commented file, in its
+# section, and in README; the helps line up in one column
+{
+    ($rc, $out, $err) = zt('config');
+    my @lines = grep { /^  \S/ } split /\n/, $out;
+    my %col = map { (length(($_ =~ /^(  \S+\s+)/)[0]) => 1) } @lines;
+    is(scalar(keys %col), 1, 'config: the helps start in one column')
+        or diag(join(',', keys %col));
+    my $ref = ZtTest::slurp(top_dir() . '/conf/zoomtrack.conf');
+    my $readme = ZtTest::slurp(top_dir() . '/README.md');
+    my ($sec, %in) = ('');
+    for (split /\n/, $ref) {
+        $sec = $1 if /^\[(\w+)\]/;
+        $in{$sec ? "$sec.$1" : $1} = 1 if /^(\w+) =/;
+    }
+    my @missing;
+    for my $l (@lines) {
+        my ($name) = $l =~ /^  (\S+)/;
+        my ($s, $k) = $name =~ /^(?:(\w+)\.)?(\w+)$/;
+        push @missing, "conf/zoomtrack.conf: $name" unless $in{$name};
+        push @missing, "README: $name" unless $readme =~ /\b\Q$k\E\b/;
+    }
+    is_deeply(\@missing, [], 'every key in conf/zoomtrack.conf and README');
+    ($rc, $out, $err) = zt('prune', '--dry-run', '-c',
+                           top_dir() . '/conf/zoomtrack.conf');
+    is($rc, 0, 'conf/zoomtrack.conf as it is loads') or diag($err);
+}
+
 done_testing();

@@ -55,9 +55,9 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "drain", "alert_after_s", "300",
       "`zoomtrack status` exits 1 when a sink fails for longer" },
     { "drain", "file_mode", "0600",
-      "mode of files the drainer and report create (e.g. 0640)" },
+      "mode of the files every subcommand creates (e.g. 0640)" },
     { "drain", "dir_mode", "0700",
-      "mode of directories they create (e.g. 0750)" },
+      "mode of the directories they create (e.g. 0750)" },
 
     { "archive", "enabled", "yes", "keep every raw body" },
     { "archive", "queue", "zoomtrack:archive", "Redis list it drains" },
@@ -598,12 +598,23 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
 void
 zt_conf_print_keys(void)
 {
-    size_t  i;
+    char                  name[64];
+    size_t                i;
+    const zt_conf_key_t  *k;
 
     for (i = 0; i < ZT_CONF_NKEYS; i++) {
-        printf("  %s%s%-22s %s (default \"%s\")\n",
-               zt_conf_keys[i].section, zt_conf_keys[i].section[0] ? "." : "",
-               zt_conf_keys[i].key, zt_conf_keys[i].help,
-               zt_conf_keys[i].def);
+        k = &zt_conf_keys[i];
+
+        /* section.key padded as one word, so the helps line up */
+        snprintf(name, sizeof(name), "%s%s%s", k->section,
+                 k->section[0] ? "." : "", k->key);
+
+        /* an empty default whose help says what it means says enough */
+        if (k->def[0] == '\0' && strstr(k->help, "default")) {
+            printf("  %-30s %s\n", name, k->help);
+
+        } else {
+            printf("  %-30s %s (default \"%s\")\n", name, k->help, k->def);
+        }
     }
 }
