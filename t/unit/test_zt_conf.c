@@ -3,7 +3,8 @@
  * refused naming the key and both lines (also when inih takes an indented
  * line as a continuation of the key above it); the first error by line
  * is the one reported (a syntax error before an unknown key); a line
- * longer than inih's buffer is refused instead of being split.
+ * longer than inih's buffer is refused instead of being split; a section
+ * the table does not know is refused, even with no key in it.
  */
 
 #include <stdio.h>
@@ -96,6 +97,13 @@ main(void)
     refused("[drain]\nbogus = 1\n[drain\n",
             "line 2: unknown key \"bogus\" in section [drain]",
             "an unknown key before a syntax error");
+
+    /* a misspelt section with no key of its own is refused too */
+    refused("[drain]\nbatch_size = 3\n[retension]\n",
+            "line 3: unknown section [retension]", "an empty unknown section");
+    refused("[retension]\nraw_days = 3\n",
+            "line 1: unknown section [retension]",
+            "an unknown section, before its keys");
 
     memset(line, 'a', sizeof(line));
     memcpy(line, "data_dir = /", 12);

@@ -199,6 +199,42 @@ zt_conf_index(const char *section, const char *key)
 
 
 /*
+ * A "[name]" line naming no section of the table: the handler never hears
+ * of a section without keys, so a misspelt one would pass unnoticed.
+ * Lines without their "]" are inih's syntax errors.
+ */
+static int
+zt_conf_unknown_section(const char *line)
+{
+    size_t       i, n;
+    const char  *p, *end;
+
+    p = line + strspn(line, " \t");
+    if (*p != '[') {
+        return 0;
+    }
+
+    p++;
+    end = strchr(p, ']');
+    if (end == NULL) {
+        return 0;
+    }
+
+    n = (size_t) (end - p);
+
+    for (i = 0; i < ZT_CONF_NKEYS; i++) {
+        if (strlen(zt_conf_keys[i].section) == n
+            && strncmp(zt_conf_keys[i].section, p, n) == 0)
+        {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+/*
  * inih's line reader, counting lines so that errors can name theirs.  A
  * line longer than inih's buffer would be split and its tail read as a
  * line of its own (a path cut short): an error instead.
@@ -220,6 +256,15 @@ zt_conf_read_line(char *str, int num, void *stream)
     if (n == (size_t) num - 1 && str[n - 1] != '\n' && !feof(conf->file)) {
         snprintf(conf->err, conf->errlen, "line %d is longer than %d "
                  "characters", conf->line, num - 2);
+        conf->failed = conf->line;
+        return NULL;
+    }
+
+    /* an indented line after a key continues its value (inih) */
+    if (!conf->indented && zt_conf_unknown_section(str)) {
+        str[strcspn(str, "]") + 1] = '\0';
+        snprintf(conf->err, conf->errlen, "line %d: unknown section %s",
+                 conf->line, str);
         conf->failed = conf->line;
         return NULL;
     }
