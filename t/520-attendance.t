@@ -211,6 +211,15 @@ like($err, qr/bad\.csv line 3: "bo-at-home" is not an email address/,
 is($rc, 2, 'the report with a malformed roster: exit 2');
 like($err, qr/bad\.csv line 3/, 'and the line');
 
+# a bad [roster] number: the key at fault and its value, nothing else
+($rc, $out, $err) = run_zoomtrack(
+    ['attendance', '--from', '2026-11-23', '--to', '2026-11-24'],
+    env => { %env, ZOOMTRACK_ROSTER_LATE_AFTER_MINS => 'soon' });
+is($rc, 2, 'late_after_mins = soon: exit 2');
+like($err, qr/^zoomtrack attendance: roster\.late_after_mins "soon" must be 0\.\.1440$/m,
+     'names that key and value') or diag($err);
+unlike($err, qr/min_attendance_pct|left_early/, 'and no other key');
+
 ($rc, $out, $err) = run_zoomtrack(['attendance', '--from', '2026-11-24',
                                    '--to', '2026-11-23'], env => \%env);
 is($rc, 2, 'a period backwards: exit 2');
