@@ -93,5 +93,7 @@ my $h = ZtDrain::fixture('warehouse.synchronous' => 'sometimes');
                                   timeout => 60);
 is($rc, 2, 'a bad warehouse setting still exits 2');
 like($err, qr/warehouse\.synchronous "sometimes"/, 'naming the setting');
+unlike($err, qr/another drainer/,
+       'and no guess that another drainer has the name');
 
 done_testing();

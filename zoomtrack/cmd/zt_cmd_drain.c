@@ -157,8 +157,8 @@ zt_cmd_drain(int argc, char **argv)
     zt_conf_free(conf);
 
     if (rc == ZT_DECLINED) {
-        zt_log_error("drain: exiting: another drainer uses this consumer "
-                     "name, or a sink cannot start");
+        /* the line above says which: a setting, or the name in use */
+        zt_log_error("drain: exiting: refused to start (see above)");
         zt_log_open(NULL);
         return ZT_EXIT_USAGE;
     }
