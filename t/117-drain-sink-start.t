@@ -93,7 +93,15 @@ my $h = ZtDrain::fixture('warehouse.synchronous' => 'sometimes');
                                   timeout => 60);
 is($rc, 2, 'a bad warehouse setting still exits 2');
 like($err, qr/warehouse\.synchronous "sometimes"/, 'naming the setting');
+
+# one the status sink refuses as it starts: its line names the setting,
+# and the last line does not send the operator after another drainer
+$h = ZtDrain::fixture('status.heartbeat_s' => 0);
+($rc, $out, $err) = run_zoomtrack(['drain', '-c', $h->{conf}, '--once'],
+                                  timeout => 60);
+is($rc, 2, 'a bad status setting exits 2');
+like($err, qr/status\.heartbeat_s "0"/, 'naming the setting');
 unlike($err, qr/another drainer/,
-       'and no guess that another drainer has the name');
+       'and no guess that another drainer has the name') or diag($err);
 
 done_testing();
