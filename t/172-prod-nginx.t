@@ -129,6 +129,24 @@ $out = `/usr/sbin/nginx -p $d/prefix/ -c $d/bare.conf -t 2>&1`;
 isnt($?, 0, 'the include needs $zoomtrack_cors_origin defined');
 like($out, qr/unknown "zoomtrack_cors_origin" variable/, '... and says so');
 
+# README's first nginx example, as a newcomer copies it: a whole file that
+# passes nginx -t (the module and secret paths pointed at this tree)
+{
+    my ($ex) = slurp("$top/README.md") =~ /^```nginx\n(.*?)^```/ms;
+    ok($ex, "README's nginx example found");
+    $ex //= '';
+    spit("$d/readme-secret", "x\n");
+    chmod 0600, "$d/readme-secret";
+    $ex =~ s{modules/ngx_http_zoomtrack_module\.so}
+            {$d/usr/lib/nginx/modules/ngx_http_zoomtrack_module.so};
+    $ex =~ s{/etc/zoomtrack/webhook-secret}{$d/readme-secret};
+    $ex =~ s/server \{/server { listen 127.0.0.1:1;/;
+    spit("$d/readme.conf", "pid $d/prefix/readme.pid; "
+         . "error_log $d/prefix/logs/readme.log;\n$ex");
+    $out = `/usr/sbin/nginx -p $d/prefix/ -c $d/readme.conf -t 2>&1`;
+    is($?, 0, "nginx -t: README's example as it is") or diag($out);
+}
+
 # make run's config, as scripts/run fills it in
 my $run = slurp("$top/conf/nginx-run.conf.in");
 my %v = (TOP => $top, VAR => "$d/run", PORT => free_port(),
