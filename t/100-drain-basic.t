@@ -26,7 +26,7 @@ like($out, qr/--once/, '--help documents --once');
 
 ($rc, $out, $err) = run_zoomtrack(['drain', '--bogus']);
 is($rc, 2, 'unknown argument exits 2');
-like($err, qr/unknown argument "--bogus"/, 'and says which');
+like($err, qr/unknown option "--bogus"/, 'and says which');
 
 ($rc, $out, $err) = run_zoomtrack(['drain', '-c', "$tmp/nope.conf"]);
 is($rc, 2, 'missing config exits 2');

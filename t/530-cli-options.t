@@ -44,6 +44,24 @@ like($err, qr/option "--to" needs a value/, 'attendance --to: says so');
 is($rc, 2, 'forget -c without a value: exit 2');
 like($err, qr/option "-c" needs a value/, 'forget -c: says so');
 
+# the commands that read their arguments by hand say the same
+for my $c (qw(drain status setup check backfill simulate)) {
+    ($rc, $out, $err) = zt($c, '-c');
+    is($rc, 2, "$c -c without a value: exit 2");
+    like($err, qr/^zoomtrack $c: option "-c" needs a value$/m,
+         "$c -c: says the value is missing") or diag($err);
+    ($rc, $out, $err) = zt($c, '--bogus');
+    like($err, qr/^zoomtrack $c: unknown option "--bogus"$/m,
+         "$c --bogus: names the flag") or diag($err);
+}
+($rc, $out, $err) = zt('backfill', '--from');
+like($err, qr/option "--from" needs a value/, 'backfill --from: says so');
+($rc, $out, $err) = zt('simulate', '--url');
+like($err, qr/option "--url" needs a value/, 'simulate --url: says so');
+($rc, $out, $err) = zt('drain', 'extra');
+like($err, qr/^zoomtrack drain: unexpected argument "extra"$/m,
+     'drain extra: an argument, not an option');
+
 ($rc, $out, $err) = zt('config', '--bogus');
 is($rc, 2, 'config --bogus: exit 2');
 like($err, qr/zoomtrack config: unknown option "--bogus"/,

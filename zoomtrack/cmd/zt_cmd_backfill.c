@@ -23,6 +23,7 @@
 #include "zt_event.h"
 #include "zt_time.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_db.h"
 #include "zt_fs.h"
@@ -72,6 +73,8 @@ zt_cmd_backfill(int argc, char **argv)
     zt_bf_t      bf;
     const char  *path;
 
+    static const char *const  valued[] = { "-c", "--from", "--to", NULL };
+
     memset(&bf, 0, sizeof(zt_bf_t));
     path = NULL;
 
@@ -91,8 +94,7 @@ zt_cmd_backfill(int argc, char **argv)
             bf.to = argv[++i];
 
         } else {
-            fprintf(stderr, "zoomtrack backfill: unknown argument \"%s\"\n\n",
-                    argv[i]);
+            zt_cmd_bad_word("backfill", argv[i], valued);
             zt_bf_usage(stderr);
             return ZT_EXIT_USAGE;
         }

@@ -20,6 +20,7 @@
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_fs.h"
 #include "zt_db.h"
@@ -69,6 +70,8 @@ zt_cmd_check(int argc, char **argv)
     zt_conf_t   *conf;
     const char  *path, *ab, *wb;
 
+    static const char *const  c_only[] = { "-c", NULL };
+
     path = NULL;
 
     for (i = 1; i < argc; i++) {
@@ -85,8 +88,7 @@ zt_cmd_check(int argc, char **argv)
             continue;
         }
 
-        fprintf(stderr, "zoomtrack check: unknown argument \"%s\"\n",
-                argv[i]);
+        zt_cmd_bad_word("check", argv[i], c_only);
         return ZT_EXIT_USAGE;
     }
 

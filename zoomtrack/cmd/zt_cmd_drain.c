@@ -13,6 +13,7 @@
 
 #include "zt_core.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_engine.h"
 #include "zt_fs.h"
@@ -88,6 +89,8 @@ zt_cmd_drain(int argc, char **argv)
     zt_drain_ctx_t   ctx;
     zt_engine_signals_t  sig;
 
+    static const char *const  c_only[] = { "-c", NULL };
+
     path = NULL;
     once = 0;
 
@@ -107,8 +110,7 @@ zt_cmd_drain(int argc, char **argv)
             continue;
         }
 
-        fprintf(stderr, "zoomtrack drain: unknown argument \"%s\"\n\n",
-                argv[i]);
+        zt_cmd_bad_word("drain", argv[i], c_only);
         zt_drain_usage(stderr);
         return ZT_EXIT_USAGE;
     }

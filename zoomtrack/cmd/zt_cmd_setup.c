@@ -12,6 +12,7 @@
 
 #include "zt_core.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_log.h"
 #include "zt_bq.h"
@@ -45,6 +46,8 @@ zt_cmd_setup(int argc, char **argv)
     zt_conf_t   *conf;
     const char  *path, *backend;
 
+    static const char *const  c_only[] = { "-c", NULL };
+
     path = NULL;
 
     for (i = 1; i < argc; i++) {
@@ -58,8 +61,7 @@ zt_cmd_setup(int argc, char **argv)
             continue;
         }
 
-        fprintf(stderr, "zoomtrack setup: unknown argument \"%s\"\n\n",
-                argv[i]);
+        zt_cmd_bad_word("setup", argv[i], c_only);
         zt_setup_usage(stderr);
         return ZT_EXIT_USAGE;
     }

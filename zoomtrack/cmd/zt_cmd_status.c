@@ -16,6 +16,7 @@
 
 #include "zt_core.h"
 #include "zt_cmd.h"
+#include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_queue.h"
 #include "zt_time.h"
@@ -78,6 +79,8 @@ zt_status_args(int argc, char **argv, const char **cpath, int *as_json)
 {
     int  i;
 
+    static const char *const  c_only[] = { "-c", NULL };
+
     *cpath = NULL;
     *as_json = 0;
 
@@ -97,8 +100,7 @@ zt_status_args(int argc, char **argv, const char **cpath, int *as_json)
             continue;
         }
 
-        fprintf(stderr, "zoomtrack status: unknown argument \"%s\"\n\n",
-                argv[i]);
+        zt_cmd_bad_word("status", argv[i], c_only);
         zt_status_usage(stderr);
         return ZT_EXIT_USAGE;
     }

@@ -71,6 +71,22 @@ zt_cmd_bad_option(const char *cmd, int c, char **argv)
 }
 
 
+void
+zt_cmd_bad_word(const char *cmd, const char *arg, const char *const *valued)
+{
+    for ( ; valued && *valued; valued++) {
+        if (strcmp(arg, *valued) == 0) {
+            fprintf(stderr, "zoomtrack %s: option \"%s\" needs a value\n\n",
+                    cmd, arg);
+            return;
+        }
+    }
+
+    fprintf(stderr, "zoomtrack %s: %s \"%s\"\n\n", cmd,
+            arg[0] == '-' ? "unknown option" : "unexpected argument", arg);
+}
+
+
 int
 zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
     int64_t *start, int64_t *end)

@@ -27,6 +27,14 @@ zt_conf_t *zt_cmd_conf(const char *cmd, const char *path);
  */
 void zt_cmd_bad_option(const char *cmd, int c, char **argv);
 
+/*
+ * The same messages for the commands that read argv by hand: arg is the
+ * word none of their cases took; valued (NULL-terminated) are the options
+ * that take a value, so one of them here is one whose value is missing.
+ */
+void zt_cmd_bad_word(const char *cmd, const char *arg,
+    const char *const *valued);
+
 /* [start, end) of the local day date in `timezone`; ZT_OK or ZT_ERROR */
 int zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
     int64_t *start, int64_t *end);

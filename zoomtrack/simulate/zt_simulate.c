@@ -20,6 +20,7 @@
 #include "zt_time.h"
 #include "zt_cmd.h"
 #include "zt_conf.h"
+#include "zt_cmd_util.h"
 #include "zt_simulate_model.h"
 
 
@@ -262,7 +263,7 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
     optind = 1;
     opterr = 0;
 
-    while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 
         switch (c) {
 
@@ -305,8 +306,8 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
             break;
 
         case '?':
-            fprintf(stderr, "zoomtrack simulate: unknown or incomplete "
-                    "option \"%s\"\n", argv[optind - 1]);
+        case ':':
+            zt_cmd_bad_option("simulate", c, argv);
             zt_sim_usage(stderr);
             return ZT_EXIT_USAGE;
 
