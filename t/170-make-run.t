@@ -26,6 +26,8 @@ my $co = private_checkout();
 my $var = "$co/var";
 is((stat("$co/..")) [2] & 0777, 0700, 'the checkout is in a private dir');
 my ($port, $rport) = (free_port(), free_port());
+# a newcomer's usual umask: the script must not leave var/ open to others
+umask 022;
 # the seeded meetings below are from January: keep them on the board
 my ($pid, $log) = start_run($co, PORT => $port, REDIS_PORT => $rport,
                             ZOOMTRACK_STATUS_KEEP_HOURS => 100000);
@@ -85,6 +87,23 @@ like(http()->get("http://127.0.0.1:$port/board.js")->{content},
                                        POSIX::strftime('%Y-%m-%d', @t) } : '']);
 is($rc, 0, 'report from a second terminal') or diag($err);
 like($out, qr/6 people/, 'report summary') or diag($out);
+
+# Redis's append-only file, nginx's logs, the spool and every folder of
+# var/ are the user's alone, whatever the umask `make run` was run with
+{
+    my @open;
+    my @walk = ($var);
+    while (defined(my $p = shift @walk)) {
+        push @open, sprintf('%s %04o', $p, (lstat $p)[2] & 07777)
+            if -e $p && !-l $p && ((lstat $p)[2] & 077);
+        push @walk, glob("$p/* $p/.[!.]*") if -d $p && !-l $p;
+    }
+    ok(-e "$var/redis/appendonlydir" || -e "$var/redis/appendonly.aof",
+       'Redis keeps its append-only file under var/redis');
+    is_deeply(\@open, [],
+              'nothing under var/ readable by group or others')
+        or diag(join("\n", @open));
+}
 
 # what Ctrl-C does: the script's trap stops the three in order
 my $st = stop_run($pid);
