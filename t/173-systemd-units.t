@@ -121,6 +121,18 @@ spit($stub, "#!/bin/sh\necho \"\$@\"\n"
 $out = `ZOOMTRACK=$stub ZOOMTRACK_DAILY_NOW=$now2 $daily reconcile 20:00 $conf 2>&1`;
 is($? >> 8, 3, 'the failed day\'s exit status');
 like($out, qr/--date 2026-03-29/, '... after the other day ran too');
+# the zone as zoomtrack reads it: an inline "; comment", white space
+# after it, ":" for "=", a BOM and CRLF (README's INI examples comment
+# their lines so)
+for my $t ("timezone = Europe/Istanbul   ; where the school is\n",
+           "timezone = Europe/Istanbul  \n",
+           "timezone: Europe/Istanbul\n",
+           "\xEF\xBB\xBFtimezone = Europe/Istanbul\r\n[x]\n") {
+    spit($conf, $t);
+    # 23:30 in Istanbul, 20:30 in UTC: today only in the right zone
+    is(daily('2026-03-10 20:30', 'report', '23:00'), '2026-03-10',
+       'the zone read as zoomtrack reads it: ' . ($t =~ s/[^ -~]/?/gr));
+}
 spit($conf, "timezone = Mars/Base\n");
 like(daily('2026-03-10 20:30', 'report', '23:00'), qr/unknown time zone/,
      'an unknown zone is refused');
