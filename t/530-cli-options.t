@@ -62,6 +62,18 @@ like($err, qr/option "--url" needs a value/, 'simulate --url: says so');
 like($err, qr/^zoomtrack drain: unexpected argument "extra"$/m,
      'drain extra: an argument, not an option');
 
+# a secret file that is a directory: said so, not "empty", no mode warning
+{
+    ($rc, $out, $err) = run_zoomtrack(['camera', '--date', '2026-02-03'],
+        env => { %env, ZOOMTRACK_ZOOM_ACCOUNT_ID => 'a',
+                 ZOOMTRACK_ZOOM_CLIENT_ID => 'b',
+                 ZOOMTRACK_ZOOM_CLIENT_SECRET_FILE => $tmp });
+    is($rc, 2, 'a directory as client_secret_file: exit 2');
+    like($err, qr/cannot read zoom\.client_secret_file "\Q$tmp\E": Is a directory/,
+         'says it is a directory') or diag($err);
+    unlike($err, qr/is empty|chmod/, 'not "empty", no mode advice');
+}
+
 ($rc, $out, $err) = zt('config', '--bogus');
 is($rc, 2, 'config --bogus: exit 2');
 like($err, qr/zoomtrack config: unknown option "--bogus"/,

@@ -612,6 +612,17 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
         return NULL;
     }
 
+    /* a directory opens, then fails to read: say that, not "empty" */
+    if (fgets(line, sizeof(line), f) == NULL) {
+        line[0] = '\0';
+        if (ferror(f)) {
+            snprintf(err, errlen, "cannot read %s.%s \"%s\": %s", section,
+                     fkey, path, strerror(errno));
+            fclose(f);
+            return NULL;
+        }
+    }
+
     if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
         fprintf(stderr, "zoomtrack: warning: %s.%s \"%s\" is readable by "
                 "%s (mode %04o); chmod 600 it\n", section, fkey, path,
@@ -619,9 +630,6 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
                 (unsigned) (st.st_mode & 07777));
     }
 
-    if (fgets(line, sizeof(line), f) == NULL) {
-        line[0] = '\0';
-    }
     fclose(f);
 
     n = strlen(line);
