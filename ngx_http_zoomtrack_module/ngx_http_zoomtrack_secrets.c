@@ -131,6 +131,16 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (fgets(line, sizeof(line), f) == NULL) {
         line[0] = '\0';
+
+        /* a directory opens, then fails to read: say that, not "empty" */
+        if (ferror(f)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "zoomtrack: cannot read redis password file "
+                               "\"%V\"", &path);
+            fclose(f);
+            OPENSSL_cleanse(buf, sizeof(buf));
+            return NGX_CONF_ERROR;
+        }
     }
 
     len = ngx_strlen(line);
