@@ -52,6 +52,13 @@ for my $kv ('Restart=on-failure', 'RestartPreventExitStatus=2',
             'ExecStart=/usr/local/bin/zoomtrack drain -c /etc/zoomtrack/zoomtrack.conf') {
     like($drain, qr/^\Q$kv\E/m, "drain: $kv");
 }
+# the spool is www-data's 0600 files: zoomtrack-spool imports them, and
+# the main drainer must not try (the installed config names the spool)
+like($drain, qr/^Environment=ZOOMTRACK_SPOOL_DIR=$/m,
+     'drain: no spool import of its own');
+like(slurp("$units/zoomtrack-spool.service"),
+     qr{^Environment=ZOOMTRACK_SPOOL_DIR=/var/spool/zoomtrack$}m,
+     'spool: imports the spool');
 for my $job (['camera', '20:00'], ['report', '23:00']) {
     my ($j, $at) = @$job;
     my $timer = slurp("$units/zoomtrack-$j.timer");
