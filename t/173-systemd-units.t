@@ -59,6 +59,9 @@ like($drain, qr/^Environment=ZOOMTRACK_SPOOL_DIR=$/m,
 like(slurp("$units/zoomtrack-spool.service"),
      qr{^Environment=ZOOMTRACK_SPOOL_DIR=/var/spool/zoomtrack$}m,
      'spool: imports the spool');
+like(slurp("$units/zoomtrack-spool.service"),
+     qr/^Environment=ZOOMTRACK_LOG_FILE=$/m,
+     'spool: logs to the journal, whatever log_file the config names');
 for my $job (['camera', '20:00'], ['report', '23:00']) {
     my ($j, $at) = @$job;
     my $timer = slurp("$units/zoomtrack-$j.timer");
