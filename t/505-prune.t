@@ -113,6 +113,9 @@ spit($conf, "data_dir = $data\n");
 ($rc, $out, $err) = run_zoomtrack(['prune', '-c', $conf]);
 is($rc, 0, 'no [retention]: exit 0');
 is($snapshot->(), $after, 'and everything is kept');
+is($out, "prune: archive kept (raw_days empty); warehouse kept "
+   . "(warehouse_days empty); reports kept (reports_days empty)\n",
+   'and says so, key by key');
 
 # a --meeting report's file, DAILY_REPORT_<D>_<meeting>, goes by its date
 spit("$data/reports/DAILY_REPORT_$dates[5]_85012345678.csv", "x\n");

@@ -266,15 +266,31 @@ zt_prune_summary(const zt_prune_run_t *run, int dry)
     w = &run->w;
     r = &run->r;
 
-    printf("prune%s: archive before %s: %llu file(s) in %llu day(s); "
-           "warehouse before %s: %llu row(s); reports before %s: %llu "
-           "file(s), %llu row(s)\n", dry ? " (dry run)" : "",
-           run->cut.archive ? run->cut.archive : "-",
-           (unsigned long long) a->files, (unsigned long long) a->days,
-           run->cut.warehouse ? run->cut.warehouse : "-",
-           (unsigned long long) w->rows,
-           run->cut.reports ? run->cut.reports : "-",
-           (unsigned long long) r->files, (unsigned long long) r->rows);
+    /* a kind without its [retention] key is kept: say so, not "before -" */
+    printf("prune%s: ", dry ? " (dry run)" : "");
+
+    if (run->cut.archive) {
+        printf("archive before %s: %llu file(s) in %llu day(s); ",
+               run->cut.archive, (unsigned long long) a->files,
+               (unsigned long long) a->days);
+    } else {
+        printf("archive kept (raw_days empty); ");
+    }
+
+    if (run->cut.warehouse) {
+        printf("warehouse before %s: %llu row(s); ", run->cut.warehouse,
+               (unsigned long long) w->rows);
+    } else {
+        printf("warehouse kept (warehouse_days empty); ");
+    }
+
+    if (run->cut.reports) {
+        printf("reports before %s: %llu file(s), %llu row(s)\n",
+               run->cut.reports, (unsigned long long) r->files,
+               (unsigned long long) r->rows);
+    } else {
+        printf("reports kept (reports_days empty)\n");
+    }
 
     if (w->held || r->held) {
         printf("prune: %llu warehouse row(s) and %llu report row(s) still "
