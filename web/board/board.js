@@ -665,11 +665,15 @@ function hideTip() { document.getElementById("tip").hidden = true; }
 
 /* ------------------------------------------------------------ polling */
 
+/* same-origin credentials: behind the production site's password (README
+ * "Production", step 5) the polls carry the viewer's login, and a 401 makes
+ * the browser ask for it; a data= on another site still gets none */
 function get(url) {
     var ctl = new AbortController();
     var timer = setTimeout(function () { ctl.abort(); },
                            Math.min(15000, Math.max(4000, cfg.pollMs * 2)));
-    return fetch(url, {cache: "no-store", signal: ctl.signal, credentials: "omit"})
+    return fetch(url, {cache: "no-store", signal: ctl.signal,
+                       credentials: "same-origin"})
         .finally(function () { clearTimeout(timer); });
 }
 
