@@ -62,6 +62,23 @@ like($err, qr/option "--url" needs a value/, 'simulate --url: says so');
 like($err, qr/^zoomtrack drain: unexpected argument "extra"$/m,
      'drain extra: an argument, not an option');
 
+# a log_level typo would silence every line, errors included: each
+# command that logs refuses it, naming the key and value, and check too
+ZtTest::spit("$tmp/lv.conf", "log_level = verbose\n");
+for my $c (['report', '--date', '2026-02-03'], ['camera', '--date', '2026-02-03'],
+           ['prune', '--dry-run'], ['forget', '--email', 'x@example.org'],
+           ['attendance', '--from', '2026-02-03', '--to', '2026-02-03'],
+           ['reconcile', '--date', '2026-02-03'], ['drain', '--once']) {
+    ($rc, $out, $err) = zt(@$c, '-c', "$tmp/lv.conf");
+    is($rc, 2, "$c->[0] with log_level = verbose: exit 2");
+    like($err, qr/^zoomtrack $c->[0]: log_level "verbose": use error, warn, info or debug$/m,
+         "$c->[0]: names the key and value") or diag($err);
+}
+($rc, $out, $err) = zt('check', '-c', "$tmp/lv.conf");
+is($rc, 2, 'check with log_level = verbose: exit 2');
+like($out, qr/^config\s+FAILED\s+log_level "verbose"/m, 'check: says so')
+    or diag($out, $err);
+
 # a secret file that is a directory: said so, not "empty", no mode warning
 {
     ($rc, $out, $err) = run_zoomtrack(['camera', '--date', '2026-02-03'],

@@ -183,7 +183,9 @@ zt_check_values(const zt_conf_t *conf, char *err, size_t errlen)
     char         day[16];
     const char  *tz;
 
-    if (zt_conf_check_types(conf, err, errlen) != ZT_OK) {
+    if (zt_conf_check_types(conf, err, errlen) != ZT_OK
+        || zt_cmd_log_level(conf, err, errlen) < 0)
+    {
         return ZT_ERROR;
     }
 

@@ -218,13 +218,10 @@ static int
 zt_drain_logging(const zt_conf_t *conf, char *err, size_t errlen)
 {
     int          level;
-    const char  *name, *file;
+    const char  *file;
 
-    name = zt_conf_get(conf, "", "log_level");
-    level = zt_log_level_from_name(name);
+    level = zt_cmd_log_level(conf, err, errlen);
     if (level < 0) {
-        snprintf(err, errlen, "log_level \"%s\": use error, warn, info or "
-                 "debug", name);
         return ZT_ERROR;
     }
 

@@ -16,6 +16,7 @@
 zt_conf_t *
 zt_cmd_conf(const char *cmd, const char *path)
 {
+    int         level;
     char        err[512];
     zt_conf_t  *conf;
 
@@ -32,6 +33,13 @@ zt_cmd_conf(const char *cmd, const char *path)
         return NULL;
     }
 
+    level = zt_cmd_log_level(conf, err, sizeof(err));
+    if (level < 0) {
+        fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
+        zt_conf_free(conf);
+        return NULL;
+    }
+
     if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
         fprintf(stderr, "zoomtrack %s: cannot open log_file \"%s\"\n", cmd,
                 zt_conf_get(conf, "", "log_file"));
@@ -39,10 +47,27 @@ zt_cmd_conf(const char *cmd, const char *path)
         return NULL;
     }
 
-    zt_log_set_level(zt_log_level_from_name(zt_conf_get(conf, "",
-                                                        "log_level")));
+    zt_log_set_level(level);
 
     return conf;
+}
+
+
+int
+zt_cmd_log_level(const zt_conf_t *conf, char *err, size_t errlen)
+{
+    int          level;
+    const char  *name;
+
+    name = zt_conf_get(conf, "", "log_level");
+    level = zt_log_level_from_name(name);
+
+    if (level < 0) {
+        snprintf(err, errlen, "log_level \"%s\": use error, warn, info or "
+                 "debug", name);
+    }
+
+    return level;
 }
 
 

@@ -35,6 +35,12 @@ void zt_cmd_bad_option(const char *cmd, int c, char **argv);
 void zt_cmd_bad_word(const char *cmd, const char *arg,
     const char *const *valued);
 
+/*
+ * The configured log_level as a zt_log level, or -1 with err naming the
+ * key and value: a typo must not silence every line, errors included.
+ */
+int zt_cmd_log_level(const zt_conf_t *conf, char *err, size_t errlen);
+
 /* [start, end) of the local day date in `timezone`; ZT_OK or ZT_ERROR */
 int zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
     int64_t *start, int64_t *end);

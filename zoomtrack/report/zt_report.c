@@ -92,7 +92,6 @@ int
 zt_cmd_report(int argc, char **argv)
 {
     int                rc;
-    char               err[512];
     zt_conf_t         *conf;
     zt_report_opts_t   o;
 
@@ -109,16 +108,12 @@ zt_cmd_report(int argc, char **argv)
     (void) sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
     (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
-    conf = zt_conf_load(o.conf_path, err, sizeof(err));
+    /*
+     * as every subcommand: reports name participants, so owner-only unless
+     * [drain] widens it; log_file and log_level as configured
+     */
+    conf = zt_cmd_conf("report", o.conf_path);
     if (conf == NULL) {
-        fprintf(stderr, "zoomtrack report: %s\n", err);
-        return ZT_EXIT_USAGE;
-    }
-
-    /* reports name participants: owner-only unless [drain] widens it */
-    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
-        fprintf(stderr, "zoomtrack report: %s\n", err);
-        zt_conf_free(conf);
         return ZT_EXIT_USAGE;
     }
 

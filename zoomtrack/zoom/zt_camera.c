@@ -196,6 +196,7 @@ static zt_conf_t *
 zt_camera_conf(const char *path, const char *date, int64_t *start,
     int64_t *end, int64_t *ended_after)
 {
+    int          level;
     char         err[512];
     int64_t      mins;
     zt_conf_t   *conf;
@@ -235,14 +236,20 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         return NULL;
     }
 
+    level = zt_cmd_log_level(conf, err, sizeof(err));
+    if (level < 0) {
+        fprintf(stderr, "zoomtrack camera: %s\n", err);
+        zt_conf_free(conf);
+        return NULL;
+    }
+
     if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
         fprintf(stderr, "zoomtrack camera: cannot open log_file\n");
         zt_conf_free(conf);
         return NULL;
     }
 
-    zt_log_set_level(zt_log_level_from_name(zt_conf_get(conf, "",
-                                                        "log_level")));
+    zt_log_set_level(level);
 
     tz = zt_conf_get(conf, "", "timezone");
 
