@@ -128,6 +128,39 @@ ok(wait_until(sub {
     or diag("$out$err");
 is(stop_run($pid) >> 8, 0, 'second run stops');
 
+unlike(slurp("$var/nginx/nginx.conf"), qr/zoomtrack:chat/,
+       'no chat queue while [chat] is off');
+
+# [chat] enabled in var/zoomtrack.conf, as README "Chat notifications" says:
+# the nginx config make run writes afresh pushes to the chat queue too, and
+# the chat sink hears the meeting
+{
+    my $c = slurp("$var/zoomtrack.conf");
+    $c =~ s/^(\[chat\]\n(?:#.*\n)*)enabled = no$/${1}enabled = yes   ; say it/m
+        or die 'no [chat] enabled line in var/zoomtrack.conf';
+    spit("$var/zoomtrack.conf", $c);
+    my ($p3, $r3) = (free_port(), free_port());
+    ($pid, $log) = start_run($co, PORT => $p3, REDIS_PORT => $r3,
+                             ZOOMTRACK_STATUS_KEEP_HOURS => 100000,
+                             ZOOMTRACK_CHAT_URL => 'http://127.0.0.1:1/hook');
+    ok(wait_until(sub { http()->get("http://127.0.0.1:$p3/zoomtrack/status")
+                        ->{status} == 200 }, 60, 'the chat stack'),
+       'a run with [chat] on answers') or diag(slurp($log));
+    like(slurp("$var/nginx/nginx.conf"),
+         qr/zoomtrack_queue zoomtrack:archive zoomtrack:warehouse zoomtrack:status zoomtrack:chat;/,
+         'nginx pushes to the chat queue too');
+    ($rc, $out, $err) = run_zoomtrack([
+        'simulate', '--url', "http://127.0.0.1:$p3/webhook",
+        '--secret-file', "$var/webhook-secret", '--participants', 2,
+        '--rooms', 1, '--minutes', 5, '--seed', 7]);
+    is($rc, 0, 'simulate against it') or diag($err);
+    my $uuid = (json_decode_ok($out) // {})->{meeting_uuid} // 'none';
+    ok(wait_until(sub { (slurp("$var/chat-state.json") // '') =~ /\Q$uuid\E/ },
+                  30, 'the chat state'), 'the chat sink heard the meeting')
+        or diag(slurp($log));
+    is(stop_run($pid) >> 8, 0, 'the chat run stops');
+}
+
 # ------------------- an unprivileged user, the clone in its 0700 home
 SKIP: {
     skip 'needs root to become another user', 5 unless $> == 0;

@@ -151,6 +151,7 @@ like($out, qr/unknown "zoomtrack_cors_origin" variable/, '... and says so');
 my $run = slurp("$top/conf/nginx-run.conf.in");
 my %v = (TOP => $top, VAR => "$d/run", PORT => free_port(),
          REDIS_PORT => $redis->port, USER => $user,
+         QUEUES => 'zoomtrack:archive zoomtrack:warehouse zoomtrack:status',
          PAGE_DIR => "$d/usr/local/share/zoomtrack/www");
 $run =~ s{\@(\w+)\@}{$v{$1} // "\@$1\@"}ge;
 make_path("$d/run/nginx/tmp", "$d/run/spool", "$d/run/_data");
