@@ -203,9 +203,10 @@ int zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
 /*
  * Writes the status CSV: header and one row per person and meeting id
  * (the newest instance's, with the latest join and departure of all its
- * instances), every cell quoted and neutralised by zt_csv_row(), times as
- * "YYYY-MM-DD HH:MM:SS" in tz.  allowlist: comma-separated names or emails (case
- * insensitive); NULL or "" shows everyone.  Returns ZT_OK or ZT_ERROR.
+ * instances), every cell quoted and neutralised by zt_csv_row(), times
+ * as "YYYY-MM-DD HH:MM:SS" in tz.  allowlist: comma-separated names or
+ * emails (case insensitive); NULL or "" shows everyone.  Returns ZT_OK or
+ * ZT_ERROR.
  */
 int zt_presence_csv(const zt_presence_t *p, FILE *f, const char *tz,
     const char *allowlist);
