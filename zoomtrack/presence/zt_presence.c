@@ -17,6 +17,7 @@
 
 #include "zt_event.h"
 #include "zt_presence_int.h"
+#include "zt_time.h"
 
 
 static zt_presence_kind_e zt_presence_kind(const char *type);
@@ -73,6 +74,8 @@ zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev)
     if (m == NULL) {
         return ZT_ERROR;
     }
+
+    m->seen_ms = zt_time_now_ms();
 
     changed = zt_presence_set_id(m, ev->meeting_id);
     if (changed == ZT_ERROR) {

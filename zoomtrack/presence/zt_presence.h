@@ -280,18 +280,19 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
     zt_presence_meeting_info_t *info);
 
 /*
- * Zoom ends every meeting after 30 hours at most, so one that has had no
- * event for that long is over even though its meeting.ended (and the
- * leaves) never came; without this its people would stay online in the
- * CSV for good.
+ * Zoom ends every meeting after 30 hours at most, so one from which no
+ * event has come for that long is over even though its meeting.ended (and
+ * the leaves) never came; without this its people would stay online in
+ * the CSV for good.  Counted by the clock at arrival, not by Zoom's
+ * timestamps, so a meeting replayed from the past is not dropped at once.
  */
 #define ZT_PRESENCE_SILENT_MS  (30 * 3600 * 1000LL)
 
 /*
- * Drops every meeting whose last event is before ended_before_ms and that
- * ended (a meeting.ended after its last join) or whose last event is also
- * before silent_before_ms (it is over, ZT_PRESENCE_SILENT_MS).  Times are
- * Zoom's timestamps.  Returns the number of meetings dropped.
+ * Drops every meeting whose last event (Zoom's timestamp) is before
+ * ended_before_ms and that ended (a meeting.ended after its last join) or
+ * from which no event came since silent_before_ms (the clock; it is over,
+ * ZT_PRESENCE_SILENT_MS).  Returns the number of meetings dropped.
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
     int64_t silent_before_ms);

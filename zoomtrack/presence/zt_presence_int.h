@@ -142,6 +142,9 @@ typedef struct {
     char                   *id;         /* the greatest non-empty seen */
     int64_t                 first_ts;   /* any event; NONE: none yet */
     int64_t                 last_ts;
+    int64_t                 seen_ms;    /* the clock at its last event's
+                                           fold; not saved: a restart or a
+                                           replay counts as one */
     int                     dirty;
     zt_ts_set_t             ends;
     zt_presence_room_t     *rooms;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "zt_presence_int.h"
+#include "zt_time.h"
 
 
 static void zt_presence_meeting_free(zt_presence_meeting_t *m);
@@ -135,6 +136,7 @@ zt_presence_meeting(zt_presence_t *p, const char *uuid)
     m->id = strdup("");
     m->first_ts = ZT_PRESENCE_NONE;
     m->last_ts = INT64_MIN;
+    m->seen_ms = zt_time_now_ms();
     m->dirty = 1;
 
     if (m->uuid == NULL || m->id == NULL
@@ -489,7 +491,7 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
         m = p->meetings[i];
 
         if (m->last_ts < ended_before_ms
-            && (m->last_ts < silent_before_ms || zt_presence_ended(m) != 0))
+            && (zt_presence_ended(m) != 0 || m->seen_ms < silent_before_ms))
         {
             /* out of memory: a late event of it can make it again, as
              * when nothing was kept */
