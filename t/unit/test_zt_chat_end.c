@@ -1,7 +1,8 @@
 /*
  * Unit tests of zoomtrack/sinks/zt_chat_end.c: the host ends the meeting
  * and the chat says the end line, not a roll call, whatever the order the
- * leaves and meeting.ended arrive in, and one line when the end is lost.
+ * leaves and meeting.ended arrive in, and one line when the end is lost;
+ * a meeting.ended followed by a rejoin (a lone host's) is not the end.
  */
 
 #include <stdio.h>
@@ -28,10 +29,11 @@ static zt_chat_opts_t  o = { ZT_CHAT_ALL, "", "UTC", 40 };
 static const char  *names[] = { "Ann", "@Bob", "Cy", "Di", "Ed" };
 
 
-static void
+static int
 fold(json_t *st, const char *type, int64_t ts, const char *name,
     const char *room, const char *reason, int64_t at)
 {
+    int      rc;
     char     pid[32], why[128];
     json_t  *r;
 
@@ -45,8 +47,10 @@ fold(json_t *st, const char *type, int64_t ts, const char *name,
                   "participant_id", name[0] ? pid : "", "registrant_id", "",
                   "breakout_room_uuid", room,
                   "leave_reason", reason[0] ? why : "");
-    zt_chat_fold(st, r, at, &o);
+    rc = zt_chat_fold(st, r, at, &o);
     json_decref(r);
+
+    return rc;
 }
 
 
@@ -124,7 +128,7 @@ main(void)
     is_str(t, NULL, "the leaves wait for the end longer than a leave");
     free(t);
     fold(st, "meeting.ended", END + 500, "", "", "", 25000);
-    t = compose(st, 30000);
+    t = compose(st, 25000 + ZT_CHAT_END_HOLD_MS);
     is_str(t, line, "the end line alone, not a roll call");
     free(t);
     is_int(json_array_size(json_object_get(st, "pending")), 0,
@@ -203,10 +207,122 @@ main(void)
          "left the meeting.<br>Reason: Network connection error.", 20000);
     host_ends(st, 3, ENDED, 20000);
     fold(st, "meeting.ended", END + 500, "", "", "", 21000);
-    t = compose(st, 20000 + ZT_CHAT_LEAVE_HOLD_MS);
+    t = compose(st, 21000 + ZT_CHAT_END_HOLD_MS);
     is_str(t, "🔴 Di left (network connection error) · 14:55\n"
               "🏁 Meeting 85746065432 ended · 4 people, 2 rooms · 15:00",
            "a leave before the end, then the end line");
+    free(t);
+    json_decref(st);
+
+    /* ------------- a lone host's end is not the meeting's (§5.6) */
+    st = meeting(2);
+    fold(st, "meeting.participant_left", END - 30 * MIN, "@Bob", "",
+         "left the meeting.", 20000);
+    fold(st, "meeting.participant_left", END - 20 * MIN, "Ann", "",
+         "left the meeting.", 20000);
+    fold(st, "meeting.ended", END - 20 * MIN + 500, "", "", "", 20000);
+    t = compose(st, 20000 + ZT_CHAT_LEAVE_HOLD_MS);
+    is_str(t, "🔴 @\xe2\x80\x8b" "Bob left · 14:30\n🔴 Ann left · 14:40",
+           "the leaves are said; the end is held");
+    free(t);
+    fold(st, "meeting.participant_joined", END - 19 * MIN, "Ann", "", "",
+         25000);
+    fold(st, "meeting.participant_joined", END - 18 * MIN, "@Bob", "", "",
+         25000);
+    t = compose(st, 40000);
+    is_str(t, "🟢 Ann joined · 14:41\n🟢 @\xe2\x80\x8b" "Bob joined · 14:42",
+           "a rejoin takes the lone host's end back: no end line");
+    free(t);
+    host_ends(st, 2, ENDED, 60000);
+    fold(st, "meeting.ended", END + 500, "", "", "", 61000);
+    ok(fold(st, "meeting.ended", END + 700, "", "", "", 61000)
+       == ZT_DECLINED, "a second end with no join between is nothing new");
+    t = compose(st, 61000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🏁 Meeting 85746065432 ended · 2 people, 1 room · 15:00",
+           "the real end: its end line, and its end leaves in it");
+    free(t);
+    ok(fold(st, "meeting.ended", END - 20 * MIN + 500, "", "", "", 80000)
+       == ZT_DECLINED, "the earlier end again: nothing");
+    t = compose(st, 100000);
+    is_str(t, NULL, "nothing more");
+    free(t);
+    json_decref(st);
+
+    /* ... an end arriving after a later join: nothing */
+    st = meeting(1);
+    fold(st, "meeting.participant_joined", END - 10 * MIN, "Cy", "", "",
+         20000);
+    ok(fold(st, "meeting.ended", END - 20 * MIN, "", "", "", 20000)
+       == ZT_DECLINED, "an end before a known join is no end");
+    t = compose(st, 40000);
+    is_str(t, "🟢 Cy joined · 14:50", "the join alone");
+    free(t);
+    json_decref(st);
+
+    /* ... the end said, a rejoin much later: both ends are said */
+    st = meeting(1);
+    fold(st, "meeting.participant_left", END - 20 * MIN, "Ann", "",
+         "left the meeting.", 20000);
+    fold(st, "meeting.ended", END - 20 * MIN + 500, "", "", "", 20000);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🔴 Ann left · 14:40\n"
+              "🏁 Meeting 85746065432 ended · 1 person, 1 room · 14:40",
+           "no rejoin within the hold: the end is said");
+    free(t);
+    fold(st, "meeting.participant_joined", END - 5 * MIN, "Ann", "", "",
+         90000);
+    fold(st, "meeting.participant_left", END, "Ann", "", ENDED, 95000);
+    fold(st, "meeting.ended", END + 500, "", "", "", 95000);
+    t = compose(st, 95000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🟢 Ann joined · 14:55\n"
+              "🏁 Meeting 85746065432 ended · 1 person, 1 room · 15:00",
+           "the meeting ran again and its end is said again");
+    free(t);
+    json_decref(st);
+
+    /* ... a held end holds up no other meeting's lines */
+    st = meeting(1);
+    fold(st, "meeting.ended", END, "", "", "", 20000);
+    t = json_dumps(json_object_get(json_object_get(st, "meetings"), "M1=="),
+                   JSON_COMPACT);
+    json_object_set_new(json_object_get(st, "meetings"), "M2==",
+                        json_loads(t, 0, NULL));
+    free(t);
+    json_array_append_new(json_object_get(st, "pending"),
+        json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "kind", "join",
+                  "meeting", "M2==", "person", "x", "name", "Zed",
+                  "ts", (json_int_t) END, "at", (json_int_t) 21000));
+    t = compose(st, 22000);
+    is_str(t, "🟢 Zed joined · 15:00", "the other meeting's join goes");
+    free(t);
+    t = compose(st, 20000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🏁 Meeting 85746065432 ended · 1 person, 1 room · 15:00",
+           "then the end line");
+    free(t);
+    json_decref(st);
+
+    /* ... a state written before "end_ts": loads, a join runs it again */
+    st = meeting(1);
+    fold(st, "meeting.ended", END - 20 * MIN, "", "", "", 20000);
+    free(compose(st, 40000));
+    json_object_del(json_object_get(json_object_get(st, "meetings"), "M1=="),
+                    "end_ts");
+    json_object_del(json_object_get(json_object_get(st, "meetings"), "M1=="),
+                    "join");
+    t = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    st = json_loads(t, 0, NULL);
+    free(t);
+    ok(zt_chat_state_check(st) == ZT_OK, "an old state loads");
+    ok(fold(st, "meeting.ended", END - 20 * MIN, "", "", "", 41000)
+       == ZT_DECLINED, "its end again is nothing new");
+    fold(st, "meeting.participant_joined", END - 5 * MIN, "Ann", "", "",
+         42000);
+    fold(st, "meeting.ended", END, "", "", "", 42000);
+    t = compose(st, 42000 + ZT_CHAT_END_HOLD_MS);
+    is_str(t, "🟢 Ann joined · 14:55\n"
+              "🏁 Meeting 85746065432 ended · 1 person, 1 room · 15:00",
+           "a join runs it again, and its next end is said");
     free(t);
     json_decref(st);
 

@@ -243,7 +243,7 @@ main(void)
          &o);
     ok(fold(st, rec("meeting.ended", T0 + 60 * MIN, "", "", "", "", ""),
             4000, &o) == ZT_DECLINED, "a second end is nothing new");
-    t = compose(st, 10000, &o);
+    t = compose(st, 4000 + ZT_CHAT_END_HOLD_MS, &o);
     is_str(t, "↩️ Alice → main room · 14:09\n"
               "🏁 Meeting 85746065432 ended · 3 people, 2 rooms · 15:00",
            "the end counts people and rooms");
@@ -378,7 +378,7 @@ main(void)
          20500, &o);
     fold(st, rec("meeting.participant_left", T0 + 30 * MIN + 600, "Ann", "",
                  "idA", "", ""), 21000, &o);
-    t = compose(st, 30000, &o);
+    t = compose(st, 20500 + ZT_CHAT_END_HOLD_MS, &o);
     is_str(t, "🏁 Meeting 85746065432 ended · 2 people, 2 rooms · 14:30",
            "the end from the rooms is the end line alone");
     free(t);

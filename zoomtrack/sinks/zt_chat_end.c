@@ -193,3 +193,106 @@ zt_chat_end_collapse(json_t *pending, size_t take, char *skip)
 
     return ZT_OK;
 }
+
+
+/*
+ * The meeting's end.  Zoom sends meeting.ended each time a lone host
+ * leaves, and the same meeting can be joined again (zoom-api.md §5.6):
+ * the presence engine has it ended at its first end after the last join
+ * of anyone (README presence rule 7), and so does the chat.  An end
+ * before a join already known, or after the end already taken with no
+ * join since, says nothing.  A meeting that ended before any of these
+ * fields existed has no "end_ts": 0, so any join runs it again.
+ */
+int
+zt_chat_end_new(json_t *m, int64_t ts)
+{
+    if (json_is_true(json_object_get(m, "ended"))
+        || ts < zt_chat_int(m, "join"))
+    {
+        return 0;
+    }
+
+    json_object_set_new(m, "ended", json_true());
+    json_object_set_new(m, "end_ts", json_integer(ts));
+
+    return 1;
+}
+
+
+/*
+ * A join after the end runs the meeting again.  The end line is held
+ * ZT_CHAT_END_HOLD_MS (zt_chat_text.c), so a lone host's end followed by
+ * a rejoin arriving within that time is never said: the channel reads the
+ * host's leave and rejoin, and later the real end.  Said already, it
+ * stays said (the meeting did end then; the status CSV showed it), and
+ * the next end is said too.
+ */
+int
+zt_chat_end_resume(json_t *state, const char *meeting, json_t *m,
+    int64_t ts)
+{
+    size_t   i;
+    json_t  *pending, *ch;
+
+    if (ts > zt_chat_int(m, "join")
+        && json_object_set_new(m, "join", json_integer(ts)) != 0)
+    {
+        return ZT_ERROR;
+    }
+
+    if (!json_is_true(json_object_get(m, "ended"))
+        || ts <= zt_chat_int(m, "end_ts"))
+    {
+        return ZT_OK;
+    }
+
+    if (json_object_set_new(m, "ended", json_false()) != 0) {
+        return ZT_ERROR;
+    }
+
+    pending = json_object_get(state, "pending");
+
+    for (i = json_array_size(pending); i > 0; i--) {
+        ch = json_array_get(pending, i - 1);
+
+        if (strcmp(zt_chat_str(ch, "kind"), "end") == 0
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0)
+        {
+            json_array_remove(pending, i - 1);
+        }
+    }
+
+    return ZT_OK;
+}
+
+
+void
+zt_chat_end_defer(json_t *pending, int64_t now_ms)
+{
+    size_t   i, n, moved;
+    int64_t  at;
+    json_t  *ch;
+
+    n = json_array_size(pending);
+
+    for (i = 0, moved = 0; i + moved < n; /* void */) {
+        ch = json_array_get(pending, i);
+        at = zt_chat_int(ch, "at");
+
+        if (strcmp(zt_chat_str(ch, "kind"), "end") != 0
+            || now_ms < at || now_ms - at >= ZT_CHAT_END_HOLD_MS)
+        {
+            i++;
+            continue;
+        }
+
+        /* append before remove: the array keeps its reference */
+        if (json_array_append(pending, ch) != 0) {
+            return;
+        }
+
+        json_array_remove(pending, i);
+        moved++;
+    }
+}

@@ -257,6 +257,14 @@ zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
         return zt_chat_meeting_event(state, &c, opts);
     }
 
+    /* a join after the meeting's end: it runs again (zt_chat_end.c) */
+    if ((c.ev == ZT_CHAT_EV_JOIN
+         || (c.ev == ZT_CHAT_EV_ROOM_JOIN && c.room[0]))
+        && zt_chat_end_resume(state, c.meeting, c.m, c.ts) != ZT_OK)
+    {
+        return ZT_ERROR;
+    }
+
     zt_person_key(zt_chat_str(rec, "participant_id"),
                   zt_chat_str(rec, "registrant_id"), c.email, c.name,
                   c.key, sizeof(c.key));
@@ -430,11 +438,11 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
         return zt_chat_change(state, c, opts, "start", NULL);
     }
 
-    if (json_is_true(json_object_get(c->m, "ended"))) {
+    /* Zoom sends one each time a lone host leaves: only the first after
+     * the last join ends the meeting (zt_chat_end.c) */
+    if (!zt_chat_end_new(c->m, c->ts)) {
         return ZT_DECLINED;
     }
-
-    json_object_set_new(c->m, "ended", json_true());
 
     json_object_foreach(json_object_get(c->m, "people"), key, p) {
         zt_chat_device_offline(p);

@@ -142,6 +142,23 @@ void zt_chat_end_unsay(json_t *state, const char *meeting);
 int zt_chat_end_more(json_t *pending, size_t i);
 int zt_chat_end_collapse(json_t *pending, size_t take, char *skip);
 
+/*
+ * zt_chat_end.c, meeting.ended is not final (Zoom sends one each time a
+ * lone host leaves, and the meeting can be joined again): the meeting
+ * has ended at its first end after the last join of anyone, as the
+ * presence engine says.  zt_chat_end_new() is 1 when an end at ts is
+ * that (and notes it in meeting m: "ended", "end_ts"); zt_chat_end_resume()
+ * notes a join at ts (m's "join") and, when it is after the end, runs the
+ * meeting again, taking its end line back while it is held (ZT_OK, or
+ * ZT_ERROR when out of memory); zt_chat_end_defer() moves the end lines
+ * still held at now_ms behind the other pending changes, so they hold up
+ * nothing else.
+ */
+int zt_chat_end_new(json_t *m, int64_t ts);
+int zt_chat_end_resume(json_t *state, const char *meeting, json_t *m,
+    int64_t ts);
+void zt_chat_end_defer(json_t *pending, int64_t now_ms);
+
 /* zt_chat_forget.c: drops meetings idle for longer than keep_ms */
 void zt_chat_prune(json_t *state, int64_t now_ms, int64_t keep_ms);
 

@@ -302,14 +302,15 @@ zt_chat_same(const json_t *a, const json_t *b)
 
 /* a leave is held a while (a join can still make it a move, the
  * meeting's end can still say it), and so is a return to the main room
- * (a leave can still make it a departure) */
+ * (a leave can still make it a departure) and the meeting's end (a
+ * rejoin can still run it again, zt_chat_end_resume) */
 static int
 zt_chat_held(const json_t *c, int64_t now_ms)
 {
     int64_t  hold;
 
-    hold = zt_chat_end_leave(c) ? ZT_CHAT_END_HOLD_MS
-                                : ZT_CHAT_LEAVE_HOLD_MS;
+    hold = zt_chat_end_leave(c) || strcmp(zt_chat_str(c, "kind"), "end") == 0
+           ? ZT_CHAT_END_HOLD_MS : ZT_CHAT_LEAVE_HOLD_MS;
 
     return now_ms >= zt_chat_int(c, "at")
            && now_ms - zt_chat_int(c, "at") < hold;
@@ -388,7 +389,8 @@ zt_chat_ready(json_t *pending, int64_t now_ms, size_t max_lines)
         c = json_array_get(pending, take);
         next = zt_chat_next(pending, take, n);
 
-        if ((strcmp(zt_chat_str(c, "kind"), "leave") == 0
+        if (((strcmp(zt_chat_str(c, "kind"), "leave") == 0
+              || strcmp(zt_chat_str(c, "kind"), "end") == 0)
              && zt_chat_held(c, now_ms))
             || (zt_chat_to_main(c) && next == NULL
                 && zt_chat_held(c, now_ms))
@@ -484,6 +486,9 @@ zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
 
     *text = NULL;
     pending = json_object_get(state, "pending");
+    /* a held end line holds up no other meeting's changes */
+    zt_chat_end_defer(pending, now_ms);
+
     n = json_array_size(pending);
 
     take = zt_chat_ready(pending, now_ms, opts->max_lines);
