@@ -263,6 +263,32 @@ main(void)
         }
     }
 
+    /* ------ a lost main join: the room join is the join (rule 6) */
+    {
+        size_t       i;
+        const char  *orders[] = { "R", "RJ", "JR" };
+
+        for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+            const char  *c;
+
+            st = zt_chat_state_new();
+            for (c = orders[i]; *c; c++) {
+                fold(st, *c == 'R'
+                         ? rec("meeting.participant_joined_breakout_room",
+                               T0 + 8 * MIN + 400, "Bob", "", "idB", "R1",
+                               "")
+                         : rec("meeting.participant_joined", T0 + 8 * MIN,
+                               "Bob", "", "idB", "", ""), 1000, &o);
+            }
+            t = compose(st, 10000, &o);
+            is_str(t, "🟢 Bob joined · Room-1 · 14:08",
+                   "a room join with %s: joined into the room",
+                   orders[i][1] ? orders[i] : "no main join");
+            free(t);
+            json_decref(st);
+        }
+    }
+
     /* ------------------------- rooms numbered by first join in time */
     st = zt_chat_state_new();
     fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),
@@ -309,7 +335,7 @@ main(void)
                  "Bob", "", "idB", "RC", ""), 0, &o);
     t = compose(st, 10000, &o);
     is_str(t, "➡️ Ann → Room-2 · 14:02\n"
-              "➡️ Bob → Room-3 · 14:03",
+              "🟢 Bob joined · Room-3 · 14:03",
            "its rooms keep their numbers, a new one comes after");
     free(t);
     json_decref(st);

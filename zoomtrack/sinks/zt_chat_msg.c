@@ -397,7 +397,7 @@ zt_chat_change(json_t *state, const zt_chat_ctx_t *c,
         return ZT_ERROR;
     }
 
-    if ((kind[0] == 'r'
+    if (((kind[0] == 'r' || (kind[0] == 'j' && c->room[0]))
          && json_object_set_new(ch, "room", json_string(c->room)) != 0)
         || (reason && reason[0]
             && json_object_set_new(ch, "reason", json_string(reason)) != 0)
@@ -581,14 +581,18 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
             zt_chat_unleave(state, c);
         }
 
+        /* offline, not a move's: their main join was lost, and this
+         * joins them into the room (presence rule 6), "joined · Room-1" */
+        online = json_is_true(json_object_get(p, "online"));
         json_object_set_new(p, "online", json_true());
 
-        if (strcmp(zt_chat_str(p, "room"), c->room) == 0) {
+        if (online && strcmp(zt_chat_str(p, "room"), c->room) == 0) {
             return ZT_OK;
         }
 
         json_object_set_new(p, "room", json_string(c->room));
-        return zt_chat_change(state, c, opts, "room", NULL);
+        return zt_chat_change(state, c, opts, online ? "room" : "join",
+                              NULL);
 
     case ZT_CHAT_EV_ROOM_LEAVE:
         if (c->room[0] == '\0') {

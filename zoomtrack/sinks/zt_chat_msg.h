@@ -9,7 +9,8 @@
  *   🏁 Meeting 85746065432 ended · 23 people, 4 rooms · 15:00
  *
  * The state is a JSON object the sink persists as is:
- *   "meetings": { uuid: { "id", "ended", "last", "people": { person_key:
+ *   "meetings": { uuid: { "id", "ended", "end_ts", "join", "last",
+ *                 "people": { person_key:
  *                 { "name", "online", "room", "left", "ts", "dev",
  *                   "devices": { uuid: { "online", "room", ... } } } },
  *                 "rooms": { room_uuid: { "join", "seen" } } } }

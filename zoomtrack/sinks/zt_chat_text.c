@@ -523,8 +523,14 @@ again:
         }
 
         c = json_array_get(pending, i);
-        room = zt_chat_str(c, strcmp(zt_chat_str(c, "kind"), "join") == 0
-                              ? "_room" : "room");
+        /* a join's room: the move after it in this message, or the
+         * room it was into (its main join lost) */
+        room = zt_chat_str(c, "room");
+        if (strcmp(zt_chat_str(c, "kind"), "join") == 0
+            && zt_chat_str(c, "_room")[0])
+        {
+            room = zt_chat_str(c, "_room");
+        }
         zt_chat_line(state, c, room, many, opts, &b);
     }
 
