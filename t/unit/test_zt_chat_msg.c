@@ -218,7 +218,9 @@ main(void)
     fold(st, rec("meeting.participant_joined", T0 + 8 * MIN + 1500, "Carol",
                  "", "idC", "", ""), 2000, &o);
     t = compose(st, 10000, &o);
-    is_str(t, NULL, "left + joined within 2 s says nothing");
+    is_str(t, "↩️ Carol → main room · 14:08",
+           "left + joined within 2 s is no leave nor join; minutes after "
+           "her room join, it is her return to the main room");
     free(t);
 
     /* a late (older) leave never takes anyone offline */
@@ -284,6 +286,41 @@ main(void)
             is_str(t, "🟢 Bob joined · Room-1 · 14:08",
                    "a room join with %s: joined into the room",
                    orders[i][1] ? orders[i] : "no main join");
+            free(t);
+            json_decref(st);
+        }
+    }
+
+    /* ---- back in the main room, the room leave lost (rule 8) */
+    {
+        size_t       i;
+        const char  *orders[] = { "LJ", "JL", "LJR", "JLR", "LRJ" };
+
+        for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+            const char  *c;
+
+            st = zt_chat_state_new();
+            fold(st, rec("meeting.participant_joined", T0, "Cid", "", "idC",
+                         "", ""), 0, &o);
+            fold(st, rec("meeting.participant_joined_breakout_room",
+                         T0 + MIN, "Cid", "", "idC", "R3", ""), 0, &o);
+            free(compose(st, 10000, &o));
+            for (c = orders[i]; *c; c++) {
+                fold(st, *c == 'L'
+                         ? rec("meeting.participant_left", T0 + 20 * MIN,
+                               "Cid", "", "idC", "", "")
+                         : *c == 'J'
+                         ? rec("meeting.participant_joined", T0 + 20 * MIN
+                               + 400, "Cid", "", "idC", "", "")
+                         : rec("meeting.participant_joined_breakout_room",
+                               T0 + 20 * MIN + 900, "Cid", "", "idC", "R4",
+                               ""), 20000, &o);
+            }
+            t = compose(st, 20000 + ZT_CHAT_LEAVE_HOLD_MS, &o);
+            is_str(t, orders[i][2] ? "➡️ Cid → Room-2 · 14:20"
+                                   : "↩️ Cid → main room · 14:20",
+                   "a main leave + join arriving %s after minutes in a room:"
+                   " %s", orders[i], orders[i][2] ? "a move" : "back");
             free(t);
             json_decref(st);
         }

@@ -74,6 +74,8 @@ static int zt_chat_device_event(json_t *state, zt_chat_ctx_t *c,
     const json_t *rec, const zt_chat_opts_t *opts);
 static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
     const json_t *rec, const zt_chat_opts_t *opts);
+static int zt_chat_back(json_t *state, zt_chat_ctx_t *c,
+    const zt_chat_opts_t *opts, const char *from);
 static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
 static void zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c,
     int64_t from, int64_t to);
@@ -471,7 +473,7 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
     const zt_chat_opts_t *opts)
 {
     int       online, move;
-    char      reason[128];
+    char      reason[128], room[512];
     int64_t   left, ts, ajoin, rjoin;
     json_t   *p = c->d;
 
@@ -493,15 +495,19 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
 
         json_object_set_new(p, "ts", json_integer(c->ts));
 
+        /* the room they were in: the leave just taken back left it */
+        snprintf(room, sizeof(room), "%s",
+                 zt_chat_str(p, online ? "room" : "lroom"));
+
         if (left && c->ts - left <= ZT_CHAT_MOVE_GAP_MS) {
             zt_chat_unleave(state, c);
-            return ZT_OK;
+            return zt_chat_back(state, c, opts, room);
         }
 
         if (online) {
             json_object_set_new(p, "ajoin", json_integer(c->ts));
             json_object_set_new(p, "aprev", json_integer(ts));
-            return ZT_OK;
+            return zt_chat_back(state, c, opts, room);
         }
 
         json_object_set_new(p, "online", json_true());
@@ -532,6 +538,7 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
             json_object_set_new(p, "left", json_integer(c->ts));
             json_object_set_new(p, "ajoin", json_integer(0));
             json_object_set_new(p, "room", json_string(""));
+            zt_chat_room_unback(state, c->meeting, c->key, ajoin);
 
             if (zt_chat_change(state, c, opts, "leave", reason) != ZT_OK) {
                 return ZT_ERROR;
@@ -551,6 +558,8 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         }
 
         json_object_set_new(p, "left", json_integer(c->ts));
+        json_object_set_new(p, "lroom", json_string(
+                                online ? zt_chat_str(p, "room") : ""));
 
         if (!online || move) {
             return ZT_OK;
@@ -620,6 +629,20 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
     default:
         return ZT_DECLINED;
     }
+}
+
+
+/* a return to the main room whose room leave was lost (zt_chat_room.c) */
+static int
+zt_chat_back(json_t *state, zt_chat_ctx_t *c, const zt_chat_opts_t *opts,
+    const char *from)
+{
+    if (!zt_chat_room_back(c->d, from, c->ts)) {
+        return ZT_OK;
+    }
+
+    c->room = "";
+    return zt_chat_change(state, c, opts, "room", NULL);
 }
 
 

@@ -11,7 +11,7 @@
  * The state is a JSON object the sink persists as is:
  *   "meetings": { uuid: { "id", "ended", "end_ts", "join", "last",
  *                 "people": { person_key:
- *                 { "name", "online", "room", "left", "ts", "dev",
+ *                 { "name", "online", "room", "left", "lroom", "ts", "dev",
  *                   "devices": { uuid: { "online", "room", ... } } } },
  *                 "rooms": { room_uuid: { "join", "seen" } } } }
  *   "pending":  [ { "kind", "meeting", "person", "name", "room", "reason",
@@ -106,6 +106,17 @@ int zt_chat_room_seen(json_t *m, const char *room, int64_t ts, int join);
  */
 unsigned zt_chat_room_no(const json_t *m, const char *room);
 size_t zt_chat_rooms(const json_t *m);
+
+/*
+ * zt_chat_room_back() is 1 when a main join at ts of device d, which was
+ * in room `from` ("" for none), is a return to the main room whose room
+ * leave was lost, and takes d out of the room; zt_chat_room_unback()
+ * drops the pending return a main join of person at ts made (a leave
+ * before that join arrived after it: the leave and the rejoin say it).
+ */
+int zt_chat_room_back(json_t *d, const char *from, int64_t ts);
+void zt_chat_room_unback(json_t *state, const char *meeting,
+    const char *person, int64_t ts);
 
 /*
  * zt_chat_device.c, one person on two devices (README presence rule 9):

@@ -125,3 +125,49 @@ zt_chat_rooms(const json_t *m)
 
     return n;
 }
+
+
+/*
+ * A main join more than ZT_CHAT_MOVE_GAP_MS after the device's latest
+ * room join ("rjoin"), while it was in a room, ends that room (presence
+ * rule 8, as the CSV has it): back in the main room, its room leave
+ * lost, "↩️ Cid → main room".  Within the gap it is a move's main join
+ * into that room.  A move to another room reads as that move: the return
+ * is held (zt_chat_text.c) and the room join folds it into its line.
+ */
+int
+zt_chat_room_back(json_t *d, const char *from, int64_t ts)
+{
+    if (from[0] == '\0'
+        || ts - zt_chat_int(d, "rjoin") <= ZT_CHAT_MOVE_GAP_MS)
+    {
+        return 0;
+    }
+
+    json_object_set_new(d, "room", json_string(""));
+
+    return 1;
+}
+
+
+void
+zt_chat_room_unback(json_t *state, const char *meeting, const char *person,
+    int64_t ts)
+{
+    size_t   i;
+    json_t  *pending, *ch;
+
+    pending = json_object_get(state, "pending");
+
+    json_array_foreach(pending, i, ch) {
+        if (strcmp(zt_chat_str(ch, "kind"), "room") == 0
+            && zt_chat_str(ch, "room")[0] == '\0'
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
+            && strcmp(zt_chat_str(ch, "person"), person) == 0
+            && zt_chat_int(ch, "ts") == ts)
+        {
+            json_array_remove(pending, i);
+            return;
+        }
+    }
+}
