@@ -4,7 +4,8 @@
 # its successor retrying) loses and duplicates nothing while the other sinks
 # carry on; Retry-After of a 429 honoured; a refused message kept aside; a
 # revoked URL pauses (404, or Mattermost's 400 for a deleted hook); a restart sends nothing twice; the URL and emails never
-# leak.
+# leak; the chat tells the status CSV's story of a lone host's end, a lost
+# main join and a lost room leave.
 
 use strict;
 use utf8;
@@ -340,6 +341,54 @@ my @seven = map { split /\n/ } texts_since($seen);
 is_deeply([grep { /left/ } @seven],
           ['🔴 6 people left (host ended the meeting) · 15:00'],
           'in one line') or diag(join "\n", @seven);
+
+# ------------- the chat tells the CSV's story (presence rules 6, 7, 8)
+# a lone host's meeting.ended, everyone back right after, then the host
+# ends it; Bob's main join lost; Cid back from a room, his room leave lost
+sub at { my ($mu, $mid, $type, $min, $who, %o) = @_;
+         rec($type, $min, person($who, "id$who"), meeting_uuid => $mu,
+             meeting_id => $mid, %o) }
+$seen = requests();
+push_recs(at('M8==', '888', 'meeting.participant_joined', 70, 'Hal'),
+          at('M8==', '888', 'meeting.participant_joined', 71, 'Ida'),
+          at('M9==', '999', 'meeting.participant_joined_breakout_room', 72,
+             'Bob', breakout_room_uuid => 'R9'),
+          at('M10==', '1010', 'meeting.participant_joined', 70, 'Cid'),
+          at('M10==', '1010', 'meeting.participant_left', 71, 'Cid'),
+          at('M10==', '1010', 'meeting.participant_joined', 71.01, 'Cid'),
+          at('M10==', '1010', 'meeting.participant_joined_breakout_room',
+             71.02, 'Cid', breakout_room_uuid => 'R10'));
+ok(wait_until(sub { grep { /Cid joined · Room-1/ } texts() }, 30, 'in rooms'),
+   'in rooms') or diag(slurp($log));
+push_recs(at('M8==', '888', 'meeting.participant_left', 73, 'Ida'),
+          at('M8==', '888', 'meeting.participant_left', 74, 'Hal'),
+          at('M8==', '888', 'meeting.ended', 74.01, ''),
+          at('M8==', '888', 'meeting.participant_joined', 75, 'Hal'),
+          at('M8==', '888', 'meeting.participant_joined', 76, 'Ida'),
+          at('M10==', '1010', 'meeting.participant_left', 80, 'Cid'),
+          at('M10==', '1010', 'meeting.participant_joined', 80.01, 'Cid'));
+ok(wait_until(sub { grep { /Ida joined .*15:16/ } texts() }, 30, 'back'),
+   'the rejoins are said') or diag(slurp($log));
+push_recs((map { at('M8==', '888', 'meeting.participant_left', 90, $_,
+                    leave_reason => "$_ left the meeting.<br>Reason: Host "
+                    . 'ended the meeting.') } qw(Hal Ida)),
+          at('M8==', '888', 'meeting.ended', 90.01, ''));
+ok(wait_until(sub { grep { /Meeting 888 ended/ } texts() }, 40, 'end'),
+   'the end is said') or diag(slurp($log));
+my @story = map { s/ · meeting \d+//r } map { split /\n/ }
+    texts_since($seen);
+is_deeply([grep { /888|Hal|Ida/ } @story],
+          ['🟢 Hal joined · 15:10', '🟢 Ida joined · 15:11',
+           '🔴 Ida left · 15:13', '🔴 Hal left · 15:14',
+           '🟢 Hal joined · 15:15', '🟢 Ida joined · 15:16',
+           '🏁 Meeting 888 ended · 2 people, 0 rooms · 15:30'],
+          "a lone host's end taken back by the rejoins; the real end said "
+          . 'with its leaves') or diag(join "\n", @story);
+is_deeply([grep { /Bob/ } @story], ['🟢 Bob joined · Room-1 · 15:12'],
+          'a room join with its main join lost is a join into the room');
+is_deeply([grep { /Cid/ } @story],
+          ['🟢 Cid joined · Room-1 · 15:10', '↩️ Cid → main room · 15:20'],
+          'back in the main room, the room leave lost');
 
 kill 'TERM', $drain;
 is(ZtDrain::wait_exit($drain, 20), 0, 'drainer exits cleanly');
