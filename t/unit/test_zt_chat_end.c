@@ -243,8 +243,11 @@ main(void)
     free(t);
     ok(fold(st, "meeting.ended", END - 20 * MIN + 500, "", "", "", 80000)
        == ZT_DECLINED, "the earlier end again: nothing");
+    fold(st, "meeting.participant_joined", END - MIN, "Cy", "", "", 80000);
+    fold(st, "meeting.participant_joined_breakout_room", END - 1, "Di",
+         "R9", "", 80000);
     t = compose(st, 100000);
-    is_str(t, NULL, "nothing more");
+    is_str(t, NULL, "joins from before the end, arriving late: nothing");
     free(t);
     json_decref(st);
 

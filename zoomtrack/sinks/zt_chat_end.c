@@ -226,7 +226,9 @@ zt_chat_end_new(json_t *m, int64_t ts)
  * a rejoin arriving within that time is never said: the channel reads the
  * host's leave and rejoin, and later the real end.  Said already, it
  * stays said (the meeting did end then; the status CSV showed it), and
- * the next end is said too.
+ * the next end is said too.  A join at or before the end, arriving late,
+ * is ZT_DECLINED: the end took that person out, and a "joined" line after
+ * the end line would say they are in.
  */
 int
 zt_chat_end_resume(json_t *state, const char *meeting, json_t *m,
@@ -241,10 +243,13 @@ zt_chat_end_resume(json_t *state, const char *meeting, json_t *m,
         return ZT_ERROR;
     }
 
-    if (!json_is_true(json_object_get(m, "ended"))
-        || ts <= zt_chat_int(m, "end_ts"))
-    {
+    if (!json_is_true(json_object_get(m, "ended"))) {
         return ZT_OK;
+    }
+
+    /* a join before the end arriving late: the end took them out */
+    if (ts <= zt_chat_int(m, "end_ts")) {
+        return ZT_DECLINED;
     }
 
     if (json_object_set_new(m, "ended", json_false()) != 0) {

@@ -259,12 +259,20 @@ zt_chat_fold(json_t *state, const json_t *rec, int64_t arrived_ms,
         return zt_chat_meeting_event(state, &c, opts);
     }
 
-    /* a join after the meeting's end: it runs again (zt_chat_end.c) */
-    if ((c.ev == ZT_CHAT_EV_JOIN
-         || (c.ev == ZT_CHAT_EV_ROOM_JOIN && c.room[0]))
-        && zt_chat_end_resume(state, c.meeting, c.m, c.ts) != ZT_OK)
+    /* a join after the meeting's end runs it again, one before it
+     * arriving late changes nothing the end line says (zt_chat_end.c) */
+    if (c.ev == ZT_CHAT_EV_JOIN
+        || (c.ev == ZT_CHAT_EV_ROOM_JOIN && c.room[0]))
     {
-        return ZT_ERROR;
+        switch (zt_chat_end_resume(state, c.meeting, c.m, c.ts)) {
+        case ZT_ERROR:
+            return ZT_ERROR;
+        case ZT_DECLINED:
+            return c.ev == ZT_CHAT_EV_JOIN
+                   ? ZT_DECLINED : zt_chat_room_seen(c.m, c.room, c.ts, 1);
+        default:
+            break;
+        }
     }
 
     zt_person_key(zt_chat_str(rec, "participant_id"),

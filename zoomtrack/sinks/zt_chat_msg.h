@@ -161,7 +161,8 @@ int zt_chat_end_collapse(json_t *pending, size_t take, char *skip);
  * presence engine says.  zt_chat_end_new() is 1 when an end at ts is
  * that (and notes it in meeting m: "ended", "end_ts"); zt_chat_end_resume()
  * notes a join at ts (m's "join") and, when it is after the end, runs the
- * meeting again, taking its end line back while it is held (ZT_OK, or
+ * meeting again, taking its end line back while it is held (ZT_OK;
+ * ZT_DECLINED for a join at or before the end, which says nothing;
  * ZT_ERROR when out of memory); zt_chat_end_defer() moves the end lines
  * still held at now_ms behind the other pending changes, so they hold up
  * nothing else.
