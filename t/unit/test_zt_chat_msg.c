@@ -326,6 +326,23 @@ main(void)
         }
     }
 
+    /* ... a reconnect in the room: its main join, then its room join
+     * back into the same room, says nothing */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0, "Cid", "", "idC", "", ""),
+         0, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + MIN, "Cid",
+                 "", "idC", "R3", ""), 0, &o);
+    free(compose(st, 10000, &o));
+    fold(st, rec("meeting.participant_joined", T0 + 20 * MIN, "Cid", "",
+                 "idC", "", ""), 20000, &o);
+    fold(st, rec("meeting.participant_joined_breakout_room", T0 + 20 * MIN
+                 + 900, "Cid", "", "idC", "R3", ""), 21000, &o);
+    t = compose(st, 30000, &o);
+    is_str(t, NULL, "a reconnect back into the same room: nothing");
+    free(t);
+    json_decref(st);
+
     /* ------------------------- rooms numbered by first join in time */
     st = zt_chat_state_new();
     fold(st, rec("meeting.participant_joined", T0, "Ann", "", "idA", "", ""),

@@ -603,6 +603,12 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         online = json_is_true(json_object_get(p, "online"));
         json_object_set_new(p, "online", json_true());
 
+        if (online
+            && zt_chat_room_again(state, c->meeting, c->key, p, c->room))
+        {
+            return ZT_OK;
+        }
+
         if (online && strcmp(zt_chat_str(p, "room"), c->room) == 0) {
             return ZT_OK;
         }

@@ -112,11 +112,16 @@ size_t zt_chat_rooms(const json_t *m);
  * in room `from` ("" for none), is a return to the main room whose room
  * leave was lost, and takes d out of the room; zt_chat_room_unback()
  * drops the pending return a main join of person at ts made (a leave
- * before that join arrived after it: the leave and the rejoin say it).
+ * before that join arrived after it: the leave and the rejoin say it),
+ * 1 when there was one; zt_chat_room_again() is 1 when a room join of
+ * d into `room` takes back the pending return from that same room (a
+ * reconnect in the room: nothing is said), and puts d back in it.
  */
 int zt_chat_room_back(json_t *d, const char *from, int64_t ts);
-void zt_chat_room_unback(json_t *state, const char *meeting,
+int zt_chat_room_unback(json_t *state, const char *meeting,
     const char *person, int64_t ts);
+int zt_chat_room_again(json_t *state, const char *meeting,
+    const char *person, json_t *d, const char *room);
 
 /*
  * zt_chat_device.c, one person on two devices (README presence rule 9):

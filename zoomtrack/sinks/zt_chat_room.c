@@ -145,12 +145,38 @@ zt_chat_room_back(json_t *d, const char *from, int64_t ts)
     }
 
     json_object_set_new(d, "room", json_string(""));
+    json_object_set_new(d, "broom", json_string(from));
+    json_object_set_new(d, "bts", json_integer(ts));
 
     return 1;
 }
 
 
-void
+/*
+ * A reconnect in a room: the new session's main join (a return, above)
+ * and its room join back into the same room.  While that return is
+ * pending it is taken back and nothing is said: the person never left
+ * the room for the reader.
+ */
+int
+zt_chat_room_again(json_t *state, const char *meeting, const char *person,
+    json_t *d, const char *room)
+{
+    if (zt_chat_str(d, "room")[0] != '\0'
+        || strcmp(zt_chat_str(d, "broom"), room) != 0
+        || !zt_chat_room_unback(state, meeting, person,
+                                zt_chat_int(d, "bts")))
+    {
+        return 0;
+    }
+
+    json_object_set_new(d, "room", json_string(room));
+
+    return 1;
+}
+
+
+int
 zt_chat_room_unback(json_t *state, const char *meeting, const char *person,
     int64_t ts)
 {
@@ -167,7 +193,9 @@ zt_chat_room_unback(json_t *state, const char *meeting, const char *person,
             && zt_chat_int(ch, "ts") == ts)
         {
             json_array_remove(pending, i);
-            return;
+            return 1;
         }
     }
+
+    return 0;
 }
