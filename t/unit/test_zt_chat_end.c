@@ -230,7 +230,8 @@ main(void)
     fold(st, "meeting.participant_joined", END - 18 * MIN, "@Bob", "", "",
          25000);
     t = compose(st, 40000);
-    is_str(t, "🟢 Ann joined · 14:41\n🟢 @\xe2\x80\x8b" "Bob joined · 14:42",
+    is_str(t, "🟢 Ann joined · 14:41\n"
+              "🟢 @\xe2\x80\x8b" "Bob joined · 14:42",
            "a rejoin takes the lone host's end back: no end line");
     free(t);
     host_ends(st, 2, ENDED, 60000);
