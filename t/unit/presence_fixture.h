@@ -22,10 +22,11 @@
 #define END  "meeting.ended"
 
 
-/* an event of key's device uuid (NULL: a payload without one) */
+/* an event of key's device uuid (NULL: a payload without one), under a
+ * display name */
 static int
-evd(zt_presence_t *p, const char *type, int64_t at, const char *key,
-    const char *room, const char *uuid)
+ev_named(zt_presence_t *p, const char *type, int64_t at, const char *key,
+    const char *name, const char *room, const char *uuid)
 {
     zt_presence_event_t  e;
 
@@ -36,13 +37,22 @@ evd(zt_presence_t *p, const char *type, int64_t at, const char *key,
     e.person_key = key;
     e.participant_id = "";
     e.registrant_id = "";
-    e.participant_name = key;
+    e.participant_name = name;
     e.participant_email = "";
     e.breakout_room_uuid = room ? room : "";
     e.event_ts = T0 + at;
     e.participant_uuid = uuid;
 
     return zt_presence_fold_event(p, &e);
+}
+
+
+/* an event of key's device uuid, the key its display name too */
+static int
+evd(zt_presence_t *p, const char *type, int64_t at, const char *key,
+    const char *room, const char *uuid)
+{
+    return ev_named(p, type, at, key, key, room, uuid);
 }
 
 

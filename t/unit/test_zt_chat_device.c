@@ -12,6 +12,7 @@
 #include "zt_core.h"
 #include "zt_chat_msg.h"
 #include "tap.h"
+#include "chat_fixture.h"
 
 
 /* 2026-01-10 14:00:00 UTC */
@@ -23,8 +24,6 @@
 #define RJOIN  "meeting.participant_joined_breakout_room"
 #define RLEAVE "meeting.participant_left_breakout_room"
 
-
-static zt_chat_opts_t  o = { ZT_CHAT_ALL, "", "UTC", 40 };
 
 
 /* an event of Jo (one account) on device dev ("" for none) */
@@ -46,41 +45,10 @@ jo(json_t *st, const char *type, int64_t ts, const char *dev,
 }
 
 
-static char *
-compose(json_t *st, int64_t now)
-{
-    char  *text;
-
-    if (zt_chat_compose(st, now, &o, &text) != ZT_OK) {
-        return NULL;
-    }
-
-    return text;
-}
-
-
 /* Jo's laptop (L) in room R1 since 14:01, her phone (P) in the main room
- * since 14:02; all said by 20 s */
+ * since 14:02; all said by 20 s, into *said (malloc()ed) unless NULL */
 static json_t *
-laptop_in_room_phone_in_main(void)
-{
-    json_t  *st;
-
-    st = zt_chat_state_new();
-    jo(st, JOIN, T0, "L", "", "", 0);
-    jo(st, LEAVE, T0 + MIN, "L", "", "Jo left the meeting.<br>Reason: "
-       "left to join breakout room.", 0);
-    jo(st, RJOIN, T0 + MIN + 400, "L", "R1", "", 0);
-    jo(st, JOIN, T0 + MIN + 700, "L", "", "", 0);
-    jo(st, JOIN, T0 + 2 * MIN, "P", "", "", 0);
-    free(compose(st, 20000));
-
-    return st;
-}
-
-
-int
-main(void)
+laptop_in_room_phone_in_main(char **said)
 {
     char    *t;
     json_t  *st;
@@ -93,6 +61,24 @@ main(void)
     jo(st, JOIN, T0 + MIN + 700, "L", "", "", 0);
     jo(st, JOIN, T0 + 2 * MIN, "P", "", "", 0);
     t = compose(st, 20000);
+
+    if (said) {
+        *said = t;
+    } else {
+        free(t);
+    }
+
+    return st;
+}
+
+
+int
+main(void)
+{
+    char    *t;
+    json_t  *st;
+
+    st = laptop_in_room_phone_in_main(&t);
     is_str(t, "🟢 Jo joined · Room-1 · 14:00",
            "the phone joining while the laptop is in a room says nothing");
     free(t);
@@ -130,7 +116,7 @@ main(void)
     json_decref(st);
 
     /* ----------------------- the phone moves: the latest room join wins */
-    st = laptop_in_room_phone_in_main();
+    st = laptop_in_room_phone_in_main(NULL);
     jo(st, LEAVE, T0 + 3 * MIN, "P", "", "", 30000);
     jo(st, RJOIN, T0 + 3 * MIN + 400, "P", "R2", "", 30000);
     jo(st, JOIN, T0 + 3 * MIN + 700, "P", "", "", 30000);

@@ -14,6 +14,7 @@
 #include "zt_core.h"
 #include "zt_chat_msg.h"
 #include "tap.h"
+#include "chat_fixture.h"
 
 
 /* 2026-01-10 14:00:00 UTC; the host ends the meeting at 15:00 */
@@ -23,8 +24,6 @@
 
 #define ENDED  "left the meeting.<br>Reason: Host ended the meeting."
 
-
-static zt_chat_opts_t  o = { ZT_CHAT_ALL, "", "UTC", 40 };
 
 static const char  *names[] = { "Ann", "@Bob", "Cy", "Di", "Ed" };
 
@@ -51,19 +50,6 @@ fold(json_t *st, const char *type, int64_t ts, const char *name,
     json_decref(r);
 
     return rc;
-}
-
-
-static char *
-compose(json_t *st, int64_t now)
-{
-    char  *text;
-
-    if (zt_chat_compose(st, now, &o, &text) != ZT_OK) {
-        return NULL;
-    }
-
-    return text;
 }
 
 

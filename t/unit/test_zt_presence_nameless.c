@@ -27,22 +27,7 @@ static void
 nameless(zt_presence_t *p, const char *key, const char *type, int64_t at,
     const char *uuid, const char *room)
 {
-    zt_presence_event_t  e;
-
-    memset(&e, 0, sizeof(e));
-    e.event_type = type;
-    e.meeting_uuid = "m==";
-    e.meeting_id = "123";
-    e.person_key = key;
-    e.participant_id = "";
-    e.registrant_id = "";
-    e.participant_name = "";
-    e.participant_email = "";
-    e.breakout_room_uuid = room ? room : "";
-    e.event_ts = T0 + at;
-    e.participant_uuid = uuid;
-
-    zt_presence_fold_event(p, &e);
+    (void) ev_named(p, type, at, key, "", room, uuid);
 }
 
 
