@@ -253,6 +253,85 @@ zt_sig_reason(zt_sig_rc_e rc)
 }
 
 
+/* the secret in line: surrounding white space and the line end left out
+ * (NUL-terminated there), *n its length */
+static char *
+zt_secret_trim(char *line, size_t *n)
+{
+    char  *p, *e;
+
+    p = line;
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+
+    e = p + strlen(p);
+    while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '
+                     || e[-1] == '\t'))
+    {
+        e--;
+    }
+
+    *e = '\0';
+    *n = (size_t) (e - p);
+
+    return p;
+}
+
+
+zt_secret_rc_e
+zt_secret_line(const char *path, char *out, size_t outlen, size_t *len)
+{
+    int              err;
+    FILE            *f;
+    char            *p;
+    char             buf[BUFSIZ];
+    zt_secret_rc_e   rc;
+
+    *len = 0;
+    out[0] = '\0';
+
+    f = fopen(path, "r");
+    if (f == NULL) {
+        return ZT_SECRET_OPEN;
+    }
+
+    /* stdio's buffer is ours, so that it is wiped */
+    (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
+
+    rc = ZT_SECRET_OK;
+    err = 0;
+
+    if (fgets(out, (int) outlen, f) == NULL) {
+        out[0] = '\0';
+
+        /* a directory opens, then fails to read: say that, not "empty" */
+        if (ferror(f)) {
+            rc = ZT_SECRET_READ;
+            err = errno;
+        }
+
+    } else if (strchr(out, '\n') == NULL && getc(f) != EOF) {
+        /* a line cut short would be used as a wrong secret, for ever */
+        rc = ZT_SECRET_LONG;
+    }
+
+    fclose(f);
+    OPENSSL_cleanse(buf, sizeof(buf));
+
+    if (rc != ZT_SECRET_OK) {
+        OPENSSL_cleanse(out, outlen);
+        errno = err;
+        return rc;
+    }
+
+    p = zt_secret_trim(out, len);
+    memmove(out, p, *len + 1);
+
+    return *len ? ZT_SECRET_OK : ZT_SECRET_EMPTY;
+}
+
+
 int
 zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
 {
@@ -285,17 +364,8 @@ zt_secrets_load(const char *path, zt_secrets_t *s, char *err, size_t errlen)
             goto failed;
         }
 
-        p = line;
-        while (*p == ' ' || *p == '\t') {
-            p++;
-        }
-
-        e = p + strlen(p);
-        while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '
-                         || e[-1] == '\t'))
-        {
-            e--;
-        }
+        p = zt_secret_trim(line, &n);
+        e = p + n;
 
         if (e == p || *p == '#') {
             continue;

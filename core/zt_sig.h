@@ -56,6 +56,24 @@ int zt_secrets_load(const char *path, zt_secrets_t *s, char *err,
     size_t errlen);
 void zt_secrets_free(zt_secrets_t *s);
 
+typedef enum {
+    ZT_SECRET_OK = 0,
+    ZT_SECRET_OPEN,        /* errno says why */
+    ZT_SECRET_READ,        /* errno says why (a directory, an I/O error) */
+    ZT_SECRET_LONG,        /* the line does not fit in outlen - 2 bytes */
+    ZT_SECRET_EMPTY
+} zt_secret_rc_e;
+
+/*
+ * The first line of a file holding one secret (a password, a URL), trimmed
+ * as zt_secrets_load() trims each line, NUL-terminated into out; *len is
+ * its length.  The module's and the binary's single-secret files both read
+ * through here, so they refuse and trim alike; each says it in its own
+ * words.  stdio's buffer is wiped; out is the caller's to wipe.
+ */
+zt_secret_rc_e zt_secret_line(const char *path, char *out, size_t outlen,
+    size_t *len);
+
 /*
  * Verifies a request.  ts/sig are the raw header values (may be NULL).
  * now and max_skew are in seconds: the timestamp may be up to max_skew

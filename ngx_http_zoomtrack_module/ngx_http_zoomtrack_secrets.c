@@ -95,13 +95,10 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_zoomtrack_loc_conf_t *ztlcf = conf;
 
-    FILE                *f;
     size_t               len;
-    u_char              *p;
     ngx_str_t           *value, path;
     ngx_pool_cleanup_t  *cln;
     char                 line[512];
-    char                 buf[BUFSIZ];
 
     if (ztlcf->password_set) {
         return "is duplicate";
@@ -118,63 +115,31 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    f = fopen((char *) path.data, "r");
-    if (f == NULL) {
+    switch (zt_secret_line((char *) path.data, line, sizeof(line), &len)) {
+
+    case ZT_SECRET_OK:
+        break;
+
+    case ZT_SECRET_OPEN:
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            "zoomtrack: cannot open redis password file "
                            "\"%V\"", &path);
         return NGX_CONF_ERROR;
-    }
 
-    /* stdio's buffer is ours, so that it can be wiped like line */
-    (void) setvbuf(f, buf, _IOFBF, sizeof(buf));
+    case ZT_SECRET_READ:
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "zoomtrack: cannot read redis password file "
+                           "\"%V\"", &path);
+        return NGX_CONF_ERROR;
 
-    if (fgets(line, sizeof(line), f) == NULL) {
-        line[0] = '\0';
-
-        /* a directory opens, then fails to read: say that, not "empty" */
-        if (ferror(f)) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                               "zoomtrack: cannot read redis password file "
-                               "\"%V\"", &path);
-            fclose(f);
-            OPENSSL_cleanse(buf, sizeof(buf));
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    len = ngx_strlen(line);
-
-    /* a line cut short would be sent as a wrong password, for ever */
-    if (len == sizeof(line) - 1 && line[len - 1] != '\n' && getc(f) != EOF) {
-        fclose(f);
-        OPENSSL_cleanse(buf, sizeof(buf));
-        OPENSSL_cleanse(line, sizeof(line));
+    case ZT_SECRET_LONG:
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "zoomtrack: redis password file \"%V\": the "
                            "password is longer than %uz bytes", &path,
                            sizeof(line) - 2);
         return NGX_CONF_ERROR;
-    }
 
-    fclose(f);
-    OPENSSL_cleanse(buf, sizeof(buf));
-
-    p = (u_char *) line;
-
-    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'
-                   || p[len - 1] == ' ' || p[len - 1] == '\t'))
-    {
-        len--;
-    }
-
-    while (len && (*p == ' ' || *p == '\t')) {
-        p++;
-        len--;
-    }
-
-    if (len == 0) {
-        OPENSSL_cleanse(line, sizeof(line));
+    default: /* ZT_SECRET_EMPTY */
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "zoomtrack: redis password file \"%V\" holds "
                            "no password", &path);
@@ -194,7 +159,7 @@ ngx_http_zoomtrack_password_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    ngx_memcpy(ztlcf->password.data, p, len);
+    ngx_memcpy(ztlcf->password.data, line, len);
     ztlcf->password.len = len;
     ztlcf->password_set = 1;
 

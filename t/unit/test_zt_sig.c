@@ -34,10 +34,41 @@ write_secrets(const char *path, const char *text)
 }
 
 
+/* zt_secret_line(): the one-secret files of the module and the binary */
+static void
+test_secret_line(const char *path)
+{
+    char    line[16];
+    size_t  len;
+
+    write_secrets(path, "  pass word \r\nsecond line\n");
+    is_int(zt_secret_line(path, line, sizeof(line), &len), ZT_SECRET_OK,
+           "zt_secret_line: the first line");
+    is_str(line, "pass word", "trimmed as zt_secrets_load() trims");
+    is_int(len, 9, "its length");
+
+    write_secrets(path, " \t\n");
+    is_int(zt_secret_line(path, line, sizeof(line), &len), ZT_SECRET_EMPTY,
+           "white space only: empty");
+
+    write_secrets(path, "0123456789abcdefgh\n");
+    is_int(zt_secret_line(path, line, sizeof(line), &len), ZT_SECRET_LONG,
+           "a line longer than the buffer is refused, not cut");
+
+    write_secrets(path, "0123456789abcd");
+    is_int(zt_secret_line(path, line, sizeof(line), &len), ZT_SECRET_OK,
+           "the longest line, without a final newline, fits");
+
+    is_int(zt_secret_line("/", line, sizeof(line), &len), ZT_SECRET_READ,
+           "a directory: a read error, not empty");
+}
+
+
 int
 main(void)
 {
     char           *body, hdr[ZT_SIG_HDR_LEN + 1], hex[65], err[256];
+    char            line[16];
     char            path[] = "/tmp/zt-test-secrets-XXXXXX";
     size_t          len = 0, which;
     zt_str_t        ts, sig;
@@ -204,10 +235,14 @@ main(void)
         zt_secrets_free(&s);
     }
 
+    test_secret_line(path);
+
     unlink(path);
     is_int(zt_secrets_load(path, &s, err, sizeof(err)), ZT_ERROR,
            "missing file refused");
     ok(strstr(err, "cannot open") != NULL, "message says why: %s", err);
+    is_int(zt_secret_line(path, line, sizeof(line), &len), ZT_SECRET_OPEN,
+           "zt_secret_line: a missing file");
 
     free(body);
     return done_testing();

@@ -13,9 +13,11 @@
 #include <sys/stat.h>
 
 #include <ini.h>
+#include <openssl/crypto.h>
 
 #include "zt_core.h"
 #include "zt_conf.h"
+#include "zt_sig.h"
 
 
 typedef struct {
@@ -581,7 +583,7 @@ char *
 zt_conf_get_secret(const zt_conf_t *conf, const char *section,
     const char *key, char *err, size_t errlen)
 {
-    FILE          *f;
+    char          *secret;
     char           name[128], fkey[64], line[4096];
     size_t         n;
     const char    *path, *v;
@@ -605,46 +607,42 @@ zt_conf_get_secret(const zt_conf_t *conf, const char *section,
         return NULL;
     }
 
-    f = fopen(path, "r");
-    if (f == NULL) {
+    switch (zt_secret_line(path, line, sizeof(line), &n)) {
+
+    case ZT_SECRET_OK:
+        break;
+
+    case ZT_SECRET_OPEN:
         snprintf(err, errlen, "cannot open %s.%s \"%s\": %s", section, fkey,
                  path, strerror(errno));
         return NULL;
+
+    case ZT_SECRET_READ:
+        snprintf(err, errlen, "cannot read %s.%s \"%s\": %s", section,
+                 fkey, path, strerror(errno));
+        return NULL;
+
+    case ZT_SECRET_LONG:
+        snprintf(err, errlen, "%s.%s \"%s\": its first line is longer "
+                 "than %zu bytes", section, fkey, path, sizeof(line) - 2);
+        return NULL;
+
+    default: /* ZT_SECRET_EMPTY */
+        snprintf(err, errlen, "%s.%s \"%s\" is empty", section, fkey, path);
+        return NULL;
     }
 
-    /* a directory opens, then fails to read: say that, not "empty" */
-    if (fgets(line, sizeof(line), f) == NULL) {
-        line[0] = '\0';
-        if (ferror(f)) {
-            snprintf(err, errlen, "cannot read %s.%s \"%s\": %s", section,
-                     fkey, path, strerror(errno));
-            fclose(f);
-            return NULL;
-        }
-    }
-
-    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+    if (stat(path, &st) == 0 && (st.st_mode & 077)) {
         fprintf(stderr, "zoomtrack: warning: %s.%s \"%s\" is readable by "
                 "%s (mode %04o); chmod 600 it\n", section, fkey, path,
                 (st.st_mode & 007) ? "every user" : "its group",
                 (unsigned) (st.st_mode & 07777));
     }
 
-    fclose(f);
+    secret = strdup(line);
+    OPENSSL_cleanse(line, sizeof(line));
 
-    n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'
-                 || line[n - 1] == ' ' || line[n - 1] == '\t'))
-    {
-        line[--n] = '\0';
-    }
-
-    if (n == 0) {
-        snprintf(err, errlen, "%s.%s \"%s\" is empty", section, fkey, path);
-        return NULL;
-    }
-
-    return strdup(line);
+    return secret;
 }
 
 
