@@ -16,7 +16,6 @@
 #include "zt_cmd_util.h"
 #include "zt_conf.h"
 #include "zt_engine.h"
-#include "zt_fs.h"
 #include "zt_log.h"
 
 
@@ -28,8 +27,6 @@ typedef struct {
 static void zt_drain_usage(FILE *f);
 static void zt_drain_signal(int signo);
 static int zt_drain_signals(void);
-static int zt_drain_logging(const zt_conf_t *conf, char *err,
-    size_t errlen);
 static void zt_drain_hup(void *data);
 
 
@@ -115,17 +112,8 @@ zt_cmd_drain(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
-    conf = zt_conf_load(path, err, sizeof(err));
+    conf = zt_cmd_conf("drain", path);
     if (conf == NULL) {
-        fprintf(stderr, "zoomtrack drain: %s\n", err);
-        return ZT_EXIT_USAGE;
-    }
-
-    if (zt_drain_logging(conf, err, sizeof(err)) != ZT_OK
-        || zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK)
-    {
-        fprintf(stderr, "zoomtrack drain: %s\n", err);
-        zt_conf_free(conf);
         return ZT_EXIT_USAGE;
     }
 
@@ -214,28 +202,6 @@ zt_drain_signals(void)
 }
 
 
-static int
-zt_drain_logging(const zt_conf_t *conf, char *err, size_t errlen)
-{
-    int          level;
-    const char  *file;
-
-    level = zt_cmd_log_level(conf, err, errlen);
-    if (level < 0) {
-        return ZT_ERROR;
-    }
-
-    file = zt_conf_get(conf, "", "log_file");
-    if (zt_log_open(file) != 0) {
-        snprintf(err, errlen, "cannot open log_file \"%s\"", file);
-        return ZT_ERROR;
-    }
-
-    zt_log_set_level(level);
-    return ZT_OK;
-}
-
-
 /* SIGHUP: the logging keys apply at once; other changes need a restart */
 static void
 zt_drain_hup(void *data)
@@ -250,7 +216,7 @@ zt_drain_hup(void *data)
         return;
     }
 
-    if (zt_drain_logging(conf, err, sizeof(err)) != ZT_OK) {
+    if (zt_cmd_logging(conf, err, sizeof(err)) != ZT_OK) {
         zt_log_error("drain: SIGHUP: %s", err);
 
     } else {

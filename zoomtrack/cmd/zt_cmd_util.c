@@ -16,7 +16,6 @@
 zt_conf_t *
 zt_cmd_conf(const char *cmd, const char *path)
 {
-    int         level;
     char        err[512];
     zt_conf_t  *conf;
 
@@ -27,29 +26,37 @@ zt_cmd_conf(const char *cmd, const char *path)
     }
 
     /* [drain] file_mode and dir_mode: the modes of what this creates */
-    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
+    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK
+        || zt_cmd_logging(conf, err, sizeof(err)) != ZT_OK)
+    {
         fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
         zt_conf_free(conf);
         return NULL;
     }
 
-    level = zt_cmd_log_level(conf, err, sizeof(err));
+    return conf;
+}
+
+
+int
+zt_cmd_logging(const zt_conf_t *conf, char *err, size_t errlen)
+{
+    int          level;
+    const char  *file;
+
+    level = zt_cmd_log_level(conf, err, errlen);
     if (level < 0) {
-        fprintf(stderr, "zoomtrack %s: %s\n", cmd, err);
-        zt_conf_free(conf);
-        return NULL;
+        return ZT_ERROR;
     }
 
-    if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
-        fprintf(stderr, "zoomtrack %s: cannot open log_file \"%s\"\n", cmd,
-                zt_conf_get(conf, "", "log_file"));
-        zt_conf_free(conf);
-        return NULL;
+    file = zt_conf_get(conf, "", "log_file");
+    if (zt_log_open(file) != ZT_OK) {
+        snprintf(err, errlen, "cannot open log_file \"%s\"", file);
+        return ZT_ERROR;
     }
 
     zt_log_set_level(level);
-
-    return conf;
+    return ZT_OK;
 }
 
 

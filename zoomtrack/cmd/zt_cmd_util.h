@@ -36,6 +36,12 @@ void zt_cmd_bad_word(const char *cmd, const char *arg,
     const char *const *valued);
 
 /*
+ * log_file opened and log_level set (at start, and again on the drainer's
+ * SIGHUP); ZT_ERROR with err naming the key at fault
+ */
+int zt_cmd_logging(const zt_conf_t *conf, char *err, size_t errlen);
+
+/*
  * The configured log_level as a zt_log level, or -1 with err naming the
  * key and value: a typo must not silence every line, errors included.
  */

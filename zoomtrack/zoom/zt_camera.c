@@ -68,7 +68,6 @@
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
 #include "zt_conf.h"
-#include "zt_fs.h"
 #include "zt_http.h"
 #include "zt_log.h"
 #include "zt_zoom_api.h"
@@ -196,22 +195,13 @@ static zt_conf_t *
 zt_camera_conf(const char *path, const char *date, int64_t *start,
     int64_t *end, int64_t *ended_after)
 {
-    int          level;
-    char         err[512];
     int64_t      mins;
     zt_conf_t   *conf;
     const char  *tz;
 
-    conf = zt_conf_load(path, err, sizeof(err));
-    if (conf == NULL) {
-        fprintf(stderr, "zoomtrack camera: %s\n", err);
-        return NULL;
-    }
-
     /* the warehouse it may create holds names: the configured modes */
-    if (zt_fs_modes_init(conf, err, sizeof(err)) != ZT_OK) {
-        fprintf(stderr, "zoomtrack camera: %s\n", err);
-        zt_conf_free(conf);
+    conf = zt_cmd_conf("camera", path);
+    if (conf == NULL) {
         return NULL;
     }
 
@@ -235,21 +225,6 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         zt_conf_free(conf);
         return NULL;
     }
-
-    level = zt_cmd_log_level(conf, err, sizeof(err));
-    if (level < 0) {
-        fprintf(stderr, "zoomtrack camera: %s\n", err);
-        zt_conf_free(conf);
-        return NULL;
-    }
-
-    if (zt_log_open(zt_conf_get(conf, "", "log_file")) != ZT_OK) {
-        fprintf(stderr, "zoomtrack camera: cannot open log_file\n");
-        zt_conf_free(conf);
-        return NULL;
-    }
-
-    zt_log_set_level(level);
 
     tz = zt_conf_get(conf, "", "timezone");
 
