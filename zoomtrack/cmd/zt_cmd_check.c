@@ -65,30 +65,22 @@ zt_check_line(int ok, const char *what, const char *fmt, ...)
 int
 zt_cmd_check(int argc, char **argv)
 {
-    int          i, failed, google, on;
+    int          rc, failed, google, on;
     char         err[512], dir[4096];
     zt_conf_t   *conf;
     const char  *path, *ab, *wb;
 
-    static const char *const  c_only[] = { "-c", NULL };
+    rc = zt_cmd_words("check", argc, argv, NULL, NULL, &path);
 
-    path = NULL;
+    if (rc == ZT_DECLINED) {
+        printf("usage: zoomtrack check [-c FILE]\n\n"
+               "Checks credentials, bucket, dataset and tables, Redis "
+               "and the local paths,\none line each; exit 1 if any "
+               "check fails, 2 on bad arguments or config.\n");
+        return ZT_EXIT_OK;
+    }
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("usage: zoomtrack check [-c FILE]\n\n"
-                   "Checks credentials, bucket, dataset and tables, Redis "
-                   "and the local paths,\none line each; exit 1 if any "
-                   "check fails, 2 on bad arguments or config.\n");
-            return ZT_EXIT_OK;
-        }
-
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            path = argv[++i];
-            continue;
-        }
-
-        zt_cmd_bad_word("check", argv[i], c_only);
+    if (rc != ZT_OK) {
         return ZT_EXIT_USAGE;
     }
 

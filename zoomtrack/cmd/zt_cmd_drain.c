@@ -78,7 +78,7 @@ zt_drain_usage(FILE *f)
 int
 zt_cmd_drain(int argc, char **argv)
 {
-    int              i, once, rc;
+    int              once, rc;
     char             err[512];
     zt_conf_t       *conf;
     const char      *path;
@@ -86,30 +86,10 @@ zt_cmd_drain(int argc, char **argv)
     zt_drain_ctx_t   ctx;
     zt_engine_signals_t  sig;
 
-    static const char *const  c_only[] = { "-c", NULL };
-
-    path = NULL;
-    once = 0;
-
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            zt_drain_usage(stdout);
-            return ZT_EXIT_OK;
-        }
-
-        if (strcmp(argv[i], "--once") == 0) {
-            once = 1;
-            continue;
-        }
-
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            path = argv[++i];
-            continue;
-        }
-
-        zt_cmd_bad_word("drain", argv[i], c_only);
-        zt_drain_usage(stderr);
-        return ZT_EXIT_USAGE;
+    rc = zt_cmd_words("drain", argc, argv, "--once", &once, &path);
+    if (rc != ZT_OK) {
+        zt_drain_usage(rc == ZT_DECLINED ? stdout : stderr);
+        return rc == ZT_DECLINED ? ZT_EXIT_OK : ZT_EXIT_USAGE;
     }
 
     conf = zt_cmd_conf("drain", path);

@@ -41,29 +41,15 @@ zt_setup_usage(FILE *f)
 int
 zt_cmd_setup(int argc, char **argv)
 {
-    int          i, rc;
+    int          rc;
     char         err[512];
     zt_conf_t   *conf;
     const char  *path, *backend;
 
-    static const char *const  c_only[] = { "-c", NULL };
-
-    path = NULL;
-
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            zt_setup_usage(stdout);
-            return ZT_EXIT_OK;
-        }
-
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            path = argv[++i];
-            continue;
-        }
-
-        zt_cmd_bad_word("setup", argv[i], c_only);
-        zt_setup_usage(stderr);
-        return ZT_EXIT_USAGE;
+    rc = zt_cmd_words("setup", argc, argv, NULL, NULL, &path);
+    if (rc != ZT_OK) {
+        zt_setup_usage(rc == ZT_DECLINED ? stdout : stderr);
+        return rc == ZT_DECLINED ? ZT_EXIT_OK : ZT_EXIT_USAGE;
     }
 
     conf = zt_conf_load(path, err, sizeof(err));

@@ -77,32 +77,12 @@ zt_status_usage(FILE *f)
 static int
 zt_status_args(int argc, char **argv, const char **cpath, int *as_json)
 {
-    int  i;
+    int  rc;
 
-    static const char *const  c_only[] = { "-c", NULL };
-
-    *cpath = NULL;
-    *as_json = 0;
-
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            zt_status_usage(stdout);
-            return ZT_EXIT_OK;
-        }
-
-        if (strcmp(argv[i], "--json") == 0) {
-            *as_json = 1;
-            continue;
-        }
-
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-            *cpath = argv[++i];
-            continue;
-        }
-
-        zt_cmd_bad_word("status", argv[i], c_only);
-        zt_status_usage(stderr);
-        return ZT_EXIT_USAGE;
+    rc = zt_cmd_words("status", argc, argv, "--json", as_json, cpath);
+    if (rc != ZT_OK) {
+        zt_status_usage(rc == ZT_DECLINED ? stdout : stderr);
+        return rc == ZT_DECLINED ? ZT_EXIT_OK : ZT_EXIT_USAGE;
     }
 
     return -1;

@@ -120,6 +120,43 @@ zt_cmd_bad_word(const char *cmd, const char *arg, const char *const *valued)
 
 
 int
+zt_cmd_words(const char *cmd, int argc, char **argv, const char *flag,
+    int *on, const char **path)
+{
+    int  i;
+
+    static const char *const  c_only[] = { "-c", NULL };
+
+    *path = NULL;
+
+    if (flag) {
+        *on = 0;
+    }
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            return ZT_DECLINED;
+        }
+
+        if (flag && strcmp(argv[i], flag) == 0) {
+            *on = 1;
+            continue;
+        }
+
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+            *path = argv[++i];
+            continue;
+        }
+
+        zt_cmd_bad_word(cmd, argv[i], c_only);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+int
 zt_cmd_day(const char *cmd, const zt_conf_t *conf, const char *date,
     int64_t *start, int64_t *end)
 {

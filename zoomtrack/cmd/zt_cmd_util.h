@@ -36,6 +36,15 @@ void zt_cmd_bad_word(const char *cmd, const char *arg,
     const char *const *valued);
 
 /*
+ * The words of a command taking only "-c FILE" and, when flag is not
+ * NULL, that flag (*on 1 if given): ZT_OK with *path (NULL: none),
+ * ZT_DECLINED for -h or --help, ZT_ERROR with the bad word named on
+ * stderr (zt_cmd_bad_word).
+ */
+int zt_cmd_words(const char *cmd, int argc, char **argv, const char *flag,
+    int *on, const char **path);
+
+/*
  * log_file opened and log_level set (at start, and again on the drainer's
  * SIGHUP); ZT_ERROR with err naming the key at fault
  */
