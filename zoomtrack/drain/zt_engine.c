@@ -15,8 +15,9 @@
  * held and fresh.  A sink thread's loop is zt_engine_sink.c; what
  * happens to a batch in its hands (parse, write, split, failures, dead
  * letters) is zt_engine_batch.c.  Sinks are
- * initialised in the main thread (so the process time zone is set once,
- * before any thread starts; a status sink taken over later finds it set).
+ * initialised in the main thread (the process time zone is set once,
+ * before any thread starts); one that cannot start yet, and a single sink
+ * taken over later, find it set (zt_engine_sink_init).
  */
 
 #include <errno.h>
@@ -311,56 +312,6 @@ zt_engine_add_sink(zt_engine_t *e, const zt_conf_t *conf,
                  section);
         return ZT_ERROR;
     }
-
-    return ZT_OK;
-}
-
-
-int
-zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
-{
-    int      rc;
-    int64_t  delay;
-
-    s->err[0] = '\0';
-
-    zt_log_remember(s->err, sizeof(s->err));
-    rc = s->ops->init(e->conf, &s->ctx);
-    zt_log_capture(NULL, 0);
-
-    if (rc != ZT_OK) {
-        s->ctx = NULL;
-
-        if (rc != ZT_RETRY) {
-            return ZT_ERROR;
-        }
-
-        /*
-         * Its files or database cannot be opened now (a full disk, a
-         * mount not there yet, an owner being fixed): the other sinks go
-         * on, and `zoomtrack status` says why this one waits.
-         */
-        delay = zt_engine_backoff(e, s, s->init_attempt++);
-        s->init_at = now + delay;
-        zt_engine_stat_fail(e, s, ZT_SINK_RETRYING,
-                            s->err[0] ? zt_engine_reason(s)
-                                      : "cannot start");
-        zt_log_warn("[sink:%s] cannot start yet (attempt %u); trying "
-                    "again in %lld ms", s->ops->name, s->init_attempt,
-                    (long long) delay);
-        return ZT_RETRY;
-    }
-
-    s->inited = 1;
-
-    if (s->init_attempt) {
-        s->init_attempt = 0;
-        zt_engine_stat_ok(e, s);
-    }
-
-    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"%s", s->ops->name,
-                s->q->src, s->q->proc,
-                s->single ? " (holds its lease: runs here only)" : "");
 
     return ZT_OK;
 }

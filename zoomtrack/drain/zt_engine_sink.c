@@ -1,8 +1,9 @@
 /*
- * zt_engine_sink: the loop of one sink's thread.  Each step connects (with
- * backoff) when the sink has no Redis connection, takes a batch, has it
- * parsed and written (zt_engine_batch.c), dead-letters what the sink
- * refused and acks the batch in Redis; with nothing to do it puts a
+ * zt_engine_sink: the loop of one sink's thread.  Each step starts the
+ * sink (init) when it could not start yet, connects when it has no Redis
+ * connection (both with backoff), takes a batch, has it parsed and
+ * written (zt_engine_batch.c), dead-letters what the sink refused and
+ * acks the batch in Redis; with nothing to do it puts a
  * BLMOVE in flight and waits on it, the next retry or a wake-up.  The
  * thread works only while its leases are held and fresh (the main thread
  * renews them, zt_engine_lease.c) and holds the engine's read lock except
@@ -166,6 +167,56 @@ zt_engine_connect(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 
     /* connect_attempt is reset once the connection has worked */
     s->idle = 0;
+    return ZT_OK;
+}
+
+
+int
+zt_engine_sink_init(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
+{
+    int      rc;
+    int64_t  delay;
+
+    s->err[0] = '\0';
+
+    zt_log_remember(s->err, sizeof(s->err));
+    rc = s->ops->init(e->conf, &s->ctx);
+    zt_log_capture(NULL, 0);
+
+    if (rc != ZT_OK) {
+        s->ctx = NULL;
+
+        if (rc != ZT_RETRY) {
+            return ZT_ERROR;
+        }
+
+        /*
+         * Its files or database cannot be opened now (a full disk, a
+         * mount not there yet, an owner being fixed): the other sinks go
+         * on, and `zoomtrack status` says why this one waits.
+         */
+        delay = zt_engine_backoff(e, s, s->init_attempt++);
+        s->init_at = now + delay;
+        zt_engine_stat_fail(e, s, ZT_SINK_RETRYING,
+                            s->err[0] ? zt_engine_reason(s)
+                                      : "cannot start");
+        zt_log_warn("[sink:%s] cannot start yet (attempt %u); trying "
+                    "again in %lld ms", s->ops->name, s->init_attempt,
+                    (long long) delay);
+        return ZT_RETRY;
+    }
+
+    s->inited = 1;
+
+    if (s->init_attempt) {
+        s->init_attempt = 0;
+        zt_engine_stat_ok(e, s);
+    }
+
+    zt_log_info("[sink:%s] draining \"%s\" through \"%s\"%s", s->ops->name,
+                s->q->src, s->q->proc,
+                s->single ? " (holds its lease: runs here only)" : "");
+
     return ZT_OK;
 }
 
