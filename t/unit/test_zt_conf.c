@@ -57,6 +57,7 @@ main(void)
 {
     int         fd;
     char        line[400];
+    int64_t     n;
     zt_conf_t  *conf;
 
     fd = mkstemp(path);
@@ -73,6 +74,27 @@ main(void)
         is_str(zt_conf_get(conf, "report", "dir"), "/r", "report.dir");
         is_str(zt_conf_get(conf, "report", "bucket"), "b", "report.bucket");
         is_str(zt_conf_get(conf, "", "timezone"), "Asia/Tokyo", "timezone");
+    }
+    zt_conf_free(conf);
+
+    /* a number within bounds, else the key and value by name */
+    conf = load("[roster]\nlate_after_mins = 20\nleft_early_mins = soon\n"
+                "[camera]\nended_after_mins = -1\n");
+    ok(conf != NULL, "numbers: loaded");
+    if (conf) {
+        ok(zt_conf_get_range(conf, "roster", "late_after_mins", 0, 1440, &n,
+                             err, sizeof(err)) == ZT_OK && n == 20,
+           "a number within its range");
+        ok(zt_conf_get_range(conf, "roster", "left_early_mins", 0, 1440, &n,
+                             err, sizeof(err)) == ZT_ERROR,
+           "not a number: refused");
+        is_str(err, "roster.left_early_mins \"soon\" must be 0..1440",
+               "names the key and value");
+        ok(zt_conf_get_range(conf, "camera", "ended_after_mins", 0, 10080,
+                             &n, err, sizeof(err)) == ZT_ERROR,
+           "below its range: refused");
+        is_str(err, "camera.ended_after_mins \"-1\" must be 0..10080",
+               "names the key, value and range");
     }
     zt_conf_free(conf);
 

@@ -490,6 +490,24 @@ zt_conf_get_int(const zt_conf_t *conf, const char *section, const char *key,
 
 
 int
+zt_conf_get_range(const zt_conf_t *conf, const char *section,
+    const char *key, int64_t lo, int64_t hi, int64_t *out, char *err,
+    size_t errlen)
+{
+    if (zt_conf_get_int(conf, section, key, out) != ZT_OK
+        || *out < lo || *out > hi)
+    {
+        snprintf(err, errlen, "%s%s%s \"%s\" must be %lld..%lld", section,
+                 section[0] ? "." : "", key, zt_conf_get(conf, section, key),
+                 (long long) lo, (long long) hi);
+        return ZT_ERROR;
+    }
+
+    return ZT_OK;
+}
+
+
+int
 zt_conf_get_bool(const zt_conf_t *conf, const char *section, const char *key,
     int *out)
 {

@@ -35,6 +35,14 @@ int zt_conf_get_bool(const zt_conf_t *conf, const char *section,
     const char *key, int *out);
 
 /*
+ * An integer key within lo..hi; ZT_ERROR with err naming the key and
+ * value ("section.key \"v\" must be lo..hi"), as every such message does.
+ */
+int zt_conf_get_range(const zt_conf_t *conf, const char *section,
+    const char *key, int64_t lo, int64_t hi, int64_t *out, char *err,
+    size_t errlen);
+
+/*
  * Whether every numeric and yes/no key (by its default) holds such a value;
  * ZT_ERROR names the first that does not.
  */

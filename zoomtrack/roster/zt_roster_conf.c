@@ -27,24 +27,6 @@ struct zt_roster_conf_s {
 };
 
 
-/* a [roster] number within lo..hi; ZT_ERROR names the key and value */
-static int
-zt_roster_conf_num(const zt_conf_t *conf, const char *key, int64_t lo,
-    int64_t hi, int64_t *out, char *err, size_t errlen)
-{
-    if (zt_conf_get_int(conf, "roster", key, out) != ZT_OK
-        || *out < lo || *out > hi)
-    {
-        snprintf(err, errlen, "roster.%s \"%s\" must be %lld..%lld", key,
-                 zt_conf_get(conf, "roster", key), (long long) lo,
-                 (long long) hi);
-        return ZT_ERROR;
-    }
-
-    return ZT_OK;
-}
-
-
 zt_roster_conf_t *
 zt_roster_conf_create(const zt_conf_t *conf, zt_att_opts_t *opts, char *err,
     size_t errlen)
@@ -52,12 +34,12 @@ zt_roster_conf_create(const zt_conf_t *conf, zt_att_opts_t *opts, char *err,
     int64_t            pct, late, early;
     zt_roster_conf_t  *rc;
 
-    if (zt_roster_conf_num(conf, "min_attendance_pct", 0, 100, &pct, err,
-                           errlen) != ZT_OK
-        || zt_roster_conf_num(conf, "late_after_mins", 0, 1440, &late, err,
-                              errlen) != ZT_OK
-        || zt_roster_conf_num(conf, "left_early_mins", 0, 1440, &early, err,
-                              errlen) != ZT_OK)
+    if (zt_conf_get_range(conf, "roster", "min_attendance_pct", 0, 100,
+                          &pct, err, errlen) != ZT_OK
+        || zt_conf_get_range(conf, "roster", "late_after_mins", 0, 1440,
+                             &late, err, errlen) != ZT_OK
+        || zt_conf_get_range(conf, "roster", "left_early_mins", 0, 1440,
+                             &early, err, errlen) != ZT_OK)
     {
         return NULL;
     }

@@ -195,6 +195,7 @@ static zt_conf_t *
 zt_camera_conf(const char *path, const char *date, int64_t *start,
     int64_t *end, int64_t *ended_after)
 {
+    char         err[512];
     int64_t      mins;
     zt_conf_t   *conf;
     const char  *tz;
@@ -206,12 +207,11 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
     }
 
     /* a week: longer than any Zoom meeting, shorter than a lost one */
-    if (zt_conf_get_int(conf, "camera", "ended_after_mins", &mins) != ZT_OK
-        || mins < 0 || mins > 10080)
+    if (zt_conf_get_range(conf, "camera", "ended_after_mins", 0, 10080,
+                          &mins, err, sizeof(err))
+        != ZT_OK)
     {
-        fprintf(stderr, "zoomtrack camera: camera.ended_after_mins \"%s\" "
-                "must be 0..10080\n",
-                zt_conf_get(conf, "camera", "ended_after_mins"));
+        fprintf(stderr, "zoomtrack camera: %s\n", err);
         zt_conf_free(conf);
         return NULL;
     }
