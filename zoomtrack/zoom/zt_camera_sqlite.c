@@ -13,6 +13,7 @@
 #include "zt_core.h"
 #include "zt_time.h"
 #include "zt_db.h"
+#include "zt_event.h"
 #include "zt_log.h"
 #include "zt_camera_store.h"
 
@@ -36,6 +37,8 @@ static int zt_cam_sq_status(void *st, const char *uuid, const char *status,
 static int zt_cam_sq_rooms(void *st, const char *meeting_id,
     const zt_camera_seat_t *seats, size_t n);
 static void zt_cam_sq_close(void *st);
+static void zt_cam_sq_rank(sqlite3_context *ctx, int argc,
+    sqlite3_value **argv);
 static int zt_cam_sq_exec(zt_cam_sq_t *s, const char *sql);
 
 
@@ -53,16 +56,13 @@ const zt_camera_store_ops_t  zt_camera_store_sqlite = {
 
 /*
  * Of the keys a participant's rows carry, the strongest (core
- * zt_person_key_rank): Zoom blanks the id of another account's user, or a
- * guest's email, in breakout-room events, and the report shows such a
- * participant under the key of their main-room events.  Ties: first
- * stored.
+ * zt_person_key_rank, as zt_key_rank() in SQL): Zoom blanks the id of
+ * another account's user, or a guest's email, in breakout-room events, and
+ * the report shows such a participant under the key of their main-room
+ * events.  Ties: first stored.
  */
 #define ZT_CAM_SQ_RANK                                                    \
-    " ORDER BY CASE WHEN substr(person_key, 1, 3) = 'id:' THEN 0"         \
-    " WHEN substr(person_key, 1, 4) = 'reg:' THEN 1"                      \
-    " WHEN substr(person_key, 1, 6) = 'email:' THEN 2 ELSE 3 END, rowid"  \
-    " LIMIT 1"
+    " ORDER BY zt_key_rank(person_key), rowid LIMIT 1"
 
 static const char  *zt_cam_sq_match_sql[ZT_CAMERA_NMATCH] = {
     "SELECT person_key FROM raw_events WHERE meeting_uuid = ?1"
@@ -98,6 +98,17 @@ zt_cam_sq_open(const zt_conf_t *conf, char *err, size_t errlen)
         return NULL;
     }
 
+    if (sqlite3_create_function_v2(s->db, "zt_key_rank", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC
+                                   | SQLITE_INNOCUOUS, NULL, zt_cam_sq_rank,
+                                   NULL, NULL, NULL)
+        != SQLITE_OK)
+    {
+        snprintf(err, errlen, "warehouse: %s", sqlite3_errmsg(s->db));
+        zt_cam_sq_close(s);
+        return NULL;
+    }
+
     for (i = 0; i < ZT_CAMERA_NMATCH; i++) {
         if (sqlite3_prepare_v2(s->db, zt_cam_sq_match_sql[i], -1,
                                &s->match[i], NULL)
@@ -110,6 +121,19 @@ zt_cam_sq_open(const zt_conf_t *conf, char *err, size_t errlen)
     }
 
     return s;
+}
+
+
+/* zt_key_rank(person_key): the match queries' order, by core's rule */
+static void
+zt_cam_sq_rank(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char  *key;
+
+    key = sqlite3_value_text(argv[0]);
+
+    sqlite3_result_int(ctx, key ? zt_person_key_rank((const char *) key)
+                                : 4);
 }
 
 
