@@ -255,7 +255,22 @@ zt_engine_step(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
     size_t  *prep_len;
 
     if (!s->inited) {
-        if (now < s->init_at || zt_engine_sink_init(e, s, now) != ZT_OK) {
+        if (now < s->init_at) {
+            return 0;
+        }
+
+        rc = zt_engine_sink_init(e, s, now);
+
+        if (rc == ZT_ERROR) {
+            /* it never will (no init_at to wait for): stop, as a single
+             * sink that cannot start does */
+            zt_log_error("[sink:%s] failed to start (see above)",
+                         s->ops->name);
+            __atomic_store_n(&e->fatal, 1, __ATOMIC_RELEASE);
+            return 0;
+        }
+
+        if (rc != ZT_OK) {
             if (e->once && s->init_attempt >= (unsigned) e->max_attempts) {
                 zt_log_error("[sink:%s] giving up after %u attempt(s) to "
                              "start", s->ops->name, s->init_attempt);
