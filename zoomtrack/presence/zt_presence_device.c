@@ -36,7 +36,6 @@ static int zt_presence_view(const zt_presence_person_t *pp, size_t d,
     zt_presence_person_t *v);
 static int zt_presence_view_set(const zt_presence_person_t *pp, size_t d,
     int which, size_t room, zt_ts_set_t *out);
-static void zt_presence_view_free(zt_presence_person_t *v);
 static int zt_presence_merge_spans(zt_journey_t *j, zt_journey_t *jv,
     size_t n);
 static int zt_presence_merge_visits(zt_journey_t *j, zt_journey_t *jv,
@@ -105,7 +104,7 @@ zt_presence_views_free(zt_presence_views_t *vs)
     }
 
     for (d = 0; vs->own && d < vs->n; d++) {
-        zt_presence_view_free(&vs->own[d]);
+        zt_presence_person_sets_free(&vs->own[d]);
     }
 
     free(vs->own);
@@ -226,22 +225,6 @@ zt_presence_dev_set(const zt_presence_person_t *dv, int which, size_t room)
 
         return NULL;
     }
-}
-
-
-static void
-zt_presence_view_free(zt_presence_person_t *v)
-{
-    size_t  i;
-
-    for (i = 0; i < v->nvisits; i++) {
-        free(v->visits[i].joins.v);
-        free(v->visits[i].leaves.v);
-    }
-
-    free(v->visits);
-    free(v->joins.v);
-    free(v->leaves.v);
 }
 
 
