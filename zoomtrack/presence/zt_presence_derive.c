@@ -102,6 +102,8 @@ static int zt_presence_sessions(const zt_presence_person_t *pp,
 static void zt_presence_main_sessions(const zt_presence_person_t *pp,
     zt_presence_tl_t *tl, size_t n);
 static void zt_presence_came_back(zt_presence_tl_t *tl, size_t n);
+static int64_t zt_presence_tl_room(const zt_presence_meeting_t *m,
+    const zt_presence_tl_t *tl, size_t n, size_t *room);
 static void zt_presence_close_rooms(const zt_presence_person_t *pp,
     size_t *open, int64_t ts, int all);
 static int zt_presence_spans(const zt_presence_meeting_t *m,
@@ -178,60 +180,19 @@ zt_presence_journey_sets(const zt_presence_meeting_t *m,
 
 
 /*
- * The room of the latest room JOIN of pp while its visit lasts by the
- * rules of the report (zt_presence_visit_end: one rule for both) and the
- * meeting has not ended after it: the join's time and *room, else NONE
- * (also when out of memory: shown in the main room).
- */
-int64_t
-zt_presence_current_room(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, size_t *room)
-{
-    size_t             i, n;
-    int64_t            ts;
-    zt_presence_tl_t  *tl;
-
-    tl = zt_presence_timeline(m, pp, &n);
-    if (tl == NULL) {
-        return ZT_PRESENCE_NONE;
-    }
-
-    /* the last room join in timeline order (of two in one ms, the smaller
-     * uuid, whatever order they arrived in) */
-    for (i = n; i-- > 0; /* void */) {
-        if (tl[i].k == 2) {
-            break;
-        }
-    }
-
-    ts = ZT_PRESENCE_NONE;
-
-    if (i < n
-        && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
-        && zt_ts_last(&m->ends) < tl[i].ts)
-    {
-        ts = tl[i].ts;
-        *room = tl[i].room;
-    }
-
-    free(tl);
-
-    return ts;
-}
-
-
-/*
  * The starts and ends of pp's presence for the live sweep
  * (zt_presence_live.c), by the rule of the report's intervals
  * (zt_presence_spans), so the two agree: a JOIN, main or room, is kind 1,
  * a departure kind 0.  A join is a move (no new Last Join while the
  * person is online) when it is a room join or a main join within the gap
- * after a main leave.  *n steps, the caller's to free; NULL when out of
- * memory.
+ * after a main leave.  And, from the same timeline, the room pp is in
+ * (zt_presence_tl_room): *room_ts, NONE when none, and *room.  *n steps,
+ * the caller's to free; NULL when out of memory.
  */
 zt_presence_step_t *
 zt_presence_steps(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, size_t *n)
+    const zt_presence_person_t *pp, size_t *n, int64_t *room_ts,
+    size_t *room)
 {
     size_t               i, k, len;
     zt_presence_tl_t    *tl;
@@ -268,10 +229,44 @@ zt_presence_steps(const zt_presence_meeting_t *m,
         s[k++].dev = 0;
     }
 
+    *room_ts = zt_presence_tl_room(m, tl, len, room);
+
     free(tl);
 
     *n = k;
     return s;
+}
+
+
+/*
+ * The room of the latest room JOIN of the timeline while its visit lasts
+ * by the rules of the report (zt_presence_visit_end: one rule for both)
+ * and the meeting has not ended after it: the join's time and *room,
+ * else NONE.
+ */
+static int64_t
+zt_presence_tl_room(const zt_presence_meeting_t *m,
+    const zt_presence_tl_t *tl, size_t n, size_t *room)
+{
+    size_t  i;
+
+    /* the last room join in timeline order (of two in one ms, the smaller
+     * uuid, whatever order they arrived in) */
+    for (i = n; i-- > 0; /* void */) {
+        if (tl[i].k == 2) {
+            break;
+        }
+    }
+
+    if (i < n
+        && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
+        && zt_ts_last(&m->ends) < tl[i].ts)
+    {
+        *room = tl[i].room;
+        return tl[i].ts;
+    }
+
+    return ZT_PRESENCE_NONE;
 }
 
 

@@ -22,14 +22,22 @@
 #include "zt_presence_int.h"
 
 
+/* a view (device) of the person as swept */
+typedef struct {
+    unsigned char  on;                  /* online at the end of the sweep */
+    int64_t        room_ts;             /* its room's join; NONE: none */
+    size_t         room;
+} zt_presence_dev_now_t;
+
+
 static int zt_presence_sweep(const zt_presence_meeting_t *m,
-    const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row);
+    const zt_presence_views_t *vs, zt_presence_dev_now_t *dv,
+    zt_presence_row_t *row);
 static zt_presence_step_t *zt_presence_sweep_steps(
     const zt_presence_meeting_t *m, const zt_presence_views_t *vs,
-    size_t *np);
+    zt_presence_dev_now_t *dv, size_t *np);
 static void zt_presence_derive_room(const zt_presence_meeting_t *m,
-    const zt_presence_views_t *vs, const unsigned char *on,
-    zt_presence_row_t *row);
+    size_t ndv, const zt_presence_dev_now_t *dv, zt_presence_row_t *row);
 static int zt_presence_step_cmp(const void *a, const void *b);
 
 
@@ -44,8 +52,8 @@ void
 zt_presence_derive(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row)
 {
-    unsigned char        *on;
-    zt_presence_views_t   vs;
+    zt_presence_views_t     vs;
+    zt_presence_dev_now_t  *dv;
 
     memset(row, 0, sizeof(zt_presence_row_t));
     row->meeting_id = m->id;
@@ -58,28 +66,29 @@ zt_presence_derive(const zt_presence_meeting_t *m,
         return;     /* out of memory: shown as offline, never seen */
     }
 
-    on = calloc(vs.n ? vs.n : 1, 1);
+    dv = calloc(vs.n ? vs.n : 1, sizeof(zt_presence_dev_now_t));
 
-    if (on != NULL && zt_presence_sweep(m, &vs, on, row) == ZT_OK
+    if (dv != NULL && zt_presence_sweep(m, &vs, dv, row) == ZT_OK
         && row->online)
     {
-        zt_presence_derive_room(m, &vs, on, row);
+        zt_presence_derive_room(m, vs.n, dv, row);
     }
 
-    free(on);
+    free(dv);
     zt_presence_views_free(&vs);
 }
 
 
-/* the sweep; on[d] is left set for the devices online at the end */
+/* the sweep; dv[d].on is left set for the devices online at the end */
 static int
 zt_presence_sweep(const zt_presence_meeting_t *m,
-    const zt_presence_views_t *vs, unsigned char *on, zt_presence_row_t *row)
+    const zt_presence_views_t *vs, zt_presence_dev_now_t *dv,
+    zt_presence_row_t *row)
 {
     size_t               i, d, n, in;
     zt_presence_step_t  *s;
 
-    s = zt_presence_sweep_steps(m, vs, &n);
+    s = zt_presence_sweep_steps(m, vs, dv, &n);
     if (s == NULL) {
         return ZT_ERROR;
     }
@@ -93,16 +102,16 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
 
         case 1:
             /* not a move join while online, nor another device's join */
-            if (!(on[d] && s[i].move) && in == on[d]) {
+            if (!(dv[d].on && s[i].move) && in == dv[d].on) {
                 row->last_join = s[i].ts;
             }
-            in += !on[d];
-            on[d] = 1;
+            in += !dv[d].on;
+            dv[d].on = 1;
             break;
 
         case 0:
-            in -= on[d];
-            on[d] = 0;
+            in -= dv[d].on;
+            dv[d].on = 0;
             if (in == 0) {
                 row->last_left = s[i].ts;
             }
@@ -111,7 +120,9 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
         default:
             if (in) {
                 row->last_left = s[i].ts;
-                memset(on, 0, vs->n);
+                for (d = 0; d < vs->n; d++) {
+                    dv[d].on = 0;
+                }
                 in = 0;
             }
             break;
@@ -129,11 +140,11 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
 /*
  * The steps of every view (zt_presence_steps: the report's starts and
  * departures) and the meeting's ends, in time order (ties: departure,
- * join, end); NULL when out of memory.
+ * join, end), and each view's room in dv[]; NULL when out of memory.
  */
 static zt_presence_step_t *
 zt_presence_sweep_steps(const zt_presence_meeting_t *m,
-    const zt_presence_views_t *vs, size_t *np)
+    const zt_presence_views_t *vs, zt_presence_dev_now_t *dv, size_t *np)
 {
     size_t               i, d, k, n;
     zt_presence_step_t  *s, *v, *x;
@@ -151,7 +162,8 @@ zt_presence_sweep_steps(const zt_presence_meeting_t *m,
     }
 
     for (d = 0; d < vs->n; d++) {
-        v = zt_presence_steps(m, vs->v[d], &k);
+        v = zt_presence_steps(m, vs->v[d], &k, &dv[d].room_ts,
+                              &dv[d].room);
         x = v ? realloc(s, (n + k + 1) * sizeof(zt_presence_step_t)) : NULL;
 
         if (x == NULL) {
@@ -179,13 +191,12 @@ zt_presence_sweep_steps(const zt_presence_meeting_t *m,
 
 /*
  * The room of the latest room JOIN of the devices online, unless its
- * visit has ended (zt_presence_current_room); of two in one ms, the
- * smaller uuid.
+ * visit has ended (zt_presence_steps); of two in one ms, the smaller
+ * uuid.
  */
 static void
-zt_presence_derive_room(const zt_presence_meeting_t *m,
-    const zt_presence_views_t *vs, const unsigned char *on,
-    zt_presence_row_t *row)
+zt_presence_derive_room(const zt_presence_meeting_t *m, size_t ndv,
+    const zt_presence_dev_now_t *dv, zt_presence_row_t *row)
 {
     size_t   d, room, best;
     int64_t  ts, best_ts;
@@ -193,15 +204,13 @@ zt_presence_derive_room(const zt_presence_meeting_t *m,
     best_ts = ZT_PRESENCE_NONE;
     best = 0;
 
-    for (d = 0; d < vs->n; d++) {
-        if (!on[d]) {
+    for (d = 0; d < ndv; d++) {
+        if (!dv[d].on || dv[d].room_ts == ZT_PRESENCE_NONE) {
             continue;
         }
 
-        ts = zt_presence_current_room(m, vs->v[d], &room);
-        if (ts == ZT_PRESENCE_NONE) {
-            continue;
-        }
+        ts = dv[d].room_ts;
+        room = dv[d].room;
 
         if (best_ts == ZT_PRESENCE_NONE
             || zt_presence_room_later(ts, m->rooms[room].uuid, best_ts,
