@@ -94,6 +94,8 @@ typedef struct {
 #define zt_presence_starts(t)  ((t)->k >= 2)
 
 
+static int zt_presence_is_move(const zt_presence_person_t *pp,
+    int64_t leave);
 static int zt_presence_tl_cmp(const void *a, const void *b);
 static zt_presence_tl_t *zt_presence_timeline(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n);
@@ -123,7 +125,7 @@ static int zt_presence_span_cmp(const void *a, const void *b);
  * preceded within the gap by a room join (Zoom's events of one move come
  * in either order, event times included).
  */
-int
+static int
 zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave)
 {
     size_t  i;

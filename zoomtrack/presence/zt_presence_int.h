@@ -232,7 +232,6 @@ typedef struct {
 
 
 /* zt_presence_derive.c */
-int zt_presence_is_move(const zt_presence_person_t *pp, int64_t leave);
 zt_presence_step_t *zt_presence_steps(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, size_t *n, int64_t *room_ts,
     size_t *room);
