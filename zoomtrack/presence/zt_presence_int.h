@@ -180,6 +180,7 @@ struct zt_presence_s {
 
 /* zt_presence_ts.c */
 int zt_ts_add(zt_ts_set_t *s, int64_t ts);
+int zt_ts_union(zt_ts_set_t *dst, const zt_ts_set_t *src);
 size_t zt_ts_lower(const zt_ts_set_t *s, int64_t ts);
 int64_t zt_ts_last(const zt_ts_set_t *s);
 int zt_ts_has_between(const zt_ts_set_t *s, int64_t lo, int64_t hi);

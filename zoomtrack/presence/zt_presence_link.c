@@ -408,41 +408,23 @@ zt_presence_give(const zt_presence_person_t *dv, zt_presence_person_t *c)
 static int
 zt_presence_union(zt_presence_person_t *dst, const zt_presence_person_t *src)
 {
-    size_t               i, k;
+    size_t               i;
     zt_presence_rset_t  *r;
 
-    for (i = 0; i < src->joins.n; i++) {
-        if (zt_ts_add(&dst->joins, src->joins.v[i]) == ZT_ERROR) {
-            return ZT_ERROR;
-        }
-    }
-
-    for (i = 0; i < src->leaves.n; i++) {
-        if (zt_ts_add(&dst->leaves, src->leaves.v[i]) == ZT_ERROR) {
-            return ZT_ERROR;
-        }
+    if (zt_ts_union(&dst->joins, &src->joins) != ZT_OK
+        || zt_ts_union(&dst->leaves, &src->leaves) != ZT_OK)
+    {
+        return ZT_ERROR;
     }
 
     for (i = 0; i < src->nvisits; i++) {
         r = zt_presence_rset(dst, src->visits[i].room);
-        if (r == NULL) {
+
+        if (r == NULL
+            || zt_ts_union(&r->joins, &src->visits[i].joins) != ZT_OK
+            || zt_ts_union(&r->leaves, &src->visits[i].leaves) != ZT_OK)
+        {
             return ZT_ERROR;
-        }
-
-        for (k = 0; k < src->visits[i].joins.n; k++) {
-            if (zt_ts_add(&r->joins, src->visits[i].joins.v[k])
-                == ZT_ERROR)
-            {
-                return ZT_ERROR;
-            }
-        }
-
-        for (k = 0; k < src->visits[i].leaves.n; k++) {
-            if (zt_ts_add(&r->leaves, src->visits[i].leaves.v[k])
-                == ZT_ERROR)
-            {
-                return ZT_ERROR;
-            }
         }
     }
 

@@ -51,6 +51,22 @@ zt_ts_add(zt_ts_set_t *s, int64_t ts)
 }
 
 
+/* adds every time of src to dst: ZT_OK, ZT_ERROR */
+int
+zt_ts_union(zt_ts_set_t *dst, const zt_ts_set_t *src)
+{
+    size_t  i;
+
+    for (i = 0; i < src->n; i++) {
+        if (zt_ts_add(dst, src->v[i]) == ZT_ERROR) {
+            return ZT_ERROR;
+        }
+    }
+
+    return ZT_OK;
+}
+
+
 /* index of the first element >= ts */
 size_t
 zt_ts_lower(const zt_ts_set_t *s, int64_t ts)
