@@ -34,8 +34,9 @@
 
 static int zt_presence_view(const zt_presence_person_t *pp, size_t d,
     zt_presence_person_t *v);
-static int zt_presence_view_set(const zt_presence_person_t *pp, size_t d,
-    int which, size_t room, zt_ts_set_t *out);
+static int zt_presence_keep_set(const zt_presence_person_t *pp,
+    const unsigned char *gone, int which, size_t room, const zt_ts_set_t *s,
+    zt_ts_set_t *out);
 static int zt_presence_merge_spans(zt_journey_t *j, zt_journey_t *jv,
     size_t n);
 static int zt_presence_merge_visits(zt_journey_t *j, zt_journey_t *jv,
@@ -118,78 +119,101 @@ static int
 zt_presence_view(const zt_presence_person_t *pp, size_t d,
     zt_presence_person_t *v)
 {
-    size_t               i;
-    zt_presence_rset_t  *r;
+    int             rc;
+    unsigned char  *gone;
 
     v->key = pp->devices[d]->key;
 
-    if (zt_presence_view_set(pp, d, ZT_SET_JOINS, 0, &v->joins) != ZT_OK
-        || zt_presence_view_set(pp, d, ZT_SET_LEAVES, 0, &v->leaves)
-           != ZT_OK)
-    {
+    /* every other device goes */
+    gone = malloc(pp->ndevices);
+    if (gone == NULL) {
         return ZT_ERROR;
     }
 
-    v->visits = calloc(pp->nvisits ? pp->nvisits : 1,
-                       sizeof(zt_presence_rset_t));
-    if (v->visits == NULL) {
-        return ZT_ERROR;
-    }
+    memset(gone, 1, pp->ndevices);
+    gone[d] = 0;
 
-    for (i = 0; i < pp->nvisits; i++) {
-        r = &v->visits[v->nvisits];
-        r->room = pp->visits[i].room;
+    rc = zt_presence_sets_keep(pp, gone, v);
 
-        if (zt_presence_view_set(pp, d, ZT_SET_ROOM_JOINS, r->room,
-                                 &r->joins) != ZT_OK
-            || zt_presence_view_set(pp, d, ZT_SET_ROOM_LEAVES, r->room,
-                                    &r->leaves) != ZT_OK)
-        {
-            v->nvisits++;
-            return ZT_ERROR;
-        }
+    free(gone);
 
-        if (r->joins.n || r->leaves.n) {
-            v->nvisits++;
-        }
-    }
-
-    return ZT_OK;
+    return rc;
 }
 
 
 /*
- * The times of one set of pp that are device d's, or no device's: a time
- * of another device only is left out.
+ * The sets of pp into c (joins, leaves and the visits left non-empty)
+ * without the times of the devices gone[]: a time of those devices only
+ * goes, a time of a device kept or of none stays.  The one rule of a
+ * device's view (every other device goes) and of a key's copy (the
+ * devices that go to a stronger key, zt_presence_link.c).
  */
-static int
-zt_presence_view_set(const zt_presence_person_t *pp, size_t d, int which,
-    size_t room, zt_ts_set_t *out)
+int
+zt_presence_sets_keep(const zt_presence_person_t *pp,
+    const unsigned char *gone, zt_presence_person_t *c)
 {
-    size_t              i, e;
-    int64_t             t;
-    const zt_ts_set_t  *all, *s;
+    int                  rc;
+    size_t               i;
+    zt_presence_rset_t  *r;
 
-    all = zt_presence_dev_set(pp, which, room);
-    if (all == NULL) {
-        return ZT_OK;
+    rc = zt_presence_keep_set(pp, gone, ZT_SET_JOINS, 0, &pp->joins,
+                              &c->joins);
+    if (rc == ZT_OK) {
+        rc = zt_presence_keep_set(pp, gone, ZT_SET_LEAVES, 0, &pp->leaves,
+                                  &c->leaves);
     }
 
-    for (i = 0; i < all->n; i++) {
-        t = all->v[i];
+    for (i = 0; i < pp->nvisits && rc == ZT_OK; i++) {
+        r = zt_presence_rset(c, pp->visits[i].room);
+        if (r == NULL) {
+            return ZT_ERROR;
+        }
 
-        s = zt_presence_dev_set(pp->devices[d], which, room);
-        if (s == NULL || !zt_ts_has_between(s, t, t)) {
-            for (e = 0; e < pp->ndevices; e++) {
-                s = zt_presence_dev_set(pp->devices[e], which, room);
-                if (s && zt_ts_has_between(s, t, t)) {
-                    break;
-                }
-            }
+        rc = zt_presence_keep_set(pp, gone, ZT_SET_ROOM_JOINS, r->room,
+                                  &pp->visits[i].joins, &r->joins);
+        if (rc == ZT_OK) {
+            rc = zt_presence_keep_set(pp, gone, ZT_SET_ROOM_LEAVES,
+                                      r->room, &pp->visits[i].leaves,
+                                      &r->leaves);
+        }
 
-            if (e < pp->ndevices) {
-                continue;       /* another device's */
+        if (r->joins.n == 0 && r->leaves.n == 0) {
+            c->nvisits--;       /* a room of the devices gone only */
+            free(r->joins.v);
+            free(r->leaves.v);
+        }
+    }
+
+    return rc;
+}
+
+
+/* the times of s, a set of pp, kept (zt_presence_sets_keep) */
+static int
+zt_presence_keep_set(const zt_presence_person_t *pp,
+    const unsigned char *gone, int which, size_t room, const zt_ts_set_t *s,
+    zt_ts_set_t *out)
+{
+    int                 in_gone, in_kept;
+    size_t              i, d;
+    int64_t             t;
+    const zt_ts_set_t  *ds;
+
+    for (i = 0; i < s->n; i++) {
+        t = s->v[i];
+        in_gone = 0;
+        in_kept = 0;
+
+        for (d = 0; d < pp->ndevices; d++) {
+            ds = zt_presence_dev_set(pp->devices[d], which, room);
+            if (ds && zt_ts_has_between(ds, t, t)) {
+                in_gone |= gone[d];
+                in_kept |= !gone[d];
             }
+        }
+
+        if (in_gone && !in_kept) {
+            continue;
         }
 
         if (zt_ts_add(out, t) == ZT_ERROR) {

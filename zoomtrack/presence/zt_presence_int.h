@@ -255,6 +255,8 @@ unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
 int zt_presence_views(const zt_presence_person_t *pp,
     zt_presence_views_t *vs);
 void zt_presence_views_free(zt_presence_views_t *vs);
+int zt_presence_sets_keep(const zt_presence_person_t *pp,
+    const unsigned char *gone, zt_presence_person_t *c);
 int zt_presence_journey_devices(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 const zt_ts_set_t *zt_presence_dev_set(const zt_presence_person_t *dv,

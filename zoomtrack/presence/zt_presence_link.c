@@ -62,9 +62,6 @@ static zt_presence_link_t *zt_presence_links(const zt_presence_meeting_t *m,
 static int zt_presence_keep(const zt_presence_person_t *pp,
     const zt_presence_link_t *l, size_t nl, size_t pi,
     zt_presence_person_t *c);
-static int zt_presence_keep_set(const zt_presence_person_t *pp,
-    const unsigned char *gone, int which, size_t room, const zt_ts_set_t *s,
-    zt_ts_set_t *out);
 static int zt_presence_give(const zt_presence_person_t *dv,
     zt_presence_person_t *c);
 static int zt_presence_union(zt_presence_person_t *dst,
@@ -285,7 +282,6 @@ zt_presence_keep(const zt_presence_person_t *pp,
     int                   rc;
     size_t                i, k;
     unsigned char        *gone;
-    zt_presence_rset_t   *r;
     zt_presence_person_t *d;
 
     c->key = pp->key;
@@ -303,34 +299,7 @@ zt_presence_keep(const zt_presence_person_t *pp,
         }
     }
 
-    rc = zt_presence_keep_set(pp, gone, ZT_SET_JOINS, 0, &pp->joins,
-                              &c->joins);
-    if (rc == ZT_OK) {
-        rc = zt_presence_keep_set(pp, gone, ZT_SET_LEAVES, 0, &pp->leaves,
-                                  &c->leaves);
-    }
-
-    for (i = 0; i < pp->nvisits && rc == ZT_OK; i++) {
-        r = zt_presence_rset(c, pp->visits[i].room);
-        if (r == NULL) {
-            rc = ZT_ERROR;
-            break;
-        }
-
-        rc = zt_presence_keep_set(pp, gone, ZT_SET_ROOM_JOINS, r->room,
-                                  &pp->visits[i].joins, &r->joins);
-        if (rc == ZT_OK) {
-            rc = zt_presence_keep_set(pp, gone, ZT_SET_ROOM_LEAVES,
-                                      r->room, &pp->visits[i].leaves,
-                                      &r->leaves);
-        }
-
-        if (r->joins.n == 0 && r->leaves.n == 0) {
-            c->nvisits--;       /* a room of the devices gone only */
-            free(r->joins.v);
-            free(r->leaves.v);
-        }
-    }
+    rc = zt_presence_sets_keep(pp, gone, c);
 
     for (i = 0; i < pp->ndevices && rc == ZT_OK; i++) {
         if (gone[i]) {
@@ -344,43 +313,6 @@ zt_presence_keep(const zt_presence_person_t *pp,
     free(gone);
 
     return rc;
-}
-
-
-/* the times of s kept: a time of a device gone, and of none kept, goes */
-static int
-zt_presence_keep_set(const zt_presence_person_t *pp,
-    const unsigned char *gone, int which, size_t room, const zt_ts_set_t *s,
-    zt_ts_set_t *out)
-{
-    int                 in_gone, in_kept;
-    size_t              i, d;
-    int64_t             t;
-    const zt_ts_set_t  *ds;
-
-    for (i = 0; i < s->n; i++) {
-        t = s->v[i];
-        in_gone = 0;
-        in_kept = 0;
-
-        for (d = 0; d < pp->ndevices; d++) {
-            ds = zt_presence_dev_set(pp->devices[d], which, room);
-            if (ds && zt_ts_has_between(ds, t, t)) {
-                in_gone |= gone[d];
-                in_kept |= !gone[d];
-            }
-        }
-
-        if (in_gone && !in_kept) {
-            continue;
-        }
-
-        if (zt_ts_add(out, t) == ZT_ERROR) {
-            return ZT_ERROR;
-        }
-    }
-
-    return ZT_OK;
 }
 
 
