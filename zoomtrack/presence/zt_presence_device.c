@@ -253,35 +253,32 @@ zt_presence_dev_set(const zt_presence_person_t *dv, int which, size_t room)
 
 
 /*
- * The journey of a person of two or more devices: each device's journey
- * by the rules of one (zt_presence_journey_sets), joined.
+ * The journey of a person of two or more devices, vs its views: each
+ * device's journey by the rules of one (zt_presence_journey_sets),
+ * joined.
  */
 int
 zt_presence_journey_devices(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_journey_t *j)
+    const zt_presence_person_t *pp, const zt_presence_views_t *vs,
+    zt_journey_t *j)
 {
-    int                  rc;
-    size_t               d;
-    zt_journey_t        *jv;
-    zt_presence_views_t  vs;
+    int            rc;
+    size_t         d;
+    zt_journey_t  *jv;
 
-    if (zt_presence_views(pp, &vs) != ZT_OK) {
-        return ZT_ERROR;
-    }
-
-    jv = calloc(vs.n, sizeof(zt_journey_t));
+    jv = calloc(vs->n, sizeof(zt_journey_t));
     rc = jv ? ZT_OK : ZT_ERROR;
 
-    for (d = 0; d < vs.n && rc == ZT_OK; d++) {
-        rc = zt_presence_journey_sets(m, vs.v[d], &jv[d]);
+    for (d = 0; d < vs->n && rc == ZT_OK; d++) {
+        rc = zt_presence_journey_sets(m, vs->v[d], &jv[d]);
     }
 
     if (rc == ZT_OK) {
-        rc = zt_presence_merge_spans(j, jv, vs.n);
+        rc = zt_presence_merge_spans(j, jv, vs->n);
     }
 
     if (rc == ZT_OK) {
-        rc = zt_presence_merge_visits(j, jv, vs.n);
+        rc = zt_presence_merge_visits(j, jv, vs->n);
     }
 
     if (rc == ZT_OK) {
@@ -289,13 +286,12 @@ zt_presence_journey_devices(const zt_presence_meeting_t *m,
         j->join_time_known = zt_presence_first_is_join(pp);
     }
 
-    for (d = 0; jv && d < vs.n; d++) {
+    for (d = 0; jv && d < vs->n; d++) {
         free(jv[d].spans);
         free(jv[d].visits);
     }
 
     free(jv);
-    zt_presence_views_free(&vs);
 
     return rc;
 }

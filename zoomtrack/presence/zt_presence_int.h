@@ -249,6 +249,9 @@ int zt_presence_visit_cmp(const void *a, const void *b);
 /* zt_presence_live.c */
 void zt_presence_derive(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row);
+void zt_presence_derive_views(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, const zt_presence_views_t *vs,
+    zt_presence_row_t *row);
 unsigned zt_presence_room_no(const zt_presence_meeting_t *m, size_t idx);
 
 /* zt_presence_device.c */
@@ -258,7 +261,8 @@ void zt_presence_views_free(zt_presence_views_t *vs);
 int zt_presence_sets_keep(const zt_presence_person_t *pp,
     const unsigned char *gone, zt_presence_person_t *c);
 int zt_presence_journey_devices(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, zt_journey_t *j);
+    const zt_presence_person_t *pp, const zt_presence_views_t *vs,
+    zt_journey_t *j);
 const zt_ts_set_t *zt_presence_dev_set(const zt_presence_person_t *dv,
     int which, size_t room);
 

@@ -100,6 +100,9 @@ static int
 zt_presence_journey(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j)
 {
+    int                  rc;
+    zt_presence_views_t  vs;
+
     j->meeting_uuid = m->uuid;
     j->meeting_id = m->id;
     j->meeting_start = m->first_ts;
@@ -107,13 +110,24 @@ zt_presence_journey(const zt_presence_meeting_t *m,
     j->name = pp->name.first ? pp->name.first : "";
     j->email = pp->email.first ? pp->email.first : "";
 
-    zt_presence_derive(m, pp, &j->now);
-
-    if (pp->ndevices > 1) {
-        return zt_presence_journey_devices(m, pp, j);
+    /* the views of a person's devices, made once for "now" and the
+     * journey */
+    if (zt_presence_views(pp, &vs) != ZT_OK) {
+        return ZT_ERROR;
     }
 
-    return zt_presence_journey_sets(m, pp, j);
+    zt_presence_derive_views(m, pp, &vs, &j->now);
+
+    if (pp->ndevices > 1) {
+        rc = zt_presence_journey_devices(m, pp, &vs, j);
+
+    } else {
+        rc = zt_presence_journey_sets(m, pp, j);
+    }
+
+    zt_presence_views_free(&vs);
+
+    return rc;
 }
 
 

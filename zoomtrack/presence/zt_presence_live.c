@@ -52,7 +52,25 @@ void
 zt_presence_derive(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_presence_row_t *row)
 {
-    zt_presence_views_t     vs;
+    zt_presence_views_t  vs;
+
+    if (zt_presence_views(pp, &vs) != ZT_OK) {
+        /* out of memory: shown as offline, never seen */
+        zt_presence_derive_views(m, pp, NULL, row);
+        return;
+    }
+
+    zt_presence_derive_views(m, pp, &vs, row);
+    zt_presence_views_free(&vs);
+}
+
+
+/* zt_presence_derive() from the views of pp made already; vs NULL: none */
+void
+zt_presence_derive_views(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, const zt_presence_views_t *vs,
+    zt_presence_row_t *row)
+{
     zt_presence_dev_now_t  *dv;
 
     memset(row, 0, sizeof(zt_presence_row_t));
@@ -62,20 +80,19 @@ zt_presence_derive(const zt_presence_meeting_t *m,
     row->name = pp->name.last ? pp->name.last : "";
     row->email = pp->email.last ? pp->email.last : "";
 
-    if (zt_presence_views(pp, &vs) != ZT_OK) {
-        return;     /* out of memory: shown as offline, never seen */
+    if (vs == NULL) {
+        return;
     }
 
-    dv = calloc(vs.n ? vs.n : 1, sizeof(zt_presence_dev_now_t));
+    dv = calloc(vs->n ? vs->n : 1, sizeof(zt_presence_dev_now_t));
 
-    if (dv != NULL && zt_presence_sweep(m, &vs, dv, row) == ZT_OK
+    if (dv != NULL && zt_presence_sweep(m, vs, dv, row) == ZT_OK
         && row->online)
     {
-        zt_presence_derive_room(m, vs.n, dv, row);
+        zt_presence_derive_room(m, vs->n, dv, row);
     }
 
     free(dv);
-    zt_presence_views_free(&vs);
 }
 
 
