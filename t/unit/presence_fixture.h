@@ -23,16 +23,16 @@
 
 
 /* an event of key's device uuid (NULL: a payload without one), under a
- * display name */
+ * display name, in meeting mtg at ts */
 static int
-ev_named(zt_presence_t *p, const char *type, int64_t at, const char *key,
-    const char *name, const char *room, const char *uuid)
+ev_in(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
+    const char *key, const char *name, const char *room, const char *uuid)
 {
     zt_presence_event_t  e;
 
     memset(&e, 0, sizeof(e));
     e.event_type = type;
-    e.meeting_uuid = "m==";
+    e.meeting_uuid = mtg;
     e.meeting_id = "123";
     e.person_key = key;
     e.participant_id = "";
@@ -40,10 +40,19 @@ ev_named(zt_presence_t *p, const char *type, int64_t at, const char *key,
     e.participant_name = name;
     e.participant_email = "";
     e.breakout_room_uuid = room ? room : "";
-    e.event_ts = T0 + at;
+    e.event_ts = ts;
     e.participant_uuid = uuid;
 
     return zt_presence_fold_event(p, &e);
+}
+
+
+/* the same in meeting "m==", at ms after T0 */
+static int
+ev_named(zt_presence_t *p, const char *type, int64_t at, const char *key,
+    const char *name, const char *room, const char *uuid)
+{
+    return ev_in(p, "m==", type, T0 + at, key, name, room, uuid);
 }
 
 

@@ -18,25 +18,13 @@
 #include "presence_fixture.h"
 
 
+/* an event of no device in meeting mtg, the key (NULL: "") its name */
 static int
 ev(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
     const char *key, const char *room)
 {
-    zt_presence_event_t  e;
-
-    memset(&e, 0, sizeof(e));
-    e.event_type = type;
-    e.meeting_uuid = mtg;
-    e.meeting_id = "123";
-    e.person_key = key ? key : "";
-    e.participant_id = "";
-    e.registrant_id = "";
-    e.participant_name = key ? key : "";
-    e.participant_email = "";
-    e.breakout_room_uuid = room ? room : "";
-    e.event_ts = ts;
-
-    return zt_presence_fold_event(p, &e);
+    return ev_in(p, mtg, type, ts, key ? key : "", key ? key : "", room,
+                 NULL);
 }
 
 
