@@ -211,6 +211,11 @@ void zt_presence_person_free(zt_presence_person_t *pp);
 void zt_presence_person_sets_free(zt_presence_person_t *pp);
 int zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
     int which);
+/* the rule of zt_presence_str_t's first and last values */
+int zt_presence_str_before(const zt_presence_str_t *s, const char *val,
+    int64_t ts);
+int zt_presence_str_after(const zt_presence_str_t *s, const char *val,
+    int64_t ts);
 int zt_presence_set_id(zt_presence_meeting_t *m, const char *id);
 int zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
     int64_t first_seen);

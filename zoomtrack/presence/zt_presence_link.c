@@ -372,18 +372,16 @@ static void
 zt_presence_str_pick(zt_presence_str_t *dst, const zt_presence_str_t *src)
 {
     if (src->first
-        && (dst->first == NULL || src->first_ts < dst->first_ts
-            || (src->first_ts == dst->first_ts
-                && strcmp(src->first, dst->first) < 0)))
+        && (dst->first == NULL
+            || zt_presence_str_before(dst, src->first, src->first_ts)))
     {
         dst->first = src->first;
         dst->first_ts = src->first_ts;
     }
 
     if (src->last
-        && (dst->last == NULL || src->last_ts > dst->last_ts
-            || (src->last_ts == dst->last_ts
-                && strcmp(src->last, dst->last) > 0)))
+        && (dst->last == NULL
+            || zt_presence_str_after(dst, src->last, src->last_ts)))
     {
         dst->last = src->last;
         dst->last_ts = src->last_ts;

@@ -335,10 +335,7 @@ zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
 
     changed = 0;
 
-    if ((which & ZT_PRESENCE_LAST)
-        && (ts > s->last_ts
-            || (ts == s->last_ts && strcmp(val, s->last) > 0)))
-    {
+    if ((which & ZT_PRESENCE_LAST) && zt_presence_str_after(s, val, ts)) {
         rc = zt_presence_replace(&s->last, val);
         if (rc == ZT_ERROR) {
             return ZT_ERROR;
@@ -347,10 +344,7 @@ zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
         s->last_ts = ts;
     }
 
-    if ((which & ZT_PRESENCE_FIRST)
-        && (ts < s->first_ts
-            || (ts == s->first_ts && strcmp(val, s->first) < 0)))
-    {
+    if ((which & ZT_PRESENCE_FIRST) && zt_presence_str_before(s, val, ts)) {
         rc = zt_presence_replace(&s->first, val);
         if (rc == ZT_ERROR) {
             return ZT_ERROR;
@@ -360,6 +354,26 @@ zt_presence_set_str(zt_presence_str_t *s, const char *val, int64_t ts,
     }
 
     return changed;
+}
+
+
+/* val at ts comes before the first value of s (ties: the smaller) */
+int
+zt_presence_str_before(const zt_presence_str_t *s, const char *val,
+    int64_t ts)
+{
+    return ts < s->first_ts
+           || (ts == s->first_ts && strcmp(val, s->first) < 0);
+}
+
+
+/* val at ts comes after the last value of s (ties: the greater) */
+int
+zt_presence_str_after(const zt_presence_str_t *s, const char *val,
+    int64_t ts)
+{
+    return ts > s->last_ts
+           || (ts == s->last_ts && strcmp(val, s->last) > 0);
 }
 
 
