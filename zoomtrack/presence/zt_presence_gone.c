@@ -18,7 +18,6 @@
 
 
 static const char *zt_pmap_gone(const void *base, size_t i);
-static int zt_presence_gone_index(zt_presence_t *p);
 
 
 int
@@ -67,7 +66,7 @@ zt_presence_gone_has(const zt_presence_t *p, const char *uuid, int64_t ts)
 
 
 /* forgets the meetings whose last event is before `before` */
-int
+void
 zt_presence_gone_expire(zt_presence_t *p, int64_t before)
 {
     size_t  i, n;
@@ -81,13 +80,12 @@ zt_presence_gone_expire(zt_presence_t *p, int64_t before)
         p->gone[n++] = p->gone[i];
     }
 
-    if (n == p->ngone) {
-        return ZT_OK;
+    if (n < p->ngone) {
+        p->ngone = n;
+
+        /* positions moved */
+        zt_pmap_rebuild(&p->gone_map, n, zt_pmap_gone, p->gone);
     }
-
-    p->ngone = n;
-
-    return zt_presence_gone_index(p);
 }
 
 
@@ -147,28 +145,6 @@ zt_presence_gone_from_json(zt_presence_t *p, const json_t *o)
     json_object_foreach((json_t *) o, uuid, v) {
         if (!json_is_integer(v)
             || zt_presence_gone_add(p, uuid, json_integer_value(v)) != ZT_OK)
-        {
-            return ZT_ERROR;
-        }
-    }
-
-    return ZT_OK;
-}
-
-
-/* rebuilds the map: positions moved */
-static int
-zt_presence_gone_index(zt_presence_t *p)
-{
-    size_t  i;
-
-    free(p->gone_map.slot);
-    p->gone_map.slot = NULL;
-    p->gone_map.cap = 0;
-
-    for (i = 0; i < p->ngone; i++) {
-        if (zt_pmap_put(&p->gone_map, p->gone[i].uuid, i, i + 1,
-                        zt_pmap_gone, p->gone) != ZT_OK)
         {
             return ZT_ERROR;
         }

@@ -190,7 +190,7 @@ int zt_presence_gone_add(zt_presence_t *p, const char *uuid,
     int64_t last_ts);
 int zt_presence_gone_has(const zt_presence_t *p, const char *uuid,
     int64_t ts);
-int zt_presence_gone_expire(zt_presence_t *p, int64_t before);
+void zt_presence_gone_expire(zt_presence_t *p, int64_t before);
 void zt_presence_gone_free(zt_presence_t *p);
 json_t *zt_presence_gone_to_json(const zt_presence_t *p);
 int zt_presence_gone_from_json(zt_presence_t *p, const json_t *o);
@@ -226,6 +226,8 @@ int zt_presence_seen(zt_presence_meeting_t *m, int64_t first,
 size_t zt_pmap_find(const zt_pmap_t *map, const char *s,
     const char *(*name)(const void *base, size_t i), const void *base);
 int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
+    const char *(*name)(const void *base, size_t i), const void *base);
+void zt_pmap_rebuild(zt_pmap_t *map, size_t n,
     const char *(*name)(const void *base, size_t i), const void *base);
 
 /* a step of the live sweep (zt_presence_steps, zt_presence_live.c) */

@@ -106,3 +106,23 @@ zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
 
     return ZT_OK;
 }
+
+
+/*
+ * Re-indexes entries 0..n-1 after some were dropped and the rest moved
+ * down: no entry is added, so the table never grows and this cannot fail.
+ */
+void
+zt_pmap_rebuild(zt_pmap_t *map, size_t n,
+    const char *(*name)(const void *base, size_t i), const void *base)
+{
+    size_t  i;
+
+    if (map->cap) {
+        memset(map->slot, 0, map->cap * sizeof(uint32_t));
+    }
+
+    for (i = 0; i < n; i++) {
+        (void) zt_pmap_put(map, name(base, i), i, i + 1, name, base);
+    }
+}

@@ -520,16 +520,11 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
 
     p->n = n;
 
-    (void) zt_presence_gone_expire(p, ended_before_ms - ZT_PRESENCE_GONE_MS);
+    zt_presence_gone_expire(p, ended_before_ms - ZT_PRESENCE_GONE_MS);
 
     if (dropped) {
-        /* rebuild the index: positions moved */
-        memset(p->map.slot, 0, p->map.cap * sizeof(uint32_t));
-
-        for (i = 0; i < n; i++) {
-            (void) zt_pmap_put(&p->map, p->meetings[i]->uuid, i, i + 1,
-                               zt_pmap_meeting, p->meetings);
-        }
+        /* positions moved */
+        zt_pmap_rebuild(&p->map, n, zt_pmap_meeting, p->meetings);
     }
 
     return dropped;
@@ -583,13 +578,8 @@ zt_presence_forget(zt_presence_t *p, const char *key)
 
         m->npeople = n;
 
-        /* rebuild the index: positions moved */
-        memset(m->people_map.slot, 0, m->people_map.cap * sizeof(uint32_t));
-
-        for (j = 0; j < n; j++) {
-            (void) zt_pmap_put(&m->people_map, m->people[j]->key, j, j + 1,
-                               zt_pmap_person, m->people);
-        }
+        /* positions moved */
+        zt_pmap_rebuild(&m->people_map, n, zt_pmap_person, m->people);
     }
 
     return dropped;
