@@ -184,8 +184,8 @@ zt_presence_journey_sets(const zt_presence_meeting_t *m,
 /*
  * The starts and ends of pp's presence for the live sweep
  * (zt_presence_live.c), by the rule of the report's intervals
- * (zt_presence_spans), so the two agree: a JOIN, main or room, is kind 1,
- * a departure kind 0.  A join is a move (no new Last Join while the
+ * (zt_presence_spans), so the two agree: a JOIN, main or room, and a
+ * departure.  A join is a move (no new Last Join while the
  * person is online) when it is a room join or a main join within the gap
  * after a main leave.  And, from the same timeline, the room pp is in
  * (zt_presence_tl_room): *room_ts, NONE when none, and *room.  *n steps,
@@ -213,14 +213,14 @@ zt_presence_steps(const zt_presence_meeting_t *m,
 
     for (i = 0, k = 0; i < len; i++) {
         if (zt_presence_starts(&tl[i])) {
-            s[k].kind = 1;
+            s[k].kind = ZT_STEP_JOIN;
             s[k].move = tl[i].k == 2
                         || zt_ts_has_between(&pp->leaves,
                                              tl[i].ts - ZT_MOVE_GAP_MS,
                                              tl[i].ts);
 
         } else if (tl[i].departs) {
-            s[k].kind = 0;
+            s[k].kind = ZT_STEP_DEPART;
             s[k].move = 0;
 
         } else {

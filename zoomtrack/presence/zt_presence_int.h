@@ -230,10 +230,17 @@ int zt_pmap_put(zt_pmap_t *map, const char *s, size_t idx, size_t n,
 void zt_pmap_rebuild(zt_pmap_t *map, size_t n,
     const char *(*name)(const void *base, size_t i), const void *base);
 
-/* a step of the live sweep (zt_presence_steps, zt_presence_live.c) */
+/* a step of the live sweep (zt_presence_steps, zt_presence_live.c); of
+ * steps in one ms the departures come first, then the joins, then the
+ * meeting's ends */
+#define ZT_STEP_DEPART  0
+#define ZT_STEP_JOIN    1
+#define ZT_STEP_END     2
+
+
 typedef struct {
     int64_t  ts;
-    int      kind;                      /* 0 departure, 1 join, 2 end */
+    int      kind;                      /* ZT_STEP_* */
     int      move;                      /* a join: no new Last Join */
     size_t   dev;                       /* the view; 0 for an end */
 } zt_presence_step_t;

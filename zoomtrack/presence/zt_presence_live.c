@@ -117,7 +117,7 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
 
         switch (s[i].kind) {
 
-        case 1:
+        case ZT_STEP_JOIN:
             /* not a move join while online, nor another device's join */
             if (!(dv[d].on && s[i].move) && in == dv[d].on) {
                 row->last_join = s[i].ts;
@@ -126,7 +126,7 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
             dv[d].on = 1;
             break;
 
-        case 0:
+        case ZT_STEP_DEPART:
             in -= dv[d].on;
             dv[d].on = 0;
             if (in == 0) {
@@ -134,7 +134,7 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
             }
             break;
 
-        default:
+        default:    /* ZT_STEP_END */
             if (in) {
                 row->last_left = s[i].ts;
                 for (d = 0; d < vs->n; d++) {
@@ -173,7 +173,7 @@ zt_presence_sweep_steps(const zt_presence_meeting_t *m,
 
     for (n = 0; n < m->ends.n; n++) {
         s[n].ts = m->ends.v[n];
-        s[n].kind = 2;
+        s[n].kind = ZT_STEP_END;
         s[n].move = 0;
         s[n].dev = 0;
     }
@@ -304,6 +304,7 @@ zt_presence_step_cmp(const void *a, const void *b)
         return x->ts < y->ts ? -1 : 1;
     }
 
+    /* departure, join, end (ZT_STEP_*) */
     if (x->kind != y->kind) {
         return x->kind - y->kind;
     }
