@@ -188,13 +188,14 @@ zt_presence_journey_sets(const zt_presence_meeting_t *m,
  * departure.  A join is a move (no new Last Join while the
  * person is online) when it is a room join or a main join within the gap
  * after a main leave.  And, from the same timeline, the room pp is in
- * (zt_presence_tl_room): *room_ts, NONE when none, and *room.  *n steps,
- * the caller's to free; NULL when out of memory.
+ * (zt_presence_tl_room): *room_ts, NONE when none, and *room.  The steps,
+ * of view dev, are appended to the *n of *ps, which grows (the caller's
+ * to free, also on ZT_ERROR: out of memory).
  */
-zt_presence_step_t *
+int
 zt_presence_steps(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, size_t *n, int64_t *room_ts,
-    size_t *room)
+    const zt_presence_person_t *pp, size_t dev, zt_presence_step_t **ps,
+    size_t *n, int64_t *room_ts, size_t *room)
 {
     size_t               i, k, len;
     zt_presence_tl_t    *tl;
@@ -202,16 +203,18 @@ zt_presence_steps(const zt_presence_meeting_t *m,
 
     tl = zt_presence_timeline(m, pp, &len);
     if (tl == NULL) {
-        return NULL;
+        return ZT_ERROR;
     }
 
-    s = malloc((len ? len : 1) * sizeof(zt_presence_step_t));
+    s = realloc(*ps, (*n + len + 1) * sizeof(zt_presence_step_t));
     if (s == NULL) {
         free(tl);
-        return NULL;
+        return ZT_ERROR;
     }
 
-    for (i = 0, k = 0; i < len; i++) {
+    *ps = s;
+
+    for (i = 0, k = *n; i < len; i++) {
         if (zt_presence_starts(&tl[i])) {
             s[k].kind = ZT_STEP_JOIN;
             s[k].move = tl[i].k == 2
@@ -228,7 +231,7 @@ zt_presence_steps(const zt_presence_meeting_t *m,
         }
 
         s[k].ts = tl[i].ts;
-        s[k++].dev = 0;
+        s[k++].dev = dev;
     }
 
     *room_ts = zt_presence_tl_room(m, tl, len, room);
@@ -236,7 +239,7 @@ zt_presence_steps(const zt_presence_meeting_t *m,
     free(tl);
 
     *n = k;
-    return s;
+    return ZT_OK;
 }
 
 

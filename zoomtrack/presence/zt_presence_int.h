@@ -247,9 +247,9 @@ typedef struct {
 
 
 /* zt_presence_derive.c */
-zt_presence_step_t *zt_presence_steps(const zt_presence_meeting_t *m,
-    const zt_presence_person_t *pp, size_t *n, int64_t *room_ts,
-    size_t *room);
+int zt_presence_steps(const zt_presence_meeting_t *m,
+    const zt_presence_person_t *pp, size_t dev, zt_presence_step_t **ps,
+    size_t *n, int64_t *room_ts, size_t *room);
 int zt_presence_journey_sets(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
 

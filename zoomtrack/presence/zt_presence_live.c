@@ -163,8 +163,8 @@ static zt_presence_step_t *
 zt_presence_sweep_steps(const zt_presence_meeting_t *m,
     const zt_presence_views_t *vs, zt_presence_dev_now_t *dv, size_t *np)
 {
-    size_t               i, d, k, n;
-    zt_presence_step_t  *s, *v, *x;
+    size_t               d, n;
+    zt_presence_step_t  *s;
 
     s = malloc((m->ends.n ? m->ends.n : 1) * sizeof(zt_presence_step_t));
     if (s == NULL) {
@@ -179,24 +179,13 @@ zt_presence_sweep_steps(const zt_presence_meeting_t *m,
     }
 
     for (d = 0; d < vs->n; d++) {
-        v = zt_presence_steps(m, vs->v[d], &k, &dv[d].room_ts,
-                              &dv[d].room);
-        x = v ? realloc(s, (n + k + 1) * sizeof(zt_presence_step_t)) : NULL;
-
-        if (x == NULL) {
-            free(v);
+        if (zt_presence_steps(m, vs->v[d], d, &s, &n, &dv[d].room_ts,
+                              &dv[d].room)
+            != ZT_OK)
+        {
             free(s);
             return NULL;
         }
-
-        s = x;
-
-        for (i = 0; i < k; i++) {
-            s[n] = v[i];
-            s[n++].dev = d;
-        }
-
-        free(v);
     }
 
     qsort(s, n, sizeof(zt_presence_step_t), zt_presence_step_cmp);
