@@ -14,6 +14,8 @@
 
 static int zt_presence_journey(const zt_presence_meeting_t *m,
     const zt_presence_person_t *pp, zt_journey_t *j);
+static int zt_presence_wanted(const zt_presence_meeting_t *m,
+    const char *meeting);
 
 
 int
@@ -33,9 +35,13 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
     zt_presence_people_t          pe;
     const zt_presence_meeting_t  *m;
 
+    /* the timeline asks for one meeting at a time: room for its people
+     * only */
     total = 0;
     for (i = 0; i < p->n; i++) {
-        total += p->meetings[i]->npeople;
+        if (zt_presence_wanted(p->meetings[i], meeting)) {
+            total += p->meetings[i]->npeople;
+        }
     }
 
     j = calloc(total ? total : 1, sizeof(zt_journey_t));
@@ -48,9 +54,7 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
 
-        if (meeting && strcmp(m->uuid, meeting) != 0
-            && strcmp(m->id, meeting) != 0)
-        {
+        if (!zt_presence_wanted(m, meeting)) {
             continue;
         }
 
@@ -128,6 +132,15 @@ zt_presence_journey(const zt_presence_meeting_t *m,
     zt_presence_views_free(&vs);
 
     return rc;
+}
+
+
+/* meeting: a uuid or a meeting id; NULL: every meeting */
+static int
+zt_presence_wanted(const zt_presence_meeting_t *m, const char *meeting)
+{
+    return meeting == NULL || strcmp(m->uuid, meeting) == 0
+           || strcmp(m->id, meeting) == 0;
 }
 
 
