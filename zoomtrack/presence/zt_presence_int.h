@@ -1,12 +1,14 @@
 /*
  * zt_presence_int: the engine's state, shared by its files (the fold in
  * zt_presence.c, the state and its bookkeeping in zt_presence_state.c,
- * the time sets in zt_presence_ts.c, JSON in zt_presence_json.c,
- * derivation in zt_presence_derive.c, the journeys in
- * zt_presence_journey.c, the live state in
- * zt_presence_live.c, a person's devices in zt_presence_device.c, one
- * participant under two keys in zt_presence_link.c, the status CSV in
- * zt_presence_csv.c).  Not for use outside zoomtrack/presence.
+ * the time sets in zt_presence_ts.c, the string maps in
+ * zt_presence_map.c, JSON in zt_presence_json.c, derivation in
+ * zt_presence_derive.c, the journeys in zt_presence_journey.c, the live
+ * state in zt_presence_live.c, a person's devices in
+ * zt_presence_device.c, one participant under two keys in
+ * zt_presence_link.c, the meetings dropped in zt_presence_gone.c, the
+ * status CSV in zt_presence_csv.c).  Not for use outside
+ * zoomtrack/presence.
  *
  * Everything is a set of event times per (meeting, person[, room]):
  * insertion is commutative and idempotent, so any arrival order and any
