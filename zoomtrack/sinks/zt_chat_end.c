@@ -77,9 +77,7 @@ zt_chat_end_pair(json_t *pending, const json_t *ch)
     int64_t  d;
     json_t  *l;
 
-    if (strcmp(zt_chat_str(ch, "kind"), "room") != 0
-        || zt_chat_str(ch, "room")[0] != '\0')
-    {
+    if (!zt_chat_to_main(ch)) {
         return 0;
     }
 

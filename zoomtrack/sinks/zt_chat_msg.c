@@ -702,8 +702,7 @@ zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c, int64_t from,
         ch = json_array_get(pending, i - 1);
         ts = zt_chat_int(ch, "ts");
 
-        if (strcmp(zt_chat_str(ch, "kind"), "room") == 0
-            && zt_chat_str(ch, "room")[0] == '\0'
+        if (zt_chat_to_main(ch)
             && strcmp(zt_chat_str(ch, "meeting"), c->meeting) == 0
             && ts >= from && ts <= to)
         {

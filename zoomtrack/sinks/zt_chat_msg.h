@@ -92,6 +92,9 @@ int zt_chat_compose(json_t *state, int64_t now_ms, const zt_chat_opts_t *opts,
 const char *zt_chat_str(const json_t *o, const char *key);
 int64_t zt_chat_int(const json_t *o, const char *key);
 
+/* 1 when pending change ch is a return to the main room (zt_chat_text.c) */
+int zt_chat_to_main(const json_t *ch);
+
 /*
  * zt_chat_room.c: records a room event at ts (join: a room join) in
  * meeting m's "rooms", for its number; ZT_OK or ZT_ERROR (out of memory).

@@ -186,8 +186,7 @@ zt_chat_room_unback(json_t *state, const char *meeting, const char *person,
     pending = json_object_get(state, "pending");
 
     json_array_foreach(pending, i, ch) {
-        if (strcmp(zt_chat_str(ch, "kind"), "room") == 0
-            && zt_chat_str(ch, "room")[0] == '\0'
+        if (zt_chat_to_main(ch)
             && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
             && strcmp(zt_chat_str(ch, "person"), person) == 0
             && zt_chat_int(ch, "ts") == ts)

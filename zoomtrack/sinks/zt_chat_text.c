@@ -49,7 +49,6 @@ static void zt_chat_line(json_t *state, const json_t *c, const char *room,
     int many, const zt_chat_opts_t *opts, zt_chat_buf_t *b);
 static int zt_chat_same(const json_t *a, const json_t *b);
 static int zt_chat_held(const json_t *c, int64_t now_ms);
-static int zt_chat_to_main(const json_t *c);
 static const json_t *zt_chat_next(json_t *pending, size_t i, size_t n);
 static size_t zt_chat_ready(json_t *pending, int64_t now_ms,
     size_t max_lines);
@@ -317,11 +316,11 @@ zt_chat_held(const json_t *c, int64_t now_ms)
 }
 
 
-static int
-zt_chat_to_main(const json_t *c)
+int
+zt_chat_to_main(const json_t *ch)
 {
-    return strcmp(zt_chat_str(c, "kind"), "room") == 0
-           && zt_chat_str(c, "room")[0] == '\0';
+    return strcmp(zt_chat_str(ch, "kind"), "room") == 0
+           && zt_chat_str(ch, "room")[0] == '\0';
 }
 
 
