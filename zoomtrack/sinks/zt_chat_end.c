@@ -10,7 +10,8 @@
  *     leave, and its change is marked "end" (zt_chat_change);
  *   - meeting.ended drops the meeting's end leaves still pending, with
  *     the returns to the main room they make one departure from a room
- *     with (zt_chat_end_unsay): its end line says them; an end leave
+ *     with and those Zoom makes as it takes everyone out of the rooms
+ *     (zt_chat_end_unsay): its end line says them; an end leave
  *     arriving after it finds the person offline already and says
  *     nothing, as any leave would;
  *   - an end leave is held ZT_CHAT_END_HOLD_MS (not the 3 s of a leave)
@@ -100,18 +101,23 @@ zt_chat_end_pair(json_t *pending, const json_t *ch)
 
 
 void
-zt_chat_end_unsay(json_t *state, const char *meeting)
+zt_chat_end_unsay(json_t *state, const char *meeting, int64_t ts)
 {
     size_t   i;
+    int64_t  d;
     json_t  *pending, *ch;
 
     pending = json_object_get(state, "pending");
 
+    /* the end leaves go last: they pair the returns (zt_chat_end_pair) */
     for (i = json_array_size(pending); i > 0; i--) {
         ch = json_array_get(pending, i - 1);
+        d = ts - zt_chat_int(ch, "ts");
 
-        if (strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
-            && zt_chat_end_pair(pending, ch))
+        if (zt_chat_to_main(ch)
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
+            && ((d >= 0 && d <= ZT_CHAT_MOVE_GAP_MS)
+                || zt_chat_end_pair(pending, ch)))
         {
             json_array_remove(pending, i - 1);
         }

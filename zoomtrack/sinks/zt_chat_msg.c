@@ -77,8 +77,6 @@ static int zt_chat_person_event(json_t *state, zt_chat_ctx_t *c,
 static int zt_chat_back(json_t *state, zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts, const char *from);
 static void zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c);
-static void zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c,
-    int64_t from, int64_t to);
 static int zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
     const zt_chat_opts_t *opts);
 static void zt_chat_reason(const char *in, char *out, size_t outlen);
@@ -458,10 +456,7 @@ zt_chat_meeting_event(json_t *state, zt_chat_ctx_t *c,
         zt_chat_device_offline(p);
     }
 
-    /* Zoom takes everyone out of the rooms as it ends the meeting, and
-     * its leaves as the host ends it are said by the end line */
-    zt_chat_unsay_main(state, c, c->ts - ZT_CHAT_MOVE_GAP_MS, c->ts);
-    zt_chat_end_unsay(state, c->meeting);
+    zt_chat_end_unsay(state, c->meeting, c->ts);
 
     return zt_chat_change(state, c, opts, "end", NULL);
 }
@@ -684,31 +679,6 @@ zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
 
     json_object_set_new(c->d, "online", json_true());
     json_object_set_new(c->d, "left", json_integer(0));
-}
-
-
-/* the meeting's pending returns to the main room between from and to */
-static void
-zt_chat_unsay_main(json_t *state, const zt_chat_ctx_t *c, int64_t from,
-    int64_t to)
-{
-    size_t   i;
-    int64_t  ts;
-    json_t  *pending, *ch;
-
-    pending = json_object_get(state, "pending");
-
-    for (i = json_array_size(pending); i > 0; i--) {
-        ch = json_array_get(pending, i - 1);
-        ts = zt_chat_int(ch, "ts");
-
-        if (zt_chat_to_main(ch)
-            && strcmp(zt_chat_str(ch, "meeting"), c->meeting) == 0
-            && ts >= from && ts <= to)
-        {
-            json_array_remove(pending, i - 1);
-        }
-    }
 }
 
 

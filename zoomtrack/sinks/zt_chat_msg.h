@@ -146,9 +146,10 @@ void zt_chat_device_offline(json_t *p);
  * the meeting."); zt_chat_end_leave() 1 for a pending change that is
  * such a leave (an end leave); zt_chat_end_at() the "at" a new end leave
  * of meeting arriving at `at` is held from: the meeting's first pending
- * one's, so all are ready together; zt_chat_end_unsay() drops the
- * meeting's pending end leaves, and the returns to the main room each
- * makes one departure with, as meeting.ended says them;
+ * one's, so all are ready together; zt_chat_end_unsay() drops, as the
+ * meeting's end at ts says them, its pending end leaves, the returns to
+ * the main room each makes one departure with and those within
+ * ZT_CHAT_MOVE_GAP_MS before ts (Zoom takes everyone out of the rooms);
  * zt_chat_end_more() is 1 when pending change i is an end leave after
  * another of its meeting (it adds no line); zt_chat_end_collapse() makes
  * the end leaves of a meeting among the first take one line (skip[] set
@@ -158,7 +159,7 @@ void zt_chat_device_offline(json_t *p);
 int zt_chat_end_reason(const char *leave_reason);
 int zt_chat_end_leave(const json_t *ch);
 int64_t zt_chat_end_at(json_t *state, const char *meeting, int64_t at);
-void zt_chat_end_unsay(json_t *state, const char *meeting);
+void zt_chat_end_unsay(json_t *state, const char *meeting, int64_t ts);
 int zt_chat_end_more(json_t *pending, size_t i);
 int zt_chat_end_collapse(json_t *pending, size_t take, char *skip);
 
