@@ -33,6 +33,7 @@
 #include "zt_chat_msg.h"
 
 
+static int zt_chat_end_leave_of(const json_t *ch, const char *meeting);
 static int zt_chat_end_pair(json_t *pending, const json_t *ch);
 
 
@@ -51,9 +52,7 @@ zt_chat_end_at(json_t *state, const char *meeting, int64_t at)
     json_t  *ch;
 
     json_array_foreach(json_object_get(state, "pending"), i, ch) {
-        if (zt_chat_end_leave(ch)
-            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0)
-        {
+        if (zt_chat_end_leave_of(ch, meeting)) {
             return zt_chat_int(ch, "at");
         }
     }
@@ -67,6 +66,15 @@ zt_chat_end_leave(const json_t *ch)
 {
     return json_is_true(json_object_get(ch, "end"))
            && strcmp(zt_chat_str(ch, "kind"), "leave") == 0;
+}
+
+
+/* an end leave of meeting */
+static int
+zt_chat_end_leave_of(const json_t *ch, const char *meeting)
+{
+    return zt_chat_end_leave(ch)
+           && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0;
 }
 
 
@@ -85,9 +93,7 @@ zt_chat_end_pair(json_t *pending, const json_t *ch)
     json_array_foreach(pending, i, l) {
         d = zt_chat_int(l, "ts") - zt_chat_int(ch, "ts");
 
-        if (zt_chat_end_leave(l)
-            && strcmp(zt_chat_str(l, "meeting"), zt_chat_str(ch, "meeting"))
-               == 0
+        if (zt_chat_end_leave_of(l, zt_chat_str(ch, "meeting"))
             && strcmp(zt_chat_str(l, "person"), zt_chat_str(ch, "person"))
                == 0
             && d >= -ZT_CHAT_MOVE_GAP_MS && d <= ZT_CHAT_MOVE_GAP_MS)
@@ -126,9 +132,7 @@ zt_chat_end_unsay(json_t *state, const char *meeting, int64_t ts)
     for (i = json_array_size(pending); i > 0; i--) {
         ch = json_array_get(pending, i - 1);
 
-        if (zt_chat_end_leave(ch)
-            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0)
-        {
+        if (zt_chat_end_leave_of(ch, meeting)) {
             json_array_remove(pending, i - 1);
         }
     }
@@ -148,9 +152,8 @@ zt_chat_end_more(json_t *pending, size_t i)
     }
 
     for (j = 0; j < i; j++) {
-        if (zt_chat_end_leave(json_array_get(pending, j))
-            && strcmp(zt_chat_str(json_array_get(pending, j), "meeting"),
-                      zt_chat_str(c, "meeting")) == 0)
+        if (zt_chat_end_leave_of(json_array_get(pending, j),
+                                 zt_chat_str(c, "meeting")))
         {
             return 1;
         }
@@ -178,9 +181,8 @@ zt_chat_end_collapse(json_t *pending, size_t take, char *skip)
         for (j = i + 1; j < take; j++) {
             d = json_array_get(pending, j);
 
-            if (!skip[j] && zt_chat_end_leave(d)
-                && strcmp(zt_chat_str(d, "meeting"),
-                          zt_chat_str(c, "meeting")) == 0)
+            if (!skip[j]
+                && zt_chat_end_leave_of(d, zt_chat_str(c, "meeting")))
             {
                 skip[j] = 1;
                 n++;
