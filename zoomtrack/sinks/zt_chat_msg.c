@@ -641,6 +641,31 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
 }
 
 
+int
+zt_chat_unsay(json_t *state, const char *kind, const char *room,
+    const char *meeting, const char *person, int64_t ts)
+{
+    size_t   i;
+    json_t  *pending, *ch;
+
+    pending = json_object_get(state, "pending");
+
+    json_array_foreach(pending, i, ch) {
+        if (strcmp(zt_chat_str(ch, "kind"), kind) == 0
+            && strcmp(zt_chat_str(ch, "room"), room) == 0
+            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
+            && strcmp(zt_chat_str(ch, "person"), person) == 0
+            && zt_chat_int(ch, "ts") == ts)
+        {
+            json_array_remove(pending, i);
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /* a return to the main room whose room leave was lost (zt_chat_room.c) */
 static int
 zt_chat_back(json_t *state, zt_chat_ctx_t *c, const zt_chat_opts_t *opts,
@@ -659,23 +684,8 @@ zt_chat_back(json_t *state, zt_chat_ctx_t *c, const zt_chat_opts_t *opts,
 static void
 zt_chat_unleave(json_t *state, const zt_chat_ctx_t *c)
 {
-    size_t   i;
-    int64_t  left;
-    json_t  *pending, *ch;
-
-    left = zt_chat_int(c->d, "left");
-    pending = json_object_get(state, "pending");
-
-    json_array_foreach(pending, i, ch) {
-        if (strcmp(zt_chat_str(ch, "kind"), "leave") == 0
-            && strcmp(zt_chat_str(ch, "meeting"), c->meeting) == 0
-            && strcmp(zt_chat_str(ch, "person"), c->key) == 0
-            && zt_chat_int(ch, "ts") == left)
-        {
-            json_array_remove(pending, i);
-            break;
-        }
-    }
+    (void) zt_chat_unsay(state, "leave", "", c->meeting, c->key,
+                         zt_chat_int(c->d, "left"));
 
     json_object_set_new(c->d, "online", json_true());
     json_object_set_new(c->d, "left", json_integer(0));

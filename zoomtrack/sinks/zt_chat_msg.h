@@ -96,6 +96,13 @@ int64_t zt_chat_int(const json_t *o, const char *key);
 int zt_chat_to_main(const json_t *ch);
 
 /*
+ * Takes back the pending change of person in meeting that kind (and room,
+ * "" for none) at ts made, before it is said; 1 when there was one.
+ */
+int zt_chat_unsay(json_t *state, const char *kind, const char *room,
+    const char *meeting, const char *person, int64_t ts);
+
+/*
  * zt_chat_room.c: records a room event at ts (join: a room join) in
  * meeting m's "rooms", for its number; ZT_OK or ZT_ERROR (out of memory).
  */

@@ -180,21 +180,5 @@ int
 zt_chat_room_unback(json_t *state, const char *meeting, const char *person,
     int64_t ts)
 {
-    size_t   i;
-    json_t  *pending, *ch;
-
-    pending = json_object_get(state, "pending");
-
-    json_array_foreach(pending, i, ch) {
-        if (zt_chat_to_main(ch)
-            && strcmp(zt_chat_str(ch, "meeting"), meeting) == 0
-            && strcmp(zt_chat_str(ch, "person"), person) == 0
-            && zt_chat_int(ch, "ts") == ts)
-        {
-            json_array_remove(pending, i);
-            return 1;
-        }
-    }
-
-    return 0;
+    return zt_chat_unsay(state, "room", "", meeting, person, ts);
 }
