@@ -59,7 +59,13 @@ $b->cmd('Fetch.enable', { handleAuthRequests => JSON::PP::true,
 my ($asked, $shown) = (0, 0);
 my $deadline = time + 30;
 while (time < $deadline && !$shown) {
-    my $m = ZtBrowser::_read($b, 0.5);
+    # a paused request may have come while a command waited for its answer
+    # (ZtBrowser queues such events): it must be answered too, or the
+    # page's poll hangs until it times out
+    my ($i) = grep { ($b->{events}[$_]{method} // '') =~ /^Fetch\./ }
+                   0 .. $#{ $b->{events} };
+    my $m = defined $i ? splice(@{ $b->{events} }, $i, 1)
+                       : ZtBrowser::_read($b, 0.5);
     my $ev = $m && $m->{method} ? $m->{method} : '';
     if ($ev eq 'Fetch.requestPaused') {
         $b->cmd('Fetch.continueRequest',
