@@ -1,7 +1,8 @@
 /*
  * Unit tests of zoomtrack/sinks/zt_sink_warehouse.c: the schema is applied (all
  * sql/sqlite/0*.sql), rows carry the record's fields plus event_date in
- * the configured zone, person_key and gcs_path, numeric ids become text,
+ * the configured zone, person_key and gcs_path (a file, or a gs:// URL
+ * when the archive is on GCS), numeric ids become text,
  * INSERT OR IGNORE makes redelivery a no-op, and a locked database makes
  * write() answer ZT_RETRY with nothing half-written.
  */
@@ -155,6 +156,24 @@ main(void)
     }
 
     zt_conf_free(conf);
+
+    /* the archive on GCS: gcs_path is the object's gs:// URL */
+    setenv("ZOOMTRACK_ARCHIVE_BACKEND", "gcs", 1);
+    setenv("ZOOMTRACK_ARCHIVE_BUCKET", "zt-raw", 1);
+    setenv("ZOOMTRACK_ARCHIVE_PREFIX", "events/", 1);
+    conf = zt_conf_load(NULL, err, sizeof(err));
+    is_int(zt_sink_warehouse.init(conf, &ctx), ZT_OK, "init, archive on GCS");
+    item(&it[0], "{\"event_id\":\"e5\",\"event_ts\":1626230691572}");
+    is_int(zt_sink_warehouse.write(ctx, it, 1), ZT_OK, "write");
+    is_int(sqlite3_open(path, &db), SQLITE_OK, "open the db");
+    is_str(q1(db, "SELECT gcs_path FROM raw_events WHERE event_id = 'e5'"),
+           "gs://zt-raw/events/2021-07-13/e5.json",
+           "gcs_path is the object's URL when the archive is on GCS");
+    sqlite3_close(db);
+    zt_sink_warehouse.exit(ctx);
+    json_decref(it[0].rec);
+    zt_conf_free(conf);
+    unsetenv("ZOOMTRACK_ARCHIVE_BACKEND");
 
     setenv("ZOOMTRACK_WAREHOUSE_SYNCHRONOUS", "sometimes", 1);
     conf = zt_conf_load(NULL, err, sizeof(err));

@@ -67,21 +67,56 @@ zt_archive_object(const char *prefix, const char *day, const char *event_id,
 
 
 int
-zt_archive_gs_url(const zt_conf_t *conf, const char *day,
+zt_archive_where_init(zt_archive_where_t *w, const zt_conf_t *conf)
+{
+    int  n, m;
+
+    w->bucket[0] = '\0';
+    w->prefix[0] = '\0';
+
+    if (strcmp(zt_conf_get(conf, "archive", "backend"), "gcs") == 0) {
+        n = snprintf(w->bucket, sizeof(w->bucket), "%s",
+                     zt_conf_get(conf, "archive", "bucket"));
+        m = snprintf(w->prefix, sizeof(w->prefix), "%s",
+                     zt_conf_get(conf, "archive", "prefix"));
+
+        if (n < 0 || (size_t) n >= sizeof(w->bucket)
+            || m < 0 || (size_t) m >= sizeof(w->prefix))
+        {
+            return ZT_ERROR;
+        }
+    }
+
+    return zt_archive_dir(conf, w->dir, sizeof(w->dir));
+}
+
+
+int
+zt_archive_where(const zt_archive_where_t *w, const char *day,
     const char *event_id, char *out, size_t outlen)
 {
     int   n;
     char  name[1024];
 
-    if (zt_archive_object(zt_conf_get(conf, "archive", "prefix"), day,
-                          event_id, name, sizeof(name))
-        != ZT_OK)
+    if (w->bucket[0] == '\0') {
+        if (zt_archive_path(w->dir, day, event_id, out, outlen) == ZT_OK) {
+            return ZT_OK;
+        }
+
+    } else if (zt_archive_object(w->prefix, day, event_id, name,
+                                 sizeof(name))
+               == ZT_OK)
     {
-        return ZT_ERROR;
+        n = snprintf(out, outlen, "gs://%s/%s", w->bucket, name);
+
+        if (n >= 0 && (size_t) n < outlen) {
+            return ZT_OK;
+        }
     }
 
-    n = snprintf(out, outlen, "gs://%s/%s",
-                 zt_conf_get(conf, "archive", "bucket"), name);
+    if (outlen) {
+        out[0] = '\0';
+    }
 
-    return (n < 0 || (size_t) n >= outlen) ? ZT_ERROR : ZT_OK;
+    return ZT_ERROR;
 }

@@ -31,8 +31,23 @@ int zt_archive_path(const char *dir, const char *day, const char *event_id,
 int zt_archive_object(const char *prefix, const char *day,
     const char *event_id, char *out, size_t outlen);
 
-/* gs://[archive] bucket/<zt_archive_object()>: the warehouse's gcs_path */
-int zt_archive_gs_url(const zt_conf_t *conf, const char *day,
+/*
+ * Where the configured archive keeps an event's body, as the warehouses'
+ * gcs_path column says it: gs://BUCKET/<zt_archive_object()> when
+ * [archive] backend = gcs, else the file <zt_archive_path()>.  Read from
+ * the config once, by a sink's init(), and used per event.
+ */
+typedef struct {
+    char  bucket[256];         /* "": the archive is local, under dir */
+    char  prefix[1024];
+    char  dir[4096];
+} zt_archive_where_t;
+
+/* ZT_OK, or ZT_ERROR when a configured value does not fit */
+int zt_archive_where_init(zt_archive_where_t *w, const zt_conf_t *conf);
+
+/* ZT_OK, or ZT_ERROR (out is then "") when the location does not fit */
+int zt_archive_where(const zt_archive_where_t *w, const char *day,
     const char *event_id, char *out, size_t outlen);
 
 /* 1 if event_id is safe as a file name: [A-Za-z0-9_-], 1..128 bytes */

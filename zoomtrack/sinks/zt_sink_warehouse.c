@@ -4,7 +4,8 @@
  * embedded sql/sqlite/0*.sql file, applied in name order at start.  A batch
  * is one transaction of INSERT OR IGNORE through one prepared statement, so
  * redelivered events are dropped by the event_id primary key.  gcs_path is
- * where the archive sink keeps (or would keep) the raw body.  The file is
+ * where the configured archive keeps (or would keep) the raw body: a
+ * gs:// URL when the archive is on GCS (zt_archive_where).  The file is
  * opened again when the one at its path is no longer the one open (removed
  * or replaced), so no batch is committed into an unlinked file.
  */
@@ -38,7 +39,7 @@ typedef struct {
     ino_t           ino;
     char           *tz;
     char            path[ZT_WH_PATH];
-    char            archive[ZT_WH_PATH];
+    zt_archive_where_t  where;       /* each row's gcs_path */
 } zt_warehouse_t;
 
 
@@ -151,9 +152,10 @@ zt_warehouse_init(const zt_conf_t *conf, void **ctx)
         || zt_conf_get_path(conf, "warehouse", "path", "zoomtrack.db",
                             w->path, sizeof(w->path))
            != ZT_OK
-        || zt_archive_dir(conf, w->archive, sizeof(w->archive)) != ZT_OK)
+        || zt_archive_where_init(&w->where, conf) != ZT_OK)
     {
-        zt_log_error("[sink:warehouse] a path is too long");
+        zt_log_error("[sink:warehouse] a path or [archive] value is too "
+                     "long");
         goto failed;
     }
 
@@ -355,11 +357,7 @@ zt_warehouse_row(zt_warehouse_t *w, zt_item_t *it, const char *now)
         snprintf(day, sizeof(day), "1970-01-01");
     }
 
-    if (zt_archive_path(w->archive, day, it->event_id, gcs, sizeof(gcs))
-        != ZT_OK)
-    {
-        gcs[0] = '\0';
-    }
+    (void) zt_archive_where(&w->where, day, it->event_id, gcs, sizeof(gcs));
 
     sqlite3_bind_text(st, ZT_WH_EVENT_ID, it->event_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, ZT_WH_EVENT_DATE, day, -1, SQLITE_TRANSIENT);

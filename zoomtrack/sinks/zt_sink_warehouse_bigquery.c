@@ -78,7 +78,7 @@ const zt_sink_t  zt_sink_warehouse_bigquery = {
 static int
 zt_bqs_init(const zt_conf_t *conf, void **ctx)
 {
-    char       day[16], err[512], dir[ZT_BQS_PATH];
+    char       day[16], err[512];
     zt_bqs_t  *s;
 
     s = calloc(1, sizeof(zt_bqs_t));
@@ -89,12 +89,10 @@ zt_bqs_init(const zt_conf_t *conf, void **ctx)
 
     s->tz = strdup(zt_conf_get(conf, "", "timezone"));
 
-    if (strcmp(zt_conf_get(conf, "archive", "backend"), "gcs") == 0) {
-        s->bucket = strdup(zt_conf_get(conf, "archive", "bucket"));
-        s->prefix = strdup(zt_conf_get(conf, "archive", "prefix"));
-
-    } else if (zt_archive_dir(conf, dir, sizeof(dir)) == ZT_OK) {
-        s->archive = strdup(dir);
+    if (zt_archive_where_init(&s->where, conf) != ZT_OK) {
+        zt_log_error("[sink:warehouse] an [archive] value is too long");
+        zt_bqs_exit(s);
+        return ZT_ERROR;
     }
 
     if (s->tz == NULL || zt_time_local_date(0, s->tz, day) != ZT_OK) {
@@ -147,9 +145,6 @@ zt_bqs_exit(void *ctx)
         free(s->bodies[i]);
     }
     free(s->tz);
-    free(s->archive);
-    free(s->bucket);
-    free(s->prefix);
     free(s);
 }
 

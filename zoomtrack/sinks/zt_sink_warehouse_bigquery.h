@@ -8,6 +8,7 @@
 #define ZT_SINK_WAREHOUSE_BIGQUERY_H
 
 
+#include "zt_archive_path.h"
 #include "zt_sink.h"
 #include "zt_bq.h"
 
@@ -29,9 +30,7 @@ typedef struct {
 typedef struct {
     zt_bq_t        *bq;
     char           *tz;
-    char           *archive;        /* local archive root, or NULL */
-    char           *bucket;         /* archive bucket when it is GCS */
-    char           *prefix;
+    zt_archive_where_t  where;      /* each row's gcs_path */
     zt_bqs_done_t  *done;           /* outcomes of an unfinished batch */
     size_t          ndone;
     unsigned char  *state;          /* per item: 0 pending, 1 settled,

@@ -37,8 +37,6 @@ static const char  *zt_bqs_text[] = {
 #define ZT_BQS_NTEXT  (sizeof(zt_bqs_text) / sizeof(zt_bqs_text[0]))
 
 
-static void zt_bqs_gcs_path(zt_bqs_t *s, const zt_item_t *it,
-    const char *day, char *path);
 static int zt_bqs_reserve(zt_bqs_out_t *o, size_t n);
 static void zt_bqs_put(zt_bqs_out_t *o, const char *b, size_t n);
 static void zt_bqs_put_string(zt_bqs_out_t *o, const char *v);
@@ -97,7 +95,8 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
         snprintf(day, sizeof(day), "1970-01-01");
     }
 
-    zt_bqs_gcs_path(s, it, day, path);
+    (void) zt_archive_where(&s->where, day, it->event_id, path,
+                            sizeof(path));
 
     zt_person_key(zt_record_text(it->rec, "participant_id", NULL, 0, NULL),
                   zt_record_text(it->rec, "registrant_id", NULL, 0, NULL),
@@ -153,31 +152,6 @@ zt_bqs_row(zt_bqs_t *s, const zt_item_t *it, const char *now, size_t *len)
 
     *len = o.len - 1;
     return o.p;
-}
-
-
-/* the row's gcs_path: gs://BUCKET/NAME, or the local archive path */
-static void
-zt_bqs_gcs_path(zt_bqs_t *s, const zt_item_t *it, const char *day,
-    char *path)
-{
-    char  name[1024];
-
-    path[0] = '\0';
-
-    if (s->bucket) {
-        if (zt_archive_object(s->prefix, day, it->event_id, name,
-                              sizeof(name)) == ZT_OK)
-        {
-            snprintf(path, ZT_BQS_PATH, "gs://%s/%s", s->bucket, name);
-        }
-
-    } else if (s->archive
-               && zt_archive_path(s->archive, day, it->event_id, path,
-                                  ZT_BQS_PATH) != ZT_OK)
-    {
-        path[0] = '\0';
-    }
 }
 
 
