@@ -262,10 +262,3 @@ zt_fs_file_mode(void)
 {
     return zt_fs_fmode;
 }
-
-
-int
-zt_fs_dir_mode(void)
-{
-    return zt_fs_dmode;
-}

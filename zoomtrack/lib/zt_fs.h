@@ -39,17 +39,17 @@ int zt_fs_mkdirs(const char *path, int what, char *failed, size_t len);
 int zt_fs_modes_init(const zt_conf_t *conf, char *err, size_t errlen);
 
 /*
- * Owner-only until a configuration says otherwise: umask 077, the modes
- * of zt_fs_file_mode() and zt_fs_dir_mode() before zt_fs_modes_init().
+ * Owner-only until a configuration says otherwise: umask 077, files 0600
+ * and directories 0700 until zt_fs_modes_init() reads the configured
+ * modes.
  * main() calls it before any subcommand runs, so a subcommand that
  * creates a file (the warehouse, an output) never does so with the
  * caller's umask.
  */
 void zt_fs_modes_owner_only(void);
 
-/* the configured modes (0600 and 0700 until zt_fs_modes_init) */
+/* the configured file mode (0600 until zt_fs_modes_init) */
 int zt_fs_file_mode(void);
-int zt_fs_dir_mode(void);
 
 
 /*

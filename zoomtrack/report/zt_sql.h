@@ -15,8 +15,5 @@ typedef struct {
 
 extern const zt_sql_file_t  zt_sql_files[];   /* ends with { NULL, NULL } */
 
-/* the text of sql/sqlite/<name>, or NULL */
-const char *zt_sql_get(const char *name);
-
 
 #endif /* ZT_SQL_H */
