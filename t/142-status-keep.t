@@ -157,7 +157,7 @@ for my $bad ('-1', 'soon', '9999999') {
     my ($rc, $out, $e) = run_zoomtrack(['drain', '-c', $c, '--once'],
                                        timeout => 60);
     isnt($rc, 0, "keep_hours = $bad: refused");
-    like($e, qr/invalid status\.keep_hours "\Q$bad\E"/,
+    like($e, qr/status\.keep_hours "\Q$bad\E" must be 0\.\.878400/,
          "keep_hours = $bad: says which value");
 }
 

@@ -105,7 +105,10 @@ ok(!-e "$tmp/data", 'none of it created anything');
 
 # `check` refuses, by key, the values the drainer would refuse at start
 for my $c ([ "timezone = Mars/Olympus\n", qr/timezone "Mars\/Olympus": not a time zone/ ],
-           [ "[drain]\nbatch_size = abc\n", qr/drain\.batch_size "abc": not a whole number/ ],
+           [ "[drain]\nbatch_size = abc\n", qr/drain\.batch_size "abc" must be 1\.\.100000/ ],
+           [ "[drain]\nbatch_size = 0\n", qr/drain\.batch_size "0" must be 1\.\.100000/ ],
+           [ "[retention]\nraw_days = -3\n", qr/retention\.raw_days "-3" must be 1\.\.100000/ ],
+           [ "[chat]\ninterval = 0\n", qr/chat\.interval "0" must be 1\.\.3600/ ],
            [ "[archive]\nenabled = maybe\n", qr/archive\.enabled "maybe": use yes or no/ ],
            [ "[drain]\nfile_mode = 0666\n", qr/drain\.file_mode "0666"/ ]) {
     my ($text, $why) = @$c;

@@ -82,20 +82,37 @@ main(void)
                 "[camera]\nended_after_mins = -1\n");
     ok(conf != NULL, "numbers: loaded");
     if (conf) {
-        ok(zt_conf_get_range(conf, "roster", "late_after_mins", 0, 1440, &n,
-                             err, sizeof(err)) == ZT_OK && n == 20,
+        ok(zt_conf_get_num(conf, "roster", "late_after_mins", &n, err,
+                           sizeof(err)) == ZT_OK && n == 20,
            "a number within its range");
-        ok(zt_conf_get_range(conf, "roster", "left_early_mins", 0, 1440, &n,
-                             err, sizeof(err)) == ZT_ERROR,
+        ok(zt_conf_get_num(conf, "roster", "left_early_mins", &n, err,
+                           sizeof(err)) == ZT_ERROR,
            "not a number: refused");
         is_str(err, "roster.left_early_mins \"soon\" must be 0..1440",
                "names the key and value");
-        ok(zt_conf_get_range(conf, "camera", "ended_after_mins", 0, 10080,
-                             &n, err, sizeof(err)) == ZT_ERROR,
+        ok(zt_conf_get_num(conf, "camera", "ended_after_mins", &n, err,
+                           sizeof(err)) == ZT_ERROR,
            "below its range: refused");
         is_str(err, "camera.ended_after_mins \"-1\" must be 0..10080",
                "names the key, value and range");
     }
+    zt_conf_free(conf);
+
+    /* check's pass over every key: the same limits as the commands */
+    conf = load("[retention]\nraw_days =\n[chat]\nmax_lines = 501\n");
+    ok(conf != NULL, "limits: loaded");
+    if (conf) {
+        ok(zt_conf_check_types(conf, err, sizeof(err)) == ZT_ERROR,
+           "a number above its key's limit: refused by the check");
+        is_str(err, "chat.max_lines \"501\" must be 1..500",
+               "names the key, value and range");
+    }
+    zt_conf_free(conf);
+
+    conf = load("[retention]\nraw_days =\n[chat]\nmax_lines = 500\n");
+    ok(conf && zt_conf_check_types(conf, err, sizeof(err)) == ZT_OK,
+       "an empty number whose default is empty (retention: forever), and "
+       "a number at its limit: accepted");
     zt_conf_free(conf);
 
     refused("timezone = Europe/Berlin\ntimezone = Asia/Tokyo\n",

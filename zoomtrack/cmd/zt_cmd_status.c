@@ -222,11 +222,10 @@ zt_status_conf(const char *cpath, int64_t *alert_s, char *path,
         return ZT_ERROR;
     }
 
-    if (zt_conf_get_int(conf, "drain", "alert_after_s", alert_s) != ZT_OK
-        || *alert_s < 0)
+    if (zt_conf_get_num(conf, "drain", "alert_after_s", alert_s, err,
+                        sizeof(err)) != ZT_OK)
     {
-        fprintf(stderr, "zoomtrack status: drain.alert_after_s must be an "
-                "integer >= 0\n");
+        fprintf(stderr, "zoomtrack status: %s\n", err);
         zt_conf_free(conf);
         return ZT_ERROR;
     }

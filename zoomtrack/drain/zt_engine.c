@@ -105,10 +105,9 @@ zt_engine_create_with(const zt_conf_t *conf, int once,
         goto failed;
     }
 
-    if (zt_conf_get_int(conf, "drain", "batch_size", &v) != ZT_OK
-        || v < 1 || v > 100000)
+    if (zt_conf_get_num(conf, "drain", "batch_size", &v, err, errlen)
+        != ZT_OK)
     {
-        snprintf(err, errlen, "drain.batch_size must be 1..100000");
         goto failed;
     }
     e->batch_size = (size_t) v;
@@ -324,18 +323,23 @@ zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
 {
     char  year[16];
 
-    if (zt_conf_get_int(conf, "drain", "lease_ms", &e->lease_ms) != ZT_OK
-        || e->lease_ms < 300)
+    if (zt_conf_get_num(conf, "drain", "lease_ms", &e->lease_ms, err,
+                        errlen) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "max_attempts", &e->max_attempts,
+                           err, errlen) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "block_ms", &e->block_ms, err,
+                           errlen) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "backoff_min_ms", &e->backoff_min,
+                           err, errlen) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "backoff_max_ms", &e->backoff_max,
+                           err, errlen) != ZT_OK)
     {
-        snprintf(err, errlen, "drain.lease_ms must be an integer >= 300");
         return ZT_ERROR;
     }
 
-    if (zt_conf_get_int(conf, "drain", "max_attempts", &e->max_attempts)
-        != ZT_OK || e->max_attempts < 1)
-    {
-        snprintf(err, errlen, "drain.max_attempts must be a positive "
-                 "integer");
+    if (e->backoff_max < e->backoff_min) {
+        snprintf(err, errlen, "drain.backoff_max_ms must not be below "
+                 "drain.backoff_min_ms");
         return ZT_ERROR;
     }
 
@@ -344,24 +348,6 @@ zt_engine_conf(zt_engine_t *e, const zt_conf_t *conf, char *err,
         != ZT_OK)
     {
         snprintf(err, errlen, "drain.status_file is too long");
-        return ZT_ERROR;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "block_ms", &e->block_ms) != ZT_OK
-        || e->block_ms < 1)
-    {
-        snprintf(err, errlen, "drain.block_ms must be a positive integer");
-        return ZT_ERROR;
-    }
-
-    if (zt_conf_get_int(conf, "drain", "backoff_min_ms", &e->backoff_min)
-        != ZT_OK
-        || zt_conf_get_int(conf, "drain", "backoff_max_ms", &e->backoff_max)
-           != ZT_OK
-        || e->backoff_min < 1 || e->backoff_max < e->backoff_min)
-    {
-        snprintf(err, errlen, "drain.backoff_min_ms and backoff_max_ms must "
-                 "be positive, min <= max");
         return ZT_ERROR;
     }
 

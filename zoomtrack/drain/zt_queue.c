@@ -89,10 +89,9 @@ zt_redis_conf_init(zt_redis_conf_t *rc, const zt_conf_t *conf, char *err,
         rc->port = (int) port;
     }
 
-    if (zt_conf_get_int(conf, "redis", "timeout_ms", &ms) != ZT_OK
-        || ms <= 0)
+    if (zt_conf_get_num(conf, "redis", "timeout_ms", &ms, err, errlen)
+        != ZT_OK)
     {
-        snprintf(err, errlen, "redis.timeout_ms must be a positive integer");
         goto failed;
     }
 

@@ -13,20 +13,17 @@ zt_google_limits(const zt_conf_t *conf, long *timeout_ms, int *retries,
 {
     int64_t  t;
 
-    if (zt_conf_get_int(conf, "google", "timeout_ms", &t) != ZT_OK
-        || t < 100)
+    if (zt_conf_get_num(conf, "google", "timeout_ms", &t, err, errlen)
+        != ZT_OK)
     {
-        snprintf(err, errlen, "google.timeout_ms must be a number >= 100");
         return ZT_ERROR;
     }
 
     *timeout_ms = (long) t;
 
-    if (zt_conf_get_int(conf, "google", "max_retries", &t) != ZT_OK
-        || t < 0 || t > 100)
+    if (zt_conf_get_num(conf, "google", "max_retries", &t, err, errlen)
+        != ZT_OK)
     {
-        snprintf(err, errlen, "google.max_retries must be a number from 0 "
-                 "to 100");
         return ZT_ERROR;
     }
 

@@ -28,6 +28,15 @@ typedef struct {
 } zt_conf_key_t;
 
 
+/* the limits of a numeric key (an empty value too where its default is) */
+typedef struct {
+    const char  *section;
+    const char  *key;
+    int64_t      lo;
+    int64_t      hi;
+} zt_conf_range_t;
+
+
 static const zt_conf_key_t  zt_conf_keys[] = {
     { "", "data_dir", "./var", "root of local data (archive, db, csv)" },
     { "", "timezone", "UTC", "IANA zone for dates, CSV and report times" },
@@ -163,6 +172,44 @@ static const zt_conf_key_t  zt_conf_keys[] = {
       "raw_events and camera days kept (empty: forever)" },
     { "retention", "reports_days", "",
       "report files and daily_reports days kept (empty: forever)" },
+};
+
+
+/*
+ * Every numeric key's limits: the commands read them with
+ * zt_conf_get_num() and `zoomtrack check` tests them all, so a value
+ * check accepts is one every command accepts.
+ */
+static const zt_conf_range_t  zt_conf_ranges[] = {
+    { "", "status_interval_ms", 0, 3600000 },
+    { "redis", "timeout_ms", 1, 3600000 },
+    { "drain", "batch_size", 1, 100000 },
+    { "drain", "block_ms", 1, 3600000 },
+    { "drain", "backoff_min_ms", 1, 3600000 },
+    { "drain", "backoff_max_ms", 1, 86400000 },
+    { "drain", "lease_ms", 300, 86400000 },
+    { "drain", "max_attempts", 1, 1000000 },
+    { "drain", "alert_after_s", 0, 31622400 },
+    { "archive", "uploads_in_flight", 1, 1024 },
+    { "warehouse", "busy_timeout_ms", 0, 3600000 },
+    /* a century: keep_hours in ms stays far from overflow */
+    { "status", "keep_hours", 0, 878400 },
+    { "status", "heartbeat_s", 1, 86400 },
+    { "google", "timeout_ms", 100, 3600000 },
+    { "google", "max_retries", 0, 100 },
+    { "zoom", "timeout_ms", 1, 3600000 },
+    { "zoom", "max_retries", 0, 100 },
+    /* a week: longer than any meeting, shorter than a lost one */
+    { "camera", "ended_after_mins", 0, 10080 },
+    { "chat", "interval", 1, 3600 },
+    { "chat", "max_lines", 1, 500 },
+    { "chat", "timeout_ms", 100, 3600000 },
+    { "roster", "min_attendance_pct", 0, 100 },
+    { "roster", "late_after_mins", 0, 1440 },
+    { "roster", "left_early_mins", 0, 1440 },
+    { "retention", "raw_days", 1, 100000 },
+    { "retention", "warehouse_days", 1, 100000 },
+    { "retention", "reports_days", 1, 100000 },
 };
 
 #define ZT_CONF_NKEYS  (sizeof(zt_conf_keys) / sizeof(zt_conf_keys[0]))
@@ -489,17 +536,38 @@ zt_conf_get_int(const zt_conf_t *conf, const char *section, const char *key,
 }
 
 
-int
-zt_conf_get_range(const zt_conf_t *conf, const char *section,
-    const char *key, int64_t lo, int64_t hi, int64_t *out, char *err,
-    size_t errlen)
+static const zt_conf_range_t *
+zt_conf_range(const char *section, const char *key)
 {
+    size_t  i;
+
+    for (i = 0; i < sizeof(zt_conf_ranges) / sizeof(zt_conf_ranges[0]); i++)
+    {
+        if (strcmp(zt_conf_ranges[i].section, section) == 0
+            && strcmp(zt_conf_ranges[i].key, key) == 0)
+        {
+            return &zt_conf_ranges[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+zt_conf_get_num(const zt_conf_t *conf, const char *section, const char *key,
+    int64_t *out, char *err, size_t errlen)
+{
+    const zt_conf_range_t  *r;
+
+    r = zt_conf_range(section, key);
+
     if (zt_conf_get_int(conf, section, key, out) != ZT_OK
-        || *out < lo || *out > hi)
+        || r == NULL || *out < r->lo || *out > r->hi)
     {
         snprintf(err, errlen, "%s%s%s \"%s\" must be %lld..%lld", section,
                  section[0] ? "." : "", key, zt_conf_get(conf, section, key),
-                 (long long) lo, (long long) hi);
+                 (long long) (r ? r->lo : 0), (long long) (r ? r->hi : 0));
         return ZT_ERROR;
     }
 
@@ -552,9 +620,17 @@ zt_conf_check_types(const zt_conf_t *conf, char *err, size_t errlen)
         k = &zt_conf_keys[i];
         d = k->def;
 
-        if (d[0] >= '0' && d[0] <= '9' && strspn(d, "0123456789")
-                                          == strlen(d)
-            && zt_conf_get_int(conf, k->section, k->key, &n) != ZT_OK)
+        if (zt_conf_range(k->section, k->key)) {
+            if ((d[0] != '\0' || zt_conf_get(conf, k->section, k->key)[0])
+                && zt_conf_get_num(conf, k->section, k->key, &n, err, errlen)
+                   != ZT_OK)
+            {
+                return ZT_ERROR;
+            }
+
+        } else if (d[0] >= '0' && d[0] <= '9'
+                   && strspn(d, "0123456789") == strlen(d)
+                   && zt_conf_get_int(conf, k->section, k->key, &n) != ZT_OK)
         {
             snprintf(err, errlen, "%s%s%s \"%s\": not a whole number",
                      k->section, k->section[0] ? "." : "", k->key,

@@ -35,16 +35,18 @@ int zt_conf_get_bool(const zt_conf_t *conf, const char *section,
     const char *key, int *out);
 
 /*
- * An integer key within lo..hi; ZT_ERROR with err naming the key and
- * value ("section.key \"v\" must be lo..hi"), as every such message does.
+ * A numeric key within the range its row of the key table gives (one
+ * place for each key's limits: every command and `zoomtrack check` apply
+ * the same); ZT_ERROR with err naming the key and value ("section.key
+ * \"v\" must be lo..hi"), as every such message does.
  */
-int zt_conf_get_range(const zt_conf_t *conf, const char *section,
-    const char *key, int64_t lo, int64_t hi, int64_t *out, char *err,
-    size_t errlen);
+int zt_conf_get_num(const zt_conf_t *conf, const char *section,
+    const char *key, int64_t *out, char *err, size_t errlen);
 
 /*
- * Whether every numeric and yes/no key (by its default) holds such a value;
- * ZT_ERROR names the first that does not.
+ * Whether every numeric key holds a number in its range (an empty value
+ * where the default is empty: unset) and every yes/no key (by its
+ * default) a yes or no; ZT_ERROR names the first that does not.
  */
 int zt_conf_check_types(const zt_conf_t *conf, char *err, size_t errlen);
 

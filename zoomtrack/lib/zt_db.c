@@ -81,11 +81,9 @@ zt_db_open(const zt_conf_t *conf, sqlite3 **db, char *err, size_t errlen)
         return ZT_ERROR;
     }
 
-    if (zt_conf_get_int(conf, "warehouse", "busy_timeout_ms", &busy)
-        != ZT_OK
-        || busy < 0 || busy > 3600000)
+    if (zt_conf_get_num(conf, "warehouse", "busy_timeout_ms", &busy, err,
+                        errlen) != ZT_OK)
     {
-        snprintf(err, errlen, "warehouse.busy_timeout_ms must be 0..3600000");
         return ZT_ERROR;
     }
 

@@ -34,12 +34,12 @@ zt_roster_conf_create(const zt_conf_t *conf, zt_att_opts_t *opts, char *err,
     int64_t            pct, late, early;
     zt_roster_conf_t  *rc;
 
-    if (zt_conf_get_range(conf, "roster", "min_attendance_pct", 0, 100,
-                          &pct, err, errlen) != ZT_OK
-        || zt_conf_get_range(conf, "roster", "late_after_mins", 0, 1440,
-                             &late, err, errlen) != ZT_OK
-        || zt_conf_get_range(conf, "roster", "left_early_mins", 0, 1440,
-                             &early, err, errlen) != ZT_OK)
+    if (zt_conf_get_num(conf, "roster", "min_attendance_pct", &pct, err,
+                        errlen) != ZT_OK
+        || zt_conf_get_num(conf, "roster", "late_after_mins", &late, err,
+                           errlen) != ZT_OK
+        || zt_conf_get_num(conf, "roster", "left_early_mins", &early, err,
+                           errlen) != ZT_OK)
     {
         return NULL;
     }

@@ -78,11 +78,10 @@ zt_archive_gcs_init(const zt_conf_t *conf, void **ctx)
         return ZT_ERROR;
     }
 
-    if (zt_conf_get_int(conf, "archive", "uploads_in_flight", &inflight)
-        != ZT_OK || inflight < 1 || inflight > 1024)
+    if (zt_conf_get_num(conf, "archive", "uploads_in_flight", &inflight,
+                        err, sizeof(err)) != ZT_OK)
     {
-        zt_log_error("[sink:archive] archive.uploads_in_flight must be "
-                     "1..1024");
+        zt_log_error("[sink:archive] %s", err);
         return ZT_ERROR;
     }
 

@@ -190,31 +190,28 @@ zt_chat_conf(zt_chat_t *ch, const zt_conf_t *conf)
         return ZT_ERROR;
     }
 
-    if (zt_conf_get_int(conf, "chat", "interval", &ch->interval) != ZT_OK
-        || ch->interval < 1 || ch->interval > 3600)
+    if (zt_conf_get_num(conf, "chat", "interval", &ch->interval, err,
+                        sizeof(err)) != ZT_OK
+        || zt_conf_get_num(conf, "chat", "max_lines", &max_lines, err,
+                           sizeof(err)) != ZT_OK
+        || zt_conf_get_num(conf, "chat", "timeout_ms", &ch->timeout, err,
+                           sizeof(err)) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "backoff_min_ms", &ch->backoff_min,
+                           err, sizeof(err)) != ZT_OK
+        || zt_conf_get_num(conf, "drain", "backoff_max_ms", &ch->backoff_max,
+                           err, sizeof(err)) != ZT_OK)
     {
-        zt_log_error("[sink:chat] chat.interval \"%s\" must be 1 to 3600 "
-                     "seconds", zt_conf_get(conf, "chat", "interval"));
+        zt_log_error("[sink:chat] %s", err);
+        return ZT_ERROR;
+    }
+
+    if (ch->backoff_max < ch->backoff_min) {
+        zt_log_error("[sink:chat] drain.backoff_max_ms must not be below "
+                     "drain.backoff_min_ms");
         return ZT_ERROR;
     }
 
     ch->interval *= 1000;
-
-    if (zt_conf_get_int(conf, "chat", "max_lines", &max_lines) != ZT_OK
-        || max_lines < 1 || max_lines > 500
-        || zt_conf_get_int(conf, "chat", "timeout_ms", &ch->timeout)
-           != ZT_OK
-        || ch->timeout < 100
-        || zt_conf_get_int(conf, "drain", "backoff_min_ms",
-                           &ch->backoff_min) != ZT_OK
-        || zt_conf_get_int(conf, "drain", "backoff_max_ms",
-                           &ch->backoff_max) != ZT_OK
-        || ch->backoff_min < 1 || ch->backoff_max < ch->backoff_min)
-    {
-        zt_log_error("[sink:chat] chat.max_lines (1-500), chat.timeout_ms "
-                     "(>= 100) and drain.backoff_* must be integers");
-        return ZT_ERROR;
-    }
 
     ch->opts.max_lines = (size_t) max_lines;
 

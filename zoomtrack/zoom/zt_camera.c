@@ -206,9 +206,8 @@ zt_camera_conf(const char *path, const char *date, int64_t *start,
         return NULL;
     }
 
-    /* a week: longer than any Zoom meeting, shorter than a lost one */
-    if (zt_conf_get_range(conf, "camera", "ended_after_mins", 0, 10080,
-                          &mins, err, sizeof(err))
+    if (zt_conf_get_num(conf, "camera", "ended_after_mins", &mins, err,
+                        sizeof(err))
         != ZT_OK)
     {
         fprintf(stderr, "zoomtrack camera: %s\n", err);
