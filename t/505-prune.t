@@ -133,14 +133,14 @@ spit($conf, "data_dir = $data\n[retention]\nraw_days = ten\n");
 ($rc, $out, $err) = run_zoomtrack(['prune', '-c', $conf]);
 is($rc, 2, 'raw_days = ten: exit 2');
 like($err, qr/number of days/, 'and says what it takes');
-like($err, qr/^zoomtrack prune: retention\.raw_days "ten": /m,
+like($err, qr/^zoomtrack prune: retention\.raw_days "ten" must be 1\.\.100000 /m,
      'naming the key at fault and its value') or diag($err);
 
 spit($conf, "data_dir = $data\n[retention]\nraw_days = 5\n"
      . "reports_days = 0\n");
 ($rc, $out, $err) = run_zoomtrack(['prune', '-c', $conf]);
 is($rc, 2, 'reports_days = 0: exit 2');
-like($err, qr/retention\.reports_days "0": /, 'that key, not all three')
+like($err, qr/retention\.reports_days "0" must be /, 'that key, not all three')
     or diag($err);
 unlike($err, qr/timezone|raw_days/, 'and nothing that is not at fault');
 

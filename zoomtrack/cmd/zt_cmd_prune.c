@@ -37,22 +37,17 @@ static int zt_prune_stores(const zt_conf_t *conf, zt_prune_run_t *run,
 static void zt_prune_summary(const zt_prune_run_t *run, int dry);
 
 
-/* a [retention] key: 0 = keep forever; -1 = not a number of days */
-static int64_t
-zt_prune_days(const zt_conf_t *conf, const char *key)
+/* a [retention] key: 0 = keep forever (empty); ZT_ERROR: err says why */
+static int
+zt_prune_days(const zt_conf_t *conf, const char *key, int64_t *days,
+    char *err, size_t errlen)
 {
-    char        *end;
-    long long    v;
-    const char  *s;
-
-    s = zt_conf_get(conf, "retention", key);
-    if (s[0] == '\0') {
-        return 0;
+    if (zt_conf_get(conf, "retention", key)[0] == '\0') {
+        *days = 0;
+        return ZT_OK;
     }
 
-    v = strtoll(s, &end, 10);
-
-    return (*end != '\0' || v < 1 || v > 100000) ? -1 : (int64_t) v;
+    return zt_conf_get_num(conf, "retention", key, days, err, errlen);
 }
 
 
@@ -157,6 +152,7 @@ zt_cmd_prune(int argc, char **argv)
 static int
 zt_prune_cutoffs(const zt_conf_t *conf, zt_prune_run_t *run)
 {
+    char         err[256];
     int64_t      days[3], now;
     size_t       i;
     const char  *tz;
@@ -173,12 +169,11 @@ zt_prune_cutoffs(const zt_conf_t *conf, zt_prune_run_t *run)
 
     /* the key at fault by name, as every configuration error is */
     for (i = 0; i < 3; i++) {
-        days[i] = zt_prune_days(conf, keys[i]);
-        if (days[i] < 0) {
-            fprintf(stderr, "zoomtrack prune: retention.%s \"%s\": a "
-                    "number of days (1..100000), or empty to keep "
-                    "everything\n", keys[i],
-                    zt_conf_get(conf, "retention", keys[i]));
+        if (zt_prune_days(conf, keys[i], &days[i], err, sizeof(err))
+            != ZT_OK)
+        {
+            fprintf(stderr, "zoomtrack prune: %s (a number of days), or "
+                    "empty to keep everything\n", err);
             return ZT_ERROR;
         }
     }
