@@ -54,6 +54,21 @@ for my $c (qw(drain status setup check backfill simulate)) {
     like($err, qr/^zoomtrack $c: unknown option "--bogus"$/m,
          "$c --bogus: names the flag") or diag($err);
 }
+# --config is -c in every command that takes a config file
+for my $c (qw(drain status setup check backfill simulate report camera
+              prune forget attendance reconcile)) {
+    ($rc, $out, $err) = zt($c, '--config');
+    is($rc, 2, "$c --config without a value: exit 2");
+    like($err, qr/^zoomtrack $c: option "--config" needs a value$/m,
+         "$c --config: says the value is missing") or diag($err);
+}
+for my $c (['drain', '--once'], ['status'], ['setup'], ['check'],
+           ['backfill', '--from', 'sqlite', '--to', 'bigquery'],
+           ['report', '--date', '2026-02-03']) {
+    ($rc, $out, $err) = zt(@$c, '--config', "$tmp/none.conf");
+    like($out . $err, qr/cannot read config file "\Q$tmp\E\/none\.conf"/,
+         "$c->[0] --config FILE: reads that file") or diag($out, $err);
+}
 ($rc, $out, $err) = zt('backfill', '--from');
 like($err, qr/option "--from" needs a value/, 'backfill --from: says so');
 ($rc, $out, $err) = zt('simulate', '--url');

@@ -73,7 +73,8 @@ zt_cmd_backfill(int argc, char **argv)
     zt_bf_t      bf;
     const char  *path;
 
-    static const char *const  valued[] = { "-c", "--from", "--to", NULL };
+    static const char *const  valued[] = { "-c", "--config", "--from",
+                                           "--to", NULL };
 
     memset(&bf, 0, sizeof(zt_bf_t));
     path = NULL;
@@ -84,7 +85,7 @@ zt_cmd_backfill(int argc, char **argv)
             return ZT_EXIT_OK;
         }
 
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+        if (zt_cmd_is_config(argv[i]) && i + 1 < argc) {
             path = argv[++i];
 
         } else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {

@@ -119,13 +119,21 @@ zt_cmd_bad_word(const char *cmd, const char *arg, const char *const *valued)
 }
 
 
+/* -c and --config name the config file in every subcommand */
+int
+zt_cmd_is_config(const char *arg)
+{
+    return strcmp(arg, "-c") == 0 || strcmp(arg, "--config") == 0;
+}
+
+
 int
 zt_cmd_words(const char *cmd, int argc, char **argv, const char *flag,
     int *on, const char **path)
 {
     int  i;
 
-    static const char *const  c_only[] = { "-c", NULL };
+    static const char *const  c_only[] = { "-c", "--config", NULL };
 
     *path = NULL;
 
@@ -143,7 +151,7 @@ zt_cmd_words(const char *cmd, int argc, char **argv, const char *flag,
             continue;
         }
 
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+        if (zt_cmd_is_config(argv[i]) && i + 1 < argc) {
             *path = argv[++i];
             continue;
         }

@@ -35,8 +35,12 @@ void zt_cmd_bad_option(const char *cmd, int c, char **argv);
 void zt_cmd_bad_word(const char *cmd, const char *arg,
     const char *const *valued);
 
+/* 1 for "-c" and "--config": the config file's option in every command */
+int zt_cmd_is_config(const char *arg);
+
 /*
- * The words of a command taking only "-c FILE" and, when flag is not
+ * The words of a command taking only "-c FILE" (or "--config FILE") and,
+ * when flag is not
  * NULL, that flag (*on 1 if given): ZT_OK with *path (NULL: none),
  * ZT_DECLINED for -h or --help, ZT_ERROR with the bad word named on
  * stderr (zt_cmd_bad_word).

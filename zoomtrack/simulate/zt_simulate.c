@@ -234,6 +234,7 @@ zt_sim_parse(int argc, char **argv, zt_sim_args_t *a)
     int  c, seeded, now;
 
     static const struct option  opts[] = {
+        { "config", required_argument, NULL, 'c' },
         { "url", required_argument, NULL, ZT_SIM_O_URL },
         { "secret-file", required_argument, NULL, ZT_SIM_O_SECRET },
         { "participants", required_argument, NULL, ZT_SIM_O_PART },
