@@ -1,7 +1,7 @@
 /*
  * Unit tests of zoomtrack/sinks/zt_sink_warehouse.c: the schema is applied (all
  * sql/sqlite/0*.sql), rows carry the record's fields plus event_date in
- * the configured zone, person_key and gcs_path (a file, or a gs:// URL
+ * the configured zone, person_key and gcs_path (a file, or the gs: URL
  * when the archive is on GCS), numeric ids become text,
  * INSERT OR IGNORE makes redelivery a no-op, and a locked database makes
  * write() answer ZT_RETRY with nothing half-written.
@@ -157,7 +157,7 @@ main(void)
 
     zt_conf_free(conf);
 
-    /* the archive on GCS: gcs_path is the object's gs:// URL */
+    /* the archive on GCS: gcs_path is the object's gs: URL */
     setenv("ZOOMTRACK_ARCHIVE_BACKEND", "gcs", 1);
     setenv("ZOOMTRACK_ARCHIVE_BUCKET", "zt-raw", 1);
     setenv("ZOOMTRACK_ARCHIVE_PREFIX", "events/", 1);

@@ -5,7 +5,7 @@
  * is one transaction of INSERT OR IGNORE through one prepared statement, so
  * redelivered events are dropped by the event_id primary key.  gcs_path is
  * where the configured archive keeps (or would keep) the raw body: a
- * gs:// URL when the archive is on GCS (zt_archive_where).  The file is
+ * gs: URL when the archive is on GCS (zt_archive_where).  The file is
  * opened again when the one at its path is no longer the one open (removed
  * or replaced), so no batch is committed into an unlinked file.
  */
