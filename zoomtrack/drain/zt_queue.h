@@ -19,15 +19,7 @@
 
 #include "zt_core.h"
 #include "zt_conf.h"
-
-
-typedef struct {
-    char     *host;          /* NULL for a unix socket */
-    char     *path;          /* unix socket path or NULL */
-    int       port;
-    char     *password;      /* NULL: no AUTH */
-    int64_t   timeout_ms;
-} zt_redis_conf_t;
+#include "zt_redis.h"
 
 
 typedef struct {
@@ -65,20 +57,6 @@ typedef struct {
 } zt_queue_t;
 
 
-/* reads [redis] into rc; ZT_OK or ZT_ERROR with a message in err */
-int zt_redis_conf_init(zt_redis_conf_t *rc, const zt_conf_t *conf,
-    char *err, size_t errlen);
-void zt_redis_conf_free(zt_redis_conf_t *rc);
-
-/*
- * Connects (and AUTHs) with the connect/command timeout of rc.  Returns a
- * context or NULL with a message in err.
- */
-redisContext *zt_redis_connect(const zt_redis_conf_t *rc, char *err,
-    size_t errlen);
-
-/* LLEN key, or -1 on error */
-long long zt_redis_llen(redisContext *c, const char *key);
 
 
 zt_queue_t *zt_queue_create(const zt_redis_conf_t *rc, const char *queue,
