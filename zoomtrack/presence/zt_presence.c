@@ -45,6 +45,7 @@ zt_presence_fold(zt_presence_t *p, const json_t *rec)
     ev.participant_email = zt_presence_jstr(rec, "participant_email");
     ev.breakout_room_uuid = zt_presence_jstr(rec, "breakout_room_uuid");
     ev.participant_uuid = zt_presence_jstr(rec, "participant_uuid");
+    ev.leave_reason = zt_presence_jstr(rec, "leave_reason");
     ev.event_ts = zt_presence_jint(rec, "event_ts");
 
     return zt_presence_fold_event(p, &ev);
@@ -59,6 +60,17 @@ zt_presence_fold_event(zt_presence_t *p, const zt_presence_event_t *ev)
     zt_presence_meeting_t  *m;
 
     kind = zt_presence_kind(ev->event_type);
+
+    /*
+     * a leave of the waiting room: the person was not in the meeting (never
+     * admitted, or put back there and dated by their leave then); taken as
+     * a departure it made a row out of nothing, dated from the meeting's
+     * start, or a presence running on to it ("came back", a lost join)
+     */
+    if (kind == ZT_PR_LEAVE && zt_presence_waiting_leave(ev->leave_reason)) {
+        kind = ZT_PR_KNOCK;
+    }
+
     if (kind == ZT_PR_IGNORE || ev->event_ts <= 0
         || ev->meeting_uuid[0] == '\0')
     {
@@ -246,6 +258,18 @@ zt_presence_add(zt_presence_meeting_t *m, zt_presence_person_t *pp,
     default:
         return 0;
     }
+}
+
+
+int
+zt_presence_waiting_leave(const char *leave_reason)
+{
+    /* the reasons as Zoom words them, inside its "<name> left the
+     * meeting.<br>Reason: ..." text or alone */
+    return leave_reason != NULL
+           && (strcasestr(leave_reason, "leave waiting room") != NULL
+               || strcasestr(leave_reason, "removed by host from waiting room")
+                  != NULL);
 }
 
 

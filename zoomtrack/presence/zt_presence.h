@@ -111,6 +111,7 @@ typedef struct {
     const char  *breakout_room_uuid;
     int64_t      event_ts;         /* ms */
     const char  *participant_uuid; /* the device (session); may be NULL */
+    const char  *leave_reason;     /* Zoom's; NULL or "" for none */
 } zt_presence_event_t;
 
 
@@ -236,6 +237,15 @@ size_t zt_presence_name_len(const char *name);
  */
 int zt_presence_room_before(const zt_room_first_t *a,
     const zt_room_first_t *b);
+
+/*
+ * The waiting-room rule, one for every reader of leaves: Zoom sends
+ * meeting.participant_left also for someone who leaves the waiting room or
+ * is removed from it (leave_reason "Leave waiting room.", "Removed by host
+ * from waiting room."), who is not in the meeting: such a leave is no
+ * departure.  Returns 1 when leave_reason (may be NULL) says so.
+ */
+int zt_presence_waiting_leave(const char *leave_reason);
 
 /*
  * The live room of a person on two devices (README presence rule 9), one

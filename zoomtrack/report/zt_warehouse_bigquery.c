@@ -170,6 +170,7 @@ zt_wh_bq_event_row(void *data, json_t *f, json_t *schema)
     ev.participant_email = zt_wh_bq_v(f, 6);
     ev.breakout_room_uuid = zt_wh_bq_v(f, 7);
     ev.participant_uuid = zt_wh_bq_v(f, 8);
+    ev.leave_reason = zt_wh_bq_v(f, 9);
     ev.participant_id = "";
     ev.registrant_id = "";
 
@@ -199,7 +200,7 @@ zt_wh_bq_events(void *wh, const zt_wh_query_t *q, zt_wh_event_pt cb,
         "-- zoomtrack:events\n"
         "SELECT event_type, event_ts, meeting_uuid, meeting_id, person_key,"
         " participant_name, participant_email, breakout_room_uuid,"
-        " participant_uuid"
+        " participant_uuid, leave_reason"
         " FROM `%sraw_events`"
         " WHERE meeting_uuid IN ("
         "  SELECT DISTINCT meeting_uuid FROM `%sraw_events`"

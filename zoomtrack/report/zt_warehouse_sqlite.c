@@ -64,7 +64,10 @@ const zt_warehouse_ops_t  zt_warehouse_sqlite = {
  * Meeting instances with an event dated within a day of the report date,
  * read whole (people present since the day before are known); with a
  * meeting filter only the instance(s) it names.  The columns are those of
- * the raw_events_report_devices index, so SQLite reads the index only.
+ * the raw_events_report_devices index, so SQLite reads the index only,
+ * but for a main leave's leave_reason (a leave of the waiting room is no
+ * departure, zt_presence_waiting_leave()): the CASE reads the table row
+ * for those alone.
  */
 static const char  zt_wh_events_sql[] =
     "WITH cand AS ("
@@ -74,7 +77,10 @@ static const char  zt_wh_events_sql[] =
     "    AND (?2 = '' OR meeting_uuid = ?2 OR meeting_id = ?2))"
     " SELECT event_type, event_ts, meeting_uuid, meeting_id, person_key,"
     "        participant_name, participant_email, breakout_room_uuid,"
-    "        participant_uuid"
+    "        participant_uuid,"
+    "        CASE WHEN event_type IN ('meeting.participant_left',"
+    "                                 'webinar.participant_left')"
+    "             THEN leave_reason ELSE '' END"
     " FROM raw_events INDEXED BY raw_events_report_devices"
     " WHERE meeting_uuid IN (SELECT meeting_uuid FROM cand)";
 
@@ -139,6 +145,7 @@ zt_wh_sqlite_events(void *wh, const zt_wh_query_t *q, zt_wh_event_pt cb,
         ev.participant_email = zt_wh_col(stmt, 6);
         ev.breakout_room_uuid = zt_wh_col(stmt, 7);
         ev.participant_uuid = zt_wh_col(stmt, 8);
+        ev.leave_reason = zt_wh_col(stmt, 9);
 
         if (cb(data, &ev) != ZT_OK) {
             snprintf(w->err, sizeof(w->err), "out of memory folding events");

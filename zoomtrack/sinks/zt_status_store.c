@@ -17,11 +17,15 @@
 #include "zt_status_store.h"
 
 
-/* the record members zt_presence_fold() reads: what a journal line keeps */
+/*
+ * the record members zt_presence_fold() reads: what a journal line keeps
+ * (leave_reason tells a leave of the waiting room from a departure)
+ */
 static const char  *zt_status_fields[] = {
     "event_type", "event_ts", "meeting_uuid", "meeting_id",
     "participant_id", "registrant_id", "participant_name",
-    "participant_email", "breakout_room_uuid", "participant_uuid"
+    "participant_email", "breakout_room_uuid", "participant_uuid",
+    "leave_reason"
 };
 
 #define ZT_STATUS_NFIELDS  (sizeof(zt_status_fields) / sizeof(char *))

@@ -14,8 +14,9 @@ package Fixture;
 #                                          participant_left
 #   at TIME M move P R|main                Zoom's room move: main left +
 #                                          joined, room left/joined
-#   at TIME M ev TYPE P [R]                one raw event (TYPE without
-#                                          "meeting." prefix)
+#   at TIME M ev TYPE P [R] [reason=TEXT]  one raw event (TYPE without
+#                                          "meeting." prefix), with
+#                                          Zoom's leave_reason
 #   camera M P FROM TO on|off              camera_minutes, one per minute
 #   camera_status M ok|pending|unavailable camera_fetches row
 #   room_name M|id:M R NAME                room_names row
@@ -181,9 +182,9 @@ sub at_line {
         return $f->{rooms}{$_[0]} // die "unknown room $_[0]\n";
     };
     my $add = sub {
-        my ($type, $p, $r) = @_;
+        my ($type, $p, $r, $why) = @_;
         push @{ $f->{events} }, { type => "meeting.$type", ts => $ts,
-                                  m => $m, p => $p, r => $r };
+                                  m => $m, p => $p, r => $r, why => $why };
     };
 
     if ($what eq 'start' || $what eq 'end') {
@@ -193,8 +194,9 @@ sub at_line {
     if ($what eq 'ev') {
         my $type = shift @w;
         my $p = $person->(shift @w);
+        my $why = @w && $w[-1] =~ /^reason=(.*)$/s ? (pop(@w), $1)[1] : undef;
         my $r = @w ? $room->(shift @w) : undef;
-        $add->($type, $p, $r);
+        $add->($type, $p, $r, $why);
         return;
     }
     my $pa = shift @w;
@@ -283,6 +285,7 @@ sub row_sql {
         person_key => $e->{p} ? $p->{key} : '',
         breakout_room_uuid => $r ? $r->{uuid} : '',
         action => $action,
+        leave_reason => $e->{why} // '',
         raw_payload => '{}',
         inserted_at => $iso,
     );
