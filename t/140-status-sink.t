@@ -40,6 +40,7 @@ sub ev {
             id => $a{id} // '', email => $a{email} // '',
             participant_uuid => 'pu-' . ($a{id} // $a{name}),
             ($a{reg} ? (registrant_id => $a{reg}) : ()),
+            ($a{why} ? (leave_reason => $a{why}) : ()),
         };
     }
     my $body = JSON::PP->new->canonical->encode({
@@ -70,6 +71,11 @@ my @run1 = (
     left_ev(t => 60, @alice),
     join_ev(t => 60, @alice),
     rjoin_ev(t => 60, @alice, room => 'room-1'),
+    # Zoom's participant_left for one who gave up in the waiting room: she
+    # was never in the meeting (no row, before and after the restart that
+    # replays the journal)
+    left_ev(t => 70, name => 'Wendy',
+            why => 'Wendy left the meeting.<br>Reason: Leave waiting room.'),
 );
 
 my $data = "$tmp/data";
