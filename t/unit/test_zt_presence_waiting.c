@@ -79,6 +79,44 @@ test_reasons(void)
        "removed from the meeting is a departure");
     ok(!zt_presence_waiting_leave(NULL) && !zt_presence_waiting_leave(""),
        "no reason");
+
+    /* the display name is part of Zoom's text: a participant must not
+     * hide their departure by calling themselves so */
+    ok(!zt_presence_waiting_leave("Leave waiting room left the meeting."),
+       "a name is no reason");
+    ok(!zt_presence_waiting_leave("Leave Waiting Room left the meeting."
+                                  "<br>Reason: left the meeting."),
+       "a name is no reason, with Zoom's reason after it");
+    ok(!zt_presence_waiting_leave("x<br>Reason: Leave waiting room. left "
+                                  "the meeting."),
+       "a name that mimics the reason is no reason");
+    ok(zt_presence_waiting_leave("Removed by host from waiting room left "
+                                 "the meeting.<br>Reason: Leave waiting "
+                                 "room. "),
+       "Zoom's reason after such a name still counts");
+}
+
+
+/* a participant named like the reason leaves early: a departure */
+static void
+test_name_like_reason(void)
+{
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p;
+
+    p = zt_presence_create();
+    ev_why(p, MJ, MIN, "name:Leave waiting room", NULL);
+    ev_why(p, ML, 10 * MIN, "name:Leave waiting room",
+           "Leave waiting room left the meeting.");
+    evd(p, END, 60 * MIN, "id:alice", NULL, NULL);
+
+    j = journey(p, "name:Leave waiting room", &all, &n);
+    ok(j && j->nspans == 1 && j->spans[0].end == T0 + 10 * MIN
+       && !j->now.online,
+       "a name like the reason: gone at 10 min, not at the end");
+    zt_presence_free(p);
+    zt_presence_journeys_free(all, n);
 }
 
 
@@ -178,6 +216,7 @@ int
 main(void)
 {
     test_reasons();
+    test_name_like_reason();
     test_never_admitted();
     test_put_back_then_gone();
     test_record();

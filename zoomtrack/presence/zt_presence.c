@@ -14,6 +14,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zt_event.h"
 #include "zt_presence_int.h"
@@ -264,12 +265,42 @@ zt_presence_add(zt_presence_meeting_t *m, zt_presence_person_t *pp,
 int
 zt_presence_waiting_leave(const char *leave_reason)
 {
-    /* the reasons as Zoom words them, inside its "<name> left the
-     * meeting.<br>Reason: ..." text or alone */
-    return leave_reason != NULL
-           && (strcasestr(leave_reason, "leave waiting room") != NULL
-               || strcasestr(leave_reason, "removed by host from waiting room")
-                  != NULL);
+    size_t       i, n;
+    const char  *r, *next;
+
+    static const char  *reasons[] = {
+        "leave waiting room", "removed by host from waiting room"
+    };
+
+    if (leave_reason == NULL) {
+        return 0;
+    }
+
+    /*
+     * Zoom writes "<name> left the meeting.<br>Reason: <reason>" (or the
+     * reason alone): the display name comes first and is anyone's to
+     * choose, so only the whole text after the last "Reason:" counts, or
+     * the whole text; else a participant named "Leave waiting room" would
+     * stay present after leaving
+     */
+    r = leave_reason;
+    while ((next = strcasestr(r, "reason:")) != NULL) {
+        r = next + sizeof("reason:") - 1;
+    }
+
+    r += strspn(r, " ");
+
+    for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        n = strlen(reasons[i]);
+
+        if (strncasecmp(r, reasons[i], n) == 0
+            && r[n + strspn(r + n, ". ")] == '\0')
+        {
+            return 1;
+        }
+    }
+
+    return 0;
 }
 
 
