@@ -19,6 +19,7 @@
 #include "presence_fixture.h"
 
 
+#define PUT           "meeting.participant_put_in_waiting_room"
 #define WAIT_LEAVE    "Dan left the meeting.<br>Reason: Leave waiting room."
 #define WAIT_REMOVED  "Removed by host from waiting room."
 
@@ -190,6 +191,53 @@ test_put_back_then_gone(void)
 }
 
 
+/*
+ * Put back into the waiting room at 20 min and admitted at 25 min, Zoom
+ * sending no participant_left with it (or one 300 ms later): present
+ * 1-20 and 25-50 min, offline in between.
+ */
+static void
+test_put_back_admitted(void)
+{
+    int             o;
+    size_t          n = 0;
+    zt_journey_t   *all = NULL, *j;
+    zt_presence_t  *p;
+
+    for (o = 0; o < 2; o++) {
+        p = zt_presence_create();
+        evd(p, MJ, MIN, "id:hal", NULL, "pu");
+        evd(p, PUT, 20 * MIN, "id:hal", NULL, "pu");
+
+        if (o) {
+            evd(p, ML, 20 * MIN + 300, "id:hal", NULL, "pu");
+        }
+
+        j = journey(p, "id:hal", &all, &n);
+        ok(j && !j->now.online
+           && j->now.last_left == T0 + 20 * MIN + (o ? 300 : 0),
+           "put back (%s participant_left): offline at 20 min",
+           o ? "with" : "without");
+
+        evd(p, "meeting.participant_admitted", 25 * MIN, "id:hal", NULL,
+            "pu");
+        evd(p, MJ, 25 * MIN + 1000, "id:hal", NULL, "pu");
+        evd(p, ML, 50 * MIN, "id:hal", NULL, "pu");
+
+        j = journey(p, "id:hal", &all, &n);
+        ok(j && j->nspans == 2
+           && j->spans[0].end == T0 + 20 * MIN + (o ? 300 : 0)
+           && j->spans[1].start == T0 + 25 * MIN + 1000
+           && j->spans[1].end == T0 + 50 * MIN,
+           "put back (%s participant_left), admitted: two spans",
+           o ? "with" : "without");
+        zt_presence_free(p);
+    }
+
+    zt_presence_journeys_free(all, n);
+}
+
+
 /* the status sink's path: the queue record's leave_reason */
 static void
 test_record(void)
@@ -219,6 +267,7 @@ main(void)
     test_name_like_reason();
     test_never_admitted();
     test_put_back_then_gone();
+    test_put_back_admitted();
     test_record();
 
     return done_testing();

@@ -321,6 +321,10 @@ zt_presence_kind(const char *type)
         { "meeting.participant_left_breakout_room", ZT_PR_ROOM_LEAVE },
         { "meeting.ended", ZT_PR_END },
         { "webinar.ended", ZT_PR_END },
+        /* out of the meeting, back to waiting: whether Zoom also sends
+         * a participant_left is not established (zoom-api.md); with one,
+         * the later of the two is the departure (a lost join's rule) */
+        { "meeting.participant_put_in_waiting_room", ZT_PR_LEAVE },
         { "meeting.participant_joined_waiting_room", ZT_PR_KNOCK },
         { "meeting.participant_left_waiting_room", ZT_PR_KNOCK },
         { "meeting.participant_jbh_waiting", ZT_PR_KNOCK },

@@ -17,7 +17,9 @@
  *     events of that uuid are re-attributed when shown,
  *     zt_presence_link.c);
  *   - main JOIN/LEAVE = meeting.participant_joined/_left and
- *     webinar.participant_joined/_left; room JOIN/LEAVE =
+ *     webinar.participant_joined/_left, and a LEAVE for
+ *     meeting.participant_put_in_waiting_room, not for a participant_left
+ *     of the waiting room (zt_presence_waiting_leave()); room JOIN/LEAVE =
  *     meeting.participant_joined/_left_breakout_room; END =
  *     meeting.ended/webinar.ended; other events (sharing, admitted)
  *     only date the meeting and name people; waiting in the waiting room
