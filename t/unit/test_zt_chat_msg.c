@@ -637,6 +637,50 @@ main(void)
     is_str(t, "zoe", "a name that is an email is said without its domain");
     free(t);
 
+    /* ---------------------------------------- the waiting room */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.started", T0, "", "", "", "", ""), 1000);
+    fold(st, rec("meeting.participant_joined", T0 + MIN, "Hal", "", "idH",
+                 "", ""), 1000);
+    /* Dan knocks and gives up: Zoom's participant_left of the waiting
+     * room, for someone who never was in the meeting */
+    fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Dan", "", "",
+                 "", "Dan left the meeting.<br>Reason: Leave waiting room."),
+         1000);
+    /* Hal is put back into the waiting room: out of the meeting */
+    fold(st, rec("meeting.participant_put_in_waiting_room", T0 + 3 * MIN,
+                 "Hal", "", "idH", "", ""), 1000);
+    t = compose(st, 1000 + ZT_CHAT_LEAVE_HOLD_MS);
+    is_str(t, "🎬 Meeting 85746065432 started · 14:00\n"
+              "🟢 Hal joined · 14:01\n"
+              "🔴 Hal left · 14:03",
+           "a waiting-room leave says nothing; being put back in it is a "
+           "leave");
+    free(t);
+    json_decref(st);
+
+    /* only Zoom's reason counts, not a display name that looks like one */
+    st = zt_chat_state_new();
+    fold(st, rec("meeting.participant_joined", T0 + MIN, "Breakout Bo", "",
+                 "idB", "", ""), 1000);
+    fold(st, rec("meeting.participant_joined", T0 + MIN, "Host ended the "
+                 "meeting", "", "idE", "", ""), 1000);
+    fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Breakout Bo",
+                 "", "idB", "", "Breakout Bo left the meeting.<br>Reason: "
+                 "Network connection error."), 1000);
+    fold(st, rec("meeting.participant_left", T0 + 2 * MIN, "Host ended the "
+                 "meeting", "", "idE", "", "Host ended the meeting left the "
+                 "meeting.<br>Reason: left the meeting."), 1000);
+    /* said once a plain leave's hold is over: an end's would hold longer */
+    t = compose(st, 1000 + ZT_CHAT_LEAVE_HOLD_MS);
+    is_str(t, "🟢 Breakout Bo joined · 14:01\n"
+              "🟢 Host ended the meeting joined · 14:01\n"
+              "🔴 Breakout Bo left (network connection error) · 14:02\n"
+              "🔴 Host ended the meeting left (left the meeting) · 14:02",
+           "a name like a move's or an end's reason is a name");
+    free(t);
+    json_decref(st);
+
     /* ---------------------------------------- not presence events */
     st = zt_chat_state_new();
     ok(fold(st, rec("meeting.sharing_started", T0, "A", "", "x", "", ""), 0)

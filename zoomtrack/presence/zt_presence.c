@@ -262,45 +262,44 @@ zt_presence_add(zt_presence_meeting_t *m, zt_presence_person_t *pp,
 }
 
 
-int
-zt_presence_waiting_leave(const char *leave_reason)
+const char *
+zt_presence_leave_reason(const char *leave_reason)
 {
-    size_t       i, n;
     const char  *r, *next;
 
-    static const char  *reasons[] = {
-        "leave waiting room", "removed by host from waiting room"
-    };
-
     if (leave_reason == NULL) {
-        return 0;
+        return "";
     }
 
-    /*
-     * Zoom writes "<name> left the meeting.<br>Reason: <reason>" (or the
-     * reason alone): the display name comes first and is anyone's to
-     * choose, so only the whole text after the last "Reason:" counts, or
-     * the whole text; else a participant named "Leave waiting room" would
-     * stay present after leaving
-     */
     r = leave_reason;
     while ((next = strcasestr(r, "reason:")) != NULL) {
         r = next + sizeof("reason:") - 1;
     }
 
-    r += strspn(r, " ");
+    return r + strspn(r, " ");
+}
 
-    for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
-        n = strlen(reasons[i]);
 
-        if (strncasecmp(r, reasons[i], n) == 0
-            && r[n + strspn(r + n, ". ")] == '\0')
-        {
-            return 1;
-        }
-    }
+int
+zt_presence_reason_is(const char *leave_reason, const char *reason)
+{
+    size_t       n;
+    const char  *r;
 
-    return 0;
+    r = zt_presence_leave_reason(leave_reason);
+    n = strlen(reason);
+
+    return strncasecmp(r, reason, n) == 0
+           && r[n + strspn(r + n, ". ")] == '\0';
+}
+
+
+int
+zt_presence_waiting_leave(const char *leave_reason)
+{
+    return zt_presence_reason_is(leave_reason, "leave waiting room")
+           || zt_presence_reason_is(leave_reason,
+                                    "removed by host from waiting room");
 }
 
 

@@ -250,6 +250,19 @@ int zt_presence_room_before(const zt_room_first_t *a,
 int zt_presence_waiting_leave(const char *leave_reason);
 
 /*
+ * Zoom's reason in a leave_reason (may be NULL): Zoom writes "<name> left
+ * the meeting.<br>Reason: <reason>" (or the reason alone).  The display
+ * name comes first and is anyone's to choose, so only the text after the
+ * last "Reason:" counts, or the whole text; else a participant named
+ * "Leave waiting room" or "Breakout" would change what their own leave
+ * means.  One rule for the engine and the chat.
+ */
+const char *zt_presence_leave_reason(const char *leave_reason);
+
+/* 1 when that reason is the given one, case aside, a '.' ending it or not */
+int zt_presence_reason_is(const char *leave_reason, const char *reason);
+
+/*
  * The live room of a person on two devices (README presence rule 9), one
  * for the status CSV and chat: the room of the latest room JOIN among the
  * devices in; of two joins in one ms, the smaller room uuid.  Returns 1

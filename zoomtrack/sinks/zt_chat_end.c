@@ -31,6 +31,7 @@
 
 #include "zt_core.h"
 #include "zt_chat_msg.h"
+#include "zt_presence.h"
 
 
 static int zt_chat_end_leave_of(const json_t *ch, const char *meeting);
@@ -40,8 +41,9 @@ static int zt_chat_end_pair(json_t *pending, const json_t *ch);
 int
 zt_chat_end_reason(const char *leave_reason)
 {
-    return strcasestr(leave_reason, "host ended the meeting") != NULL
-           || strcasestr(leave_reason, "host closed the meeting") != NULL;
+    return zt_presence_reason_is(leave_reason, "host ended the meeting")
+           || zt_presence_reason_is(leave_reason, "host closed the meeting")
+           || zt_presence_reason_is(leave_reason, "host ended the webinar");
 }
 
 

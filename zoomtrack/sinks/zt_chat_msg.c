@@ -33,6 +33,7 @@
 #include "zt_event.h"
 #include "zt_chat_msg.h"
 #include "zt_presence.h"
+#include "zt_presence.h"
 
 
 typedef enum {
@@ -179,6 +180,8 @@ zt_chat_event(const char *type)
         { "webinar.participant_joined", ZT_CHAT_EV_JOIN },
         { "meeting.participant_left", ZT_CHAT_EV_LEAVE },
         { "webinar.participant_left", ZT_CHAT_EV_LEAVE },
+        /* out of the meeting, back to waiting (as the engine reads it) */
+        { "meeting.participant_put_in_waiting_room", ZT_CHAT_EV_LEAVE },
         { "meeting.participant_joined_breakout_room", ZT_CHAT_EV_ROOM_JOIN },
         { "meeting.participant_left_breakout_room", ZT_CHAT_EV_ROOM_LEAVE },
     };
@@ -518,11 +521,17 @@ zt_chat_person_event(json_t *state, zt_chat_ctx_t *c, const json_t *rec,
         return zt_chat_change(state, c, opts, "join", NULL);
 
     case ZT_CHAT_EV_LEAVE:
+        /* someone leaving the waiting room was not in the meeting */
+        if (zt_presence_waiting_leave(zt_chat_str(rec, "leave_reason"))) {
+            return ZT_OK;
+        }
+
         zt_chat_reason(zt_chat_str(rec, "leave_reason"), reason,
                        sizeof(reason));
 
         /* Zoom says so when the leave is the first half of a move */
-        move = strcasestr(zt_chat_str(rec, "leave_reason"), "breakout")
+        move = strcasestr(zt_presence_leave_reason(
+                              zt_chat_str(rec, "leave_reason")), "breakout")
                != NULL;
         c->end = zt_chat_end_reason(zt_chat_str(rec, "leave_reason"));
 
@@ -705,12 +714,11 @@ zt_chat_reason(const char *in, char *out, size_t outlen)
 
     out[0] = '\0';
 
-    p = strcasestr(in, "reason:");
-    if (p == NULL || strchr(in, '@')) {
+    if (strcasestr(in, "reason:") == NULL || strchr(in, '@')) {
         return;
     }
 
-    p += sizeof("reason:") - 1;
+    p = zt_presence_leave_reason(in);
     n = 0;
 
     while (*p && n + 1 < outlen) {
