@@ -12,7 +12,10 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     (a "live" meeting has not ended: 404
                                     code 3001, as Zoom answers type=past),
                                     page_size <= 10 enforced (default 1),
-                                    next_page_token pagination; a uuid that
+                                    next_page_token pagination (a token
+                                    lives page_token_ttl seconds, 900 as
+                                    Zoom's 15 minutes, then 400 code 300);
+                                    a uuid that
                                     starts with '/' or contains '//' but was
                                     not double-encoded gets Zoom's 404 3001
   GET  /v2/meetings/{id}            meeting settings (pre-assigned rooms)
@@ -26,6 +29,7 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
 
 The scenario (JSON file, --scenario):
   {"account_id", "client_id", "client_secret", "expires_in",
+   "page_token_ttl",
    "meetings": {uuid: {"participants": [...], "live": bool} |
                       {"error": {"status", "body"}}},
    "settings": {meeting_id: {...GET /meetings body...}},
@@ -247,8 +251,9 @@ class Handler(BaseHTTPRequestHandler):
                     if "meetings" in new:
                         STATE["scenario"].setdefault("meetings", {}).update(
                             new["meetings"])
-                    if "expires_in" in new:
-                        STATE["scenario"]["expires_in"] = new["expires_in"]
+                    for k in ("expires_in", "page_token_ttl"):
+                        if k in new:
+                            STATE["scenario"][k] = new[k]
                 self.reply(200, {"ok": True})
             elif self.raw_path == "/oauth/token":
                 self.oauth(body)
@@ -386,9 +391,12 @@ class Handler(BaseHTTPRequestHandler):
         if npt:
             with LOCK:
                 ref = STATE["pages"].get(npt)
-            if ref is None or ref[0] != uuid:
-                self.reply(400, {"code": 300,
-                                 "message": "Invalid next_page_token."})
+            ttl = STATE["scenario"].get("page_token_ttl", 900)
+            if ref is None or ref[0] != uuid or ref[2] + ttl <= time.time():
+                # Zoom's answer, for an unknown token and an expired one
+                self.reply(400, {"code": 300, "message":
+                                 "The next page token is invalid or "
+                                 "expired."})
                 return None
             offset = ref[1]
         parts = mt["participants"]
@@ -396,7 +404,7 @@ class Handler(BaseHTTPRequestHandler):
         if offset + size < len(parts):
             nxt = secrets.token_urlsafe(18)
             with LOCK:
-                STATE["pages"][nxt] = (uuid, offset + size)
+                STATE["pages"][nxt] = (uuid, offset + size, time.time())
         return mt, parts[offset:offset + size], nxt, size, len(parts)
 
     def qos(self, seg):
