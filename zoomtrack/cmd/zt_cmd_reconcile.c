@@ -456,11 +456,18 @@ done:
 }
 
 
-/* appends a Report API page's participants[] to the sessions */
+/*
+ * Appends a Report API page's participants[] to the sessions; no page:
+ * Zoom's pages start over, the sessions so far are forgotten.
+ */
 static int
 zt_rc_page(void *data, json_t *page)
 {
     json_t  *parts;
+
+    if (page == NULL) {
+        return json_array_clear(data) == 0 ? ZT_OK : ZT_ERROR;
+    }
 
     parts = json_object_get(page, "participants");
 

@@ -55,6 +55,7 @@ typedef struct {
     const char            *meeting_uuid;
     long                   meeting_participants;
     long                   meeting_minutes;   /* minutes before it */
+    long                   meeting_minutes_on;  /* camera-on ones */
 } zt_camera_t;
 
 

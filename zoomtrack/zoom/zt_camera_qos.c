@@ -91,6 +91,7 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
     cam->meeting_uuid = m->uuid;
     cam->meeting_participants = 0;
     cam->meeting_minutes = cam->minutes;
+    cam->meeting_minutes_on = cam->minutes_on;
 
     rc = zt_camera_fetch_qos(cam, m->uuid, &e);
 
@@ -133,13 +134,26 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
 }
 
 
-/* one QOS page made rows, its participants counted for the progress line */
+/*
+ * One QOS page made rows, its participants counted for the progress line;
+ * no page: Zoom's pages start over, the meeting's rows and counts so far
+ * are forgotten.
+ */
 static int
 zt_camera_page(void *data, json_t *page)
 {
     size_t        i;
     json_t       *parts, *p;
     zt_camera_t  *cam = data;
+
+    if (page == NULL) {
+        zt_camera_rows_clear(cam);
+        cam->participants -= cam->meeting_participants;
+        cam->meeting_participants = 0;
+        cam->minutes = cam->meeting_minutes;
+        cam->minutes_on = cam->meeting_minutes_on;
+        return ZT_OK;
+    }
 
     parts = json_object_get(page, "participants");
 

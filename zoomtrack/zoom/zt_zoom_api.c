@@ -44,6 +44,7 @@ static int zt_zoom_token_ready(zt_zoom_t *z, zt_zoom_err_t *e);
 static int zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc,
     int attempt, const char *path, json_t **json, zt_zoom_err_t *e);
 static void zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e);
+static int zt_zoom_page_token_expired(const zt_zoom_err_t *e);
 
 
 static char *
@@ -548,16 +549,25 @@ zt_zoom_uuid_encode(const char *uuid, char *out, size_t outlen)
 }
 
 
+/* Zoom's answer to a next_page_token older than its 15 minutes */
+static int
+zt_zoom_page_token_expired(const zt_zoom_err_t *e)
+{
+    return e->status == 400 && e->code == 300;
+}
+
+
 int
 zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
     zt_zoom_page_pt page, void *data, zt_zoom_err_t *e)
 {
-    int          rc, n;
+    int          rc, n, restarted;
     char         tok[1024], url[4096];
     json_t      *body;
     const char  *next;
 
     tok[0] = '\0';
+    restarted = 0;
 
     for (n = 0; n < max_pages; n++) {
         if ((size_t) snprintf(url, sizeof(url), "%s%s%s", path,
@@ -569,6 +579,30 @@ zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
         }
 
         rc = zt_zoom_get(z, url, &body, e);
+
+        if (rc == ZT_DECLINED && tok[0] && zt_zoom_page_token_expired(e)) {
+            /* no verdict on the list: the first page gives new tokens */
+            if (restarted) {
+                snprintf(e->message, sizeof(e->message),
+                         "next_page_token expired again after starting "
+                         "over");
+                return ZT_ERROR;
+            }
+
+            zt_log_info("zoom: GET %s: next_page_token expired, starting "
+                        "over from the first page", path);
+
+            if (page(data, NULL) != ZT_OK) {
+                snprintf(e->message, sizeof(e->message),
+                         "cannot start the list over");
+                return ZT_ERROR;
+            }
+
+            restarted = 1;
+            tok[0] = '\0';
+            continue;
+        }
+
         if (rc != ZT_OK) {
             return rc;
         }

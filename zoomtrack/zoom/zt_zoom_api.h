@@ -60,9 +60,12 @@ int zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json,
  * GETs every page of a paged list: path (with its query, without
  * next_page_token) is asked again with each next_page_token Zoom gives,
  * at most max_pages times.  page (called with each parsed body, which it
- * must not keep) returns ZT_OK or ZT_ERROR (stops).  Returns as
- * zt_zoom_get(); ZT_ERROR with e->message for too many pages or a token
- * that does not fit.
+ * must not keep) returns ZT_OK or ZT_ERROR (stops).  A next_page_token
+ * lives 15 minutes (a long Retry-After wait can outlive it): Zoom's 400
+ * code 300 for it starts the list over once, page called with NULL first
+ * to forget the pages it had.  Returns as zt_zoom_get(); ZT_ERROR with
+ * e->message for too many pages, a token that does not fit or one that
+ * expired again.
  */
 typedef int (*zt_zoom_page_pt)(void *data, json_t *page);
 
