@@ -36,6 +36,7 @@ The scenario (JSON file, --scenario):
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
                slow", "retry_after": "seconds|http-date|iso|none",
+               "limit": "daily" (429: the daily-limit body and headers),
                "seconds": 2, "delay": 3, "count": 1, "skip": 0}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
 gets generated per-minute user_qos from the documented sample's shape
@@ -73,6 +74,10 @@ REPORT_RE = re.compile(r'^/v2/report/meetings/(.+)/participants$')
 
 RATE_BODY = {"code": 429, "message": "You have reached the maximum "
              "per-second rate limit for this API. Try again later."}
+# RL-DOC's daily-limit text; Zoom may leave Retry-After out (devforum 18928)
+DAILY_BODY = {"code": 429, "message": "You have reached the maximum daily "
+              "rate limit for this API. Refer to the response header for "
+              "details on when you can make another request."}
 
 
 def iso(t):
@@ -195,8 +200,12 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(f.get("delay", 3))
             return False
         if t == "429":
+            daily = f.get("limit") == "daily"
             h = {"X-RateLimit-Category": "Heavy",
-                 "X-RateLimit-Type": "QPS"}
+                 "X-RateLimit-Type": "Daily-limit" if daily else "QPS"}
+            if daily:
+                h["X-RateLimit-Limit"] = "30000"
+                h["X-RateLimit-Remaining"] = "0"
             kind = f.get("retry_after", "seconds")
             secs = f.get("seconds", 2)
             at = math.ceil(time.time()) + secs
@@ -206,7 +215,7 @@ class Handler(BaseHTTPRequestHandler):
                 h["Retry-After"] = email.utils.formatdate(at, usegmt=True)
             elif kind == "iso":
                 h["Retry-After"] = iso(at)
-            self.reply(429, RATE_BODY, h)
+            self.reply(429, DAILY_BODY if daily else RATE_BODY, h)
             return True
         if t == "500":
             self.reply(500, {"code": 500, "message": "Internal Error"})
