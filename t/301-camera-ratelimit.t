@@ -2,8 +2,9 @@
 # zoomtrack camera and Zoom's rate limits: a 429 with Retry-After as delta
 # seconds, as an HTTP-date and as an ISO 8601 date (Zoom's documented form)
 # is honoured (the next request arrives no earlier than it allows); a 429
-# without Retry-After backs off; a Retry-After a day away (a daily limit)
-# ends the run with exit 1 instead of sleeping.
+# without Retry-After backs off; a Retry-After a day away (a daily limit),
+# or a daily-limit 429 without one, ends the run with exit 1 instead of
+# sleeping or retrying.
 
 use strict;
 use warnings;
@@ -109,5 +110,20 @@ is(scalar(@{ $zd->qos_requests }), 1, 'daily limit: one request only');
 is(sql_value($wh, 'SELECT count(*) FROM camera_fetches'), 0,
    'daily limit: the meeting is not marked');
 like($out, qr/stopped early/, 'daily limit: summary says stopped early');
+
+# a daily limit without Retry-After (Zoom leaves it out at times): its
+# body says so, and retrying only adds rejected calls until tomorrow
+$zd->control(faults => [ { on => 'qos', type => '429', limit => 'daily',
+                           retry_after => 'none', count => 99 } ]);
+$t = time;
+($rc, $out, $err) = run_camera();
+is($rc, 1, 'daily limit, no Retry-After: exit 1');
+is(scalar(@{ $zd->qos_requests }), 1,
+   'daily limit, no Retry-After: not retried');
+cmp_ok(time - $t, '<', 5, 'daily limit, no Retry-After: no backoff');
+like($zd->log_text, qr/daily rate limit/,
+     'daily limit, no Retry-After: logged');
+is(sql_value($wh, 'SELECT count(*) FROM camera_fetches'), 0,
+   'daily limit, no Retry-After: the meeting is not marked');
 
 done_testing();

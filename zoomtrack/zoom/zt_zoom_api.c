@@ -45,6 +45,7 @@ static int zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc,
     int attempt, const char *path, json_t **json, zt_zoom_err_t *e);
 static void zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e);
 static int zt_zoom_page_token_expired(const zt_zoom_err_t *e);
+static int zt_zoom_daily_limit(const zt_http_resp_t *resp);
 
 
 static char *
@@ -473,6 +474,16 @@ zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
         return ZT_DECLINED;
     }
 
+    if (resp->status == 429 && resp->retry_after[0] == '\0'
+        && zt_zoom_daily_limit(resp))
+    {
+        zt_zoom_error_body(resp, e);
+        zt_log_warn("zoom: GET %s: status 429, the daily rate limit, "
+                    "giving up", path);
+        zt_http_resp_free(resp);
+        return ZT_ERROR;
+    }
+
     if (zt_http_retry_wait(&z->http, attempt, resp, path) != ZT_RETRY) {
         zt_zoom_error_body(resp, e);
         if (resp->status >= 200 && resp->status < 300) {
@@ -486,6 +497,27 @@ zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
     zt_http_resp_free(resp);
 
     return ZT_RETRY;
+}
+
+
+/*
+ * A 429 of the daily limit (RL-DOC's "maximum daily rate limit" text):
+ * without a Retry-After to say when it lifts, retrying within minutes only
+ * adds rejected calls, which Zoom counts against the app.
+ */
+static int
+zt_zoom_daily_limit(const zt_http_resp_t *resp)
+{
+    int          daily;
+    json_t      *j;
+    const char  *msg;
+
+    j = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+    msg = json_string_value(json_object_get(j, "message"));
+    daily = msg != NULL && strstr(msg, "daily rate limit") != NULL;
+    json_decref(j);
+
+    return daily;
 }
 
 

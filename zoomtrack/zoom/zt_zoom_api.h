@@ -4,7 +4,8 @@
  * client_id:client_secret), the token cached in memory until 60 s before it
  * expires, and GETs under api_base with a Bearer token.  A 401 drops the
  * token and the call is repeated once with a new one; 429/5xx/transport
- * errors are retried by zt_http (Retry-After or backoff, max_retries).
+ * errors are retried by zt_http (Retry-After or backoff, max_retries),
+ * but not a daily-limit 429 without Retry-After (it lifts tomorrow).
  * The client secret and tokens never reach a log line or an error text.
  */
 
