@@ -1,6 +1,7 @@
 #!/usr/bin/perl
-# zoomtrack camera when the API misbehaves: a 500, a body that is not JSON
-# and an answer slower than zoom.timeout_ms are each retried and the run
+# zoomtrack camera when the API misbehaves: a 500, a body that is not JSON,
+# a body cut short (the connection dropped, also on the token endpoint) and
+# an answer slower than zoom.timeout_ms are each retried and the run
 # succeeds; a 500 that does not go away, or an API nobody listens on, ends
 # the run with exit 1 after max_retries, leaving earlier data intact and the
 # failed meeting not marked 'ok'.
@@ -41,6 +42,8 @@ my %faults = (
     '500 once'       => { on => 'qos', type => '500', skip => 1 },
     'bad JSON once'  => { on => 'qos', type => 'badjson', skip => 1 },
     'slow once'      => { on => 'qos', type => 'slow', delay => 2, skip => 1 },
+    'truncated once' => { on => 'qos', type => 'truncated', skip => 1 },
+    'truncated token' => { on => 'token', type => 'truncated' },
     '500 on settings' => { on => 'meeting', type => '500' },
     '500 on token'   => { on => 'token', type => '500' },
 );

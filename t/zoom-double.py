@@ -35,7 +35,7 @@ The scenario (JSON file, --scenario):
    "settings": {meeting_id: {...GET /meetings body...}},
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
-               slow", "retry_after": "seconds|http-date|iso|none",
+               slow|truncated", "retry_after": "seconds|http-date|iso|none",
                "limit": "daily" (429: the daily-limit body and headers),
                "seconds": 2, "delay": 3, "count": 1, "skip": 0}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
@@ -161,6 +161,10 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        if getattr(self, "truncate", False):
+            # the connection drops mid-body: fewer bytes than announced
+            data = data[:len(data) // 2]
+            self.close_connection = True
         try:
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
@@ -223,6 +227,12 @@ class Handler(BaseHTTPRequestHandler):
         if t == "401":
             self.reply(401, {"code": 124, "message": "Invalid access token."})
             return True
+        if t == "truncated":
+            # answered as usual, but cut short (reply())
+            self.truncate = True
+            if self.rec is not None:
+                self.rec["fault"] = "truncated"
+            return False
         if t == "badjson":
             self.reply(200, b'{"participants": [ {"user_qos": ', raw=True)
             return True
@@ -235,6 +245,7 @@ class Handler(BaseHTTPRequestHandler):
     def start(self):
         raw_path, _, query = self.path.partition("?")
         self.raw_path = raw_path
+        self.truncate = False
         self.query = urllib.parse.parse_qs(query, keep_blank_values=True)
         self.rec = None
         if not raw_path.startswith("/_"):
