@@ -3,7 +3,8 @@
 
 Serves, on 127.0.0.1:PORT (python3 standard library only):
   POST /oauth/token                 Server-to-Server OAuth: checks the exact
-                                    Basic header, grant_type and account_id,
+                                    Basic header, grant_type and account_id
+                                    (form body or query string),
                                     issues tokens with the scenario's
                                     expires_in
   GET  /v2/metrics/meetings/{uuid}/participants/qos
@@ -306,7 +307,13 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(400, {"reason": "Invalid client_id or client_secret",
                              "error": "invalid_client"})
             return
-        form = urllib.parse.parse_qs(body)
+        # the fields are read from a form body or the query string only
+        # (a JSON body is not looked into)
+        ctype = self.headers.get("Content-Type", "")
+        form = {}
+        if ctype.split(";")[0].strip().lower() == \
+                "application/x-www-form-urlencoded":
+            form = urllib.parse.parse_qs(body)
         for k, v in self.query.items():
             form.setdefault(k, v)
         if form.get("grant_type") != ["account_credentials"]:
