@@ -30,7 +30,7 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
 
 The scenario (JSON file, --scenario):
   {"account_id", "client_id", "client_secret", "expires_in",
-   "page_token_ttl",
+   "page_token_ttl", "page_token_status" (400, or 300),
    "meetings": {uuid: {"participants": [...], "live": bool} |
                       {"error": {"status", "body"}}},
    "settings": {meeting_id: {...GET /meetings body...}},
@@ -272,7 +272,8 @@ class Handler(BaseHTTPRequestHandler):
                     if "meetings" in new:
                         STATE["scenario"].setdefault("meetings", {}).update(
                             new["meetings"])
-                    for k in ("expires_in", "page_token_ttl"):
+                    for k in ("expires_in", "page_token_ttl",
+                              "page_token_status"):
                         if k in new:
                             STATE["scenario"][k] = new[k]
                 self.reply(200, {"ok": True})
@@ -420,8 +421,10 @@ class Handler(BaseHTTPRequestHandler):
                 ref = STATE["pages"].get(npt)
             ttl = STATE["scenario"].get("page_token_ttl", 900)
             if ref is None or ref[0] != uuid or ref[2] + ttl <= time.time():
-                # Zoom's answer, for an unknown token and an expired one
-                self.reply(400, {"code": 300, "message":
+                # Zoom's answer, for an unknown token and an expired one;
+                # its reference lists it as HTTP 300 too (page_token_status)
+                self.reply(STATE["scenario"].get("page_token_status", 400),
+                           {"code": 300, "message":
                                  "The next page token is invalid or "
                                  "expired."})
                 return None
