@@ -1,11 +1,12 @@
 #!/usr/bin/perl
 # Zoom's next_page_token lives 15 minutes; one asked for after that (here:
 # after a Retry-After wait longer than the double's page_token_ttl) gets
-# 400 code 300 "The next page token is invalid or expired.".  That is no
-# verdict on the meeting: `zoomtrack camera` and `zoomtrack reconcile`
-# start the meeting's pages again from the first, once, and store each
-# participant once; a token that expires again stops the run (exit 1)
-# instead of calling the meeting unavailable.
+# HTTP 400 (or 300, as Zoom's reference lists it) code 300 "The next page
+# token is invalid or expired.".  That is no verdict on the meeting:
+# `zoomtrack camera` and `zoomtrack reconcile` start the meeting's pages
+# again from the first, once, and store each participant once; a token
+# that expires again stops the run (exit 1) instead of calling the meeting
+# unavailable.
 
 use strict;
 use warnings;
@@ -71,6 +72,20 @@ like($out, qr/participants 25, minutes 75 \(camera on 50\)/,
      'the summary counts each participant once') or diag($out);
 like($zd->log_text, qr/next_page_token expired, starting over/,
      'the restart is logged');
+
+# the same answered with HTTP 300, as Zoom's reference lists it: final,
+# not retried like a 5xx
+ZoomDouble::run_sql($wh, 'DELETE FROM camera_minutes; '
+                         . 'DELETE FROM camera_fetches;');
+$zd->control(faults => [ $late ], page_token_status => 300);
+($rc, $out, $err) = run_cmd('camera');
+is($rc, 0, 'camera, HTTP 300: exit 0') or diag($err);
+is_deeply([ map { $_->{status} } @{ $zd->qos_requests } ],
+          [ 200, 429, 300, 200, 200, 200 ],
+          'camera, HTTP 300: not retried, pages 1..3 again');
+is(sql_value($wh, 'SELECT count(*) FROM camera_minutes'), 75,
+   'camera, HTTP 300: every minute once');
+$zd->control(page_token_status => 400);
 
 # the token expires again after the restart: a failure, not 'unavailable'
 ZoomDouble::run_sql($wh, 'DELETE FROM camera_minutes; '

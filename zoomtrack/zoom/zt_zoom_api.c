@@ -467,6 +467,15 @@ zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
         rc = ZT_RETRY;
     }
 
+    /*
+     * Zoom answers some errors with HTTP 300 and its error body (code 300,
+     * an expired next_page_token among them): as final as a 4xx, and no
+     * redirect is followed, so asking again gets the same answer
+     */
+    if (resp->status >= 300 && resp->status < 400) {
+        rc = ZT_ERROR;
+    }
+
     if (rc == ZT_ERROR) {
         zt_zoom_error_body(resp, e);
         e->auth = resp->status == 401;
@@ -581,11 +590,14 @@ zt_zoom_uuid_encode(const char *uuid, char *out, size_t outlen)
 }
 
 
-/* Zoom's answer to a next_page_token older than its 15 minutes */
+/*
+ * Zoom's answer to a next_page_token older than its 15 minutes: code 300,
+ * with HTTP 400 or, as its reference lists it, HTTP 300
+ */
 static int
 zt_zoom_page_token_expired(const zt_zoom_err_t *e)
 {
-    return e->status == 400 && e->code == 300;
+    return (e->status == 400 || e->status == 300) && e->code == 300;
 }
 
 

@@ -49,8 +49,9 @@ void zt_zoom_destroy(zt_zoom_t *z);
  * GET api_base + path; path starts with '/', is already percent-encoded and
  * may carry a query.  Returns
  *   ZT_OK        *json is the parsed body (the caller json_decref()s it);
- *   ZT_DECLINED  Zoom answered with a final 4xx: e->status, e->code and
- *                e->message say which (a 401 sets e->auth);
+ *   ZT_DECLINED  Zoom answered with a final 4xx (or a 3xx: Zoom's HTTP
+ *                300 errors): e->status, e->code and e->message say
+ *                which (a 401 sets e->auth);
  *   ZT_ERROR     no usable answer: unreachable, retries exhausted, the
  *                token request failed (e->auth), a body that is not JSON.
  */
