@@ -265,6 +265,23 @@ like($out, qr/no-plan==: unavailable \(Zoom: HTTP 400, code 200: No permission\.
 unlike($out . $err . $zoom->log_text, qr/\Q$ZoomDouble::CRED{client_secret}\E/,
        'the client secret is never printed');
 
+# the backoff's jitter is random per run (seeded), so that runs meeting
+# the same 5xx or limit do not retry in step: three runs' first delays are
+# not all the same (all equal by chance: about 1 in 60000)
+my %delay;
+for my $n (1 .. 3) {
+    $zoom->control(faults => [ { on => 'report', type => '500' } ]);
+    ZtTest::spit($zoom->dir . '/zoomtrack.log', '');
+    ($rc, $out, $err) = run_zoomtrack(
+        ['reconcile', '-c', $zoom->camera_conf, '--date', '2026-11-20'],
+        env => { ZOOMTRACK_WAREHOUSE_PATH => "$dir/zoomtrack.db" });
+    is($rc, 0, "a 500 once, run $n: exit 0") or diag($err);
+    $delay{$1}++ if $zoom->log_text =~ /status 500, retry 1\/\d+ in (\d+) ms/;
+}
+cmp_ok(scalar(keys %delay), '>', 1, 'the first retry delays differ')
+    or diag(explain(\%delay));
+$zoom->control(faults => []);
+
 ($rc, $out, $err) = run_zoomtrack(['reconcile', '--meeting', 'x']);
 is($rc, 2, 'no --date: exit 2');
 

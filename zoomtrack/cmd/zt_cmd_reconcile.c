@@ -17,6 +17,7 @@
 
 #include "zt_event.h"
 #include "zt_time.h"
+#include "zt_http.h"
 #include "zt_cmd.h"
 #include "zt_cmd_util.h"
 #include "zt_camera.h"
@@ -158,10 +159,19 @@ zt_cmd_reconcile(int argc, char **argv)
         return ZT_EXIT_USAGE;
     }
 
+    /* libcurl's global state, and the backoff's jitter seeded: runs that
+     * meet the same limit must not retry in step */
+    if (zt_http_global_init() != ZT_OK) {
+        fprintf(stderr, "zoomtrack reconcile: cannot initialise libcurl\n");
+        zt_conf_free(conf);
+        return ZT_EXIT_FAILURE;
+    }
+
     rc = zt_zoom_create(conf, &zoom, err, sizeof(err));
     if (rc != ZT_OK) {
         fprintf(stderr, "zoomtrack reconcile: %s\n", err);
         zt_conf_free(conf);
+        curl_global_cleanup();
         return rc == ZT_DECLINED ? ZT_EXIT_USAGE : ZT_EXIT_FAILURE;
     }
 
@@ -192,6 +202,7 @@ done:
     zt_rc_day_free(&day);
     zt_zoom_destroy(zoom);
     zt_conf_free(conf);
+    curl_global_cleanup();
 
     return rc;
 }
