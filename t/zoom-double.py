@@ -21,9 +21,12 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     not double-encoded gets Zoom's 404 3001
   GET  /v2/meetings/{id}            meeting settings (pre-assigned rooms)
   GET  /v2/report/meetings/{uuid}/participants
+  GET  /v2/report/webinars/{uuid}/participants
                                     Report API: Bearer checked, the same
                                     double-encoding rule, page_size <= 300
-                                    (default 30), next_page_token paging
+                                    (default 30), next_page_token paging;
+                                    a webinar's uuid is only known to the
+                                    webinars one (404 code 3001 otherwise)
   POST /_control                    {"faults": [...]} replaces the faults,
                                     {"meetings": {uuid: ...}} those meetings
   GET  /_health                     200
@@ -35,6 +38,7 @@ The scenario (JSON file, --scenario):
                       {"error": {"status", "body"}}},
    "settings": {meeting_id: {...GET /meetings body...}},
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
+   "webinar_reports": {uuid: as reports, for webinar instances},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
                slow|truncated", "retry_after": "seconds|http-date|iso|none",
                "limit": "daily" (429: the daily-limit body and headers),
@@ -71,7 +75,7 @@ STATE = {"scenario": {}, "faults": [], "tokens": {}, "pages": {},
 
 QOS_RE = re.compile(r'^/v2/metrics/meetings/(.+)/participants/qos$')
 MEETING_RE = re.compile(r'^/v2/meetings/([^/]+)$')
-REPORT_RE = re.compile(r'^/v2/report/meetings/(.+)/participants$')
+REPORT_RE = re.compile(r'^/v2/report/(meetings|webinars)/(.+)/participants$')
 
 RATE_BODY = {"code": 429, "message": "You have reached the maximum "
              "per-second rate limit for this API. Try again later."}
@@ -357,7 +361,7 @@ class Handler(BaseHTTPRequestHandler):
             f = self.take_fault("report")
             if f and self.apply_fault(f):
                 return
-            self.report(m.group(1))
+            self.report(m.group(1), m.group(2))
             return
         m = MEETING_RE.match(self.raw_path)
         if m:
@@ -456,11 +460,13 @@ class Handler(BaseHTTPRequestHandler):
                          "meeting_number": mt.get("meeting_number", ""),
                          "participants": [expand(p) for p in page]})
 
-    def report(self, seg):
+    def report(self, kind, seg):
         uuid = self.uuid_of(seg)
         if uuid is None:
             return
-        got = self.page_of("reports", uuid, None, 30, 300)
+        # a webinar is not a meeting: each has its own report endpoint
+        table = "reports" if kind == "meetings" else "webinar_reports"
+        got = self.page_of(table, uuid, None, 30, 300)
         if got is None:
             return
         mt, page, nxt, size, total = got
