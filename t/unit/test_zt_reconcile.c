@@ -17,6 +17,9 @@
 #define T0  1795165200000LL          /* 2026-11-20T08:20:00Z */
 
 
+static const zt_reconcile_instance_t  MTG = { "85012345678", "abc==", 0 };
+
+
 static json_t *
 session(const char *id, const char *name, const char *email, int64_t join,
     int64_t leave)
@@ -61,7 +64,7 @@ test_plan(void)
     bodies = json_array();
     memset(&c, 0, sizeof(c));
 
-    ok(zt_reconcile_plan(marks, 6, sessions, "85012345678", "abc==",
+    ok(zt_reconcile_plan(marks, 6, sessions, &MTG,
                          bodies, &c) == ZT_OK, "planned");
     is_int(c.sessions, 5, "five sessions");
     is_int(c.skipped, 1, "one not an object");
@@ -74,7 +77,7 @@ test_plan(void)
     c = (zt_reconcile_counts_t) { 0 };
     marks[4].ts = T0 + 60000 + ZT_RECONCILE_TOLERANCE_MS + 1;
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, 6, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 6, sessions, &MTG, bodies,
                       &c);
     is_int(c.joins_added, 2, "a join 60.001 s away is not the same join");
 
@@ -103,7 +106,7 @@ test_body_normalises(void)
     sessions = json_pack("[o]", session("dee", "Dée", "dee@x.org",
                                         T0 + 100000, T0 + 200000));
     bodies = json_array();
-    zt_reconcile_plan(NULL, 0, sessions, "85012345678", "abc==", bodies, &c);
+    zt_reconcile_plan(NULL, 0, sessions, &MTG, bodies, &c);
     is_int(json_array_size(bodies), 2, "an unknown session: join + leave");
 
     text = json_dumps(json_array_get(bodies, 1), JSON_COMPACT);
@@ -156,7 +159,7 @@ test_not_main_presence(void)
 
     sessions = json_pack("[o, o, o]", wait, room, main);
     bodies = json_array();
-    zt_reconcile_plan(&end, 1, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(&end, 1, sessions, &MTG, bodies,
                       &c);
     is_int(c.skipped, 1, "the waiting-room session is skipped");
     is_int(c.joins_added, 1, "the main-meeting session's join is added");
@@ -205,7 +208,7 @@ test_left_from_room(void)
                          room_session("s1", "S1", T0 + 600000,
                                       T0 + 900000));
     bodies = json_array();
-    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 2, sessions, &MTG, bodies,
                       &c);
     is_int(c.leaves_added, 1, "left from a room: her main leave is added");
     is_int(c.joins_added, 0, "and nothing else");
@@ -217,7 +220,7 @@ test_left_from_room(void)
 
     c = (zt_reconcile_counts_t) { 0 };
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 3, sessions, &MTG, bodies,
                       &c);
     is_int(json_array_size(bodies), 0, "the webhook's leave: nothing added");
 
@@ -230,7 +233,7 @@ test_left_from_room(void)
                                                  T0 + 3600000));
     c = (zt_reconcile_counts_t) { 0 };
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 2, sessions, &MTG, bodies,
                       &c);
     is_int(json_array_size(bodies), 0, "hops out of and between rooms and "
            "the meeting's end: nothing added");
@@ -265,7 +268,7 @@ test_rejoin_after_room(void)
                          session("s4", "S4", "", T0 + 950000,
                                  T0 + 3600000));
     bodies = json_array();
-    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 3, sessions, &MTG, bodies,
                       &c);
     is_int(c.joins_added, 1, "the rejoin after a leave from a room is "
            "added");
@@ -277,7 +280,7 @@ test_rejoin_after_room(void)
     /* no main leave in the warehouse there: a hop out of the room */
     c = (zt_reconcile_counts_t) { 0 };
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, 2, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 2, sessions, &MTG, bodies,
                       &c);
     is_int(json_array_size(bodies), 0, "without a leave it is a hop");
 
@@ -285,7 +288,7 @@ test_rejoin_after_room(void)
     c = (zt_reconcile_counts_t) { 0 };
     json_array_clear(bodies);
     marks[3].ts = T0 + 950000 + 700;
-    zt_reconcile_plan(marks, 4, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 4, sessions, &MTG, bodies,
                       &c);
     is_int(json_array_size(bodies), 0, "leave + join webhooks: known");
 
@@ -318,7 +321,7 @@ test_guest_by_name(void)
                          session("", "Gus M", "", T0 + 700000,
                                  T0 + 3600000));
     bodies = json_array();
-    zt_reconcile_plan(marks, 3, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 3, sessions, &MTG, bodies,
                       &c);
     is_int(c.known, 1, "his first session matches his webhooks by name");
     is_int(c.joins_added, 1, "his lost rejoin is added");
@@ -331,7 +334,7 @@ test_guest_by_name(void)
 
     c = (zt_reconcile_counts_t) { 0 };
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, 4, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 4, sessions, &MTG, bodies,
                       &c);
     is_int(c.joins_added, 2, "two people of that name: not matched");
     zt_reconcile_session_key(json_array_get(sessions, 0), key, sizeof(key));
@@ -363,7 +366,7 @@ test_overlapping_rerun(void)
                          session("g", "G", "", T0 + 901000, T0 + 3600000));
     bodies = json_array();
     marks[0] = (zt_reconcile_mark_t) { NULL, T0 + 3600000, 0, NULL };
-    zt_reconcile_plan(marks, 1, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, 1, sessions, &MTG, bodies,
                       &c);
     is_int(c.joins_added, 3, "the three main joins are added");
     is_int(c.leaves_added, 1, "the main leave with the room's end is "
@@ -379,7 +382,7 @@ test_overlapping_rerun(void)
     c = (zt_reconcile_counts_t) { 0 };
     i = json_array_size(bodies) + 1;
     json_array_clear(bodies);
-    zt_reconcile_plan(marks, i, sessions, "85012345678", "abc==", bodies,
+    zt_reconcile_plan(marks, i, sessions, &MTG, bodies,
                       &c);
     is_int(json_array_size(bodies), 0, "a rerun adds nothing");
 
@@ -398,7 +401,7 @@ test_duplicate_rows(void)
     sessions = json_pack("[o, o]", session("dee", "Dee", "", T0, T0 + 60000),
                          session("dee", "Dee", "", T0, T0 + 60000));
     bodies = json_array();
-    zt_reconcile_plan(NULL, 0, sessions, "85012345678", "abc==", bodies, &c);
+    zt_reconcile_plan(NULL, 0, sessions, &MTG, bodies, &c);
     is_int(json_array_size(bodies), 2, "one join and one leave");
     is_int(c.joins_added, 1, "counted once: the join");
     is_int(c.leaves_added, 1, "counted once: the leave");

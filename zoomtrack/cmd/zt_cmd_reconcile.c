@@ -34,6 +34,7 @@
 typedef struct {
     char                 *uuid;
     char                 *id;
+    int                   webinar;     /* its events are webinar.* */
     zt_reconcile_mark_t  *marks;
     size_t                nmarks;
 } zt_rc_meeting_t;
@@ -66,8 +67,8 @@ static int zt_rc_read_day(const zt_conf_t *conf, const zt_wh_query_t *q,
 static const zt_sink_t *zt_rc_sink(const zt_conf_t *conf);
 static int zt_rc_meeting(zt_rc_run_t *run, zt_zoom_t *zoom,
     zt_rc_meeting_t *m);
-static int zt_rc_fetch(zt_zoom_t *zoom, const char *uuid, json_t *sessions,
-    zt_zoom_err_t *e);
+static int zt_rc_fetch(zt_zoom_t *zoom, const zt_rc_meeting_t *m,
+    json_t *sessions, zt_zoom_err_t *e);
 static int zt_rc_store(zt_rc_run_t *run, json_t *bodies);
 static void zt_rc_day_free(zt_rc_day_t *day);
 
@@ -227,8 +228,9 @@ zt_rc_usage(FILE *f)
     fprintf(f,
         "usage: zoomtrack reconcile --date YYYY-MM-DD [--meeting UUID] "
         "[-c FILE]\n\n"
-        "Asks Zoom's Report API (GET /report/meetings/{uuid}/participants)\n"
-        "for the sessions of every meeting instance of that local day in\n"
+        "Asks Zoom's Report API (GET /report/meetings/{uuid}/participants,\n"
+        "for a webinar /report/webinars/{uuid}/participants) for the\n"
+        "sessions of every meeting instance of that local day in\n"
         "the warehouse and adds the joins and leaves the webhooks missed,\n"
         "as events with source = report_api.  The Report API knows no\n"
         "breakout rooms: what it fills is presence in the main meeting.\n"
@@ -342,6 +344,11 @@ zt_rc_event(void *data, const zt_presence_event_t *ev)
 
     m = &day->m[i];
 
+    /* a webinar has its own report endpoint and its own events */
+    if (strncmp(ev->event_type, "webinar.", 8) == 0) {
+        m->webinar = 1;
+    }
+
     join = strcmp(ev->event_type, "meeting.participant_joined") == 0
            || strcmp(ev->event_type, "webinar.participant_joined") == 0;
     end = strcmp(ev->event_type, "meeting.ended") == 0
@@ -400,11 +407,12 @@ oom:
 static int
 zt_rc_meeting(zt_rc_run_t *run, zt_zoom_t *zoom, zt_rc_meeting_t *m)
 {
-    int                     rc;
-    json_t                 *sessions, *bodies;
-    const char             *state;
-    zt_zoom_err_t           e;
-    zt_reconcile_counts_t   c;
+    int                       rc;
+    json_t                   *sessions, *bodies;
+    const char               *state;
+    zt_zoom_err_t             e;
+    zt_reconcile_counts_t     c;
+    zt_reconcile_instance_t   in;
 
     sessions = json_array();
     bodies = json_array();
@@ -417,7 +425,7 @@ zt_rc_meeting(zt_rc_run_t *run, zt_zoom_t *zoom, zt_rc_meeting_t *m)
         return ZT_ERROR;
     }
 
-    rc = zt_rc_fetch(zoom, m->uuid, sessions, &e);
+    rc = zt_rc_fetch(zoom, m, sessions, &e);
 
     if (rc == ZT_DECLINED && !e.auth) {
         state = zt_camera_status_for(e.status, e.code);
@@ -440,8 +448,11 @@ zt_rc_meeting(zt_rc_run_t *run, zt_zoom_t *zoom, zt_rc_meeting_t *m)
         goto done;
     }
 
-    rc = zt_reconcile_plan(m->marks, m->nmarks, sessions, m->id, m->uuid,
-                           bodies, &c);
+    in.id = m->id;
+    in.uuid = m->uuid;
+    in.webinar = m->webinar;
+
+    rc = zt_reconcile_plan(m->marks, m->nmarks, sessions, &in, bodies, &c);
     if (rc == ZT_OK) {
         rc = zt_rc_store(run, bodies);
     }
@@ -487,22 +498,27 @@ zt_rc_page(void *data, json_t *page)
 }
 
 
-/* every participants[] entry of every page; returns as zt_zoom_get() */
+/*
+ * Every participants[] entry of every page; returns as zt_zoom_get().  A
+ * webinar's sessions are in the webinar report: the meetings one does not
+ * know it (404 code 3001).
+ */
 static int
-zt_rc_fetch(zt_zoom_t *zoom, const char *uuid, json_t *sessions,
+zt_rc_fetch(zt_zoom_t *zoom, const zt_rc_meeting_t *m, json_t *sessions,
     zt_zoom_err_t *e)
 {
     char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
 
-    if (zt_zoom_uuid_encode(uuid, enc, sizeof(enc)) != ZT_OK) {
+    if (zt_zoom_uuid_encode(m->uuid, enc, sizeof(enc)) != ZT_OK) {
         snprintf(e->message, sizeof(e->message), "meeting uuid too long");
         return ZT_ERROR;
     }
 
     /* registrant_id only comes when asked for, and it is the one stable
      * identity of a registered external attendee */
-    snprintf(path, sizeof(path), "/report/meetings/%s/participants"
-             "?page_size=300&include_fields=registrant_id", enc);
+    snprintf(path, sizeof(path), "/report/%s/%s/participants"
+             "?page_size=300&include_fields=registrant_id",
+             m->webinar ? "webinars" : "meetings", enc);
 
     return zt_zoom_get_pages(zoom, path, ZT_RECONCILE_MAX_PAGES, zt_rc_page,
                              sessions, e);

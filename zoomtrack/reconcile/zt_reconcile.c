@@ -32,8 +32,7 @@ typedef struct {
     size_t                      nspans;
     zt_reconcile_mark_t        *added;     /* planned so far this run */
     size_t                      nadded;
-    const char                 *meeting_id;
-    const char                 *meeting_uuid;
+    const zt_reconcile_instance_t  *in;
     json_t                     *bodies;
     zt_reconcile_counts_t      *counts;
 } zt_reconcile_ctx_t;
@@ -63,12 +62,12 @@ static int zt_reconcile_known(const zt_reconcile_ctx_t *ctx,
 static int zt_reconcile_marked(const zt_reconcile_mark_t *marks, size_t n,
     const char *key, int64_t ts, int join);
 static json_t *zt_reconcile_body(const json_t *s, const char *key, int join,
-    int64_t ts, const char *meeting_id, const char *meeting_uuid);
+    int64_t ts, const zt_reconcile_instance_t *in);
 
 
 int
 zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
-    const json_t *sessions, const char *meeting_id, const char *meeting_uuid,
+    const json_t *sessions, const zt_reconcile_instance_t *in,
     json_t *bodies, zt_reconcile_counts_t *counts)
 {
     int                  rc;
@@ -81,8 +80,7 @@ zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
     ctx.marks = marks;
     ctx.nmarks = nmarks;
     ctx.nspans = n;
-    ctx.meeting_id = meeting_id;
-    ctx.meeting_uuid = meeting_uuid;
+    ctx.in = in;
     ctx.bodies = bodies;
     ctx.counts = counts;
 
@@ -193,8 +191,7 @@ zt_reconcile_add(zt_reconcile_ctx_t *ctx, const zt_reconcile_span_t *sp,
     json_t               *body;
     zt_reconcile_mark_t  *a;
 
-    body = zt_reconcile_body(sp->s, sp->key, join, ts, ctx->meeting_id,
-                             ctx->meeting_uuid);
+    body = zt_reconcile_body(sp->s, sp->key, join, ts, ctx->in);
     if (body == NULL || json_array_append_new(ctx->bodies, body) != 0) {
         return ZT_ERROR;
     }
@@ -508,11 +505,11 @@ zt_reconcile_marked(const zt_reconcile_mark_t *marks, size_t n,
  */
 static json_t *
 zt_reconcile_body(const json_t *s, const char *key, int join, int64_t ts,
-    const char *meeting_id, const char *meeting_uuid)
+    const zt_reconcile_instance_t *in)
 {
     char         iso[32], own[ZT_RECONCILE_KEY];
     json_t      *part, *body;
-    const char  *id, *reg, *email;
+    const char  *id, *reg, *email, *event;
 
     zt_time_rfc3339(ts - ts % 1000, iso);
 
@@ -553,16 +550,23 @@ zt_reconcile_body(const json_t *s, const char *key, int join, int64_t ts,
         return NULL;
     }
 
+    if (in->webinar) {
+        event = join ? "webinar.participant_joined"
+                     : "webinar.participant_left";
+    } else {
+        event = join ? "meeting.participant_joined"
+                     : "meeting.participant_left";
+    }
+
     body = json_pack("{s:s, s:I, s:s, s:{s:s, s:{s:s, s:s, s:o}}}",
-                     "event", join ? "meeting.participant_joined"
-                                   : "meeting.participant_left",
+                     "event", event,
                      "event_ts", (json_int_t) ts,
                      "zoomtrack_source", "report_api",
                      "payload",
                        "account_id", "",
                        "object",
-                         "id", meeting_id,
-                         "uuid", meeting_uuid,
+                         "id", in->id,
+                         "uuid", in->uuid,
                          "participant", part);
 
     return body;

@@ -25,8 +25,9 @@
  *     engine ends everyone there), and a join or leave this run already
  *     planned is known too (Zoom may list a session twice);
  *   - what is not known becomes a meeting.participant_joined / _left body
- *     at the session's time, marked "zoomtrack_source": "report_api"; the
- *     webhook version wins wherever both exist;
+ *     (webinar.* for a webinar, whose sessions come from the webinar
+ *     report) at the session's time, marked "zoomtrack_source":
+ *     "report_api"; the webhook version wins wherever both exist;
  *   - sessions in the waiting room (status in_waiting_room) are skipped;
  *     sessions in a breakout room (bo_mtg_id) add no presence: rooms come
  *     from the webhooks alone;
@@ -78,14 +79,24 @@ typedef struct {
 } zt_reconcile_counts_t;
 
 
+/* the meeting instance reconciled */
+typedef struct {
+    const char  *id;               /* the meeting (or webinar) number */
+    const char  *uuid;             /* the instance */
+    int          webinar;          /* a webinar: its events are webinar.* */
+} zt_reconcile_instance_t;
+
+
 /*
  * marks: what the warehouse knows of the meeting instance (person_key NULL
  * marks a meeting end, for everyone).  sessions: the "participants"
  * objects of every page.  Appends one body (a JSON object) per missing
- * join or leave to bodies.  Returns ZT_OK or ZT_ERROR (out of memory).
+ * join or leave to bodies: meeting.participant_joined / _left, or the
+ * webinar.* ones for a webinar.  Returns ZT_OK or ZT_ERROR (out of
+ * memory).
  */
 int zt_reconcile_plan(const zt_reconcile_mark_t *marks, size_t nmarks,
-    const json_t *sessions, const char *meeting_id, const char *meeting_uuid,
+    const json_t *sessions, const zt_reconcile_instance_t *in,
     json_t *bodies, zt_reconcile_counts_t *counts);
 
 /* the person key of a Report API session (zt_person_key rules) */
