@@ -19,6 +19,10 @@ Serves, on 127.0.0.1:PORT (python3 standard library only):
                                     a uuid that
                                     starts with '/' or contains '//' but was
                                     not double-encoded gets Zoom's 404 3001
+  GET  /v2/metrics/webinars/{uuid}/participants/qos
+                                    the same for a webinar instance
+                                    ("webinars"; the meetings one does not
+                                    know a webinar: 404 code 3001)
   GET  /v2/meetings/{id}            meeting settings (pre-assigned rooms)
   GET  /v2/report/meetings/{uuid}/participants
   GET  /v2/report/webinars/{uuid}/participants
@@ -36,6 +40,7 @@ The scenario (JSON file, --scenario):
    "page_token_ttl", "page_token_status" (400, or 300),
    "meetings": {uuid: {"participants": [...], "live": bool} |
                       {"error": {"status", "body"}}},
+   "webinars": {uuid: as meetings, for webinar instances},
    "settings": {meeting_id: {...GET /meetings body...}},
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "webinar_reports": {uuid: as reports, for webinar instances},
@@ -73,7 +78,7 @@ LOCK = threading.Lock()
 STATE = {"scenario": {}, "faults": [], "tokens": {}, "pages": {},
          "seen": {}, "log": None, "template": None}
 
-QOS_RE = re.compile(r'^/v2/metrics/meetings/(.+)/participants/qos$')
+QOS_RE = re.compile(r'^/v2/metrics/(meetings|webinars)/(.+)/participants/qos$')
 MEETING_RE = re.compile(r'^/v2/meetings/([^/]+)$')
 REPORT_RE = re.compile(r'^/v2/report/(meetings|webinars)/(.+)/participants$')
 
@@ -354,7 +359,7 @@ class Handler(BaseHTTPRequestHandler):
             f = self.take_fault("qos")
             if f and self.apply_fault(f):
                 return
-            self.qos(m.group(1))
+            self.qos(m.group(1), m.group(2))
             return
         m = REPORT_RE.match(self.raw_path)
         if m:
@@ -411,7 +416,7 @@ class Handler(BaseHTTPRequestHandler):
         if "error" in mt:
             self.reply(mt["error"]["status"], mt["error"]["body"])
             return None
-        if mt.get("live") and table == "meetings":
+        if mt.get("live") and table in ("meetings", "webinars"):
             # ACCT-SPEC's 404 for type=past before the meeting ended
             self.reply(404, {"code": 3001, "message":
                              "This meeting's detail info is not available. "
@@ -441,15 +446,17 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["pages"][nxt] = (uuid, offset + size, time.time())
         return mt, parts[offset:offset + size], nxt, size, len(parts)
 
-    def qos(self, seg):
+    def qos(self, kind, seg):
         uuid = self.uuid_of(seg)
         if uuid is None:
             return
+        # a webinar is not a meeting: each has its own QOS endpoint
+        table = "meetings" if kind == "meetings" else "webinars"
         if self.query.get("type") != ["past"]:
             self.reply(400, {"code": 300, "message":
                              "this double only serves type=past"})
             return
-        got = self.page_of("meetings", uuid, None, 1, 10)
+        got = self.page_of(table, uuid, None, 1, 10)
         if got is None:
             return
         mt, page, nxt, size, total = got
