@@ -791,7 +791,8 @@ class H(BaseHTTPRequestHandler):
             if not (lo <= r["event_date"] <= hi and
                     start <= int(r["event_ts"]) < end and
                     r.get("meeting_uuid") and
-                    str(r["event_type"]).startswith("meeting.") and
+                    str(r["event_type"]).startswith(("meeting.",
+                                                     "webinar.")) and
                     (only == "" or r["meeting_uuid"] == only)):
                 continue
             d = day.setdefault(r["meeting_uuid"], [None, None])
@@ -800,23 +801,29 @@ class H(BaseHTTPRequestHandler):
                 d[0] = r["meeting_id"]
             if d[1] is None or int(r["event_ts"]) < d[1]:
                 d[1] = int(r["event_ts"])
-        # each meeting's facts over its meeting.* events from D-1 on: last
-        # meeting.ended, last start or join, last event; its last 'ok'
+        # each meeting's facts over its meeting.* (webinar.*) events from
+        # D-1 on: last meeting.ended, last start or join, last event,
+        # whether it is a webinar; its last 'ok'
         joins = ("meeting.started", "meeting.participant_joined",
-                 "meeting.participant_joined_breakout_room")
+                 "meeting.participant_joined_breakout_room",
+                 "webinar.started", "webinar.participant_joined")
         facts = {}
+        web = {}
         for r in rows:
             u = r.get("meeting_uuid")
+            et = str(r["event_type"])
             if u not in day or r["event_date"] < lo or \
-                    not str(r["event_type"]).startswith("meeting."):
+                    not et.startswith(("meeting.", "webinar.")):
                 continue
             f = facts.setdefault(u, [0, 0, 0])
             ts = int(r["event_ts"])
-            if r["event_type"] == "meeting.ended":
+            if et in ("meeting.ended", "webinar.ended"):
                 f[0] = max(f[0], ts)
-            if r["event_type"] in joins:
+            if et in joins:
                 f[1] = max(f[1], ts)
             f[2] = max(f[2], ts)
+            if et.startswith("webinar."):
+                web[u] = True
         ok = {}
         for r in self.table_rows(ds, "camera_fetches"):
             if r["status"] == "ok" and r["meeting_uuid"] in day:
@@ -826,10 +833,11 @@ class H(BaseHTTPRequestHandler):
                 ms = int(t.timestamp() * 1000)
                 ok[r["meeting_uuid"]] = max(ok.get(r["meeting_uuid"], 0), ms)
         out = [[u, d[0]] + facts[u] + [ok.get(u, 0)]
+               + ["true" if web.get(u) else "false"]
                for u, d in sorted(day.items(),
                                   key=lambda kv: (kv[1][1], kv[0]))]
         return ["meeting_uuid", "meeting_id", "ended", "joined", "last",
-                "ok_at"], out
+                "ok_at", "webinar"], out
 
     def cam_people(self, ds, p):
         lo, hi, rows = self.cam_window(ds, p)
