@@ -3,8 +3,8 @@
 # from Zoom's webinar report (GET /report/webinars/{uuid}/participants);
 # the meetings report does not know a webinar (404 code 3001, which would
 # leave it 'pending' run after run).  What it adds are webinar.* events,
-# as Zoom would have sent, so that `zoomtrack camera` (meeting.* only)
-# does not take the webinar for a meeting.
+# as Zoom would have sent, so that `zoomtrack camera` still takes the
+# instance for a webinar.
 
 use strict;
 use warnings;
@@ -71,10 +71,13 @@ is_deeply(ZoomDouble::sql_rows($wh, "SELECT event_type, person_key FROM "
 like($out, qr/0 join\(s\) and 0 leave\(s\) added/, 'a rerun adds nothing')
     or diag($out);
 
-# camera takes meeting.* instances only: the webinar is not one of them
+# camera still takes the instance for a webinar, not for a meeting
+$zd->clear_log;
 ($rc, $out, $err) = run_zoomtrack([ 'camera', '-c', $conf, '--date',
                                     '2026-11-20' ], env => camera_env());
 is($rc, 0, 'camera: exit 0') or diag($err);
-like($out, qr/meetings 0 /, 'camera: no meeting to fetch') or diag($out);
+is_deeply([ map { $_->{path} =~ m{^/v2/metrics/(\w+)/} ? $1 : () }
+            @{ $zd->requests } ], [ 'webinars' ],
+          'camera: the webinar QOS asked, once') or diag($out);
 
 done_testing();

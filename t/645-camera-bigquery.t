@@ -5,8 +5,9 @@
 # CSV the same bytes (camera cells included).  The day's meetings come
 # from one parameterised jobs.query; minutes are replaced by DML (a rerun
 # leaves the same rows); a pending meeting becomes ok once it ended; an
-# ok one is not downgraded when Zoom later has no data; no secret or
-# token in any output or log.
+# ok one is not downgraded when Zoom later has no data; a webinar is
+# fetched from the webinar QOS endpoint; no secret or token in any output
+# or log.
 
 use strict;
 use warnings;
@@ -29,6 +30,8 @@ my $M1 = '/pfVhQWoSQmUs6ZOwFD4kw==';
 my $M2 = '4M3a//Yk+Tq2Rr5Ww0aLm3Q==';
 my $ID1 = '93201235621';
 my $ID2 = '93201235622';
+my $W3 = '/Web+Inar//Q==';                   # a webinar instance
+my $ID3 = '93301235623';
 my $T0 = 1795168800000;                       # 2026-11-20T10:00:00Z
 my $DAY = '2026-11-20';
 my $Q = 'zoomtrack:warehouse';
@@ -80,6 +83,12 @@ my $zd = start_zoom_double(
               user_id => '', camera => '110',
               start => '2026-11-20T12:00:00Z' } ] },
     },
+    webinars => {
+        $W3 => { participants => [
+            { participant_uuid => 'PU-BOB', user_name => 'Bob B',
+              email => '', user_id => '', camera => '1101',
+              start => '2026-11-20T11:00:00Z' } ] },
+    },
     settings => {
         $ID1 => { id => $ID1, settings => { breakout_room => {
             enable => JSON::PP::true, rooms => [
@@ -126,6 +135,10 @@ my @day = (
          [ alice => 0 ], [ bob => 1000 ], [ carol => 2000 ],
          [ eve => 3000 ]),
     rec('meeting.ended', $T0 + 660000, $M1, $ID1),
+    rec('webinar.started', $T0 + 3600000, $W3, $ID3),
+    rec('webinar.participant_joined', $T0 + 3601000, $W3, $ID3, 'bob'),
+    rec('webinar.participant_left', $T0 + 3840000, $W3, $ID3, 'bob'),
+    rec('webinar.ended', $T0 + 3850000, $W3, $ID3),
     rec('meeting.started', $T0 + 7200000, $M2, $ID2),
     rec($J, $T0 + 7201000, $M2, $ID2, 'mia'),
 );
@@ -259,8 +272,10 @@ sub camera_cells {
 # ----------------------------------------------------------------- run 1
 
 my $sum = camera_both('run 1');
-like($sum, qr/meetings 2 \(ok 1, pending 1, unavailable 0\)/,
-     'run 1: M1 ok, M2 pending');
+like($sum, qr/meetings 3 \(ok 2, pending 1, unavailable 0\)/,
+     'run 1: M1 and the webinar ok, M2 pending');
+like(bq_status()->{$W3}, qr/^ok\|1 participants, 4 samples$/,
+     'run 1: the webinar\'s QOS, from the webinar endpoint');
 my $m1 = grep { /^\Q$M1\E\|/ } @{ bq_minutes() };
 cmp_ok($m1, '>', 20, "run 1: M1 has $m1 minutes on BigQuery");
 is(scalar(grep { /\|1$/ } @{ bq_minutes() }) > 0, 1, 'some minutes are on');
@@ -287,14 +302,15 @@ like($csv1, qr/Room A/, 'the pre-assigned room name reaches the CSV');
 my $fetches = scalar(@{ $g->rows('zoom_tracker.camera_fetches') });
 my $before = bq_minutes();
 $sum = camera_both('rerun, nothing new', '--new-only');
-like($sum, qr/meetings 2 \(ok 1, pending 1, unavailable 0\), participants 0,/,
-     'rerun: M1, fetched after it ended, is not fetched again');
+like($sum, qr/meetings 3 \(ok 2, pending 1, unavailable 0\), participants 0,/,
+     'rerun: M1 and the webinar, fetched after they ended, are not fetched '
+     . 'again');
 is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 1,
    'rerun: only the pending M2 gets a camera_fetches row');
 $fetches += 1;
 camera_both('rerun');
 is_deeply(bq_minutes(), $before, 'rerun: BigQuery minutes replaced, not added');
-is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 2,
+is(scalar(@{ $g->rows('zoom_tracker.camera_fetches') }), $fetches + 3,
    'rerun: one camera_fetches row appended per meeting');
 is(csv_both('rerun'), $csv1, 'rerun: the same CSV');
 

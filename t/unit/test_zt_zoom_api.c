@@ -104,6 +104,7 @@ plan(int64_t ended, int64_t joined, int64_t last, int64_t ok_at, int64_t now,
 {
     zt_camera_facts_t  f;
 
+    memset(&f, 0, sizeof(f));
     f.ended_ts = ended;
     f.joined_ts = joined;
     f.last_ts = last;
@@ -121,7 +122,7 @@ test_plan(void)
     char     why[400], tiny[16];
     int64_t  end, now;
 
-    zt_camera_facts_t  f = { T0 + 60 * MIN, T0, T0 + 61 * MIN, 0 };
+    zt_camera_facts_t  f = { T0 + 60 * MIN, T0, T0 + 61 * MIN, 0, 0 };
 
     now = T0 + 24 * 60 * MIN;
 

@@ -438,8 +438,11 @@ zt_camera_plan_e
 zt_camera_plan(const zt_camera_facts_t *f, int64_t now, int64_t ended_after,
     int64_t *end, char *why, size_t len)
 {
-    char  ended[ZT_RFC3339_LEN + 1], last[ZT_RFC3339_LEN + 1],
-          at[ZT_RFC3339_LEN + 1];
+    char         ended[ZT_RFC3339_LEN + 1], last[ZT_RFC3339_LEN + 1],
+                 at[ZT_RFC3339_LEN + 1];
+    const char  *ev;
+
+    ev = f->webinar ? "webinar.ended" : "meeting.ended";
 
     zt_camera_time(f->ended_ts, ended);
     zt_camera_time(f->last_ts, last);
@@ -447,13 +450,13 @@ zt_camera_plan(const zt_camera_facts_t *f, int64_t now, int64_t ended_after,
 
     if (f->ended_ts > 0 && f->ended_ts >= f->joined_ts) {
         *end = f->ended_ts;
-        zt_camera_cat(why, len, "ended at %s (meeting.ended)", ended);
+        zt_camera_cat(why, len, "ended at %s (%s)", ended, ev);
 
     } else if (ended_after > 0 && now - f->last_ts >= ended_after) {
         *end = f->last_ts;
-        zt_camera_cat(why, len, "no meeting.ended%s: presumed ended at its "
-                      "last event, %s, %lld min ago (camera.ended_after_mins"
-                      " %lld)", f->ended_ts ? " after its last join" : "",
+        zt_camera_cat(why, len, "no %s%s: presumed ended at its last "
+                      "event, %s, %lld min ago (camera.ended_after_mins"
+                      " %lld)", ev, f->ended_ts ? " after its last join" : "",
                       last, (long long) ((now - f->last_ts) / 60000),
                       (long long) (ended_after / 60000));
 
@@ -462,10 +465,9 @@ zt_camera_plan(const zt_camera_facts_t *f, int64_t now, int64_t ended_after,
 
         if (f->ended_ts) {
             zt_camera_cat(why, len, "meeting has not ended: it went on "
-                          "after its meeting.ended at %s", ended);
+                          "after its %s at %s", ev, ended);
         } else {
-            zt_camera_cat(why, len, "meeting has not ended: no "
-                          "meeting.ended yet");
+            zt_camera_cat(why, len, "meeting has not ended: no %s yet", ev);
         }
 
         if (ended_after == 0) {

@@ -20,13 +20,15 @@
  * What the warehouse knows about one meeting instance, epoch ms, 0 for
  * none: its last meeting.ended, its last meeting.started or participant
  * join (main meeting or breakout room), its last meeting.* event of any
- * kind, and when its QOS was last fetched 'ok'.
+ * kind, and when its QOS was last fetched 'ok'.  For a webinar instance
+ * (webinar set) the webinar.* events count instead.
  */
 typedef struct {
     int64_t  ended_ts;
     int64_t  joined_ts;
     int64_t  last_ts;
     int64_t  ok_at;
+    int      webinar;
 } zt_camera_facts_t;
 
 typedef enum {

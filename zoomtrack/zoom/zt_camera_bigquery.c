@@ -189,6 +189,7 @@ zt_cam_bq_meeting_row(void *data, json_t *f, json_t *schema)
     m.facts.joined_ts = strtoll(zt_cam_bq_v(f, 3), NULL, 10);
     m.facts.last_ts = strtoll(zt_cam_bq_v(f, 4), NULL, 10);
     m.facts.ok_at = strtoll(zt_cam_bq_v(f, 5), NULL, 10);
+    m.facts.webinar = strcmp(zt_cam_bq_v(f, 6), "true") == 0;
 
     return k->cb(k->data, &m);
 }
@@ -220,19 +221,26 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
         " WHERE event_date BETWEEN DATE_SUB(@date, INTERVAL 1 DAY)"
         "  AND DATE_ADD(@date, INTERVAL 1 DAY)"
         "  AND event_ts >= @start_ms AND event_ts < @end_ms"
-        "  AND meeting_uuid <> '' AND STARTS_WITH(event_type, 'meeting.')"
+        "  AND meeting_uuid <> ''"
+        "  AND (STARTS_WITH(event_type, 'meeting.')"
+        "   OR STARTS_WITH(event_type, 'webinar.'))"
         "  AND (@meeting = '' OR meeting_uuid = @meeting)"
         " GROUP BY meeting_uuid),"
         " facts AS ("
         " SELECT meeting_uuid,"
-        "  MAX(IF(event_type = 'meeting.ended', event_ts, NULL)) AS ended,"
+        "  MAX(IF(event_type IN ('meeting.ended', 'webinar.ended'),"
+        "   event_ts, NULL)) AS ended,"
         "  MAX(IF(event_type IN ('meeting.started',"
         "   'meeting.participant_joined',"
-        "   'meeting.participant_joined_breakout_room'), event_ts, NULL))"
-        "   AS joined,"
-        "  MAX(event_ts) AS last FROM `%sraw_events`"
+        "   'meeting.participant_joined_breakout_room',"
+        "   'webinar.started', 'webinar.participant_joined'),"
+        "   event_ts, NULL)) AS joined,"
+        "  MAX(event_ts) AS last,"
+        "  COUNTIF(STARTS_WITH(event_type, 'webinar.')) > 0 AS webinar"
+        " FROM `%sraw_events`"
         " WHERE event_date >= DATE_SUB(@date, INTERVAL 1 DAY)"
-        "  AND STARTS_WITH(event_type, 'meeting.')"
+        "  AND (STARTS_WITH(event_type, 'meeting.')"
+        "   OR STARTS_WITH(event_type, 'webinar.'))"
         "  AND meeting_uuid IN (SELECT meeting_uuid FROM of_day)"
         " GROUP BY meeting_uuid),"
         " ok AS ("
@@ -241,7 +249,7 @@ zt_cam_bq_meetings(void *st, const char *date, int64_t start, int64_t end,
         "  AND meeting_uuid IN (SELECT meeting_uuid FROM of_day)"
         " GROUP BY meeting_uuid)"
         " SELECT d.meeting_uuid, d.meeting_id, IFNULL(f.ended, 0),"
-        " IFNULL(f.joined, 0), f.last, IFNULL(o.ok_at, 0)"
+        " IFNULL(f.joined, 0), f.last, IFNULL(o.ok_at, 0), f.webinar"
         " FROM of_day d JOIN facts f USING (meeting_uuid)"
         " LEFT JOIN ok o USING (meeting_uuid)"
         " ORDER BY d.first_ts, d.meeting_uuid", s->t, s->t, s->t);

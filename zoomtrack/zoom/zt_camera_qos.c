@@ -30,8 +30,8 @@
 #define ZT_CAMERA_MAX_PAGES  10000
 
 
-static int zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid,
-    zt_zoom_err_t *e);
+static int zt_camera_fetch_qos(zt_camera_t *cam,
+    const zt_camera_meeting_t *m, zt_zoom_err_t *e);
 static int zt_camera_store(zt_camera_t *cam, const char *uuid);
 static int zt_camera_store_participant(zt_camera_t *cam, const char *uuid,
     json_t *p);
@@ -93,7 +93,7 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
     cam->meeting_minutes = cam->minutes;
     cam->meeting_minutes_on = cam->minutes_on;
 
-    rc = zt_camera_fetch_qos(cam, m->uuid, &e);
+    rc = zt_camera_fetch_qos(cam, m, &e);
 
     if (rc == ZT_OK) {
         rc = zt_camera_store(cam, m->uuid);
@@ -174,20 +174,26 @@ zt_camera_page(void *data, json_t *page)
 }
 
 
-/* every QOS page of uuid made rows; ZT_OK, ZT_DECLINED, ZT_ERROR */
+/*
+ * Every QOS page of the meeting made rows; ZT_OK, ZT_DECLINED, ZT_ERROR.
+ * A webinar's QOS is under /metrics/webinars: the meetings one does not
+ * know it (404 code 3001).
+ */
 static int
-zt_camera_fetch_qos(zt_camera_t *cam, const char *uuid, zt_zoom_err_t *e)
+zt_camera_fetch_qos(zt_camera_t *cam, const zt_camera_meeting_t *m,
+    zt_zoom_err_t *e)
 {
     char  enc[ZT_ZOOM_UUID_ENC_MAX], path[2048];
 
-    if (zt_zoom_uuid_encode(uuid, enc, sizeof(enc)) != ZT_OK) {
+    if (zt_zoom_uuid_encode(m->uuid, enc, sizeof(enc)) != ZT_OK) {
         memset(e, 0, sizeof(zt_zoom_err_t));
         snprintf(e->message, sizeof(e->message), "meeting uuid too long");
         return ZT_ERROR;
     }
 
-    snprintf(path, sizeof(path), "/metrics/meetings/%s/participants/qos"
-             "?type=past&page_size=10", enc);
+    snprintf(path, sizeof(path), "/metrics/%s/%s/participants/qos"
+             "?type=past&page_size=10",
+             m->facts.webinar ? "webinars" : "meetings", enc);
 
     return zt_zoom_get_pages(cam->zoom, path, ZT_CAMERA_MAX_PAGES,
                              zt_camera_page, cam, e);

@@ -30,7 +30,10 @@ zt_camera_all_rooms(zt_camera_t *cam)
     int  i, k;
 
     for (i = 0; i < cam->nmeetings; i++) {
-        if (cam->meetings[i].meeting_id[0] == '\0') {
+        /* a webinar has no breakout rooms, and /meetings does not know it */
+        if (cam->meetings[i].meeting_id[0] == '\0'
+            || cam->meetings[i].facts.webinar)
+        {
             continue;
         }
 

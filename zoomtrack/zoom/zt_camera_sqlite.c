@@ -190,21 +190,25 @@ zt_cam_sq_meetings(void *st, const char *date, int64_t start, int64_t end,
         "WITH d AS (SELECT meeting_uuid, max(meeting_id) AS meeting_id,"
         "  min(event_ts) AS first_ts FROM raw_events"
         "  WHERE event_ts >= ?1 AND event_ts < ?2"
-        "  AND meeting_uuid <> '' AND event_type LIKE 'meeting.%'"
+        "  AND meeting_uuid <> ''"
+        "  AND (event_type LIKE 'meeting.%' OR event_type LIKE 'webinar.%')"
         "  AND (?3 IS NULL OR meeting_uuid = ?3)"
         "  GROUP BY meeting_uuid)"
         " SELECT d.meeting_uuid, d.meeting_id,"
-        "  max(CASE WHEN e.event_type = 'meeting.ended'"
+        "  max(CASE WHEN e.event_type IN ('meeting.ended', 'webinar.ended')"
         "   THEN e.event_ts END),"
         "  max(CASE WHEN e.event_type IN ('meeting.started',"
         "   'meeting.participant_joined',"
-        "   'meeting.participant_joined_breakout_room')"
+        "   'meeting.participant_joined_breakout_room',"
+        "   'webinar.started', 'webinar.participant_joined')"
         "   THEN e.event_ts END),"
         "  max(e.event_ts),"
         "  (SELECT f.fetched_at FROM camera_fetches f"
-        "   WHERE f.meeting_uuid = d.meeting_uuid AND f.status = 'ok')"
+        "   WHERE f.meeting_uuid = d.meeting_uuid AND f.status = 'ok'),"
+        "  max(e.event_type LIKE 'webinar.%')"
         " FROM d JOIN raw_events e ON e.meeting_uuid = d.meeting_uuid"
-        "  AND e.event_type LIKE 'meeting.%'"
+        "  AND (e.event_type LIKE 'meeting.%'"
+        "   OR e.event_type LIKE 'webinar.%')"
         " GROUP BY d.meeting_uuid"
         " ORDER BY d.first_ts, d.meeting_uuid";
 
@@ -231,6 +235,7 @@ zt_cam_sq_meetings(void *st, const char *date, int64_t start, int64_t end,
         at = (const char *) sqlite3_column_text(q, 5);
         ok = at ? zt_time_parse_iso(at) : 0;
         m.facts.ok_at = ok > 0 ? ok : 0;
+        m.facts.webinar = sqlite3_column_int(q, 6);
 
         if (cb(data, &m) != ZT_OK) {
             rc = SQLITE_NOMEM;
