@@ -3,6 +3,7 @@
  * [-c FILE]`.
  *
  * Meetings of day D are the distinct meeting_uuid of raw_events meeting.*
+ * (or webinar.*: a webinar instance, its QOS under /metrics/webinars)
  * rows whose event_ts falls in the local day (zt_time_day_bounds in the
  * configured timezone).  zt_camera_plan() decides, from the meeting's
  * events and its camera_fetches, whether it has ended:

@@ -56,10 +56,11 @@ typedef struct {
     void       *(*open)(const zt_conf_t *conf, char *err, size_t errlen);
 
     /*
-     * The meeting instances with a meeting.* event in [start, end) (epoch
-     * ms; date is the local day D), only that uuid when only != NULL, in
-     * order of their first event, each with its facts: its meeting.*
-     * events of every day (from D-1 on) and its camera_fetches.
+     * The meeting instances with a meeting.* (or webinar.*) event in
+     * [start, end) (epoch ms; date is the local day D), only that uuid
+     * when only != NULL, in order of their first event, each with its
+     * facts: its meeting.* (webinar.*) events of every day (from D-1 on)
+     * and its camera_fetches.
      */
     int         (*meetings)(void *st, const char *date, int64_t start,
                     int64_t end, const char *only, zt_camera_meeting_pt cb,
