@@ -186,6 +186,14 @@ push_n(0x604, 3);
 my $p4 = ZtDrain::start_drain($c4, "$tmp/badkey.log");
 ok(ZtTest::wait_until(sub { (ZtTest::slurp("$tmp/badkey.log") // '') =~ /token endpoint answered 400: invalid_grant \(invalid signature\)/ }, 20, 'invalid_grant'),
    'a key the token endpoint rejects: its reason is logged');
+ok(ZtTest::wait_until(sub {
+       my $st = ZtTest::json_decode_ok(
+           ZtTest::slurp("$tmp/badkey/drain-status.json") // '');
+       my ($a) = grep { $_->{name} eq 'archive' } @{ $st->{sinks} || [] };
+       $a && $a->{state} eq 'paused'
+          && $a->{last_error} =~ /invalid_grant.*check google\.credentials_file/ },
+       20, 'paused on a refused key'),
+   'a refused key pauses the sink (no retry cures it), saying what to check');
 kill 'TERM', $p4;
 ZtDrain::wait_exit($p4, 20);
 is($redis->llen($Q) + $redis->llen("$Q:processing:test"), 3,

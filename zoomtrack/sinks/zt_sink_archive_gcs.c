@@ -10,7 +10,8 @@
  * stored: 408, 429, 5xx and transport errors return ZT_RETRY (the engine
  * backs off with jitter, and the retry's already-stored objects cost one
  * 412 each); any other 4xx (missing bucket, no permission) is a
- * configuration problem: the sink logs what to fix and returns ZT_PAUSE,
+ * configuration problem, and so is a key the token endpoint refuses: the
+ * sink logs what to fix and returns ZT_PAUSE,
  * so the engine shows it as paused and tries the same batch again at the
  * maximum backoff until the operator fixes it; nothing is dropped.
  */
@@ -181,8 +182,17 @@ zt_archive_gcs_write(void *ctx, zt_item_t *items, size_t n)
 
     rc = zt_gcs_put_many(a->gcs, a->puts, m, 1, err, sizeof(err));
     if (rc != ZT_OK) {
-        zt_log_error("[sink:archive] no Google access token: %s", err);
         a->failing = 1;
+
+        if (rc == ZT_ERROR) {
+            /* the token endpoint refused the key: no retry cures that */
+            zt_log_error("[sink:archive] no Google access token: %s; check "
+                         "google.credentials_file and the service "
+                         "account's key", err);
+            return ZT_PAUSE;
+        }
+
+        zt_log_error("[sink:archive] no Google access token: %s", err);
         return ZT_RETRY;
     }
 
