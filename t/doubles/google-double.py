@@ -34,7 +34,11 @@ A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
           "reason": Google's error reason (default: the status's usual one,
           e.g. 403 accessDenied; 403 rateLimitExceeded is a rate limit)}
 "partial" (insertAll) marks the first row backendError and the rest
-stopped, as BigQuery does when one row fails; "invalid" marks it invalid.  "down" closes the
+stopped, as BigQuery does when one row fails; "invalid" marks it invalid.
+"jobfail" (query) makes a job that fails with "reason" (backendError):
+getQueryResults answers that failure on every call, and a jobs.query
+with the same requestId (BigQuery keeps them 15 minutes) gets that job
+back.  Jobs carry --location; getQueryResults needs it outside US/EU.  "down" closes the
 connection without an answer.  Requests are appended to --log as JSON
 lines (path, method, status) for the tests' counts.
 """
@@ -59,7 +63,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.RLock()
 S = {"tokens": {}, "faults": [], "tables": {}, "datasets": set(),
      "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None,
-     "streamed": {}}
+     "streamed": {}, "request_ids": {}}
 
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write",
           "https://www.googleapis.com/auth/bigquery"]
@@ -268,7 +272,7 @@ class H(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return True
-        if t in ("partial", "invalid"):
+        if t in ("partial", "invalid", "jobfail"):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
                  "401": "authError", "403": "accessDenied",
@@ -576,10 +580,44 @@ class H(BaseHTTPRequestHandler):
 
     def query(self, project, d):
         count("query")
-        if self.fault("query"):
+        f = self.fault("query")
+        if f is True:
             return
         if d.get("useLegacySql") is not False:
             return self.err(400, "invalid", "useLegacySql must be false")
+        rid = d.get("requestId")
+        if rid is not None and not (isinstance(rid, str) and rid.isascii()
+                                    and 0 < len(rid) <= 36):
+            return self.err(400, "invalid", "requestId: up to 36 ASCII "
+                            "characters")
+        # BigQuery's requestId idempotency (15 minutes): the same request
+        # again is answered with the job it made, whatever became of it
+        same = json.dumps([d.get("query"), d.get("queryParameters")],
+                          sort_keys=True)
+        with LOCK:
+            prev = S["request_ids"].get(rid) if rid else None
+        if prev and prev["same"] == same and time.time() - prev["t"] < 900:
+            count("query_same_request_id")
+            return self.reply(200, {"kind": "bigquery#queryResponse",
+                                    "jobReference": self.job_ref(
+                                        project, prev["job"]),
+                                    "jobComplete": False})
+        if f:
+            # a job that BigQuery ran and that failed (DONE with an
+            # errorResult): no effect, and getQueryResults says so forever
+            job = "job_" + secrets.token_hex(6)
+            reason = f.get("reason") or "backendError"
+            with LOCK:
+                S["jobs"][job] = {"rows": [], "names": [], "polls": 0,
+                                  "fail": reason}
+                if rid:
+                    S["request_ids"][rid] = {"job": job, "same": same,
+                                             "t": time.time()}
+            count("job_failed")
+            return self.reply(200, {"kind": "bigquery#queryResponse",
+                                    "jobReference": self.job_ref(project,
+                                                                 job),
+                                    "jobComplete": False})
         sql = d.get("query", "")
         params = {}
         for p in d.get("queryParameters", []):
@@ -613,10 +651,17 @@ class H(BaseHTTPRequestHandler):
             S["jobs"][job] = {"rows": rows, "names": names, "polls": 0}
             if len(res) > 2:                   # a DML statement
                 S["jobs"][job]["dml"] = res[2]
+            if rid:
+                S["request_ids"][rid] = {"job": job, "same": same,
+                                         "t": time.time()}
         self.reply(200, {"kind": "bigquery#queryResponse",
-                         "jobReference": {"projectId": project,
-                                          "jobId": job},
+                         "jobReference": self.job_ref(project, job),
                          "jobComplete": False})
+
+    @staticmethod
+    def job_ref(project, job):
+        return {"projectId": project, "jobId": job,
+                "location": S["args"].location}
 
     def table_rows(self, ds, t):
         with LOCK:
@@ -925,8 +970,22 @@ class H(BaseHTTPRequestHandler):
         count("getQueryResults")
         with LOCK:
             j = S["jobs"].get(job)
-        if j is None:
-            return self.err(404, "notFound", "Not found: Job " + job)
+        loc = S["args"].location
+        # a job outside the US and EU multi-regions is only found with
+        # its location, as BigQuery's getQueryResults does
+        if j is None or (loc not in ("US", "EU")
+                         and (q.get("location") or [""])[0] != loc):
+            return self.err(404, "notFound", "Not found: Job %s:%s" % (
+                S["args"].project, job))
+        if "fail" in j:
+            # a DONE job's failure, the same on every call: only a new
+            # job can succeed
+            r = j["fail"]
+            st = {"rateLimitExceeded": 403, "jobRateLimitExceeded": 403,
+                  "jobBackendError": 400, "jobInternalError": 400}.get(r, 500)
+            return self.err(st, r, "The job encountered an error during "
+                            "execution. Retrying the job may solve the "
+                            "problem.")
         j["polls"] += 1
         if j["polls"] == 1:
             return self.reply(200, {"kind": "bigquery#getQueryResultsResponse",
@@ -1100,6 +1159,9 @@ def main():
     p.add_argument("--project", default="zt-proj")
     p.add_argument("--expires-in", type=int, default=3600)
     p.add_argument("--page-size", type=int, default=1000)
+    p.add_argument("--location", default="europe-west2",
+                   help="the dataset's location; outside US and EU a job "
+                        "is found only with it")
     p.add_argument("--gcs-upstream", default="")
     p.add_argument("--gcs-auth", action="store_true")
     p.add_argument("--no-dedup", action="store_true",
