@@ -138,4 +138,38 @@ for my $day (qw(2021-07-13 2021-07-14)) {
     $g->faults([]);
 }
 
+# a query job that BigQuery ran and that failed for a transient reason
+# (DONE with backendError: getQueryResults answers that failure on every
+# call, and its requestId gets the same job back) is run again as a new
+# job, with a new requestId
+{
+    my $day = '2021-07-13';
+    my $want = ZtTest::slurp("$tmp/sq/reports/DAILY_REPORT_$day.csv");
+    my $c0 = $g->counts;
+    my $two = ZtDrain::write_conf("$tmp/bq2.conf", data_dir => "$tmp/bq",
+        %common, 'warehouse.backend' => 'bigquery',
+        'warehouse.project' => 'zt-proj',
+        'google.credentials_file' => $key->{file},
+        'google.bigquery_endpoint' => $g->url, 'google.max_retries' => 2);
+    # the job's own reason comes as a 400: transient all the same
+    $g->faults([ { on => 'query', type => 'jobfail', count => 1 },
+                 { on => 'query', type => 'jobfail', count => 1,
+                   reason => 'jobBackendError' } ]);
+    ($rc, $out, $err) = zt('report', '-c', $two, '--date', $day);
+    is($rc, 0, 'report after two failed query jobs: exit 0') or diag($err);
+    my $c1 = $g->counts;
+    is(($c1->{job_failed} // 0) - ($c0->{job_failed} // 0), 2,
+       'two jobs failed');
+    is(($c1->{query_same_request_id} // 0)
+       - ($c0->{query_same_request_id} // 0), 0,
+       'the new job has a new requestId');
+    like($err, qr/bigquery: query job .*HTTP 500 backendError.*new job/,
+         'the new job is logged');
+    like($err, qr/bigquery: query job .*HTTP 400 jobBackendError.*new job/,
+         'also after the job\'s own reason');
+    is(ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv"), $want,
+       'and the report is the same');
+    $g->faults([]);
+}
+
 done_testing();

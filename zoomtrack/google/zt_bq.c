@@ -49,6 +49,9 @@ struct zt_bq_s {
 
 static int zt_bq_run(zt_bq_t *b, const char *sql, json_t *params,
     zt_bq_row_pt row, void *data, int64_t *dml, zt_bq_err_t *e);
+static int zt_bq_job(zt_bq_t *b, const char *sql, json_t *params,
+    zt_bq_row_pt row, void *data, int64_t *dml, int *polled,
+    zt_bq_err_t *e);
 static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
     zt_bq_err_t *e);
 static int zt_bq_send(zt_bq_t *b, const char *method, const char *path,
@@ -349,14 +352,17 @@ zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out, zt_bq_err_t *e)
 
 /*
  * Google's error reasons that mean "retry with backoff" whatever the
- * status: rate limits and quotas (403), and its own failures.
+ * status: rate limits and quotas (403), and its own failures, also a query
+ * job's own ("The job encountered an error during execution. Retrying the
+ * job may solve the problem.", sent as a 400).
  */
 static int
 zt_bq_transient(const char *reason)
 {
     static const char  *transient[] = {
         "rateLimitExceeded", "quotaExceeded", "backendError",
-        "internalError", NULL
+        "internalError", "jobBackendError", "jobInternalError",
+        "jobRateLimitExceeded", NULL
     };
     const char        **t;
 
@@ -478,10 +484,49 @@ zt_bq_dml(zt_bq_t *b, const char *sql, json_t *params, int64_t *affected,
 }
 
 
-/* jobs.query, then getQueryResults until complete and every page read */
+/*
+ * A query job, and a new one while the job failed for a transient reason
+ * before its first page, up to google.max_retries times.  A job that is
+ * DONE never changes: getQueryResults answers its failure on every call
+ * and its requestId gets it back for 15 minutes, so only a new job with a
+ * new requestId can succeed (a failed job changed nothing, DML included).
+ * Once rows were handed to row(), a failure is the caller's.
+ */
 static int
 zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
     void *data, int64_t *dml, zt_bq_err_t *e)
+{
+    int      rc, attempt, polled;
+    int64_t  delay;
+
+    for (attempt = 0; /* void */ ; attempt++) {
+        polled = 0;
+        rc = zt_bq_job(b, sql, params, row, data, dml, &polled, e);
+
+        if (rc != ZT_RETRY || polled != 1 || attempt >= b->retries) {
+            return rc;
+        }
+
+        delay = zt_http_backoff_ms(attempt, ZT_HTTP_BACKOFF_BASE_MS,
+                                   ZT_HTTP_BACKOFF_CAP_MS, drand48());
+        zt_log_warn("bigquery: query job failed: %s%.0ld%s%s \"%s\", "
+                    "running it as a new job, retry %d/%d in %lld ms",
+                    e->status ? "HTTP " : "", e->status,
+                    e->reason[0] ? " " : "", e->reason, e->message,
+                    attempt + 1, b->retries, (long long) delay);
+        zt_http_sleep_ms(delay);
+    }
+}
+
+
+/*
+ * One job: jobs.query, then getQueryResults until complete and every page
+ * read.  *polled is 1 while the job is polled before its first row, 2 once
+ * row() had rows.
+ */
+static int
+zt_bq_job(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
+    void *data, int64_t *dml, int *polled, zt_bq_err_t *e)
 {
     int          rc;
     long         wait;
@@ -521,6 +566,7 @@ zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
             if (dml && pt) {
                 *dml = strtoll(pt, NULL, 10);
             }
+            *polled = 2;
             rc = zt_bq_rows(ans, row, data, e);
             pt = json_string_value(json_object_get(ans, "pageToken"));
             if (rc != ZT_OK || pt == NULL) {
@@ -566,6 +612,7 @@ zt_bq_run(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
 
             snprintf(p2, sizeof(p2), "%s%s%s", path,
                      tok[0] ? "&pageToken=" : "", tok);
+            *polled = *polled ? *polled : 1;
             rc = zt_bq_call(b, "GET", p2, NULL, &ans, e);
         }
 
