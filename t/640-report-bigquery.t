@@ -89,6 +89,23 @@ for my $day (qw(2021-07-13 2021-07-14)) {
        'the object is the same bytes as the local file');
 }
 
+# a query done within timeoutMs: jobs.query answers with the first page,
+# the rest comes through getQueryResults and pageToken
+{
+    my $day = '2021-07-14';
+    my $want = ZtTest::slurp("$tmp/sq/reports/DAILY_REPORT_$day.csv");
+    $g->control({ complete_in_query => 1 });
+    my $q0 = $g->counts->{getQueryResults} // 0;
+    ($rc, $out, $err) = zt('report', '-c', $bq, '--date', $day);
+    is($rc, 0, 'report with the first page in the jobs.query answer')
+        or diag($err);
+    ok(($g->counts->{getQueryResults} // 0) - $q0 >= 1,
+       'the further pages were read');
+    is(ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv"), $want,
+       'and the report is the same');
+    $g->control({ complete_in_query => 0 });
+}
+
 # a --meeting run uploads under its own name, as its local file is named,
 # and leaves the day's object alone
 {

@@ -21,7 +21,9 @@ Serves on 127.0.0.1:PORT:
                      enforcing ifGenerationMatch=0 (412 when the object
                      exists), which the emulator does not
   POST /_control     {"faults": [...]} replaces the faults; {"expire": 1}
-                     expires every issued token; {"seed": {"ds.table":
+                     expires every issued token; {"complete_in_query": 1}
+                     answers jobs.query with the job done and its first
+                     page (else jobComplete false, then one poll); {"seed": {"ds.table":
                      [rows]}, "streamed": 0|1} adds rows unchecked
   GET  /_state       {"tables": {name: {"schema", "rows": [..]}},
                       ?fields=a,b keeps only those row fields
@@ -316,6 +318,8 @@ class H(BaseHTTPRequestHandler):
             with LOCK:
                 if "faults" in c:
                     S["faults"] = c["faults"]
+                if "complete_in_query" in c:
+                    S["complete_in_query"] = c["complete_in_query"]
                 if c.get("expire"):
                     for k in S["tokens"]:
                         S["tokens"][k] = 0
@@ -654,6 +658,15 @@ class H(BaseHTTPRequestHandler):
             if rid:
                 S["request_ids"][rid] = {"job": job, "same": same,
                                          "t": time.time()}
+            done = S.get("complete_in_query")
+            if done:
+                S["jobs"][job]["polls"] = 1
+        if done:
+            # done within timeoutMs: the first page comes with the answer,
+            # the rest through getQueryResults and pageToken
+            return self.reply(200, self.page(job, S["jobs"][job], 0,
+                                             int(d.get("maxResults", 1000)),
+                                             "bigquery#queryResponse"))
         self.reply(200, {"kind": "bigquery#queryResponse",
                          "jobReference": self.job_ref(project, job),
                          "jobComplete": False})
@@ -992,11 +1005,18 @@ class H(BaseHTTPRequestHandler):
                                     "jobReference": {"jobId": job},
                                     "jobComplete": False})
         start = int((q.get("pageToken") or ["0"])[0])
-        size = min(int((q.get("maxResults") or ["1000"])[0]),
-                   S["args"].page_size)
+        size = int((q.get("maxResults") or ["1000"])[0])
+        self.reply(200, self.page(job, j, start, size,
+                                  "bigquery#getQueryResultsResponse"))
+
+    @staticmethod
+    def page(job, j, start, size, kind):
+        """a complete job's page from row start, at most size rows"""
+        size = min(size, S["args"].page_size)
         page = j["rows"][start:start + size]
-        out = {"kind": "bigquery#getQueryResultsResponse",
-               "jobReference": {"jobId": job}, "jobComplete": True,
+        out = {"kind": kind,
+               "jobReference": H.job_ref(S["args"].project, job),
+               "jobComplete": True,
                "schema": {"fields": [{"name": n, "type": "STRING"}
                                      for n in j["names"]]},
                "totalRows": str(len(j["rows"])),
@@ -1006,7 +1026,7 @@ class H(BaseHTTPRequestHandler):
             out["pageToken"] = str(start + size)
         if "dml" in j:
             out["numDmlAffectedRows"] = str(j["dml"])
-        self.reply(200, out)
+        return out
 
     # ------------------------------------------- retention (prune, forget)
 
