@@ -211,6 +211,54 @@ rows_ok(1281, 'metadata');
         or diag(explain($g2->counts));
 }
 
+# a token is renewed early (here half of its 20 s, at 10 s) so that an
+# outage of the token endpoint does not stop the inserts: while the
+# renewal fails, the current token is used until shortly before it
+# expires
+{
+    my $port3 = ZtTest::free_port();
+    my $g3 = start_google_double(port => $port3, key_n => $key->{n},
+                                 expires_in => 20);
+    my $c6 = conf('early', 'google.bigquery_endpoint' => $g3->url,
+                  'google.token_uri' => $g3->url('/token'));
+    ($rc, $out, $err) = zt('setup', '-c', $c6);
+    is($rc, 0, 'setup with a 20 s token') or diag($out, $err);
+    my $pid6 = ZtDrain::start_drain($c6, "$tmp/early.log");
+    my $n = 0;
+    my $push = sub {
+        ZtDrain::push_records($redis->port, [$Q], [ ZtDrain::make_record(
+            $join, event_id => sprintf('eeeeeeee-0000-4000-8000-%012d',
+                                       ++$n)) ]);
+    };
+    my $stored = sub {
+        my %have = map { $_->{event_id} => 1 }
+                   @{ $g3->rows('zoom_tracker.raw_events', 'event_id') };
+        return $have{sprintf('eeeeeeee-0000-4000-8000-%012d', $_[0])};
+    };
+    $push->();
+    ok(ZtTest::wait_until(sub { $stored->(1) }, 20, 'first row'),
+       'a row stored with the first token');
+    my $t0 = $g3->counts->{token};
+    $g3->faults([ { on => 'token', type => '503', count => -1 } ]);
+    # rows keep coming until the drainer tries to renew (and fails)
+    ok(ZtTest::wait_until(sub { $push->() if $stored->($n);
+                                $g3->counts->{token} > $t0 }, 20,
+                          'a renewal'),
+       'the renewal is tried before the token expires');
+    $push->();
+    my $last = $n;
+    ok(ZtTest::wait_until(sub { $stored->($last) }, 4, 'stored meanwhile'),
+       'while the token endpoint fails, rows are stored with the token '
+       . 'that still holds');
+    ok(ZtTest::wait_until(sub { (ZtTest::slurp("$tmp/early.log") // '')
+           =~ /could not renew the access token \(token endpoint answered 503.*the current one holds for \d+ s more/ },
+           5, 'log'), 'the failed renewal is logged');
+    $g3->faults([]);
+    kill 'TERM', $pid6;
+    ZtDrain::wait_exit($pid6, 20);
+    $log .= ZtTest::slurp("$tmp/early.log") // '';
+}
+
 my $hr = ZtTest::http(5)->get($g->url('/computeMetadata/v1/instance/service-accounts/default/token'));
 is($hr->{status}, 403, 'the metadata double refuses a request without Metadata-Flavor');
 

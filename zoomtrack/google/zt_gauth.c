@@ -28,6 +28,12 @@
 #define ZT_GAUTH_LIFETIME_S        3600
 #define ZT_GAUTH_TIMEOUT_MS        20000
 
+/* a failed renewal is tried again this much later while the token holds */
+#define ZT_GAUTH_RENEW_RETRY_MS    (10 * 1000)
+/* a token this close to its expiry (a quarter of its lifetime when that
+ * is shorter) is not used any more */
+#define ZT_GAUTH_SKEW_MS           (10 * 1000)
+
 
 struct zt_gauth_s {
     pthread_mutex_t   lock;
@@ -42,6 +48,7 @@ struct zt_gauth_s {
     char              describe[512];
     char              header[ZT_GAUTH_HEADER_MAX];   /* "" when none */
     int64_t           renew_ms;         /* fetch a new token from then on */
+    int64_t           usable_ms;        /* used until then, at most */
     int               requests;
 };
 
@@ -51,6 +58,7 @@ static int zt_gauth_load_key(zt_gauth_t *a, const char *path,
 static int zt_gauth_fetch(zt_gauth_t *a, char *err, size_t errlen);
 static int zt_gauth_answer(zt_gauth_t *a, zt_http_resp_t *resp,
     const char *what, char *err, size_t errlen);
+static int zt_gauth_keep(zt_gauth_t *a, int rc, const char *err);
 static void zt_gauth_free(zt_gauth_t *a);
 
 
@@ -285,6 +293,7 @@ zt_gauth_header(zt_gauth_t *a, char *out, size_t outlen, char *err,
         || zt_time_now_ms() >= a->renew_ms)
     {
         rc = zt_gauth_fetch(a, err, errlen);
+        rc = zt_gauth_keep(a, rc, err);
     }
 
     if (rc == ZT_OK) {
@@ -300,6 +309,37 @@ zt_gauth_header(zt_gauth_t *a, char *out, size_t outlen, char *err,
     pthread_mutex_unlock(&a->lock);
 
     return rc;
+}
+
+
+/*
+ * A token is renewed early so that an outage of the token endpoint or the
+ * metadata server does not stop the calls: while a renewal fails for a
+ * transient reason, the current token is used until shortly before it
+ * expires, and the renewal is tried again every ZT_GAUTH_RENEW_RETRY_MS
+ * (not on every call, each of which would wait for the endpoint with
+ * a->lock held).  A refusal (ZT_ERROR) is not covered up.  Called with
+ * a->lock held.
+ */
+static int
+zt_gauth_keep(zt_gauth_t *a, int rc, const char *err)
+{
+    int64_t  now;
+
+    now = zt_time_now_ms();
+
+    if (rc != ZT_RETRY || a->header[0] == '\0' || now >= a->usable_ms) {
+        return rc;
+    }
+
+    a->renew_ms = now + ZT_GAUTH_RENEW_RETRY_MS;
+
+    /* info: a sink's warnings while its write succeeds are not logged */
+    zt_log_info("google: could not renew the access token (%s); the "
+                "current one holds for %lld s more", err,
+                (long long) ((a->usable_ms - now) / 1000));
+
+    return ZT_OK;
 }
 
 
@@ -392,6 +432,7 @@ zt_gauth_answer(zt_gauth_t *a, zt_http_resp_t *resp, const char *what,
 {
     int          rc;
     json_t      *j;
+    int64_t      expires;
     const char  *tok, *type, *e, *d;
     json_int_t   ttl;
 
@@ -449,9 +490,11 @@ zt_gauth_answer(zt_gauth_t *a, zt_http_resp_t *resp, const char *what,
         /* the metadata server hands out its cached token until about
          * five minutes before it expires: renewing a fixed five minutes
          * early would then fetch it again on every call */
-        a->renew_ms = zt_time_now_ms() + (int64_t) ttl * 1000
-                      - (ttl * 1000 / 2 < ZT_GAUTH_EARLY_MS
-                         ? ttl * 1000 / 2 : ZT_GAUTH_EARLY_MS);
+        expires = zt_time_now_ms() + (int64_t) ttl * 1000;
+        a->usable_ms = expires - (ttl * 1000 / 4 < ZT_GAUTH_SKEW_MS
+                                  ? ttl * 1000 / 4 : ZT_GAUTH_SKEW_MS);
+        a->renew_ms = expires - (ttl * 1000 / 2 < ZT_GAUTH_EARLY_MS
+                                 ? ttl * 1000 / 2 : ZT_GAUTH_EARLY_MS);
         zt_log_info("google: new access token from the %s, valid %llds",
                     what, (long long) ttl);
         rc = ZT_OK;
