@@ -2,7 +2,7 @@
 # named gs://BUCKET/PREFIX/DAY/<event_id>.json holding the body
 # byte-exact; no auth with STORAGE_EMULATOR_HOST; a service-account key
 # through the strict front (t/doubles/google-double.py: Bearer checked,
-# ifGenerationMatch=0 enforced); redelivery costs a 412, not a write; 5xx
+# ifGenerationMatch=0 enforced, only Storage Object Creator and Viewer); redelivery costs a 412, not a write; 5xx
 # and 429 are retried; 403/404 hold the queue with a specific message;
 # a 401 refreshes the token once; nothing secret reaches the log.
 
@@ -84,7 +84,8 @@ ok(defined $emu->object($B, 'events/2021-07-13/aaaaaaaa-0000-4000-8000-000000000
 my $gport = ZtTest::free_port();
 my $key = test_key("$tmp/key", "http://127.0.0.1:$gport/token");
 my $g = start_google_double(port => $gport, key_n => $key->{n},
-                            gcs_upstream => $emu->url, gcs_auth => 1);
+                            gcs_upstream => $emu->url, gcs_auth => 1,
+                            gcs_roles => 'objectCreator,objectViewer');
 
 my $c2 = conf('key', 'google.credentials_file' => $key->{file},
               'google.storage_endpoint' => $g->url, 'archive.prefix' => 'k/');
@@ -111,6 +112,9 @@ is(($c1n->{gcs412} // 0) - ($c0->{gcs412} // 0), 10, 'ten 412s')
 is($c1n->{gcs_stored}, $c0->{gcs_stored}, 'and no object written again');
 is($redis->llen("$Q:dead"), 0, 'and nothing dead-lettered');
 is(scalar($emu->list($B, 'k/')), 60, 'still sixty objects');
+is($c1n->{gcs_denied} // 0, 0, 'the roles the README names for the sink '
+   . '(Storage Object Creator and Viewer: no storage.objects.delete) do: '
+   . 'a redelivery never replaces an object');
 $log .= $err;
 
 # ------------------------------------------------------------ faults

@@ -19,7 +19,9 @@ Serves on 127.0.0.1:PORT:
                      forwarded to --gcs-upstream (the GCS emulator) after
                      checking the Bearer token (with --gcs-auth) and
                      enforcing ifGenerationMatch=0 (412 when the object
-                     exists), which the emulator does not
+                     exists), which the emulator does not; with
+                     --gcs-roles, Cloud Storage's IAM checks (replacing
+                     an object needs storage.objects.delete too)
   POST /_control     {"faults": [...]} replaces the faults; {"expire": 1}
                      expires every issued token; {"complete_in_query": 1}
                      answers jobs.query with the job done and its first
@@ -399,6 +401,8 @@ class H(BaseHTTPRequestHandler):
             return
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
         up = a.gcs_upstream
+        if a.gcs_roles and self.gcs_denied(method, q):
+            return
         if q.get("ifGenerationMatch") == ["0"] and "name" in q:
             m = re.match(r"^/upload/storage/v1/b/([^/]+)/o", self.path)
             meta = "%s/storage/v1/b/%s/o/%s" % (
@@ -437,6 +441,51 @@ class H(BaseHTTPRequestHandler):
         if st < 300 and method == "POST":
             count("gcs_stored")
         self.reply(st, raw=body, ctype=ct or "application/json")
+
+    # IAM roles on the bucket -> the permissions they grant
+    GCS_ROLES = {
+        "objectCreator": {"create"},
+        "objectViewer": {"get", "list"},
+        "objectUser": {"create", "delete", "get", "list"},
+        "objectAdmin": {"create", "delete", "get", "list"},
+    }
+
+    def gcs_denied(self, method, q):
+        """403 when --gcs-roles lack the permission Cloud Storage asks
+        for: replacing an object needs storage.objects.delete as well as
+        create (an upload with ifGenerationMatch=0 never replaces)"""
+        a = S["args"]
+        perms = set()
+        for r in a.gcs_roles.split(","):
+            perms |= self.GCS_ROLES[r]
+        path = urllib.parse.urlsplit(self.path).path
+        m = re.match(r"^(/upload)?/storage/v1/b/([^/]+)/o(/(.*))?$", path)
+        if not m:
+            return False
+        if method == "DELETE":
+            need = ["delete"]
+        elif method == "POST":
+            need = ["create"]
+            if q.get("ifGenerationMatch") != ["0"] and "name" in q:
+                meta = "%s/storage/v1/b/%s/o/%s" % (
+                    a.gcs_upstream, m.group(2),
+                    urllib.parse.quote(q["name"][0], safe=""))
+                try:
+                    urllib.request.urlopen(meta, timeout=30).read()
+                    need.append("delete")
+                except urllib.error.HTTPError:
+                    pass
+        else:
+            need = ["get" if m.group(4) else "list"]
+        for n in need:
+            if n not in perms:
+                count("gcs_denied")
+                self.err(403, "forbidden", "%s does not have "
+                         "storage.objects.%s access to the Google Cloud "
+                         "Storage %s." % (a.iss, n, "bucket" if n == "list"
+                                          else "object"))
+                return True
+        return False
 
     # ---------------------------------------------------------- bigquery
 
@@ -1184,6 +1233,9 @@ def main():
                         "is found only with it")
     p.add_argument("--gcs-upstream", default="")
     p.add_argument("--gcs-auth", action="store_true")
+    p.add_argument("--gcs-roles", default="",
+                   help="the service account's roles on buckets, e.g. "
+                        "objectCreator,objectViewer (default: all)")
     p.add_argument("--no-dedup", action="store_true",
                    help="store every row, as after insertId's window")
     p.add_argument("--streaming-buffer-s", type=float, default=0,

@@ -140,6 +140,7 @@ sub new {
     push @args, '--key-n', $o{key_n} if $o{key_n};
     push @args, '--gcs-upstream', $o{gcs_upstream} if $o{gcs_upstream};
     push @args, '--gcs-auth' if $o{gcs_auth};
+    push @args, '--gcs-roles', $o{gcs_roles} if $o{gcs_roles};
     push @args, '--no-dedup' if $o{no_dedup};
     push @args, '--expires-in', $o{expires_in} if $o{expires_in};
     push @args, '--page-size', $o{page_size} if $o{page_size};
