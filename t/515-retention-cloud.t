@@ -159,6 +159,29 @@ like($out, qr/reports before \S+: 0 file\(s\), 4 row\(s\)/,
      'dry run: four daily_reports rows') or diag($out);
 is(snapshot(), $before, 'dry run changed nothing');
 
+# Cloud Storage's IAM: deleting needs storage.objects.delete, which
+# Storage Object Creator and Viewer (enough for the archive sink) lack
+{
+    my $p2 = ZtTest::free_port();
+    my $g2 = start_google_double(port => $p2, key_n => $key->{n},
+                                 gcs_upstream => $emu->url, gcs_auth => 1,
+                                 gcs_roles => 'objectCreator,objectViewer');
+    my $c2 = ZtDrain::write_conf("$tmp/roles.conf",
+        data_dir => "$tmp/roles", redis => $redis->address,
+        timezone => 'UTC', 'archive.backend' => 'gcs',
+        'archive.bucket' => $B, 'archive.prefix' => 'raw',
+        'status.enabled' => 'no', 'google.credentials_file' => $key->{file},
+        'google.token_uri' => $g2->url('/token'),
+        'google.storage_endpoint' => $g2->url,
+        'retention.raw_days' => 10);
+    ($rc, $out, $err) = zt('prune', '-c', $c2);
+    is($rc, 1, 'prune without storage.objects.delete: exit 1');
+    like($err, qr/cannot delete gs:\/\/$B\/raw\/.*status 403 .*grant the service account Storage Object User on the bucket/,
+         'and says which role deleting needs') or diag($err);
+    is(snapshot(), $before, 'nothing deleted');
+    $g2->stop;
+}
+
 my $c0 = $g->counts;
 ($rc, $out, $err) = zt('prune', '-c', $conf);
 is($rc, 0, 'prune exits 0') or diag($out, $err);

@@ -125,6 +125,29 @@ for my $day (qw(2021-07-13 2021-07-14)) {
        '--meeting: the day\'s object is left whole');
 }
 
+# replacing the day's object needs storage.objects.delete: with Storage
+# Object Creator and Viewer only (enough for the archive sink), the
+# upload of a rerun is refused and the report says which role to grant
+{
+    my $p3 = ZtTest::free_port();
+    my $g3 = start_google_double(port => $p3, key_n => $key->{n},
+                                 gcs_upstream => $emu->url, gcs_auth => 1,
+                                 gcs_roles => 'objectCreator,objectViewer');
+    my $c3 = ZtDrain::write_conf("$tmp/roles.conf", data_dir => "$tmp/sq",
+        %common, 'report.bucket' => 'zt-reports',
+        'google.credentials_file' => $key->{file},
+        'google.token_uri' => $g3->url('/token'),
+        'google.storage_endpoint' => $g3->url);
+    ($rc, $out, $err) = run_zoomtrack(['report', '-c', $c3, '--date',
+                                       '2021-07-13'], timeout => 120,
+                                      env => { %ENVX,
+                                               STORAGE_EMULATOR_HOST => '' });
+    is($rc, 1, 'a report whose object exists, without storage.objects.delete: exit 1');
+    like($err, qr{upload to gs://zt-reports/reports/DAILY_REPORT_2021-07-13\.csv: status 403 .*grant the service account Storage Object User on the bucket},
+         'and says which role replacing needs') or diag($err);
+    $g3->stop;
+}
+
 # a transient answer to a query (a 503, then a 403 rateLimitExceeded) is
 # sent again after a backoff, as Google asks; with google.max_retries = 0
 # the same answer ends the report with exit 1

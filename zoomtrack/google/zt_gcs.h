@@ -23,6 +23,16 @@
 typedef struct zt_gcs_s  zt_gcs_t;
 
 
+/*
+ * What a 403 asks of the operator when an object is deleted or replaced:
+ * Storage Object Creator (enough for the archive sink, whose uploads never
+ * replace) lacks storage.objects.delete.
+ */
+#define ZT_GCS_DELETE_ROLE                                                   \
+    "grant the service account Storage Object User on the bucket "          \
+    "(deleting or replacing an object needs storage.objects.delete)"
+
+
 typedef struct {
     const char  *name;          /* object name, not encoded */
     const char  *body;

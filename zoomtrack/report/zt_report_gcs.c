@@ -84,8 +84,9 @@ zt_report_upload(const zt_conf_t *conf, const char *path, const char *name,
 
     } else if (put.status < 200 || put.status >= 300) {
         fprintf(stderr, "zoomtrack report: upload to gs://%s/%s: %s%ld "
-                "%s\n", bucket, object, put.status ? "status " : "",
-                put.status, put.error);
+                "%s%s%s\n", bucket, object, put.status ? "status " : "",
+                put.status, put.error, put.status == 403 ? "; " : "",
+                put.status == 403 ? ZT_GCS_DELETE_ROLE : "");
         rc = ZT_ERROR;
 
     } else {

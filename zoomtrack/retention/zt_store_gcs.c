@@ -199,9 +199,11 @@ zt_store_gcs_remove(zt_store_gcs_t *g, const char *name, const char *cmd)
             zt_gcs_error_text(resp.body, resp.len, msg, sizeof(msg));
         }
         fprintf(stderr, "zoomtrack %s: archive: cannot delete gs://%s/%s: "
-                "%s%ld %.200s\n", cmd, zt_gcs_bucket(g->gcs), name,
+                "%s%ld %.200s%s%s\n", cmd, zt_gcs_bucket(g->gcs), name,
                 resp.status ? "status " : "", resp.status,
-                resp.status ? msg : resp.error);
+                resp.status ? msg : resp.error,
+                resp.status == 403 ? "; " : "",
+                resp.status == 403 ? ZT_GCS_DELETE_ROLE : "");
     }
 
     zt_http_resp_free(&resp);
