@@ -554,6 +554,24 @@ class H(BaseHTTPRequestHandler):
             if f.get("type") not in TYPES or f.get("mode", "NULLABLE") \
                     not in ("NULLABLE", "REQUIRED"):
                 return self.err(400, "invalid", "bad field %s" % f)
+        # as BigQuery: a partitioning column of a date type, at most four
+        # top-level clustering columns of a clusterable type
+        types = {f["name"]: f["type"] for f in fields}
+        tp = d.get("timePartitioning")
+        if tp and (tp.get("type") not in ("DAY", "HOUR", "MONTH", "YEAR")
+                   or types.get(tp.get("field")) not in ("DATE",
+                                                         "TIMESTAMP")):
+            return self.err(400, "invalid", "The field specified for "
+                            "time partitioning can only be of type "
+                            "TIMESTAMP, DATE or DATETIME.")
+        cl = (d.get("clustering") or {}).get("fields")
+        if cl is not None and (not cl or len(cl) > 4 or any(
+                types.get(c) not in ("STRING", "INT64", "INTEGER", "DATE",
+                                     "TIMESTAMP", "BOOL", "BOOLEAN")
+                for c in cl)):
+            return self.err(400, "invalid", "Clustering fields must be at "
+                            "most four top-level columns of a clusterable "
+                            "type.")
         key = ds + "." + ref["tableId"]
         with LOCK:
             if key in S["tables"]:
