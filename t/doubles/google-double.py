@@ -42,7 +42,8 @@ stopped, as BigQuery does when one row fails; "invalid" marks it invalid.
 "jobfail" (query) makes a job that fails with "reason" (backendError):
 getQueryResults answers that failure on every call, and a jobs.query
 with the same requestId (BigQuery keeps them 15 minutes) gets that job
-back.  Jobs carry --location; getQueryResults needs it outside US/EU.  "down" closes the
+back; with "in_query": 1 the job fails within timeoutMs, so jobs.query
+answers the failure itself (and again for the same requestId).  Jobs carry --location; getQueryResults needs it outside US/EU.  "down" closes the
 connection without an answer.  Requests are appended to --log as JSON
 lines (path, method, status) for the tests' counts.
 """
@@ -669,6 +670,10 @@ class H(BaseHTTPRequestHandler):
             prev = S["request_ids"].get(rid) if rid else None
         if prev and prev["same"] == same and time.time() - prev["t"] < 900:
             count("query_same_request_id")
+            with LOCK:
+                pj = S["jobs"].get(prev["job"], {})
+            if pj.get("in_query"):
+                return self.job_failed(pj["fail"])
             return self.reply(200, {"kind": "bigquery#queryResponse",
                                     "jobReference": self.job_ref(
                                         project, prev["job"]),
@@ -680,11 +685,15 @@ class H(BaseHTTPRequestHandler):
             reason = f.get("reason") or "backendError"
             with LOCK:
                 S["jobs"][job] = {"rows": [], "names": [], "polls": 0,
-                                  "fail": reason}
+                                  "fail": reason,
+                                  "in_query": f.get("in_query")}
                 if rid:
                     S["request_ids"][rid] = {"job": job, "same": same,
                                              "t": time.time()}
             count("job_failed")
+            if f.get("in_query"):
+                # failed within timeoutMs: jobs.query answers the failure
+                return self.job_failed(reason)
             return self.reply(200, {"kind": "bigquery#queryResponse",
                                     "jobReference": self.job_ref(project,
                                                                  job),
@@ -737,6 +746,12 @@ class H(BaseHTTPRequestHandler):
         self.reply(200, {"kind": "bigquery#queryResponse",
                          "jobReference": self.job_ref(project, job),
                          "jobComplete": False})
+
+    def job_failed(self, r):
+        st = {"rateLimitExceeded": 403, "jobRateLimitExceeded": 403,
+              "jobBackendError": 400, "jobInternalError": 400}.get(r, 500)
+        self.err(st, r, "The job encountered an error during execution. "
+                 "Retrying the job may solve the problem.")
 
     @staticmethod
     def job_ref(project, job):
@@ -1060,12 +1075,7 @@ class H(BaseHTTPRequestHandler):
         if "fail" in j:
             # a DONE job's failure, the same on every call: only a new
             # job can succeed
-            r = j["fail"]
-            st = {"rateLimitExceeded": 403, "jobRateLimitExceeded": 403,
-                  "jobBackendError": 400, "jobInternalError": 400}.get(r, 500)
-            return self.err(st, r, "The job encountered an error during "
-                            "execution. Retrying the job may solve the "
-                            "problem.")
+            return self.job_failed(j["fail"])
         j["polls"] += 1
         if j["polls"] == 1:
             return self.reply(200, {"kind": "bigquery#getQueryResultsResponse",
