@@ -209,6 +209,21 @@ for my $day (qw(2021-07-13 2021-07-14)) {
          'also after the job\'s own reason');
     is(ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv"), $want,
        'and the report is the same');
+
+    # failed within timeoutMs, so jobs.query answers the failure itself,
+    # and again for the same requestId: the next one carries a new one
+    $c0 = $g->counts;
+    $g->faults([ { on => 'query', type => 'jobfail', count => 1,
+                   in_query => 1 } ]);
+    ($rc, $out, $err) = zt('report', '-c', $two, '--date', $day);
+    is($rc, 0, 'report after jobs.query answered a failed job: exit 0')
+        or diag($err);
+    $c1 = $g->counts;
+    is(($c1->{query_same_request_id} // 0)
+       - ($c0->{query_same_request_id} // 0), 0,
+       'the query was sent again with a new requestId');
+    is(ZtTest::slurp("$tmp/bq/reports/DAILY_REPORT_$day.csv"), $want,
+       'and the report is the same');
     $g->faults([]);
 }
 

@@ -57,6 +57,10 @@ static int zt_bq_answer(zt_http_resp_t *resp, int rc, json_t **out,
 static int zt_bq_send(zt_bq_t *b, const char *method, const char *path,
     const char *data, int tries, json_t **out, zt_bq_err_t *e);
 static int zt_bq_transient(const char *reason);
+static void zt_bq_backoff(zt_bq_t *b, const char *method, const char *path,
+    int attempt, const zt_bq_err_t *e);
+static int zt_bq_job_start(zt_bq_t *b, json_t *req, json_t **ans,
+    zt_bq_err_t *e);
 static void zt_bq_request_id(char out[37]);
 
 
@@ -205,8 +209,7 @@ int
 zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
     const char *data, json_t **out, zt_bq_err_t *e)
 {
-    int      rc, attempt;
-    int64_t  delay;
+    int  rc, attempt;
 
     for (attempt = 0; /* void */ ; attempt++) {
         rc = zt_bq_send(b, method, path, data, 2, out, e);
@@ -214,15 +217,64 @@ zt_bq_call_raw(zt_bq_t *b, const char *method, const char *path,
             return rc;
         }
 
-        delay = zt_http_backoff_ms(attempt, ZT_HTTP_BACKOFF_BASE_MS,
-                                   ZT_HTTP_BACKOFF_CAP_MS, drand48());
-        zt_log_warn("bigquery: %s %.*s: %s%.0ld%s%s%s, retry %d/%d in "
-                    "%lld ms", method, (int) strcspn(path, "?"), path,
-                    e->status ? "HTTP " : "", e->status,
-                    e->reason[0] ? " " : "", e->reason,
-                    e->status ? "" : e->message, attempt + 1, b->retries,
-                    (long long) delay);
-        zt_http_sleep_ms(delay);
+        zt_bq_backoff(b, method, path, attempt, e);
+    }
+}
+
+
+/* the wait before a transient answer's retry, logged */
+static void
+zt_bq_backoff(zt_bq_t *b, const char *method, const char *path,
+    int attempt, const zt_bq_err_t *e)
+{
+    int64_t  delay;
+
+    delay = zt_http_backoff_ms(attempt, ZT_HTTP_BACKOFF_BASE_MS,
+                               ZT_HTTP_BACKOFF_CAP_MS, drand48());
+    zt_log_warn("bigquery: %s %.*s: %s%.0ld%s%s%s, retry %d/%d in "
+                "%lld ms", method, (int) strcspn(path, "?"), path,
+                e->status ? "HTTP " : "", e->status,
+                e->reason[0] ? " " : "", e->reason,
+                e->status ? "" : e->message, attempt + 1, b->retries,
+                (long long) delay);
+    zt_http_sleep_ms(delay);
+}
+
+
+/*
+ * jobs.query, sent again after a transient answer.  A lost answer (no
+ * status, 408) keeps the requestId, so a job that did start is not run
+ * twice; after an answer the request was processed (a job that failed
+ * within timeoutMs, which the same requestId would only get back), so the
+ * next one carries a new requestId.
+ */
+static int
+zt_bq_job_start(zt_bq_t *b, json_t *req, json_t **ans, zt_bq_err_t *e)
+{
+    int    rc, attempt;
+    char  *data, rid[37];
+
+    for (attempt = 0; /* void */ ; attempt++) {
+        data = json_dumps(req, JSON_COMPACT);
+        if (data == NULL) {
+            memset(e, 0, sizeof(zt_bq_err_t));
+            snprintf(e->message, sizeof(e->message), "out of memory");
+            return ZT_RETRY;
+        }
+
+        rc = zt_bq_send(b, "POST", "/queries", data, 2, ans, e);
+        free(data);
+
+        if (rc != ZT_RETRY || attempt >= b->retries) {
+            return rc;
+        }
+
+        if (e->status != 0 && e->status != 408) {
+            zt_bq_request_id(rid);
+            json_object_set_new(req, "requestId", json_string(rid));
+        }
+
+        zt_bq_backoff(b, "POST", "/queries", attempt, e);
     }
 }
 
@@ -547,7 +599,7 @@ zt_bq_job(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
         json_object_set(req, "queryParameters", params);
     }
 
-    rc = req ? zt_bq_call(b, "POST", "/queries", req, &ans, e) : ZT_RETRY;
+    rc = req ? zt_bq_job_start(b, req, &ans, e) : ZT_RETRY;
     json_decref(req);
 
     if (rc != ZT_OK) {
