@@ -117,6 +117,24 @@ is($rc, 2, 'no --from: exit 2');
     is(scalar(@{ $g->rows('zoom_tracker.raw_events', 'event_id') }), 6, 'still six rows');
     ok($g->counts->{getQueryResults} >= 4,
        'the query was polled and paged');
+
+    # an object deleted between the listing and its read (prune or forget
+    # meanwhile) is no longer archived: skipped, not the end of the run
+    my $p2 = ZtTest::free_port();
+    my $g2 = start_google_double(port => $p2, key_n => $key->{n},
+                                 gcs_upstream => $emu->url);
+    $g2->faults([ { on => 'gcs', type => '404', skip => 1, count => 1 } ]);
+    my $bq2 = ZtDrain::write_conf("$tmp/bq2.conf", data_dir => "$tmp/bq",
+        redis => '127.0.0.1:1', timezone => 'America/Los_Angeles',
+        'warehouse.backend' => 'bigquery', 'warehouse.project' => 'zt-proj',
+        'google.credentials_file' => $key->{file},
+        'google.bigquery_endpoint' => $g->url,
+        'google.storage_endpoint' => $g2->url);
+    ($rc, $out, $err) = run_zoomtrack(['backfill', '-c', $bq2, '--from',
+                                       'gs://zt-bucket/raw/'], env => \%ENVX);
+    is($rc, 0, 'an object gone since the listing: exit 0') or diag($err);
+    like($out, qr/^read 6, /m, 'the other six are read') or diag($out);
+    $g2->stop;
 }
 
 done_testing();

@@ -206,7 +206,7 @@ int
 zt_bf_source_gcs(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
 {
     int              rc;
-    char             bucket[256];
+    char             bucket[256], msg[256];
     size_t           i, n;
     zt_gcs_t        *g;
     const char      *p, *slash;
@@ -241,10 +241,23 @@ zt_bf_source_gcs(zt_bf_t *bf, zt_bf_add_pt add, char *err, size_t errlen)
 
     for (i = 0; rc == ZT_OK && i < l.n; i++) {
         rc = zt_gcs_get(g, l.v[i], &resp);
+
+        if (rc != ZT_OK && resp.status == 404) {
+            /* deleted since the listing (prune, forget): not archived */
+            zt_http_resp_free(&resp);
+            bf->total--;
+            rc = ZT_OK;
+            continue;
+        }
+
         if (rc != ZT_OK) {
+            msg[0] = '\0';
+            if (resp.status) {
+                zt_gcs_error_text(resp.body, resp.len, msg, sizeof(msg));
+            }
             snprintf(err, errlen, "reading gs://%s/%s: %s%ld %.200s", bucket,
                      l.v[i], resp.status ? "status " : "", resp.status,
-                     resp.status ? "" : resp.error);
+                     resp.status ? msg : resp.error);
             zt_http_resp_free(&resp);
             break;
         }
