@@ -26,7 +26,9 @@ Serves on 127.0.0.1:PORT:
                      expires every issued token; {"complete_in_query": 1}
                      answers jobs.query with the job done and its first
                      page (else jobComplete false, then one poll); {"seed": {"ds.table":
-                     [rows]}, "streamed": 0|1} adds rows unchecked
+                     [rows]}, "streamed": 0|1} adds rows unchecked;
+                     {"drop_column": {"ds.table": "col"}} takes a
+                     column out of a table's schema
   GET  /_state       {"tables": {name: {"schema", "rows": [..]}},
                       ?fields=a,b keeps only those row fields
                       "insert_ids": {table: {id: n}}, "counts": {...}}
@@ -321,6 +323,12 @@ class H(BaseHTTPRequestHandler):
             with LOCK:
                 if "faults" in c:
                     S["faults"] = c["faults"]
+                # a table as an older version made it
+                for key, col in (c.get("drop_column") or {}).items():
+                    t = S["tables"][key]
+                    t["schema"] = [f for f in t["schema"]
+                                   if f["name"] != col]
+                    SCHEMA_BY.clear()
                 if "complete_in_query" in c:
                     S["complete_in_query"] = c["complete_in_query"]
                 if c.get("expire"):
