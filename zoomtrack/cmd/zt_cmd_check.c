@@ -266,7 +266,8 @@ static int
 zt_check_bigquery(const zt_conf_t *conf)
 {
     int                   failed;
-    char                  err[512], path[512];
+    char                  err[512], path[512], miss[1024];
+    json_t               *ans;
     zt_bq_t              *bq;
     zt_bq_err_t           e;
     const zt_bq_table_t  *t;
@@ -294,9 +295,17 @@ zt_check_bigquery(const zt_conf_t *conf)
         snprintf(path, sizeof(path), "/datasets/%s/tables/%s",
                  zt_bq_dataset(bq), t->name);
 
-        if (zt_bq_call(bq, "GET", path, NULL, NULL, &e) == ZT_OK) {
-            failed += zt_check_line(1, "warehouse", "table %s exists",
-                                    t->name);
+        if (zt_bq_call(bq, "GET", path, NULL, &ans, &e) == ZT_OK) {
+            zt_bq_missing(t, ans, miss, sizeof(miss));
+            json_decref(ans);
+
+            failed += miss[0]
+                ? zt_check_line(0, "warehouse", "table %s lacks column(s) "
+                                "%s: rows naming them would be refused "
+                                "(ALTER TABLE ... ADD COLUMN)", t->name,
+                                miss)
+                : zt_check_line(1, "warehouse", "table %s exists",
+                                t->name);
         } else {
             failed += zt_check_line(0, "warehouse", "table %s: %s%ld %s%s",
                           t->name, e.status ? "status " : "", e.status,

@@ -22,7 +22,7 @@
 static void zt_setup_usage(FILE *f);
 static int zt_setup_bigquery(const zt_conf_t *conf);
 static int zt_setup_ensure(zt_bq_t *bq, const char *what, const char *get,
-    const char *post, json_t *res);
+    const char *post, json_t *res, const zt_bq_table_t *t);
 
 
 static void
@@ -98,7 +98,7 @@ zt_setup_bigquery(const zt_conf_t *conf)
     res = json_pack("{s:{s:s, s:s}}", "datasetReference", "projectId", p,
                     "datasetId", d);
 
-    rc = zt_setup_ensure(bq, what, get, "/datasets", res);
+    rc = zt_setup_ensure(bq, what, get, "/datasets", res, NULL);
     json_decref(res);
 
     if (rc != ZT_OK) {
@@ -114,7 +114,7 @@ zt_setup_bigquery(const zt_conf_t *conf)
         snprintf(post, sizeof(post), "/datasets/%s/tables", d);
 
         res = zt_bq_table_resource(t, p, d);
-        if (zt_setup_ensure(bq, what, get, post, res) != ZT_OK) {
+        if (zt_setup_ensure(bq, what, get, post, res, t) != ZT_OK) {
             failed = 1;
         }
         json_decref(res);
@@ -126,16 +126,35 @@ zt_setup_bigquery(const zt_conf_t *conf)
 }
 
 
-/* GET get; on 404 POST res to post; one line either way */
+/*
+ * GET get; on 404 POST res to post; one line either way.  An existing
+ * table t is left as it is: one that lacks columns (made by an older
+ * version) fails, since insertAll would refuse every row naming them.
+ */
 static int
 zt_setup_ensure(zt_bq_t *bq, const char *what, const char *get,
-    const char *post, json_t *res)
+    const char *post, json_t *res, const zt_bq_table_t *t)
 {
     int          rc;
+    char         miss[1024];
+    json_t      *ans;
     zt_bq_err_t  e;
 
-    rc = zt_bq_call(bq, "GET", get, NULL, NULL, &e);
+    rc = zt_bq_call(bq, "GET", get, NULL, &ans, &e);
     if (rc == ZT_OK) {
+        miss[0] = '\0';
+        if (t) {
+            zt_bq_missing(t, ans, miss, sizeof(miss));
+        }
+        json_decref(ans);
+
+        if (miss[0]) {
+            printf("%s: FAILED: exists without column(s) %s: add them "
+                   "(ALTER TABLE ... ADD COLUMN), or rows naming them "
+                   "are refused\n", what, miss);
+            return ZT_ERROR;
+        }
+
         printf("%s: exists\n", what);
         return ZT_OK;
     }

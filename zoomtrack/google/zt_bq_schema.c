@@ -5,6 +5,7 @@
  */
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "zt_bq_schema.h"
@@ -173,4 +174,37 @@ zt_bq_table_resource(const zt_bq_table_t *t, const char *project,
     }
 
     return res;
+}
+
+
+void
+zt_bq_missing(const zt_bq_table_t *t, json_t *table, char *out,
+    size_t outlen)
+{
+    int                   found;
+    size_t                i, n;
+    json_t               *fields, *f;
+    const char           *name;
+    const zt_bq_field_t  *c;
+
+    out[0] = '\0';
+    n = 0;
+    fields = json_object_get(json_object_get(table, "schema"), "fields");
+
+    for (c = t->fields; c->name; c++) {
+        found = 0;
+
+        json_array_foreach(fields, i, f) {
+            name = json_string_value(json_object_get(f, "name"));
+            if (name && strcmp(name, c->name) == 0) {
+                found = 1;
+                break;
+            }
+        }
+
+        if (!found && n < outlen) {
+            n += (size_t) snprintf(out + n, outlen - n, "%s%s %s",
+                                   n ? ", " : "", c->name, c->type);
+        }
+    }
 }

@@ -36,5 +36,14 @@ json_t *zt_bq_table_resource(const zt_bq_table_t *t, const char *project,
 
 const zt_bq_table_t *zt_bq_table(const char *name);
 
+/*
+ * The columns of t that a tables.get answer (table) lacks, as
+ * "name TYPE, ..." in out ("" when none).  A table made by an older
+ * version is not changed by setup: insertAll calls each row naming a
+ * missing column invalid, so every such row would be dead-lettered.
+ */
+void zt_bq_missing(const zt_bq_table_t *t, json_t *table, char *out,
+    size_t outlen);
+
 
 #endif /* ZT_BQ_SCHEMA_H */
