@@ -15,7 +15,9 @@
  * One token cache per process, shared by every sink thread and subcommand
  * (zt_gauth_acquire() hands out the same object, reference counted), kept
  * until five minutes (at most half its lifetime) before it expires and
- * dropped on a 401.  Keys, JWTs and tokens never reach a log line or an
+ * dropped on a 401; while a renewal fails for a transient reason it is
+ * used on until 10 s (at most a quarter of its lifetime) before it
+ * expires.  Keys, JWTs and tokens never reach a log line or an
  * error text.
  */
 
