@@ -81,10 +81,10 @@ int zt_bq_insert_all(zt_bq_t *b, const char *table, json_t *rows,
  * queryParameters, may be NULL), polling jobs.getQueryResults until
  * jobComplete and following pageToken (zt_bq_query.c).  A job that failed
  * for a transient reason before its first row is run again as a new job
- * with a new requestId, up to google.max_retries times.  row() (NULL: a statement without
- * results) gets each row's "f" array
- * (values as BigQuery sends them: strings or null) and the schema's field
- * array; a non-ZT_OK return stops the query with that code.
+ * with a new requestId, up to google.max_retries times.  row() (NULL: a
+ * statement without results) gets each row's "f" array (values as
+ * BigQuery sends them: strings or null) and the schema's field array; a
+ * non-ZT_OK return stops the query with that code.
  */
 typedef int (*zt_bq_row_pt)(void *data, json_t *fields, json_t *schema);
 
