@@ -2,9 +2,10 @@
 # zoomtrack camera when the API misbehaves: a 500, a body that is not JSON,
 # a body cut short (the connection dropped, also on the token endpoint) and
 # an answer slower than zoom.timeout_ms are each retried and the run
-# succeeds; a 500 that does not go away, or an API nobody listens on, ends
-# the run with exit 1 after max_retries, leaving earlier data intact and the
-# failed meeting not marked 'ok'.
+# succeeds; an answer that trickles in for longer than timeout_ms without
+# stalling is taken; a 500 that does not go away, or an API nobody
+# listens on, ends the run with exit 1 after max_retries, leaving earlier
+# data intact and the failed meeting not marked 'ok'.
 
 use strict;
 use warnings;
@@ -63,6 +64,20 @@ like(do { $zd->control(faults => [ { on => 'qos', type => 'slow',
                                      delay => 2 } ]);
           run_camera(); $zd->log_text },
      qr/Timeout was reached|timed out/i, 'a timeout names itself');
+
+# ------------------------------------------ a big answer on a slow link
+
+# every QOS answer takes ~2.4 s, over timeout_ms (700), but a byte comes
+# every 0.3 s: timeout_ms bounds a stall, not the transfer
+$zd->control(faults => [ { on => 'qos', type => 'trickle', chunks => 8,
+                           gap => 0.3, count => 99 } ]);
+{
+    my ($rc, $out, $err) = run_camera();
+    is($rc, 0, 'slow transfer that never stalls: exit 0') or diag($err);
+    is(sql_value($wh, 'SELECT count(*) FROM camera_minutes'), 30,
+       'slow transfer: every minute stored');
+    unlike($zd->log_text, qr/retry 1\//, 'slow transfer: not retried');
+}
 
 # ---------------------------------------------------- a 500 that stays
 

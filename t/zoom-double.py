@@ -45,9 +45,11 @@ The scenario (JSON file, --scenario):
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "webinar_reports": {uuid: as reports, for webinar instances},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
-               slow|truncated", "retry_after": "seconds|http-date|iso|none",
+               slow|truncated|trickle", "retry_after": "seconds|http-date|iso|none",
                "limit": "daily" (429: the daily-limit body and headers),
-               "seconds": 2, "delay": 3, "count": 1, "skip": 0}]}
+               "seconds": 2, "delay": 3, "count": 1, "skip": 0,
+               "chunks": 8, "gap": 0.3 (trickle: the body in chunks
+               that far apart, a slow link)}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
 gets generated per-minute user_qos from the documented sample's shape
 starting at "start"; camera-off minutes cycle through the plausible off
@@ -171,6 +173,18 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
+        trickle = getattr(self, "trickle", None)
+        if trickle:
+            n = max(1, trickle.get("chunks", 8))
+            step = max(1, math.ceil(len(data) / n))
+            try:
+                for i in range(0, len(data), step):
+                    self.wfile.write(data[i:i + step])
+                    self.wfile.flush()
+                    time.sleep(trickle.get("gap", 0.3))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if getattr(self, "truncate", False):
             # the connection drops mid-body: fewer bytes than announced
             data = data[:len(data) // 2]
@@ -243,6 +257,12 @@ class Handler(BaseHTTPRequestHandler):
             if self.rec is not None:
                 self.rec["fault"] = "truncated"
             return False
+        if t == "trickle":
+            # answered as usual, slowly but never stalling (reply())
+            self.trickle = f
+            if self.rec is not None:
+                self.rec["fault"] = "trickle"
+            return False
         if t == "badjson":
             self.reply(200, b'{"participants": [ {"user_qos": ', raw=True)
             return True
@@ -256,6 +276,7 @@ class Handler(BaseHTTPRequestHandler):
         raw_path, _, query = self.path.partition("?")
         self.raw_path = raw_path
         self.truncate = False
+        self.trickle = None
         self.query = urllib.parse.parse_qs(query, keep_blank_values=True)
         self.rec = None
         if not raw_path.startswith("/_"):

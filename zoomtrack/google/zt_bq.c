@@ -401,7 +401,7 @@ zt_bq_start(zt_bq_t *b, zt_bq_slot_t *s, const char *url, const char *body)
     curl_easy_setopt(s->c, CURLOPT_URL, url);
     curl_easy_setopt(s->c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(s->c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->c, CURLOPT_TIMEOUT_MS, b->timeout_ms);
+    zt_http_timeouts(&b->http, s->c);
     curl_easy_setopt(s->c, CURLOPT_USERAGENT, "zoomtrack/1");
     curl_easy_setopt(s->c, CURLOPT_HTTPHEADER, s->hdrs);
     curl_easy_setopt(s->c, CURLOPT_HTTP_VERSION,

@@ -379,6 +379,9 @@ zt_gauth_fetch(zt_gauth_t *a, char *err, size_t errlen)
         return ZT_RETRY;
     }
 
+    /* a token answer is small: the whole request has that bound */
+    h.total_ms = h.timeout_ms;
+
     a->requests++;
 
     if (a->mode == ZT_GAUTH_METADATA) {

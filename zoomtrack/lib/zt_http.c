@@ -47,6 +47,8 @@ zt_http_init(zt_http_t *h, long timeout_ms, int max_retries)
     }
 
     h->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+    h->total_ms = h->timeout_ms > ZT_HTTP_TOTAL_MAX_MS
+                  ? h->timeout_ms : ZT_HTTP_TOTAL_MAX_MS;
     h->max_retries = max_retries >= 0 ? max_retries : 0;
     h->backoff_base_ms = ZT_HTTP_BACKOFF_BASE_MS;
     h->backoff_cap_ms = ZT_HTTP_BACKOFF_CAP_MS;
@@ -160,6 +162,21 @@ zt_http_classify(long status)
 }
 
 
+/*
+ * The one rule for every client (zt_http.h): the connect and each stall
+ * are bounded by timeout_ms, the whole request by total_ms.  curl checks
+ * a stall in whole seconds: less than 1 byte/s for ceil(timeout_ms) s.
+ */
+void
+zt_http_timeouts(const zt_http_t *h, CURL *c)
+{
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (h->timeout_ms + 999) / 1000);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->total_ms);
+}
+
+
 int
 zt_http_perform(zt_http_t *h, const char *method, const char *url,
     const char *const *headers, const char *body, zt_http_resp_t *resp)
@@ -187,7 +204,7 @@ zt_http_perform(zt_http_t *h, const char *method, const char *url,
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->timeout_ms);
+    zt_http_timeouts(h, c);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "zoomtrack/1");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, resp->error);
@@ -208,6 +225,13 @@ zt_http_perform(zt_http_t *h, const char *method, const char *url,
     rc = curl_easy_perform(c);
 
     curl_slist_free_all(list);
+
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        /* curl's text for a stall ("Operation too slow") hides the bound */
+        snprintf(resp->error, sizeof(resp->error),
+                 "timed out: no answer within %ld ms, or a transfer stalled "
+                 "for as long or over %ld ms", h->timeout_ms, h->total_ms);
+    }
 
     if (rc != CURLE_OK) {
         if (resp->error[0] == '\0') {

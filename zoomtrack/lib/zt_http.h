@@ -23,11 +23,20 @@
 #define ZT_HTTP_BACKOFF_CAP_MS   30000
 /* a Retry-After further away than this (a daily limit) is not waited for */
 #define ZT_HTTP_RETRY_AFTER_MAX_MS  (300 * 1000)
+/*
+ * timeout_ms bounds the connect and a stall (no byte for that long), not
+ * the transfer: a big answer (a QOS page of a day-long meeting is several
+ * MB) on a slow link is still arriving.  This caps a transfer that
+ * trickles on for ever; a caller that promises a shorter bound on the
+ * whole request sets total_ms.
+ */
+#define ZT_HTTP_TOTAL_MAX_MS  (10 * 60 * 1000)
 
 
 typedef struct {
     CURL     *curl;
-    long      timeout_ms;
+    long      timeout_ms;          /* connect, and a stall */
+    long      total_ms;            /* the whole request */
     int       max_retries;
     int64_t   backoff_base_ms;
     int64_t   backoff_cap_ms;
@@ -57,6 +66,13 @@ void zt_http_resp_free(zt_http_resp_t *r);
  * clients that drive their own handles (curl multi).
  */
 size_t zt_http_collect(char *ptr, size_t size, size_t nmemb, void *data);
+
+/*
+ * Sets the timeouts of h on a handle (zt_http_perform's own, or a
+ * caller's curl multi handle): CONNECTTIMEOUT and the stall (LOW_SPEED) of
+ * timeout_ms, TIMEOUT of total_ms.
+ */
+void zt_http_timeouts(const zt_http_t *h, CURL *c);
 
 /*
  * One request.  method is "GET" or "POST"; body (POST) may be NULL;

@@ -143,6 +143,9 @@ zt_chat_init(const zt_conf_t *conf, void **ctx)
         goto failed;
     }
 
+    /* a POST holds the sink's thread: timeout_ms bounds all of it */
+    ch->http.total_ms = ch->http.timeout_ms;
+
     ch->http_ready = 1;
 
     zt_log_info("[sink:chat] state \"%s\"; %zu message(s) waiting, "
