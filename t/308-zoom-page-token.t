@@ -6,7 +6,9 @@
 # `zoomtrack camera` and `zoomtrack reconcile` start the meeting's pages
 # again from the first, once, and store each participant once; a token
 # that expires again stops the run (exit 1) instead of calling the meeting
-# unavailable.
+# unavailable.  A page whose next_page_token is the one just used (a
+# paginator going round) stops the run at once instead of asking again up
+# to max_pages times.
 
 use strict;
 use warnings;
@@ -98,6 +100,20 @@ is(sql_value($wh, 'SELECT count(*) FROM camera_fetches'), 0,
    'camera: expired twice: the meeting is not marked unavailable');
 like($zd->log_text, qr/QOS not fetched: .*next_page_token expired/,
      'camera: expired twice: logged');
+
+# the next page is the same token again: stop, do not go round
+ZoomDouble::run_sql($wh, 'DELETE FROM camera_minutes; '
+                         . 'DELETE FROM camera_fetches;');
+$zd->control(faults => [ { on => 'qos', type => 'repeat_token',
+                           count => 99 } ]);
+($rc, $out, $err) = run_cmd('camera');
+is($rc, 1, 'camera: the same token again: exit 1');
+is(scalar(@{ $zd->qos_requests }), 2, 'camera: the same token asked once');
+like($zd->log_text, qr/QOS not fetched: .*same next_page_token again/,
+     'camera: the same token again: logged');
+is(sql_value($wh, 'SELECT count(*) FROM camera_fetches'), 0,
+   'camera: the same token again: nothing stored');
+$zd->control(faults => []);
 
 # ------------------------------------------------------------- reconcile
 

@@ -45,11 +45,13 @@ The scenario (JSON file, --scenario):
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "webinar_reports": {uuid: as reports, for webinar instances},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
-               slow|truncated|trickle", "retry_after": "seconds|http-date|iso|none",
+               slow|truncated|trickle|repeat_token",
+               "retry_after": "seconds|http-date|iso|none",
                "limit": "daily" (429: the daily-limit body and headers),
                "seconds": 2, "delay": 3, "count": 1, "skip": 0,
                "chunks": 8, "gap": 0.3 (trickle: the body in chunks
-               that far apart, a slow link)}]}
+               that far apart, a slow link; repeat_token: a page asked
+               with a next_page_token gives that same token as the next)}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
 gets generated per-minute user_qos from the documented sample's shape
 starting at "start"; camera-off minutes cycle through the plausible off
@@ -263,6 +265,10 @@ class Handler(BaseHTTPRequestHandler):
             if self.rec is not None:
                 self.rec["fault"] = "trickle"
             return False
+        if t == "repeat_token":
+            # a broken paginator: the next page is "the same again"
+            self.repeat_token = True
+            return False
         if t == "badjson":
             self.reply(200, b'{"participants": [ {"user_qos": ', raw=True)
             return True
@@ -277,6 +283,7 @@ class Handler(BaseHTTPRequestHandler):
         self.raw_path = raw_path
         self.truncate = False
         self.trickle = None
+        self.repeat_token = False
         self.query = urllib.parse.parse_qs(query, keep_blank_values=True)
         self.rec = None
         if not raw_path.startswith("/_"):
@@ -465,6 +472,8 @@ class Handler(BaseHTTPRequestHandler):
             nxt = secrets.token_urlsafe(18)
             with LOCK:
                 STATE["pages"][nxt] = (uuid, offset + size, time.time())
+        if self.repeat_token and npt:
+            nxt = npt
         return mt, parts[offset:offset + size], nxt, size, len(parts)
 
     def qos(self, kind, seg):

@@ -45,6 +45,8 @@ static int zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc,
     int attempt, const char *path, json_t **json, zt_zoom_err_t *e);
 static void zt_zoom_error_body(const zt_http_resp_t *resp, zt_zoom_err_t *e);
 static int zt_zoom_page_token_expired(const zt_zoom_err_t *e);
+static int zt_zoom_next_token(const char *next, char *tok, size_t len,
+    zt_zoom_err_t *e);
 static int zt_zoom_daily_limit(const zt_http_resp_t *resp);
 
 
@@ -601,6 +603,36 @@ zt_zoom_page_token_expired(const zt_zoom_err_t *e)
 }
 
 
+/*
+ * The next page's token, URL-encoded, into tok (the one just used).  The
+ * same token again would ask for the same page up to max_pages times
+ * (10,000 Heavy calls for camera): an error at once.
+ */
+static int
+zt_zoom_next_token(const char *next, char *tok, size_t len, zt_zoom_err_t *e)
+{
+    char  enc[1024];
+
+    if (zt_zoom_url_encode(next, enc, sizeof(enc)) != ZT_OK
+        || strlen(enc) >= len)
+    {
+        snprintf(e->message, sizeof(e->message), "next_page_token too long");
+        return ZT_ERROR;
+    }
+
+    if (strcmp(enc, tok) == 0) {
+        snprintf(e->message, sizeof(e->message),
+                 "Zoom gave the same next_page_token again: its pages "
+                 "go round, stopped");
+        return ZT_ERROR;
+    }
+
+    memcpy(tok, enc, strlen(enc) + 1);
+
+    return ZT_OK;
+}
+
+
 int
 zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
     zt_zoom_page_pt page, void *data, zt_zoom_err_t *e)
@@ -654,12 +686,8 @@ zt_zoom_get_pages(zt_zoom_t *z, const char *path, int max_pages,
         rc = page(data, body);
         next = json_string_value(json_object_get(body, "next_page_token"));
 
-        if (rc == ZT_OK && next && next[0]
-            && zt_zoom_url_encode(next, tok, sizeof(tok)) != ZT_OK)
-        {
-            snprintf(e->message, sizeof(e->message),
-                     "next_page_token too long");
-            rc = ZT_ERROR;
+        if (rc == ZT_OK && next && next[0]) {
+            rc = zt_zoom_next_token(next, tok, sizeof(tok), e);
         }
 
         if (rc != ZT_OK || next == NULL || next[0] == '\0') {
