@@ -4,6 +4,8 @@
 # the 60 s margin) is renewed before it is used, never sent stale; a token
 # the API rejects (401 code 124) is renewed once and the call repeated;
 # refused credentials end the run with exit 1 and no secret in any output.
+# A token without the API's scope (401 code 4700) is not renewed, as a new
+# one has the same scopes: the run stops, naming the scope to add.
 
 use strict;
 use warnings;
@@ -83,6 +85,18 @@ $zd->control(faults => [ { on => 'qos', type => '401', count => 2 } ]);
 ($rc, $out, $err) = run_camera();
 is($rc, 1, 'token rejected twice: exit 1');
 like($zd->log_text, qr/authentication failed/, 'auth failure logged');
+
+# ------------------------------------- the app lacks the scope: not renewed
+
+$zd->control(faults => [ { on => 'qos', type => 'scope', count => 9 } ]);
+($rc, $out, $err) = run_camera();
+is($rc, 1, 'token without the scope: exit 1');
+is(scalar(@{ $zd->token_requests }), 1, 'token without the scope: '
+   . 'not renewed');
+is(scalar(@{ $zd->qos_requests }), 1, 'token without the scope: '
+   . 'asked once, the run stops');
+like($zd->log_text, qr/lacks the scope dashboard_meetings:read:admin .*Scopes/,
+     'the missing scope and the fix are logged');
 
 # --------------------------------------------------- wrong secret: exit 1
 

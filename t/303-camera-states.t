@@ -63,6 +63,8 @@ is($st{'St+NoPerm=='}[0], 'unavailable', '400 200 No permission: unavailable');
 is($st{'St+NoPerm=='}[1], 'HTTP 400 code 200: No permission.', '... detail');
 is($st{'St+Paid=='}[0], 'unavailable', '403 200 paid only: unavailable');
 is($st{'St+Scopes=='}[0], 'unavailable', '400 4711 scopes: unavailable');
+like($st{'St+Scopes=='}[1], qr/lacks the scope dashboard_meetings:read:admin/,
+     '... the detail names the scope to add');
 is($st{'St+OldOne=='}[0], 'unavailable', '400 12702: unavailable');
 is($st{'St+Ok=='}[0], 'ok', 'the good one: ok');
 is(sql_value($wh, 'SELECT count(*) FROM camera_minutes'), 4,

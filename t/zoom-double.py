@@ -45,13 +45,14 @@ The scenario (JSON file, --scenario):
    "reports": {uuid: {"participants": [...]} | {"error": {"status", "body"}}},
    "webinar_reports": {uuid: as reports, for webinar instances},
    "faults": [{"on": "qos|token|meeting|report|any", "type": "429|500|401|badjson|
-               slow|truncated|trickle|repeat_token",
+               slow|truncated|trickle|repeat_token|scope",
                "retry_after": "seconds|http-date|iso|none",
                "limit": "daily" (429: the daily-limit body and headers),
                "seconds": 2, "delay": 3, "count": 1, "skip": 0,
                "chunks": 8, "gap": 0.3 (trickle: the body in chunks
                that far apart, a slow link; repeat_token: a page asked
-               with a next_page_token gives that same token as the next)}]}
+               with a next_page_token gives that same token as the next;
+               scope: 401 code 4700, the token lacks the API's scope)}]}
 A participant with a "camera" string ("1101", one char per minute, 1 = on)
 gets generated per-minute user_qos from the documented sample's shape
 starting at "start"; camera-off minutes cycle through the plausible off
@@ -252,6 +253,11 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if t == "401":
             self.reply(401, {"code": 124, "message": "Invalid access token."})
+            return True
+        if t == "scope":
+            # what a new token gets as well: the app lacks the scope
+            self.reply(401, {"code": 4700, "message": "Invalid access "
+                             "token, does not contain scopes."})
             return True
         if t == "truncated":
             # answered as usual, but cut short (reply())

@@ -39,8 +39,9 @@
  *     400/403 code 200 (No permission / Only available for Paid account),
  *     124 (invalid token), 4700/4711 (token lacks the dashboard scopes),
  *     12702 (meeting older than a year)     'unavailable'
- *   401 after a fresh token, token request refused, or 5xx/429/transport
- *   errors after max_retries: the run stops with exit code 1.
+ *   401 after a fresh token, 401 code 4700 (the app lacks a scope: no
+ *   new token), token request refused, or 5xx/429/transport errors after
+ *   max_retries: the run stops with exit code 1.
  * An 'ok' row is never downgraded to 'pending'/'unavailable': its minutes
  * stay.
  *

@@ -48,6 +48,10 @@ static int zt_zoom_page_token_expired(const zt_zoom_err_t *e);
 static int zt_zoom_next_token(const char *next, char *tok, size_t len,
     zt_zoom_err_t *e);
 static int zt_zoom_daily_limit(const zt_http_resp_t *resp);
+static int zt_zoom_lacks_scope(const zt_http_resp_t *resp);
+static int zt_zoom_scope_error(const zt_zoom_err_t *e);
+static const char *zt_zoom_scope_of(const char *path);
+static void zt_zoom_scope_hint(const char *path, zt_zoom_err_t *e);
 
 
 static char *
@@ -393,7 +397,7 @@ zt_zoom_get(zt_zoom_t *z, const char *path, json_t **json, zt_zoom_err_t *e)
         zt_zoom_free_secret(auth);
         auth = NULL;
 
-        if (resp.status == 401 && !renewed) {
+        if (resp.status == 401 && !renewed && !zt_zoom_lacks_scope(&resp)) {
             /* revoked or expired early: one more try with a new token */
             zt_log_info("zoom: GET %s: 401, renewing the access token", path);
             zt_http_resp_free(&resp);
@@ -480,6 +484,7 @@ zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
 
     if (rc == ZT_ERROR) {
         zt_zoom_error_body(resp, e);
+        zt_zoom_scope_hint(path, e);
         e->auth = resp->status == 401;
         zt_http_resp_free(resp);
         return ZT_DECLINED;
@@ -508,6 +513,68 @@ zt_zoom_answer(zt_zoom_t *z, zt_http_resp_t *resp, int rc, int attempt,
     zt_http_resp_free(resp);
 
     return ZT_RETRY;
+}
+
+
+/*
+ * 401 code 4700 / 400 code 4711: the token lacks the scope the API needs.
+ * Scopes are the app's: a new token has the same, so asking again does
+ * not help; the operator has to add the scope.
+ */
+static int
+zt_zoom_lacks_scope(const zt_http_resp_t *resp)
+{
+    zt_zoom_err_t  e;
+
+    zt_zoom_error_body(resp, &e);
+
+    return zt_zoom_scope_error(&e);
+}
+
+
+static int
+zt_zoom_scope_error(const zt_zoom_err_t *e)
+{
+    return (e->status == 401 && e->code == 4700)
+           || (e->status == 400 && e->code == 4711);
+}
+
+
+/* the scope a request path needs (zoom-api.md, Dashboard and Report) */
+static const char *
+zt_zoom_scope_of(const char *path)
+{
+    if (strncmp(path, "/metrics/webinars/", 18) == 0) {
+        return "dashboard_webinars:read:admin";
+    }
+
+    if (strncmp(path, "/metrics/", 9) == 0) {
+        return "dashboard_meetings:read:admin (or dashboard:read:admin)";
+    }
+
+    if (strncmp(path, "/report/", 8) == 0) {
+        return "report:read:admin";
+    }
+
+    return "meeting:read:admin";
+}
+
+
+/* puts the fix before Zoom's text, which rarely says what to do */
+static void
+zt_zoom_scope_hint(const char *path, zt_zoom_err_t *e)
+{
+    char  zoom[sizeof(e->message)];
+
+    if (!zt_zoom_scope_error(e)) {
+        return;
+    }
+
+    memcpy(zoom, e->message, sizeof(zoom));
+    snprintf(e->message, sizeof(e->message),
+             "the Zoom app lacks the scope %s: add it to the app "
+             "(Zoom Marketplace, Scopes); Zoom: %.80s",
+             zt_zoom_scope_of(path), zoom);
 }
 
 
