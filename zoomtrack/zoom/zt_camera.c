@@ -33,6 +33,9 @@
  *
  * Final QOS answers and camera_fetches.status:
  *   2xx                                     'ok'
+ *   2xx without a sample (no participant, empty user_qos), less than
+ *     24 h after the end (zt_camera_qos.c)  'pending': Zoom's data is
+ *     not ready yet; after that 'ok' with nothing
  *   404 code 3001 (not ended, no data yet)  'pending': try again later
  *     (also for a meeting presumed ended: still running, or unknown)
  *   any other final 4xx but 401, notably

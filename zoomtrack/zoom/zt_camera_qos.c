@@ -28,10 +28,19 @@
 
 #define ZT_CAMERA_KEY_LEN    512
 #define ZT_CAMERA_MAX_PAGES  10000
+/*
+ * How long after its end a meeting whose past QOS has no sample stays
+ * 'pending' (zoom-api.md 3.3: when that data is complete is not known).
+ * zoomtrack-daily fetches a day again on the next day's run, about a day
+ * later; that run, the last one that asks by itself, takes what there is.
+ */
+#define ZT_CAMERA_EMPTY_WAIT_MS  (24 * 3600 * 1000LL)
 
 
 static int zt_camera_fetch_qos(zt_camera_t *cam,
     const zt_camera_meeting_t *m, zt_zoom_err_t *e);
+static int zt_camera_empty(zt_camera_t *cam, const zt_camera_meeting_t *m,
+    int64_t end);
 static int zt_camera_store(zt_camera_t *cam, const char *uuid);
 static int zt_camera_store_participant(zt_camera_t *cam, const char *uuid,
     json_t *p);
@@ -94,6 +103,12 @@ zt_camera_meeting(zt_camera_t *cam, zt_camera_meeting_t *m)
     cam->meeting_minutes_on = cam->minutes_on;
 
     rc = zt_camera_fetch_qos(cam, m, &e);
+
+    if (rc == ZT_OK && cam->nrows == 0
+        && cam->now - end < ZT_CAMERA_EMPTY_WAIT_MS)
+    {
+        return zt_camera_empty(cam, m, end);
+    }
 
     if (rc == ZT_OK) {
         rc = zt_camera_store(cam, m->uuid);
@@ -197,6 +212,30 @@ zt_camera_fetch_qos(zt_camera_t *cam, const zt_camera_meeting_t *m,
 
     return zt_zoom_get_pages(cam->zoom, path, ZT_CAMERA_MAX_PAGES,
                              zt_camera_page, cam, e);
+}
+
+
+/*
+ * Zoom answered with no sample (no participant, or empty user_qos) soon
+ * after the end: not data yet, so 'pending' and asked again by the next
+ * run, --new-only included.  An earlier 'ok' keeps its minutes.
+ */
+static int
+zt_camera_empty(zt_camera_t *cam, const zt_camera_meeting_t *m, int64_t end)
+{
+    char  detail[256];
+
+    snprintf(detail, sizeof(detail), "Zoom's past QOS has no samples yet, "
+             "%lld min after the end; asked again until %d h after it",
+             (long long) ((cam->now - end) / 60000),
+             (int) (ZT_CAMERA_EMPTY_WAIT_MS / 3600000));
+
+    zt_log_info("camera: meeting \"%s\": pending: %s", m->uuid, detail);
+    cam->pending++;
+
+    return m->facts.ok_at ? ZT_OK
+                          : zt_camera_set_status(cam, m->uuid, "pending",
+                                                 detail);
 }
 
 
