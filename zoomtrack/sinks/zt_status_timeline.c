@@ -256,11 +256,12 @@ zt_timeline_collect(const zt_presence_t *p, const zt_timeline_opts_t *o,
 
         /*
          * nothing for 12 hours: neither live nor recent, whatever a lost
-         * meeting.ended left online; the state keeps thousands of these
+         * meeting.ended left online; the state keeps thousands of these.
+         * By its last event, not its end: the start of a later instance
+         * of its id (the end of one whose meeting.ended was lost) can
+         * come days after it
          */
-        if ((mi.ended > mi.last_ts ? mi.ended : mi.last_ts)
-            < o->now_ms - o->keep_ms)
-        {
+        if (mi.last_ts < o->now_ms - o->keep_ms) {
             continue;
         }
 
