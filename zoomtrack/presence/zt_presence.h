@@ -47,6 +47,9 @@
  *     room leave and its main leave, in either order), else "Main room";
  *   - rooms are named Room-N, N numbering the meeting's rooms by the first
  *     room JOIN of anyone;
+ *   - one instance of a meeting id at a time: the first dated event of a
+ *     later instance of the id, after the last JOIN of anyone of an
+ *     instance, is an END of it (zt_presence_instance.c);
  *   - devices: the rules above apply per participant_uuid when a person
  *     has two or more (one account on a laptop and a phone), joined: the
  *     person is present, online and in a room while a device is, and one
@@ -171,7 +174,8 @@ typedef struct {
     int64_t      first_ts;         /* first event of any kind, ms */
     int64_t      last_ts;          /* last event of any kind, ms */
     int64_t      ended;            /* first end after the last join of
-                                      anyone; 0 = none: runs (again) */
+                                      anyone, a later instance's start
+                                      included; 0 = none: runs (again) */
     int          dirty;            /* changed since zt_presence_clean() */
 } zt_presence_meeting_info_t;
 
@@ -315,9 +319,9 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
 
 /*
  * Drops every meeting whose last event (Zoom's timestamp) is before
- * ended_before_ms and that ended (a meeting.ended after its last join) or
- * from which no event came since silent_before_ms (the clock; it is over,
- * ZT_PRESENCE_SILENT_MS).  Returns the number of meetings dropped.
+ * ended_before_ms and that ended (a meeting.ended after its last join,
+ * or a later instance of its id started) or from which no event came
+ * since silent_before_ms (the clock; it is over, ZT_PRESENCE_SILENT_MS).  Returns the number of meetings dropped.
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
     int64_t silent_before_ms);

@@ -36,7 +36,8 @@
  *   - presence runs from a JOIN, main or room (a room join shows the
  *     person in the meeting, in that room, when the main join was lost),
  *     until the next real departure after it or the first meeting end at
- *     or after it, else the meeting's last event; the live row is swept
+ *     or after it (a later instance's start is one:
+ *     zt_presence_next_end), else the meeting's last event; the live row is swept
  *     from the same starts and departures (zt_presence_steps), so it and
  *     the report agree at every moment; when the first event of a person
  *     is a leave, from the meeting's first event (join_time_known
@@ -115,8 +116,6 @@ static int zt_presence_visits(const zt_presence_meeting_t *m,
     const zt_presence_tl_t *tl, size_t n, zt_journey_t *j);
 static int64_t zt_presence_visit_end(const zt_presence_tl_t *tl, size_t n,
     size_t i);
-static int64_t zt_presence_next_end(const zt_presence_meeting_t *m,
-    int64_t ts);
 static int zt_presence_span_cmp(const void *a, const void *b);
 
 
@@ -265,7 +264,7 @@ zt_presence_tl_room(const zt_presence_meeting_t *m,
 
     if (i < n
         && zt_presence_visit_end(tl, n, i) == ZT_PRESENCE_NONE
-        && zt_ts_last(&m->ends) < tl[i].ts)
+        && zt_presence_next_end(m, tl[i].ts) == ZT_PRESENCE_NONE)
     {
         *room = tl[i].room;
         return tl[i].ts;
@@ -528,16 +527,6 @@ zt_presence_tl_cmp(const void *a, const void *b)
     }
 
     return 0;
-}
-
-
-static int64_t
-zt_presence_next_end(const zt_presence_meeting_t *m, int64_t ts)
-{
-    size_t  i;
-
-    i = zt_ts_lower(&m->ends, ts);
-    return i < m->ends.n ? m->ends.v[i] : ZT_PRESENCE_NONE;
 }
 
 

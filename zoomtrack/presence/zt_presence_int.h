@@ -7,7 +7,8 @@
  * state in zt_presence_live.c, a person's devices in
  * zt_presence_device.c, one participant under two keys in
  * zt_presence_link.c, the meetings dropped in zt_presence_gone.c, the
- * status CSV in zt_presence_csv.c).  Not for use outside
+ * status CSV in zt_presence_csv.c, when an instance ends in
+ * zt_presence_instance.c).  Not for use outside
  * zoomtrack/presence.
  *
  * Everything is a set of event times per (meeting, person[, room]):
@@ -149,6 +150,10 @@ typedef struct {
                                            replay counts as one */
     int                     dirty;
     zt_ts_set_t             ends;
+    int64_t                 cut;        /* a later instance's start, which
+                                           ends it (zt_presence_cut); NONE:
+                                           none.  Derived, not saved: each
+                                           reader sets it before deriving */
     zt_presence_room_t     *rooms;
     size_t                  nrooms;
     zt_pmap_t               room_map;
@@ -223,6 +228,15 @@ int zt_presence_room_min(zt_presence_room_t *r, int64_t first_join,
     int64_t first_seen);
 int zt_presence_seen(zt_presence_meeting_t *m, int64_t first,
     int64_t last);
+
+/* zt_presence_instance.c */
+/* the last main or room JOIN of anyone; INT64_MIN: none */
+int64_t zt_presence_last_join(const zt_presence_meeting_t *m);
+/* the first event of a later instance of m's id that ends m; NONE */
+int64_t zt_presence_cut(const zt_presence_t *p,
+    const zt_presence_meeting_t *m);
+/* m's first END (meeting.ended or its cut) at or after ts; NONE */
+int64_t zt_presence_next_end(const zt_presence_meeting_t *m, int64_t ts);
 
 /* zt_presence_map.c: the index for s, or (size_t) -1; add s -> idx */
 size_t zt_pmap_find(const zt_pmap_t *map, const char *s,

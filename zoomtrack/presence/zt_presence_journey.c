@@ -58,6 +58,8 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
             continue;
         }
 
+        p->meetings[i]->cut = zt_presence_cut(p, m);
+
         /* one participant under two keys is one (zt_presence_link.c) */
         rc = zt_presence_people(m, &pe);
 

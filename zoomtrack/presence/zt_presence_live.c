@@ -156,7 +156,7 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
 
 /*
  * The steps of every view (zt_presence_steps: the report's starts and
- * departures) and the meeting's ends, in time order (ties: departure,
+ * departures) and the meeting's ends (its cut too), in time order (ties: departure,
  * join, end), and each view's room in dv[]; NULL when out of memory.
  */
 static zt_presence_step_t *
@@ -166,16 +166,24 @@ zt_presence_sweep_steps(const zt_presence_meeting_t *m,
     size_t               d, n;
     zt_presence_step_t  *s;
 
-    s = malloc((m->ends.n ? m->ends.n : 1) * sizeof(zt_presence_step_t));
+    s = malloc((m->ends.n + 1) * sizeof(zt_presence_step_t));
     if (s == NULL) {
         return NULL;
     }
 
     for (n = 0; n < m->ends.n; n++) {
         s[n].ts = m->ends.v[n];
-        s[n].kind = ZT_STEP_END;
-        s[n].move = 0;
-        s[n].dev = 0;
+    }
+
+    /* a later instance of the id ended it (zt_presence_instance.c) */
+    if (m->cut != ZT_PRESENCE_NONE) {
+        s[n++].ts = m->cut;
+    }
+
+    for (d = 0; d < n; d++) {
+        s[d].kind = ZT_STEP_END;
+        s[d].move = 0;
+        s[d].dev = 0;
     }
 
     for (d = 0; d < vs->n; d++) {

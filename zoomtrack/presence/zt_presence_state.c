@@ -136,6 +136,7 @@ zt_presence_meeting(zt_presence_t *p, const char *uuid)
     m->id = strdup("");
     m->first_ts = ZT_PRESENCE_NONE;
     m->last_ts = INT64_MIN;
+    m->cut = ZT_PRESENCE_NONE;
     m->seen_ms = zt_time_now_ms();
     m->dirty = 1;
 
@@ -433,37 +434,20 @@ zt_presence_seen(zt_presence_meeting_t *m, int64_t first, int64_t last)
 
 
 /*
- * When the meeting ended, 0 while it runs: its first end at or after the
- * last join of anyone (main meeting or room).  Zoom sends meeting.ended
- * each time a lone host leaves, and the same instance can be joined again
- * (zoom-api.md §5): a join after every end runs it again.
+ * When the meeting ended, 0 while it runs: its first end (or its cut, a
+ * later instance's start) at or after the last join of anyone (main
+ * meeting or room).  Zoom sends meeting.ended each time a lone host
+ * leaves, and the same instance can be joined again (zoom-api.md §5): a
+ * join after every end runs it again.  m->cut must be set.
  */
 static int64_t
 zt_presence_ended(const zt_presence_meeting_t *m)
 {
-    size_t                       i, k;
-    int64_t                      last;
-    const zt_presence_person_t  *pp;
+    int64_t  e;
 
-    last = INT64_MIN;
+    e = zt_presence_next_end(m, zt_presence_last_join(m));
 
-    for (i = 0; i < m->npeople; i++) {
-        pp = m->people[i];
-
-        if (zt_ts_last(&pp->joins) > last) {
-            last = zt_ts_last(&pp->joins);
-        }
-
-        for (k = 0; k < pp->nvisits; k++) {
-            if (zt_ts_last(&pp->visits[k].joins) > last) {
-                last = zt_ts_last(&pp->visits[k].joins);
-            }
-        }
-    }
-
-    i = zt_ts_lower(&m->ends, last);
-
-    return i < m->ends.n ? m->ends.v[i] : 0;
+    return e == ZT_PRESENCE_NONE ? 0 : e;
 }
 
 
@@ -481,6 +465,7 @@ zt_presence_meeting_info(const zt_presence_t *p, size_t i,
     const zt_presence_meeting_t  *m;
 
     m = p->meetings[i];
+    p->meetings[i]->cut = zt_presence_cut(p, m);
 
     info->uuid = m->uuid;
     info->id = m->id;
@@ -500,6 +485,12 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
 
     n = 0;
     dropped = 0;
+
+    /* all cuts before any meeting goes: a dropped later instance still
+     * ends an earlier one in this pass */
+    for (i = 0; i < p->n; i++) {
+        p->meetings[i]->cut = zt_presence_cut(p, p->meetings[i]);
+    }
 
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
