@@ -221,6 +221,47 @@ test_saved_csv_prune(void)
 }
 
 
+/*
+ * The host, online in instance 1 whose end and leave were lost, starts
+ * instance 2 with their join: the cut takes them offline in instance 1
+ * in the very ms they join instance 2.  Their one CSV row (per person
+ * and meeting id) is instance 2's, online, whichever uuid sorts first.
+ */
+static void
+test_host_starts_next(void)
+{
+    char           *buf;
+    size_t          i, len;
+    FILE           *f;
+    zt_presence_t  *p;
+
+    static const char  *uuids[2][2] = {
+        { "a1==", "b2==" }, { "b1==", "a2==" }
+    };
+
+    for (i = 0; i < 2; i++) {
+        p = zt_presence_create();
+        fold_one(p, &(ev_t) { uuids[i][0], MJ, 1 * MIN, "id:hal", NULL },
+                 0, "123");
+        fold_one(p, &(ev_t) { uuids[i][1], MJ, 60 * MIN, "id:hal", NULL },
+                 0, "123");
+
+        buf = NULL;
+        len = 0;
+        f = open_memstream(&buf, &len);
+        zt_presence_csv(p, f, "UTC", NULL);
+        fclose(f);
+        ok(buf && strstr(buf, "\"hal\",\"online\",\"2026-02-03 10:00:00\","
+                              "\"2026-02-03 10:00:00\",\"\",\"123\"")
+                  != NULL,
+           "host starts the next instance (uuids %s, %s): online",
+           uuids[i][0], uuids[i][1]);
+        free(buf);
+        zt_presence_free(p);
+    }
+}
+
+
 int
 main(void)
 {
@@ -228,6 +269,7 @@ main(void)
 
     test_every_order();
     test_saved_csv_prune();
+    test_host_starts_next();
 
     return done_testing();
 }

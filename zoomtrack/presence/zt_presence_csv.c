@@ -86,6 +86,15 @@ zt_presence_row_cmp(const void *a, const void *b)
         return ta > tb ? -1 : 1;
     }
 
+    /*
+     * of one time, a row online is newer: the join that starts a later
+     * instance of the id ends the earlier one in that ms (its cut,
+     * zt_presence_instance.c), and the person's one row is where they are
+     */
+    if (x->online != y->online) {
+        return x->online ? -1 : 1;
+    }
+
     rc = strcmp(x->name, y->name);
     if (rc) {
         return rc;
