@@ -221,6 +221,29 @@ test_saved_csv_prune(void)
 }
 
 
+/* a third instance later still: the earliest later one cuts */
+static void
+test_third_instance(void)
+{
+    size_t          i, k;
+    zt_presence_t  *p;
+
+    static const char  *third[] = { "i0==", "i3==", "zz==" };
+
+    for (k = 0; k < 3; k++) {
+        p = zt_presence_create();
+        fold_one(p, &(ev_t) { third[k], MJ, 120 * MIN, "id:dee", NULL }, 0,
+                 "123");
+        for (i = 0; i < NEV; i++) {
+            fold_one(p, &story[i], 0, "123");
+        }
+        ok(bob_ends(p, T0 + 60 * MIN),
+           "a third instance (%s) at 120 min: cut at 60 min", third[k]);
+        zt_presence_free(p);
+    }
+}
+
+
 /*
  * The host, online in instance 1 whose end and leave were lost, starts
  * instance 2 with their join: the cut takes them offline in instance 1
@@ -270,6 +293,7 @@ main(void)
     test_every_order();
     test_saved_csv_prune();
     test_host_starts_next();
+    test_third_instance();
 
     return done_testing();
 }

@@ -43,10 +43,10 @@ zt_presence_rows(const zt_presence_t *p, zt_presence_row_t **rows,
     }
 
     total = 0;
+    zt_presence_cuts(p);
 
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
-        m->cut = zt_presence_cut(p, m);
 
         /* one participant under two keys is one row (zt_presence_link.c) */
         if (zt_presence_people(m, &pe) != ZT_OK) {

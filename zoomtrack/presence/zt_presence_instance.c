@@ -16,9 +16,14 @@
  * order, batching and a journal replay give the same cut.
  */
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "zt_presence_int.h"
+
+
+static int64_t zt_presence_cut_after(const zt_presence_meeting_t *m);
+static int zt_presence_series_cmp(const void *a, const void *b);
 
 
 int64_t
@@ -59,13 +64,7 @@ zt_presence_cut(const zt_presence_t *p, const zt_presence_meeting_t *m)
         return ZT_PRESENCE_NONE;
     }
 
-    /* presence starts at a join, or at the first event of someone first
-     * seen leaving: a later instance must start after both */
-    after = zt_presence_last_join(m);
-    if (after < m->first_ts) {
-        after = m->first_ts;
-    }
-
+    after = zt_presence_cut_after(m);
     cut = ZT_PRESENCE_NONE;
 
     for (i = 0; i < p->n; i++) {
@@ -80,6 +79,99 @@ zt_presence_cut(const zt_presence_t *p, const zt_presence_meeting_t *m)
     }
 
     return cut;
+}
+
+
+/*
+ * zt_presence_cut() of every meeting into its cut, by meeting id and first
+ * event, so that a state of thousands of meetings is not scanned once per
+ * meeting (the CSV, the report, the prune).
+ */
+void
+zt_presence_cuts(const zt_presence_t *p)
+{
+    size_t                   i, k, lo, hi, mid, g, h;
+    int64_t                  after;
+    zt_presence_meeting_t  **a;
+
+    a = malloc((p->n ? p->n : 1) * sizeof(zt_presence_meeting_t *));
+    if (a == NULL) {
+        /* out of memory: the same, the slow way */
+        for (i = 0; i < p->n; i++) {
+            p->meetings[i]->cut = zt_presence_cut(p, p->meetings[i]);
+        }
+        return;
+    }
+
+    for (i = 0, k = 0; i < p->n; i++) {
+        p->meetings[i]->cut = ZT_PRESENCE_NONE;
+
+        if (p->meetings[i]->id[0] != '\0'
+            && p->meetings[i]->first_ts != ZT_PRESENCE_NONE)
+        {
+            a[k++] = p->meetings[i];
+        }
+    }
+
+    qsort(a, k, sizeof(zt_presence_meeting_t *), zt_presence_series_cmp);
+
+    for (g = 0; g < k; g = h) {
+        for (h = g + 1; h < k && strcmp(a[h]->id, a[g]->id) == 0; h++) {
+            /* void */
+        }
+
+        for (i = g; i < h; i++) {
+            after = zt_presence_cut_after(a[i]);
+
+            /* the first of the series to start after it */
+            for (lo = g, hi = h; lo < hi; /* void */) {
+                mid = lo + (hi - lo) / 2;
+
+                if (a[mid]->first_ts > after) {
+                    hi = mid;
+
+                } else {
+                    lo = mid + 1;
+                }
+            }
+
+            if (lo < h) {
+                a[i]->cut = a[lo]->first_ts;
+            }
+        }
+    }
+
+    free(a);
+}
+
+
+/* presence starts at a join, or at the first event of someone first seen
+ * leaving: a later instance must start after both */
+static int64_t
+zt_presence_cut_after(const zt_presence_meeting_t *m)
+{
+    int64_t  after;
+
+    after = zt_presence_last_join(m);
+
+    return after < m->first_ts ? m->first_ts : after;
+}
+
+
+/* by meeting id, then first event */
+static int
+zt_presence_series_cmp(const void *a, const void *b)
+{
+    int                                 rc;
+    const zt_presence_meeting_t *const  *x = a, *const *y = b;
+
+    rc = strcmp((*x)->id, (*y)->id);
+    if (rc) {
+        return rc;
+    }
+
+    return (*x)->first_ts < (*y)->first_ts ? -1
+                                           : (*x)->first_ts > (*y)->first_ts;
 }
 
 

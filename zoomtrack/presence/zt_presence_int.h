@@ -235,6 +235,8 @@ int64_t zt_presence_last_join(const zt_presence_meeting_t *m);
 /* the first event of a later instance of m's id that ends m; NONE */
 int64_t zt_presence_cut(const zt_presence_t *p,
     const zt_presence_meeting_t *m);
+/* the same for every meeting, into their cut */
+void zt_presence_cuts(const zt_presence_t *p);
 /* m's first END (meeting.ended or its cut) at or after ts; NONE */
 int64_t zt_presence_next_end(const zt_presence_meeting_t *m, int64_t ts);
 

@@ -49,7 +49,11 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
         return ZT_ERROR;
     }
 
+    /* every meeting: their cuts at once; one (the timeline's): its own */
     total = 0;
+    if (meeting == NULL) {
+        zt_presence_cuts(p);
+    }
 
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
@@ -58,7 +62,9 @@ zt_presence_journeys(const zt_presence_t *p, const char *meeting,
             continue;
         }
 
-        p->meetings[i]->cut = zt_presence_cut(p, m);
+        if (meeting != NULL) {
+            p->meetings[i]->cut = zt_presence_cut(p, m);
+        }
 
         /* one participant under two keys is one (zt_presence_link.c) */
         rc = zt_presence_people(m, &pe);

@@ -488,9 +488,7 @@ zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
 
     /* all cuts before any meeting goes: a dropped later instance still
      * ends an earlier one in this pass */
-    for (i = 0; i < p->n; i++) {
-        p->meetings[i]->cut = zt_presence_cut(p, p->meetings[i]);
-    }
+    zt_presence_cuts(p);
 
     for (i = 0; i < p->n; i++) {
         m = p->meetings[i];
