@@ -321,7 +321,8 @@ void zt_presence_meeting_info(const zt_presence_t *p, size_t i,
  * Drops every meeting whose last event (Zoom's timestamp) is before
  * ended_before_ms and that ended (a meeting.ended after its last join,
  * or a later instance of its id started) or from which no event came
- * since silent_before_ms (the clock; it is over, ZT_PRESENCE_SILENT_MS).  Returns the number of meetings dropped.
+ * since silent_before_ms (the clock; it is over, ZT_PRESENCE_SILENT_MS).
+ * Returns the number of meetings dropped.
  */
 size_t zt_presence_prune(zt_presence_t *p, int64_t ended_before_ms,
     int64_t silent_before_ms);

@@ -37,11 +37,11 @@
  *     person in the meeting, in that room, when the main join was lost),
  *     until the next real departure after it or the first meeting end at
  *     or after it (a later instance's start is one:
- *     zt_presence_next_end), else the meeting's last event; the live row is swept
- *     from the same starts and departures (zt_presence_steps), so it and
- *     the report agree at every moment; when the first event of a person
- *     is a leave, from the meeting's first event (join_time_known
- *     false); intervals ending at the same time are one;
+ *     zt_presence_next_end), else the meeting's last event; the live row
+ *     is swept from the same starts and departures (zt_presence_steps),
+ *     so it and the report agree at every moment; when the first event
+ *     of a person is a leave, from the meeting's first event
+ *     (join_time_known false); intervals ending at the same time are one;
  *   - a room visit starts at a room join and ends at the leave of that
  *     room that closes its last open session, the next room join, a
  *     departure (or one the person came back from), a main JOIN or a

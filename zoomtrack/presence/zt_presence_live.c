@@ -156,8 +156,9 @@ zt_presence_sweep(const zt_presence_meeting_t *m,
 
 /*
  * The steps of every view (zt_presence_steps: the report's starts and
- * departures) and the meeting's ends (its cut too), in time order (ties: departure,
- * join, end), and each view's room in dv[]; NULL when out of memory.
+ * departures) and the meeting's ends (its cut too), in time order (ties:
+ * departure, join, end), and each view's room in dv[]; NULL when out of
+ * memory.
  */
 static zt_presence_step_t *
 zt_presence_sweep_steps(const zt_presence_meeting_t *m,
