@@ -3,7 +3,9 @@
 # reports each one, the drainer inserts raw_events rows with insertId =
 # event_id in requests of at most 500 rows, gcs_path is the gs:// URL;
 # partial insertErrors retry only the stopped/backendError rows and
-# dead-letter the invalid one with BigQuery's reason; 500/429 retried;
+# dead-letter the invalid one with BigQuery's reason; an impossible
+# insertErrors (a row named twice or not sent) retries the request;
+# 500/429 retried;
 # a 401 refreshes the token once; a missing table holds the queue and
 # says to run setup; the metadata server works in place of a key.
 
@@ -150,21 +152,33 @@ like($dead->{reason}, qr/^bigquery rejected the row: invalid: injected: no such 
      "with BigQuery's reason");
 rows_ok(1260, 'invalid');
 
+# an impossible insertErrors (a row named twice, a row not sent) says
+# nothing about any row: the request is retried, nothing dead-lettered
+# or taken as stored
+$g->faults([ { on => 'insertAll', type => 'dupindex', count => 1 },
+             { on => 'insertAll', type => 'badindex', count => 1 } ]);
+($recs) = ZtDrain::make_records(1, run => 0x616);
+ZtDrain::push_records($redis->port, [$Q], $recs);
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1261 }, 30, 'impossible'),
+   'after impossible insertErrors answers the row is stored');
+is($redis->llen("$Q:dead"), 1, 'and not dead-lettered');
+rows_ok(1261, 'impossible');
+
 $g->faults([ { on => 'insertAll', type => '500', count => 2 },
              { on => 'insertAll', type => '429', count => 2 } ]);
 ($recs) = ZtDrain::make_records(10, run => 0x613);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1270 }, 30, '500/429'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1271 }, 30, '500/429'),
    '500 and 429 are retried');
 
 my $tok = $g->counts->{token};
 $g->control({ expire => 1 });
 ($recs) = ZtDrain::make_records(10, run => 0x614);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1280 }, 30, '401'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1281 }, 30, '401'),
    'after a 401 the rows are stored');
 is($g->counts->{token}, $tok + 1, 'with one new token');
-rows_ok(1280, 'faults');
+rows_ok(1281, 'faults');
 
 kill 'TERM', $pid;
 is(ZtDrain::wait_exit($pid, 20), 0, 'drain exits 0');
@@ -193,7 +207,7 @@ my $m0 = $g->counts->{metadata} // 0;
 is($rc, 0, 'metadata server credentials: exit 0') or diag($err);
 like($err, qr/metadata server 127\.0\.0\.1:$gport/, 'logs the metadata server');
 is($g->counts->{metadata} - $m0, 1, 'one metadata token');
-rows_ok(1281, 'metadata');
+rows_ok(1282, 'metadata');
 
 # the metadata server hands out its cached token until about five minutes
 # before it expires: a token with 240 s left is used, not fetched per call

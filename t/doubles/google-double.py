@@ -35,12 +35,15 @@ Serves on 127.0.0.1:PORT:
   GET  /_health      200
 
 A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
-          "type": "500|503|429|400|401|403|404|slow|down|partial|invalid",
+          "type": "500|503|429|400|401|403|404|slow|down|partial|invalid|
+                  dupindex|badindex",
           "count": N (default 1; -1 forever), "skip": N, "seconds": S,
           "reason": Google's error reason (default: the status's usual one,
           e.g. 403 accessDenied; 403 rateLimitExceeded is a rate limit)}
 "partial" (insertAll) marks the first row backendError and the rest
 stopped, as BigQuery does when one row fails; "invalid" marks it invalid.
+"dupindex" and "badindex" (insertAll) answer what BigQuery never does:
+insertErrors naming row 0 twice, or twice a row past the request's end.
 "jobfail" (query) makes a job that fails with "reason" (backendError):
 getQueryResults answers that failure on every call, and a jobs.query
 with the same requestId (BigQuery keeps them 15 minutes) gets that job
@@ -279,7 +282,7 @@ class H(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return True
-        if t in ("partial", "invalid", "jobfail"):
+        if t in ("partial", "invalid", "jobfail", "dupindex", "badindex"):
             return f
         codes = {"500": "backendError", "429": "rateLimitExceeded",
                  "401": "authError", "403": "accessDenied",
@@ -620,6 +623,16 @@ class H(BaseHTTPRequestHandler):
                 errors.append({"index": i, "errors": [{
                     "reason": "invalid", "location": "", "debugInfo": "",
                     "message": why}]})
+        if f and f.get("type") in ("dupindex", "badindex"):
+            # an answer BigQuery never gives: a row named twice, or a row
+            # the request did not carry; nothing is stored
+            at = 0 if f["type"] == "dupindex" else len(rows)
+            e = {"index": at, "errors": [{
+                "reason": "invalid", "location": "", "debugInfo": "",
+                "message": "injected " + f["type"]}]}
+            return self.reply(200, {"kind":
+                                    "bigquery#tableDataInsertAllResponse",
+                                    "insertErrors": [e, dict(e)]})
         if f and not errors:
             inv = f.get("type") == "invalid"
             errors.append({"index": 0, "errors": [{

@@ -57,6 +57,7 @@ static int zt_bqs_round(zt_bqs_t *s, zt_item_t *items, size_t n,
     size_t *pending);
 static int zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx,
     size_t m, zt_bq_req_t *req);
+static int zt_bqs_answer_possible(json_t *errs, size_t m, zt_bq_err_t *e);
 static void zt_bqs_failed(zt_bqs_t *s, int rc);
 static int zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m);
 static void zt_bqs_remember(zt_bqs_t *s, zt_item_t *items, size_t n);
@@ -474,18 +475,18 @@ zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
     }
 
     ans = req->ans;
+    errs = json_object_get(ans, "insertErrors");
+
+    if (zt_bqs_answer_possible(errs, m, &req->err) != ZT_OK) {
+        return ZT_RETRY;
+    }
 
     for (i = 0; i < m; i++) {
         s->state[idx[i]] = 1;
     }
 
-    errs = json_object_get(ans, "insertErrors");
-
     json_array_foreach(errs, k, e) {
         at = json_integer_value(json_object_get(e, "index"));
-        if (at < 0 || (size_t) at >= m) {
-            continue;
-        }
 
         bad = NULL;
         msg = "";
@@ -516,6 +517,57 @@ zt_bqs_answer(zt_bqs_t *s, zt_item_t *items, size_t *idx, size_t m,
     }
 
     return ZT_OK;
+}
+
+
+/*
+ * insertErrors may name each of the request's m rows at most once.  An
+ * answer that names a row twice or one it was not sent says nothing
+ * reliable about any row (and would dead-letter a row twice, past
+ * s->reasons): the request is retried as a whole.
+ */
+static int
+zt_bqs_answer_possible(json_t *errs, size_t m, zt_bq_err_t *e)
+{
+    int             rc;
+    size_t          k;
+    json_t         *err, *at;
+    json_int_t      i;
+    unsigned char  *seen;
+
+    if (json_array_size(errs) == 0) {
+        return ZT_OK;
+    }
+
+    seen = calloc(m, 1);
+    if (seen == NULL) {
+        snprintf(e->message, sizeof(e->message), "out of memory");
+        return ZT_ERROR;
+    }
+
+    rc = ZT_OK;
+
+    json_array_foreach(errs, k, err) {
+        at = json_object_get(err, "index");
+        i = json_integer_value(at);
+
+        if (!json_is_integer(at) || i < 0 || (size_t) i >= m || seen[i]) {
+            e->status = 200;
+            e->reason[0] = '\0';
+            snprintf(e->message, sizeof(e->message), "an impossible "
+                     "answer, retried: insertErrors names row %lld %s",
+                     (long long) i, json_is_integer(at) && i >= 0
+                     && (size_t) i < m ? "twice" : "of none sent");
+            rc = ZT_ERROR;
+            break;
+        }
+
+        seen[i] = 1;
+    }
+
+    free(seen);
+
+    return rc;
 }
 
 
