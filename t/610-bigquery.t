@@ -4,7 +4,8 @@
 # event_id in requests of at most 500 rows, gcs_path is the gs:// URL;
 # partial insertErrors retry only the stopped/backendError rows and
 # dead-letter the invalid one with BigQuery's reason; an impossible
-# insertErrors (a row named twice or not sent) retries the request;
+# insertErrors (a row named twice or not sent) retries the request; a
+# row too big for a request of its own is dead-lettered;
 # 500/429 retried;
 # a 401 refreshes the token once; a missing table holds the queue and
 # says to run setup; the metadata server works in place of a key.
@@ -164,21 +165,39 @@ ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') }
 is($redis->llen("$Q:dead"), 1, 'and not dead-lettered');
 rows_ok(1261, 'impossible');
 
+# a row too big for an insertAll request of its own (over the sink's
+# 9 MB; BigQuery refuses requests over 10 MB) is dead-lettered saying
+# why, the rest of its batch stored; the sink does not pause on it
+$g->faults([]);
+my $huge = payload('meeting.participant_joined');
+$huge =~ s/"user_name": "[^"]*"/'"user_name": "' . ('x' x (10_500_000)) . '"'/e;
+($recs) = ZtDrain::make_records(2, run => 0x617);
+ZtDrain::push_records($redis->port, [$Q], [ @$recs, ZtDrain::make_record($huge,
+    event_id => 'dddddddd-0000-4000-8000-000000000001') ]);
+ok(ZtTest::wait_until(sub { $redis->llen("$Q:dead") == 2 }, 30, 'huge'),
+   'a row too big for a request is dead-lettered');
+($dead) = grep { $_->{reason} =~ /too big/ } ZtDrain::dead_entries($redis, $Q);
+like($dead && $dead->{reason}, qr/^row too big for BigQuery: an insertAll request of it alone is over 9 MB$/,
+     'saying why');
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1263 }, 30, 'beside huge'),
+   'the rest of its batch is stored');
+rows_ok(1263, 'too big');
+
 $g->faults([ { on => 'insertAll', type => '500', count => 2 },
              { on => 'insertAll', type => '429', count => 2 } ]);
 ($recs) = ZtDrain::make_records(10, run => 0x613);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1271 }, 30, '500/429'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1273 }, 30, '500/429'),
    '500 and 429 are retried');
 
 my $tok = $g->counts->{token};
 $g->control({ expire => 1 });
 ($recs) = ZtDrain::make_records(10, run => 0x614);
 ZtDrain::push_records($redis->port, [$Q], $recs);
-ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1281 }, 30, '401'),
+ok(ZtTest::wait_until(sub { @{ $g->rows('zoom_tracker.raw_events', 'event_id') } >= 1283 }, 30, '401'),
    'after a 401 the rows are stored');
 is($g->counts->{token}, $tok + 1, 'with one new token');
-rows_ok(1281, 'faults');
+rows_ok(1283, 'faults');
 
 kill 'TERM', $pid;
 is(ZtDrain::wait_exit($pid, 20), 0, 'drain exits 0');
@@ -207,7 +226,7 @@ my $m0 = $g->counts->{metadata} // 0;
 is($rc, 0, 'metadata server credentials: exit 0') or diag($err);
 like($err, qr/metadata server 127\.0\.0\.1:$gport/, 'logs the metadata server');
 is($g->counts->{metadata} - $m0, 1, 'one metadata token');
-rows_ok(1282, 'metadata');
+rows_ok(1284, 'metadata');
 
 # the metadata server hands out its cached token until about five minutes
 # before it expires: a token with 240 s left is used, not fetched per call

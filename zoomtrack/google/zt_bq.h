@@ -19,7 +19,8 @@
 
 /* BigQuery's documented insertAll limits, with headroom under 10 MB */
 #define ZT_BQ_ROWS_MAX   500
-#define ZT_BQ_BYTES_MAX  (9 * 1024 * 1024)
+#define ZT_BQ_MB_MAX     9
+#define ZT_BQ_BYTES_MAX  (ZT_BQ_MB_MAX * 1024 * 1024)
 
 
 typedef struct zt_bq_s  zt_bq_t;

@@ -1,7 +1,8 @@
 /*
  * The warehouse sink on BigQuery ([warehouse] backend = bigquery): one
  * raw_events row per event through tabledata.insertAll, insertId =
- * event_id, at most 500 rows and 9 MB a request.  The columns are the
+ * event_id, at most 500 rows and 9 MB a request; a row that alone makes
+ * a request over 9 MB is dead-lettered, saying so.  The columns are the
  * SQLite warehouse's; gcs_path is the object's URL (gs://BUCKET/NAME)
  * when the archive is on GCS, else the local archive path.
  *
@@ -273,6 +274,16 @@ zt_bqs_rows(zt_bqs_t *s, zt_item_t *items, size_t n, const char *now)
 
         if (s->rows[i] == NULL) {
             items[i].error = "record cannot be made a raw_events row";
+            continue;
+        }
+
+        if (s->rowlen[i] + ZT_BQS_BODY_EXTRA > ZT_BQ_BYTES_MAX) {
+            /* alone in a request it still is too big: no retry helps */
+            items[i].error = "row too big for BigQuery: an insertAll "
+                             "request of it alone is over "
+                             ZT_BQS_STR(ZT_BQ_MB_MAX) " MB";
+            free(s->rows[i]);
+            s->rows[i] = NULL;
             continue;
         }
 
@@ -581,9 +592,7 @@ zt_bqs_body(zt_bqs_t *s, size_t k, size_t *idx, size_t m)
     char    *p;
     size_t   i, need, off;
 
-    static const char  head[] =
-        "{\"kind\":\"bigquery#tableDataInsertAllRequest\","
-        "\"skipInvalidRows\":false,\"ignoreUnknownValues\":false,\"rows\":[";
+    static const char  head[] = ZT_BQS_BODY_HEAD;
 
     need = sizeof(head) + 3;
     for (i = 0; i < m; i++) {

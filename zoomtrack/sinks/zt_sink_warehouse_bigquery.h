@@ -17,6 +17,17 @@
 #define ZT_BQS_PAR      4           /* insertAll requests in flight */
 #define ZT_BQS_PATH     4096
 
+/* an insertAll request: head, rows separated by commas, "]}" */
+#define ZT_BQS_BODY_HEAD                                                    \
+    "{\"kind\":\"bigquery#tableDataInsertAllRequest\","                       \
+    "\"skipInvalidRows\":false,\"ignoreUnknownValues\":false,\"rows\":["
+
+/* what a request of one row adds to it */
+#define ZT_BQS_BODY_EXTRA  (sizeof(ZT_BQS_BODY_HEAD) - 1 + 2)
+
+#define ZT_BQS_STR(x)   ZT_BQS_STR2(x)
+#define ZT_BQS_STR2(x)  #x
+
 /* where a row's inserted_at value starts: {"json":{"inserted_at":" */
 #define ZT_BQS_STAMP_AT  24
 
