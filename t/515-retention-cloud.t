@@ -182,6 +182,29 @@ is(snapshot(), $before, 'dry run changed nothing');
     $g2->stop;
 }
 
+# an object forget cannot read: Cloud Storage's message is shown with the
+# status (the listing is the one request before the reads)
+{
+    my $p3 = ZtTest::free_port();
+    my $g3 = start_google_double(port => $p3, key_n => $key->{n},
+                                 gcs_upstream => $emu->url, gcs_auth => 1);
+    my $c3 = ZtDrain::write_conf("$tmp/read.conf",
+        data_dir => "$tmp/read", redis => $redis->address,
+        timezone => 'UTC', 'archive.backend' => 'gcs',
+        'archive.bucket' => $B, 'archive.prefix' => 'raw',
+        'status.enabled' => 'no', 'google.credentials_file' => $key->{file},
+        'google.token_uri' => $g3->url('/token'),
+        'google.storage_endpoint' => $g3->url);
+    $g3->faults([ { on => 'gcs', type => '403', skip => 1, count => 1 } ]);
+    ($rc, $out, $err) = zt('forget', '-c', $c3, '--email',
+                           'ann@example.com', '--dry-run');
+    is($rc, 1, 'forget with an unreadable object: exit 1');
+    like($err, qr{forget: archive: reading gs://$B/raw/\S+: status 403 injected fault 403$}m,
+         "with the status and Cloud Storage's message") or diag($err);
+    unlike($err, qr/Bearer|ya29\.|eyJ/, 'and no token');
+    $g3->stop;
+}
+
 my $c0 = $g->counts;
 ($rc, $out, $err) = zt('prune', '-c', $conf);
 is($rc, 0, 'prune exits 0') or diag($out, $err);

@@ -38,6 +38,8 @@ static int zt_store_gcs_collect(void *data, const char *name,
 static void zt_store_names_free(zt_store_names_t *l);
 static int zt_store_gcs_remove(zt_store_gcs_t *g, const char *name,
     const char *cmd);
+static const char *zt_store_gcs_why(const zt_http_resp_t *resp, char *buf,
+    size_t len);
 
 
 static int
@@ -117,7 +119,7 @@ zt_store_gcs_forget(zt_store_t *s, const zt_forget_who_t *w, int dry_run,
     zt_forget_count_t *c)
 {
     int                rc, hit;
-    char               err[512];
+    char               err[512], why[320];
     size_t             i;
     zt_event_t         ev;
     const char        *reason;
@@ -141,9 +143,8 @@ zt_store_gcs_forget(zt_store_t *s, const zt_forget_who_t *w, int dry_run,
         if (zt_gcs_get(g->gcs, objs.v[i], &resp) != ZT_OK) {
             if (resp.status != 404) {         /* 404: pruned meanwhile */
                 fprintf(stderr, "zoomtrack forget: archive: reading "
-                        "gs://%s/%s: %s%ld %.200s\n", zt_gcs_bucket(g->gcs),
-                        objs.v[i], resp.status ? "status " : "", resp.status,
-                        resp.status ? "" : resp.error);
+                        "gs://%s/%s: %s\n", zt_gcs_bucket(g->gcs),
+                        objs.v[i], zt_store_gcs_why(&resp, why, sizeof(why)));
                 rc = ZT_ERROR;
             }
             zt_http_resp_free(&resp);
@@ -188,20 +189,15 @@ static int
 zt_store_gcs_remove(zt_store_gcs_t *g, const char *name, const char *cmd)
 {
     int             rc;
-    char            msg[256];
+    char            why[320];
     zt_http_resp_t  resp;
 
     rc = zt_gcs_delete(g->gcs, name, &resp);
 
     if (rc != ZT_OK) {
-        msg[0] = '\0';
-        if (resp.status) {
-            zt_gcs_error_text(resp.body, resp.len, msg, sizeof(msg));
-        }
         fprintf(stderr, "zoomtrack %s: archive: cannot delete gs://%s/%s: "
-                "%s%ld %.200s%s%s\n", cmd, zt_gcs_bucket(g->gcs), name,
-                resp.status ? "status " : "", resp.status,
-                resp.status ? msg : resp.error,
+                "%s%s%s\n", cmd, zt_gcs_bucket(g->gcs), name,
+                zt_store_gcs_why(&resp, why, sizeof(why)),
                 resp.status == 403 ? "; " : "",
                 resp.status == 403 ? ZT_GCS_DELETE_ROLE : "");
     }
@@ -209,6 +205,29 @@ zt_store_gcs_remove(zt_store_gcs_t *g, const char *name, const char *cmd)
     zt_http_resp_free(&resp);
 
     return rc == ZT_OK ? ZT_OK : ZT_ERROR;
+}
+
+
+/*
+ * Why a Cloud Storage call failed: "status N" and Cloud Storage's own
+ * message (which names the object and the permission, never the token),
+ * or the transport error when no answer came.
+ */
+static const char *
+zt_store_gcs_why(const zt_http_resp_t *resp, char *buf, size_t len)
+{
+    char  msg[256];
+
+    if (resp->status == 0) {
+        snprintf(buf, len, "%.200s", resp->error);
+        return buf;
+    }
+
+    zt_gcs_error_text(resp->body, resp->len, msg, sizeof(msg));
+    snprintf(buf, len, "status %ld%s%.250s", resp->status, msg[0] ? " " : "",
+             msg);
+
+    return buf;
 }
 
 
