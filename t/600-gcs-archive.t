@@ -3,7 +3,7 @@
 # byte-exact; no auth with STORAGE_EMULATOR_HOST; a service-account key
 # through the strict front (t/doubles/google-double.py: Bearer checked,
 # ifGenerationMatch=0 enforced, only Storage Object Creator and Viewer); redelivery costs a 412, not a write; 5xx
-# and 429 are retried; 403/404 hold the queue with a specific message;
+# and 429 are retried (after Retry-After when given); 403/404 hold the queue with a specific message;
 # a 401 refreshes the token once; nothing secret reaches the log.
 
 use strict;
@@ -174,6 +174,18 @@ push_n(0x603, 5);
 ok(ZtTest::wait_until(sub { scalar($emu->list($B, 'f/')) == 30 }, 30, '30 objects'),
    'after a 401 the records are stored');
 is($g->counts->{token}, $before + 1, 'with exactly one new token');
+
+# a 503 with Retry-After: 3 is not retried before those 3 seconds
+$g->faults([ { on => 'gcs', type => '503', retry_after => 3, count => 1 } ]);
+push_n(0x605, 1);
+ok(ZtTest::wait_until(sub { scalar($emu->list($B, 'f/')) == 31 }, 30, '31 objects'),
+   'after a 503 with Retry-After the record is stored');
+my @up = grep { $_->{path} =~ m{^/upload/.*name=f%2F} } @{ $g->requests };
+my ($i503) = grep { $up[$_]{status} == 503 } 0 .. $#up;
+ok(defined $i503 && $up[$i503 + 1]
+   && $up[$i503 + 1]{t} - $up[$i503]{t} >= 2.9,
+   'and sent again only after Retry-After')
+    or diag(explain([ @up[-3 .. -1] ]));
 
 kill 'TERM', $pid;
 is(ZtDrain::wait_exit($pid, 20), 0, 'drain exits 0 on SIGTERM');

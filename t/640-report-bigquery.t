@@ -148,6 +148,31 @@ for my $day (qw(2021-07-13 2021-07-14)) {
     $g3->stop;
 }
 
+# the report's upload answered 429 with Retry-After: 3 is sent again only
+# after those 3 seconds
+{
+    my $p4 = ZtTest::free_port();
+    my $g4 = start_google_double(port => $p4, key_n => $key->{n},
+                                 gcs_upstream => $emu->url, gcs_auth => 1);
+    my $c4 = ZtDrain::write_conf("$tmp/ra.conf", data_dir => "$tmp/sq",
+        %common, 'report.bucket' => 'zt-reports',
+        'google.credentials_file' => $key->{file},
+        'google.token_uri' => $g4->url('/token'),
+        'google.storage_endpoint' => $g4->url);
+    $g4->faults([ { on => 'gcs', type => '429', retry_after => 3,
+                    count => 1 } ]);
+    ($rc, $out, $err) = run_zoomtrack(['report', '-c', $c4, '--date',
+                                       '2021-07-13'], timeout => 120,
+                                      env => { %ENVX,
+                                               STORAGE_EMULATOR_HOST => '' });
+    is($rc, 0, 'a report upload answered 429 once: exit 0') or diag($err);
+    my @up = grep { $_->{path} =~ m{^/upload/} } @{ $g4->requests };
+    ok(@up == 2 && $up[0]{status} == 429
+       && $up[1]{t} - $up[0]{t} >= 2.9,
+       'the upload is sent again after Retry-After') or diag(explain(\@up));
+    $g4->stop;
+}
+
 # a transient answer to a query (a 503, then a 403 rateLimitExceeded) is
 # sent again after a backoff, as Google asks; with google.max_retries = 0
 # the same answer ends the report with exit 1

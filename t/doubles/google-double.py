@@ -39,7 +39,8 @@ A fault: {"on": "token|metadata|insertAll|query|bq|gcs|any",
                   dupindex|badindex",
           "count": N (default 1; -1 forever), "skip": N, "seconds": S,
           "reason": Google's error reason (default: the status's usual one,
-          e.g. 403 accessDenied; 403 rateLimitExceeded is a rate limit)}
+          e.g. 403 accessDenied; 403 rateLimitExceeded is a rate limit),
+          "retry_after": the Retry-After header of a status fault}
 "partial" (insertAll) marks the first row backendError and the rest
 stopped, as BigQuery does when one row fails; "invalid" marks it invalid.
 "dupindex" and "badindex" (insertAll) answer what BigQuery never does:
@@ -237,11 +238,14 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def reply(self, status, body=None, ctype="application/json", raw=None):
+    def reply(self, status, body=None, ctype="application/json", raw=None,
+              headers=()):
         data = raw if raw is not None else (
             json.dumps(body).encode() if body is not None else b"")
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for h, v in headers:
+            self.send_header(h, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -256,10 +260,11 @@ class H(BaseHTTPRequestHandler):
                     "path": self.path, "status": self.status}) + "\n")
                 S["log"].flush()
 
-    def err(self, status, reason, msg):
+    def err(self, status, reason, msg, headers=()):
         self.reply(status, {"error": {"code": status, "message": msg,
                                       "errors": [{"reason": reason,
-                                                  "message": msg}]}})
+                                                  "message": msg}]}},
+                   headers=headers)
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -287,8 +292,10 @@ class H(BaseHTTPRequestHandler):
         codes = {"500": "backendError", "429": "rateLimitExceeded",
                  "401": "authError", "403": "accessDenied",
                  "404": "notFound", "400": "invalid", "503": "backendError"}
+        ra = f.get("retry_after")
         self.err(int(t), f.get("reason") or codes.get(t, "error"),
-                 "injected fault " + t)
+                 "injected fault " + t,
+                 headers=[("Retry-After", str(ra))] if ra is not None else ())
         return True
 
     def authorized(self):

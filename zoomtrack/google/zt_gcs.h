@@ -41,6 +41,7 @@ typedef struct {
     /* filled by zt_gcs_put_many() */
     long         status;        /* 0: no answer (error says why) */
     char         error[256];    /* GCS's message or the transport error */
+    char         retry_after[64];   /* the answer's Retry-After, or "" */
 } zt_gcs_put_t;
 
 

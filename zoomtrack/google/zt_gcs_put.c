@@ -117,6 +117,8 @@ zt_gcs_put_one(zt_gcs_t *g, zt_gcs_put_t *put, char *err, size_t errlen)
         last.status = put->status > 0 ? put->status : 0;
         snprintf(last.error, sizeof(last.error), "%s",
                  rc == ZT_OK ? put->error : err);
+        snprintf(last.retry_after, sizeof(last.retry_after), "%s",
+                 rc == ZT_OK ? put->retry_after : "");
 
         if (zt_http_retry_wait(&g->http, attempt, &last, "gcs upload")
             != ZT_RETRY)
@@ -312,9 +314,10 @@ zt_gcs_abort(zt_gcs_t *g)
 static void
 zt_gcs_done(zt_gcs_t *g, zt_gcs_put_t *puts, CURLMsg *msg)
 {
-    long            status;
-    zt_gcs_slot_t  *s;
-    zt_gcs_put_t   *p;
+    long                  status;
+    zt_gcs_slot_t        *s;
+    zt_gcs_put_t         *p;
+    struct curl_header   *h;
 
     curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &s);
     p = &puts[s->idx - 1];
@@ -324,6 +327,15 @@ zt_gcs_done(zt_gcs_t *g, zt_gcs_put_t *puts, CURLMsg *msg)
         curl_easy_getinfo(s->c, CURLINFO_RESPONSE_CODE, &status);
     }
     p->status = status;
+    p->retry_after[0] = '\0';
+
+    /* a 429 or 503 may say when to come back (zt_http_retry_after) */
+    if (status >= 300
+        && curl_easy_header(s->c, "Retry-After", 0, CURLH_HEADER, -1, &h)
+           == CURLHE_OK)
+    {
+        snprintf(p->retry_after, sizeof(p->retry_after), "%s", h->value);
+    }
 
     if (status == 0) {
         snprintf(p->error, sizeof(p->error), "%s",

@@ -9,7 +9,8 @@
  * without a second write.  The batch is acked only when every object is
  * stored: 408, 429, 5xx and transport errors return ZT_RETRY (the engine
  * backs off with jitter, and the retry's already-stored objects cost one
- * 412 each); any other 4xx (missing bucket, no permission) is a
+ * 412 each; an answer's Retry-After, up to ZT_HTTP_BACKOFF_CAP_MS, is
+ * waited out first); any other 4xx (missing bucket, no permission) is a
  * configuration problem, and so is a key the token endpoint refuses: the
  * sink logs what to fix and returns ZT_PAUSE,
  * so the engine shows it as paused and tries the same batch again at the
@@ -52,6 +53,7 @@ static void zt_archive_gcs_explain(zt_archive_gcs_t *a, zt_gcs_put_t *p);
 static int zt_archive_gcs_seen(zt_archive_gcs_t *a, zt_item_t *items,
     size_t i);
 static int zt_archive_gcs_grow(zt_archive_gcs_t *a, size_t n);
+static void zt_archive_gcs_hold(zt_archive_gcs_t *a, size_t m);
 
 
 const zt_sink_t  zt_sink_archive_gcs = {
@@ -231,7 +233,12 @@ zt_archive_gcs_write(void *ctx, zt_item_t *items, size_t n)
         a->failing = 1;
 
         /* a refusal waits for the operator, even beside transient errors */
-        return bad ? ZT_PAUSE : ZT_RETRY;
+        if (bad) {
+            return ZT_PAUSE;
+        }
+
+        zt_archive_gcs_hold(a, m);
+        return ZT_RETRY;
     }
 
     if (a->failing) {
@@ -371,4 +378,45 @@ zt_archive_gcs_explain(zt_archive_gcs_t *a, zt_gcs_put_t *p)
     zt_log_error("[sink:archive] gs://%s/%s: status %ld: %s (\"%s\"); the "
                  "sink pauses, holding its queue, and tries again until "
                  "this is fixed", b, p->name, p->status, why, p->error);
+}
+
+
+/*
+ * Cloud Storage asked, with Retry-After on a 429 or 503, not to come back
+ * before a time: the longest such wait among the uploads to retry, so the
+ * engine's retry does not come early.  Capped: a batch is not held longer
+ * than the engine's own backoff would.
+ */
+static void
+zt_archive_gcs_hold(zt_archive_gcs_t *a, size_t m)
+{
+    size_t         i;
+    int64_t        delay, wait;
+    zt_gcs_put_t  *p;
+
+    wait = 0;
+
+    for (i = 0; i < m; i++) {
+        p = &a->puts[i];
+
+        if (p->retry_after[0]
+            && zt_http_retry_after(p->retry_after, zt_time_now_ms(), &delay)
+               == ZT_OK
+            && delay > wait)
+        {
+            wait = delay;
+        }
+    }
+
+    if (wait == 0) {
+        return;
+    }
+
+    if (wait > ZT_HTTP_BACKOFF_CAP_MS) {
+        wait = ZT_HTTP_BACKOFF_CAP_MS;
+    }
+
+    zt_log_info("[sink:archive] gs://%s asks to retry after %lld ms",
+                zt_gcs_bucket(a->gcs), (long long) wait);
+    zt_http_sleep_ms(wait);
 }
