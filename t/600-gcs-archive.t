@@ -79,6 +79,28 @@ is($rc, 0, 'prefix "events": exit 0') or diag($err);
 ok(defined $emu->object($B, 'events/2021-07-13/aaaaaaaa-0000-4000-8000-000000000002.json'),
    'object under events/DAY/');
 
+# STORAGE_EMULATOR_HOST left set beside an explicit storage_endpoint: the
+# emulator convention (no auth) is not applied to that endpoint; the
+# metadata server (the default credentials) is asked for a token
+{
+    my $gx = start_google_double(gcs_upstream => $emu->url, gcs_auth => 1);
+    my $cx = conf('explicit', 'google.storage_endpoint' => $gx->url,
+                  'archive.prefix' => 'x/', 'drain.max_attempts' => 1,
+                  'drain.backoff_max_ms' => 100,
+                  'google.max_retries' => 0, 'google.timeout_ms' => 2000);
+    ZtDrain::push_records($redis->port, [$Q], [ $recs[1] ]);
+    ($rc, $out, $err) = drain_once($cx, GCE_METADATA_HOST => '',
+        STORAGE_EMULATOR_HOST => '127.0.0.1:' . $emu->port);
+    unlike($err, qr/no auth/, 'an explicit storage_endpoint keeps auth '
+           . 'under STORAGE_EMULATOR_HOST') or diag($err);
+    like($err, qr/via \Q${\ $gx->url }\E.*metadata server/,
+         'and uses the default credentials for it') or diag($err);
+    is(scalar(grep { $_->{status} == 401 } @{ $gx->requests }), 0,
+       'no request without a token reached it');
+    $gx->stop;
+    $redis->cmd("DEL", $Q, "$Q:processing:test", "$Q:dead");
+}
+
 # ------------------------------------------------------------ key file, front
 
 my $gport = ZtTest::free_port();

@@ -103,7 +103,7 @@ zt_cmd_check(int argc, char **argv)
     google = strcmp(wb, "bigquery") == 0
              || zt_conf_get(conf, "report", "bucket")[0] != '\0'
              || (strcmp(ab, "gcs") == 0
-                 && !(getenv("STORAGE_EMULATOR_HOST")
+                 && !(zt_gcs_emulated(conf)
                       && zt_conf_get(conf, "google", "credentials_file")[0]
                          == '\0'
                       && getenv("GOOGLE_APPLICATION_CREDENTIALS") == NULL));

@@ -48,11 +48,12 @@ zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
     /* zt_gcs_destroy() must not close fd 0 when create fails early */
     g->epfd = -1;
 
-    emu = getenv("STORAGE_EMULATOR_HOST");
+    /* the emulator convention holds only where its endpoint is used */
+    emu = zt_gcs_emulated(conf) ? getenv("STORAGE_EMULATOR_HOST") : NULL;
     ep = zt_conf_get(conf, "google", "storage_endpoint");
 
     if (ep[0] == '\0') {
-        ep = emu && emu[0] ? emu : "https://storage.googleapis.com";
+        ep = emu ? emu : "https://storage.googleapis.com";
     }
 
     /* the emulator convention allows a bare host:port */
@@ -88,12 +89,24 @@ zt_gcs_create(const zt_conf_t *conf, const char *bucket, int inflight,
         return NULL;
     }
 
-    if (emu && emu[0] && zt_gauth_implicit(g->auth)) {
+    if (emu && zt_gauth_implicit(g->auth)) {
         zt_gauth_release(g->auth);
         g->auth = NULL;
     }
 
     return g;
+}
+
+
+int
+zt_gcs_emulated(const zt_conf_t *conf)
+{
+    const char  *emu;
+
+    emu = getenv("STORAGE_EMULATOR_HOST");
+
+    return emu && emu[0]
+           && zt_conf_get(conf, "google", "storage_endpoint")[0] == '\0';
 }
 
 

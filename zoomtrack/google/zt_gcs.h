@@ -5,9 +5,10 @@
  *
  * The endpoint is [google] storage_endpoint, else STORAGE_EMULATOR_HOST
  * (the emulator convention), else https://storage.googleapis.com; the
- * client appends /storage/v1 and /upload/storage/v1.  With
- * STORAGE_EMULATOR_HOST set and no credentials configured, requests carry
- * no Authorization header.
+ * client appends /storage/v1 and /upload/storage/v1.  When the endpoint
+ * is STORAGE_EMULATOR_HOST's and no credentials are configured, requests
+ * carry no Authorization header; an explicit storage_endpoint always gets
+ * the credentials.
  */
 
 #ifndef ZT_GCS_H
@@ -108,6 +109,9 @@ int zt_gcs_list_all(zt_gcs_t *g, const char *prefix, const char *delimiter,
 /* GCS's error message out of an error body (JSON or plain text) */
 void zt_gcs_error_text(const char *body, size_t len, char *out,
     size_t outlen);
+
+/* 1 when the endpoint is STORAGE_EMULATOR_HOST's: no storage_endpoint */
+int zt_gcs_emulated(const zt_conf_t *conf);
 
 /* percent-encodes everything but RFC 3986 unreserved characters */
 int zt_gcs_encode(const char *s, char *out, size_t outlen);
