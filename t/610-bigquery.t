@@ -88,6 +88,22 @@ is_deeply(\@cols, [ map { $_->{name} } @{ $raw->{schema} } ],
 is($rc, 0, 'check after setup: exit 0') or diag($out);
 like($out, qr/all checks passed/, 'all checks passed');
 
+# [warehouse] location: setup creates the dataset there (BigQuery's
+# default is US), and queries name it as their job location
+{
+    my $ceu = conf('bqeu', 'warehouse.dataset' => 'zt_eu',
+                   'warehouse.location' => 'europe-west2');
+    ($rc, $out, $err) = zt('setup', '-c', $ceu);
+    is($rc, 0, 'setup with a location: exit 0') or diag($out, $err);
+    is($g->state->{dataset_location}{zt_eu}, 'europe-west2',
+       'the dataset is created in [warehouse] location');
+    is($g->state->{dataset_location}{zoom_tracker}, 'US',
+       'and in US by default');
+    ($rc, $out, $err) = zt('report', '-c', $ceu, '--date', '2021-07-13');
+    is($rc, 0, 'a report from a europe-west2 dataset: exit 0')
+        or diag($out, $err);
+}
+
 # ------------------------------------------------------------ one drain
 
 my $join = payload('meeting.participant_joined');

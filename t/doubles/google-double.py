@@ -49,7 +49,10 @@ insertErrors naming row 0 twice, or twice a row past the request's end.
 getQueryResults answers that failure on every call, and a jobs.query
 with the same requestId (BigQuery keeps them 15 minutes) gets that job
 back; with "in_query": 1 the job fails within timeoutMs, so jobs.query
-answers the failure itself (and again for the same requestId).  Jobs carry --location; getQueryResults needs it outside US/EU.  "down" closes the
+answers the failure itself (and again for the same requestId).  Jobs carry --location; getQueryResults needs it outside US/EU.
+datasets.insert keeps the dataset's "location" (US when none is named);
+a jobs.query naming a location where a dataset it reads is not is
+answered 404 "was not found in location", as BigQuery does.  "down" closes the
 connection without an answer.  Requests are appended to --log as JSON
 lines (path, method, status) for the tests' counts.
 """
@@ -73,6 +76,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.RLock()
 S = {"tokens": {}, "faults": [], "tables": {}, "datasets": set(),
+     "dataset_location": {},
      "insert_ids": {}, "jobs": {}, "counts": {}, "log": None, "args": None,
      "streamed": {}, "request_ids": {}}
 
@@ -364,7 +368,8 @@ class H(BaseHTTPRequestHandler):
                               for k, t in tables.items()}
                 st = {"tables": tables, "insert_ids": S["insert_ids"],
                       "counts": S["counts"],
-                      "datasets": sorted(S["datasets"])}
+                      "datasets": sorted(S["datasets"]),
+                      "dataset_location": S["dataset_location"]}
                 raw = json.dumps(st).encode()
             return self.reply(200, raw=raw)
         if path == "/token":
@@ -529,6 +534,9 @@ class H(BaseHTTPRequestHandler):
                                     "Already Exists: Dataset %s:%s" %
                                     (project, ds))
                 S["datasets"].add(ds)
+                # BigQuery's default when the request names none
+                d["location"] = d.get("location") or "US"
+                S["dataset_location"][ds] = d["location"]
             return self.reply(200, d)
         m = re.fullmatch(r"/datasets/([^/]+)", rest)
         if m and method == "GET":
@@ -536,7 +544,8 @@ class H(BaseHTTPRequestHandler):
                 return self.err(404, "notFound", "Not found: Dataset %s:%s"
                                 % (project, m.group(1)))
             return self.reply(200, {"datasetReference": {
-                "projectId": project, "datasetId": m.group(1)}})
+                "projectId": project, "datasetId": m.group(1)},
+                "location": S["dataset_location"].get(m.group(1), "US")})
         m = re.fullmatch(r"/datasets/([^/]+)/tables", rest)
         if m and method == "POST":
             return self.table_insert(project, m.group(1), json.loads(data))
@@ -685,6 +694,16 @@ class H(BaseHTTPRequestHandler):
             return
         if d.get("useLegacySql") is not False:
             return self.err(400, "invalid", "useLegacySql must be false")
+        # a job runs where it says: a dataset made elsewhere is not found
+        loc = d.get("location")
+        for ds in set(re.findall(r"`[^`.]+\.([^`.]+)\.[^`.]+`",
+                                 d.get("query", ""))):
+            with LOCK:
+                have = S["dataset_location"].get(ds)
+            if loc and have and have.lower() != loc.lower():
+                return self.err(404, "notFound", "Not found: Dataset "
+                                "%s:%s was not found in location %s"
+                                % (project, ds, loc))
         rid = d.get("requestId")
         if rid is not None and not (isinstance(rid, str) and rid.isascii()
                                     and 0 < len(rid) <= 36):

@@ -95,8 +95,8 @@ zt_setup_bigquery(const zt_conf_t *conf)
 
     snprintf(what, sizeof(what), "dataset %s.%s", p, d);
     snprintf(get, sizeof(get), "/datasets/%s", d);
-    res = json_pack("{s:{s:s, s:s}}", "datasetReference", "projectId", p,
-                    "datasetId", d);
+    res = json_pack("{s:{s:s, s:s}, s:s}", "datasetReference", "projectId", p,
+                    "datasetId", d, "location", zt_bq_location(bq));
 
     rc = zt_setup_ensure(bq, what, get, "/datasets", res, NULL);
     json_decref(res);

@@ -63,8 +63,10 @@ zt_bq_create(const zt_conf_t *conf, char *err, size_t errlen)
     b->endpoint = strdup(buf);
     b->project = strdup(project);
     b->dataset = strdup(zt_conf_get(conf, "warehouse", "dataset"));
+    b->location = strdup(zt_conf_get(conf, "warehouse", "location"));
 
     if (b->endpoint == NULL || b->project == NULL || b->dataset == NULL
+        || b->location == NULL
         || zt_http_init(&b->http, timeout, 0) != ZT_OK)
     {
         snprintf(err, errlen, "out of memory");
@@ -107,6 +109,7 @@ zt_bq_destroy(zt_bq_t *b)
     free(b->endpoint);
     free(b->project);
     free(b->dataset);
+    free(b->location);
     free(b);
 }
 
@@ -115,6 +118,13 @@ const char *
 zt_bq_project(const zt_bq_t *b)
 {
     return b->project;
+}
+
+
+const char *
+zt_bq_location(const zt_bq_t *b)
+{
+    return b->location;
 }
 
 

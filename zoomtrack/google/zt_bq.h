@@ -39,6 +39,8 @@ void zt_bq_destroy(zt_bq_t *b);
 
 const char *zt_bq_project(const zt_bq_t *b);
 const char *zt_bq_dataset(const zt_bq_t *b);
+/* [warehouse] location: where setup creates the dataset, jobs run */
+const char *zt_bq_location(const zt_bq_t *b);
 const char *zt_bq_auth(const zt_bq_t *b);
 
 /*

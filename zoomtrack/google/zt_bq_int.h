@@ -31,6 +31,7 @@ struct zt_bq_s {
     char        *endpoint;
     char        *project;
     char        *dataset;
+    char        *location;    /* the dataset's: every job runs there */
     zt_gauth_t  *auth;
     zt_http_t    http;
     char         authhdr[ZT_GAUTH_HEADER_MAX];

@@ -138,9 +138,10 @@ zt_bq_job(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
     wait = b->timeout_ms / 2 < 10000 ? b->timeout_ms / 2 : 10000;
     zt_bq_request_id(rid);
 
-    req = json_pack("{s:s, s:b, s:i, s:i, s:s}", "query", sql,
+    req = json_pack("{s:s, s:b, s:i, s:i, s:s, s:s}", "query", sql,
                     "useLegacySql", 0, "timeoutMs", (int) wait,
-                    "maxResults", 10000, "requestId", rid);
+                    "maxResults", 10000, "requestId", rid,
+                    "location", b->location);
     if (req && params) {
         json_object_set_new(req, "parameterMode", json_string("NAMED"));
         json_object_set(req, "queryParameters", params);
@@ -193,6 +194,7 @@ zt_bq_job(zt_bq_t *b, const char *sql, json_t *params, zt_bq_row_pt row,
                       json_object_get(ans, "jobReference"), "jobId"));
             loc = json_string_value(json_object_get(
                       json_object_get(ans, "jobReference"), "location"));
+            loc = loc ? loc : b->location;
             if (job == NULL) {
                 json_decref(ans);
                 snprintf(e->message, sizeof(e->message),

@@ -85,6 +85,8 @@ static const zt_conf_key_t  zt_conf_keys[] = {
     { "warehouse", "backend", "sqlite", "sqlite or bigquery" },
     { "warehouse", "project", "", "bigquery: the Google Cloud project id" },
     { "warehouse", "dataset", "zoom_tracker", "bigquery: the dataset" },
+    { "warehouse", "location", "US",
+      "bigquery: the dataset's location (US, EU, europe-west2, ...)" },
     { "warehouse", "path", "", "SQLite file (default DATA/zoomtrack.db)" },
     { "warehouse", "synchronous", "full",
       "SQLite synchronous: full (a commit survives power loss) or normal" },
