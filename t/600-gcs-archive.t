@@ -209,6 +209,24 @@ ok(defined $i503 && $up[$i503 + 1]
    'and sent again only after Retry-After')
     or diag(explain([ @up[-3 .. -1] ]));
 
+# a long Retry-After is the engine's wait, not a sleep in the sink: a
+# SIGTERM during it stops the drainer at once, the record still queued
+$g->faults([ { on => 'gcs', type => '503', retry_after => 25, count => 1 } ]);
+my $n503 = grep { $_->{status} == 503 } @{ $g->requests };
+push_n(0x606, 1);
+ok(ZtTest::wait_until(sub { (grep { $_->{status} == 503 } @{ $g->requests })
+                            > $n503 }, 20, 'the 503'),
+   'a 503 with Retry-After: 25');
+my $t0 = time;
+kill 'TERM', $pid;
+is(ZtDrain::wait_exit($pid, 20), 0, 'drain exits 0 on SIGTERM');
+ok(time - $t0 < 10, 'without waiting the Retry-After out')
+    or diag(time - $t0);
+$g->faults([]);
+$pid = ZtDrain::start_drain($c3, $dlog);
+ok(ZtTest::wait_until(sub { scalar($emu->list($B, 'f/')) == 32 }, 60, '32 objects'),
+   'the next drainer stores it');
+
 kill 'TERM', $pid;
 is(ZtDrain::wait_exit($pid, 20), 0, 'drain exits 0 on SIGTERM');
 $log .= ZtTest::slurp($dlog) // '';

@@ -19,6 +19,13 @@
 #include "zt_log.h"
 
 
+#define ZT_ENGINE_RETRY_AFTER_MAX_MS  30000
+
+
+/* what the sink thread's last write() asked for, zt_sink_retry_after() */
+static __thread int64_t  zt_engine_retry_after;
+
+
 static int zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc,
     int64_t now);
 static json_t *zt_engine_json_bytes(const char *p, size_t len);
@@ -33,6 +40,13 @@ const char  zt_engine_split_dead[] = "dead-lettered";
  * still rejects is dead-lettered.  ZT_OK once every range is stored;
  * otherwise the sink failed as a whole and the batch waits for a retry.
  */
+void
+zt_sink_retry_after(int64_t ms)
+{
+    zt_engine_retry_after = ms;
+}
+
+
 int
 zt_engine_write(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
 {
@@ -48,6 +62,7 @@ zt_engine_write(zt_engine_int_t *e, zt_engine_sink_t *s, int64_t now)
         }
 
         zt_log_capture(s->err, sizeof(s->err));
+        zt_engine_retry_after = 0;
         rc = s->ops->write(s->ctx, &s->items[lo], hi - lo);
         zt_log_capture(NULL, 0);
 
@@ -142,6 +157,12 @@ zt_engine_failed(zt_engine_int_t *e, zt_engine_sink_t *s, int rc, int64_t now)
 
     } else {
         delay = zt_engine_backoff(e, s, s->attempt);
+
+        /* the service's word beats our backoff, within reason */
+        if (zt_engine_retry_after > delay) {
+            delay = zt_engine_retry_after < ZT_ENGINE_RETRY_AFTER_MAX_MS
+                    ? zt_engine_retry_after : ZT_ENGINE_RETRY_AFTER_MAX_MS;
+        }
     }
 
     s->retry_at = now + delay;

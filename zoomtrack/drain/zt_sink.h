@@ -89,6 +89,14 @@ typedef struct {
 } zt_sink_entry_t;
 
 
+/*
+ * Called by write() before it returns ZT_RETRY when the service said when
+ * to come back (Retry-After): the engine's next attempt of the batch
+ * comes no earlier, up to 30 s.  The engine owns the wait
+ * (a stop or SIGHUP is not held up by it); per sink thread.
+ */
+void zt_sink_retry_after(int64_t ms);
+
 /* the table, ended by a row with section NULL */
 extern const zt_sink_entry_t  zt_sinks[];
 

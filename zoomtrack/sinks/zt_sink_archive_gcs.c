@@ -9,8 +9,8 @@
  * without a second write.  The batch is acked only when every object is
  * stored: 408, 429, 5xx and transport errors return ZT_RETRY (the engine
  * backs off with jitter, and the retry's already-stored objects cost one
- * 412 each; an answer's Retry-After, up to ZT_HTTP_BACKOFF_CAP_MS, is
- * waited out first); any other 4xx (missing bucket, no permission) is a
+ * 412 each; an answer's Retry-After goes to the engine, whose retry comes
+ * no earlier, up to 30 s); any other 4xx (missing bucket, no permission) is a
  * configuration problem, and so is a key the token endpoint refuses: the
  * sink logs what to fix and returns ZT_PAUSE,
  * so the engine shows it as paused and tries the same batch again at the
@@ -383,9 +383,9 @@ zt_archive_gcs_explain(zt_archive_gcs_t *a, zt_gcs_put_t *p)
 
 /*
  * Cloud Storage asked, with Retry-After on a 429 or 503, not to come back
- * before a time: the longest such wait among the uploads to retry, so the
- * engine's retry does not come early.  Capped: a batch is not held longer
- * than the engine's own backoff would.
+ * before a time: the longest such wait among the uploads to retry goes to
+ * the engine, whose retry then does not come early (up to 30 s; it owns
+ * the wait, so a stop is not held up).
  */
 static void
 zt_archive_gcs_hold(zt_archive_gcs_t *a, size_t m)
@@ -412,11 +412,7 @@ zt_archive_gcs_hold(zt_archive_gcs_t *a, size_t m)
         return;
     }
 
-    if (wait > ZT_HTTP_BACKOFF_CAP_MS) {
-        wait = ZT_HTTP_BACKOFF_CAP_MS;
-    }
-
     zt_log_info("[sink:archive] gs://%s asks to retry after %lld ms",
                 zt_gcs_bucket(a->gcs), (long long) wait);
-    zt_http_sleep_ms(wait);
+    zt_sink_retry_after(wait);
 }
