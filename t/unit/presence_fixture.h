@@ -23,10 +23,12 @@
 
 
 /* an event of key's device uuid (NULL: a payload without one), under a
- * display name, in meeting mtg at ts */
+ * display name, in meeting mtg at ts, with Zoom's leave_reason (NULL:
+ * none) */
 static int
-ev_in(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
-    const char *key, const char *name, const char *room, const char *uuid)
+ev_why_in(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
+    const char *key, const char *name, const char *room, const char *uuid,
+    const char *why)
 {
     zt_presence_event_t  e;
 
@@ -42,8 +44,18 @@ ev_in(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
     e.breakout_room_uuid = room ? room : "";
     e.event_ts = ts;
     e.participant_uuid = uuid;
+    e.leave_reason = why;
 
     return zt_presence_fold_event(p, &e);
+}
+
+
+/* the same without a leave_reason */
+static int
+ev_in(zt_presence_t *p, const char *mtg, const char *type, int64_t ts,
+    const char *key, const char *name, const char *room, const char *uuid)
+{
+    return ev_why_in(p, mtg, type, ts, key, name, room, uuid, NULL);
 }
 
 

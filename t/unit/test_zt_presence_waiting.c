@@ -29,23 +29,7 @@ static int
 ev_why(zt_presence_t *p, const char *type, int64_t at, const char *key,
     const char *why)
 {
-    zt_presence_event_t  e;
-
-    memset(&e, 0, sizeof(e));
-    e.event_type = type;
-    e.meeting_uuid = "m==";
-    e.meeting_id = "123";
-    e.person_key = key;
-    e.participant_id = "";
-    e.registrant_id = "";
-    e.participant_name = key;
-    e.participant_email = "";
-    e.breakout_room_uuid = "";
-    e.event_ts = T0 + at;
-    e.participant_uuid = "pu";
-    e.leave_reason = why;
-
-    return zt_presence_fold_event(p, &e);
+    return ev_why_in(p, "m==", type, T0 + at, key, key, NULL, "pu", why);
 }
 
 
